@@ -1,0 +1,240 @@
+"""Case numbers (Aktenzeichen): a configurable pattern and an OCR-tolerant finder."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# OCR confusions, by the kind of character the position must hold.
+_DIGIT_LOOKALIKES = {
+    "O": "0", "o": "0", "Q": "0", "D": "0",
+    "I": "1", "l": "1", "|": "1", "i": "1", "!": "1",
+    "Z": "2", "z": "2",
+    "S": "5", "s": "5", "$": "5",
+    "G": "6", "b": "6",
+    "T": "7",
+    "B": "8",
+    "g": "9", "q": "9",
+}
+_LETTER_LOOKALIKES = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B", "4": "A", "7": "T"}
+
+_DIGIT_CLASS = "[0-9" + re.escape("".join(_DIGIT_LOOKALIKES)) + "]"
+# Separators seen between the parts of a printed or OCR-read case number.
+_SEP = r"(?:[ \t]*[-‐‑‒–—/._:][ \t]*|[ \t]{1,2}|)"
+
+# Labels that introduce a case number; umlauts and dots are often lost in OCR.
+_LABELS: list[tuple[str, str]] = [
+    ("Geschäftszeichen", r"gesch(?:ä|a|ae|a¨)?ftsz(?:eichen|\.)"),
+    ("Aktenzeichen", r"akten[- ]?zeichen"),
+    ("Ihr Zeichen", r"ihr(?:e)?[ \t]*(?:zeichen|az\b\.?|aktenzeichen)"),
+    ("Unser Zeichen", r"unser[ \t]*(?:zeichen|az\b\.?|aktenzeichen)"),
+    ("Az.", r"\baz\b\.?"),
+    ("Gz.", r"\bgz\b\.?"),
+]
+_LABEL_RE = re.compile("|".join(f"(?P<l{i}>{rx})" for i, (_, rx) in enumerate(_LABELS)), re.IGNORECASE)
+# How far (characters) a label may stand before the number it introduces.
+_LABEL_REACH = 40
+
+
+class CaseNumberPattern(BaseModel):
+    """How one office writes its case numbers, e.g. ``ABH-2019-04711`` or ``AB-12345/2020``.
+
+    ``layout`` places ``{prefix}``, ``{year}`` and ``{serial}``; the literal text between
+    them is the canonical separator, and in scanned text any common separator (or none)
+    is accepted there. ``regex`` may replace the generated matcher for unusual styles; it
+    must define the named groups ``prefix``, ``year`` and ``serial``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    prefixes: list[str] = Field(default_factory=lambda: ["ABH"], min_length=1)
+    year_digits: int = Field(4, ge=2, le=4)
+    serial_digits: int = Field(5, ge=1, le=10)
+    layout: str = "{prefix}-{year}-{serial}"
+    # Accept a serial that lost its leading zero(s) in OCR, down to this many digits.
+    min_serial_digits: int | None = None
+    year_range: tuple[int, int] = (1950, 2099)
+    regex: str | None = None
+
+    @field_validator("prefixes")
+    @classmethod
+    def _prefixes_upper(cls, value: list[str]) -> list[str]:
+        cleaned = [p.strip().upper() for p in value]
+        if any(not p or not p.isalpha() for p in cleaned):
+            raise ValueError("case number prefixes must be letters only")
+        return cleaned
+
+    @model_validator(mode="after")
+    def _check_layout(self) -> "CaseNumberPattern":
+        for part in ("{prefix}", "{year}", "{serial}"):
+            if self.layout.count(part) != 1:
+                raise ValueError(f"layout must contain {part} exactly once")
+        if self.regex is not None:
+            compiled = re.compile(self.regex)
+            if not {"prefix", "year", "serial"} <= set(compiled.groupindex):
+                raise ValueError("regex must define the groups prefix, year and serial")
+        return self
+
+    @property
+    def shortest_serial(self) -> int:
+        """Fewest serial digits still accepted (a dropped leading zero by default)."""
+        if self.min_serial_digits is not None:
+            return min(self.min_serial_digits, self.serial_digits)
+        return max(1, self.serial_digits - 1)
+
+    def format(self, prefix: str, year: str, serial: str) -> str:
+        """Render the canonical form from already-clean parts."""
+        return self.layout.format(prefix=prefix, year=year, serial=serial)
+
+    def canonical(self, raw: str) -> str | None:
+        """Return the canonical form of one case number string, or None if it does not fit."""
+        hits = find_case_numbers(raw, self)
+        if len(hits) == 1 and hits[0].raw.strip() == raw.strip():
+            return hits[0].canonical
+        return None
+
+    @cached_property
+    def compiled(self) -> re.Pattern[str]:
+        """The OCR-tolerant matcher (cached per pattern instance)."""
+        if self.regex is not None:
+            return re.compile(self.regex)
+        pieces = re.split(r"(\{prefix\}|\{year\}|\{serial\})", self.layout)
+        out: list[str] = []
+        for piece in pieces:
+            if piece == "{prefix}":
+                out.append("(?P<prefix>" + "|".join(_tolerant_prefix(p) for p in self.prefixes) + ")")
+            elif piece == "{year}":
+                out.append(f"(?P<year>{_tolerant_digits(self.year_digits, self.year_digits)})")
+            elif piece == "{serial}":
+                out.append(f"(?P<serial>{_tolerant_digits(self.shortest_serial, self.serial_digits)})")
+            elif piece:
+                out.append(_SEP)
+        body = "".join(out)
+        # Not glued to other letters/digits, so "XABH-..." or a longer serial is no hit.
+        return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])")
+
+
+def _prefix_alternatives(ch: str) -> set[str]:
+    alts = {ch, ch.lower()} | {d for d, letter in _LETTER_LOOKALIKES.items() if letter == ch}
+    if ch == "I":
+        alts |= {"l", "|"}
+    return alts
+
+
+def _tolerant_prefix(prefix: str) -> str:
+    chars = ["[" + "".join(re.escape(a) for a in sorted(_prefix_alternatives(ch))) + "]" for ch in prefix]
+    # OCR sometimes splits a short prefix with a space ("A BH").
+    return " ?".join(chars)
+
+
+def _tolerant_digits(low: int, high: int) -> str:
+    # A single space may fall inside a digit group ("04 711").
+    one = _DIGIT_CLASS
+    return f"{one}(?: ?{one}){{{low - 1},{high - 1}}}"
+
+
+@dataclass(frozen=True)
+class CaseNumberHit:
+    """One case number found in text."""
+
+    raw: str
+    canonical: str
+    label: str | None
+    span: tuple[int, int]
+    # True when the serial was short and padded with zeros (weaker evidence).
+    padded: bool = False
+    # True when OCR look-alike characters had to be replaced.
+    repaired: bool = False
+    # True when a space split the serial ("04 711"), so digits may belong elsewhere.
+    split: bool = False
+
+    @property
+    def certain(self) -> bool:
+        """False when the reading needed guesswork beyond character look-alikes."""
+        return not (self.padded or self.split)
+
+
+def _as_digits(raw: str) -> str:
+    return "".join(_DIGIT_LOOKALIKES.get(ch, ch) for ch in raw if not ch.isspace())
+
+
+def _as_prefix(raw: str, prefixes: list[str]) -> str | None:
+    chars = [ch for ch in raw if not ch.isspace()]
+    for prefix in prefixes:
+        if len(chars) == len(prefix) and all(c in _prefix_alternatives(p) for c, p in zip(chars, prefix)):
+            return prefix
+    return None
+
+
+def _real_digit_share(raw: str) -> float:
+    chars = [c for c in raw if not c.isspace()]
+    return sum(c.isdigit() for c in chars) / max(1, len(chars))
+
+
+def _find_label(text: str, start: int) -> str | None:
+    window_start = max(0, start - _LABEL_REACH)
+    window = text[window_start:start]
+    # Only look back within the same line, plus the end of the line before, which is how
+    # letterheads print "Aktenzeichen" above the number.
+    best = None
+    for m in _LABEL_RE.finditer(window):
+        between = window[m.end():]
+        if between.count("\n") > 1 or re.search(r"[A-Za-zÄÖÜäöüß]{3,}", between):
+            continue
+        best = m
+    if best is None:
+        return None
+    for i, (name, _) in enumerate(_LABELS):
+        if best.group(f"l{i}"):
+            return name
+    return None
+
+
+def find_case_numbers(text: str, pattern: CaseNumberPattern | None = None) -> list[CaseNumberHit]:
+    """Find case numbers in (OCR) text, returning one hit per occurrence in text order."""
+    pattern = pattern or CaseNumberPattern()
+    hits: list[CaseNumberHit] = []
+    for m in pattern.compiled.finditer(text):
+        prefix = _as_prefix(m.group("prefix"), pattern.prefixes)
+        if prefix is None:
+            continue
+        year_raw, serial_raw = m.group("year"), m.group("serial")
+        # A bare run of letters is more likely a word than a badly read number.
+        if _real_digit_share(year_raw + serial_raw) < 0.6:
+            continue
+        year = _as_digits(year_raw)
+        serial = _as_digits(serial_raw)
+        if not (year.isdigit() and serial.isdigit()):
+            continue
+        if len(year) != pattern.year_digits or not (pattern.shortest_serial <= len(serial) <= pattern.serial_digits):
+            continue
+        if pattern.year_digits == 4 and not pattern.year_range[0] <= int(year) <= pattern.year_range[1]:
+            continue
+        padded = len(serial) < pattern.serial_digits
+        split = bool(re.search(r"\S\s\S", serial_raw.strip()))
+        # "ABH-2019-4711 2": the serial may continue after the space; too ambiguous.
+        if (padded or split) and re.match(r"[ \t]?[0-9]", text[m.end():]):
+            continue
+        serial = serial.zfill(pattern.serial_digits)
+        raw = m.group(0)
+        repaired = any(ch in _DIGIT_LOOKALIKES for ch in year_raw + serial_raw) or prefix not in raw.upper()
+        hits.append(
+            CaseNumberHit(
+                raw=raw,
+                canonical=pattern.format(prefix, year, serial),
+                label=_find_label(text, m.start()),
+                span=(m.start(), m.end()),
+                padded=padded,
+                repaired=repaired,
+                split=split,
+            )
+        )
+    return hits
+
+
+def normalise_case_number(value: str) -> str:
+    """Reduce a case number to upper-case letters and digits, the registry lookup key."""
+    return re.sub(r"[^0-9A-Z]", "", value.upper())

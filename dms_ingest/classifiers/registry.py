@@ -1,0 +1,198 @@
+"""The case registry: who owns which case number, loaded from the office's CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .case_numbers import CaseNumberPattern, normalise_case_number
+
+COLUMNS = ("case_number", "surname", "given_names", "date_of_birth", "nationality")
+
+
+class RegistryError(ValueError):
+    """A registry CSV that cannot be trusted; the message names the line."""
+
+    def __init__(self, message: str, line: int | None = None):
+        self.line = line
+        super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+@dataclass(frozen=True)
+class CaseRecord:
+    """One person with one case number."""
+
+    case_number: str
+    surname: str
+    given_names: str
+    date_of_birth: dt.date | None
+    nationality: str
+
+    @property
+    def full_name(self) -> str:
+        """Given names followed by surname, for display."""
+        return f"{self.given_names} {self.surname}".strip()
+
+
+def parse_date(value: str) -> dt.date:
+    """Parse YYYY-MM-DD or DD.MM.YYYY; raise ValueError otherwise."""
+    value = value.strip()
+    if "-" in value:
+        return dt.date.fromisoformat(value)
+    day, month, year = value.split(".")
+    if len(year) != 4:
+        raise ValueError("year must have four digits")
+    return dt.date(int(year), int(month), int(day))
+
+
+def parse_registry_csv(path: str | Path) -> list[CaseRecord]:
+    """Read and validate a registry CSV (comma or semicolon separated, BOM optional)."""
+    raw = Path(path).read_bytes()
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise RegistryError(f"file is not UTF-8 ({exc.reason} at byte {exc.start})") from exc
+    return parse_registry_text(content)
+
+
+def parse_registry_text(content: str) -> list[CaseRecord]:
+    """Parse registry CSV content already decoded to text."""
+    content = content.lstrip("\ufeff")
+    first_line = content.split("\n", 1)[0]
+    # Spreadsheets set to German locale export with semicolons.
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise RegistryError("file is empty", 1) from None
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise RegistryError(f"missing column(s): {', '.join(missing)}", 1)
+    index = {name: header.index(name) for name in COLUMNS}
+
+    records: list[CaseRecord] = []
+    seen: dict[str, int] = {}
+    for row in reader:
+        line = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            raise RegistryError(f"expected {len(header)} columns, found {len(row)}", line)
+        values = {name: row[i].strip() for name, i in index.items()}
+        if not values["case_number"]:
+            raise RegistryError("case_number is empty", line)
+        if not values["surname"]:
+            raise RegistryError("surname is empty", line)
+        key = normalise_case_number(values["case_number"])
+        if key in seen:
+            raise RegistryError(
+                f"duplicate case number {values['case_number']!r} (first on line {seen[key]})", line
+            )
+        seen[key] = line
+        birth = None
+        if values["date_of_birth"]:
+            try:
+                birth = parse_date(values["date_of_birth"])
+            except ValueError:
+                raise RegistryError(
+                    f"bad date_of_birth {values['date_of_birth']!r} (use YYYY-MM-DD or DD.MM.YYYY)", line
+                ) from None
+        records.append(
+            CaseRecord(
+                case_number=values["case_number"],
+                surname=values["surname"],
+                given_names=values["given_names"],
+                date_of_birth=birth,
+                nationality=values["nationality"].upper(),
+            )
+        )
+    return records
+
+
+def write_registry_csv(records: Iterable[CaseRecord], path: str | Path) -> None:
+    """Write records in the format parse_registry_csv reads."""
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for r in records:
+            birth = r.date_of_birth.isoformat() if r.date_of_birth else ""
+            writer.writerow([r.case_number, r.surname, r.given_names, birth, r.nationality])
+
+
+@dataclass
+class RegistryDiff:
+    """What changed between two registry exports, keyed by case number."""
+
+    added: list[CaseRecord] = field(default_factory=list)
+    changed: list[tuple[CaseRecord, CaseRecord]] = field(default_factory=list)
+    removed: list[CaseRecord] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        """True when both exports hold the same records."""
+        return not (self.added or self.changed or self.removed)
+
+
+def diff_registry(old: list[CaseRecord], new: list[CaseRecord]) -> RegistryDiff:
+    """Compare two registry snapshots; changed entries are (old, new) pairs."""
+    old_by_key = {normalise_case_number(r.case_number): r for r in old}
+    new_by_key = {normalise_case_number(r.case_number): r for r in new}
+    diff = RegistryDiff()
+    for key, record in new_by_key.items():
+        before = old_by_key.get(key)
+        if before is None:
+            diff.added.append(record)
+        elif before != record:
+            diff.changed.append((before, record))
+    diff.removed = [r for key, r in old_by_key.items() if key not in new_by_key]
+    return diff
+
+
+class CaseRegistry:
+    """In-memory registry with lookups by case number and by date of birth."""
+
+    def __init__(self, records: Iterable[CaseRecord], pattern: CaseNumberPattern | None = None):
+        self._records = list(records)
+        self._by_number: dict[str, CaseRecord] = {}
+        self._by_birth: dict[dt.date, list[CaseRecord]] = defaultdict(list)
+        for record in self._records:
+            keys = {normalise_case_number(record.case_number)}
+            if pattern is not None:
+                # Index the canonical form too, in case the export drops leading zeros.
+                canonical = pattern.canonical(record.case_number)
+                if canonical:
+                    keys.add(normalise_case_number(canonical))
+            for key in keys:
+                if key in self._by_number and self._by_number[key] != record:
+                    raise RegistryError(f"case number {record.case_number!r} is not unique")
+                self._by_number[key] = record
+            if record.date_of_birth is not None:
+                self._by_birth[record.date_of_birth].append(record)
+
+    @classmethod
+    def from_csv(cls, path: str | Path, pattern: CaseNumberPattern | None = None) -> "CaseRegistry":
+        """Load a registry from a CSV file."""
+        return cls(parse_registry_csv(path), pattern)
+
+    def get(self, case_number: str) -> CaseRecord | None:
+        """Return the record for a case number in any spacing or case, or None."""
+        return self._by_number.get(normalise_case_number(case_number))
+
+    def __contains__(self, case_number: object) -> bool:
+        return isinstance(case_number, str) and self.get(case_number) is not None
+
+    def born_on(self, date_of_birth: dt.date) -> list[CaseRecord]:
+        """All records with exactly this date of birth."""
+        return list(self._by_birth.get(date_of_birth, ()))
+
+    def __iter__(self) -> Iterator[CaseRecord]:
+        return iter(self._records)
+
+    def __len__(self) -> int:
+        return len(self._records)

@@ -1,0 +1,137 @@
+"""The one configuration model: config.yaml validated at start-up, secrets from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message is one line for the operator."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OcrConfig(_Strict):
+    languages: str = "deu+eng"
+    workers: int = Field(0, ge=0)
+    default_dpi: int = Field(300, ge=50, le=1200)
+    min_text_chars_per_page: int = Field(20, ge=0)
+
+
+class ImagingConfig(_Strict):
+    deskew: bool = True
+    orientation: bool = True
+    max_image_megapixels: float = Field(200, gt=0)
+    blank_ink_ratio: float = Field(0.002, ge=0, le=0.5)
+    drop_blank_pages: bool = False
+    jpeg_quality: int = Field(60, ge=20, le=100)
+    max_archive_dpi: int = Field(300, ge=100, le=1200)
+
+
+class ArchiveConfig(_Strict):
+    pdfa_part: Literal[1, 2] = 2
+    producer: str = "dms-ingest"
+
+
+class LocalStoreConfig(_Strict):
+    root: Path = Path("objects")
+
+
+class S3StoreConfig(_Strict):
+    endpoint: str = "127.0.0.1:9000"
+    bucket: str = "dms-archive"
+    region: str = "us-east-1"
+    secure: bool = False
+    retention_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
+    retention_days: int = Field(3650, ge=1)
+    part_size_mb: int = Field(16, ge=5)
+    max_retries: int = Field(8, ge=0)
+    # secrets: never in the file, always from the environment
+    access_key: str = Field(default_factory=lambda: os.environ.get("AWS_ACCESS_KEY_ID", ""), exclude=True)
+    secret_key: str = Field(default_factory=lambda: os.environ.get("AWS_SECRET_ACCESS_KEY", ""), exclude=True)
+
+
+class StorageConfig(_Strict):
+    kind: Literal["local", "s3"] = "local"
+    local: LocalStoreConfig = LocalStoreConfig()
+    s3: S3StoreConfig = S3StoreConfig()
+
+
+class IndexConfig(_Strict):
+    url: str = ""
+
+
+class CaseNumberStyle(_Strict):
+    prefixes: list[str] = ["ABH"]
+    year_digits: int = 4
+    serial_digits: int = 5
+
+
+class ClassificationConfig(_Strict):
+    review_threshold: float = Field(0.6, ge=0, le=1)
+    case_number: CaseNumberStyle = CaseNumberStyle()
+    doc_types: list[str] = [
+        "antrag", "pass", "meldebescheinigung", "arbeitsvertrag", "gehaltsnachweis",
+        "mietvertrag", "krankenversicherung", "anwaltsschreiben", "bescheid", "urkunde",
+        "sprachzertifikat", "sonstiges",
+    ]
+    rules: list[dict] = []
+
+
+class Settings(_Strict):
+    home: Path = Path("var")
+    ocr: OcrConfig = OcrConfig()
+    imaging: ImagingConfig = ImagingConfig()
+    archive: ArchiveConfig = ArchiveConfig()
+    storage: StorageConfig = StorageConfig()
+    index: IndexConfig = IndexConfig()
+    classification: ClassificationConfig = ClassificationConfig()
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.home / "quarantine"
+
+    @property
+    def work_dir(self) -> Path:
+        return self.home / "work"
+
+    @property
+    def objects_dir(self) -> Path:
+        root = self.storage.local.root
+        return root if root.is_absolute() else self.home / root
+
+    @property
+    def index_url(self) -> str:
+        return self.index.url or f"sqlite:///{(self.home / 'index.sqlite').resolve()}"
+
+
+def load_settings(path: Path | None = None, home: Path | None = None) -> Settings:
+    """Read and validate config.yaml; DMS_HOME (or *home*) decides where data lives."""
+    path = Path(path) if path else DEFAULT_CONFIG
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError:
+        raise ConfigError(f"configuration file not found: {path}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"configuration file {path} is not valid YAML: {str(exc).splitlines()[0]}") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"configuration file {path} must hold a mapping")
+    raw = dict(raw)
+    raw["home"] = home or os.environ.get("DMS_HOME") or raw.get("home") or "var"
+    try:
+        settings = Settings.model_validate(raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"invalid configuration in {path}: {where}: {first['msg']}") from None
+    settings.home = settings.home.resolve()
+    return settings

@@ -1,0 +1,32 @@
+"""The one way to refuse input: raise Rejected(reason_code, message) from any stage."""
+
+from __future__ import annotations
+
+# A small closed set of reasons, each with a sentence a clerk understands.
+REASONS: dict[str, str] = {
+    "empty": "the file is empty (0 bytes)",
+    "corrupt": "the file is damaged and could not be repaired",
+    "encrypted": "encrypted, no password",
+    "too_large": "the image is too large to process safely (possible decompression bomb)",
+    "unsupported_type": "this file type is not supported",
+    "unreadable_image": "the image data cannot be read",
+    "no_pages": "the document has no pages",
+    "dynamic_form": "dynamic XFA form without printable pages",
+    "archive_invalid": "the archival PDF/A copy failed validation",
+}
+
+
+class Rejected(Exception):
+    """Raised by a stage when a file cannot be archived; the runner quarantines the original."""
+
+    def __init__(self, reason_code: str, detail: str | None = None):
+        if reason_code not in REASONS:
+            raise ValueError(f"unknown reason code {reason_code!r}")
+        self.reason_code = reason_code
+        self.detail = detail
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        text = REASONS[self.reason_code]
+        return f"{text}: {self.detail}" if self.detail else text

@@ -1,0 +1,121 @@
+"""The only place that knows Tesseract (through tesserocr, keeping one API handle per process)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .document import Word
+
+# One OpenMP thread per Tesseract: parallelism comes from processes (3-5x faster on 2 cores).
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+_TESSDATA_CANDIDATES = (
+    "/usr/share/tesseract-ocr/5/tessdata",
+    "/usr/share/tesseract-ocr/4.00/tessdata",
+    "/usr/share/tessdata",
+)
+
+
+def tessdata_dir() -> str:
+    """Debian's tessdata (the tesserocr wheel bundles Tesseract but no language data)."""
+    configured = os.environ.get("TESSDATA_PREFIX")
+    if configured and Path(configured, "osd.traineddata").exists():
+        return configured
+    for candidate in _TESSDATA_CANDIDATES:
+        if Path(candidate, "deu.traineddata").exists():
+            return candidate
+    raise RuntimeError("Tesseract language data not found: install tesseract-ocr-deu and tesseract-ocr-osd")
+
+
+@dataclass
+class OcrResult:
+    text: str
+    words: list[Word]
+    confidence: float   # mean word confidence 0..100 (0 if no words)
+
+
+class Recognizer:
+    """A Tesseract API kept open for the life of the process."""
+
+    def __init__(self, languages: str):
+        import tesserocr
+
+        self._tesserocr = tesserocr
+        path = tessdata_dir()
+        self.languages = languages
+        self._api = tesserocr.PyTessBaseAPI(path=path, lang=languages, psm=tesserocr.PSM.AUTO)
+        self._osd = None
+        self._osd_path = path
+
+    def recognize(self, gray: np.ndarray, dpi: float) -> OcrResult:
+        """Recognise an upright greyscale page; words carry pixel boxes and line numbers."""
+        tess = self._tesserocr
+        api = self._api
+        gray = np.ascontiguousarray(gray)
+        h, w = gray.shape
+        api.SetImageBytes(gray.tobytes(), w, h, 1, w)
+        api.SetSourceResolution(int(round(dpi)))
+        api.Recognize()
+        words: list[Word] = []
+        line = -1
+        iterator = api.GetIterator()
+        level = tess.RIL.WORD
+        if iterator is not None:
+            while True:
+                if iterator.Empty(level):
+                    if not iterator.Next(level):
+                        break
+                    continue
+                if iterator.IsAtBeginningOf(tess.RIL.TEXTLINE):
+                    line += 1
+                text = (iterator.GetUTF8Text(level) or "").strip()
+                box = iterator.BoundingBox(level)
+                if text and box:
+                    words.append(Word(text, tuple(float(v) for v in box), float(iterator.Confidence(level)), max(line, 0)))
+                if not iterator.Next(level):
+                    break
+        text = api.GetUTF8Text() or ""
+        confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
+        api.Clear()
+        return OcrResult(_tidy(text), words, confidence)
+
+    def detect_orientation(self, gray: np.ndarray, dpi: float) -> tuple[int, float]:
+        """Tesseract OSD: (degrees clockwise to turn the page upright, confidence). Costly: call rarely."""
+        tess = self._tesserocr
+        if self._osd is None:
+            self._osd = tess.PyTessBaseAPI(path=self._osd_path, lang="osd", psm=tess.PSM.OSD_ONLY)
+        gray = np.ascontiguousarray(gray)
+        h, w = gray.shape
+        self._osd.SetImageBytes(gray.tobytes(), w, h, 1, w)
+        self._osd.SetSourceResolution(int(round(dpi)))
+        try:
+            result = self._osd.DetectOrientationScript()
+        except RuntimeError:
+            return 0, 0.0
+        finally:
+            self._osd.Clear()
+        if not result:
+            return 0, 0.0
+        # orient_deg is how far the content is turned clockwise; undoing it turns the rest of the circle.
+        return (360 - int(result["orient_deg"])) % 360, float(result["orient_conf"])
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.replace("\f", "").splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+_recognizers: dict[str, Recognizer] = {}
+
+
+def recognizer(languages: str) -> Recognizer:
+    """The process-wide Recognizer for *languages*, created on first use."""
+    if languages not in _recognizers:
+        _recognizers[languages] = Recognizer(languages)
+    return _recognizers[languages]
