@@ -1,0 +1,19 @@
+"""Object stores: the local content-addressed folder (embedded default) and S3 (production)."""
+
+from __future__ import annotations
+
+from ..config import Settings
+from .base import IntegrityError, ObjectRef, ObjectStore, RetentionError, StoreError, sha256_file
+from .local import LocalStore
+
+__all__ = ["IntegrityError", "ObjectRef", "ObjectStore", "RetentionError", "StoreError",
+           "LocalStore", "open_store", "sha256_file"]
+
+
+def open_store(settings: Settings) -> ObjectStore:
+    """The store configured in config.yaml."""
+    if settings.storage.kind == "s3":
+        from .s3 import S3Store
+
+        return S3Store(settings.storage.s3)
+    return LocalStore(settings.objects_dir)
