@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .case_numbers import CaseNumberPattern, normalise_case_number
+from .persons import loose_name
 
 COLUMNS = ("case_number", "surname", "given_names", "date_of_birth", "nationality")
 
@@ -161,6 +162,7 @@ class CaseRegistry:
         self._records = list(records)
         self._by_number: dict[str, CaseRecord] = {}
         self._by_birth: dict[dt.date, list[CaseRecord]] = defaultdict(list)
+        self._by_surname: dict[str, list[CaseRecord]] = defaultdict(list)
         for record in self._records:
             keys = {normalise_case_number(record.case_number)}
             if pattern is not None:
@@ -174,6 +176,7 @@ class CaseRegistry:
                 self._by_number[key] = record
             if record.date_of_birth is not None:
                 self._by_birth[record.date_of_birth].append(record)
+            self._by_surname[loose_name(record.surname).replace(" ", "")].append(record)
 
     @classmethod
     def from_csv(cls, path: str | Path, pattern: CaseNumberPattern | None = None) -> "CaseRegistry":
@@ -190,6 +193,10 @@ class CaseRegistry:
     def born_on(self, date_of_birth: dt.date) -> list[CaseRecord]:
         """All records with exactly this date of birth."""
         return list(self._by_birth.get(date_of_birth, ()))
+
+    def with_surname(self, surname: str) -> list[CaseRecord]:
+        """All records whose surname is equal after folding (Müller = Mueller = Muller)."""
+        return list(self._by_surname.get(loose_name(surname).replace(" ", ""), ()))
 
     def __iter__(self) -> Iterator[CaseRecord]:
         return iter(self._records)

@@ -1,0 +1,325 @@
+"""People mentioned in German documents: dates of birth, name candidates, name folding and similarity."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+# ---------------------------------------------------------------------------
+# Name folding
+
+# Letters that Unicode decomposition does not reduce to ASCII.
+_SPECIAL_LETTERS = {
+    "ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "å": "a",
+    "ı": "i", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ħ": "h", "ŀ": "l", "ʼ": "", "’": "", "'": "", "`": "",
+}
+
+
+def fold_name(name: str) -> str:
+    """Fold a name to lower-case ASCII words (ü→ue, ß→ss, ı→i, ş→s, accents dropped)."""
+    text = unicodedata.normalize("NFC", name).casefold()
+    text = "".join(_SPECIAL_LETTERS.get(ch, ch) for ch in text)
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[^a-z]+", " ", text)
+    return text.strip()
+
+
+def loose_name(name: str) -> str:
+    """Fold a name so that Müller, Mueller and Muller (and Strauß/Strauss) become equal."""
+    return re.sub(r"([aou])e", r"\1", fold_name(name))
+
+
+def name_tokens(name: str) -> list[str]:
+    """Loose-folded words of a name, in order."""
+    return loose_name(name).split()
+
+
+def name_similarity(a: str, b: str) -> float:
+    """Token-set similarity (0–100) of two names after folding; word order does not matter."""
+    return float(fuzz.token_set_ratio(loose_name(a), loose_name(b)))
+
+
+def person_name_score(surname: str, given_names: str, other_surname: str, other_given: str) -> float:
+    """How well two (surname, given names) pairs agree: surname and at least one given name must match."""
+    s1, s2 = "".join(name_tokens(surname)), "".join(name_tokens(other_surname))
+    if not s1 or not s2:
+        return 0.0
+    surname_score = fuzz.ratio(s1, s2)
+    given_a, given_b = name_tokens(given_names), name_tokens(other_given)
+    if not given_a or not given_b:
+        return 0.0
+    given_score = max(fuzz.ratio(x, y) for x in given_a for y in given_b)
+    return float(min(surname_score, given_score))
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """Where and how well a known person's name shows up in a text."""
+
+    score: float
+    span: tuple[int, int]
+
+
+class TextNames:
+    """The words of a text, indexed so that known names can be searched for quickly and fuzzily."""
+
+    # Given name and surname must stand within this many words of each other.
+    WINDOW = 6
+
+    def __init__(self, text: str):
+        self.text = text
+        self._words: list[tuple[str, int, int]] = []
+        for m in re.finditer(r"[^\W\d_]+", text):
+            folded = loose_name(m.group())
+            for part in folded.split():
+                self._words.append((part, m.start(), m.end()))
+
+    def find(self, surname: str, given_names: str) -> NameMatch | None:
+        """Best place where the surname and at least one given name occur close together."""
+        target = "".join(name_tokens(surname))
+        given = [g for g in name_tokens(given_names) if len(g) >= 2]
+        if len(target) < 2 or not given:
+            return None
+        words = self._words
+        n_parts = max(1, len(name_tokens(surname)))
+        best: NameMatch | None = None
+        for i in range(len(words)):
+            # A surname may be split ("Al Hassan") or joined ("Alhassan") in the text.
+            for width in range(1, n_parts + 2):
+                if i + width > len(words):
+                    break
+                joined = "".join(w for w, _, _ in words[i:i + width])
+                if abs(len(joined) - len(target)) > 3:
+                    continue
+                s_score = fuzz.ratio(joined, target)
+                if s_score < 60:
+                    continue
+                lo, hi = max(0, i - self.WINDOW), min(len(words), i + width + self.WINDOW)
+                neighbours = [w for k, (w, _, _) in enumerate(words[lo:hi], start=lo) if not i <= k < i + width]
+                if not neighbours:
+                    continue
+                g_score = max(fuzz.ratio(g, w) for g in given for w in neighbours)
+                score = float(min(s_score, g_score))
+                if best is None or score > best.score:
+                    best = NameMatch(score, (words[i][1], words[i + width - 1][2]))
+        return best
+
+    def has_surname(self, surname: str, threshold: float = 85.0) -> bool:
+        """True if the surname alone occurs (used only as corroboration, never to assign)."""
+        target = "".join(name_tokens(surname))
+        return bool(target) and any(fuzz.ratio(w, target) >= threshold for w, _, _ in self._words)
+
+
+# ---------------------------------------------------------------------------
+# Dates of birth
+
+_MONTHS = {
+    "januar": 1, "jan": 1, "january": 1, "janvier": 1, "februar": 2, "feb": 2, "february": 2, "fevrier": 2,
+    "märz": 3, "maerz": 3, "marz": 3, "mär": 3, "mrz": 3, "march": 3, "mar": 3, "mars": 3,
+    "april": 4, "apr": 4, "avril": 4, "mai": 5, "may": 5, "juni": 6, "jun": 6, "june": 6, "juin": 6,
+    "juli": 7, "jul": 7, "july": 7, "juillet": 7, "august": 8, "aug": 8, "aout": 8,
+    "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "october": 10, "oct": 10,
+    "november": 11, "nov": 11, "dezember": 12, "dez": 12, "december": 12, "dec": 12,
+}
+_OCR_DIGIT = "[0-9OoIl]"
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE = re.compile(
+    rf"(?P<d>[0-3OoIl]?{_OCR_DIGIT})\s?[./-]\s?(?P<m>[01OoIl]?{_OCR_DIGIT})\s?[./-]\s?(?P<y>(?:1[89]|20){_OCR_DIGIT}{{2}}|\d{{2}})(?!\d)"
+    rf"|(?P<td>\d{{1,2}})\.?\s*(?P<mon>{_MONTH_NAMES})\b\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}})"
+    rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})",
+    re.IGNORECASE,
+)
+_BIRTH_LABEL = re.compile(
+    r"geburtsdatum|geb\.?\s?-?\s?datum|geburtstag|date\s+of\s+birth|date\s+de\s+naissance|"
+    r"geboren(?:\s+am)?|geb\.(?:\s*am)?|born(?:\s+on)?|(?<![\w*])\*(?=\s?\d)",
+    re.IGNORECASE,
+)
+# Between a label and its date: punctuation, a translation of the label, at most one line break.
+_LABEL_GAP = re.compile(r"[\s:./,()-]*(?:(?:und\s+-?ort|/\s*date\s+of\s+birth|/\s*date\s+de\s+naissance)[\s:./,()-]*)?", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class BirthDateHit:
+    """A date the text labels as someone's date of birth."""
+
+    date: dt.date
+    span: tuple[int, int]
+    label: str
+
+
+def _digits(value: str) -> str:
+    return value.translate(str.maketrans("OoIl", "0011"))
+
+
+def _date_from_match(m: re.Match[str], today: dt.date) -> dt.date | None:
+    try:
+        if m.group("mon"):
+            day, month, year = int(m.group("td")), _MONTHS[m.group("mon").lower()], int(m.group("ty"))
+        elif m.group("iy"):
+            day, month, year = int(m.group("id")), int(m.group("im")), int(m.group("iy"))
+        else:
+            day, month, year = int(_digits(m.group("d"))), int(_digits(m.group("m"))), int(_digits(m.group("y")))
+            if year < 100:
+                year += 2000 if 2000 + year <= today.year else 1900
+        value = dt.date(year, month, day)
+    except (ValueError, KeyError):
+        return None
+    if not dt.date(1900, 1, 1) <= value <= today:
+        return None
+    return value
+
+
+def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDateHit]:
+    """Dates of birth introduced by 'geb.', 'geboren am', 'Geburtsdatum:', '*' and similar labels."""
+    today = today or dt.date.today()
+    hits: list[BirthDateHit] = []
+    for label in _BIRTH_LABEL.finditer(text):
+        gap = _LABEL_GAP.match(text, label.end())
+        start = gap.end() if gap else label.end()
+        if text[label.end():start].count("\n") > 1:
+            continue
+        m = _DATE.match(text, start)
+        if m is None:
+            continue
+        value = _date_from_match(m, today)
+        if value is not None:
+            hits.append(BirthDateHit(value, (m.start(), m.end()), label.group().strip()))
+    return hits
+
+
+# ---------------------------------------------------------------------------
+# Name candidates
+
+_WORD = r"[A-ZÄÖÜÇŞĞİÁÉÍÓÚÀÈÂÊÎÔÛŁŽŠČĆ][\w'’]*(?:-[A-ZÄÖÜÇŞĞİ][\w'’]*)?"
+# Capitalised words that follow names in forms but are not names.
+_NOT_NAMES = {
+    "geb", "geboren", "geburtsdatum", "geburtsort", "staatsangehörigkeit", "anschrift", "wohnhaft",
+    "straße", "str", "aktenzeichen", "az", "sehr", "ihr", "ihre", "mit", "der", "die", "das", "den", "und",
+    "vorname", "vornamen", "name", "nachname", "familienname", "geburtsname", "herr", "herrn", "frau",
+    "dr", "prof", "in", "im", "von", "vom", "zu", "zur", "wegen", "antrag", "datum", "tel", "telefon",
+    "betreff", "betr", "geschlecht", "nationalität", "pass", "passnummer", "adresse", "wohnort", "seit",
+    "als", "bei", "für", "an", "am", "auf", "aus", "sowie", "bzw", "ehefrau", "ehemann", "kind", "sohn",
+    "tochter", "mutter", "vater", "gemäß", "nach", "hiermit", "bitte", "ist", "wird", "hat", "war",
+}
+_NAME_RUN = rf"{_WORD}(?:[ \t]+{_WORD}){{0,3}}"
+_ROLE = (
+    r"Antragsteller(?:in)?|Mandant(?:in)?|Arbeitnehmer(?:in)?|Mieter(?:in)?|Versicherte[rn]?|Inhaber(?:in)?"
+    r"|Prüfungsteilnehmer(?:in)?|Teilnehmer(?:in)?|Beschäftigte[rn]?|Mitarbeiter(?:in)?|Kind|Ehemann|Ehefrau"
+    r"|Ehegatte|Ehegattin|Person|Betroffene[rn]?|Kläger(?:in)?|in\s+Sachen|betreffend|Betr\.|Betreff"
+)
+_CANDIDATE_PATTERNS = [
+    # "Name: Yılmaz, Mehmet" / "Antragsteller: YILMAZ, Mehmet Ali"
+    ("comma", re.compile(
+        rf"(?:Name(?:,\s*Vorname)?|Familienname|Nachname|{_ROLE})[ \t]*:?[ \t]*(?P<surname>{_WORD}(?:[ \t]+{_WORD})?)[ \t]*,[ \t]*(?P<given>{_NAME_RUN})"
+    )),
+    # "Herr Mehmet Yılmaz", "Frau Dr. Ayşe Demir"
+    ("salutation", re.compile(rf"\b(?:Herrn?|Frau)[ \t]+(?:(?:Dr|Prof)\.[ \t]+)*(?P<full>{_NAME_RUN})")),
+    # "Antragsteller: Mehmet Yılmaz"
+    ("role", re.compile(rf"(?:{_ROLE})[ \t]*:?[ \t]*(?:(?:Herr|Frau|Herrn)[ \t]+)?(?P<full>{_NAME_RUN})")),
+]
+_SURNAME_FIELD = re.compile(rf"(?:Familienname|Nachname|Name)[ \t]*(?:/[ \t]*Surname)?[ \t]*:?[ \t]*(?P<surname>{_WORD}(?:[ \t]+{_WORD})?)[ \t]*$", re.MULTILINE)
+_GIVEN_FIELD = re.compile(rf"Vorname(?:n|\(n\))?[ \t]*(?:/[ \t]*Given names?)?[ \t]*:?[ \t]*(?P<given>{_NAME_RUN})", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class NameCandidate:
+    """A personal name found in text; surname is None when the order is unknown."""
+
+    surname: str | None
+    given_names: str | None
+    span: tuple[int, int]
+    source: str
+
+    @property
+    def full(self) -> str:
+        """The whole name as one string."""
+        return " ".join(p for p in (self.given_names, self.surname) if p)
+
+
+def _trim_run(run: str) -> str:
+    words = run.split()
+    kept: list[str] = []
+    for word in words:
+        if word.lower().rstrip(".") in _NOT_NAMES:
+            break
+        kept.append(word)
+    return " ".join(kept)
+
+
+def find_name_candidates(text: str) -> list[NameCandidate]:
+    """Names after salutations (Herr/Frau), 'Name:'-style fields and role labels (Antragsteller: ...)."""
+    found: list[NameCandidate] = []
+    taken: list[tuple[int, int]] = []
+
+    def overlaps(span: tuple[int, int]) -> bool:
+        return any(span[0] < e and s < span[1] for s, e in taken)
+
+    for source, rx in _CANDIDATE_PATTERNS:
+        for m in rx.finditer(text):
+            if "surname" in rx.groupindex:
+                surname, given = _trim_run(m.group("surname")), _trim_run(m.group("given"))
+                span = (m.start("surname"), m.start("given") + len(given))
+                if not surname or not given:
+                    continue
+            else:
+                full = _trim_run(m.group("full"))
+                if not full:
+                    continue
+                parts = full.split()
+                # With a salutation the last word is the surname; a lone word is a surname.
+                surname, given = parts[-1], " ".join(parts[:-1]) or None
+                span = (m.start("full"), m.start("full") + len(full))
+            if overlaps(span):
+                continue
+            taken.append(span)
+            found.append(NameCandidate(surname, given, span, source))
+
+    # Form layout: "Familienname: Yılmaz" and "Vorname(n): Mehmet" on nearby lines.
+    for sm in _SURNAME_FIELD.finditer(text):
+        surname = _trim_run(sm.group("surname"))
+        if not surname:
+            continue
+        window = text[max(0, sm.start() - 200): sm.end() + 200]
+        gm = _GIVEN_FIELD.search(window)
+        if gm is None:
+            continue
+        given = _trim_run(gm.group("given"))
+        span = (sm.start("surname"), sm.end("surname"))
+        if given and not overlaps(span):
+            taken.append(span)
+            found.append(NameCandidate(surname, given, span, "form"))
+    found.sort(key=lambda c: c.span)
+    return found
+
+
+@dataclass(frozen=True)
+class PersonMention:
+    """A name and a date of birth that the text states together."""
+
+    name: NameCandidate
+    date_of_birth: dt.date
+    span: tuple[int, int]
+
+
+def find_person_mentions(text: str, *, today: dt.date | None = None, reach: int = 120) -> list[PersonMention]:
+    """Pair each date of birth with the closest name candidate just before it (or right after it)."""
+    names = find_name_candidates(text)
+    mentions = []
+    previous_end = 0
+    for hit in find_birth_dates(text, today=today):
+        # A name belongs to the first date of birth after it, not to later ones.
+        before = [
+            c for c in names
+            if previous_end <= c.span[0] and c.span[1] <= hit.span[0] and hit.span[0] - c.span[1] <= reach
+        ]
+        previous_end = hit.span[1]
+        after = [c for c in names if c.span[0] >= hit.span[1] and c.span[0] - hit.span[1] <= 40]
+        chosen = before[-1] if before else (after[0] if after else None)
+        if chosen is not None:
+            mentions.append(PersonMention(chosen, hit.date, (chosen.span[0], hit.span[1])))
+    return mentions
