@@ -27,8 +27,9 @@ JPEG = "image/jpeg"
 PNG = "image/png"
 GIF = "image/gif"
 BMP = "image/bmp"
+WEBP = "image/webp"
 EML = "message/rfc822"
-IMAGE_TYPES = {TIFF: "tif", JPEG: "jpg", PNG: "png", GIF: "gif", BMP: "bmp"}
+IMAGE_TYPES = {TIFF: "tif", JPEG: "jpg", PNG: "png", GIF: "gif", BMP: "bmp", WEBP: "webp"}
 
 _MAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"mime-version:", b"message-id:",
                  b"delivered-to:", b"date:", b"subject:", b"to:", b"x-", b"content-type:")
@@ -52,6 +53,8 @@ def sniff(path: Path) -> tuple[str, str]:
         return GIF, "gif"
     if head[:2] == b"BM" and len(head) > 26:
         return BMP, "bmp"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return WEBP, "webp"
     if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
         raise Rejected("unsupported_type", "HEIC photo; please send JPEG or PDF")
     if head[:4] == b"PK\x03\x04":
@@ -168,12 +171,12 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
     except pikepdf.PasswordError:
         raise Rejected("encrypted") from None
     except pikepdf.PdfError as exc:
-        raise Rejected("corrupt", str(exc).splitlines()[0][:120]) from None
+        raise Rejected("corrupt", _without_path(str(exc), path)) from None
     with pdf:
         if pdf.is_encrypted:
             notes.append("owner-password protection ignored for reading")
         root = pdf.Root
-        if "/AcroForm" in root and "/XFA" in root.AcroForm and bool(root.get("/NeedsRendering", False)):
+        if bool(root.get("/NeedsRendering", False)):
             raise Rejected("dynamic_form")
         if len(pdf.pages) == 0:
             raise Rejected("no_pages")
@@ -199,15 +202,22 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
             if render_px > limit_mp * 1_000_000:
                 dpi *= (limit_mp * 1_000_000 / render_px) ** 0.5
             specs.append(PageSpec(index + 1, width_pt, height_pt, dpi))
-        if pdf.get_warnings():
+        repairs = pdf.get_warnings()  # drains qpdf's list: read it once
+        if repairs:
             # qpdf reconstructed a damaged file: work from its repaired copy, keep the original as is.
-            notes.append("damaged PDF repaired: " + str(pdf.get_warnings()[0])[:100])
+            notes.append("damaged PDF repaired: " + _without_path(str(repairs[0]), path)[:100])
             work_dir.mkdir(parents=True, exist_ok=True)
             source = work_dir / f"repaired-{path.stem[:40]}.pdf"
             pdf.save(source)
     _read_native_text(source, specs, min_text_chars)
     _check_renderable(source)
     return Container(source, PDF, specs, notes)
+
+
+def _without_path(message: str, path: Path) -> str:
+    """qpdf prefixes messages with the file path; the clerk already knows which file it is."""
+    first = message.splitlines()[0] if message else "unknown error"
+    return first.replace(f"{path}: ", "").replace(str(path), "the file")[:160]
 
 
 def _check_renderable(path: Path) -> None:

@@ -1,0 +1,91 @@
+"""Tables of the index (sqlmodel): documents, their page texts, audit events, cases, write journal."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class DocumentRow(SQLModel, table=True):
+    __tablename__ = "documents"
+
+    id: str = Field(primary_key=True)
+    source: str
+    part: str | None = None                 # mail: attachment | body
+    message_id: str | None = Field(default=None, index=True)
+    media_type: str = ""
+    original_sha256: str = Field(index=True)
+    original_key: str = ""
+    original_ext: str = ""
+    archive_sha256: str = ""
+    archive_key: str = ""
+    metadata_key: str = ""
+    metadata_version: int = 1
+    pages: int = 0
+    blank_pages: int = 0
+    doc_type: str | None = Field(default=None, index=True)
+    doc_type_confidence: float | None = None
+    case_number: str | None = Field(default=None, index=True)
+    case_method: str | None = None
+    review: bool = Field(default=False, index=True)
+    review_reasons: str = "[]"              # JSON list of sentences
+    candidates: str = "[]"                  # JSON list of case numbers
+    status: str = "archived"
+    title: str = ""
+    ocr_confidence: float | None = None
+    legal_hold: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PageRow(SQLModel, table=True):
+    __tablename__ = "pages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: str = Field(index=True, foreign_key="documents.id")
+    number: int
+    text: str = ""
+    search_text: str = ""                   # folded forms, for databases without FTS5
+    ocr_confidence: float | None = None
+    blank: bool = False
+    rotation: int = 0
+    skew: float = 0.0
+    colour: str = ""
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: str | None = Field(default=None, index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str
+    action: str
+    detail: str = "{}"                      # JSON
+
+
+class CaseRow(SQLModel, table=True):
+    __tablename__ = "cases"
+
+    case_number: str = Field(primary_key=True)
+    surname: str
+    given_names: str = ""
+    date_of_birth: date | None = None
+    nationality: str = ""
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PendingWrite(SQLModel, table=True):
+    """Journal of a document whose objects are being stored: reconcile completes or rolls it back."""
+
+    __tablename__ = "pending_writes"
+
+    document_id: str = Field(primary_key=True)
+    keys: str = "[]"                        # JSON list of object keys written so far
+    record: str = "{}"                      # JSON of the document and page rows to commit
+    started_at: datetime = Field(default_factory=utcnow)

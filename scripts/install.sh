@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything dms-ingest needs on a fresh Debian 12 machine (run as root, or with sudo):
+# Debian packages (Tesseract with German, English and OSD data, qpdf, fonts, Java + PDFBox for the
+# independent PDF/A check, Dovecot for the IMAP test), then a virtualenv with the package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd
+  qpdf poppler-utils fonts-dejavu-core
+  python3 python3-venv python3-dev
+  default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
+  dovecot-imapd
+)
+
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "installing Debian packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+PYTHON="${PYTHON:-python3}"
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
+.venv/bin/python -c "import dms_ingest, tesserocr, pikepdf.pdfa, cv2, zxingcpp" \
+  || { echo "installation incomplete: a Python dependency failed to install" >&2; exit 1; }
+echo "dms-ingest installed in $(pwd)/.venv"
