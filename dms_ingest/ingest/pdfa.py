@@ -185,10 +185,14 @@ def write_archive(pages: list[tuple[Page, EncodedImage]], meta: ArchiveMetadata,
             Contents=pdf.make_stream(content),
         )))
         pdf.pages.append(pdf_page)
-    _set_metadata(pdf, meta)
     flavour = "1b" if pdfa_part == 1 else "2b"
+    _set_metadata(pdf, meta)
+    # prepare() adds the output intent and PDF/A identification and names pikepdf as producer;
+    # our metadata is written again afterwards so the archive names this product.
+    pikepdf.pdfa.prepare(pdf, flavour)
+    _set_metadata(pdf, meta)
     try:
-        pikepdf.pdfa.save(pdf, dest, flavour, compress_streams=True)
+        pikepdf.pdfa.save(pdf, dest, flavour, repair=False, compress_streams=True)
     except pikepdf.pdfa.PdfaError as exc:
         failed = [f.message for f in exc.report.findings][:3]
         raise Rejected("archive_invalid", "; ".join(failed)[:200]) from None
