@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import joblib
+import numpy as np
 import sklearn
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -70,11 +71,11 @@ def _build_pipeline(seed: int) -> Pipeline:
     features = FeatureUnion([
         ("words", TfidfVectorizer(
             ngram_range=(1, 2), min_df=2, max_features=15000, sublinear_tf=True,
-            token_pattern=r"(?u)\b[^\W\d_]{2,}\b", dtype="float32",
+            token_pattern=r"(?u)\b[^\W\d_]{2,}\b", dtype=np.float32,
         )),
         # Character n-grams within word boundaries survive OCR damage inside words.
         ("chars", TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(3, 5), min_df=3, max_features=30000, sublinear_tf=True, dtype="float32",
+            analyzer="char_wb", ngram_range=(3, 5), min_df=3, max_features=30000, sublinear_tf=True, dtype=np.float32,
         )),
     ])
     model = CalibratedClassifierCV(

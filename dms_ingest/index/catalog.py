@@ -10,6 +10,7 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import event, text
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
@@ -35,6 +36,8 @@ class Catalog:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         args = {"check_same_thread": False, "timeout": 60} if self.is_sqlite else {}
+        if self.is_sqlite and url.startswith("sqlite:///"):
+            Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
         self.engine = create_engine(url, connect_args=args, pool_pre_ping=not self.is_sqlite)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)

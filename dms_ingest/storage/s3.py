@@ -1,0 +1,744 @@
+"""The production store: an S3 bucket with Object Lock (WORM), spoken to with the minio client.
+
+Layout, by document id and never by case (a case number may change, a document id never does)::
+
+    documents/{doc_id}/original.{ext}
+    documents/{doc_id}/archive.pdf
+    documents/{doc_id}/metadata-{n}.json     # a metadata change writes n+1
+
+Nothing is ever overwritten: every write is conditional (``If-None-Match: *``) and a key that
+already holds different bytes is refused. Every upload carries its SHA-256 as user metadata
+(``x-amz-meta-sha256``) plus transport checksums the server verifies before storing
+(``Content-MD5`` always, ``x-amz-checksum-sha256`` where the server supports it), and is read
+back (size, recorded checksum, streamed SHA-256 of the stored bytes) before the call returns.
+
+Transient failures (endpoint unreachable, timeouts, 5xx, SlowDown) are retried with bounded
+exponential backoff; client errors (4xx) are not. The urllib3 pool below does no retries of its
+own, so the retry budget is exactly the one configured here.
+
+Multipart uploads and conditional writes use minio's low-level request methods
+(``_put_object``, ``_create_multipart_upload``, ``_execute``, ``_abort_multipart_upload``),
+because the public ``put_object`` of minio 7.2 cannot send per-request integrity or
+precondition headers. They are used in this module only.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import hashlib
+import http.client
+import logging
+import mimetypes
+import os
+import random
+import re
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable, Iterator, TypeVar
+from xml.etree import ElementTree as ET
+
+import certifi
+import urllib3
+from minio import Minio
+from minio.commonconfig import COMPLIANCE, GOVERNANCE
+from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
+from minio.retention import Retention
+
+from .base import CHUNK, IntegrityError, ObjectRef, RetentionError, StoreError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+PREFIX = "documents"
+_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+_METADATA_ROLE = re.compile(r"metadata-([1-9][0-9]{0,8})")
+_EXT = re.compile(r"[a-z0-9]{1,16}")
+
+# Error codes a server sends for a request it may accept a moment later.
+_TRANSIENT_CODES = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout",
+                    "OperationAborted", "Throttling", "ThrottlingException", "RequestTimeTooSkewed"}
+# The bytes arrived damaged (transport checksum did not match): worth a bounded re-send.
+_DIGEST_CODES = {"BadDigest", "XAmzContentChecksumMismatch", "InvalidDigest"}
+# What servers answer for a header they do not implement.
+_UNSUPPORTED_CODES = {"NotImplemented", "InvalidArgument", "InvalidRequest", "UnsupportedHeader"}
+# Object-lock refusals.
+_LOCKED_CODES = {"AccessDenied", "ObjectLocked", "InvalidRequest"}
+_NO_RETENTION_CODES = {"NoSuchObjectLockConfiguration", "ObjectLockConfigurationNotFoundError"}
+_NO_HOLD_CODES = {"NoSuchObjectLegalHold", "NoSuchObjectLockConfiguration",
+                  "ObjectLockConfigurationNotFoundError"}
+_MISSING_CODES = {"NoSuchKey", "NoSuchVersion"}
+
+
+def _b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode("ascii")
+
+
+def _md5_b64(data: bytes) -> str:
+    return _b64(hashlib.md5(data, usedforsecurity=False).digest())
+
+
+def _one_line(text: object, limit: int = 200) -> str:
+    line = " ".join(str(text).split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _root_cause(exc: BaseException) -> BaseException:
+    """The innermost exception of a urllib3 error (MaxRetryError → NewConnectionError → OSError)."""
+    seen: set[int] = set()
+    while id(exc) not in seen:
+        seen.add(id(exc))
+        inner = getattr(exc, "reason", None) or exc.__cause__ or exc.__context__
+        if not isinstance(inner, BaseException):
+            break
+        exc = inner
+    return exc
+
+
+def _describe(exc: BaseException) -> str:
+    """A short, one-line reason for a failed request."""
+    if isinstance(exc, S3Error):
+        return f"{exc.code}: {_one_line(exc.message or '')}".rstrip(": ")
+    if isinstance(exc, ServerError):
+        return f"HTTP {exc.status_code}"
+    if isinstance(exc, InvalidResponseError):
+        return f"HTTP {getattr(exc, '_code', '?')} (non-S3 response)"
+    root = _root_cause(exc)
+    if isinstance(root, ConnectionRefusedError) or getattr(root, "errno", None) == errno.ECONNREFUSED:
+        return "connection refused"
+    if isinstance(root, ConnectionResetError):
+        return "connection reset"
+    if isinstance(root, (TimeoutError, urllib3.exceptions.TimeoutError)) or "timed out" in str(root):
+        return "timed out"
+    if "Connection refused" in str(exc):
+        return "connection refused"
+    return f"{type(root).__name__}: {_one_line(root, 120)}"
+
+
+def _status(exc: BaseException) -> int | None:
+    if isinstance(exc, S3Error):
+        return getattr(exc.response, "status", None)
+    if isinstance(exc, ServerError):
+        return exc.status_code
+    if isinstance(exc, InvalidResponseError):
+        code = getattr(exc, "_code", None)
+        return code if isinstance(code, int) else None
+    return None
+
+
+def _is_transient(exc: BaseException) -> bool:
+    """Network trouble, 5xx and throttling are retried; 4xx client errors are not."""
+    if isinstance(exc, (urllib3.exceptions.HTTPError, http.client.HTTPException,
+                        ConnectionError, TimeoutError)):
+        return True
+    if isinstance(exc, S3Error) and (exc.code in _TRANSIENT_CODES or exc.code in _DIGEST_CODES):
+        return True
+    status = _status(exc)
+    return status is not None and (status >= 500 or status == 429)
+
+
+class _Unsupported(Exception):
+    """The server refused one of our optional headers; the caller falls back and tries again."""
+
+    def __init__(self, flag: str, original: S3Error):
+        super().__init__(flag)
+        self.flag, self.original, self.code = flag, original, original.code
+
+
+class S3Store:
+    """ObjectStore on S3 with Object Lock (see the module docstring).
+
+    *config* is an ``S3StoreConfig``. The keyword arguments tune what the config file does not
+    (yet) hold: the backoff base and cap in seconds, and the socket timeouts.
+    """
+
+    def __init__(self, config, *, backoff_base: float = 0.5, backoff_cap: float = 8.0,
+                 connect_timeout: float = 5.0, read_timeout: float = 60.0,
+                 max_pool_connections: int = 16):
+        endpoint, secure = str(config.endpoint), bool(config.secure)
+        if "://" in endpoint:
+            scheme, endpoint = endpoint.split("://", 1)
+            secure = scheme.lower() == "https"
+        endpoint = endpoint.rstrip("/")
+        if not config.access_key or not config.secret_key:
+            raise StoreError("S3 credentials missing: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+        self.endpoint = endpoint
+        self.bucket = config.bucket
+        self.region = config.region
+        self.retention_mode = {"GOVERNANCE": GOVERNANCE, "COMPLIANCE": COMPLIANCE}[config.retention_mode]
+        self.retention_days = int(config.retention_days)
+        self.part_size = int(config.part_size_mb) * 1024 * 1024
+        if self.part_size < 5 * 1024 * 1024:
+            raise StoreError("S3 part size must be at least 5 MB")
+        self.max_retries = int(config.max_retries)
+        self.backoff_base = float(backoff_base)
+        self.backoff_cap = float(backoff_cap)
+        self._http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
+            maxsize=max_pool_connections,
+            # No retries inside urllib3: every retry is ours, counted and logged.
+            retries=urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0,
+                                  raise_on_status=False),
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
+        )
+        self._client = Minio(endpoint, access_key=config.access_key, secret_key=config.secret_key,
+                             secure=secure, region=config.region, http_client=self._http)
+        self._bucket_ready = False
+        self._bucket_lock = threading.Lock()
+        # Optional headers, switched off once if the server turns out not to support them.
+        self._send_sha256 = True    # x-amz-checksum-sha256 (verified by the server before storing)
+        self._conditional = True    # If-None-Match: * (atomic "create only")
+        self.sha256_header_verified: bool | None = None  # did the server echo the checksum back?
+
+    # ------------------------------------------------------------------ keys
+
+    @staticmethod
+    def key_for(doc_id: str, role: str, ext: str = "") -> str:
+        """The object key of a document's original, archive or metadata version."""
+        if not isinstance(doc_id, str) or not _DOC_ID.fullmatch(doc_id) or ".." in doc_id:
+            raise StoreError(f"invalid document id {doc_id!r}")
+        ext = (ext or "").strip().lstrip(".").lower()
+        if role == "original":
+            ext = ext or "bin"
+            if not _EXT.fullmatch(ext):
+                raise StoreError(f"invalid file extension {ext!r} for the original of {doc_id}")
+            name = f"original.{ext}"
+        elif role == "archive":
+            if ext not in ("", "pdf"):
+                raise StoreError(f"the archive copy of {doc_id} must be a PDF, not {ext!r}")
+            name = "archive.pdf"
+        elif match := _METADATA_ROLE.fullmatch(role or ""):
+            if ext not in ("", "json"):
+                raise StoreError(f"metadata of {doc_id} must be JSON, not {ext!r}")
+            name = f"metadata-{int(match.group(1))}.json"
+        else:
+            raise StoreError(f"invalid object role {role!r} (original, archive or metadata-N)")
+        return f"{PREFIX}/{doc_id}/{name}"
+
+    # ------------------------------------------------------------------ resilience
+
+    def _backoff(self, attempt: int, what: str, exc: BaseException) -> None:
+        """Sleep before retry *attempt* (0-based), or give up with a one-line StoreError."""
+        if attempt >= self.max_retries:
+            tries = attempt + 1
+            raise StoreError(f"S3 {what} failed after {tries} attempt{'s' if tries > 1 else ''} "
+                             f"({self.endpoint}): {_describe(exc)}") from exc
+        delay = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
+        delay = delay / 2 + random.uniform(0, delay / 2)  # "equal jitter": at least half the step
+        log.warning("S3 %s: %s; retry %d/%d in %.1f s", what, _describe(exc), attempt + 1,
+                    self.max_retries, delay)
+        time.sleep(delay)
+
+    def _retry(self, what: str, call: Callable[[], T]) -> T:
+        attempt = 0
+        while True:
+            try:
+                return call()
+            except Exception as exc:  # noqa: BLE001 - classified right below
+                if not _is_transient(exc):
+                    raise
+                self._backoff(attempt, what, exc)
+                attempt += 1
+
+    def _as_store_error(self, exc: BaseException, what: str) -> StoreError:
+        if isinstance(exc, StoreError):
+            return exc
+        if isinstance(exc, S3Error):
+            return StoreError(f"S3 {what} refused: {_describe(exc)}")
+        if isinstance(exc, (MinioException, urllib3.exceptions.HTTPError, http.client.HTTPException,
+                            ConnectionError, TimeoutError)):
+            return StoreError(f"S3 {what} failed ({self.endpoint}): {_describe(exc)}")
+        if isinstance(exc, OSError):
+            return StoreError(f"S3 {what} failed: {_one_line(exc.strerror or exc)}")
+        if isinstance(exc, ValueError):  # minio's argument checks (bucket or object name)
+            return StoreError(f"S3 {what}: {_one_line(exc)}")
+        raise TypeError(type(exc))
+
+    @contextmanager
+    def _errors(self, what: str):
+        """Turn minio's, urllib3's and OS exceptions into one-line StoreErrors at the public boundary."""
+        try:
+            yield
+        except StoreError:
+            raise
+        except (MinioException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError,
+                ValueError) as exc:
+            raise self._as_store_error(exc, what) from exc
+
+    # ------------------------------------------------------------------ bucket
+
+    def _ensure_bucket(self) -> None:
+        """Create the bucket with Object Lock on first use; refuse one that has no Object Lock."""
+        if self._bucket_ready:
+            return
+        with self._bucket_lock:
+            if self._bucket_ready:
+                return
+            client, bucket = self._client, self.bucket
+            with self._errors(f"bucket {bucket}"):
+                if not self._retry(f"check bucket {bucket}", lambda: client.bucket_exists(bucket)):
+                    try:
+                        self._retry(f"create bucket {bucket}",
+                                    lambda: client.make_bucket(bucket, object_lock=True))
+                        log.info("created S3 bucket %s with Object Lock", bucket)
+                    except S3Error as exc:
+                        if exc.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                            raise
+                try:
+                    self._retry(f"read Object Lock of {bucket}", lambda: client.get_object_lock_config(bucket))
+                except S3Error as exc:
+                    if exc.code in _NO_RETENTION_CODES:
+                        raise StoreError(
+                            f"S3 bucket {bucket} exists without Object Lock; documents need a WORM bucket: "
+                            f"use a new bucket name (it will be created with Object Lock)") from None
+                    raise
+                status = self._retry(f"read versioning of {bucket}",
+                                     lambda: client.get_bucket_versioning(bucket)).status
+                if status != "Enabled":
+                    raise StoreError(f"S3 bucket {bucket} has Object Lock but versioning is {status or 'off'}")
+            self._bucket_ready = True
+
+    # ------------------------------------------------------------------ writing
+
+    def put_file(self, doc_id: str, role: str, path: Path, sha256: str, ext: str) -> ObjectRef:
+        key = self.key_for(doc_id, role, ext)
+        path, sha256 = Path(path), sha256.lower()
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            raise StoreError(f"cannot read {path}: {exc.strerror or exc}") from exc
+        return self._put(key, sha256, size, _content_type(key),
+                         lambda: path.read_bytes() if size <= self.part_size else path)
+
+    def put_bytes(self, doc_id: str, role: str, data: bytes, ext: str) -> ObjectRef:
+        key = self.key_for(doc_id, role, ext)
+        data = bytes(data)
+        sha256 = hashlib.sha256(data).hexdigest()
+        if len(data) > self.part_size:
+            with tempfile.NamedTemporaryFile(prefix="dms-s3-") as tmp:
+                tmp.write(data)
+                tmp.flush()
+                return self._put(key, sha256, len(data), _content_type(key), lambda: Path(tmp.name))
+        return self._put(key, sha256, len(data), _content_type(key), lambda: data)
+
+    def _put(self, key: str, sha256: str, size: int, content_type: str, source) -> ObjectRef:
+        with self._errors(f"upload of {key}"):
+            self._ensure_bucket()
+            existing = self._same_existing(key, sha256, size)
+            if existing:
+                return existing
+            body = source()
+            refused: list[_Unsupported] = []
+            while True:
+                try:
+                    written = self._upload(key, body, sha256, size, content_type)
+                    break
+                except _Unsupported as exc:
+                    refused.append(exc)  # an optional header was switched off: send again without it
+                except S3Error as exc:
+                    if refused and exc.code == refused[0].code:
+                        for fallback in refused:  # not the header's fault after all: restore them
+                            setattr(self, fallback.flag, True)
+                        raise refused[0].original from None
+                    raise
+            if not written:  # someone else created the key since we looked
+                existing = self._same_existing(key, sha256, size)
+                if existing:
+                    return existing
+                raise StoreError(f"S3 upload of {key} lost a race: the key appeared and vanished again")
+            return self._verify(key, sha256, size)
+
+    def _upload(self, key: str, body, sha256: str, size: int, content_type: str) -> bool:
+        """Send the object; False if the key already existed (conditional write refused)."""
+        if isinstance(body, (bytes, bytearray)):
+            if hashlib.sha256(body).hexdigest() != sha256:
+                raise IntegrityError(f"the bytes for {key} do not match their recorded SHA-256 {sha256[:12]}…")
+            return self._put_single(key, bytes(body), sha256, content_type)
+        return self._put_multipart(key, Path(body), sha256, size, content_type)
+
+    def _fallback(self, exc: S3Error, what: str) -> None:
+        """Switch off an optional header the server refused (raise _Unsupported), or re-raise."""
+        if exc.code not in _UNSUPPORTED_CODES:
+            raise exc
+        if self._send_sha256:
+            self._send_sha256 = False
+            log.warning("S3 server refused %s with x-amz-checksum-sha256 (%s); trying Content-MD5 only",
+                        what, _describe(exc))
+            raise _Unsupported("_send_sha256", exc) from exc
+        if self._conditional:
+            self._conditional = False
+            log.warning("S3 server refused %s with If-None-Match (%s); trying without it",
+                        what, _describe(exc))
+            raise _Unsupported("_conditional", exc) from exc
+        raise exc
+
+    def _put_single(self, key: str, data: bytes, sha256: str, content_type: str) -> bool:
+        headers = {"Content-Type": content_type, "x-amz-meta-sha256": sha256, "Content-MD5": _md5_b64(data)}
+        if self._send_sha256:
+            headers["x-amz-checksum-sha256"] = _b64(bytes.fromhex(sha256))
+        if self._conditional:
+            headers["If-None-Match"] = "*"
+        try:
+            # minio adds signing headers to the dict it is given: hand it a fresh copy per attempt
+            result = self._retry(f"upload {key}",
+                                 lambda: self._client._put_object(self.bucket, key, data, dict(headers)))
+        except S3Error as exc:
+            if exc.code == "PreconditionFailed":
+                return False
+            if exc.code in _DIGEST_CODES:
+                raise IntegrityError(f"S3 upload of {key}: the server received damaged bytes ({exc.code})") from exc
+            self._fallback(exc, f"upload of {key}")
+        if self._send_sha256:
+            echoed = result.http_headers.get("x-amz-checksum-sha256")
+            self.sha256_header_verified = echoed == headers["x-amz-checksum-sha256"]
+        return True
+
+    def _put_multipart(self, key: str, path: Path, sha256: str, size: int, content_type: str) -> bool:
+        client, bucket = self._client, self.bucket
+        create = {"Content-Type": content_type, "x-amz-meta-sha256": sha256}
+        send_sha = self._send_sha256
+        if send_sha:
+            create["x-amz-checksum-algorithm"] = "SHA256"
+        try:
+            upload_id = self._retry(f"start multipart upload of {key}",
+                                    lambda: client._create_multipart_upload(bucket, key, dict(create)))
+        except S3Error as exc:
+            self._fallback(exc, f"multipart upload of {key}")
+        completed = False
+        try:
+            parts: list[tuple[int, str, str | None]] = []
+            digest = hashlib.sha256()
+            sent = 0
+            with open(path, "rb") as handle:
+                number = 0
+                while chunk := handle.read(self.part_size):
+                    number += 1
+                    digest.update(chunk)
+                    sent += len(chunk)
+                    part_sha = _b64(hashlib.sha256(chunk).digest()) if send_sha else None
+                    headers = {"Content-MD5": _md5_b64(chunk)}
+                    if part_sha:
+                        headers["x-amz-checksum-sha256"] = part_sha
+                    query = {"partNumber": str(number), "uploadId": upload_id}
+                    try:
+                        result = self._retry(
+                            f"upload part {number} of {key}",
+                            lambda: client._put_object(bucket, key, chunk, dict(headers), query_params=query))
+                    except S3Error as exc:
+                        if exc.code in _DIGEST_CODES:
+                            raise IntegrityError(f"S3 upload of {key}: part {number} arrived damaged "
+                                                 f"({exc.code})") from exc
+                        self._fallback(exc, f"upload of part {number} of {key}")
+                    parts.append((number, result.etag, part_sha))
+            if sent != size or digest.hexdigest() != sha256:
+                raise IntegrityError(f"{path.name} changed or does not match its recorded SHA-256 "
+                                     f"{sha256[:12]}… (read {sent} of {size} bytes)")
+            completed = self._complete_multipart(key, upload_id, parts)
+            return completed
+        finally:
+            if not completed:
+                self._abort_quietly(key, upload_id)
+
+    def _complete_multipart(self, key: str, upload_id: str, parts) -> bool:
+        root = ET.Element("CompleteMultipartUpload", xmlns="http://s3.amazonaws.com/doc/2006-03-01/")
+        for number, etag, part_sha in parts:
+            part = ET.SubElement(root, "Part")
+            ET.SubElement(part, "PartNumber").text = str(number)
+            ET.SubElement(part, "ETag").text = f'"{etag}"'
+            if part_sha:
+                ET.SubElement(part, "ChecksumSHA256").text = part_sha
+        body = ET.tostring(root)
+        headers = {"Content-Type": "application/xml", "Content-MD5": _md5_b64(body)}
+        if self._conditional:
+            headers["If-None-Match"] = "*"
+        attempts = 0
+
+        def complete():
+            nonlocal attempts
+            attempts += 1
+            self._client._execute("POST", self.bucket, key, body=body, headers=dict(headers),
+                                  query_params={"uploadId": upload_id})
+
+        try:
+            self._retry(f"complete multipart upload of {key}", complete)
+        except S3Error as exc:
+            if exc.code == "PreconditionFailed":
+                return False
+            if exc.code == "NoSuchUpload" and attempts > 1:
+                return False  # an earlier attempt completed it; the caller checks what is there
+            self._fallback(exc, f"completion of multipart upload {key}")
+        return True
+
+    def _abort_quietly(self, key: str, upload_id: str) -> None:
+        try:
+            self._client._abort_multipart_upload(self.bucket, key, upload_id)
+        except Exception as exc:  # noqa: BLE001 - best effort; the server expires stale uploads
+            log.info("could not abort multipart upload of %s: %s", key, _describe(exc))
+
+    # ------------------------------------------------------------------ verification
+
+    def _stat(self, key: str):
+        """stat_object of the current version, or None if the key does not exist."""
+        try:
+            return self._retry(f"stat {key}", lambda: self._client.stat_object(self.bucket, key))
+        except S3Error as exc:
+            if exc.code in _MISSING_CODES:
+                return None
+            raise
+
+    def _same_existing(self, key: str, sha256: str, size: int) -> ObjectRef | None:
+        """None if *key* is free; its ref if it already holds exactly these bytes; else refuse."""
+        stat = self._stat(key)
+        if stat is None:
+            return None
+        recorded = (stat.metadata.get("x-amz-meta-sha256") or "").lower()
+        if stat.size != size or (recorded and recorded != sha256):
+            raise StoreError(f"refusing to overwrite {key}: it already holds different content "
+                             f"({stat.size} bytes, sha256 {recorded[:12] or 'unknown'}…)")
+        actual = self._hash(key)
+        if actual != sha256:
+            if recorded == sha256:
+                raise IntegrityError(f"{key} already exists but is damaged: its bytes hash to "
+                                     f"{str(actual)[:12]}…, recorded {sha256[:12]}…")
+            raise StoreError(f"refusing to overwrite {key}: it already holds different content")
+        log.info("%s already stored with the same content; nothing to do", key)
+        return ObjectRef(key, sha256, stat.size)
+
+    def _verify(self, key: str, sha256: str, size: int) -> ObjectRef:
+        """Read back size, recorded checksum and the stored bytes themselves."""
+        stat = self._stat(key)
+        if stat is None:
+            raise IntegrityError(f"{key} is missing right after its upload")
+        recorded = (stat.metadata.get("x-amz-meta-sha256") or "").lower()
+        if stat.size != size:
+            raise IntegrityError(f"{key} reads back with {stat.size} bytes, expected {size}")
+        if recorded != sha256:
+            raise IntegrityError(f"{key} reads back with recorded sha256 {recorded[:12] or 'none'}…, "
+                                 f"expected {sha256[:12]}…")
+        actual = self._hash(key)
+        if actual != sha256:
+            raise IntegrityError(f"{key} reads back as {str(actual)[:12]}…, expected {sha256[:12]}…")
+        return ObjectRef(key, sha256, size)
+
+    def _hash(self, key: str) -> str | None:
+        def once() -> str | None:
+            try:
+                response = self._client.get_object(self.bucket, key)
+            except S3Error as exc:
+                if exc.code in _MISSING_CODES:
+                    return None
+                raise
+            try:
+                digest = hashlib.sha256()
+                for chunk in response.stream(CHUNK):
+                    digest.update(chunk)
+                return digest.hexdigest()
+            finally:
+                response.close()
+                response.release_conn()
+
+        return self._retry(f"read {key}", once)
+
+    # ------------------------------------------------------------------ reading
+
+    def hash_object(self, key: str) -> str | None:
+        with self._errors(f"read of {key}"):
+            self._ensure_bucket()
+            return self._hash(key)
+
+    def exists(self, key: str) -> bool:
+        with self._errors(f"stat of {key}"):
+            self._ensure_bucket()
+            return self._stat(key) is not None
+
+    def download(self, key: str, dest: Path, sha256: str) -> None:
+        dest, sha256 = Path(dest), sha256.lower()
+        with self._errors(f"download of {key}"):
+            self._ensure_bucket()
+            fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")  # OSError → StoreError
+            tmp = Path(tmp_name)
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    def once() -> str | None:
+                        handle.seek(0)
+                        handle.truncate()
+                        try:
+                            response = self._client.get_object(self.bucket, key)
+                        except S3Error as exc:
+                            if exc.code in _MISSING_CODES:
+                                return None
+                            raise
+                        try:
+                            digest = hashlib.sha256()
+                            for chunk in response.stream(CHUNK):
+                                digest.update(chunk)
+                                handle.write(chunk)
+                            return digest.hexdigest()
+                        finally:
+                            response.close()
+                            response.release_conn()
+
+                    actual = self._retry(f"download {key}", once)
+                    if actual is None:
+                        raise StoreError(f"object {key} is missing from the store")
+                    if actual != sha256:
+                        raise IntegrityError(f"object {key} is damaged: checksum {actual[:12]}… "
+                                             f"expected {sha256[:12]}…")
+                    handle.flush()
+                    os.fsync(handle.fileno())
+                os.replace(tmp, dest)
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
+
+    def keys(self) -> Iterator[str]:
+        """Every object key in the bucket (current versions); a listing resumes after transient errors."""
+        what = f"listing of {self.bucket}"
+        with self._errors(what):
+            self._ensure_bucket()
+        last: str | None = None
+        attempt = 0
+        while True:
+            try:
+                for obj in self._client.list_objects(self.bucket, recursive=True, start_after=last):
+                    last, attempt = obj.object_name, 0
+                    yield obj.object_name
+                return
+            except (MinioException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError,
+                    ValueError) as exc:
+                if not _is_transient(exc):
+                    raise self._as_store_error(exc, what) from exc
+                with self._errors(what):
+                    self._backoff(attempt, f"list {self.bucket}", exc)
+                attempt += 1
+
+    # ------------------------------------------------------------------ WORM
+
+    def retention(self, key: str) -> tuple[str, datetime] | None:
+        """(mode, retain-until) if the current version of *key* is under retention now, else None."""
+        with self._errors(f"retention of {key}"):
+            self._ensure_bucket()
+            found = self._get_retention(key)
+            if found is None:
+                raise StoreError(f"object {key} does not exist")
+            mode, until = found
+            if not mode or until is None or until <= datetime.now(timezone.utc):
+                return None
+            return mode, until
+
+    def _get_retention(self, key: str, version_id: str | None = None):
+        """(mode, until) as stored — (None, None) when none is set — or None if the key is missing."""
+        try:
+            found = self._retry(f"read retention of {key}",
+                                lambda: self._client.get_object_retention(self.bucket, key, version_id=version_id))
+        except S3Error as exc:
+            if exc.code in _NO_RETENTION_CODES:
+                return None, None
+            if exc.code in _MISSING_CODES:
+                return None
+            raise
+        if found is None:
+            return None, None
+        return found.mode, found.retain_until_date
+
+    def legal_hold(self, key: str) -> bool:
+        with self._errors(f"legal hold of {key}"):
+            self._ensure_bucket()
+            held = self._get_hold(key)
+            if held is None:
+                raise StoreError(f"object {key} does not exist")
+            return held
+
+    def _get_hold(self, key: str, version_id: str | None = None) -> bool | None:
+        try:
+            return bool(self._retry(f"read legal hold of {key}",
+                                    lambda: self._client.is_object_legal_hold_enabled(
+                                        self.bucket, key, version_id=version_id)))
+        except S3Error as exc:
+            if exc.code in _NO_HOLD_CODES:
+                return False
+            if exc.code in _MISSING_CODES:
+                return None
+            raise
+
+    def seal(self, key: str) -> None:
+        """Put the current version of *key* under the configured retention; idempotent."""
+        with self._errors(f"seal of {key}"):
+            self._ensure_bucket()
+            found = self._get_retention(key)
+            if found is None:
+                raise StoreError(f"cannot seal {key}: object does not exist")
+            mode, until = found
+            now = datetime.now(timezone.utc).replace(microsecond=0)
+            wanted = now + timedelta(days=self.retention_days)
+            if mode and until and until > now:
+                if mode == COMPLIANCE or mode == self.retention_mode:
+                    return  # already sealed (re-sealing must not extend the period on every call)
+                wanted = max(wanted, until)  # GOVERNANCE → COMPLIANCE: may only get stricter
+            self._retry(f"seal {key}", lambda: self._client.set_object_retention(
+                self.bucket, key, Retention(self.retention_mode, wanted)))
+            log.info("sealed %s: %s until %s", key, self.retention_mode, wanted.date().isoformat())
+
+    def set_legal_hold(self, key: str, on: bool) -> None:
+        with self._errors(f"legal hold of {key}"):
+            self._ensure_bucket()
+            if on:
+                self._retry(f"set legal hold on {key}",
+                            lambda: self._client.enable_object_legal_hold(self.bucket, key))
+            else:
+                self._retry(f"clear legal hold on {key}",
+                            lambda: self._client.disable_object_legal_hold(self.bucket, key))
+
+    def delete(self, key: str) -> None:
+        """Remove every version of *key*; RetentionError if any is retained or held."""
+        with self._errors(f"delete of {key}"):
+            self._ensure_bucket()
+            versions = self._retry(f"list versions of {key}", lambda: [
+                obj for obj in self._client.list_objects(self.bucket, prefix=key, include_version=True)
+                if obj.object_name == key])
+            now = datetime.now(timezone.utc)
+            for obj in versions:
+                if obj.is_delete_marker:
+                    continue
+                self._refuse_if_locked(key, obj.version_id, now)
+            for obj in versions:
+                try:
+                    self._retry(f"delete {key}", lambda: self._client.remove_object(
+                        self.bucket, key, version_id=obj.version_id))
+                except S3Error as exc:
+                    if exc.code not in _LOCKED_CODES:
+                        raise
+                    if not obj.is_delete_marker:
+                        self._refuse_if_locked(key, obj.version_id, datetime.now(timezone.utc))
+                    raise RetentionError(f"{key} cannot be deleted: the server refused ({_describe(exc)}); "
+                                         f"it is under retention or legal hold") from exc
+            if versions:
+                log.info("deleted %s (%d version%s)", key, len(versions), "s" if len(versions) != 1 else "")
+
+    def _refuse_if_locked(self, key: str, version_id: str | None, now: datetime) -> None:
+        older = "" if version_id is None else f" (version {version_id})"
+        if self._get_hold(key, version_id):
+            raise RetentionError(f"{key} is under legal hold{older}")
+        found = self._get_retention(key, version_id)
+        if found and found[0] and found[1] and found[1] > now:
+            raise RetentionError(f"{key} is under retention until {found[1]:%Y-%m-%d} ({found[0]}){older}")
+
+    # ------------------------------------------------------------------ housekeeping
+
+    def close(self) -> None:
+        self._http.clear()
+
+    def __repr__(self) -> str:
+        return f"S3Store({self.endpoint}/{self.bucket})"
+
+
+def _content_type(key: str) -> str:
+    if key.endswith(".json"):
+        return "application/json"
+    return mimetypes.guess_type(key)[0] or "application/octet-stream"
