@@ -216,3 +216,7 @@ def run() -> None:  # pragma: no cover - console entry for `python -m dms_ingest
 
 if __name__ == "__main__":  # pragma: no cover
     run()
+
+
+# Further command groups live in dms_ingest/commands/; importing them registers their commands.
+from .commands import inbox  # noqa: E402,F401

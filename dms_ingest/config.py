@@ -87,6 +87,38 @@ class ClassificationConfig(_Strict):
     rules: list[dict] = []
 
 
+class InboxConfig(_Strict):
+    path: Path = Path("inbox")                 # relative to DMS_HOME unless absolute
+    polling: bool = False                      # network shares send no inotify events: poll them
+    poll_interval: float = Field(5.0, gt=0)
+    rescan_interval: float = Field(60.0, gt=0)  # full rescan in any mode, in case an event was missed
+    stable_seconds: float = Field(5.0, ge=0)    # size and mtime unchanged this long before a file is taken
+    workers: int = Field(0, ge=0)              # worker processes; 0 = one per CPU core
+    keep_done_days: int | None = Field(None, ge=0)  # delete originals from done/ after this many days
+    ignore_patterns: list[str] = [".*", "~*", "*.tmp", "*.part", "*.crdownload", "*.swp", "Thumbs.db"]
+
+
+class ImapConfig(_Strict):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 993
+    ssl: bool = True
+    starttls: bool = False
+    username: str = ""
+    folder: str = "INBOX"
+    processed_folder: str = "Archived"
+    failed_folder: str = "Quarantine"
+    poll_interval: float = Field(60.0, gt=0)
+    # secret: never in the file
+    password: str = Field(default_factory=lambda: os.environ.get("DMS_IMAP_PASSWORD", ""), exclude=True)
+
+
+class MailConfig(_Strict):
+    min_inline_image_bytes: int = Field(10_000, ge=0)  # smaller inline images are logos/signatures
+    min_inline_image_pixels: int = Field(40_000, ge=0)
+    imap: ImapConfig = ImapConfig()
+
+
 class Settings(_Strict):
     home: Path = Path("var")
     ocr: OcrConfig = OcrConfig()
@@ -95,6 +127,12 @@ class Settings(_Strict):
     storage: StorageConfig = StorageConfig()
     index: IndexConfig = IndexConfig()
     classification: ClassificationConfig = ClassificationConfig()
+    inbox: InboxConfig = InboxConfig()
+    mail: MailConfig = MailConfig()
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self.inbox.path if self.inbox.path.is_absolute() else self.home / self.inbox.path
 
     @property
     def quarantine_dir(self) -> Path:

@@ -1,0 +1,1 @@
+"""Command groups of the `dms` CLI; importing a module registers its commands on cli.app."""

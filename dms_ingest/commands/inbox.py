@@ -1,0 +1,3 @@
+"""`dms watch` and `dms mail fetch`: the mailroom inbox and digital mail."""
+
+from __future__ import annotations
