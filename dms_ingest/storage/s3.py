@@ -706,7 +706,7 @@ class S3Store:
             for obj in versions:
                 if obj.is_delete_marker:
                     continue
-                self._refuse_if_locked(key, obj.version_id, now)
+                self._refuse_if_locked(key, obj.version_id, now, obj.is_latest)
             for obj in versions:
                 try:
                     self._retry(f"delete {key}", lambda: self._client.remove_object(
@@ -715,14 +715,14 @@ class S3Store:
                     if exc.code not in _LOCKED_CODES:
                         raise
                     if not obj.is_delete_marker:
-                        self._refuse_if_locked(key, obj.version_id, datetime.now(timezone.utc))
+                        self._refuse_if_locked(key, obj.version_id, datetime.now(timezone.utc), obj.is_latest)
                     raise RetentionError(f"{key} cannot be deleted: the server refused ({_describe(exc)}); "
                                          f"it is under retention or legal hold") from exc
             if versions:
                 log.info("deleted %s (%d version%s)", key, len(versions), "s" if len(versions) != 1 else "")
 
-    def _refuse_if_locked(self, key: str, version_id: str | None, now: datetime) -> None:
-        older = "" if version_id is None else f" (version {version_id})"
+    def _refuse_if_locked(self, key: str, version_id: str | None, now: datetime, latest) -> None:
+        older = "" if _is_true(latest) else f" (older version {version_id})"
         if self._get_hold(key, version_id):
             raise RetentionError(f"{key} is under legal hold{older}")
         found = self._get_retention(key, version_id)
@@ -736,6 +736,11 @@ class S3Store:
 
     def __repr__(self) -> str:
         return f"S3Store({self.endpoint}/{self.bucket})"
+
+
+def _is_true(flag) -> bool:
+    """minio reports is_latest as the string 'true'/'false' from the listing XML."""
+    return flag is True or str(flag).lower() == "true"
 
 
 def _content_type(key: str) -> str:
