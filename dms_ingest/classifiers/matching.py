@@ -121,7 +121,7 @@ def _collect_people(
         winner, lookalikes = _pick_unique(scored, threshold, ambiguity)
         if winner is not None:
             add(winner, "mrz")
-        elif lookalikes:
+        elif lookalikes and lookalikes not in evidence.ambiguous:
             evidence.ambiguous.append(lookalikes)
 
     evidence.mentions = [m for m in find_person_mentions(text, today=today) if m.name.surname and m.name.given_names]
