@@ -22,7 +22,8 @@ from .config import ConfigError, Settings, load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="dms-ingest: scans and mail in, searchable PDF/A out, for the e-Akte.")
-out = Console()
+# Wide enough for the result table when output goes to a file or a pipe.
+out = Console(width=None if sys.stdout.isatty() else 160)
 err = Console(stderr=True)
 
 _state: dict = {}
@@ -103,6 +104,9 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders (recur
                 progress.advance(task)
     if not json_output:
         _print_results(results)
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        fail(f"{len(failed)} file(s) could not be stored and stay where they are: {failed[0].error}", 1)
 
 
 def _print_results(results) -> None:
@@ -111,12 +115,12 @@ def _print_results(results) -> None:
         table.add_column(column)
     for r in sorted(results, key=lambda r: r.source):
         status = {"archived": "[green]archived[/green]", "duplicate": "[yellow]duplicate[/yellow]",
-                  "rejected": "[red]rejected[/red]"}[r.status]
+                  "rejected": "[red]rejected[/red]", "failed": "[red]failed[/red]"}[r.status]
         detail = r.error if r.status == "rejected" else (", ".join(r.review_reasons[:1]) if r.review else "")
         table.add_row(Path(r.source).name, status, r.id or "", str(r.pages), r.doc_type or "",
                       r.case_number or "", ("yes: " + detail) if r.review else (detail or "no"), f"{r.seconds:.1f}")
     out.print(table)
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("archived", "duplicate", "rejected")}
+    counts = {s: sum(1 for r in results if r.status == s) for s in ("archived", "duplicate", "rejected", "failed")}
     pages = sum(r.pages for r in results if r.status == "archived")
     review = sum(1 for r in results if r.review and r.status == "archived")
     out.print(f"{len(results)} results: {counts['archived']} archived ({pages} pages), "

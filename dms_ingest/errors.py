@@ -13,6 +13,7 @@ REASONS: dict[str, str] = {
     "no_pages": "the document has no pages",
     "dynamic_form": "dynamic XFA form without printable pages",
     "archive_invalid": "the archival PDF/A copy failed validation",
+    "processing_error": "processing failed unexpectedly (reported to IT)",
 }
 
 

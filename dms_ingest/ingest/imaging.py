@@ -58,6 +58,11 @@ def _best_angle(mask: np.ndarray, limit: float = 8.0) -> tuple[float, float]:
 class Geometry:
     skew: float          # degrees (counter-clockwise positive, OpenCV convention) to straighten
     ink_ratio: float     # share of ink pixels away from the margins
+    marks: int           # letter-like ink blobs with a neighbour on their line (dust specks stand alone)
+
+    def blank(self, ink_ratio_limit: float) -> bool:
+        # A short line ("Seite 2") has little ink but several letter-sized marks.
+        return self.ink_ratio < ink_ratio_limit and self.marks < 3
 
 
 def analyse(gray: np.ndarray) -> Geometry:
@@ -68,9 +73,26 @@ def analyse(gray: np.ndarray) -> Geometry:
     # Opening removes scanner speckles so that a noisy empty back page still counts as blank.
     inner = cv2.morphologyEx(mask[mh:h - mh, mw:w - mw], cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     ink_ratio = float(inner.mean()) if inner.size else 0.0
-    if ink_ratio < 1e-4:
-        return Geometry(0.0, ink_ratio)
-    return Geometry(_best_angle(mask)[0], ink_ratio)
+    if ink_ratio < 1e-5:
+        return Geometry(0.0, ink_ratio, 0)
+    marks = _text_marks(inner) if ink_ratio < 0.01 else 1_000_000  # inky pages are never blank
+    return Geometry(_best_angle(mask)[0] if marks else 0.0, ink_ratio, marks)
+
+
+def _text_marks(mask: np.ndarray) -> int:
+    """Blobs that sit beside another blob on the same line, as letters of a word do."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    blobs = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= 4].astype(np.float64)
+    if len(blobs) < 2 or len(blobs) > 5000:
+        return len(blobs) if len(blobs) > 5000 else 0
+    x = blobs[:, cv2.CC_STAT_LEFT] + blobs[:, cv2.CC_STAT_WIDTH] / 2
+    y = blobs[:, cv2.CC_STAT_TOP] + blobs[:, cv2.CC_STAT_HEIGHT] / 2
+    h = np.maximum(blobs[:, cv2.CC_STAT_HEIGHT], 3)
+    w = np.maximum(blobs[:, cv2.CC_STAT_WIDTH], 3)
+    same_line = np.abs(y[:, None] - y[None, :]) < h[:, None]
+    close = np.abs(x[:, None] - x[None, :]) < 3 * np.maximum(w[:, None], h[:, None])
+    neighbours = (same_line & close).sum(axis=1) - 1
+    return int((neighbours > 0).sum())
 
 
 def rotate_quarter(image: np.ndarray, degrees_clockwise: int) -> np.ndarray:

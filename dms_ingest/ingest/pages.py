@@ -72,7 +72,7 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, options:
         _take_native_text(page, spec, dpi)
     else:
         geometry = imaging.analyse(gray)
-        page.blank = geometry.ink_ratio < options.blank_ink_ratio and not page.barcodes
+        page.blank = geometry.blank(options.blank_ink_ratio) and not page.barcodes
         if not page.blank and page.separator is None:
             pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options)
 

@@ -8,6 +8,7 @@ Runners (CLI, inbox watcher, migration, Celery workers) only decide where `inges
 
 from __future__ import annotations
 
+import logging
 import secrets
 import tempfile
 import time
@@ -16,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import Rejected
-from ..storage import sha256_file
+from ..storage import StoreError, sha256_file
 from . import sources
 from .classify import classify_document
 from .context import Context
@@ -26,13 +27,15 @@ from .persist import RECORD_VERSION, commit_document
 from .quarantine import quarantine
 from .split import split_batch
 
+log = logging.getLogger(__name__)
+
 
 @dataclass
 class IngestResult:
     """One line of `dms ingest --json`: the field names are a public contract."""
 
     source: str
-    status: str                       # archived | duplicate | rejected
+    status: str                       # archived | duplicate | rejected | failed (store down: retry later)
     id: str | None = None
     sha256: str | None = None
     pages: int = 0
@@ -88,16 +91,30 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
             results = _archive_container(path, sha, media_type, extension, ctx, source=source, part=part,
                                          message_id=message_id, hint=hint_case_number)
     except Rejected as rejection:
-        kept = quarantine(path, display_name or path.name, rejection, ctx.settings.quarantine_dir, source)
-        ctx.catalog.record_event("pipeline", "rejected", None, source=source, reason=rejection.reason_code,
-                                 message=rejection.message, quarantined=str(kept))
-        return [IngestResult(source, "rejected", sha256=sha, error=rejection.message,
-                             reason_code=rejection.reason_code, part=part, message_id=message_id,
-                             quarantined=str(kept), seconds=round(time.monotonic() - started, 3))]
+        return _reject(path, rejection, ctx, source, sha, part, message_id, display_name, started)
+    except StoreError as exc:
+        # The archive is unreachable: nothing is lost, the original stays where it is to be retried.
+        return [IngestResult(source, "failed", sha256=sha, error=f"object store unavailable: {exc}",
+                             reason_code="store_unavailable", part=part, message_id=message_id,
+                             seconds=round(time.monotonic() - started, 3))]
+    except Exception as exc:  # a bug or an unforeseen file: refuse it visibly, never stop the batch
+        log.exception("processing %s failed", source)
+        return _reject(path, Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]), ctx,
+                       source, sha, part, message_id, display_name, started)
     elapsed = round(time.monotonic() - started, 3)
     for result in results:
         result.seconds = elapsed
     return results
+
+
+def _reject(path: Path, rejection: Rejected, ctx: Context, source: str, sha: str | None, part: str | None,
+            message_id: str | None, display_name: str | None, started: float) -> list[IngestResult]:
+    kept = quarantine(path, display_name or path.name, rejection, ctx.settings.quarantine_dir, source)
+    ctx.catalog.record_event("pipeline", "rejected", None, source=source, reason=rejection.reason_code,
+                             message=rejection.message, quarantined=str(kept))
+    return [IngestResult(source, "rejected", sha256=sha, error=rejection.message,
+                         reason_code=rejection.reason_code, part=part, message_id=message_id,
+                         quarantined=str(kept), seconds=round(time.monotonic() - started, 3))]
 
 
 def _archive_container(path: Path, sha: str, media_type: str, extension: str, ctx: Context, *, source: str,
