@@ -52,7 +52,9 @@ def weed_binary() -> str:
 
 
 def _port_free(port: int) -> bool:
+    """Nobody listens on 127.0.0.1:*port* (TIME_WAIT leftovers do not count, as for weed's own bind)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind((HOST, port))
         except OSError:
@@ -146,6 +148,7 @@ class SeaweedServer:
             "-s3.port.iceberg=0", "-s3.port.lance=0", "-webdav=false",
             "-master.telemetry=false",    # never phone home
             "-master.volumeSizeLimitMB=64",  # many small test buckets: one volume each
+            "-volume.preStopSeconds=0",   # stop() promptly
             f"-filer.localSocket={socket_dir / 'filer.sock'}",
             f"-s3.localSocket={socket_dir / 's3.sock'}",
         ]
@@ -157,8 +160,11 @@ class SeaweedServer:
         env = dict(os.environ)
         for name in ("S3_BUCKET", "S3_TABLE_BUCKET", "S3_EXTERNAL_URL", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
             env.pop(name, None)
+        tmp = self.root / "tmp"  # weed puts its gRPC unix sockets in $TMPDIR: keep them in our tree
+        tmp.mkdir(exist_ok=True)
         env.update(AWS_ACCESS_KEY_ID=self.access_key, AWS_SECRET_ACCESS_KEY=self.secret_key,
-                   HOME=str(self.root))  # no ~/.seaweedfs/*.toml of the developer leaks in
+                   HOME=str(self.root),  # no ~/.seaweedfs/*.toml of the developer leaks in
+                   TMPDIR=str(tmp))
         for stale in ("filer.sock", "s3.sock"):
             (self.root / stale).unlink(missing_ok=True)
         log = open(self.log_path, "ab")
@@ -209,6 +215,7 @@ class SeaweedServer:
         deadline = time.monotonic() + 5
         while not _port_free(self.s3_port) and time.monotonic() < deadline:
             time.sleep(0.05)
+        self._remove_sockets()
 
     def kill(self) -> None:
         """Stop abruptly (SIGKILL), like a crash or a pulled cable."""
@@ -216,15 +223,33 @@ class SeaweedServer:
         if process is not None and process.poll() is None:
             process.kill()
             process.wait(10)
+        self._remove_sockets()
+
+    def _remove_sockets(self) -> None:
+        """weed hard-codes /tmp/seaweedfs-<component>-grpc-<port>.sock; remove ours once it is down."""
+        for component, port in self.ports.items():
+            path = Path(f"/tmp/seaweedfs-{component}-grpc-{port + GRPC_OFFSET}.sock")
+            try:
+                if path.is_socket() and path.owner() == Path(self.root).owner():
+                    path.unlink()
+            except OSError:
+                pass
 
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
     def close(self) -> None:
-        self.stop()
         if self._own_root:
-            shutil.rmtree(self.root, ignore_errors=True)
+            self.kill()  # the data is thrown away: no need for a graceful shutdown
+        else:
+            self.stop()
+        if self._own_root:
+            for _ in range(3):
+                shutil.rmtree(self.root, ignore_errors=True)
+                if not self.root.exists():
+                    break
+                time.sleep(0.2)
 
     def log_tail(self, lines: int = 25) -> str:
         try:
