@@ -14,6 +14,8 @@ REASONS: dict[str, str] = {
     "dynamic_form": "dynamic XFA form without printable pages",
     "archive_invalid": "the archival PDF/A copy failed validation",
     "processing_error": "processing failed unexpectedly (reported to IT)",
+    "not_email": "not a valid e-mail",
+    "office_document": "Office document",
 }
 
 
