@@ -39,6 +39,18 @@ def name_tokens(name: str) -> list[str]:
     return loose_name(name).split()
 
 
+def _ocr_shape(word: str) -> str:
+    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d.
+    return word.replace("rn", "m").replace("vv", "w").replace("cl", "d").replace("l", "i").replace("j", "i")
+
+
+def word_similarity(a: str, b: str) -> float:
+    """Similarity (0–100) of two folded name words, forgiving OCR glyph confusions."""
+    if a == b:
+        return 100.0
+    return float(max(fuzz.ratio(a, b), fuzz.ratio(_ocr_shape(a), _ocr_shape(b))))
+
+
 def name_similarity(a: str, b: str) -> float:
     """Token-set similarity (0–100) of two names after folding; word order does not matter."""
     return float(fuzz.token_set_ratio(loose_name(a), loose_name(b)))
@@ -49,11 +61,11 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
     s1, s2 = "".join(name_tokens(surname)), "".join(name_tokens(other_surname))
     if not s1 or not s2:
         return 0.0
-    surname_score = fuzz.ratio(s1, s2)
+    surname_score = word_similarity(s1, s2)
     given_a, given_b = name_tokens(given_names), name_tokens(other_given)
     if not given_a or not given_b:
         return 0.0
-    given_score = max(fuzz.ratio(x, y) for x in given_a for y in given_b)
+    given_score = max(word_similarity(x, y) for x in given_a for y in given_b)
     return float(min(surname_score, given_score))
 
 
@@ -96,14 +108,14 @@ class TextNames:
                 joined = "".join(w for w, _, _ in words[i:i + width])
                 if abs(len(joined) - len(target)) > 3:
                     continue
-                s_score = fuzz.ratio(joined, target)
+                s_score = word_similarity(joined, target)
                 if s_score < 60:
                     continue
                 lo, hi = max(0, i - self.WINDOW), min(len(words), i + width + self.WINDOW)
                 neighbours = [w for k, (w, _, _) in enumerate(words[lo:hi], start=lo) if not i <= k < i + width]
                 if not neighbours:
                     continue
-                g_score = max(fuzz.ratio(g, w) for g in given for w in neighbours)
+                g_score = max(word_similarity(g, w) for g in given for w in neighbours)
                 score = float(min(s_score, g_score))
                 if best is None or score > best.score:
                     best = NameMatch(score, (words[i][1], words[i + width - 1][2]))
@@ -112,7 +124,7 @@ class TextNames:
     def has_surname(self, surname: str, threshold: float = 85.0) -> bool:
         """True if the surname alone occurs (used only as corroboration, never to assign)."""
         target = "".join(name_tokens(surname))
-        return bool(target) and any(fuzz.ratio(w, target) >= threshold for w, _, _ in self._words)
+        return bool(target) and any(word_similarity(w, target) >= threshold for w, _, _ in self._words)
 
 
 # ---------------------------------------------------------------------------
@@ -129,8 +141,8 @@ _MONTHS = {
 _OCR_DIGIT = "[0-9OoIl]"
 _MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _DATE = re.compile(
-    rf"(?P<d>[0-3OoIl]?{_OCR_DIGIT})\s?[./-]\s?(?P<m>[01OoIl]?{_OCR_DIGIT})\s?[./-]\s?(?P<y>(?:1[89]|20){_OCR_DIGIT}{{2}}|\d{{2}})(?!\d)"
-    rf"|(?P<td>\d{{1,2}})\.?\s*(?P<mon>{_MONTH_NAMES})\b\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}})"
+    rf"(?P<d>[0-3OoIl]?{_OCR_DIGIT})\s?[./,-]\s?(?P<m>[01OoIl]?{_OCR_DIGIT})\s?[./,-]\s?(?P<y>(?:1[89]|20){_OCR_DIGIT}{{2}}|\d{{2}})(?!\d)"
+    rf"|(?P<td>\d{{1,2}})[.,]?\s*(?P<mon>{_MONTH_NAMES})\b\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}})"
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})",
     re.IGNORECASE,
 )
