@@ -17,6 +17,7 @@ from __future__ import annotations
 import email
 import html
 import io
+import logging
 import re
 import shutil
 import subprocess
@@ -32,12 +33,14 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import Rejected
-from ..storage import sha256_file
+from ..storage import StoreError, sha256_file
 from . import sources
 from .classify import classify_document
 from .context import Context
 from .document import Document
 from .quarantine import quarantine
+
+log = logging.getLogger(__name__)
 
 # Parts that are never separate documents: they stay inside the archived original mail.
 _SIGNATURE_TYPES = {"application/pkcs7-signature", "application/x-pkcs7-signature",
@@ -561,6 +564,13 @@ def _ingest_derived(path: Path, name: str, media_type: str, extension: str, make
     except Rejected as rejection:
         return [_rejected_result(path, name, rejection, ctx, source=source, part="attachment",
                                  message_id=message_id, sha=sha, started=started)]
+    except StoreError:
+        raise  # the whole mail is retried later
+    except Exception as exc:  # a bug or an odd file: refuse this attachment visibly, go on with the mail
+        log.exception("attachment %s failed", source)
+        return [_rejected_result(path, name, Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]),
+                                 ctx, source=source, part="attachment", message_id=message_id, sha=sha,
+                                 started=started)]
     result.seconds = round(time.monotonic() - started, 3)
     return [result]
 
@@ -745,6 +755,10 @@ def ingest_mail(path: Path, ctx: Context, *, source: str, sha256: str):
         first_text = "\n".join(walk_mail(msg).texts)
         job.hint = find_case_number(subject, ctx.settings) or find_case_number(first_text, ctx.settings)
         _process_message(job, msg, "", 0)
+        failed = [r for r in job.results if r.status == "failed"]
+        if failed:
+            # An attachment could not be stored: archiving the body now would mark the mail done.
+            raise StoreError(f"attachment {failed[0].source} not stored: {failed[0].error}")
         if not job.hint:  # a case number only a nested message names still helps the body
             job.hint = find_case_number("\n".join(job.body), ctx.settings)
         lines = _header_block(msg)
@@ -785,3 +799,12 @@ def ingest_mail_file(path: Path, ctx: Context, *, source: str | None = None, dis
     except Rejected as rejection:
         return [_rejected_result(path, display_name or path.name, rejection, ctx, source=source, part="body",
                                  message_id=None, sha=sha, started=started)]
+    except StoreError as exc:
+        return [IngestResult(source, "failed", sha256=sha, error=f"object store unavailable: {exc}",
+                             reason_code="store_unavailable", part="body",
+                             seconds=round(time.monotonic() - started, 3))]
+    except Exception as exc:
+        log.exception("processing %s failed", source)
+        return [_rejected_result(path, display_name or path.name,
+                                 Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]), ctx,
+                                 source=source, part="body", message_id=None, sha=sha, started=started)]

@@ -1,0 +1,506 @@
+"""The watched inbox: files dropped into a folder (local or a mounted SMB/NFS share) are archived.
+
+Layout under the inbox folder::
+
+    INBOX/              scanners and clerks drop files here (subfolders too)
+    INBOX/processing/   taken files, renamed here atomically; a crash leaves them here to be redone
+    INBOX/done/         originals whose archive is stored, verified and indexed (or were duplicates)
+    INBOX/quarantine/   refused originals, each beside NAME.reason.txt
+
+A file is taken only when it is stable (size and mtime unchanged for ``stable_seconds``) and
+opens for reading; temp and hidden files are ignored. Taking is one ``os.rename`` within the
+inbox's file system, so a file is either still in the inbox or in ``processing/``: never in two
+places, never in none. A file leaves ``processing/`` only after the catalog holds a document
+with its SHA-256 (the pipeline returns 'archived' only after verified storage), or, refused,
+into ``quarantine/``. Whatever a crash left in ``processing/`` is taken up again on start, after
+the interrupted store writes have been completed or rolled back (``reconcile``); duplicates are
+recognised by SHA-256, so a file is archived exactly once however often it is handled.
+
+Concurrency: worker *threads* that share one Context (and so one pool of page-worker processes
+for rendering and OCR). One Context means one claim registry: the pipeline serialises work on
+the same SHA-256 only within a Context, so two copies of one file (or one attachment in two
+mails) handled at the same moment are archived once; with separate worker processes each with
+its own Context, that guarantee would need a lock across processes. The heavy per-page work
+still runs in parallel processes, one per core.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import logging
+import os
+import secrets
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote, unquote
+
+from ..config import Settings
+from ..storage import sha256_file
+from .context import Context
+
+log = logging.getLogger(__name__)
+
+PROCESSING, DONE, QUARANTINE = "processing", "done", "quarantine"
+RESERVED = {PROCESSING, DONE, QUARANTINE}
+_SEPARATOR = "--"
+MAX_ATTEMPTS = 5
+
+
+@dataclass
+class Handled:
+    """What became of one inbox file: one line of `dms watch` output."""
+
+    inbox_file: str                # path relative to the inbox, as dropped
+    outcome: str                   # done | quarantined | retry
+    results: list = field(default_factory=list)   # IngestResult
+    moved_to: str | None = None
+    error: str | None = None
+
+    def summary(self) -> str:
+        if self.error:
+            return f"{self.outcome:<11} {self.inbox_file}: {self.error}"
+        parts = []
+        for r in self.results:
+            tag = f"#{r.source.split('#', 1)[1]} " if "#" in r.source else ""
+            if r.status == "archived":
+                extra = ", ".join(x for x in (r.doc_type, r.case_number, "review" if r.review else None) if x)
+                parts.append(f"{tag}archived {r.id} ({r.pages} p{', ' + extra if extra else ''})")
+            elif r.status == "duplicate":
+                parts.append(f"{tag}duplicate of {r.id}")
+            else:
+                parts.append(f"{tag}{r.status}: {r.error}")
+        return f"{self.outcome:<11} {self.inbox_file}: " + "; ".join(parts)
+
+    def json_lines(self) -> list[dict]:
+        extra = {"inbox_file": self.inbox_file, "inbox_outcome": self.outcome, "moved_to": self.moved_to}
+        if not self.results:
+            return [{"source": self.inbox_file, "status": "failed", "error": self.error, **extra}]
+        return [{**r.to_json(), **extra} for r in self.results]
+
+
+class Inbox:
+    """The folder layout and the moves between its parts (no threads, no pipeline)."""
+
+    def __init__(self, root: Path, ignore_patterns: list[str]):
+        self.root = Path(root).resolve()
+        self.processing = self.root / PROCESSING
+        self.done = self.root / DONE
+        self.quarantine = self.root / QUARANTINE
+        self.ignore_patterns = list(ignore_patterns)
+        for folder in (self.root, self.processing, self.done, self.quarantine):
+            folder.mkdir(parents=True, exist_ok=True)
+
+    def ignored(self, name: str) -> bool:
+        return any(fnmatch.fnmatch(name, pattern) for pattern in self.ignore_patterns)
+
+    def relative(self, path: Path) -> str | None:
+        """The inbox-relative name of a droppable file, or None (reserved folders, ignored names)."""
+        try:
+            rel = Path(path).resolve().relative_to(self.root) if Path(path).is_absolute() else Path(path)
+        except ValueError:
+            try:
+                rel = Path(os.path.abspath(path)).relative_to(self.root)
+            except ValueError:
+                return None
+        parts = rel.parts
+        if not parts or parts[0] in RESERVED or any(self.ignored(p) for p in parts):
+            return None
+        return rel.as_posix()
+
+    def scan(self) -> list[str]:
+        """Every candidate file in the inbox and its subfolders, reserved folders excepted."""
+        found = []
+        for folder, dirs, files in os.walk(self.root):
+            here = Path(folder)
+            if here == self.root:
+                dirs[:] = [d for d in dirs if d not in RESERVED and not self.ignored(d)]
+            else:
+                dirs[:] = [d for d in dirs if not self.ignored(d)]
+            for name in files:
+                if self.ignored(name):
+                    continue
+                path = here / name
+                if path.is_file() and not path.is_symlink():
+                    found.append(path.relative_to(self.root).as_posix())
+        return found
+
+    def take(self, rel: str) -> Path | None:
+        """Rename an inbox file into processing/ under a unique name; None if it is gone."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        flat = quote(rel, safe=" ()[]{}+,;=@&'!~^$")[:200]
+        target = self.processing / f"{stamp}-{secrets.token_hex(4)}{_SEPARATOR}{flat}"
+        try:
+            os.rename(self.root / rel, target)
+        except FileNotFoundError:
+            return None
+        return target
+
+    def in_processing(self) -> list[tuple[Path, str]]:
+        """What a previous run left in processing/, with the names the files had in the inbox."""
+        left = []
+        for path in sorted(self.processing.iterdir()):
+            if path.is_file():
+                left.append((path, self.original_name(path)))
+        return left
+
+    @staticmethod
+    def original_name(path: Path) -> str:
+        name = path.name
+        if _SEPARATOR in name:
+            return unquote(name.split(_SEPARATOR, 1)[1])
+        return name
+
+    @staticmethod
+    def _free(target: Path) -> Path:
+        candidate, n = target, 1
+        while candidate.exists() or candidate.with_name(candidate.name + ".reason.txt").exists():
+            candidate = target.with_name(f"{target.stem}.{n}{target.suffix}")
+            n += 1
+        return candidate
+
+    def _place(self, path: Path, folder: Path, rel: str) -> Path:
+        rel_path = Path(rel)
+        parts = [p for p in rel_path.parts if p not in ("", ".", "..")] or [path.name]
+        target = folder.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._free(target)
+        os.rename(path, target)
+        return target
+
+    def to_done(self, path: Path, rel: str) -> Path:
+        return self._place(path, self.done, rel)
+
+    def to_quarantine(self, path: Path, rel: str, reason: str) -> Path:
+        target = self._place(path, self.quarantine, rel)
+        stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+        target.with_name(target.name + ".reason.txt").write_text(
+            f"{reason}\n\ninbox file: {rel}\nat: {stamp}\n", encoding="utf-8")
+        return target
+
+    def expire_done(self, keep_days: int, is_archived: Callable[[Path], bool]) -> int:
+        """Delete originals from done/ older than keep_days, each only if its archive is in the catalog."""
+        limit = time.time() - keep_days * 86400
+        removed = 0
+        for folder, _, files in os.walk(self.done):
+            for name in files:
+                path = Path(folder) / name
+                try:
+                    st = path.stat()
+                except FileNotFoundError:
+                    continue
+                if max(st.st_mtime, st.st_ctime) >= limit:
+                    continue
+                if is_archived(path):
+                    path.unlink()
+                    removed += 1
+                else:
+                    log.warning("%s is in done/ but no archived document has its SHA-256: kept", path)
+        return removed
+
+
+@dataclass
+class _Tracked:
+    size: int
+    mtime_ns: int
+    since: float
+
+
+def process_file(path: Path, ctx: Context, *, source: str, display_name: str) -> list:
+    """Archive one taken file: e-mails by the mail route (never refused for an odd first header line)."""
+    from . import sources
+    from .mail import ingest_mail_file, looks_like_mail
+    from .pipeline import ingest_file
+    from ..errors import Rejected
+
+    try:
+        kind = sources.sniff(path)[0]
+    except Rejected:
+        kind = None
+    if kind == sources.EML or (kind is None and (display_name.lower().endswith(".eml") or looks_like_mail(path))):
+        return ingest_mail_file(path, ctx, source=source, display_name=display_name)
+    return ingest_file(path, ctx, source=source, display_name=display_name)
+
+
+class Watcher:
+    """Watch an inbox folder and archive what is dropped into it, until stop() (or, with once, until empty)."""
+
+    def __init__(self, settings: Settings, ctx: Context, inbox: Path | None = None, *,
+                 threads: int | None = None, once: bool = False, stable_seconds: float | None = None,
+                 polling: bool | None = None, on_handled: Callable[[Handled], None] | None = None,
+                 imap: bool | None = None, reconcile: bool = True):
+        cfg = settings.inbox
+        self.settings = settings
+        self.ctx = ctx
+        self.inbox = Inbox(inbox or settings.inbox_dir, cfg.ignore_patterns)
+        self.threads = max(1, threads or ctx.workers or 1)
+        self.once = once
+        self.stable_seconds = cfg.stable_seconds if stable_seconds is None else stable_seconds
+        self.polling = cfg.polling if polling is None else polling
+        self.on_handled = on_handled or (lambda handled: None)
+        self.imap_enabled = settings.mail.imap.enabled if imap is None else imap
+        self.reconcile_on_start = reconcile
+        self._stop = threading.Event()
+        self._wake = threading.Event()
+        self._lock = threading.Lock()
+        self._dirty: set[str] = set()
+        self._tracked: dict[str, _Tracked] = {}
+        self._retry: dict[Path, tuple[float, int, str]] = {}   # path → (due, attempts, rel)
+        self._inflight: dict[Future, Path] = {}
+        self._imap_future: Future | None = None
+        self._rescan_soon = False
+        self.handled = 0
+
+    # -- control
+
+    def stop(self) -> None:
+        """Finish the documents in hand, take no new ones, return from run()."""
+        self._stop.set()
+        self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def notice(self, path: str | os.PathLike) -> None:
+        """A file system event: look at this path soon."""
+        rel = self.inbox.relative(Path(path))
+        if rel is not None:
+            with self._lock:
+                self._dirty.add(rel)
+            self._wake.set()
+
+    # -- main loop
+
+    def run(self) -> int:
+        """Run until stopped (or the inbox is empty, with once); returns the number of files handled."""
+        cfg = self.settings.inbox
+        if self.reconcile_on_start:
+            from .persist import reconcile
+
+            report = reconcile(self.ctx.store, self.ctx.catalog)
+            if report.completed or report.rolled_back:
+                log.warning("interrupted writes: %d completed, %d rolled back",
+                            len(report.completed), len(report.rolled_back))
+        observer = None if self.once else self._start_observer()
+        executor = ThreadPoolExecutor(self.threads, thread_name_prefix="inbox")
+        mail_thread = ThreadPoolExecutor(1, thread_name_prefix="imap")
+        for path, rel in self.inbox.in_processing():
+            self._retry[path] = (0.0, 0, rel)   # crash leftovers first
+        tick = max(0.05, min(0.5, self.stable_seconds / 4 if self.stable_seconds else 0.25))
+        next_rescan = 0.0
+        next_expiry = time.monotonic() + 5
+        next_imap = time.monotonic() if self.imap_enabled else float("inf")
+        try:
+            while not self._stop.is_set():
+                now = time.monotonic()
+                if now >= next_rescan:
+                    self._add(self.inbox.scan(), now)
+                    next_rescan = now + (tick if self.once else cfg.rescan_interval)
+                with self._lock:
+                    dirty, self._dirty = self._dirty, set()
+                self._add(dirty, now)
+                self._reap()
+                self._submit_retries(executor, now)
+                self._take_stable(executor, now)
+                if cfg.keep_done_days is not None and now >= next_expiry:
+                    self._expire_done(cfg.keep_done_days)
+                    next_expiry = now + 3600
+                if now >= next_imap and (self._imap_future is None or self._imap_future.done()):
+                    self._imap_future = mail_thread.submit(self._fetch_mail)
+                    self._imap_future.add_done_callback(lambda _: self._wake.set())
+                    next_imap = float("inf") if self.once else now + self.settings.mail.imap.poll_interval
+                if self.once and self._idle():
+                    break
+                self._wake.wait(tick)
+                self._wake.clear()
+        finally:
+            if observer is not None:
+                observer.stop()
+            executor.shutdown(wait=True)   # the documents in hand are finished, nothing new is taken
+            mail_thread.shutdown(wait=True)
+            self._reap()
+            if observer is not None:
+                observer.join(timeout=10)
+        return self.handled
+
+    def _idle(self) -> bool:
+        # With once, a file that failed stays in processing/ for the next run instead of being retried now.
+        return (not self._tracked and not self._inflight and not self._dirty
+                and not any(attempts == 0 for _, attempts, _ in self._retry.values())
+                and (self._imap_future is None or self._imap_future.done()))
+
+    def _start_observer(self):
+        from watchdog.events import FileSystemEventHandler
+
+        watcher = self
+
+        class Handler(FileSystemEventHandler):
+            def on_any_event(self, event):
+                if event.event_type not in ("created", "modified", "moved", "closed"):
+                    return
+                if event.is_directory:
+                    if event.event_type in ("created", "moved"):
+                        watcher._wake.set()
+                        watcher._rescan_soon = True
+                    return
+                for attr in ("dest_path", "src_path"):
+                    value = getattr(event, attr, "")
+                    if value and (attr == "dest_path" or event.event_type != "moved"):
+                        watcher.notice(os.fsdecode(value))
+
+        if self.polling:
+            from watchdog.observers.polling import PollingObserver
+
+            observer = PollingObserver(timeout=self.settings.inbox.poll_interval)
+            recursive = False   # a share's done/ may hold years of files: subfolders come with the rescan
+        else:
+            from watchdog.observers import Observer
+
+            observer = Observer()
+            recursive = True
+        observer.schedule(Handler(), str(self.inbox.root), recursive=recursive)
+        observer.daemon = True
+        observer.start()
+        return observer
+
+    def _add(self, rels, now: float) -> None:
+        if self._rescan_soon:
+            self._rescan_soon = False
+            rels = set(rels) | set(self.inbox.scan())
+        for rel in rels:
+            if rel not in self._tracked:
+                self._tracked[rel] = _Tracked(-1, -1, now)
+
+    def _take_stable(self, executor: ThreadPoolExecutor, now: float) -> None:
+        for rel in list(self._tracked):
+            if len(self._inflight) >= self.threads or self._stop.is_set():
+                return
+            state = self._tracked[rel]
+            path = self.inbox.root / rel
+            try:
+                st = path.stat()
+            except (FileNotFoundError, NotADirectoryError):
+                del self._tracked[rel]
+                continue
+            if (st.st_size, st.st_mtime_ns) != (state.size, state.mtime_ns):
+                self._tracked[rel] = _Tracked(st.st_size, st.st_mtime_ns, now)
+                if self.stable_seconds > 0:
+                    continue
+            elif now - state.since < self.stable_seconds:
+                continue
+            if not _readable(path):
+                self._tracked[rel] = _Tracked(-1, -1, now)
+                continue
+            del self._tracked[rel]
+            taken = self.inbox.take(rel)
+            if taken is not None:
+                self._submit(executor, taken, rel)
+
+    def _submit(self, executor: ThreadPoolExecutor, path: Path, rel: str, attempts: int = 0) -> None:
+        future = executor.submit(self._handle, path, rel, attempts)
+        self._inflight[future] = path
+        future.add_done_callback(lambda _: self._wake.set())
+
+    def _submit_retries(self, executor: ThreadPoolExecutor, now: float) -> None:
+        for path, (due, attempts, rel) in list(self._retry.items()):
+            if len(self._inflight) >= self.threads or self._stop.is_set():
+                return
+            if due <= now and not (self.once and attempts):
+                del self._retry[path]
+                if path.exists():
+                    self._submit(executor, path, rel, attempts)
+
+    def _reap(self) -> None:
+        for future in [f for f in self._inflight if f.done()]:
+            path = self._inflight.pop(future)
+            outcome = future.result()
+            if isinstance(outcome, tuple):       # retry later: (attempts, rel)
+                attempts, rel = outcome
+                self._retry[path] = (time.monotonic() + min(300.0, 5.0 * 2 ** attempts), attempts, rel)
+
+    # -- one file
+
+    def _handle(self, path: Path, rel: str, attempts: int):
+        source = str(self.inbox.root / rel)
+        try:
+            sha = sha256_file(path)
+            results = process_file(path, self.ctx, source=source, display_name=Path(rel).name)
+            if any(r.status == "failed" for r in results):
+                raise _Retry(next(r.error for r in results if r.status == "failed"))
+            if self.ctx.catalog.find_by_original(sha):
+                target = self.inbox.to_done(path, rel)
+                handled = Handled(rel, "done", results, str(target.relative_to(self.inbox.root)))
+            else:
+                reasons = [f"{r.error} ({r.reason_code})" + (f"\nquarantined copy: {r.quarantined}"
+                                                             if r.quarantined else "")
+                           for r in results if r.status == "rejected"] or ["not archived"]
+                target = self.inbox.to_quarantine(path, rel, "\n".join(reasons))
+                handled = Handled(rel, "quarantined", results, str(target.relative_to(self.inbox.root)))
+        except Exception as exc:  # store outage, disk full, a bug: the file stays in processing/
+            attempts += 1
+            detail = str(exc) if isinstance(exc, _Retry) else f"{type(exc).__name__}: {exc}"
+            if not isinstance(exc, _Retry):
+                log.exception("handling %s failed", rel)
+            # An unreachable store is waited for as long as it takes; anything else is given up on
+            # (quarantined with its reason) after MAX_ATTEMPTS.
+            if not isinstance(exc, _Retry) and attempts >= MAX_ATTEMPTS and path.exists():
+                target = self.inbox.to_quarantine(
+                    path, rel, f"could not be archived after {attempts} attempts: {detail}\n"
+                               f"move it back into the inbox to try again")
+                self._emit(Handled(rel, "quarantined", [], str(target.relative_to(self.inbox.root)),
+                                   error=detail))
+                return None
+            self._emit(Handled(rel, "retry", [], None, error=f"{detail} (attempt {attempts}, will retry)"))
+            return (attempts, rel)
+        self._emit(handled)
+        return None
+
+    def _emit(self, handled: Handled) -> None:
+        with self._lock:
+            self.handled += 1 if handled.outcome != "retry" else 0
+            try:
+                self.on_handled(handled)
+            except Exception:
+                log.exception("reporting %s failed", handled.inbox_file)
+
+    def _expire_done(self, keep_days: int) -> None:
+        def archived(path: Path) -> bool:
+            return bool(self.ctx.catalog.find_by_original(sha256_file(path)))
+
+        try:
+            removed = self.inbox.expire_done(keep_days, archived)
+            if removed:
+                log.info("removed %d originals older than %d days from done/", removed, keep_days)
+        except Exception:
+            log.exception("cleaning done/ failed")
+
+    def _fetch_mail(self) -> None:
+        from .imap import ImapError, MailFetcher
+
+        try:
+            MailFetcher(self.settings, self.ctx).fetch(on_mail=self._emit_mail, should_stop=self._stop.is_set)
+        except ImapError as exc:
+            log.error("IMAP: %s", exc)
+            self._emit(Handled(f"imap:{self.settings.mail.imap.folder}", "retry", [], error=str(exc)))
+
+    def _emit_mail(self, mail) -> None:
+        outcome = {"failed": "quarantined"}.get(mail.outcome, mail.outcome)
+        self._emit(Handled(mail.source, outcome, mail.results, mail.moved_to, mail.error))
+
+
+class _Retry(Exception):
+    pass
+
+
+def _readable(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+        return True
+    except OSError:
+        return False
