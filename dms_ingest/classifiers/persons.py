@@ -147,7 +147,7 @@ _DATE = re.compile(
     re.IGNORECASE,
 )
 _BIRTH_LABEL = re.compile(
-    r"geburtsdatum|geb\.?\s?-?\s?datum|geburtstag|date\s+of\s+birth|date\s+de\s+naissance|"
+    r"geburtsdatum|geb\.?\s?-?\s?datum|geburtstag|tag\s+(?:und\s+ort\s+)?der\s+geburt|date\s+of\s+birth|date\s+de\s+naissance|"
     r"geboren(?:\s+am)?|geb\.(?:\s*am)?|born(?:\s+on)?|(?<![\w*])\*(?=\s?\d)",
     re.IGNORECASE,
 )

@@ -1,0 +1,185 @@
+import datetime as dt
+
+import pytest
+
+from dms_ingest.classifiers.case_numbers import CaseNumberPattern
+from dms_ingest.classifiers.matching import CaseHints, match_case
+from dms_ingest.classifiers.mrz import make_td3
+from dms_ingest.classifiers.registry import CaseRecord, CaseRegistry
+
+D = dt.date
+RECORDS = [
+    CaseRecord("ABH-2019-04711", "Yılmaz", "Mehmet", D(1987, 4, 3), "TUR"),
+    CaseRecord("ABH-2020-00012", "Yılmaz", "Mehmet", D(1990, 5, 5), "TUR"),       # namesake, other birthday
+    CaseRecord("ABH-2021-00100", "Hassan", "Ali", D(1990, 1, 1), "SYR"),           # twins: same name and birthday
+    CaseRecord("ABH-2021-00101", "Hassan", "Ali", D(1990, 1, 1), "SYR"),
+    CaseRecord("ABH-2018-00777", "Müller", "Hans Peter", D(1970, 2, 2), "AUT"),
+    CaseRecord("ABH-2017-03456", "Strauß", "Anna", D(1985, 7, 8), "AUT"),
+    CaseRecord("ABH-2016-05555", "Kowalenko", "Olena", D(1979, 3, 3), "UKR"),       # look-alikes, same birthday
+    CaseRecord("ABH-2016-05556", "Kovalenko", "Olena", D(1979, 3, 3), "UKR"),
+]
+REGISTRY = CaseRegistry(RECORDS)
+TODAY = D(2025, 6, 1)
+
+
+def decide(text, **kw):
+    return match_case(text, REGISTRY, pattern=CaseNumberPattern(), today=TODAY, **kw)
+
+
+def assert_assigned(decision, case_number, method):
+    assert (decision.case_number, decision.method, decision.review) == (case_number, method, False), decision.reasons
+
+
+def assert_review(decision, candidates=None):
+    assert decision.case_number is None and decision.review and decision.method is None
+    assert decision.reasons
+    if candidates is not None:
+        assert set(decision.candidates) == set(candidates)
+
+
+def test_registered_case_number_assigns():
+    assert_assigned(decide("Ihr Zeichen: ABH-2019-04711\nSehr geehrte Damen und Herren"), "ABH-2019-04711", "case_number")
+
+
+def test_ocr_damaged_case_number_assigns():
+    assert_assigned(decide("Az.: A8H-2O19-O47l1"), "ABH-2019-04711", "case_number")
+
+
+def test_unknown_similar_case_number_goes_to_review_not_to_neighbour():
+    decision = decide("Aktenzeichen: ABH-2019-04712, Herr Mehmet Yılmaz")
+    assert_review(decision)
+    assert "ABH-2019-04711" not in (decision.case_number or "")
+    assert "ABH-2019-04712" in decision.reasons[-1]
+
+
+def test_unknown_number_next_to_known_number_goes_to_review():
+    assert_review(decide("Az. ABH-2019-04711, früher ABH-2015-99999"))
+
+
+def test_two_registered_case_numbers_conflict():
+    assert_review(decide("Az. ABH-2019-04711 und Az. ABH-2018-00777"), ["ABH-2019-04711", "ABH-2018-00777"])
+
+
+def test_case_number_whose_person_contradicts_name_and_birthday():
+    decision = decide("Az.: ABH-2019-04711\nAntragsteller: Müller, Hans Peter, geb. 02.02.1970")
+    assert_review(decision, ["ABH-2019-04711", "ABH-2018-00777"])
+
+
+def test_case_number_with_matching_person_assigns():
+    text = "Az.: ABH-2020-00012\nHerr Mehmet Yılmaz, geb. 05.05.1990"
+    assert_assigned(decide(text), "ABH-2020-00012", "case_number")
+
+
+def test_case_number_with_name_of_owner_but_other_birthday_goes_to_review():
+    assert_review(decide("Az.: ABH-2020-00012\nHerr Mehmet Yılmaz, geb. 03.04.1987"))
+
+
+def test_padded_case_number_needs_the_name():
+    decision = decide("Aktenzeichen ABH-2018-0777")
+    assert_review(decision, ["ABH-2018-00777"])
+    assert "unsicher" in decision.reasons[-1]
+    assert_assigned(decide("Aktenzeichen ABH-2018-0777\nHans Peter Müller"), "ABH-2018-00777", "case_number")
+    # Two dropped digits are not repaired at all.
+    assert_review(decide("Aktenzeichen ABH-2018-777\nHans Peter Müller"))
+
+
+def test_name_and_birthday_assign():
+    assert_assigned(decide("Herr Mehmet Yilmaz, geb. 03.04.1987"), "ABH-2019-04711", "name_dob")
+
+
+def test_namesake_is_told_apart_by_birthday():
+    assert_assigned(decide("Name: Yilmaz, Mehmet\nGeburtsdatum: 05.05.1990"), "ABH-2020-00012", "name_dob")
+
+
+@pytest.mark.parametrize(
+    "text, case_number",
+    [
+        ("Hans-Peter Mueller, geboren am 2. Februar 1970", "ABH-2018-00777"),
+        ("MULLER, Peter Hans *02.02.1970", "ABH-2018-00777"),
+        ("Anna Strauss, Geburtsdatum: 08.07.1985", "ABH-2017-03456"),
+    ],
+)
+def test_spelling_variants_and_given_name_order(text, case_number):
+    assert_assigned(decide(text), case_number, "name_dob")
+
+
+def test_twins_trap():
+    decision = decide("Ali Hassan, geb. 01.01.1990")
+    assert_review(decision, ["ABH-2021-00100", "ABH-2021-00101"])
+
+
+def test_name_only_trap():
+    decision = decide("Sehr geehrter Herr Mehmet Yılmaz, vielen Dank für Ihr Schreiben.")
+    assert_review(decision, ["ABH-2019-04711", "ABH-2020-00012"])
+    assert "Name" in decision.reasons[-1]
+
+
+def test_wrong_birthday_does_not_assign():
+    assert_review(decide("Herr Mehmet Yılmaz, geb. 04.04.1987"))
+
+
+def test_birthday_without_name_does_not_assign():
+    assert_review(decide("Geburtsdatum: 03.04.1987"))
+
+
+def test_lookalike_surnames_with_same_birthday_go_to_review():
+    assert_review(decide("Olena Kovalenko, geb. 03.03.1979"), ["ABH-2016-05555", "ABH-2016-05556"])
+
+
+def test_two_registry_people_in_one_document_go_to_review():
+    assert_review(decide("Mehmet Yılmaz, geb. 03.04.1987\nAnna Strauß, geb. 08.07.1985"))
+
+
+def passport(surname, given, birth, tamper=False):
+    l1, l2 = make_td3(surname=surname, given_names=given, document_number="U12345678", nationality="TUR",
+                      date_of_birth=birth, sex="M", expiry_date=D(2030, 1, 1))
+    if tamper:
+        l2 = l2[:14] + str((int(l2[14]) + 1) % 10) + l2[15:]
+    return f"REISEPASS\n{l1}\n{l2}"
+
+
+def test_valid_mrz_assigns():
+    assert_assigned(decide(passport("YILMAZ", "MEHMET", D(1990, 5, 5))), "ABH-2020-00012", "mrz")
+
+
+def test_mrz_with_failing_check_digit_is_reported_and_not_used():
+    decision = decide(passport("YILMAZ", "MEHMET", D(1990, 5, 5), tamper=True))
+    assert_review(decision)
+    assert any("Prüfziffer" in r for r in decision.reasons)
+
+
+def test_mrz_of_twin_goes_to_review():
+    assert_review(decide(passport("HASSAN", "ALI", D(1990, 1, 1))))
+
+
+def test_barcode_assigns():
+    assert_assigned(decide("Anlage zum Antrag", hints=CaseHints(barcode_case_number="ABH-2017-03456")), "ABH-2017-03456", "barcode")
+
+
+def test_barcode_and_text_agree():
+    hints = CaseHints(barcode_case_number="ABH 2017 03456")
+    assert_assigned(decide("Az.: ABH-2017-03456", hints=hints), "ABH-2017-03456", "barcode")
+
+
+def test_barcode_and_text_disagree():
+    hints = CaseHints(barcode_case_number="ABH-2017-03456")
+    assert_review(decide("Az.: ABH-2019-04711", hints=hints), ["ABH-2017-03456", "ABH-2019-04711"])
+
+
+def test_unknown_barcode_goes_to_review():
+    assert_review(decide("Az.: ABH-2019-04711", hints=CaseHints(barcode_case_number="ABH-2017-99999")))
+
+
+def test_malformed_barcode_goes_to_review():
+    assert_review(decide("", hints=CaseHints(barcode_case_number="4006381333931")))
+
+
+def test_email_subject_case_number():
+    hints = CaseHints(email_case_number="AW: Unterlagen zu Az. ABH-2018-00777")
+    assert_assigned(decide("Gehaltsabrechnung März", hints=hints), "ABH-2018-00777", "case_number")
+    assert_review(decide("Az. ABH-2019-04711", hints=hints))
+
+
+def test_nothing_found():
+    decision = decide("Stromrechnung, Verbrauch 2.341 kWh")
+    assert_review(decision, [])

@@ -1,0 +1,127 @@
+import datetime as dt
+
+import pytest
+
+from dms_ingest.classifiers.persons import (
+    TextNames,
+    find_birth_dates,
+    find_name_candidates,
+    find_person_mentions,
+    fold_name,
+    loose_name,
+    name_similarity,
+    person_name_score,
+)
+
+TODAY = dt.date(2025, 6, 1)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Yılmaz", "Yilmaz"),
+        ("YILMAZ", "yılmaz"),
+        ("Müller", "Mueller"),
+        ("Müller", "Muller"),
+        ("Strauß", "Strauss"),
+        ("Öztürk", "Oeztuerk"),
+        ("Çağlar Şahin", "Caglar Sahin"),
+        ("İbrahim", "Ibrahim"),
+        ("Wiśniewski", "Wisniewski"),
+        ("Đorđević", "Dordevic"),
+        ("Ştefan", "Stefan"),
+    ],
+)
+def test_folding_makes_spellings_equal(a, b):
+    assert loose_name(a) == loose_name(b)
+
+
+def test_fold_name_spells_out_umlauts():
+    assert fold_name("Jürgen Strauß-Köhler") == "juergen strauss koehler"
+
+
+def test_different_names_stay_different():
+    assert loose_name("Yilmaz") != loose_name("Yildiz")
+    assert name_similarity("Mehmet Yilmaz", "Ahmet Yildiz") < 80
+
+
+def test_given_name_order_does_not_matter():
+    assert name_similarity("Mehmet Ali Yılmaz", "Yilmaz Ali Mehmet") == 100
+    assert person_name_score("Yılmaz", "Mehmet Ali", "YILMAZ", "Ali Mehmet") == 100
+
+
+def test_person_score_needs_a_given_name():
+    assert person_name_score("Yılmaz", "Mehmet", "Yılmaz", "") == 0
+    assert person_name_score("Yılmaz", "Mehmet", "Yılmaz", "Ayşe") < 70
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Herr Yılmaz, geb. 03.04.1987, wohnhaft", dt.date(1987, 4, 3)),
+        ("geboren am 3. April 1987 in Ankara", dt.date(1987, 4, 3)),
+        ("Geburtsdatum: 03.04.1987", dt.date(1987, 4, 3)),
+        ("Mehmet Yılmaz *03.04.1987", dt.date(1987, 4, 3)),
+        ("Mehmet Yılmaz, * 3.4.1987", dt.date(1987, 4, 3)),
+        ("Geb.-Datum: 03.04.1987", dt.date(1987, 4, 3)),
+        ("Geburtstag: 3.4.87", dt.date(1987, 4, 3)),
+        ("geb. am O3.O4.1987", dt.date(1987, 4, 3)),
+        ("Geburtsdatum / Date of birth\n03.04.1987", dt.date(1987, 4, 3)),
+        ("Date of birth: 03 APR/APR 1987", dt.date(1987, 4, 3)),
+        ("Tag und Ort der Geburt: 1987-04-03, Ankara", dt.date(1987, 4, 3)),
+        ("Tag der Geburt: 03.04.1987", dt.date(1987, 4, 3)),
+        ("*3, August 1991 (OCR comma)", dt.date(1991, 8, 3)),
+    ],
+)
+def test_birth_dates(text, expected):
+    found = [h.date for h in find_birth_dates(text, today=TODAY)]
+    assert found == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Datum: 03.04.1987",              # a date, but not a birth date
+        "Termin am 3. April 2024",
+        "geb. 03.04.2030",                # in the future
+        "8 Stunden * 3 Tage",
+    ],
+)
+def test_no_birth_date(text):
+    assert find_birth_dates(text, today=TODAY) == []
+
+
+def test_name_candidates():
+    text = (
+        "Sehr geehrter Herr Mehmet Yılmaz,\n"
+        "Antragsteller: YILMAZ, Mehmet Ali\n"
+        "Name: Demir, Ayşe\n"
+        "Frau Dr. Olena Kovalenko Geburtsdatum: 01.01.1980\n"
+        "Familienname: Nguyen\nVorname(n): Thi Lan\n"
+    )
+    found = {(c.surname, c.given_names) for c in find_name_candidates(text)}
+    assert ("Yılmaz", "Mehmet") in found
+    assert ("YILMAZ", "Mehmet Ali") in found
+    assert ("Demir", "Ayşe") in found
+    assert ("Kovalenko", "Olena") in found
+    assert ("Nguyen", "Thi Lan") in found
+
+
+def test_person_mentions_pair_name_with_following_birth_date():
+    text = "Antragsteller: Kaya, Ali\ngeboren am 01.02.1990\nEhefrau: Kaya, Elif, geb. 05.06.1992"
+    pairs = [(m.name.full, m.date_of_birth) for m in find_person_mentions(text, today=TODAY)]
+    assert pairs == [("Ali Kaya", dt.date(1990, 2, 1)), ("Elif Kaya", dt.date(1992, 6, 5))]
+
+
+def test_text_names_finds_spelling_variants_and_ocr_glyphs():
+    names = TextNames("Mandat: lon Popescu, Muller Hans-Peter und YILDIZ, Elif")
+    assert names.find("Popescu", "Ion").score >= 85          # l read for I
+    assert names.find("Müller", "Hans Peter").score >= 85
+    assert names.find("Yıldız", "Elif").score >= 85
+    assert (names.find("Yılmaz", "Elif") or names.find("Yılmaz", "Elif")).score < 85
+
+
+def test_text_names_needs_given_name_near_surname():
+    names = TextNames("Yılmaz " + "und so weiter " * 10 + "Mehmet")
+    match = names.find("Yılmaz", "Mehmet")
+    assert match is None or match.score < 85
