@@ -31,7 +31,7 @@ class ImagingConfig(_Strict):
     deskew: bool = True
     orientation: bool = True
     max_image_megapixels: float = Field(200, gt=0)
-    blank_ink_ratio: float = Field(0.002, ge=0, le=0.5)
+    blank_ink_ratio: float = Field(0.02, ge=0, le=0.5)
     drop_blank_pages: bool = False
     jpeg_quality: int = Field(60, ge=20, le=100)
     max_archive_dpi: int = Field(300, ge=100, le=1200)

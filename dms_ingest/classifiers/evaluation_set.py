@@ -693,14 +693,23 @@ def generate_samples(count: int, seed: int) -> tuple[TrapRegistry, list[Sample]]
 
 # --------------------------------------------------------------------------- writing: text and images
 
-def _noisy_text(sample: Sample, rng: random.Random) -> str:
-    text = add_ocr_noise(sample.text, rng, level=rng.choice([0.0, 0.01, 0.02, 0.03]))
+def _noisy_text(sample: Sample, rng: random.Random, *, damage_evidence: bool = False) -> str:
+    text = sample.text
+    if damage_evidence:
+        # Stress mode: names, dates and case numbers are damaged too, so "assignable" becomes optimistic;
+        # useful to check that damage never turns into a wrong assignment.
+        text = "\n".join(line if _is_mrz_line(line) else strip_protection(line) for line in text.split("\n"))
+    text = add_ocr_noise(text, rng, level=rng.choice([0.0, 0.01, 0.02, 0.03]))
     # MRZ lines get OCR-typical damage that the parser is expected to survive.
     lines = text.split("\n")
     for i in range(len(lines) - 1):
         if lines[i].startswith("P") and len(lines[i]) == 44 and len(lines[i + 1]) == 44 and "<" in lines[i]:
             lines[i], lines[i + 1] = mrz_variant(lines[i], lines[i + 1], rng)
     return "\n".join(lines)
+
+
+def _is_mrz_line(line: str) -> bool:
+    return re.fullmatch(r"[A-Z0-9<]{44}", strip_protection(line)) is not None
 
 
 def _font(name: str, size: int):
@@ -756,7 +765,9 @@ def render_page(text: str, rng: random.Random):
     return Image.fromarray(np.clip(noisy, 0, 255).astype(np.uint8), mode="L")
 
 
-def write_evaluation_set(directory: str | Path, count: int = 200, seed: int = 7, *, text_mode: bool = False) -> dict:
+def write_evaluation_set(
+    directory: str | Path, count: int = 200, seed: int = 7, *, text_mode: bool = False, damage_evidence: bool = False
+) -> dict:
     """Write documents, labels.json and registry.csv into directory; return the labels."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
@@ -768,7 +779,7 @@ def write_evaluation_set(directory: str | Path, count: int = 200, seed: int = 7,
         stem = f"doc_{i:04d}_{sample.doc_type}"
         if text_mode:
             name = stem + ".txt"
-            (directory / name).write_text(_noisy_text(sample, rng), encoding="utf-8")
+            (directory / name).write_text(_noisy_text(sample, rng, damage_evidence=damage_evidence), encoding="utf-8")
         else:
             name = stem + ".png"
             render_page(strip_protection(sample.text), rng).save(directory / name, dpi=(300, 300))
@@ -789,8 +800,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--text", action="store_true", help="write noisy .txt files instead of page images")
+    parser.add_argument("--damage-evidence", action="store_true", help="text mode: let OCR noise hit names, dates and case numbers too")
     args = parser.parse_args(argv)
-    labels = write_evaluation_set(args.dir, args.count, args.seed, text_mode=args.text)
+    labels = write_evaluation_set(args.dir, args.count, args.seed, text_mode=args.text, damage_evidence=args.damage_evidence)
     assignable = sum(v["assignable"] for v in labels.values())
     print(f"{len(labels)} documents ({assignable} assignable) -> {args.dir}")
     return 0

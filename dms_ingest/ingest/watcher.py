@@ -173,7 +173,9 @@ class Inbox:
         return target
 
     def to_done(self, path: Path, rel: str) -> Path:
-        return self._place(path, self.done, rel)
+        target = self._place(path, self.done, rel)
+        os.utime(target)   # keep_done_days counts from now, not from when the scanner wrote it
+        return target
 
     def to_quarantine(self, path: Path, rel: str, reason: str) -> Path:
         target = self._place(path, self.quarantine, rel)
@@ -193,7 +195,7 @@ class Inbox:
                     st = path.stat()
                 except FileNotFoundError:
                     continue
-                if max(st.st_mtime, st.st_ctime) >= limit:
+                if st.st_mtime >= limit:
                     continue
                 if is_archived(path):
                     path.unlink()

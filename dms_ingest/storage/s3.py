@@ -182,7 +182,7 @@ class S3Store:
             timeout=urllib3.Timeout(connect=connect_timeout, read=read_timeout),
             maxsize=max_pool_connections,
             # No retries inside urllib3: every retry is ours, counted and logged.
-            retries=urllib3.Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0,
+            retries=urllib3.Retry(total=0, connect=0, read=0, redirect=False, status=0, other=0,
                                   raise_on_status=False),
             cert_reqs="CERT_REQUIRED",
             ca_certs=os.environ.get("SSL_CERT_FILE") or certifi.where(),
@@ -195,6 +195,8 @@ class S3Store:
         self._send_sha256 = True    # x-amz-checksum-sha256 (verified by the server before storing)
         self._conditional = True    # If-None-Match: * (atomic "create only")
         self.sha256_header_verified: bool | None = None  # did the server echo the checksum back?
+        # key → version id of the bytes this store verified last, so seal() locks exactly those
+        self._verified_versions: dict[str, str] = {}
 
     # ------------------------------------------------------------------ keys
 
@@ -227,6 +229,9 @@ class S3Store:
         """Sleep before retry *attempt* (0-based), or give up with a one-line StoreError."""
         if attempt >= self.max_retries:
             tries = attempt + 1
+            if isinstance(exc, S3Error) and exc.code in _DIGEST_CODES:
+                raise IntegrityError(f"S3 {what}: the server received damaged bytes {tries} times "
+                                     f"({exc.code})") from exc
             raise StoreError(f"S3 {what} failed after {tries} attempt{'s' if tries > 1 else ''} "
                              f"({self.endpoint}): {_describe(exc)}") from exc
         delay = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
@@ -462,8 +467,10 @@ class S3Store:
         def complete():
             nonlocal attempts
             attempts += 1
-            self._client._execute("POST", self.bucket, key, body=body, headers=dict(headers),
-                                  query_params={"uploadId": upload_id})
+            response = self._client._execute("POST", self.bucket, key, body=body, headers=dict(headers),
+                                             query_params={"uploadId": upload_id})
+            if b"<Error>" in (response.data or b""):  # S3 may report a failed completion with 200 OK
+                raise S3Error.fromxml(response)
 
         try:
             self._retry(f"complete multipart upload of {key}", complete)
@@ -501,13 +508,14 @@ class S3Store:
         if stat.size != size or (recorded and recorded != sha256):
             raise StoreError(f"refusing to overwrite {key}: it already holds different content "
                              f"({stat.size} bytes, sha256 {recorded[:12] or 'unknown'}…)")
-        actual = self._hash(key)
+        actual = self._hash(key, stat.version_id)
         if actual != sha256:
             if recorded == sha256:
                 raise IntegrityError(f"{key} already exists but is damaged: its bytes hash to "
                                      f"{str(actual)[:12]}…, recorded {sha256[:12]}…")
             raise StoreError(f"refusing to overwrite {key}: it already holds different content")
         log.info("%s already stored with the same content; nothing to do", key)
+        self._remember(key, stat.version_id)
         return ObjectRef(key, sha256, stat.size)
 
     def _verify(self, key: str, sha256: str, size: int) -> ObjectRef:
@@ -521,15 +529,24 @@ class S3Store:
         if recorded != sha256:
             raise IntegrityError(f"{key} reads back with recorded sha256 {recorded[:12] or 'none'}…, "
                                  f"expected {sha256[:12]}…")
-        actual = self._hash(key)
+        actual = self._hash(key, stat.version_id)
         if actual != sha256:
             raise IntegrityError(f"{key} reads back as {str(actual)[:12]}…, expected {sha256[:12]}…")
+        self._remember(key, stat.version_id)
         return ObjectRef(key, sha256, size)
 
-    def _hash(self, key: str) -> str | None:
+    def _remember(self, key: str, version_id: str | None) -> None:
+        if not version_id or version_id == "null":
+            return
+        self._verified_versions.pop(key, None)
+        self._verified_versions[key] = version_id
+        while len(self._verified_versions) > 10_000:  # oldest first (dicts keep insertion order)
+            self._verified_versions.pop(next(iter(self._verified_versions)))
+
+    def _hash(self, key: str, version_id: str | None = None) -> str | None:
         def once() -> str | None:
             try:
-                response = self._client.get_object(self.bucket, key)
+                response = self._client.get_object(self.bucket, key, version_id=version_id)
             except S3Error as exc:
                 if exc.code in _MISSING_CODES:
                     return None
@@ -668,10 +685,15 @@ class S3Store:
             raise
 
     def seal(self, key: str) -> None:
-        """Put the current version of *key* under the configured retention; idempotent."""
+        """Put *key* under the configured retention; idempotent.
+
+        Seals the version this store wrote and verified (if it did, in this process), so bytes
+        swapped in behind its back are never the ones locked; otherwise the current version.
+        """
         with self._errors(f"seal of {key}"):
             self._ensure_bucket()
-            found = self._get_retention(key)
+            version_id = self._verified_versions.get(key)
+            found = self._get_retention(key, version_id)
             if found is None:
                 raise StoreError(f"cannot seal {key}: object does not exist")
             mode, until = found
@@ -682,7 +704,7 @@ class S3Store:
                     return  # already sealed (re-sealing must not extend the period on every call)
                 wanted = max(wanted, until)  # GOVERNANCE → COMPLIANCE: may only get stricter
             self._retry(f"seal {key}", lambda: self._client.set_object_retention(
-                self.bucket, key, Retention(self.retention_mode, wanted)))
+                self.bucket, key, Retention(self.retention_mode, wanted), version_id=version_id))
             log.info("sealed %s: %s until %s", key, self.retention_mode, wanted.date().isoformat())
 
     def set_legal_hold(self, key: str, on: bool) -> None:
@@ -718,6 +740,7 @@ class S3Store:
                         self._refuse_if_locked(key, obj.version_id, datetime.now(timezone.utc), obj.is_latest)
                     raise RetentionError(f"{key} cannot be deleted: the server refused ({_describe(exc)}); "
                                          f"it is under retention or legal hold") from exc
+            self._verified_versions.pop(key, None)
             if versions:
                 log.info("deleted %s (%d version%s)", key, len(versions), "s" if len(versions) != 1 else "")
 
