@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import logging
@@ -66,7 +67,7 @@ def test_put_file_and_bytes_layout_metadata_and_readback(s3_server, s3_store, tm
     assert raw.get_bucket_versioning(s3_store.bucket).status == "Enabled"
     # the server stored (and so verified) the x-amz-checksum-sha256 we sent
     head = raw._execute("HEAD", s3_store.bucket, archive.key, headers={"x-amz-checksum-mode": "ENABLED"})
-    assert head.headers["x-amz-checksum-sha256"] == __import__("base64").b64encode(bytes.fromhex(sha(pdf))).decode()
+    assert head.headers["x-amz-checksum-sha256"] == base64.b64encode(bytes.fromhex(sha(pdf))).decode()
     assert s3_store.sha256_header_verified is True
 
 
@@ -111,13 +112,13 @@ def test_download_verifies_before_the_file_appears(s3_store, tmp_path):
 def test_corruption_behind_the_products_back_is_detected(s3_server, s3_store, tmp_path):
     pdf = b"%PDF-1.7 original archive copy " + os.urandom(20_000)
     ref = s3_store.put_file("d-tamper", "archive", write(tmp_path, "a.pdf", pdf), sha(pdf), "pdf")
-    s3_store.seal(ref.key)
     # Someone with write access overwrites the key directly, even copying the sha256 metadata.
-    # With Object Lock the sealed version survives; the tampered bytes become the current version.
+    # In a versioned (Object Lock) bucket that adds a new current version on top of ours.
     evil = pdf[:-5] + b"EVIL!"
     s3_server.raw_client().put_object(s3_store.bucket, ref.key, io.BytesIO(evil), len(evil),
                                       metadata={"sha256": ref.sha256})
-    assert len(versions(s3_server, s3_store.bucket, ref.key)) == 2
+    good, bad = sorted(versions(s3_server, s3_store.bucket, ref.key), key=lambda v: v.is_latest)
+    assert (good.is_latest, bad.is_latest) == ("false", "true")
 
     assert s3_store.hash_object(ref.key) == sha(evil) != ref.sha256
     with pytest.raises(IntegrityError, match="damaged"):
@@ -125,8 +126,16 @@ def test_corruption_behind_the_products_back_is_detected(s3_server, s3_store, tm
     assert not (tmp_path / "a-back.pdf").exists()
     with pytest.raises(IntegrityError, match="damaged"):  # a re-put of the same document notices too
         s3_store.put_file("d-tamper", "archive", write(tmp_path, "a.pdf", pdf), sha(pdf), "pdf")
-    with pytest.raises(RetentionError, match="under retention until"):  # the good version stays locked
+
+    # seal() locks the version the store verified, not the bytes swapped in behind its back
+    s3_store.seal(ref.key)
+    raw = s3_server.raw_client()
+    assert raw.get_object_retention(s3_store.bucket, ref.key, version_id=good.version_id).mode == "GOVERNANCE"
+    with pytest.raises(S3Error):
+        raw.get_object_retention(s3_store.bucket, ref.key, version_id=bad.version_id)
+    with pytest.raises(RetentionError, match=f"{ref.key} is under retention until .* \\(older version"):
         s3_store.delete(ref.key)
+    assert len(versions(s3_server, s3_store.bucket, ref.key)) == 2  # nothing was deleted
 
 
 # ---------------------------------------------------------------- never overwrite
@@ -298,3 +307,30 @@ def test_put_fails_cleanly_when_the_server_stays_down(s3_server, tmp_path):
     assert "\n" not in message
     assert "failed after 3 attempts" in message and "connection refused" in message, message
     assert not isinstance(caught.value, (IntegrityError, RetentionError))
+
+
+def test_multipart_upload_resumes_after_a_restart_between_parts(s3_server, tmp_path, monkeypatch):
+    """The server goes down after two parts; the third part is retried and the same upload completes."""
+    store = S3Store(s3_server.config(max_retries=6, part_size_mb=5), backoff_base=0.5, backoff_cap=4.0)
+    store.put_bytes("d-warmup", "metadata-1", b"{}", "json")
+    data = os.urandom(16 * MB)  # four parts
+    send_part = store._client._put_object
+    outage: list[threading.Timer] = []
+
+    def put_object(*args, **kwargs):  # the real request, with an outage injected before part 3
+        if (kwargs.get("query_params") or {}).get("partNumber") == "3" and not outage:
+            s3_server.stop()
+            outage.append(threading.Timer(1.5, s3_server.start))
+            outage[0].start()
+        return send_part(*args, **kwargs)
+
+    monkeypatch.setattr(store._client, "_put_object", put_object)
+    try:
+        ref = store.put_file("d-mp-fault", "original", write(tmp_path, "big.pdf", data), sha(data), "pdf")
+    finally:
+        for timer in outage:
+            timer.join()
+        s3_server.start()
+    assert outage, "the outage was never injected"
+    assert ref.size == len(data) and store.hash_object(ref.key) == sha(data)
+    assert s3_server.raw_client().stat_object(store.bucket, ref.key).etag.endswith("-4")
