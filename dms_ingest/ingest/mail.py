@@ -54,7 +54,7 @@ _TEXT_ATTACHMENT_TYPES = {"text/plain", "text/html", "text/csv", "text/markdown"
 _MAIL_FIELDS = ("from", "to", "subject", "date", "message-id", "received", "mime-version", "sender")
 _MAX_NESTING = 5
 # A text attachment is rendered to at most this many pages; its full text stays in the original.
-TEXT_ATTACHMENT_MAX_PAGES = 40
+TEXT_ATTACHMENT_MAX_PAGES = 25
 OFFICE_TIMEOUT = 180
 
 
@@ -309,32 +309,36 @@ def walk_mail(msg: EmailMessage) -> MailParts:
     parts = MailParts()
     counter = [0]
 
-    def visit(part: EmailMessage, text_allowed: bool) -> None:
+    def visit(part: EmailMessage, text_allowed: bool, parent: str = "") -> None:
         ctype = part.get_content_type()
+        if ctype == "message/rfc822":
+            counter[0] += 1
+            payload = part.get_payload()
+            nested = payload[0] if isinstance(payload, list) and payload else None
+            if isinstance(nested, EmailMessage):
+                subject = header(nested, "Subject")[:80]
+                name = safe_filename(part.get_filename() or (f"{subject}.eml" if subject else None),
+                                     f"message-{counter[0]}.eml")
+                parts.nested.append((name, nested))
+            return
         if part.is_multipart():
             children = list(part.iter_parts())
             if ctype == "multipart/alternative":
                 chosen = _pick_alternative(children)
                 for child in children:
-                    visit(child, text_allowed and child is chosen)
+                    visit(child, text_allowed and child is chosen, ctype)
             elif ctype == "multipart/signed" and children:
-                visit(children[0], text_allowed)
+                visit(children[0], text_allowed, ctype)
                 for child in children[1:]:
                     if child.get_content_type() in _SIGNATURE_TYPES:
                         parts.skipped.append(f"signature {child.get_content_type()} kept in the original mail")
                     else:
-                        visit(child, text_allowed)
+                        visit(child, text_allowed, ctype)
             else:
                 for child in children:
-                    visit(child, text_allowed)
+                    visit(child, text_allowed, ctype)
             return
         counter[0] += 1
-        if ctype == "message/rfc822":
-            nested = part.get_content()
-            name = safe_filename(part.get_filename(), f"message-{counter[0]}.eml")
-            if isinstance(nested, EmailMessage):
-                parts.nested.append((name, nested))
-            return
         if ctype in _SIGNATURE_TYPES:
             parts.skipped.append(f"signature {ctype} kept in the original mail")
             return
@@ -346,8 +350,10 @@ def walk_mail(msg: EmailMessage) -> MailParts:
             return
         if not _is_attachment(part) and not (part.get_payload(decode=True) or b"").strip():
             return
+        # Inline: shown inside the text (logos, signatures), as opposed to attached for its own sake.
         inline = part.get_content_disposition() == "inline" or (
-            part.get_content_disposition() is None and part.get("Content-ID") is not None)
+            part.get("Content-ID") is not None
+            and (parent == "multipart/related" or part.get_content_disposition() is None))
         parts.attachments.append(Attachment(part, safe_filename(part.get_filename(),
                                                                 _fallback_name(part, counter[0])), inline))
 
@@ -381,17 +387,20 @@ _ROWS = int((_PAGE[1] - 2 * _MARGIN) / _LEADING)
 _DEJAVU_MONO = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 
 
-def wrap_lines(text: str, columns: int = _COLUMNS) -> list[str]:
-    """Hard-wrap to the page width, at spaces where possible; existing line breaks are kept."""
+def wrap_lines(text: str, columns: int = _COLUMNS, indent: int = 0) -> list[str]:
+    """Hard-wrap to the page width, at spaces where possible; existing line breaks are kept.
+
+    Continuation lines are indented by *indent* spaces (the header block's values line up).
+    """
     out: list[str] = []
     for line in text.split("\n"):
         line = line.expandtabs(4).rstrip()
         line = "".join(ch for ch in line if ch == " " or unicodedata.category(ch)[0] != "C")
         while len(line) > columns:
-            cut = line.rfind(" ", columns // 2, columns + 1)
+            cut = line.rfind(" ", max(columns // 2, indent + 1), columns + 1)
             cut = cut if cut > 0 else columns
             out.append(line[:cut].rstrip())
-            line = line[cut:].lstrip(" ")
+            line = " " * indent + line[cut:].lstrip(" ")
         out.append(line)
     return out
 
@@ -685,7 +694,7 @@ def _process_message(job: _MailJob, msg: EmailMessage, prefix: str, depth: int) 
     job.warnings.extend(parts.skipped)
     if depth:
         job.body.extend(["", "", "=" * min(_COLUMNS, 60), f"Angehängte Nachricht: {prefix.rstrip('/')}", ""])
-        job.body.extend(_header_block(msg))
+        job.body.extend(wrap_lines("\n".join(_header_block(msg)), indent=12))
         job.body.append("-" * min(_COLUMNS, 60))
     job.body.extend(["", "\n\n".join(parts.texts)] if parts.texts else ["", "(kein Text)"])
     for attachment in parts.attachments:
@@ -765,8 +774,7 @@ def ingest_mail(path: Path, ctx: Context, *, source: str, sha256: str):
         if job.listing:
             lines.append(f"{'Anhänge:':<12}{job.listing[0]}")
             lines.extend(" " * 12 + item for item in job.listing[1:])
-        lines.append("-" * _COLUMNS)
-        text_lines = wrap_lines("\n".join(lines + job.body))
+        text_lines = wrap_lines("\n".join(lines), indent=12) + ["-" * _COLUMNS] + wrap_lines("\n".join(job.body))
         rendered = Path(tmp) / "body.pdf"
         render_text_pdf(text_lines, rendered, title=subject)
         body = _archive_rendered(path, sha256, sources.EML, "eml", rendered, ctx, source=f"{source}#body",
