@@ -238,3 +238,41 @@ def find_case_numbers(text: str, pattern: CaseNumberPattern | None = None) -> li
 def normalise_case_number(value: str) -> str:
     """Reduce a case number to upper-case letters and digits, the registry lookup key."""
     return re.sub(r"[^0-9A-Z]", "", value.upper())
+
+
+def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = None) -> list[tuple[str, tuple[int, int]]]:
+    """Fragments that start like a case number (prefix, then digits) but do not fit the pattern."""
+    pattern = pattern or CaseNumberPattern()
+    valid = [h.span for h in find_case_numbers(text, pattern)]
+    # Upper-case prefix only: "Abholung" or "abhängig" must not count.
+    prefixes = "|".join(
+        " ?".join("[" + "".join(re.escape(a) for a in sorted(_prefix_alternatives(ch) - {ch.lower()})) + "]" for ch in p)
+        for p in pattern.prefixes
+    )
+    token = r"[0-9OIlSBZ][0-9OIlSBZ\-–/.]*(?![A-Za-z])"
+    tail = re.compile(rf"[ \t]?[-‐–—/._:]?[ \t]?{token}(?:[ \t]{{1,2}}{token}){{0,3}}")
+    found = []
+    # After a case-number label, a long number that does not fit (e.g. "Ihr Zeichen: BH-2019-04711").
+    needed = pattern.year_digits + pattern.shortest_serial
+    for label in _LABEL_RE.finditer(text):
+        rest = text[label.end():label.end() + 40].split("\n", 1)[0]
+        lead = re.match(r"[\s:.]*", rest).end()
+        starts_valid = any(s == label.end() + lead for s, _ in valid)
+        fragment = re.match(r"[0-9A-Za-z][0-9A-Za-z\-–/.]*(?:[ \t][0-9][0-9A-Za-z\-–/.]*)*", rest[lead:])
+        if starts_valid or fragment is None:
+            continue
+        value = fragment.group().rstrip("-–/.")
+        if sum(c.isdigit() for c in value) >= needed:
+            start = label.end() + lead
+            found.append((value, (start, start + len(value))))
+    for m in re.finditer(rf"(?<![A-Za-z0-9])(?:{prefixes})", text):
+        if any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
+            continue
+        t = tail.match(text, m.end())
+        if t is None:
+            continue
+        fragment = text[m.start():t.end()][:24].rstrip(" \t-–/.")
+        digit_like = sum(c.isdigit() or c in "OIlSBZ" for c in fragment[len(m.group()):])
+        if sum(c.isdigit() for c in fragment) >= 3 and digit_like > pattern.year_digits:
+            found.append((fragment, (m.start(), m.start() + len(fragment))))
+    return found

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers
+from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
 from .persons import PersonMention, TextNames, find_name_candidates, find_birth_dates, find_person_mentions, person_name_score
 from .registry import CaseRecord, CaseRegistry
@@ -53,6 +53,7 @@ class _PeopleEvidence:
     ambiguous: list[list[CaseRecord]] = field(default_factory=list)
     mentions: list[PersonMention] = field(default_factory=list)
     valid_mrz: list[MrzResult] = field(default_factory=list)
+    birth_dates: set[dt.date] = field(default_factory=set)
 
 
 def _who(record: CaseRecord) -> str:
@@ -78,7 +79,13 @@ def _pick_unique(
     strong = [r for r, s in scored if s >= threshold]
     close = [r for r, s in scored if s >= ambiguity]
     if len(strong) == 1 and len(close) == 1:
-        return strong[0], []
+        winner = strong[0]
+        # Same birthday and a name one OCR slip away (Arslan/Erslan): the text cannot be trusted to tell them apart.
+        twins = [
+            r for r, _ in scored
+            if r is not winner and person_name_score(winner.surname, winner.given_names, r.surname, r.given_names) >= ambiguity
+        ]
+        return (None, [winner, *twins]) if twins else (winner, [])
     if strong:
         return None, close
     return None, []
@@ -94,7 +101,8 @@ def _collect_people(
         evidence.identified.setdefault(record.case_number, set()).add(how)
         evidence.records[record.case_number] = record
 
-    for birth in sorted({h.date for h in find_birth_dates(text, today=today)}):
+    evidence.birth_dates = {h.date for h in find_birth_dates(text, today=today)}
+    for birth in sorted(evidence.birth_dates):
         scored = []
         for record in registry.born_on(birth):
             match = names.find(record.surname, record.given_names)
@@ -158,13 +166,18 @@ def _contradictions(record: CaseRecord, people: _PeopleEvidence, threshold: floa
         )
     for mrz in people.valid_mrz:
         reasons.append(f"Pass-MRZ gehört zu {mrz.given_names} {mrz.surname}, nicht zu {_who(record)}.")
+    foreign_births = sorted(people.birth_dates - {record.date_of_birth})
+    if not reasons and foreign_births and record.date_of_birth not in people.birth_dates:
+        # Someone's birthday is on the page, and it is not the case owner's.
+        shown = ", ".join(f"{d:%d.%m.%Y}" for d in foreign_births[:3])
+        reasons.append(f"Geburtsdatum im Dokument ({shown}) passt nicht zu {_who(record)}.")
     return reasons, [o.case_number for o in others]
 
 
 def _name_only_candidates(text: str, registry: CaseRegistry, threshold: float) -> list[CaseRecord]:
     found: list[CaseRecord] = []
     for candidate in find_name_candidates(text):
-        for record in registry.with_surname(candidate.surname or ""):
+        for record in registry.with_similar_surname(candidate.surname or "", threshold):
             if candidate.given_names and person_name_score(
                 record.surname, record.given_names, candidate.surname, candidate.given_names
             ) < threshold:
@@ -213,6 +226,13 @@ def match_case(
         ordered = list(dict.fromkeys(list(candidates)))
         return CaseDecision(None, None, True, reasons + list(why), ordered)
 
+    malformed = find_malformed_case_numbers(text, pattern)
+    if malformed:
+        shown = ", ".join(f"„{fragment}“" for fragment, _ in malformed[:3])
+        return review(
+            f"Aktenzeichen-ähnliche Angabe {shown} ist nicht vollständig lesbar.",
+            candidates=[registry.get(c).case_number for c in known] + person_candidates,
+        )
     if unknown:
         where = ", ".join(f"{c} ({_sources(numbers, c)})" for c in unknown)
         return review(
@@ -235,6 +255,15 @@ def match_case(
                 candidates=[record.case_number],
             )
         against, others = _contradictions(record, people, name_threshold)
+        if not against and (named is None or named.score < name_threshold):
+            # A name alone never assigns, but it can veto: the page names someone else from the registry.
+            strangers = [r for r in _name_only_candidates(text, registry, name_threshold) if r.case_number != record.case_number]
+            if strangers:
+                against = [
+                    f"Aktenzeichen gehört zu {_who(record)}, das Dokument nennt aber "
+                    + ", ".join(_who(r) for r in strangers[:5]) + "."
+                ]
+                others = [r.case_number for r in strangers[:5]]
         if against:
             return review(*against, candidates=[record.case_number] + others)
         method = "barcode" if "barcode" in sources else "case_number"

@@ -146,9 +146,12 @@ _DATE = re.compile(
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})",
     re.IGNORECASE,
 )
+# OCR-damaged spellings are accepted too ("gcb.", "qeb.", "Gebursdatum", "Geburtsdaturn").
+_GE = r"[gq][eéc]"
 _BIRTH_LABEL = re.compile(
-    r"geburtsdatum|geb\.?\s?-?\s?datum|geburtstag|tag\s+(?:und\s+ort\s+)?der\s+geburt|date\s+of\s+birth|date\s+de\s+naissance|"
-    r"geboren(?:\s+am)?|geb\.(?:\s*am)?|born(?:\s+on)?|(?<![\w*])\*(?=\s?\d)",
+    rf"\b{_GE}b[uü]?r?t?s?[\s.-]{{0,3}}d[ao]t(?:um|urn|nm|u)|\b{_GE}burtsta[gq]|tag\s+(?:und\s+ort\s+)?der\s+geburt"
+    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+am)?|\b{_GE}b\.(?:\s*am)?|born(?:\s+on)?"
+    r"|(?<![\w*])\*(?=\s?\d)",
     re.IGNORECASE,
 )
 # Between a label and its date: punctuation, a translation of the label, at most one line break.

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from .case_numbers import CaseNumberPattern, normalise_case_number
-from .persons import loose_name
+from rapidfuzz import fuzz, process
+
+from .persons import loose_name, word_similarity
 
 COLUMNS = ("case_number", "surname", "given_names", "date_of_birth", "nationality")
 
@@ -163,6 +165,7 @@ class CaseRegistry:
         self._by_number: dict[str, CaseRecord] = {}
         self._by_birth: dict[dt.date, list[CaseRecord]] = defaultdict(list)
         self._by_surname: dict[str, list[CaseRecord]] = defaultdict(list)
+        self._surname_keys: list[str] | None = None
         for record in self._records:
             keys = {normalise_case_number(record.case_number)}
             if pattern is not None:
@@ -193,6 +196,19 @@ class CaseRegistry:
     def born_on(self, date_of_birth: dt.date) -> list[CaseRecord]:
         """All records with exactly this date of birth."""
         return list(self._by_birth.get(date_of_birth, ()))
+
+    def with_similar_surname(self, surname: str, threshold: float = 85.0) -> list[CaseRecord]:
+        """Records whose folded surname is within OCR distance of the given one (best first)."""
+        key = loose_name(surname).replace(" ", "")
+        if len(key) < 2:
+            return []
+        if self._surname_keys is None:
+            self._surname_keys = list(self._by_surname)
+        matches = process.extract(key, self._surname_keys, scorer=fuzz.ratio, score_cutoff=threshold - 15, limit=None)
+        ranked = sorted(
+            ((word_similarity(key, k), k) for k, _, _ in matches), key=lambda x: x[0], reverse=True
+        )
+        return [r for score, k in ranked if score >= threshold for r in self._by_surname[k]]
 
     def with_surname(self, surname: str) -> list[CaseRecord]:
         """All records whose surname is equal after folding (Müller = Mueller = Muller)."""

@@ -33,22 +33,38 @@ def _ink_mask(gray: np.ndarray, width: int = _ANALYSIS_WIDTH) -> np.ndarray:
     return mask
 
 
-def _profile_score(mask: np.ndarray, angle: float) -> float:
-    """How sharply text lines stand out in the row profile after rotating by *angle* degrees."""
+def _profile_score(points: np.ndarray, angle: float) -> float:
+    """How sharply text lines stand out in the row profile of the ink after turning by *angle*.
+
+    Only the ink pixels' row coordinates are rotated (OpenCV's sense of angle), which is far
+    cheaper than warping the whole image for every candidate angle.
+    """
+    theta = np.deg2rad(angle)
+    rows = np.floor(points[:, 1] * np.cos(theta) - points[:, 0] * np.sin(theta)).astype(np.int64)
+    profile = np.bincount(rows - rows.min()).astype(np.float64)
+    return float(np.square(np.diff(profile)).sum())
+
+
+def _ink_points(mask: np.ndarray, limit: int = 60_000) -> np.ndarray:
+    """(x, y) of ink pixels relative to the centre, thinned evenly when there are very many."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) > limit:
+        keep = np.linspace(0, len(xs) - 1, limit).astype(np.int64)
+        xs, ys = xs[keep], ys[keep]
     h, w = mask.shape
-    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    rotated = cv2.warpAffine(mask, matrix, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
-    rows = rotated.sum(axis=1, dtype=np.float64)
-    return float(np.square(np.diff(rows)).sum())
+    return np.stack([xs - w / 2, ys - h / 2], axis=1).astype(np.float64)
 
 
 def _best_angle(mask: np.ndarray, limit: float = 8.0) -> tuple[float, float]:
     """Coarse-to-fine search of the angle that maximises the row-profile score."""
-    best, best_score = 0.0, _profile_score(mask, 0.0)
+    points = _ink_points(mask)
+    if len(points) < 2:
+        return 0.0, 0.0
+    best, best_score = 0.0, _profile_score(points, 0.0)
     for step, span in ((0.5, limit), (0.1, 0.5), (0.02, 0.1)):
         centre = best
         for angle in np.arange(centre - span, centre + span + 1e-9, step):
-            score = _profile_score(mask, float(angle))
+            score = _profile_score(points, float(angle))
             if score > best_score:
                 best, best_score = float(angle), score
     return best, best_score
@@ -76,7 +92,8 @@ def analyse(gray: np.ndarray) -> Geometry:
     ink_ratio = float(inner.mean()) if inner.size else 0.0
     if ink_ratio < 1e-6:
         return Geometry(0.0, ink_ratio, 0)
-    marks = _text_marks(inner)
+    # Only a page with little ink can be blank; busy pages skip the mark count.
+    marks = _text_marks(inner) if ink_ratio < 0.05 else 1_000_000
     return Geometry(_best_angle(_ink_mask(gray))[0] if marks else 0.0, ink_ratio, marks)
 
 
@@ -84,7 +101,7 @@ def _text_marks(mask: np.ndarray) -> int:
     """Blobs that sit beside another blob on the same line, as letters of a word do."""
     count, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     blobs = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= 4].astype(np.float64)
-    if len(blobs) > 5000:
+    if len(blobs) > 400:
         return len(blobs)  # a page this busy is not blank; spare the pairwise comparison
     if len(blobs) < 2:
         return 0
