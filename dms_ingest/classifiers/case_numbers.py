@@ -23,14 +23,14 @@ _LETTER_LOOKALIKES = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"
 
 _DIGIT_CLASS = "[0-9" + re.escape("".join(_DIGIT_LOOKALIKES)) + "]"
 # Separators seen between the parts of a printed or OCR-read case number.
-_SEP = r"(?:[ \t]*[-‐‑‒–—/._:][ \t]*|[ \t]{1,2}|)"
+_SEP = r"(?:[ \t]*[-‐‑‒–—/._:]?[`'´~]?[ \t]*|)"
 
 # Labels that introduce a case number; umlauts and dots are often lost in OCR.
 _LABELS: list[tuple[str, str]] = [
     ("Geschäftszeichen", r"gesch(?:ä|a|ae|a¨)?ftsz(?:eichen|\.)"),
     ("Aktenzeichen", r"akten[- ]?zeichen"),
-    ("Ihr Zeichen", r"ihr(?:e)?[ \t]*(?:zeichen|az\b\.?|aktenzeichen)"),
-    ("Unser Zeichen", r"unser[ \t]*(?:zeichen|az\b\.?|aktenzeichen)"),
+    ("Ihr Zeichen", r"ihr(?:e)?\s{0,3}(?:zeichen|az\b\.?|aktenzeichen)"),
+    ("Unser Zeichen", r"unser\s{0,3}(?:zeichen|az\b\.?|aktenzeichen)"),
     ("Az.", r"\baz\b\.?"),
     ("Gz.", r"\bgz\b\.?"),
 ]
@@ -250,7 +250,7 @@ def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = N
         for p in pattern.prefixes
     )
     token = r"[0-9OIlSBZ][0-9OIlSBZ\-–/.]*(?![A-Za-z])"
-    tail = re.compile(rf"[ \t]?[-‐–—/._:]?[ \t]?{token}(?:[ \t]{{1,2}}{token}){{0,3}}")
+    tail = re.compile(rf"[ \t]?[-‐–—/._:]?[`'´~]?[ \t]?{token}(?:[ \t]{{1,2}}{token}){{0,3}}")
     found = []
     # After a case-number label, a long number that does not fit (e.g. "Ihr Zeichen: BH-2019-04711").
     needed = pattern.year_digits + pattern.shortest_serial
@@ -265,6 +265,14 @@ def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = N
         if sum(c.isdigit() for c in value) >= needed:
             start = label.end() + lead
             found.append((value, (start, start + len(value))))
+    # A prefix that lost a letter ("BH-2019-04711"), with the usual digit structure after it.
+    for prefix in pattern.prefixes:
+        for k in range(len(prefix)) if len(prefix) >= 3 else ():
+            short = prefix[:k] + prefix[k + 1:]
+            rx = rf"(?<![A-Za-z0-9]){short}[ \t]*[-–/ ][ \t]*\d{{{pattern.year_digits}}}[ \t]*[-–/ ][ \t]*\d{{{pattern.shortest_serial},{pattern.serial_digits}}}(?!\d)"
+            for m in re.finditer(rx, text):
+                if not any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
+                    found.append((m.group(), m.span()))
     for m in re.finditer(rf"(?<![A-Za-z0-9])(?:{prefixes})", text):
         if any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
             continue

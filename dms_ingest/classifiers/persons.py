@@ -150,7 +150,7 @@ _DATE = re.compile(
 _GE = r"[gq][eéc]"
 _BIRTH_LABEL = re.compile(
     rf"\b{_GE}b[uü]?r?t?s?[\s.-]{{0,3}}d[ao]t(?:um|urn|nm|u)|\b{_GE}burtsta[gq]|tag\s+(?:und\s+ort\s+)?der\s+geburt"
-    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+am)?|\b{_GE}b\.(?:\s*am)?|born(?:\s+on)?"
+    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+am)?|\b{_GE}b[.,](?:\s*am)?|born(?:\s+on)?"
     r"|(?<![\w*])\*(?=\s?\d)",
     re.IGNORECASE,
 )

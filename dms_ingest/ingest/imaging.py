@@ -21,10 +21,16 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
 
 
+def _reduce(image: np.ndarray, width: int) -> np.ndarray:
+    if image.shape[1] <= width:
+        return image
+    height = max(1, round(image.shape[0] * width / image.shape[1]))
+    return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
+
+
 def _ink_mask(gray: np.ndarray, width: int = _ANALYSIS_WIDTH) -> np.ndarray:
     """Binary ink mask (ink = 1) of a reduced copy, background-normalised so shadows do not count."""
-    scale = width / gray.shape[1]
-    small = cv2.resize(gray, (width, max(1, round(gray.shape[0] * scale))), interpolation=cv2.INTER_AREA)
+    small = _reduce(gray, width)
     background = cv2.dilate(small, np.ones((15, 15), np.uint8))
     norm = cv2.divide(small, np.maximum(background, 1), scale=255)
     _, mask = cv2.threshold(norm, 0, 1, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
@@ -84,7 +90,8 @@ class Geometry:
 def analyse(gray: np.ndarray) -> Geometry:
     """Find the residual skew of the text lines and how much ink the page carries."""
     # Small print vanishes at the skew-search scale, so ink is judged at about 150 dpi.
-    fine = _ink_mask(gray, min(gray.shape[1], 2 * _ANALYSIS_WIDTH))
+    reduced = _reduce(gray, 2 * _ANALYSIS_WIDTH)
+    fine = _ink_mask(reduced, 2 * _ANALYSIS_WIDTH)
     h, w = fine.shape
     mh, mw = int(h * 0.015), int(w * 0.015)  # the very edge often holds the scanner's shadow
     # Opening removes scanner speckles so that a noisy empty back page still counts as blank.
@@ -94,7 +101,7 @@ def analyse(gray: np.ndarray) -> Geometry:
         return Geometry(0.0, ink_ratio, 0)
     # Only a page with little ink can be blank; busy pages skip the mark count.
     marks = _text_marks(inner) if ink_ratio < 0.05 else 1_000_000
-    return Geometry(_best_angle(_ink_mask(gray))[0] if marks else 0.0, ink_ratio, marks)
+    return Geometry(_best_angle(_ink_mask(reduced))[0] if marks else 0.0, ink_ratio, marks)
 
 
 def _text_marks(mask: np.ndarray) -> int:
@@ -139,9 +146,7 @@ def measure_skew(gray: np.ndarray) -> float:
 
 def colour_class(image: np.ndarray) -> str:
     """bilevel for black-on-paper text, color where the page has colour, gray otherwise."""
-    width = min(image.shape[1], 2 * _ANALYSIS_WIDTH)
-    small = cv2.resize(image, (width, max(1, round(image.shape[0] * width / image.shape[1]))),
-                       interpolation=cv2.INTER_AREA)
+    small = _reduce(image, 2 * _ANALYSIS_WIDTH)
     if small.ndim == 3:
         hsv = cv2.cvtColor(cv2.medianBlur(small, 3), cv2.COLOR_BGR2HSV)
         colourful = (hsv[..., 1] > 70) & (hsv[..., 2] > 50)

@@ -90,6 +90,12 @@ def _take_native_text(page: Page, spec: PageSpec, dpi: float) -> None:
     page.native_text = spec.native_text
 
 
+def _deskew_both(pixels: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Straighten the page once; the greyscale view is derived rather than warped again."""
+    straight = imaging.deskew(pixels, angle)
+    return straight, imaging.to_gray(straight)
+
+
 def _looks_sideways(words: list[Word]) -> bool:
     longer = [w for w in words if len(w.text) >= 3]
     tall = [w for w in longer if (w.box[3] - w.box[1]) > 1.5 * (w.box[2] - w.box[0])]
@@ -101,7 +107,7 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
     ocr = recognizer(options.languages)
     raw_pixels, raw_gray = pixels, gray
     if options.deskew:
-        pixels, gray = imaging.deskew(pixels, skew), imaging.deskew(gray, skew)
+        pixels, gray = _deskew_both(pixels, skew)
         page.skew = skew
     result = ocr.recognize(gray, page.dpi)
 
@@ -118,8 +124,7 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
             turned_pixels = imaging.rotate_quarter(raw_pixels, turn)
             turned_gray = imaging.rotate_quarter(raw_gray, turn)
             angle = imaging.measure_skew(turned_gray) if options.deskew else 0.0
-            turned_pixels = imaging.deskew(turned_pixels, angle)
-            turned_gray = imaging.deskew(turned_gray, angle)
+            turned_pixels, turned_gray = _deskew_both(turned_pixels, angle)
             retry = ocr.recognize(turned_gray, page.dpi)
             if retry.confidence > result.confidence or (_looks_sideways(result.words)
                                                         and not _looks_sideways(retry.words)):
