@@ -54,7 +54,11 @@ class S3StoreConfig(_Strict):
     retention_mode: Literal["GOVERNANCE", "COMPLIANCE"] = "GOVERNANCE"
     retention_days: int = Field(3650, ge=1)
     part_size_mb: int = Field(16, ge=5)
-    max_retries: int = Field(8, ge=0)
+    max_retries: int = Field(8, ge=0)          # bounded retries with exponential backoff
+    backoff_base: float = Field(0.5, gt=0)     # seconds before the first retry; doubles each time
+    backoff_cap: float = Field(8.0, gt=0)      # longest single wait
+    connect_timeout: float = Field(5.0, gt=0)
+    read_timeout: float = Field(60.0, gt=0)
     # secrets: never in the file, always from the environment
     access_key: str = Field(default_factory=lambda: os.environ.get("AWS_ACCESS_KEY_ID", ""), exclude=True)
     secret_key: str = Field(default_factory=lambda: os.environ.get("AWS_SECRET_ACCESS_KEY", ""), exclude=True)

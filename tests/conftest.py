@@ -16,6 +16,7 @@ sys.path.insert(0, str(SAMPLES))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dms_ingest.config import load_settings  # noqa: E402
+from s3server import s3_server, s3_store  # noqa: E402,F401 - fixtures: a real SeaweedFS on loopback
 from dms_ingest.ingest.context import Context  # noqa: E402
 
 

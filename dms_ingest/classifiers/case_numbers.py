@@ -249,7 +249,7 @@ def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = N
         " ?".join("[" + "".join(re.escape(a) for a in sorted(_prefix_alternatives(ch) - {ch.lower()})) + "]" for ch in p)
         for p in pattern.prefixes
     )
-    token = r"[0-9OIlSBZ][0-9OIlSBZ\-–/.]*(?![A-Za-z])"
+    token = r"[0-9OIlSBZ][0-9OIlSBZ\-–/.`'´~]*(?![A-Za-z])"
     tail = re.compile(rf"[ \t]?[-‐–—/._:]?[`'´~]?[ \t]?{token}(?:[ \t]{{1,2}}{token}){{0,3}}")
     found = []
     # After a case-number label, a long number that does not fit (e.g. "Ihr Zeichen: BH-2019-04711").

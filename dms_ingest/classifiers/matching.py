@@ -174,14 +174,26 @@ def _contradictions(record: CaseRecord, people: _PeopleEvidence, threshold: floa
     return reasons, [o.case_number for o in others]
 
 
-def _name_only_candidates(text: str, registry: CaseRegistry, threshold: float) -> list[CaseRecord]:
+def _named_registry_people(names: TextNames, registry: CaseRegistry, threshold: float) -> list[CaseRecord]:
+    """Registry people whose surname and a given name stand close together anywhere in the text."""
     found: list[CaseRecord] = []
-    for candidate in find_name_candidates(text):
-        for record in registry.with_similar_surname(candidate.surname or "", threshold):
-            if candidate.given_names and person_name_score(
-                record.surname, record.given_names, candidate.surname, candidate.given_names
-            ) < threshold:
+    for word in names.capitalised_words():
+        for record in registry.with_similar_surname(word, threshold):
+            if record in found:
                 continue
+            match = names.find(record.surname, record.given_names)
+            if match is not None and match.score >= threshold:
+                found.append(record)
+    return found
+
+
+def _name_only_candidates(text: str, names: TextNames, registry: CaseRegistry, threshold: float) -> list[CaseRecord]:
+    """Registry people the text names (full name anywhere, or a surname after Herr/Frau/Name:)."""
+    found = _named_registry_people(names, registry, threshold)
+    for candidate in find_name_candidates(text):
+        if candidate.given_names:
+            continue
+        for record in registry.with_similar_surname(candidate.surname or "", threshold):
             if record not in found:
                 found.append(record)
     return found
@@ -257,7 +269,7 @@ def match_case(
         against, others = _contradictions(record, people, name_threshold)
         if not against and (named is None or named.score < name_threshold):
             # A name alone never assigns, but it can veto: the page names someone else from the registry.
-            strangers = [r for r in _name_only_candidates(text, registry, name_threshold) if r.case_number != record.case_number]
+            strangers = [r for r in _named_registry_people(names, registry, name_threshold) if r.case_number != record.case_number]
             if strangers:
                 against = [
                     f"Aktenzeichen gehört zu {_who(record)}, das Dokument nennt aber "
@@ -293,7 +305,7 @@ def match_case(
         )
         return CaseDecision(record.case_number, method, False, reasons, [record.case_number])
 
-    name_only = _name_only_candidates(text, registry, name_threshold)
+    name_only = _name_only_candidates(text, names, registry, name_threshold)
     if name_only:
         return review(
             "Name gefunden, aber kein passendes Geburtsdatum oder Aktenzeichen – ein Name allein reicht nicht: "

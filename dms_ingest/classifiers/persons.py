@@ -121,6 +121,18 @@ class TextNames:
                     best = NameMatch(score, (words[i][1], words[i + width - 1][2]))
         return best
 
+    def capitalised_words(self) -> list[str]:
+        """Folded words (and adjacent pairs) that start with a capital letter in the text: possible surnames."""
+        out: list[str] = []
+        for k, (word, start, _) in enumerate(self._words):
+            if not self.text[start].isupper():
+                continue
+            if len(word) >= 3:
+                out.append(word)
+            if k + 1 < len(self._words):
+                out.append(word + self._words[k + 1][0])
+        return list(dict.fromkeys(out))
+
     def has_surname(self, surname: str, threshold: float = 85.0) -> bool:
         """True if the surname alone occurs (used only as corroboration, never to assign)."""
         target = "".join(name_tokens(surname))
@@ -149,9 +161,9 @@ _DATE = re.compile(
 # OCR-damaged spellings are accepted too ("gcb.", "qeb.", "Gebursdatum", "Geburtsdaturn").
 _GE = r"[gq][eéc]"
 _BIRTH_LABEL = re.compile(
-    rf"\b{_GE}b[uü]?r?t?s?[\s.-]{{0,3}}d[ao]t(?:um|urn|nm|u)|\b{_GE}burtsta[gq]|tag\s+(?:und\s+ort\s+)?der\s+geburt"
+    rf"\b{_GE}b[uü]?r?t?s?[\s.-]{{0,3}}d[ao]t(?:um|urn|rn|nm|u)|\b{_GE}burtsta[gq]|tag\s+(?:und\s+ort\s+)?der\s+geburt"
     rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+am)?|\b{_GE}b[.,](?:\s*am)?|born(?:\s+on)?"
-    r"|(?<![\w*])\*(?=\s?\d)",
+    r"|(?<![\w*])\*(?=[\s.]?\d)",
     re.IGNORECASE,
 )
 # Between a label and its date: punctuation, a translation of the label, at most one line break.
@@ -189,9 +201,27 @@ def _date_from_match(m: re.Match[str], today: dt.date) -> dt.date | None:
     return value
 
 
+# Label words for the fuzzy fallback, letters only.
+_LABEL_WORDS = ("geburtsdatum", "gebdatum", "geburtstag", "geboren", "geborenam", "gebam", "dateofbirth")
+
+
+def _fuzzy_label(before: str) -> str | None:
+    """The label in front of a date when OCR damaged it beyond the regular expression ("Gebnrttag:")."""
+    words = re.findall(r"[^\W\d_]+", before.split("\n")[-1] or before)
+    for n in (1, 2, 3):
+        if len(words) < n:
+            break
+        candidate = "".join(words[-n:]).casefold()
+        if len(candidate) >= 6 and max(fuzz.ratio(candidate, w) for w in _LABEL_WORDS) >= 80:
+            return " ".join(words[-n:])
+    return None
+
+
 def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDateHit]:
     """Dates of birth introduced by 'geb.', 'geboren am', 'Geburtsdatum:', '*' and similar labels."""
     today = today or dt.date.today()
+    # Labels broken across lines by hyphenation ("Geb-\nurtstag").
+    text = re.sub(r"([^\W\d_])-\n([^\W\d_])", lambda m: m.group(1) + "-" + m.group(2), text)
     hits: list[BirthDateHit] = []
     for label in _BIRTH_LABEL.finditer(text):
         gap = _LABEL_GAP.match(text, label.end())
@@ -204,6 +234,20 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
         value = _date_from_match(m, today)
         if value is not None:
             hits.append(BirthDateHit(value, (m.start(), m.end()), label.group().strip()))
+    taken = {h.span[0] for h in hits}
+    for m in _DATE.finditer(text):
+        if m.start() in taken:
+            continue
+        before = text[max(0, m.start() - 40):m.start()]
+        label_end = before.rstrip(" \t\n:.,-/*")
+        # The label stands on the date's line or the line above.
+        if before[len(label_end):].count("\n") > 1:
+            continue
+        label = _fuzzy_label(label_end)
+        value = _date_from_match(m, today) if label else None
+        if value is not None:
+            hits.append(BirthDateHit(value, (m.start(), m.end()), label))
+    hits.sort(key=lambda h: h.span)
     return hits
 
 

@@ -107,6 +107,19 @@ class Catalog:
             s.commit()
             return row
 
+    def delete_document(self, doc_id: str, actor: str, reason: str) -> None:
+        """Remove a document from the index (its objects are gone); the audit trail stays."""
+        with self._lock, self.session() as s:
+            for page in s.exec(select(PageRow).where(PageRow.document_id == doc_id)):
+                s.delete(page)
+            row = s.get(DocumentRow, doc_id)
+            if row is not None:
+                s.delete(row)
+            if self.is_sqlite:
+                s.connection().execute(text("DELETE FROM page_fts WHERE document_id = :d"), {"d": doc_id})
+            s.add(AuditEvent(document_id=doc_id, actor=actor, action="deleted", detail=json.dumps({"reason": reason})))
+            s.commit()
+
     def audit(self, doc_id: str | None = None) -> list[AuditEvent]:
         with self.session() as s:
             query = select(AuditEvent).order_by(AuditEvent.id)

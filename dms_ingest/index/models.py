@@ -26,6 +26,7 @@ class DocumentRow(SQLModel, table=True):
     archive_key: str = ""
     metadata_key: str = ""
     metadata_version: int = 1
+    previous_metadata_keys: str = "[]"     # JSON: older metadata versions, kept (never overwritten)
     pages: int = 0
     blank_pages: int = 0
     doc_type: str | None = Field(default=None, index=True)

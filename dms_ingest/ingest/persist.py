@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from ..index.catalog import Catalog
 from ..index.models import DocumentRow, PageRow
 from ..storage import ObjectStore, StoreError
+from ..storage.fixity import ExpectedObject
 
 RECORD_VERSION = 1
 
@@ -117,3 +118,50 @@ def _referenced_keys(catalog: Catalog) -> set[str]:
     for doc in catalog.documents():
         keys.update((doc.original_key, doc.archive_key, doc.metadata_key))
     return keys
+
+
+def record_from_rows(doc: DocumentRow, pages: list[PageRow]) -> dict:
+    """The metadata record of an indexed document (inverse of rows_from_record)."""
+    return {
+        "version": RECORD_VERSION, "id": doc.id, "source": doc.source, "part": doc.part,
+        "message_id": doc.message_id, "title": doc.title, "ingested_at": doc.created_at.isoformat(),
+        "original": {"sha256": doc.original_sha256, "ext": doc.original_ext, "media_type": doc.media_type,
+                     "key": doc.original_key},
+        "archive": {"sha256": doc.archive_sha256, "key": doc.archive_key},
+        "pages": [{"number": p.number, "text": p.text, "ocr_confidence": p.ocr_confidence, "blank": p.blank,
+                   "rotation": p.rotation, "skew": p.skew, "colour": p.colour} for p in pages],
+        "doc_type": doc.doc_type, "doc_type_confidence": doc.doc_type_confidence,
+        "case_number": doc.case_number, "case_method": doc.case_method, "review": doc.review,
+        "review_reasons": json.loads(doc.review_reasons), "candidates": json.loads(doc.candidates),
+        "ocr_confidence": doc.ocr_confidence, "legal_hold": doc.legal_hold,
+    }
+
+
+def update_metadata(doc_id: str, changes: dict, *, actor: str, action: str, store: ObjectStore,
+                    catalog: Catalog) -> DocumentRow:
+    """Change a document's metadata: a new version metadata-(n+1) is stored; nothing is overwritten."""
+    doc = catalog.get(doc_id)
+    if doc is None:
+        raise KeyError(doc_id)
+    version = doc.metadata_version + 1
+    record = record_from_rows(doc, catalog.pages(doc_id))
+    record.update({k: (json.loads(v) if k in ("review_reasons", "candidates") else v) for k, v in changes.items()})
+    record.update({"metadata_version": version, "changed_by": actor, "change": action,
+                   "changed_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()})
+    meta = store.put_bytes(doc_id, f"metadata-{version}",
+                           json.dumps(record, ensure_ascii=False, indent=1, default=str).encode(), "json")
+    store.seal(meta.key)
+    previous = json.loads(doc.previous_metadata_keys) + [doc.metadata_key]
+    return catalog.update_document(doc_id, actor, action, **changes, metadata_key=meta.key,
+                                   metadata_version=version, previous_metadata_keys=json.dumps(previous))
+
+
+def expected_objects(catalog: Catalog) -> list[ExpectedObject]:
+    """Every object the index says must exist, with the checksum it must have."""
+    expected = []
+    for doc in catalog.documents():
+        expected.append(ExpectedObject(doc.id, "original", doc.original_key, doc.original_sha256))
+        expected.append(ExpectedObject(doc.id, "archive", doc.archive_key, doc.archive_sha256))
+        for key in [doc.metadata_key] + json.loads(doc.previous_metadata_keys):
+            expected.append(ExpectedObject(doc.id, "metadata", key, None))
+    return expected

@@ -30,6 +30,7 @@ import fnmatch
 import logging
 import os
 import secrets
+import stat
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -385,8 +386,11 @@ class Watcher:
             state = self._tracked[rel]
             path = self.inbox.root / rel
             try:
-                st = path.stat()
+                st = path.lstat()
             except (FileNotFoundError, NotADirectoryError):
+                del self._tracked[rel]
+                continue
+            if not stat.S_ISREG(st.st_mode):   # symlinks, fifos, sockets: never taken
                 del self._tracked[rel]
                 continue
             if (st.st_size, st.st_mtime_ns) != (state.size, state.mtime_ns):

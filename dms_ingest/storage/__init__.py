@@ -15,5 +15,7 @@ def open_store(settings: Settings) -> ObjectStore:
     if settings.storage.kind == "s3":
         from .s3 import S3Store
 
-        return S3Store(settings.storage.s3)
+        s3 = settings.storage.s3
+        return S3Store(s3, backoff_base=s3.backoff_base, backoff_cap=s3.backoff_cap,
+                       connect_timeout=s3.connect_timeout, read_timeout=s3.read_timeout)
     return LocalStore(settings.objects_dir)
