@@ -123,6 +123,19 @@ class MailConfig(_Strict):
     imap: ImapConfig = ImapConfig()
 
 
+class MigrationConfig(_Strict):
+    workers: int = Field(0, ge=0)              # local worker processes; 0 = one per CPU core
+    max_attempts: int = Field(3, ge=1)         # a work item failing this often stays failed (nightly retries)
+    report_dir: Path = Path("reports")         # relative to DMS_HOME unless absolute
+
+
+class CeleryConfig(_Strict):
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    result_backend: str = "redis://127.0.0.1:6379/1"
+    queue: str = "dms-migrate"
+    visibility_timeout: int = Field(3600, ge=10)  # seconds before an unacknowledged task is redelivered
+
+
 class Settings(_Strict):
     home: Path = Path("var")
     ocr: OcrConfig = OcrConfig()
@@ -133,6 +146,13 @@ class Settings(_Strict):
     classification: ClassificationConfig = ClassificationConfig()
     inbox: InboxConfig = InboxConfig()
     mail: MailConfig = MailConfig()
+    migration: MigrationConfig = MigrationConfig()
+    celery: CeleryConfig = CeleryConfig()
+
+    @property
+    def report_dir(self) -> Path:
+        path = self.migration.report_dir
+        return path if path.is_absolute() else self.home / path
 
     @property
     def inbox_dir(self) -> Path:
