@@ -139,3 +139,29 @@ def test_pattern_from_config_dict():
 
 def test_normalise_case_number():
     assert normalise_case_number("abh-2019/04711 ") == "ABH201904711"
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("Aktenzeichen: ABH-2O19-O47", "ABH-2O19-O47"),
+        ("Ihr Zeichen BH-2023-53207", "BH-2023-53207"),
+        ("auch\nAB-2021-40223", "AB-2021-40223"),
+        ("sowie ABH-201`2-61448", "ABH-201`2-61448"),
+        ("Az. 12345/2023", "12345/2023"),
+    ],
+)
+def test_malformed_case_numbers(text, fragment):
+    from dms_ingest.classifiers.case_numbers import find_malformed_case_numbers
+
+    assert [f for f, _ in find_malformed_case_numbers(text, DEFAULT)] == [fragment]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Az.: ABH-2019-04711 vom 12.03.2024", "Unser Az.: 290/23 ST", "bei der ABH 2019 vorgesprochen", "GÜLTIG AB 01.01.2023", "Abholung 12.03.2024"],
+)
+def test_not_malformed(text):
+    from dms_ingest.classifiers.case_numbers import find_malformed_case_numbers
+
+    assert find_malformed_case_numbers(text, DEFAULT) == []

@@ -17,6 +17,8 @@ RECORDS = [
     CaseRecord("ABH-2017-03456", "Strauß", "Anna", D(1985, 7, 8), "AUT"),
     CaseRecord("ABH-2016-05555", "Kowalenko", "Olena", D(1979, 3, 3), "UKR"),       # look-alikes, same birthday
     CaseRecord("ABH-2016-05556", "Kovalenko", "Olena", D(1979, 3, 3), "UKR"),
+    CaseRecord("ABH-2012-57457", "Erslan", "Hüseyin", D(1977, 6, 13), "TUR"),        # look-alikes, same birthday
+    CaseRecord("ABH-2022-50944", "Arslan", "Hüseyin", D(1977, 6, 13), "TUR"),
 ]
 REGISTRY = CaseRegistry(RECORDS)
 TODAY = D(2025, 6, 1)
@@ -183,3 +185,33 @@ def test_email_subject_case_number():
 def test_nothing_found():
     decision = decide("Stromrechnung, Verbrauch 2.341 kWh")
     assert_review(decision, [])
+
+
+@pytest.mark.parametrize("text", ["Az.: ABH-2O19-O47\nHerr Mehmet Yılmaz", "Ihr Zeichen: BH-2019-04711", "Az. ABH-2019-04711\nsowie ABH-201`8-00777"])
+def test_unreadable_case_number_goes_to_review(text):
+    decision = decide(text)
+    assert_review(decision)
+    assert "lesbar" in decision.reasons[-1]
+
+
+def test_case_number_next_to_another_registry_persons_name_goes_to_review():
+    decision = decide("Az.: ABH-2019-04711\nMieterseite: Anna Strauß")
+    assert_review(decision, ["ABH-2019-04711", "ABH-2017-03456"])
+    # When the owner is named as well, the other name is just a mention.
+    assert_assigned(decide("Az.: ABH-2019-04711\nMehmet Yılmaz und Anna Strauß"), "ABH-2019-04711", "case_number")
+
+
+def test_case_number_with_someone_elses_birthday_goes_to_review():
+    assert_review(decide("Az.: ABH-2019-04711\nKind geb. 01.01.2015"))
+    text = "Az.: ABH-2019-04711\nMehmet Yılmaz, geb. 03.04.1987\nKind geb. 01.01.2015"
+    assert_assigned(decide(text), "ABH-2019-04711", "case_number")
+
+
+def test_damaged_name_close_to_a_same_birthday_lookalike_goes_to_review():
+    # "ERSLA" matches Erslan (91) far better than Arslan (73), but the two registry names
+    # are one OCR slip apart and share the birthday: the page cannot tell them apart.
+    assert_review(decide("Person 1: ERSLA, Hüseyin\ngeboren am 13.06.1977"), ["ABH-2012-57457", "ABH-2022-50944"])
+
+
+def test_damaged_birth_date_label_still_counts():
+    assert_assigned(decide("Anna Strauss\nGeb-\nurtstag: 08.07.1985"), "ABH-2017-03456", "name_dob")

@@ -125,3 +125,24 @@ def test_text_names_needs_given_name_near_surname():
     names = TextNames("Yılmaz " + "und so weiter " * 10 + "Mehmet")
     match = names.find("Yılmaz", "Mehmet")
     assert match is None or match.score < 85
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Gebnrttag: 28.02.1959", dt.date(1959, 2, 28)),
+        ("geboen am 08.11.1951", dt.date(1951, 11, 8)),
+        ("gcboren am 14.05.1981", dt.date(1981, 5, 14)),
+        ("qeb. am 03.12.1990", dt.date(1990, 12, 3)),
+        ("Geb.-Datrn:\n17.12.1952", dt.date(1952, 12, 17)),
+        ("Geb-\nurtstag: 18.07.1963", dt.date(1963, 7, 18)),
+        ("Yousef Kassem, geb, 24.02,1988", dt.date(1988, 2, 24)),
+    ],
+)
+def test_ocr_damaged_birth_labels(text, expected):
+    assert [h.date for h in find_birth_dates(text, today=TODAY)] == [expected]
+
+
+@pytest.mark.parametrize("text", ["Eingangsdatum: 01.01.2000", "Abgabedatum 01.01.2000", "Gebucht am 01.01.2000", "Ausgabedatum: 01.01.2000"])
+def test_other_date_labels_are_not_birth_dates(text):
+    assert find_birth_dates(text, today=TODAY) == []

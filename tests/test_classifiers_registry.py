@@ -101,3 +101,13 @@ def test_lookups():
 def test_registry_indexes_canonical_form_of_unpadded_export():
     reg = CaseRegistry([CaseRecord("ABH-2019-4711", "Kaya", "Ali", None, "TUR")], CaseNumberPattern())
     assert reg.get("ABH-2019-04711").case_number == "ABH-2019-4711"
+
+
+def test_similar_surname_lookup_tolerates_ocr_damage():
+    reg = CaseRegistry([
+        CaseRecord("ABH-2019-00001", "Wiśniewski", "Krzysztof", None, "POL"),
+        CaseRecord("ABH-2019-00002", "Kowalski", "Piotr", None, "POL"),
+    ])
+    assert [r.case_number for r in reg.with_similar_surname("Wisniewski")] == ["ABH-2019-00001"]
+    assert [r.case_number for r in reg.with_similar_surname("WISNlEWSKI")] == ["ABH-2019-00001"]
+    assert reg.with_similar_surname("Nowak") == []
