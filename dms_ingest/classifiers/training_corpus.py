@@ -65,11 +65,6 @@ class _Doc:
         p = self.person
         return ("Sehr geehrter Herr " if p.sex == "M" else "Sehr geehrte Frau ") + p.surname + ","
 
-    def shuffled(self, blocks: list[str]) -> list[str]:
-        blocks = [b for b in blocks if b]
-        self.rng.shuffle(blocks)
-        return blocks
-
 
 def _join(*parts: str) -> str:
     return "\n".join(p for p in parts if p is not None and p != "")
