@@ -95,3 +95,17 @@ def test_impossible_date_is_invalid_even_with_matching_check_digit():
 
 def test_no_mrz_in_ordinary_text():
     assert find_mrz("Sehr geehrte Damen und Herren,\nPASSPORT<<<\nABC") == []
+
+
+def test_tesseract_style_filler_runs():
+    # Tesseract reads '<' runs in non-OCR-B fonts as "ccece"; a 'g' in a digit position is a 9.
+    line1 = "P<TURKILIC<<BUESRA<<<<<<<cccccccceccccececcece"
+    line2 = "P360226033TUR9910126F3 102178<<<<<<<<<<<<<<<8"
+    (result,) = find_mrz(f"{line1}\n{line2}", today=TODAY)
+    assert result.valid and (result.surname, result.given_names) == ("KILIC", "BUESRA")
+    (garbled,) = find_mrz(f"{line1}\n{line2[:-1]}?", today=TODAY)
+    assert not garbled.valid and "composite_unreadable" in garbled.failed_checks
+    l1, l2 = make_td3(surname="OZ", given_names="CAN", document_number="U1234567", nationality="TUR",
+                      date_of_birth=dt.date(1999, 9, 9), sex="M", expiry_date=dt.date(2031, 2, 17))
+    lower = l2[:13] + l2[13:19].replace("9", "g") + l2[19:]
+    assert parse_td3(l1, lower, today=TODAY).valid

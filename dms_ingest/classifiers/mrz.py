@@ -11,7 +11,11 @@ LINE_LENGTH = 44
 _FILLER_LOOKALIKES = str.maketrans({"‹": "<", "≤": "<", "〈": "<", "＜": "<"})
 # OCR often reads the pair "<<" as one guillemet.
 _GUILLEMET = "«"
-_TO_DIGIT = str.maketrans({"O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6", "T": "7"})
+_TO_DIGIT = str.maketrans({
+    "O": "0", "Q": "0", "D": "0", "I": "1", "L": "1", "Z": "2", "S": "5", "B": "8", "G": "6", "T": "7",
+    # Lower case never occurs in an MRZ; in digit positions these shapes are the usual misreadings.
+    "o": "0", "q": "9", "g": "9", "l": "1", "i": "1", "s": "5", "z": "2", "b": "6", "t": "7",
+})
 _TO_LETTER = str.maketrans({"0": "O", "1": "I", "2": "Z", "5": "S", "8": "B", "6": "G", "7": "T", "4": "A"})
 _MRZ_CHARS = re.compile(r"^[A-Z0-9<]+$")
 
@@ -52,7 +56,14 @@ class MrzResult:
 
 
 def _clean(line: str) -> str:
-    return re.sub(r"\s+", "", line.translate(_FILLER_LOOKALIKES)).upper()
+    """Remove spaces and read filler look-alikes as '<' (case is kept: digit positions need it)."""
+    line = re.sub(r"\s+", "", line.translate(_FILLER_LOOKALIKES))
+    # Tesseract reads runs of '<' in non-OCR-B fonts as "cccece"; lower case next to a filler is a filler.
+    previous = None
+    while previous != line:
+        previous = line
+        line = re.sub(r"(?<=<)[cekx]|[cekx](?=<)", "<", line)
+    return line
 
 
 def _line2_readings(line: str) -> list[str]:
@@ -136,14 +147,14 @@ def _repair_line2(line: str) -> str | None:
         chars[i] = "<" if chars[i] == "K" else chars[i].translate(_TO_DIGIT)
     if chars[20] not in "MFX<":
         chars[20] = "<" if chars[20] == "K" else chars[20]
-    chars[28:42] = list(_k_fillers("".join(chars[28:42])))
-    return "".join(chars)
+    chars[28:42] = list(_k_fillers("".join(chars[28:42]).upper()))
+    return "".join(chars).upper()
 
 
 def parse_td3(line1: str, line2: str, *, today: dt.date | None = None) -> MrzResult | None:
     """Parse two TD3 lines (after light OCR repair); None if they are not a TD3 MRZ at all."""
     today = today or dt.date.today()
-    line1 = _clean(line1).replace(_GUILLEMET, "<<")
+    line1 = _clean(line1).replace(_GUILLEMET, "<<").upper()
     if not line1.startswith("P") or len(line1) < 30:
         return None
     line1 = _repair_line1(line1)
@@ -152,7 +163,10 @@ def parse_td3(line1: str, line2: str, *, today: dt.date | None = None) -> MrzRes
     results: dict[str, MrzResult] = {}
     for reading in _line2_readings(_clean(line2)):
         repaired = _repair_line2(reading)
-        if repaired is not None and _MRZ_CHARS.match(repaired) and repaired not in results:
+        if repaired is not None:
+            # Characters no MRZ contains stay visible as '?' so the result is reported, not dropped.
+            repaired = re.sub(r"[^A-Z0-9<]", "?", repaired)
+        if repaired is not None and repaired.count("?") <= 3 and repaired not in results:
             results[repaired] = _parse_lines(line1, repaired, today)
     if not results:
         return None
@@ -184,7 +198,9 @@ def _parse_lines(line1: str, line2: str, today: dt.date) -> MrzResult:
     def verify(name: str, value: str, digit: str, *, empty_ok: bool = False) -> None:
         if empty_ok and digit == "<" and set(value) <= {"<"}:
             return
-        if not digit.isdigit() or check_digit(value) != int(digit):
+        if not digit.isdigit() or "?" in value:
+            failed.append(f"{name}_unreadable")
+        elif check_digit(value) != int(digit):
             failed.append(name)
 
     verify("document_number", number, number_cd)
