@@ -83,12 +83,16 @@ def cer(text: str, truth: str) -> float:
     return Levenshtein.distance(a, b) / max(1, len(b))
 
 
+PEAK_RSS_MB: list[float] = []  # largest resident set of any finished child process so far
+
+
 def run_measured(cmd: list[str], env: dict) -> tuple[float, float, subprocess.CompletedProcess]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)
     wall = time.monotonic() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    PEAK_RSS_MB.append(after.ru_maxrss / 1024)
     if done.returncode != 0:
         raise SystemExit(f"{cmd[:3]} failed: {done.stderr[-2000:]}")
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), wall, done
@@ -160,6 +164,8 @@ def main() -> None:
         per_page = cpu / n
         print(f"{name:34} {per_page:10.2f} {per_page / floor_cpu:8.2f} {n / wall * 60:10.1f} "
               f"{100 * sum(errors) / n:7.2f} {(size or 0) / 1024:8.1f}")
+    # ru_maxrss of children is a running maximum: after run (b) it covers the floor and dms-ingest.
+    print(f"\npeak resident memory of one process, floor and dms-ingest runs: {PEAK_RSS_MB[1]:.0f} MB")
     if len(rows) == 3:
         ours, theirs = rows[1][1] / n, rows[2][1] / n
         print(f"\npages per CPU-second: dms-ingest {1 / ours:.2f}, OCRmyPDF {1 / theirs:.2f} "
