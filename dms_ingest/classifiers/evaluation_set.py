@@ -535,7 +535,7 @@ def _e_miet_anmietung(pg: _Page) -> str:
         f"Objekt: {pg.street}, {pg.city_line}; {pg.rng.randint(2, 4)} Räume, ca. {pg.rng.randint(40, 95)} qm, Kellerabteil",
         f"Kaltmiete: {fd.money(pg.rng, 380, 1100)} € / Monat",
         f"Betriebskostenvorauszahlung: {fd.money(pg.rng, 90, 260)} €",
-        f"Mietsicherheit: drei Nettokaltmieten",
+        "Mietsicherheit: drei Nettokaltmieten",
         f"Übergabe der Schlüssel am {pg.date(pg.day + dt.timedelta(days=14))}.",
         pg.maybe(0.6, "Die Nutzungsgebühr ist bis zum dritten Werktag des Monats an die Genossenschaft zu entrichten."),
         "Gelesen, genehmigt und unterschrieben.",
@@ -629,7 +629,7 @@ def _e_sonstiges(pg: _Page) -> str:
     ev = pg.ev
     kind = pg.rng.randint(0, 3)
     head = [
-        pg.pick(f"Stromrechnung – Stadtwerke {pg.city}", "Rundfunkbeitrag – Anmeldebestätigung", f"Bankbestätigung Sperrkonto", f"Einladung zum Elternabend – Schule {pg.city}"),
+        pg.pick(f"Stromrechnung – Stadtwerke {pg.city}", "Rundfunkbeitrag – Anmeldebestätigung", "Bankbestätigung Sperrkonto", f"Einladung zum Elternabend – Schule {pg.city}"),
     ][0]
     body = {
         0: ["Verbrauch 2.341 kWh · Abschlag neu: 68,00 € · Zählernummer 1ESY" + str(pg.rng.randint(10**6, 10**7))],

@@ -280,7 +280,7 @@ def _melde_einfach(d: _Doc) -> str:
         "Für die nachfolgend aufgeführte Person sind im Melderegister folgende Daten gespeichert:",
         f"Familienname: {p.surname}",
         f"Vornamen: {p.given_names}",
-        d.maybe(0.5, f"Doktorgrad: –"),
+        d.maybe(0.5, "Doktorgrad: –"),
         f"Geburtsdatum: {d.date(p.date_of_birth)}",
         d.maybe(0.7, f"Geburtsort: {p.birthplace}"),
         f"Anschrift: {d.street}, {d.city_line}",
@@ -436,7 +436,7 @@ def _gehalt_stunden(d: _Doc) -> str:
         f"Mitarbeiter: {p.full_name}   Personalnummer {d.rng.randint(100, 9999)}",
         f"Geleistete Stunden: {d.rng.randint(60, 180)},00   Stundenlohn: {fd.money(d.rng, 12.5, 22)} EUR",
         f"Bruttolohn: {fd.money(d.rng, 900, 3500)} EUR",
-        d.pick(f"Pauschale Abgaben Minijob durch den Arbeitgeber", f"Steuer-Brutto: {fd.money(d.rng, 900, 3500)}   SV-Brutto: {fd.money(d.rng, 900, 3500)}"),
+        d.pick("Pauschale Abgaben Minijob durch den Arbeitgeber", f"Steuer-Brutto: {fd.money(d.rng, 900, 3500)}   SV-Brutto: {fd.money(d.rng, 900, 3500)}"),
         f"Gesetzliche Abzüge: {fd.money(d.rng, 0, 900)} EUR",
         f"Nettolohn: {fd.money(d.rng, 700, 2600)} EUR",
         f"Auszahlung per Überweisung am {d.date()}",
@@ -667,7 +667,7 @@ def _bescheid_ablehnung(d: _Doc) -> str:
         d.pick("1. Der Antrag auf Verlängerung der Aufenthaltserlaubnis wird abgelehnt.",
                "1. Ihr Antrag auf Erteilung einer Niederlassungserlaubnis wird abgelehnt.",
                "1. Der Antrag auf Erteilung einer Aufenthaltserlaubnis nach § 25 Abs. 5 AufenthG wird abgelehnt."),
-        d.maybe(0.8, f"2. Sie werden aufgefordert, das Bundesgebiet innerhalb von 30 Tagen nach Bekanntgabe dieses Bescheides zu verlassen. Für den Fall der nicht fristgerechten Ausreise wird Ihnen die Abschiebung angedroht."),
+        d.maybe(0.8, "2. Sie werden aufgefordert, das Bundesgebiet innerhalb von 30 Tagen nach Bekanntgabe dieses Bescheides zu verlassen. Für den Fall der nicht fristgerechten Ausreise wird Ihnen die Abschiebung angedroht."),
         d.maybe(0.6, f"3. Die Kosten des Verfahrens tragen Sie. Die Gebühr wird auf {d.pick('98,00', '100,00', '75,00')} EUR festgesetzt."),
         "Begründung:",
         d.pick("Die Erteilungsvoraussetzungen liegen nicht vor, da der Lebensunterhalt nicht gesichert ist (§ 5 Abs. 1 Nr. 1 AufenthG).",
@@ -696,7 +696,6 @@ def _bescheid_gebuehr(d: _Doc) -> str:
 
 
 def _bescheid_erteilung(d: _Doc) -> str:
-    p = d.person
     return _join(
         d.office(),
         f"Az.: {d.case_number}",
