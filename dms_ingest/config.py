@@ -9,6 +9,8 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .classifiers.case_numbers import CaseNumberPattern
+
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
 
 
@@ -74,15 +76,9 @@ class IndexConfig(_Strict):
     url: str = ""
 
 
-class CaseNumberStyle(_Strict):
-    prefixes: list[str] = ["ABH"]
-    year_digits: int = 4
-    serial_digits: int = 5
-
-
 class ClassificationConfig(_Strict):
     review_threshold: float = Field(0.6, ge=0, le=1)
-    case_number: CaseNumberStyle = CaseNumberStyle()
+    case_number: CaseNumberPattern = CaseNumberPattern()
     doc_types: list[str] = [
         "antrag", "pass", "meldebescheinigung", "arbeitsvertrag", "gehaltsnachweis",
         "mietvertrag", "krankenversicherung", "anwaltsschreiben", "bescheid", "urkunde",

@@ -181,6 +181,22 @@ class Catalog:
         with self.session() as s:
             return list(s.exec(select(CaseRow).order_by(CaseRow.case_number)))
 
+    def review_queue(self) -> list[DocumentRow]:
+        with self.session() as s:
+            return list(s.exec(select(DocumentRow).where(DocumentRow.review == True)  # noqa: E712
+                               .order_by(DocumentRow.created_at)))
+
+    def reviewed_documents(self) -> list[DocumentRow]:
+        """Documents whose type a person has set or confirmed: training material."""
+        with self.session() as s:
+            ids = {e.document_id for e in s.exec(select(AuditEvent).where(AuditEvent.action == "review_assigned"))}
+            return [d for d in (s.get(DocumentRow, i) for i in sorted(ids) if i) if d is not None and d.doc_type]
+
+    def cases_version(self) -> tuple:
+        """Changes whenever the registry does: cheap enough to ask before every document."""
+        with self.session() as s:
+            return tuple(s.connection().execute(text("SELECT count(*), max(updated_at) FROM cases")).one())
+
     def replace_cases(self, rows: list[CaseRow]) -> None:
         with self._lock, self.session() as s:
             existing = {c.case_number: c for c in s.exec(select(CaseRow))}

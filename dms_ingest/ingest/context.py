@@ -86,6 +86,15 @@ class Context:
                 self._lazy[name] = factory()
             return self._lazy[name]
 
+    def cached(self, name: str, version, factory):
+        """Like lazy(), but rebuilt whenever *version* changes (e.g. the case registry was re-imported)."""
+        with self._lazy_lock:
+            entry = self._lazy.get(name)
+            if entry is None or entry[0] != version:
+                entry = (version, factory())
+                self._lazy[name] = entry
+            return entry[1]
+
     def forget(self, name: str) -> None:
         with self._lazy_lock:
             self._lazy.pop(name, None)

@@ -60,7 +60,9 @@ class Document:
     review: bool = False
     review_reasons: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
-    hint_case_number: str | None = None  # from a cover sheet or the mail subject
+    cover_case_number: str | None = None  # from an AZ: cover sheet before the document
+    hint_case_number: str | None = None   # given by the source: mail subject, migration manifest
+    case_evidence: list[str] = field(default_factory=list)  # why a case was assigned
     title: str = ""
     archive_path: Path | None = None
     archive_sha256: str | None = None

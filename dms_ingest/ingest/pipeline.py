@@ -134,7 +134,8 @@ def _archive_container(path: Path, sha: str, media_type: str, extension: str, ct
         for group in groups:
             doc = Document(source=source, original_path=path, sha256=sha, media_type=media_type,
                            extension=extension, pages=group.pages, part=part, message_id=message_id,
-                           hint_case_number=group.cover_case_number or hint, warnings=list(container.warnings))
+                           cover_case_number=group.cover_case_number, hint_case_number=hint,
+                           warnings=list(container.warnings))
             classify_document(doc, ctx)
             results.append(_archive_document(doc, encoded, sheets, ctx, Path(tmp)))
         return results
@@ -178,7 +179,7 @@ def _record(doc: Document, doc_id: str, archive_path: Path, kept: list[Page], in
         "pages": [_page_record(p, p.number in kept_numbers) for p in doc.pages],
         "doc_type": doc.doc_type, "doc_type_confidence": doc.doc_type_confidence,
         "case_number": doc.case_number, "case_method": doc.case_method, "review": doc.review,
-        "review_reasons": doc.review_reasons, "candidates": doc.candidates,
+        "review_reasons": doc.review_reasons, "candidates": doc.candidates, "case_evidence": doc.case_evidence,
         "ocr_confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
         "warnings": doc.warnings,
     }
