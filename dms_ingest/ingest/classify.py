@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..classifiers import CaseHints, CaseRecord, CaseRegistry, match_case, restore_paragraph_signs
+from ..classifiers import CaseHints, CaseRecord, CaseRegistry, find_mrz, match_case, restore_paragraph_signs
 from .context import Context
 from .document import Document
 
@@ -53,6 +53,10 @@ def classify_document(doc: Document, ctx: Context) -> None:
 def _classify_type(doc: Document, text: str, ctx: Context) -> None:
     classifier = ctx.cached("doctype", _model_version(ctx), lambda: load_classifier(ctx))
     label, probability, top = classifier.predict(text)
+    if len(doc.pages) <= 2 and "pass" in ctx.settings.classification.doc_types \
+            and any(m.valid for m in find_mrz(text)):
+        # A machine-readable zone with valid check digits is a passport (copy), whatever the wording.
+        label, probability = "pass", max(float(probability), 0.99) if label == "pass" else 0.99
     doc.doc_type, doc.doc_type_confidence = label, round(float(probability), 4)
     threshold = ctx.settings.classification.review_threshold
     if probability < threshold:
