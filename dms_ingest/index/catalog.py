@@ -7,6 +7,8 @@ SQLite (the embedded default) gets an FTS5 table with German folding; other data
 from __future__ import annotations
 
 import json
+import os
+import socket
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -219,7 +221,8 @@ class Catalog:
 
     def begin_write(self, doc_id: str, record: dict) -> None:
         with self._lock, self.session() as s:
-            s.merge(PendingWrite(document_id=doc_id, record=json.dumps(record, default=str)))
+            s.merge(PendingWrite(document_id=doc_id, record=json.dumps(record, default=str),
+                                 owner=f"{socket.gethostname()}:{os.getpid()}"))
             s.commit()
 
     def note_written(self, doc_id: str, key: str) -> None:
@@ -230,6 +233,15 @@ class Catalog:
                 if key not in keys:
                     keys.append(key)
                 pending.keys = json.dumps(keys)
+                s.add(pending)
+                s.commit()
+
+    def abandon_write(self, doc_id: str) -> None:
+        """The writer gave up (error): reconcile may now finish or roll back the entry."""
+        with self._lock, self.session() as s:
+            pending = s.get(PendingWrite, doc_id)
+            if pending is not None:
+                pending.owner = ""
                 s.add(pending)
                 s.commit()
 

@@ -89,4 +89,5 @@ class PendingWrite(SQLModel, table=True):
     document_id: str = Field(primary_key=True)
     keys: str = "[]"                        # JSON list of object keys written so far
     record: str = "{}"                      # JSON of the document and page rows to commit
+    owner: str = ""                         # host:pid of the writer, so reconcile spares live writes
     started_at: datetime = Field(default_factory=utcnow)

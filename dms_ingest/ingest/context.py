@@ -17,9 +17,25 @@ from .pages import PageOptions, PageResult, process_page
 from .sources import Container
 
 
-def _worker_init() -> None:
+def _single_thread_ocr() -> None:
     # One Tesseract thread per process: on 2 cores this is 3-5x faster than OpenMP's default.
     os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+def _worker_init() -> None:
+    _single_thread_ocr()
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """A page worker must not outlive a runner killed with SIGKILL (Linux prctl PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
 
 
 def default_workers() -> int:
@@ -66,7 +82,7 @@ class Context:
         pool = self._executor()
         args = [(container.path, container.media_type, spec, self.page_options) for spec in container.pages]
         if pool is None:
-            _worker_init()
+            _single_thread_ocr()
             return [process_page(*a) for a in args]
         futures = [pool.submit(process_page, *a) for a in args]
         return [f.result() for f in futures]

@@ -516,7 +516,7 @@ def _archive_rendered(original: Path, sha: str, media_type: str, extension: str,
                       *, source: str, part: str, message_id: str, hint: str | None,
                       warnings: list[str]):
     """Archive *rendered* (a PDF made from the original) with *original* kept as the document's original."""
-    from .pipeline import _archive_document  # the pipeline's own last step: PDF/A, verified store, index
+    from .pipeline import archive_document  # the pipeline's own last step: PDF/A, verified store, index
 
     settings = ctx.settings
     with tempfile.TemporaryDirectory(dir=ctx.work_dir()) as tmp:
@@ -530,7 +530,7 @@ def _archive_rendered(original: Path, sha: str, media_type: str, extension: str,
                        hint_case_number=hint, warnings=list(container.warnings) + list(warnings))
         classify_document(doc, ctx)
         encoded = {r.page.number: r.encoded for r in processed}
-        return _archive_document(doc, encoded, [], ctx, Path(tmp))
+        return archive_document(doc, encoded, [], ctx, Path(tmp))
 
 
 def _rejected_result(path: Path, name: str, rejection: Rejected, ctx: Context, *, source: str, part: str,

@@ -8,8 +8,10 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from ..index.catalog import Catalog
 from ..index.models import DocumentRow, PageRow
@@ -47,6 +49,16 @@ def commit_document(record: dict, original_path, archive_path, store: ObjectStor
     """Store the three objects of a document, verified and sealed, then index it."""
     doc_id = record["id"]
     catalog.begin_write(doc_id, record)
+    try:
+        return _store_and_index(record, original_path, archive_path, store, catalog)
+    except BaseException:
+        # Hand the half-done write to reconcile (the objects may be unreachable right now).
+        catalog.abandon_write(doc_id)
+        raise
+
+
+def _store_and_index(record: dict, original_path, archive_path, store: ObjectStore, catalog: Catalog) -> DocumentRow:
+    doc_id = record["id"]
     original = store.put_file(doc_id, "original", original_path, record["original"]["sha256"],
                               record["original"]["ext"])
     catalog.note_written(doc_id, original.key)
@@ -69,12 +81,40 @@ class ReconcileReport:
     completed: list[str] = field(default_factory=list)
     rolled_back: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    busy: list[str] = field(default_factory=list)   # journalled by a live process: left alone
+
+
+# A journal entry of another machine is only taken as abandoned after this long.
+FOREIGN_WRITE_TIMEOUT = timedelta(hours=6)
+
+
+def _still_running(owner: str, started_at: datetime) -> bool:
+    """Is the process that journalled this write alive (then it is not ours to repair)?"""
+    host, _, pid = owner.rpartition(":")
+    if not owner:
+        return False
+    if host != socket.gethostname():
+        started = started_at if started_at.tzinfo else started_at.replace(tzinfo=timezone.utc)
+        return datetime.now(timezone.utc) - started < FOREIGN_WRITE_TIMEOUT
+    try:
+        os.kill(int(pid), 0)
+    except (ProcessLookupError, ValueError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def reconcile(store: ObjectStore, catalog: Catalog) -> ReconcileReport:
-    """Complete journalled writes whose objects all verify; roll back the others."""
+    """Complete journalled writes whose objects all verify; roll back the others.
+
+    Writes of processes that are still running are left alone: they are not half-done, only busy.
+    """
     report = ReconcileReport()
     for pending in catalog.pending_writes():
+        if _still_running(pending.owner, pending.started_at):
+            report.busy.append(pending.document_id)
+            continue
         record = json.loads(pending.record)
         doc_id = pending.document_id
         if catalog.get(doc_id) is not None:  # crashed after the commit, before the journal cleanup

@@ -137,11 +137,12 @@ def _archive_container(path: Path, sha: str, media_type: str, extension: str, ct
                            cover_case_number=group.cover_case_number, hint_case_number=hint,
                            warnings=list(container.warnings))
             classify_document(doc, ctx)
-            results.append(_archive_document(doc, encoded, sheets, ctx, Path(tmp)))
+            results.append(archive_document(doc, encoded, sheets, ctx, Path(tmp)))
         return results
 
 
-def _archive_document(doc: Document, encoded: dict, sheets: list[int], ctx: Context, tmp: Path) -> IngestResult:
+def archive_document(doc: Document, encoded: dict, sheets: list[int], ctx: Context, tmp: Path) -> IngestResult:
+    """The last steps for one processed document: PDF/A, verified storage, index."""
     settings = ctx.settings
     doc_id = new_document_id()
     kept = [p for p in doc.pages if not (p.blank and settings.imaging.drop_blank_pages)] or doc.pages

@@ -64,6 +64,12 @@ def sniff(path: Path) -> tuple[str, str]:
     first = head.lstrip().split(b"\n", 1)[0].lower()
     if first.startswith(_MAIL_HEADERS) and b":" in first:
         return EML, "eml"
+    from .mail import looks_like_mail  # any header block (DKIM-Signature:, ARC-Seal:, ...) is a mail
+
+    if looks_like_mail(path):
+        return EML, "eml"
+    if path.suffix.lower() in (".eml", ".msg", ".mbox"):
+        raise Rejected("not_email")
     raise Rejected("unsupported_type", "neither PDF, TIFF, JPEG, PNG nor e-mail")
 
 
