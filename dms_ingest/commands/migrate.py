@@ -1,0 +1,154 @@
+"""`dms migrate`, `dms worker`, `dms nightly`: the legacy archive in bulk, and the nightly batch."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..cli import app, err, fail, out, settings
+
+
+def _logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+
+
+def _workers(value: Optional[int]) -> int:
+    from ..ingest.context import default_workers
+
+    return max(1, value if value is not None else (settings().migration.workers or default_workers()))
+
+
+@app.command()
+def migrate(source: Path = typer.Argument(..., help="Folder tree of scanned paper files, or a CSV manifest "
+                                                     "(path,case_number)."),
+            workers: Optional[int] = typer.Option(None, "--workers", "-w",
+                                                  help="Local worker processes (default migration.workers)."),
+            report: Optional[Path] = typer.Option(None, "--report", help="CSV report (default: "
+                                                  "DMS_HOME/reports/migrate-RUN.csv); the summary goes next to it."),
+            json_output: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+            distributed: bool = typer.Option(False, "--distributed",
+                                             help="Send the paper files to `dms worker`s (Celery) and follow them."),
+            wait: bool = typer.Option(True, "--wait/--no-wait",
+                                      help="With --distributed: follow until done (default) or only enqueue."),
+            retry_failed: bool = typer.Option(False, "--retry-failed",
+                                              help="Also try failed paper files again (permanent refusals too)."),
+            verbose: bool = typer.Option(False, "--verbose", "-v", help="Log to stderr.")) -> None:
+    """Migrate a legacy archive: one work item per paper file, resumable, with a completeness report.
+
+    Exit code 0: every paper file is archived and every page accounted for; 1: some failed (see
+    the report); 130: interrupted (run the same command again to resume).
+    """
+    from ..migrate import manifest
+    from ..migrate import report as reports
+    from ..migrate.driver import (ProgressView, default_report_path, end_run, enqueue, follow_distributed,
+                                  open_catalog, run_local, start_run)
+
+    _logging(verbose)
+    cfg = settings()
+    if distributed and cfg.index_url.startswith("sqlite"):
+        fail("--distributed needs an index every machine shares: set index.url to PostgreSQL "
+             "(e.g. postgresql+psycopg2://dms@db-host/dms)")
+    try:
+        papers = manifest.discover(source)
+    except manifest.SourceError as exc:
+        fail(str(exc))
+    key = manifest.source_key(source)
+    catalog = open_catalog(cfg)
+    added, total = manifest.sync(catalog, key, papers)
+    recovered = manifest.recover_orphans(catalog, source=key, max_attempts=cfg.migration.max_attempts)
+    if retry_failed:
+        manifest.retry_failed(catalog, source=key, include_permanent=True)
+    count = _workers(workers)
+    run = start_run(catalog, key, "distributed" if distributed else "local", 0 if distributed else count)
+    ids = manifest.adopt(catalog, run.id, source=key)
+    if not json_output:
+        err.print(f"{key}: {total} paper files ({added} new), {len(ids)} to do"
+                  + (f", {len(recovered)} taken back from dead workers" if recovered else ""), highlight=False)
+    view = ProgressView(catalog, key, run.id, err, enabled=not json_output or err.is_terminal)
+    if distributed:
+        try:
+            enqueue(cfg, ids, run.id)
+        except Exception as exc:
+            end_run(catalog, run, "failed", items=len(ids))
+            fail(f"cannot reach the Celery broker {cfg.celery.broker_url}: {exc}", 1)
+        if not wait:
+            end_run(catalog, run, "enqueued", items=len(ids))
+            out.print(f"enqueued {len(ids)} paper files on {cfg.celery.queue} (run {run.id})")
+            return
+        with view:
+            state = follow_distributed(cfg, catalog, run, key, tick=view.tick)
+    elif ids:
+        state = run_local(cfg, catalog, run, workers=count, view=view).state
+    else:
+        state = "finished"
+    end_run(catalog, run, "interrupted" if state == "interrupted" else "finished", items=len(ids))
+    work = manifest.items(catalog, source=key)
+    summary = reports.summarise(work, source=key, run=run)
+    written = reports.write(report or default_report_path(cfg, run), work, summary)
+    summary["report"] = written["csv"]
+    end_run(catalog, run, run.state, report=written["csv"])
+    if json_output:
+        sys.stdout.write(json.dumps({**summary, "files_written": written}, ensure_ascii=False) + "\n")
+    else:
+        out.print(reports.text(summary), highlight=False, end="")
+    if state == "interrupted":
+        err.print("interrupted: run the same command again to resume", highlight=False)
+        raise typer.Exit(130)
+    if not summary["complete"]:
+        raise typer.Exit(1)
+
+
+@app.command()
+def worker(concurrency: Optional[int] = typer.Option(None, "--concurrency", "-c",
+                                                     help="Paper files in parallel (default migration.workers)."),
+           loglevel: str = typer.Option("INFO", "--loglevel")) -> None:
+    """Run a Celery worker for `dms migrate --distributed` (one per machine; shared PostgreSQL, S3, Redis)."""
+    from ..migrate.tasks import run_worker
+
+    cfg = settings()
+    if cfg.index_url.startswith("sqlite"):
+        err.print("[yellow]warning:[/yellow] the index is SQLite on this machine; workers on other machines "
+                  "cannot share it (set index.url to PostgreSQL)", highlight=False)
+    raise typer.Exit(run_worker(cfg, concurrency=_workers(concurrency), loglevel=loglevel.upper()))
+
+
+@app.command()
+def nightly(report: Optional[Path] = typer.Option(None, "--report", help="Report path (FILE.json and FILE.txt; "
+                                                  "default DMS_HOME/reports/nightly-DATE)."),
+            json_output: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),
+            sample: int = typer.Option(200, "--sample", min=0, help="Documents in the fixity sample."),
+            workers: Optional[int] = typer.Option(None, "--workers", "-w",
+                                                  help="Worker processes for retried items."),
+            retry: bool = typer.Option(True, "--retry/--no-retry", help="Retry failed work items."),
+            train: bool = typer.Option(True, "--train/--no-train",
+                                       help="Retrain the classifier if documents were reviewed since the last time."),
+            force_train: bool = typer.Option(False, "--force-train", help="Retrain even without new reviews."),
+            verbose: bool = typer.Option(False, "--verbose", "-v")) -> None:
+    """The nightly batch: retry failed work items, retrain the classifier, fixity sample, report."""
+    from datetime import datetime
+
+    from ..migrate import nightly as batch
+    from ..migrate.driver import ProgressView
+
+    _logging(verbose)
+    cfg = settings()
+
+    def view(catalog, run):
+        return ProgressView(catalog, None, run.id, err, enabled=not json_output and err.is_terminal)
+
+    result = batch.run_nightly(cfg, sample=sample, workers=_workers(workers), retry=retry, train=train,
+                               force_train=force_train, view_factory=view)
+    target = report or cfg.report_dir / f"nightly-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
+    result["files_written"] = batch.write(result, target)
+    if json_output:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
+    else:
+        out.print(batch.text(result), highlight=False, end="")
+    if not result["passed"]:
+        raise typer.Exit(1)

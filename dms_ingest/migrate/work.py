@@ -1,0 +1,283 @@
+"""One work item (one paper file), start to finish, safe to run again after any crash.
+
+    lock the item (PostgreSQL advisory lock: the server frees it when the worker dies)
+    → claim it (pending, or running for a dead worker → running for me)
+    → the input: the PDF/TIFF itself, or the folder assembled into one reproducible PDF
+    → under a lock on the original's SHA-256:
+        finish or roll back store writes a killed attempt left in the journal
+        no documents of this paper file yet  → ingest_file (the pipeline)
+        some documents already archived       → resume: split again, archive only the missing ones
+    → prove completeness (pages counted in the stored archives) → done | failed | pending (retry)
+
+Exactly once: a document is identified by its original (SHA-256) and the source page numbers it
+holds. An attempt killed after archiving 2 of 5 documents leaves those 2 in the index (and maybe a
+half-written 3rd in the journal); the redo completes or rolls back the 3rd and archives 3-5 only.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import Rejected
+from ..storage import StoreError, sha256_file
+from . import manifest
+from .assemble import assemble_folder
+from .completeness import prove
+from .locks import Heartbeat, item_lock, original_lock, uses_advisory_locks, worker_id
+from .models import DONE, FAILED, PENDING, WorkItem, utcnow
+
+log = logging.getLogger(__name__)
+
+BUSY, SKIPPED = "busy", "skipped"
+# Failures worth another attempt in the same run (the S3 client has already retried within the call).
+_RETRY_IN_RUN = {"store_unavailable", "worker_error", "worker_lost"}
+
+
+@dataclass
+class Prepared:
+    path: Path
+    pages_in: int | None
+    display_name: str
+    inputs: list[dict] = field(default_factory=list)
+
+
+def prepare(item: WorkItem, tmp: Path, settings) -> Prepared:
+    """The one file the pipeline ingests for this paper file."""
+    path = Path(item.path)
+    if not path.exists():
+        raise FileNotFoundError(str(path))
+    if path.is_dir():
+        assembled = assemble_folder(path, tmp / f"{path.name[:80] or 'akte'}.pdf",
+                                    default_dpi=settings.ocr.default_dpi)
+        return Prepared(assembled.path, assembled.pages, f"{path.name}.pdf", [i.to_json() for i in assembled.images])
+    return Prepared(path, manifest.count_pages(path, "file"), path.name)
+
+
+def _usage() -> tuple[float, int]:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, own.ru_maxrss
+
+
+def process_item(item_id: int, ctx, *, run_id: str | None = None) -> str:
+    """Work on one item; the item's new state, or BUSY (a live worker has it) / SKIPPED (nothing to do)."""
+    catalog = ctx.catalog
+    me = worker_id()
+    with item_lock(catalog, item_id) as got:
+        if not got:
+            return BUSY
+        item = manifest.claim(catalog, item_id, me, run_id, locked=uses_advisory_locks(catalog))
+        if item is None:
+            return SKIPPED
+        cpu_before, _ = _usage()
+        started = time.monotonic()
+        try:
+            with Heartbeat(catalog, item_id, me):
+                values = _work(item, ctx, me)
+        except (KeyboardInterrupt, SystemExit):
+            manifest.release(catalog, item_id, me)
+            raise
+        except Exception as exc:  # a bug or the index going away: visible, retried, never silent
+            log.exception("work item %s (%s) failed", item_id, item.path)
+            values = _transient("worker_error", f"{type(exc).__name__}: {exc}"[:300])
+        cpu_after, max_rss = _usage()
+        values.update(seconds=round(time.monotonic() - started, 3), cpu_seconds=round(cpu_after - cpu_before, 3),
+                      max_rss_kb=int(max_rss), heartbeat_at=None)
+        values = _settle(item, values, ctx.settings.migration.max_attempts)
+        manifest.record(catalog, item_id, me, **values)
+        log.info("work item %s %s: %s", item_id, item.path, values["state"])
+        return values["state"]
+
+
+def _transient(reason: str, message: str, *, retry_now: bool | None = None) -> dict:
+    return {"transient": True if retry_now is None else retry_now, "reason_code": reason, "last_error": message}
+
+
+def _failed(reason: str, message: str, note: str | None = None) -> dict:
+    return {"state": FAILED, "reason_code": reason, "last_error": message, "note": note, "finished_at": utcnow()}
+
+
+def _settle(item: WorkItem, values: dict, max_attempts: int) -> dict:
+    """Transient failures: pending again after a delay, or failed once attempts are used up."""
+    retry = values.pop("transient", None)
+    if retry is None:
+        return values
+    if retry and item.attempts < max_attempts:
+        values.update(state=PENDING, worker=None,
+                      not_before=utcnow() + manifest.retry_delay(item.attempts))
+    else:
+        values.update(state=FAILED, finished_at=utcnow())
+    return values
+
+
+def _work(item: WorkItem, ctx, me: str) -> dict:
+    from ..ingest.pipeline import ingest_file
+
+    catalog = ctx.catalog
+    source = item.path
+    with tempfile.TemporaryDirectory(dir=ctx.work_dir(), prefix="migrate-") as tmp:
+        try:
+            prepared = prepare(item, Path(tmp), ctx.settings)
+            sha = sha256_file(prepared.path)
+        except Rejected as rejection:
+            return _failed(rejection.reason_code, rejection.message)
+        except FileNotFoundError:
+            # Perhaps a share that is not mounted right now: the nightly batch tries again.
+            return _transient("missing", f"not found: {source}", retry_now=False)
+        except OSError as exc:
+            return _transient("missing", f"cannot read {source}: {exc.strerror or exc}", retry_now=False)
+        manifest.record(catalog, item.id, me, original_sha256=sha, pages_in=prepared.pages_in,
+                        inputs=json.dumps(prepared.inputs, ensure_ascii=False))
+        note = None
+        with original_lock(catalog, sha):
+            try:
+                journal = recover_journal(ctx, sha, source)
+            except StoreError as exc:
+                return _transient("store_unavailable", f"object store unavailable: {exc}")
+            shas = {sha} | ({item.original_sha256} if item.original_sha256 else set())
+            own = [d for s in shas for d in catalog.find_by_original(s) if d.source == source]
+            if own:
+                results = resume(prepared.path, sha, ctx, source=source, hint=item.case_number, own=own)
+                note = (f"finished an interrupted attempt: {len(own)} document(s) were archived before"
+                        + (f"; journal: {', '.join(journal)}" if journal else ""))
+            else:
+                results = ingest_file(prepared.path, ctx, source=source, hint_case_number=item.case_number,
+                                      display_name=prepared.display_name)
+                if journal:
+                    note = f"journal of an interrupted attempt: {', '.join(journal)}"
+        return _evaluate(results, prepared, ctx, note)
+
+
+def _evaluate(results, prepared: Prepared, ctx, note: str | None) -> dict:
+    failed = [r for r in results if r.status == "failed"]
+    if failed:
+        return _transient(failed[0].reason_code or "store_unavailable", failed[0].error or "failed")
+    rejected = [r for r in results if r.status == "rejected"]
+    if rejected:
+        first = rejected[0]
+        kept = f"original kept in quarantine: {first.quarantined}" if first.quarantined else None
+        return _failed(first.reason_code or "rejected", first.error or "rejected", kept)
+    duplicate = [r for r in results if r.status == "duplicate"]
+    if duplicate:
+        ids = duplicate[0].duplicate_of
+        pages = {p.number for doc_id in ids for p in ctx.catalog.pages(doc_id)}
+        sheets = sorted(set(range(1, (prepared.pages_in or 0) + 1)) - pages)
+        other = ctx.catalog.get(ids[0])
+        note = f"the same bytes were archived before from {other.source if other else '?'}; not stored again"
+    else:
+        ids = [r.id for r in results if r.status == "archived"]
+        sheets = results[0].sheets if results else []
+    covers = list(dict.fromkeys(c for r in results if (c := getattr(r, "cover_case_number", None))))
+    proof = prove(ids, sheets, prepared.pages_in, ctx)
+    values = dict(documents=json.dumps(ids), pages_archived=proof.pages_archived, blank_pages=proof.blank_pages,
+                  blank_dropped=proof.blank_dropped, sheets=len(proof.sheets), sheet_pages=json.dumps(proof.sheets),
+                  review=proof.review, case_numbers=json.dumps(proof.case_numbers, ensure_ascii=False),
+                  cover_case_numbers=json.dumps(covers, ensure_ascii=False), note=note)
+    if not proof.complete:
+        # Retrying re-checks (the documents are not archived twice); a person must look if it persists.
+        values.update(_transient("incomplete", "; ".join(proof.problems)[:1000], retry_now=False))
+        return values
+    values.update(state=DONE, reason_code=None, last_error=None, finished_at=utcnow())
+    return values
+
+
+def resume(path: Path, sha: str, ctx, *, source: str, hint: str | None, own: list) -> list:
+    """Archive the documents of a paper file that an interrupted attempt did not get to.
+
+    The pages are processed and split again (same bytes, same split); a group whose page numbers
+    match a document already archived from this original is reported, not stored again.
+    """
+    from ..ingest import sources
+    from ..ingest.classify import classify_document
+    from ..ingest.document import Document
+    from ..ingest.pipeline import IngestResult, archive_document
+    from ..ingest.split import split_batch
+
+    settings = ctx.settings
+    earlier = {tuple(sorted(p.number for p in ctx.catalog.pages(d.id))): d for d in own}
+    try:
+        media_type, extension = sources.sniff(path)
+        with tempfile.TemporaryDirectory(dir=ctx.work_dir()) as tmp:
+            container = sources.inspect(
+                path, media_type, max_megapixels=settings.imaging.max_image_megapixels,
+                default_dpi=settings.ocr.default_dpi, max_dpi=settings.imaging.max_archive_dpi,
+                min_text_chars=settings.ocr.min_text_chars_per_page, work_dir=Path(tmp))
+            processed = ctx.run_pages(container)
+            groups, sheets = split_batch([r.page for r in processed])
+            if not groups:
+                raise Rejected("no_pages", "only separator or cover sheets")
+            encoded = {r.page.number: r.encoded for r in processed}
+            results = []
+            for group in groups:
+                done = earlier.get(tuple(sorted(p.number for p in group.pages)))
+                if done is not None:
+                    results.append(IngestResult(
+                        source, "archived", id=done.id, sha256=sha, pages=done.pages, doc_type=done.doc_type,
+                        case_number=done.case_number, review=done.review, archive_sha256=done.archive_sha256,
+                        blank_pages=done.blank_pages, sheets=sheets, warnings=["archived by an earlier attempt"],
+                        cover_case_number=group.cover_case_number))
+                    continue
+                doc = Document(source=source, original_path=path, sha256=sha, media_type=media_type,
+                               extension=extension, pages=group.pages, cover_case_number=group.cover_case_number,
+                               hint_case_number=hint, warnings=list(container.warnings))
+                classify_document(doc, ctx)
+                results.append(archive_document(doc, encoded, sheets, ctx, Path(tmp)))
+            return results
+    except Rejected as rejection:
+        return [IngestResult(source, "rejected", sha256=sha, error=rejection.message,
+                             reason_code=rejection.reason_code)]
+    except StoreError as exc:
+        return [IngestResult(source, "failed", sha256=sha, error=f"object store unavailable: {exc}",
+                             reason_code="store_unavailable")]
+
+
+def recover_journal(ctx, sha: str, source: str) -> list[str]:
+    """Store writes of this paper file that a killed attempt left half done: complete or roll back.
+
+    Only entries of this original *and* this source are touched: the caller holds the item (and
+    the original's lock), so no live process is writing them. `dms verify --reconcile` does the
+    same for everything, but only when no worker is running.
+    """
+    from ..ingest.persist import rows_from_record
+
+    catalog, store = ctx.catalog, ctx.store
+    notes = []
+    for pending in catalog.pending_writes():
+        record = json.loads(pending.record)
+        if record.get("original", {}).get("sha256") != sha or record.get("source") != source:
+            continue
+        doc_id = pending.document_id
+        if catalog.get(doc_id) is not None:     # killed after the index commit, before the cleanup
+            catalog.end_write(doc_id)
+            continue
+        keys = json.loads(pending.keys)
+        if len(keys) == 3 and _objects_verify(store, record, keys):
+            record["original"]["key"], record["archive"]["key"], record["metadata_key"] = keys
+            for key in keys:
+                store.seal(key)
+            doc, pages = rows_from_record(record)
+            catalog.add_document(doc, pages, actor="migrate", detail={"completed_after_crash": True})
+            catalog.end_write(doc_id)
+            notes.append(f"{doc_id} completed")
+            continue
+        referenced = {k for d in catalog.find_by_original(sha) for k in (d.original_key, d.archive_key, d.metadata_key)}
+        for key in keys:
+            if key not in referenced:   # the local store shares one original object among documents
+                store.delete(key)
+        catalog.end_write(doc_id)
+        catalog.record_event("migrate", "rolled_back", doc_id, keys=keys, source=source)
+        notes.append(f"{doc_id} rolled back")
+    return notes
+
+
+def _objects_verify(store, record: dict, keys: list[str]) -> bool:
+    for key, expected in zip(keys, (record["original"]["sha256"], record["archive"]["sha256"])):
+        if store.hash_object(key) != expected:
+            return False
+    return store.exists(keys[2])
