@@ -54,6 +54,7 @@ class IngestResult:
     review_reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     quarantined: str | None = None
+    cover_case_number: str | None = None   # named by an AZ: cover sheet before the document
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -159,7 +160,8 @@ def archive_document(doc: Document, encoded: dict, sheets: list[int], ctx: Conte
                         doc_type=doc.doc_type, case_number=doc.case_number, review=doc.review,
                         part=doc.part, message_id=doc.message_id, archive_sha256=row.archive_sha256,
                         blank_pages=sum(p.blank for p in doc.pages), sheets=sheets,
-                        review_reasons=doc.review_reasons, warnings=doc.warnings)
+                        review_reasons=doc.review_reasons, warnings=doc.warnings,
+                        cover_case_number=doc.cover_case_number)
 
 
 def _page_record(page: Page, archived: bool) -> dict:
