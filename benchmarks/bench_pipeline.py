@@ -42,7 +42,7 @@ print(json.dumps(out))
 """
 
 
-def scanned_pages(limit: int, workdir: Path) -> list[dict]:
+def scanned_pages(limit: int, workdir: Path, upright_only: bool = False) -> list[dict]:
     """Single-page PDFs of the samples' 300-dpi scanned pages, each with its ground truth."""
     expected = json.loads((REPO / "samples" / "expected.json").read_text())
     pages = []
@@ -50,6 +50,8 @@ def scanned_pages(limit: int, workdir: Path) -> list[dict]:
         source = REPO / "samples" / "inbox" / entry["file"]
         for page in entry["per_page"]:
             if page["blank"] or page.get("born_digital") or len(pages) >= limit:
+                continue
+            if upright_only and page["rotation"]:
                 continue
             image = _page_image(source, entry["format"], page["page"])
             if image is None:
@@ -110,13 +112,15 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--skip-ocrmypdf", action="store_true")
+    parser.add_argument("--upright-only", action="store_true",
+                        help="leave out the pages scanned sideways or upside down (they cost a second OCR pass)")
     args = parser.parse_args()
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     python = sys.executable
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        pages = scanned_pages(args.pages, tmp)
+        pages = scanned_pages(args.pages, tmp, args.upright_only)
         n = len(pages)
         print(f"{n} scanned 300-dpi pages from samples/ (German text)", flush=True)
 

@@ -28,6 +28,11 @@ def _reduce(image: np.ndarray, width: int) -> np.ndarray:
     return cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA)
 
 
+def reduce_for_analysis(image: np.ndarray) -> np.ndarray:
+    """The page at about 150 dpi: enough for blank, skew and colour decisions."""
+    return _reduce(image, 2 * _ANALYSIS_WIDTH)
+
+
 def _ink_mask(gray: np.ndarray, width: int = _ANALYSIS_WIDTH) -> np.ndarray:
     """Binary ink mask (ink = 1) of a reduced copy, background-normalised so shadows do not count."""
     small = _reduce(gray, width)

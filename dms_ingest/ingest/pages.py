@@ -67,16 +67,18 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, options:
     page = Page(number=spec.number, dpi=dpi)
     page.barcodes = read_barcodes(gray)
     page.separator = _separator_kind(page.barcodes)
+    # One reduced copy serves every analysis; colour does not depend on the page being straight.
+    reduced = imaging.reduce_for_analysis(pixels)
+    page.colour = imaging.colour_class(reduced)
 
     if spec.native_words:
         _take_native_text(page, spec, dpi)
     else:
-        geometry = imaging.analyse(gray)
+        geometry = imaging.analyse(imaging.to_gray(reduced))
         page.blank = geometry.blank(options.blank_ink_ratio) and not page.barcodes
         if not page.blank and page.separator is None:
             pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options)
 
-    page.colour = imaging.colour_class(pixels)
     encoded = imaging.encode_page(pixels, page.colour, options.jpeg_quality)
     h, w = gray.shape
     page.width_pt, page.height_pt = w / dpi * 72, h / dpi * 72
