@@ -38,7 +38,6 @@ from . import sources
 from .classify import classify_document
 from .context import Context
 from .document import Document
-from .quarantine import quarantine
 
 log = logging.getLogger(__name__)
 
@@ -533,53 +532,34 @@ def _archive_rendered(original: Path, sha: str, media_type: str, extension: str,
         return archive_document(doc, encoded, [], ctx, Path(tmp))
 
 
-def _rejected_result(path: Path, name: str, rejection: Rejected, ctx: Context, *, source: str, part: str,
-                     message_id: str, sha: str | None, started: float):
-    from .pipeline import IngestResult
-
-    kept = quarantine(path, name, rejection, ctx.settings.quarantine_dir, source)
-    ctx.catalog.record_event("pipeline", "rejected", None, source=source, reason=rejection.reason_code,
-                             message=rejection.message, quarantined=str(kept))
-    return IngestResult(source, "rejected", sha256=sha, error=rejection.message, reason_code=rejection.reason_code,
-                        part=part, message_id=message_id, quarantined=str(kept),
-                        seconds=round(time.monotonic() - started, 3))
-
-
-def _duplicate_result(existing, *, source: str, sha: str, part: str, message_id: str, started: float):
-    from .pipeline import IngestResult
-
-    return IngestResult(source, "duplicate", id=existing[0].id, sha256=sha, pages=sum(d.pages for d in existing),
-                        doc_type=existing[0].doc_type, case_number=existing[0].case_number,
-                        review=existing[0].review, duplicate_of=[d.id for d in existing], part=part,
-                        message_id=message_id, seconds=round(time.monotonic() - started, 3))
-
-
 def _ingest_derived(path: Path, name: str, media_type: str, extension: str, make_pdf, ctx: Context, *,
                     source: str, message_id: str, hint: str | None, warnings: list[str] | None = None):
     """An attachment the pipeline cannot read itself (text, Office): render it, keep it as the original."""
+    from .pipeline import duplicate_result, reject_file
+
     started = time.monotonic()
     sha = sha256_file(path)
     try:
         with ctx.claim(sha):
             existing = ctx.catalog.find_by_original(sha)
             if existing:
-                return [_duplicate_result(existing, source=source, sha=sha, part="attachment",
-                                          message_id=message_id, started=started)]
+                return [duplicate_result(existing, source=source, sha=sha, part="attachment",
+                                         message_id=message_id, started=started)]
             with tempfile.TemporaryDirectory(dir=ctx.work_dir()) as tmp:
                 rendered = Path(tmp) / "rendered.pdf"
                 notes = list(warnings or []) + (make_pdf(path, rendered) or [])
                 result = _archive_rendered(path, sha, media_type, extension, rendered, ctx, source=source,
                                            part="attachment", message_id=message_id, hint=hint, warnings=notes)
     except Rejected as rejection:
-        return [_rejected_result(path, name, rejection, ctx, source=source, part="attachment",
-                                 message_id=message_id, sha=sha, started=started)]
+        return [reject_file(path, rejection, ctx, source=source, sha=sha, part="attachment",
+                            message_id=message_id, display_name=name, started=started)]
     except StoreError:
         raise  # the whole mail is retried later
     except Exception as exc:  # a bug or an odd file: refuse this attachment visibly, go on with the mail
         log.exception("attachment %s failed", source)
-        return [_rejected_result(path, name, Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]),
-                                 ctx, source=source, part="attachment", message_id=message_id, sha=sha,
-                                 started=started)]
+        return [reject_file(path, Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]), ctx,
+                            source=source, sha=sha, part="attachment", message_id=message_id,
+                            display_name=name, started=started)]
     result.seconds = round(time.monotonic() - started, 3)
     return [result]
 
@@ -784,35 +764,8 @@ def ingest_mail(path: Path, ctx: Context, *, source: str, sha256: str):
 
 
 def ingest_mail_file(path: Path, ctx: Context, *, source: str | None = None, display_name: str | None = None):
-    """`ingest_file` for a file known to be a mail (IMAP, *.eml in the inbox): no sniffing by first line."""
-    from .pipeline import IngestResult
+    """`ingest_file` for a file known to be a mail (IMAP, *.eml in the inbox): no sniffing."""
+    from .pipeline import ingest_file
 
-    started = time.monotonic()
-    source = source or str(path)
-    sha = None
-    try:
-        if path.stat().st_size == 0:
-            raise Rejected("empty")
-        sha = sha256_file(path)
-        with ctx.claim(sha):
-            existing = ctx.catalog.find_by_original(sha)
-            if existing:
-                return [IngestResult(source, "duplicate", id=existing[0].id, sha256=sha,
-                                     pages=sum(d.pages for d in existing), doc_type=existing[0].doc_type,
-                                     case_number=existing[0].case_number, review=existing[0].review,
-                                     duplicate_of=[d.id for d in existing], part="body",
-                                     message_id=existing[0].message_id,
-                                     seconds=round(time.monotonic() - started, 3))]
-            return ingest_mail(path, ctx, source=source, sha256=sha)
-    except Rejected as rejection:
-        return [_rejected_result(path, display_name or path.name, rejection, ctx, source=source, part="body",
-                                 message_id=None, sha=sha, started=started)]
-    except StoreError as exc:
-        return [IngestResult(source, "failed", sha256=sha, error=f"object store unavailable: {exc}",
-                             reason_code="store_unavailable", part="body",
-                             seconds=round(time.monotonic() - started, 3))]
-    except Exception as exc:
-        log.exception("processing %s failed", source)
-        return [_rejected_result(path, display_name or path.name,
-                                 Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]), ctx,
-                                 source=source, part="body", message_id=None, sha=sha, started=started)]
+    return ingest_file(path, ctx, source=source, display_name=display_name, part="body", media_type=sources.EML)
+

@@ -67,8 +67,11 @@ def new_document_id() -> str:
 
 def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: str | None = None,
                 message_id: str | None = None, hint_case_number: str | None = None,
-                display_name: str | None = None) -> list[IngestResult]:
-    """Archive one file; every outcome, including refusal, is a result (never an exception)."""
+                display_name: str | None = None, media_type: str | None = None) -> list[IngestResult]:
+    """Archive one file; every outcome, including refusal, is a result (never an exception).
+
+    *media_type* skips sniffing when the runner already knows (an IMAP message is a mail).
+    """
     started = time.monotonic()
     source = source or str(path)
     sha = None
@@ -79,12 +82,12 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
         with ctx.claim(sha):
             existing = ctx.catalog.find_by_original(sha)
             if existing:
-                return [IngestResult(source, "duplicate", id=existing[0].id, sha256=sha,
-                                     pages=sum(d.pages for d in existing), doc_type=existing[0].doc_type,
-                                     case_number=existing[0].case_number, review=existing[0].review,
-                                     duplicate_of=[d.id for d in existing], part=part, message_id=message_id,
-                                     seconds=round(time.monotonic() - started, 3))]
-            media_type, extension = sources.sniff(path)
+                return [duplicate_result(existing, source=source, sha=sha, part=part, message_id=message_id,
+                                         started=started)]
+            if media_type == sources.EML:
+                extension = "eml"
+            else:
+                media_type, extension = sources.sniff(path)
             if media_type == sources.EML:
                 from .mail import ingest_mail
 
@@ -92,7 +95,8 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
             results = _archive_container(path, sha, media_type, extension, ctx, source=source, part=part,
                                          message_id=message_id, hint=hint_case_number)
     except Rejected as rejection:
-        return _reject(path, rejection, ctx, source, sha, part, message_id, display_name, started)
+        return [reject_file(path, rejection, ctx, source=source, sha=sha, part=part, message_id=message_id,
+                            display_name=display_name, started=started)]
     except StoreError as exc:
         # The archive is unreachable: nothing is lost, the original stays where it is to be retried.
         return [IngestResult(source, "failed", sha256=sha, error=f"object store unavailable: {exc}",
@@ -100,22 +104,34 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
                              seconds=round(time.monotonic() - started, 3))]
     except Exception as exc:  # a bug or an unforeseen file: refuse it visibly, never stop the batch
         log.exception("processing %s failed", source)
-        return _reject(path, Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]), ctx,
-                       source, sha, part, message_id, display_name, started)
+        return [reject_file(path, Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]), ctx,
+                            source=source, sha=sha, part=part, message_id=message_id,
+                            display_name=display_name, started=started)]
     elapsed = round(time.monotonic() - started, 3)
     for result in results:
         result.seconds = elapsed
     return results
 
 
-def _reject(path: Path, rejection: Rejected, ctx: Context, source: str, sha: str | None, part: str | None,
-            message_id: str | None, display_name: str | None, started: float) -> list[IngestResult]:
+def reject_file(path: Path, rejection: Rejected, ctx: Context, *, source: str, sha: str | None, part: str | None,
+                message_id: str | None, display_name: str | None, started: float) -> IngestResult:
+    """Quarantine the original with its reason and report the refusal."""
     kept = quarantine(path, display_name or path.name, rejection, ctx.settings.quarantine_dir, source)
     ctx.catalog.record_event("pipeline", "rejected", None, source=source, reason=rejection.reason_code,
                              message=rejection.message, quarantined=str(kept))
-    return [IngestResult(source, "rejected", sha256=sha, error=rejection.message,
-                         reason_code=rejection.reason_code, part=part, message_id=message_id,
-                         quarantined=str(kept), seconds=round(time.monotonic() - started, 3))]
+    return IngestResult(source, "rejected", sha256=sha, error=rejection.message,
+                        reason_code=rejection.reason_code, part=part, message_id=message_id,
+                        quarantined=str(kept), seconds=round(time.monotonic() - started, 3))
+
+
+def duplicate_result(existing: list, *, source: str, sha: str, part: str | None, message_id: str | None,
+                     started: float) -> IngestResult:
+    """The same bytes are archived already: name the documents they became."""
+    first = existing[0]
+    return IngestResult(source, "duplicate", id=first.id, sha256=sha, pages=sum(d.pages for d in existing),
+                        doc_type=first.doc_type, case_number=first.case_number, review=first.review,
+                        duplicate_of=[d.id for d in existing], part=part, message_id=message_id or first.message_id,
+                        seconds=round(time.monotonic() - started, 3))
 
 
 def _archive_container(path: Path, sha: str, media_type: str, extension: str, ctx: Context, *, source: str,
