@@ -29,14 +29,20 @@ _LOCK_ITEM = 0x444D            # advisory lock namespaces ("DM", "DN")
 _LOCK_ORIGINAL = 0x444E
 
 
-def _start_ticks(pid: int) -> str:
-    """The process start time in clock ticks since boot: tells a reused pid from the original."""
+def _stat(pid: int) -> list[bytes] | None:
+    """Fields of /proc/PID/stat after the command name (state first), None if there is no such process."""
     try:
         with open(f"/proc/{pid}/stat", "rb") as handle:
             stat = handle.read()
-        return stat[stat.rindex(b")") + 2:].split()[19].decode()
-    except (OSError, IndexError, ValueError):
-        return "0"
+        return stat[stat.rindex(b")") + 2:].split()
+    except (OSError, ValueError):
+        return None
+
+
+def _start_ticks(pid: int) -> str:
+    """The process start time in clock ticks since boot: tells a reused pid from the original."""
+    fields = _stat(pid)
+    return fields[19].decode() if fields and len(fields) > 19 else "0"
 
 
 def worker_id() -> str:
@@ -56,9 +62,10 @@ def holder_alive(worker: str | None) -> bool | None:
         return False
     if host != socket.gethostname():
         return None
-    if not os.path.exists(f"/proc/{pid_number}"):
+    fields = _stat(pid_number)
+    if not fields or fields[0] in (b"Z", b"X"):   # gone, or a zombie nobody has reaped yet
         return False
-    return _start_ticks(pid_number) == ticks
+    return len(fields) > 19 and fields[19].decode() == ticks
 
 
 def uses_advisory_locks(catalog) -> bool:

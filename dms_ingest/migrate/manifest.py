@@ -100,7 +100,7 @@ def discover(source: Path) -> list[PaperFile]:
             found.append(PaperFile(folder.resolve(), "folder"))
         else:
             found.extend(PaperFile((folder / n).resolve(), "file") for n in names)
-    return found
+    return sorted(found, key=lambda paper: natural_key(str(paper.path)))
 
 
 def read_manifest(path: Path) -> list[PaperFile]:

@@ -1,0 +1,264 @@
+"""Distributed migration: two `dms worker` processes (Celery over Redis), a shared PostgreSQL index and
+a shared S3 archive (SeaweedFS); one worker is killed with SIGKILL mid-run. Every paper file must
+end archived exactly once: documents per original, objects in S3, no orphans, no journal left.
+
+Needs Redis and PostgreSQL on 127.0.0.1 (scripts/services.sh); skipped when they are not reachable.
+Each run gets its own PostgreSQL database, Redis database number and queue name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, Dms
+from test_migrate import Expected, assert_archived_exactly_once, check_rows, report_rows, scanned_tree
+
+PG = dict(host="127.0.0.1", port=5432, user="postgres")
+
+
+def _redis():
+    import redis
+
+    try:
+        client = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2)
+        client.ping()
+        return client
+    except Exception as exc:
+        pytest.skip(f"Redis on 127.0.0.1:6379 not reachable: {exc}")
+
+
+@pytest.fixture
+def pg_url():
+    psycopg2 = pytest.importorskip("psycopg2")
+    try:
+        admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
+    except Exception as exc:
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable: {exc}")
+    admin.autocommit = True
+    name = f"dms_test_{secrets.token_hex(4)}"
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.fixture
+def broker():
+    client = _redis()
+    db = secrets.randbelow(12) + 4
+    queue = f"dms-test-{secrets.token_hex(4)}"
+    yield f"redis://127.0.0.1:6379/{db}", queue
+    scoped = __import__("redis").Redis(host="127.0.0.1", port=6379, db=db)
+    for key in scoped.scan_iter(f"*{queue}*"):
+        scoped.delete(key)
+    for tag, payload in scoped.hgetall("unacked").items():   # messages of killed workers, ours only
+        if queue.encode() in payload:
+            scoped.hdel("unacked", tag)
+            scoped.zrem("unacked_index", tag)
+    client.close()
+
+
+def _config(tmp_path: Path, s3_server, pg_url: str, broker_url: str, queue: str, visibility: int = 10) -> Path:
+    from s3server import unique_bucket
+
+    raw = yaml.safe_load((REPO / "config.yaml").read_text())
+    raw["storage"]["kind"] = "s3"
+    raw["storage"]["s3"].update({"endpoint": s3_server.endpoint, "bucket": unique_bucket()})
+    raw["index"]["url"] = pg_url
+    raw["celery"].update({"broker_url": broker_url, "result_backend": broker_url, "queue": queue,
+                          "visibility_timeout": visibility})
+    raw["migration"]["max_attempts"] = 3
+    path = tmp_path / "config-distributed.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+class Worker:
+    """`dms worker` as its own process group, like a service on another machine."""
+
+    def __init__(self, name: str, tmp_path: Path, config: Path, env: dict):
+        self.log = open(tmp_path / f"worker-{name}.log", "wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "dms_ingest", "--config", str(config), "worker", "--concurrency", "1"],
+            env={**env, "DMS_HOME": str(tmp_path / f"home-{name}")}, stdout=self.log, stderr=subprocess.STDOUT,
+            start_new_session=True, cwd=REPO)
+
+    @property
+    def pids(self) -> set[int]:
+        """The worker's main process and its pool processes."""
+        found = {self.process.pid}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    stat = (entry / "stat").read_bytes()
+                    if int(stat[stat.rindex(b")") + 2:].split()[1]) == self.process.pid:
+                        found.add(int(entry.name))
+                except (OSError, ValueError):
+                    continue
+        return found
+
+    def kill(self) -> None:
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait(30)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+def _items(pg_url: str) -> list[dict]:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(text(
+                "SELECT id, path, state, worker, attempts FROM migration_items ORDER BY id"))]
+    except Exception:
+        return []
+    finally:
+        engine.dispose()
+
+
+def _wait(predicate, timeout: float, what: str, workers=()):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    logs = "\n".join(Path(w.log.name).read_text(errors="replace")[-3000:] for w in workers)
+    pytest.fail(f"timed out waiting for {what}\n{logs}")
+
+
+def _a_busy(pg_url: str, worker: Worker):
+    """Items worker *worker* works on right now, once at least two paper files are done."""
+    items = _items(pg_url)
+    pids = worker.pids
+    running = [i for i in items if i["state"] == "running" and i["worker"] and int(i["worker"].split(":")[1]) in pids]
+    return running if running and sum(i["state"] == "done" for i in items) >= 2 else None
+
+
+def _all_done(pg_url: str, count: int) -> bool:
+    items = _items(pg_url)
+    return len(items) == count and all(i["state"] == "done" for i in items)
+
+
+@pytest.fixture
+def cluster(tmp_path, s3_server, pg_url, broker, monkeypatch):
+    """Config, environment and a follower CLI; the test starts the workers (stopped afterwards)."""
+    if not s3_server.running:
+        s3_server.start()
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": s3_server.access_key,
+           "AWS_SECRET_ACCESS_KEY": s3_server.secret_key, "OMP_THREAD_LIMIT": "1"}
+    for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(key, env[key])
+    workers: list[Worker] = []
+
+    class Cluster:
+        def config(self, visibility: int) -> Path:
+            return _config(tmp_path, s3_server, pg_url, broker[0], broker[1], visibility)
+
+        def worker(self, name: str, config: Path) -> Worker:
+            workers.append(Worker(name, tmp_path, config, env))
+            return workers[-1]
+
+    Cluster.env, Cluster.pg_url, Cluster.dms = env, pg_url, Dms(tmp_path / "home-follower")
+    yield Cluster()
+    for worker in workers:
+        worker.stop()
+
+
+def _check_exactly_once(tmp_path, s3_server, config: Path, dms: Dms, expected: list[Expected]) -> None:
+    from dms_ingest.config import load_settings
+    from dms_ingest.index.catalog import Catalog
+
+    settings = load_settings(config, home=tmp_path / "home-follower")
+    catalog = Catalog(settings.index_url)
+    assert_archived_exactly_once(catalog, expected)
+    docs = catalog.documents()
+    per_original = Counter(d.original_sha256 for d in docs)
+    assert len(per_original) == len(expected) and set(per_original.values()) == {2}
+    # S3 holds exactly the objects of the indexed documents: 3 per document, nothing left over
+    bucket = yaml.safe_load(config.read_text())["storage"]["s3"]["bucket"]
+    names = [o.object_name for o in s3_server.raw_client().list_objects(bucket, recursive=True)]
+    assert len(names) == 3 * len(docs) == 6 * len(expected)
+    assert {n.split("/")[1] for n in names} == {d.id for d in docs}
+    verify = json.loads(dms("verify", "--json", config=config).stdout)
+    assert verify["passed"] and verify["orphaned"] == [] and verify["checked"] == len(names)
+
+
+def test_worker_killed_its_task_comes_back_from_the_broker(tmp_path, s3_server, cluster):
+    """kill -9 of a whole worker; late acknowledgement brings its task back after the visibility timeout."""
+    config = cluster.config(visibility=10)
+    expected = scanned_tree(tmp_path / "archiv", 12)
+    a, b = cluster.worker("a", config), cluster.worker("b", config)
+    enqueued = cluster.dms("migrate", tmp_path / "archiv", "--distributed", "--no-wait", config=config)
+    assert enqueued.exit_code == 0, enqueued.output
+    assert "enqueued 12 paper files" in enqueued.output
+
+    [victim] = _wait(lambda: _a_busy(cluster.pg_url, a), 120, "worker a working on a paper file", (a, b))
+    a.kill()
+    _wait(lambda: _all_done(cluster.pg_url, 12), 150, "all paper files done", (a, b))
+    redone = next(i for i in _items(cluster.pg_url) if i["id"] == victim["id"])
+    assert redone["attempts"] >= 2 and redone["worker"] != victim["worker"]
+
+    # following the run now: nothing to do; the report proves completeness
+    followed = cluster.dms("migrate", tmp_path / "archiv", "--distributed", "--report", tmp_path / "report.csv",
+                           config=config)
+    assert followed.exit_code == 0, followed.output
+    check_rows(report_rows(tmp_path / "report.csv"), expected)
+    summary = json.loads((tmp_path / "report.summary.json").read_text())
+    assert summary["complete"] and summary["documents"] == 24 and summary["files"]["done"] == 12
+    _check_exactly_once(tmp_path, s3_server, config, cluster.dms, expected)
+
+
+def test_follower_requeues_the_file_of_a_dead_worker_at_once(tmp_path, s3_server, cluster):
+    """With a visibility timeout of an hour, the follower (`dms migrate --distributed`) sees the dead
+    worker's item unlocked in PostgreSQL and sends it again; the run ends within seconds."""
+    config = cluster.config(visibility=3600)
+    expected = scanned_tree(tmp_path / "archiv", 10)
+    a, b = cluster.worker("a", config), cluster.worker("b", config)
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "dms_ingest", "--config", str(config), "migrate", str(tmp_path / "archiv"),
+         "--distributed", "--report", str(tmp_path / "report.csv"), "--json"],
+        env={**cluster.env, "DMS_HOME": str(tmp_path / "home-follower")}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, cwd=REPO)
+    try:
+        [victim] = _wait(lambda: _a_busy(cluster.pg_url, a), 120, "worker a working on a paper file", (a, b))
+        a.kill()
+        out, errs = follower.communicate(timeout=120)
+    finally:
+        if follower.poll() is None:
+            follower.kill()
+    assert follower.returncode == 0, errs.decode()[-3000:]
+    assert b"requeueing 1 item(s) whose worker died" in errs, errs.decode()[-3000:]
+    summary = json.loads(out)
+    assert summary["complete"] and summary["files"]["done"] == 10
+    redone = next(i for i in _items(cluster.pg_url) if i["id"] == victim["id"])
+    assert redone["state"] == "done" and redone["attempts"] >= 2
+    check_rows(report_rows(tmp_path / "report.csv"), expected)
+    _check_exactly_once(tmp_path, s3_server, config, cluster.dms, expected)
