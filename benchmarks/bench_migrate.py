@@ -142,7 +142,7 @@ def generate(root: Path, files: int, seed: int) -> dict:
     return info
 
 
-def run(archive: Path, workers: int, work: Path) -> dict:
+def run(archive: Path, workers: int, work: Path, sheets: int) -> dict:
     home = work / f"home-{workers}"
     shutil.rmtree(home, ignore_errors=True)
     report = work / f"report-{workers}.csv"
@@ -165,8 +165,11 @@ def run(archive: Path, workers: int, work: Path) -> dict:
             peak[worker] = int(rss)
     rows = list(csv.DictReader(open(report, encoding="utf-8")))
     r = summary["run"]
+    content = r["pages"] - sheets      # pages that are OCR'd and archived (cover/separator sheets are cheap)
     return {
-        "workers": workers, "files": r["files"], "pages": r["pages"], "wall_seconds": round(wall, 1),
+        "workers": workers, "files": r["files"], "pages": r["pages"], "content_pages": content,
+        "content_pages_per_cpu_second": round(content / r["cpu_seconds"], 3),
+        "content_pages_per_minute": round(content / wall * 60, 1), "wall_seconds": round(wall, 1),
         "run_wall_seconds": r["wall_seconds"], "cpu_seconds": r["cpu_seconds"],
         "pages_per_minute": round(r["pages"] / wall * 60, 1), "pages_per_cpu_second": r["pages_per_cpu_second"],
         "peak_rss_mb_per_worker": sorted(round(v / 1024, 1) for v in peak.values()),
@@ -190,20 +193,26 @@ def main(argv: list[str] | None = None) -> int:
           f"{info.get('tiff', 0)} G4 TIFFs; generated in {info['generate_seconds']} s", flush=True)
     results = []
     for workers in args.workers:
-        result = run(args.data / "archiv", workers, args.data)
+        result = run(args.data / "archiv", workers, args.data, info["sheets"])
         results.append(result)
         print(json.dumps(result), flush=True)
     base = next((r for r in results if r["workers"] == 1), None)
     print()
-    print("| workers | pages | wall time | pages/min | pages per CPU-second | speed-up | scaling efficiency | peak RSS per worker |")
+    print("| workers | pages (content) | wall time | pages/min (content) | pages per CPU-second (content) "
+          "| speed-up | scaling efficiency | peak RSS per worker |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
         speedup = base["wall_seconds"] / r["wall_seconds"] if base else None
         r["speedup"] = round(speedup, 2) if speedup else None
         r["scaling_efficiency"] = round(speedup / r["workers"], 2) if speedup else None
-        print(f"| {r['workers']} | {r['pages']} | {r['wall_seconds']} s | {r['pages_per_minute']} | "
-              f"{r['pages_per_cpu_second']} | {r['speedup']}x | {r['scaling_efficiency']:.0%} | "
+        print(f"| {r['workers']} | {r['pages']} ({r['content_pages']}) | {r['wall_seconds']} s | "
+              f"{r['pages_per_minute']} ({r['content_pages_per_minute']}) | {r['pages_per_cpu_second']} "
+              f"({r['content_pages_per_cpu_second']}) | {r['speedup']}x | {r['scaling_efficiency']:.0%} | "
               f"{', '.join(f'{m} MB' for m in r['peak_rss_mb_per_worker'])} |")
+    if results:
+        rate = min(r["content_pages_per_cpu_second"] for r in results)
+        cpu_hours = 3_000_000 / rate / 3600
+        print(f"\n3,000,000 pages at {rate} content pages per CPU-second: {cpu_hours:,.0f} CPU-hours")
     if args.out:
         args.out.write_text(json.dumps({"archive": info, "runs": results, "cpus": os.cpu_count()}, indent=1))
     return 0
