@@ -28,8 +28,7 @@ PG = dict(host="127.0.0.1", port=5432, user="postgres")
 
 
 def _redis():
-    import redis
-
+    redis = pytest.importorskip("redis")
     try:
         client = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2)
         client.ping()
@@ -63,7 +62,7 @@ def broker():
     db = secrets.randbelow(12) + 4
     queue = f"dms-test-{secrets.token_hex(4)}"
     yield f"redis://127.0.0.1:6379/{db}", queue
-    scoped = __import__("redis").Redis(host="127.0.0.1", port=6379, db=db)
+    scoped = pytest.importorskip("redis").Redis(host="127.0.0.1", port=6379, db=db)
     for key in scoped.scan_iter(f"*{queue}*"):
         scoped.delete(key)
     for tag, payload in scoped.hgetall("unacked").items():   # messages of killed workers, ours only
@@ -168,7 +167,7 @@ def _all_done(pg_url: str, count: int) -> bool:
 
 
 @pytest.fixture
-def cluster(tmp_path, s3_server, pg_url, broker, monkeypatch):
+def cluster(tmp_path, pg_url, broker, s3_server, monkeypatch):
     """Config, environment and a follower CLI; the test starts the workers (stopped afterwards)."""
     if not s3_server.running:
         s3_server.start()
@@ -211,7 +210,7 @@ def _check_exactly_once(tmp_path, s3_server, config: Path, dms: Dms, expected: l
     assert verify["passed"] and verify["orphaned"] == [] and verify["checked"] == len(names)
 
 
-def test_worker_killed_its_task_comes_back_from_the_broker(tmp_path, s3_server, cluster):
+def test_worker_killed_its_task_comes_back_from_the_broker(tmp_path, cluster, s3_server):
     """kill -9 of a whole worker; late acknowledgement brings its task back after the visibility timeout."""
     config = cluster.config(visibility=10)
     expected = scanned_tree(tmp_path / "archiv", 12)
@@ -236,7 +235,7 @@ def test_worker_killed_its_task_comes_back_from_the_broker(tmp_path, s3_server, 
     _check_exactly_once(tmp_path, s3_server, config, cluster.dms, expected)
 
 
-def test_follower_requeues_the_file_of_a_dead_worker_at_once(tmp_path, s3_server, cluster):
+def test_follower_requeues_the_file_of_a_dead_worker_at_once(tmp_path, cluster, s3_server):
     """With a visibility timeout of an hour, the follower (`dms migrate --distributed`) sees the dead
     worker's item unlocked in PostgreSQL and sends it again; the run ends within seconds."""
     config = cluster.config(visibility=3600)

@@ -61,6 +61,8 @@ def migrate(source: Path = typer.Argument(..., help="Folder tree of scanned pape
     key = manifest.source_key(source)
     catalog = open_catalog(cfg)
     added, total = manifest.sync(catalog, key, papers)
+    if not total:
+        fail(f"no paper files found in {key}")
     recovered = manifest.recover_orphans(catalog, source=key, max_attempts=cfg.migration.max_attempts)
     if retry_failed:
         manifest.retry_failed(catalog, source=key, include_permanent=True)
