@@ -161,6 +161,21 @@ def _a_busy(pg_url: str, worker: Worker):
     return running if running and sum(i["state"] == "done" for i in items) >= 2 else None
 
 
+def _freeze_while_busy(pg_url: str, worker: Worker, others) -> list[dict]:
+    """Stop (SIGSTOP) the worker at a moment it is working on a paper file; that item."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if _a_busy(pg_url, worker):
+            os.killpg(worker.process.pid, signal.SIGSTOP)
+            time.sleep(0.2)
+            busy = _a_busy(pg_url, worker)    # frozen now: this cannot change any more
+            if busy:
+                return busy
+            os.killpg(worker.process.pid, signal.SIGCONT)
+        time.sleep(0.1)
+    return _wait(lambda: None, 0, "worker a working on a paper file", others)
+
+
 def _all_done(pg_url: str, count: int) -> bool:
     items = _items(pg_url)
     return len(items) == count and all(i["state"] == "done" for i in items)
@@ -219,7 +234,7 @@ def test_worker_killed_its_task_comes_back_from_the_broker(tmp_path, cluster, s3
     assert enqueued.exit_code == 0, enqueued.output
     assert "enqueued 12 paper files" in enqueued.output
 
-    [victim] = _wait(lambda: _a_busy(cluster.pg_url, a), 120, "worker a working on a paper file", (a, b))
+    [victim] = _freeze_while_busy(cluster.pg_url, a, (a, b))
     a.kill()
     _wait(lambda: _all_done(cluster.pg_url, 12), 150, "all paper files done", (a, b))
     redone = next(i for i in _items(cluster.pg_url) if i["id"] == victim["id"])
@@ -247,7 +262,7 @@ def test_follower_requeues_the_file_of_a_dead_worker_at_once(tmp_path, cluster, 
         env={**cluster.env, "DMS_HOME": str(tmp_path / "home-follower")}, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, cwd=REPO)
     try:
-        [victim] = _wait(lambda: _a_busy(cluster.pg_url, a), 120, "worker a working on a paper file", (a, b))
+        [victim] = _freeze_while_busy(cluster.pg_url, a, (a, b))
         a.kill()
         out, errs = follower.communicate(timeout=120)
     finally:
@@ -260,4 +275,25 @@ def test_follower_requeues_the_file_of_a_dead_worker_at_once(tmp_path, cluster, 
     redone = next(i for i in _items(cluster.pg_url) if i["id"] == victim["id"])
     assert redone["state"] == "done" and redone["attempts"] >= 2
     check_rows(report_rows(tmp_path / "report.csv"), expected)
+    _check_exactly_once(tmp_path, s3_server, config, cluster.dms, expected)
+
+
+def test_follower_resends_pending_files_whose_tasks_are_lost(tmp_path, cluster, s3_server, monkeypatch):
+    """Tasks gone from the broker (a worker died holding them unstarted, or Redis lost them): the
+    follower sees pending files, an empty queue and nobody working, and sends them again."""
+    from dms_ingest.config import load_settings
+    from dms_ingest.migrate import driver, manifest
+
+    config = cluster.config(visibility=3600)
+    expected = scanned_tree(tmp_path / "archiv", 3)
+    settings = load_settings(config, home=tmp_path / "home-follower")
+    catalog = driver.open_catalog(settings)
+    key = manifest.source_key(tmp_path / "archiv")
+    manifest.sync(catalog, key, manifest.discover(tmp_path / "archiv"))
+    run = driver.start_run(catalog, key, "distributed", 0)
+    assert len(manifest.adopt(catalog, run.id, source=key)) == 3     # adopted, but no task was ever sent
+    cluster.worker("b", config)
+    monkeypatch.setattr(driver, "IDLE_REQUEUE_SECONDS", 1.0)
+    assert driver.follow_distributed(settings, catalog, run, key, poll=0.2, timeout=120) == "finished"
+    assert {i.state for i in manifest.items(catalog, source=key)} == {"done"}
     _check_exactly_once(tmp_path, s3_server, config, cluster.dms, expected)

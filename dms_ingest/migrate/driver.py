@@ -27,7 +27,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from . import manifest
-from .models import DONE, FAILED, PENDING, RUNNING, MigrationRun, ensure_tables, utcnow
+from .models import DONE, FAILED, PENDING, RUNNING, MigrationRun, aware, ensure_tables, utcnow
 from .work import BUSY, SKIPPED, process_item
 
 log = logging.getLogger(__name__)
@@ -178,17 +178,45 @@ def enqueue(settings, ids: list[int], run_id: str) -> int:
     from .tasks import configure, migrate_item
 
     app = configure(settings)
-    with app.producer_or_acquire() as producer:
+    # A connection of its own (not the app's pool): the broker is the one configured now.
+    with app.connection_for_write(settings.celery.broker_url) as conn, conn.Producer() as producer:
         for item_id in ids:
             migrate_item.apply_async(args=(item_id, run_id), queue=settings.celery.queue, producer=producer)
     return len(ids)
 
 
+IDLE_REQUEUE_SECONDS = 30.0
+
+
+def queued_messages(settings) -> int | None:
+    """Messages waiting in the Celery queue (None if the broker cannot tell)."""
+    from .tasks import configure
+
+    try:
+        with configure(settings).connection_for_write(settings.celery.broker_url) as conn:
+            return int(conn.default_channel.queue_declare(settings.celery.queue).message_count)
+    except Exception:
+        return None
+
+
+def _due_pending(catalog, source: str) -> list[int]:
+    now = utcnow()
+    return [i.id for i in manifest.items(catalog, source=source, states=(PENDING,))
+            if i.not_before is None or aware(i.not_before) <= now]
+
+
 def follow_distributed(settings, catalog, run: MigrationRun, source: str, *, tick=None, poll: float = 2.0,
                        timeout: float | None = None) -> str:
-    """Wait until no item of the source is pending or running; requeue items of dead workers."""
+    """Wait until no item of the source is pending or running; requeue what a dead worker held.
+
+    Two cases: an item 'running' whose advisory lock is gone (the worker died while on it) is sent
+    again at once; items still pending while nothing runs and the queue is empty (a worker died
+    holding a task it had not started, or the broker lost it) are sent again after
+    IDLE_REQUEUE_SECONDS. A duplicate task is harmless: it finds the item done or busy.
+    """
     started = time.monotonic()
     last_check = 0.0
+    idle_since: float | None = None
     try:
         while True:
             counts = manifest.counts(catalog, source=source)
@@ -204,6 +232,14 @@ def follow_distributed(settings, catalog, run: MigrationRun, source: str, *, tic
                 if again:
                     log.warning("requeueing %d item(s) whose worker died: %s", len(again), again)
                     enqueue(settings, again, run.id)
+                stuck = counts[RUNNING]["items"] == 0 and not again and queued_messages(settings) == 0
+                idle_since = (idle_since or time.monotonic()) if stuck else None
+                if idle_since is not None and time.monotonic() - idle_since > IDLE_REQUEUE_SECONDS:
+                    due = _due_pending(catalog, source)
+                    if due:
+                        log.warning("requeueing %d pending item(s): the queue is empty and no worker is busy", len(due))
+                        enqueue(settings, due, run.id)
+                    idle_since = None
             if timeout is not None and time.monotonic() - started > timeout:
                 return "timeout"
             time.sleep(poll)
