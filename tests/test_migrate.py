@@ -313,6 +313,20 @@ def _wait_for(predicate, timeout: float, what: str, process: subprocess.Popen | 
     pytest.fail(f"timed out waiting for {what}")
 
 
+def _group_alive(pgid: int) -> bool:
+    """Is any process of the process group still running (zombies do not count)?"""
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_bytes()
+            except OSError:
+                continue
+            fields = stat[stat.rindex(b")") + 2:].split()
+            if int(fields[2]) == pgid and fields[0] not in (b"Z", b"X"):
+                return True
+    return False
+
+
 def test_killed_run_resumes_and_archives_every_file_exactly_once(tmp_path, dms, home, settings):
     from dms_ingest.index.catalog import Catalog
 
@@ -321,6 +335,7 @@ def test_killed_run_resumes_and_archives_every_file_exactly_once(tmp_path, dms, 
     _wait_for(lambda: _states(home)["done"] >= 3, 90, "three paper files done", run)
     os.killpg(run.pid, signal.SIGKILL)           # the whole run: parent and both workers, mid-file
     run.wait()
+    _wait_for(lambda: not _group_alive(run.pid), 10, "the killed processes to be gone")
     states = _states(home)
     assert states["done"] < 10, "the run was not interrupted"
 
