@@ -97,3 +97,41 @@ def test_nightly_retrains_the_classifier_after_reviews(tmp_path, dms, settings):
     # the next night: no new reviews, no retraining
     again = json.loads(dms("nightly", "--report", tmp_path / "n2", "--sample", "1", "--json", "--no-retry").stdout)
     assert again["classifier"]["reason"] == "skipped: no documents reviewed since the last training"
+
+
+def test_object_store_down_during_migration_the_nightly_batch_finishes_it(tmp_path, home, s3_server, monkeypatch):
+    """S3 unreachable: the paper files fail as 'store_unavailable' (nothing half-archived); once it
+    is back, the nightly batch archives them."""
+    import yaml
+    from test_archive_s3 import S3Dms, s3_config
+
+    if not s3_server.running:
+        s3_server.start()
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
+    config = s3_config(tmp_path, s3_server, max_retries=0, backoff_base=0.1, backoff_cap=0.2, connect_timeout=1)
+    raw = yaml.safe_load(config.read_text())
+    raw["migration"]["max_attempts"] = 1
+    config.write_text(yaml.safe_dump(raw))
+    dms = S3Dms(home, config)
+    root = tmp_path / "scans"
+    write_pdf(root / "a.pdf", [letter(1), separator(), letter(2)])
+    write_pdf(root / "b.pdf", [letter(3)])
+
+    s3_server.stop()
+    try:
+        result = dms("migrate", root, "--report", tmp_path / "down.csv", "--workers", "1")
+    finally:
+        s3_server.start()
+    assert result.exit_code == 1, result.output
+    rows = report_rows(tmp_path / "down.csv")
+    assert {r["state"] for r in rows.values()} == {"failed"}
+    assert {r["reason_code"] for r in rows.values()} == {"store_unavailable"}
+
+    report = json.loads(dms("nightly", "--report", tmp_path / "n", "--sample", "10", "--json", "--no-train").stdout)
+    assert report["passed"] and report["retry"]["done"] == 2, report["retry"]
+    assert report["fixity"]["checked"] == 9 and report["fixity"]["passed"]
+    again = dms("migrate", root, "--report", tmp_path / "up.csv")
+    assert again.exit_code == 0, again.output
+    check_rows(report_rows(tmp_path / "up.csv"),
+               [Expected(root / "a.pdf", None, 3, 1, 2, 0), Expected(root / "b.pdf", None, 1, 0, 1, 0)])

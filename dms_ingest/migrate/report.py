@@ -75,7 +75,8 @@ def summarise(work: list[WorkItem], *, source: str, run: MigrationRun | None = N
         wall = wall_seconds if wall_seconds is not None else (
             ((aware(run.finished_at) or aware(run.started_at)) - aware(run.started_at)).total_seconds())
         summary["run"] = {
-            "id": run.id, "mode": run.mode, "workers": run.workers, "state": run.state,
+            "id": run.id, "mode": run.mode, "workers": run.workers or len({i.worker for i in processed}),
+            "state": run.state,
             "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
             "files": len(processed), "pages": pages, "cpu_seconds": round(cpu, 1), "wall_seconds": round(wall, 1),
             "pages_per_minute": round(pages / wall * 60, 1) if wall > 0 else None,
@@ -100,7 +101,7 @@ def text(summary: dict) -> str:
     ]
     if summary.get("run"):
         r = summary["run"]
-        lines.append(f"this run ({r['mode']}, {r['workers']} worker(s), {r['state']}): {r['files']} files, "
+        lines.append(f"this run ({r['mode']}, {r['workers']} worker process(es), {r['state']}): {r['files']} files, "
                      f"{r['pages']} pages in {r['wall_seconds']} s = {r['pages_per_minute']} pages/min, "
                      f"{r['pages_per_cpu_second']} pages per CPU-second, peak memory {r['max_rss_mb']} MB per worker")
     if summary["equation_failures"]:

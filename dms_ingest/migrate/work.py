@@ -35,8 +35,6 @@ from .models import DONE, FAILED, PENDING, WorkItem, utcnow
 log = logging.getLogger(__name__)
 
 BUSY, SKIPPED = "busy", "skipped"
-# Failures worth another attempt in the same run (the S3 client has already retried within the call).
-_RETRY_IN_RUN = {"store_unavailable", "worker_error", "worker_lost"}
 
 
 @dataclass
