@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import pikepdf
 import pytest
 import zxingcpp
 from PIL import Image
@@ -355,13 +354,14 @@ def test_killed_run_resumes_and_archives_every_file_exactly_once(tmp_path, dms, 
     assert {d.id for d in catalog.documents()} == ids
 
 
-def test_ctrl_c_stops_cleanly_and_the_next_run_finishes(tmp_path, dms, home, settings):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_stops_cleanly_and_the_next_run_finishes(tmp_path, dms, home, settings, stop):
     from dms_ingest.index.catalog import Catalog
 
     expected = scanned_tree(tmp_path / "archiv", 8)
     run = _dms_subprocess(home, "migrate", tmp_path / "archiv", "--workers", "2")
     _wait_for(lambda: _states(home)["done"] >= 2, 90, "two paper files done", run)
-    os.kill(run.pid, signal.SIGINT)              # Ctrl-C reaches the parent; it stops its workers
+    os.kill(run.pid, stop)                       # to the parent only; it stops its workers
     out, errs = run.communicate(timeout=120)
     assert run.returncode == 130, errs.decode()[-2000:]
     assert b"run the same command again to resume" in errs

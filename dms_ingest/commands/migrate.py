@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -16,6 +18,19 @@ from ..cli import app, err, fail, out, settings
 def _logging(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+
+
+@contextmanager
+def _stop_on_sigterm():
+    """SIGTERM (systemctl stop, kill) stops a run like Ctrl-C: files in hand go back, the report is written."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _workers(value: Optional[int]) -> int:
@@ -44,12 +59,18 @@ def migrate(source: Path = typer.Argument(..., help="Folder tree of scanned pape
     Exit code 0: every paper file is archived and every page accounted for; 1: some failed (see
     the report); 130: interrupted (run the same command again to resume).
     """
+    _logging(verbose)
+    with _stop_on_sigterm():
+        _migrate(source, workers, report, json_output, distributed, wait, retry_failed)
+
+
+def _migrate(source: Path, workers: Optional[int], report: Optional[Path], json_output: bool, distributed: bool,
+             wait: bool, retry_failed: bool) -> None:
     from ..migrate import manifest
     from ..migrate import report as reports
     from ..migrate.driver import (ProgressView, default_report_path, end_run, enqueue, follow_distributed,
                                   open_catalog, run_local, start_run)
 
-    _logging(verbose)
     cfg = settings()
     if distributed and cfg.index_url.startswith("sqlite"):
         fail("--distributed needs an index every machine shares: set index.url to PostgreSQL "
@@ -144,8 +165,9 @@ def nightly(report: Optional[Path] = typer.Option(None, "--report", help="Report
     def view(catalog, run):
         return ProgressView(catalog, None, run.id, err, enabled=not json_output and err.is_terminal)
 
-    result = batch.run_nightly(cfg, sample=sample, workers=_workers(workers), retry=retry, train=train,
-                               force_train=force_train, view_factory=view)
+    with _stop_on_sigterm():
+        result = batch.run_nightly(cfg, sample=sample, workers=_workers(workers), retry=retry, train=train,
+                                   force_train=force_train, view_factory=view)
     target = report or cfg.report_dir / f"nightly-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     result["files_written"] = batch.write(result, target)
     if json_output:
