@@ -141,3 +141,34 @@ def test_server_stopped_mid_batch_every_document_stored_exactly_once(tmp_path, h
         keys = list(ctx.store.keys())
     assert len(documents) == len(files) == len({d.original_sha256 for d in documents})
     assert sum(k.endswith("/original.pdf") for k in keys) == len(files)
+
+
+def test_split_batch_stores_its_scan_once(tmp_path, dms_s3, s3_server):
+    import numpy as np
+    import pikepdf
+    import zxingcpp
+    from PIL import Image
+
+    first = make_samples.born_digital_pdf([["Erstes Dokument: Mietvertrag über die Wohnung in der Lindenstraße"]],
+                                          tmp_path / "a.pdf")
+    second = make_samples.born_digital_pdf([["Zweites Dokument: Entgeltabrechnung für den Monat Februar"]],
+                                           tmp_path / "b.pdf")
+    code = np.asarray(zxingcpp.create_barcode("DMS-SEPARATOR", zxingcpp.BarcodeFormat.QRCode).to_image(scale=8))
+    sheet = Image.new("L", (1240, 1754), 255)
+    sheet.paste(Image.fromarray(code), (400, 600))
+    sheet.save(tmp_path / "sep.pdf", resolution=150)
+    batch = tmp_path / "stapel.pdf"
+    with pikepdf.open(first) as pdf, pikepdf.open(tmp_path / "sep.pdf") as sep, pikepdf.open(second) as other:
+        pdf.pages.extend(sep.pages)
+        pdf.pages.extend(other.pages)
+        pdf.save(batch)
+    lines = dms_s3.json_lines("ingest", batch)
+    assert [l["status"] for l in lines] == ["archived", "archived"] and lines[0]["sheets"] == [2]
+    raw = s3_server.raw_client()
+    bucket = yaml.safe_load(dms_s3.config.read_text())["storage"]["s3"]["bucket"]
+    originals = [o.object_name for o in raw.list_objects(bucket, prefix="documents/", recursive=True)
+                 if "/original." in o.object_name]
+    assert originals == [f"documents/{lines[0]['id']}/original.pdf"]
+    shown = [json.loads(dms_s3("show", l["id"], "--json").stdout) for l in lines]
+    assert shown[0]["original_key"] == shown[1]["original_key"]
+    assert json.loads(dms_s3("verify", "--json").stdout)["passed"]

@@ -57,17 +57,31 @@ def commit_document(record: dict, original_path, archive_path, store: ObjectStor
         raise
 
 
+def _stored_original(sha256: str, store: ObjectStore, catalog: Catalog) -> str | None:
+    """An earlier document of the same scan (a split batch) already stored it: share, do not copy.
+
+    A paper file split into ten documents must not cost ten copies of its scan.
+    """
+    for doc in catalog.find_by_original(sha256):
+        # Verified when it was written and sealed since: existence is enough here (fixity checks the rest).
+        if doc.original_key and store.exists(doc.original_key):
+            return doc.original_key
+    return None
+
+
 def _store_and_index(record: dict, original_path, archive_path, store: ObjectStore, catalog: Catalog) -> DocumentRow:
     doc_id = record["id"]
-    original = store.put_file(doc_id, "original", original_path, record["original"]["sha256"],
-                              record["original"]["ext"])
-    catalog.note_written(doc_id, original.key)
+    original_key = _stored_original(record["original"]["sha256"], store, catalog)
+    if original_key is None:
+        original_key = store.put_file(doc_id, "original", original_path, record["original"]["sha256"],
+                                      record["original"]["ext"]).key
+    catalog.note_written(doc_id, original_key)
     archive = store.put_file(doc_id, "archive", archive_path, record["archive"]["sha256"], "pdf")
     catalog.note_written(doc_id, archive.key)
-    record["original"]["key"], record["archive"]["key"] = original.key, archive.key
+    record["original"]["key"], record["archive"]["key"] = original_key, archive.key
     meta = store.put_bytes(doc_id, "metadata-1", json.dumps(record, ensure_ascii=False, indent=1).encode(), "json")
     catalog.note_written(doc_id, meta.key)
-    for key in (original.key, archive.key, meta.key):
+    for key in (original_key, archive.key, meta.key):
         store.seal(key)
     record["metadata_key"] = meta.key
     doc, pages = rows_from_record(record)
