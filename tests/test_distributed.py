@@ -216,13 +216,16 @@ def _check_exactly_once(tmp_path, s3_server, config: Path, dms: Dms, expected: l
     docs = catalog.documents()
     per_original = Counter(d.original_sha256 for d in docs)
     assert len(per_original) == len(expected) and set(per_original.values()) == {2}
-    # S3 holds exactly the objects of the indexed documents: 3 per document, nothing left over
+    # S3 holds exactly the objects of the indexed documents, nothing left over: archive and metadata
+    # per document, and one original per paper file (its documents share it)
     bucket = yaml.safe_load(config.read_text())["storage"]["s3"]["bucket"]
     names = [o.object_name for o in s3_server.raw_client().list_objects(bucket, recursive=True)]
-    assert len(names) == 3 * len(docs) == 6 * len(expected)
+    assert len(names) == 2 * len(docs) + len(expected) == 5 * len(expected)
+    assert sum("/original." in n for n in names) == len(expected)
+    assert {d.original_key for d in docs} == {n for n in names if "/original." in n}
     assert {n.split("/")[1] for n in names} == {d.id for d in docs}
     verify = json.loads(dms("verify", "--json", config=config).stdout)
-    assert verify["passed"] and verify["orphaned"] == [] and verify["checked"] == len(names)
+    assert verify["passed"] and verify["orphaned"] == [] and verify["checked"] == 3 * len(docs)
 
 
 def test_worker_killed_its_task_comes_back_from_the_broker(tmp_path, cluster, s3_server):

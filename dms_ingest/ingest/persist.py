@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
@@ -71,19 +72,26 @@ def _stored_original(sha256: str, store: ObjectStore, catalog: Catalog) -> str |
 
 def _store_and_index(record: dict, original_path, archive_path, store: ObjectStore, catalog: Catalog) -> DocumentRow:
     doc_id = record["id"]
-    original_key = _stored_original(record["original"]["sha256"], store, catalog)
-    if original_key is None:
-        original_key = store.put_file(doc_id, "original", original_path, record["original"]["sha256"],
-                                      record["original"]["ext"]).key
-    catalog.note_written(doc_id, original_key)
-    archive = store.put_file(doc_id, "archive", archive_path, record["archive"]["sha256"], "pdf")
-    catalog.note_written(doc_id, archive.key)
-    record["original"]["key"], record["archive"]["key"] = original_key, archive.key
-    meta = store.put_bytes(doc_id, "metadata-1", json.dumps(record, ensure_ascii=False, indent=1).encode(), "json")
-    catalog.note_written(doc_id, meta.key)
-    for key in (original_key, archive.key, meta.key):
+    # Each key is journalled before its object is written, so a crash in between leaves no orphan.
+    original_sha, archive_sha = record["original"]["sha256"], record["archive"]["sha256"]
+    original_key = _stored_original(original_sha, store, catalog)
+    if original_key is not None:
+        catalog.note_written(doc_id, original_key)
+    else:
+        original_key = store.object_key(doc_id, "original", record["original"]["ext"], original_sha)
+        catalog.note_written(doc_id, original_key)
+        store.put_file(doc_id, "original", original_path, original_sha, record["original"]["ext"])
+    archive_key = store.object_key(doc_id, "archive", "pdf", archive_sha)
+    catalog.note_written(doc_id, archive_key)
+    store.put_file(doc_id, "archive", archive_path, archive_sha, "pdf")
+    record["original"]["key"], record["archive"]["key"] = original_key, archive_key
+    metadata = json.dumps(record, ensure_ascii=False, indent=1).encode()
+    meta_key = store.object_key(doc_id, "metadata-1", "json", hashlib.sha256(metadata).hexdigest())
+    catalog.note_written(doc_id, meta_key)
+    store.put_bytes(doc_id, "metadata-1", metadata, "json")
+    for key in (original_key, archive_key, meta_key):
         store.seal(key)
-    record["metadata_key"] = meta.key
+    record["metadata_key"] = meta_key
     doc, pages = rows_from_record(record)
     catalog.add_document(doc, pages, detail={"source": record["source"], "archive_sha256": doc.archive_sha256})
     catalog.end_write(doc_id)

@@ -40,6 +40,9 @@ def sha256_file(path: Path) -> str:
 class ObjectStore(Protocol):
     """Roles are 'original', 'archive' and 'metadata-N'; *ext* is the file extension of the object."""
 
+    def object_key(self, doc_id: str, role: str, ext: str, sha256: str) -> str:
+        """The key an object will be stored under, known before it is written (for the journal)."""
+
     def put_file(self, doc_id: str, role: str, path: Path, sha256: str, ext: str) -> ObjectRef:
         """Store a file and return only after its size and checksum were read back and match."""
 

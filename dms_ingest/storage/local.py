@@ -46,6 +46,9 @@ class LocalStore:
             Path(tmp).unlink(missing_ok=True)
             raise
 
+    def object_key(self, doc_id: str, role: str, ext: str, sha256: str) -> str:
+        return sha256  # content-addressed
+
     def put_file(self, doc_id: str, role: str, path: Path, sha256: str, ext: str) -> ObjectRef:
         def fill(handle):
             with open(path, "rb") as source:

@@ -200,6 +200,10 @@ class S3Store:
 
     # ------------------------------------------------------------------ keys
 
+    def object_key(self, doc_id: str, role: str, ext: str, sha256: str) -> str:
+        """Keys are laid out by document id (never by case, which can change)."""
+        return self.key_for(doc_id, role, ext)
+
     @staticmethod
     def key_for(doc_id: str, role: str, ext: str = "") -> str:
         """The object key of a document's original, archive or metadata version."""
