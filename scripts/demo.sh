@@ -6,10 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 export DMS_HOME="${DMS_HOME:-$(pwd)/var}"
 DMS=.venv/bin/dms
-if $DMS cases --help >/dev/null 2>&1 && [ -f samples/cases.csv ]; then
-  $DMS cases import samples/cases.csv
-fi
+$DMS cases import samples/cases.csv          # the case registry the samples refer to
 $DMS ingest samples/inbox
+echo
+$DMS review list
 echo
 echo "Search example: dms search 'Aufenthaltserlaubnis'"
 $DMS search "Aufenthaltserlaubnis" --limit 5
