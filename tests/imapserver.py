@@ -164,6 +164,8 @@ service stats {{
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+        if self.proc is not None and self.proc.stdout:
+            self.proc.stdout.close()
         shutil.rmtree(self.root, ignore_errors=True)
 
 

@@ -238,7 +238,8 @@ def test_migrate_tree_report_completeness_and_second_run(tmp_path, dms, settings
     assert "pages per CPU-second" in text
 
     # the page images of the folder: listed with their SHA-256, exact bytes kept in the container
-    pages = list(csv.DictReader(open(tmp_path / "out" / "migration.pages.csv", encoding="utf-8")))
+    with open(tmp_path / "out" / "migration.pages.csv", encoding="utf-8") as handle:
+        pages = list(csv.DictReader(handle))
     assert [p["image"] for p in pages] == [f"seite-{n:03d}.{x}" for n, x in
                                            zip(range(1, 6), ["png", "jpg", "png", "tif", "jpg"])]
     assert {p["kept_as"] for p in pages} == {"page-stream", "attachment"}
@@ -333,7 +334,7 @@ def test_killed_run_resumes_and_archives_every_file_exactly_once(tmp_path, dms, 
     run = _dms_subprocess(home, "migrate", tmp_path / "archiv", "--workers", "2")
     _wait_for(lambda: _states(home)["done"] >= 3, 90, "three paper files done", run)
     os.killpg(run.pid, signal.SIGKILL)           # the whole run: parent and both workers, mid-file
-    run.wait()
+    run.communicate()                            # reap it and close its pipes
     _wait_for(lambda: not _group_alive(run.pid), 10, "the killed processes to be gone")
     states = _states(home)
     assert states["done"] < 10, "the run was not interrupted"

@@ -7,8 +7,10 @@ scan. pikepdf's PDF/A validator checks every file before it is accepted.
 
 from __future__ import annotations
 
+import gc
 import io
 import zlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -164,6 +166,23 @@ def _set_metadata(pdf: pikepdf.Pdf, meta: ArchiveMetadata) -> None:
         xmp["xmp:ModifyDate"] = stamp
 
 
+@contextmanager
+def _quiet_collector():
+    """Keep Python's cyclic garbage collector out of the validation window.
+
+    pikepdf's validator fails a content stream on *any* warning raised while it parses it, and a
+    ResourceWarning from unrelated garbage collected at that moment would fail a valid archive.
+    """
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def write_archive(pages: list[tuple[Page, EncodedImage]], meta: ArchiveMetadata, dest: Path,
                   pdfa_part: int = 2) -> None:
     """Build and validate the archival PDF/A; nothing is written at *dest* unless it validates."""
@@ -192,7 +211,8 @@ def write_archive(pages: list[tuple[Page, EncodedImage]], meta: ArchiveMetadata,
     pikepdf.pdfa.prepare(pdf, flavour)
     _set_metadata(pdf, meta)
     try:
-        pikepdf.pdfa.save(pdf, dest, flavour, repair=False, compress_streams=True)
+        with _quiet_collector():
+            pikepdf.pdfa.save(pdf, dest, flavour, repair=False, compress_streams=True)
     except pikepdf.pdfa.PdfaError as exc:
         failed = [f.message for f in exc.report.findings][:3]
         raise Rejected("archive_invalid", "; ".join(failed)[:200]) from None
