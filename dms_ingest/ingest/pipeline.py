@@ -134,19 +134,24 @@ def duplicate_result(existing: list, *, source: str, sha: str, part: str | None,
                         seconds=round(time.monotonic() - started, 3))
 
 
+def read_container(path: Path, media_type: str, ctx: Context, work_dir: Path):
+    """Inspect the file, process every page, split at sheets: (container, groups, sheets, encoded pages)."""
+    settings = ctx.settings
+    container = sources.inspect(
+        path, media_type, max_megapixels=settings.imaging.max_image_megapixels,
+        default_dpi=settings.ocr.default_dpi, max_dpi=settings.imaging.max_archive_dpi,
+        min_text_chars=settings.ocr.min_text_chars_per_page, work_dir=work_dir)
+    processed = ctx.run_pages(container)
+    groups, sheets = split_batch([r.page for r in processed])
+    if not groups:
+        raise Rejected("no_pages", "only separator or cover sheets")
+    return container, groups, sheets, {r.page.number: r.encoded for r in processed}
+
+
 def _archive_container(path: Path, sha: str, media_type: str, extension: str, ctx: Context, *, source: str,
                        part: str | None, message_id: str | None, hint: str | None) -> list[IngestResult]:
-    settings = ctx.settings
     with tempfile.TemporaryDirectory(dir=ctx.work_dir()) as tmp:
-        container = sources.inspect(
-            path, media_type, max_megapixels=settings.imaging.max_image_megapixels,
-            default_dpi=settings.ocr.default_dpi, max_dpi=settings.imaging.max_archive_dpi,
-            min_text_chars=settings.ocr.min_text_chars_per_page, work_dir=Path(tmp))
-        processed = ctx.run_pages(container)
-        groups, sheets = split_batch([r.page for r in processed])
-        if not groups:
-            raise Rejected("no_pages", "only separator or cover sheets")
-        encoded = {r.page.number: r.encoded for r in processed}
+        container, groups, sheets, encoded = read_container(path, media_type, ctx, Path(tmp))
         results = []
         for group in groups:
             doc = Document(source=source, original_path=path, sha256=sha, media_type=media_type,

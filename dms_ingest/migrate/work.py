@@ -194,23 +194,13 @@ def resume(path: Path, sha: str, ctx, *, source: str, hint: str | None, own: lis
     from ..ingest import sources
     from ..ingest.classify import classify_document
     from ..ingest.document import Document
-    from ..ingest.pipeline import IngestResult, archive_document
-    from ..ingest.split import split_batch
+    from ..ingest.pipeline import IngestResult, archive_document, read_container
 
-    settings = ctx.settings
     earlier = {tuple(sorted(p.number for p in ctx.catalog.pages(d.id))): d for d in own}
     try:
         media_type, extension = sources.sniff(path)
         with tempfile.TemporaryDirectory(dir=ctx.work_dir()) as tmp:
-            container = sources.inspect(
-                path, media_type, max_megapixels=settings.imaging.max_image_megapixels,
-                default_dpi=settings.ocr.default_dpi, max_dpi=settings.imaging.max_archive_dpi,
-                min_text_chars=settings.ocr.min_text_chars_per_page, work_dir=Path(tmp))
-            processed = ctx.run_pages(container)
-            groups, sheets = split_batch([r.page for r in processed])
-            if not groups:
-                raise Rejected("no_pages", "only separator or cover sheets")
-            encoded = {r.page.number: r.encoded for r in processed}
+            container, groups, sheets, encoded = read_container(path, media_type, ctx, Path(tmp))
             results = []
             for group in groups:
                 done = earlier.get(tuple(sorted(p.number for p in group.pages)))
