@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from email import policy
 from email.message import EmailMessage
 from pathlib import Path
 
-import pikepdf
 import pytest
 import yaml
 
 from dms_ingest.config import load_settings
 from dms_ingest.index.catalog import Catalog
+from test_mail import tiny_pdf
 
 REPO = Path(__file__).resolve().parent.parent
 PROCESSED = "Archiviert/Geprüft"       # non-ASCII: exercises IMAP's modified UTF-7
@@ -51,21 +50,6 @@ def imap_config(imap_server, tmp_path: Path, monkeypatch) -> Path:
             conn.store("1:*", "+FLAGS.SILENT", r"(\Deleted)")
             conn.expunge()
     conn.logout()
-
-
-def tiny_pdf(text: str) -> bytes:
-    pdf = pikepdf.new()
-    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
-                                                BaseFont=pikepdf.Name.Helvetica,
-                                                Encoding=pikepdf.Name.WinAnsiEncoding))
-    content = f"BT /F1 10 Tf 12 90 Td ({text}) Tj ET".encode()
-    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 320, 120],
-                              Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
-                              Contents=pdf.make_stream(content))
-    pdf.pages.append(pikepdf.Page(page))
-    buf = io.BytesIO()
-    pdf.save(buf)
-    return buf.getvalue()
 
 
 def mail(subject: str, text: str, *, msgid: str, attachments: dict[str, tuple[bytes, str]] | None = None) -> bytes:

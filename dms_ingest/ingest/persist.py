@@ -127,44 +127,53 @@ def _still_running(owner: str, started_at: datetime) -> bool:
     return True
 
 
-def reconcile(store: ObjectStore, catalog: Catalog) -> ReconcileReport:
+def reconcile(store: ObjectStore, catalog: Catalog, *, only=None, actor: str = "reconcile",
+              owner_known_dead: bool = False) -> ReconcileReport:
     """Complete journalled writes whose objects all verify; roll back the others.
 
     Writes of processes that are still running are left alone: they are not half-done, only busy.
+    *only* (a predicate on the journalled record) narrows the entries; *owner_known_dead* is for a
+    caller that knows the writer is gone (the migration holds the dead worker's item).
     """
     report = ReconcileReport()
     for pending in catalog.pending_writes():
-        if _still_running(pending.owner, pending.started_at):
+        record = json.loads(pending.record)
+        if only is not None and not only(record):
+            continue
+        if not owner_known_dead and _still_running(pending.owner, pending.started_at):
             report.busy.append(pending.document_id)
             continue
-        record = json.loads(pending.record)
-        doc_id = pending.document_id
-        if catalog.get(doc_id) is not None:  # crashed after the commit, before the journal cleanup
-            catalog.end_write(doc_id)
-            report.completed.append(doc_id)
-            continue
-        keys = json.loads(pending.keys)
-        if len(keys) == 3 and _all_verify(store, record, keys):
-            record["original"]["key"], record["archive"]["key"], record["metadata_key"] = keys
-            for key in keys:
-                store.seal(key)
-            doc, pages = rows_from_record(record)
-            catalog.add_document(doc, pages, actor="reconcile", detail={"completed_after_crash": True})
-            catalog.end_write(doc_id)
-            report.completed.append(doc_id)
-            continue
-        referenced = _referenced_keys(catalog)
-        for key in keys:
-            if key in referenced:
-                continue  # content-addressed objects may be shared with archived documents
-            try:
-                store.delete(key)
-            except StoreError as exc:
-                report.problems.append(f"{doc_id}: {exc}")
-        catalog.end_write(doc_id)
-        catalog.record_event("reconcile", "rolled_back", doc_id, keys=keys)
-        report.rolled_back.append(doc_id)
+        outcome = _settle(pending.document_id, record, json.loads(pending.keys), store, catalog, actor, report)
+        getattr(report, outcome).append(pending.document_id)
     return report
+
+
+def _settle(doc_id: str, record: dict, keys: list[str], store: ObjectStore, catalog: Catalog, actor: str,
+            report: ReconcileReport) -> str:
+    """Finish one abandoned write, or undo it; returns 'completed' or 'rolled_back'."""
+    if catalog.get(doc_id) is not None:  # crashed after the commit, before the journal cleanup
+        catalog.end_write(doc_id)
+        return "completed"
+    if len(keys) == 3 and _all_verify(store, record, keys):
+        record["original"]["key"], record["archive"]["key"], record["metadata_key"] = keys
+        for key in keys:
+            store.seal(key)
+        doc, pages = rows_from_record(record)
+        catalog.add_document(doc, pages, actor=actor, detail={"completed_after_crash": True})
+        catalog.end_write(doc_id)
+        return "completed"
+    # Only the original can be shared (by documents split from the same scan); keep it if so.
+    shared = {d.original_key for d in catalog.find_by_original(record["original"]["sha256"])}
+    for key in keys:
+        if key in shared:
+            continue
+        try:
+            store.delete(key)
+        except StoreError as exc:
+            report.problems.append(f"{doc_id}: {exc}")
+    catalog.end_write(doc_id)
+    catalog.record_event(actor, "rolled_back", doc_id, keys=keys, source=record.get("source"))
+    return "rolled_back"
 
 
 def _all_verify(store: ObjectStore, record: dict, keys: list[str]) -> bool:
@@ -173,13 +182,6 @@ def _all_verify(store: ObjectStore, record: dict, keys: list[str]) -> bool:
         if store.hash_object(key) != sha:
             return False
     return store.exists(keys[2])
-
-
-def _referenced_keys(catalog: Catalog) -> set[str]:
-    keys: set[str] = set()
-    for doc in catalog.documents():
-        keys.update((doc.original_key, doc.archive_key, doc.metadata_key))
-    return keys
 
 
 def record_from_rows(doc: DocumentRow, pages: list[PageRow]) -> dict:

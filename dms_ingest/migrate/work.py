@@ -230,42 +230,10 @@ def recover_journal(ctx, sha: str, source: str) -> list[str]:
 
     Only entries of this original *and* this source are touched: the caller holds the item (and
     the original's lock), so no live process is writing them. `dms verify --reconcile` does the
-    same for everything, but only when no worker is running.
+    same for everything, but only for writers known to be gone.
     """
-    from ..ingest.persist import rows_from_record
+    from ..ingest.persist import reconcile
 
-    catalog, store = ctx.catalog, ctx.store
-    notes = []
-    for pending in catalog.pending_writes():
-        record = json.loads(pending.record)
-        if record.get("original", {}).get("sha256") != sha or record.get("source") != source:
-            continue
-        doc_id = pending.document_id
-        if catalog.get(doc_id) is not None:     # killed after the index commit, before the cleanup
-            catalog.end_write(doc_id)
-            continue
-        keys = json.loads(pending.keys)
-        if len(keys) == 3 and _objects_verify(store, record, keys):
-            record["original"]["key"], record["archive"]["key"], record["metadata_key"] = keys
-            for key in keys:
-                store.seal(key)
-            doc, pages = rows_from_record(record)
-            catalog.add_document(doc, pages, actor="migrate", detail={"completed_after_crash": True})
-            catalog.end_write(doc_id)
-            notes.append(f"{doc_id} completed")
-            continue
-        referenced = {k for d in catalog.find_by_original(sha) for k in (d.original_key, d.archive_key, d.metadata_key)}
-        for key in keys:
-            if key not in referenced:   # the local store shares one original object among documents
-                store.delete(key)
-        catalog.end_write(doc_id)
-        catalog.record_event("migrate", "rolled_back", doc_id, keys=keys, source=source)
-        notes.append(f"{doc_id} rolled back")
-    return notes
-
-
-def _objects_verify(store, record: dict, keys: list[str]) -> bool:
-    for key, expected in zip(keys, (record["original"]["sha256"], record["archive"]["sha256"])):
-        if store.hash_object(key) != expected:
-            return False
-    return store.exists(keys[2])
+    report = reconcile(ctx.store, ctx.catalog, actor="migrate", owner_known_dead=True,
+                       only=lambda r: r.get("original", {}).get("sha256") == sha and r.get("source") == source)
+    return [f"{d} completed" for d in report.completed] + [f"{d} rolled back" for d in report.rolled_back]

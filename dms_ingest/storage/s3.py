@@ -547,8 +547,12 @@ class S3Store:
         while len(self._verified_versions) > 10_000:  # oldest first (dicts keep insertion order)
             self._verified_versions.pop(next(iter(self._verified_versions)))
 
-    def _hash(self, key: str, version_id: str | None = None) -> str | None:
+    def _hash(self, key: str, version_id: str | None = None, sink=None) -> str | None:
+        """SHA-256 of the stored bytes (None if missing), optionally copying them into *sink*."""
         def once() -> str | None:
+            if sink is not None:  # a retry starts the copy afresh
+                sink.seek(0)
+                sink.truncate()
             try:
                 response = self._client.get_object(self.bucket, key, version_id=version_id)
             except S3Error as exc:
@@ -559,6 +563,8 @@ class S3Store:
                 digest = hashlib.sha256()
                 for chunk in response.stream(CHUNK):
                     digest.update(chunk)
+                    if sink is not None:
+                        sink.write(chunk)
                 return digest.hexdigest()
             finally:
                 response.close()
@@ -586,26 +592,7 @@ class S3Store:
             tmp = Path(tmp_name)
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    def once() -> str | None:
-                        handle.seek(0)
-                        handle.truncate()
-                        try:
-                            response = self._client.get_object(self.bucket, key)
-                        except S3Error as exc:
-                            if exc.code in _MISSING_CODES:
-                                return None
-                            raise
-                        try:
-                            digest = hashlib.sha256()
-                            for chunk in response.stream(CHUNK):
-                                digest.update(chunk)
-                                handle.write(chunk)
-                            return digest.hexdigest()
-                        finally:
-                            response.close()
-                            response.release_conn()
-
-                    actual = self._retry(f"download {key}", once)
+                    actual = self._hash(key, sink=handle)
                     if actual is None:
                         raise StoreError(f"object {key} is missing from the store")
                     if actual != sha256:
