@@ -14,7 +14,7 @@ from ..services.actor import Actor
 # Every operation a person or a program can trigger, named as the services name them.
 ACTIONS = frozenset({
     "ingest", "upload", "search", "show", "get", "verify", "hold", "delete", "cases_import",
-    "review_list", "review_assign", "train",
+    "review_list", "review_assign", "train", "reindex",
 })
 
 

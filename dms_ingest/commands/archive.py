@@ -61,3 +61,15 @@ def delete(doc_id: str = typer.Argument(..., metavar="ID"),
     with service_errors():
         documents.delete(actor(by), runtime(), doc_id, reason=reason)
     out.print(f"deleted {doc_id}")
+
+
+@command()
+def reindex(doc_ids: Optional[list[str]] = typer.Argument(None, metavar="[ID]...", help="Documents (default: all)."),
+            json_output: bool = typer.Option(False, "--json")) -> None:
+    """Rebuild the index rows of documents from their stored metadata records (read back and verified)."""
+    with service_errors():
+        ids = documents.reindex(actor(), runtime(), doc_ids or None)
+    if json_output:
+        sys.stdout.write(json.dumps({"reindexed": len(ids), "ids": ids}) + "\n")
+    else:
+        out.print(f"reindexed {len(ids)} document(s) from their stored records")

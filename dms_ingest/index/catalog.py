@@ -45,6 +45,7 @@ class Catalog:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._lock = threading.RLock()
         SQLModel.metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
         if self.is_sqlite:
             with self.engine.begin() as conn:
                 conn.execute(text(
@@ -91,6 +92,26 @@ class Catalog:
                         text("INSERT INTO page_fts (translit, plain, document_id, page) VALUES (:t, :p, :d, :n)"),
                         {"t": folding.fold_translit(page.text), "p": folding.fold_plain(page.text),
                          "d": doc.id, "n": page.number})
+            s.commit()
+
+    def replace_document(self, doc: DocumentRow, pages: list[PageRow], actor: str = "reindex") -> None:
+        """Rebuild a document's rows (reindex from its stored record); its audit trail stays."""
+        with self._lock, self.session() as s:
+            for page in s.exec(select(PageRow).where(PageRow.document_id == doc.id)):
+                s.delete(page)
+            if self.is_sqlite:
+                s.connection().execute(text("DELETE FROM page_fts WHERE document_id = :d"), {"d": doc.id})
+            for page in pages:
+                page.search_text = folding.fold_translit(page.text) + "\n" + folding.fold_plain(page.text)
+            s.merge(doc)
+            s.add_all(pages)
+            if self.is_sqlite:
+                for page in pages:
+                    s.connection().execute(
+                        text("INSERT INTO page_fts (translit, plain, document_id, page) VALUES (:t, :p, :d, :n)"),
+                        {"t": folding.fold_translit(page.text), "p": folding.fold_plain(page.text),
+                         "d": doc.id, "n": page.number})
+            s.add(AuditEvent(document_id=doc.id, actor=actor, action="reindexed", detail="{}"))
             s.commit()
 
     def update_document(self, doc_id: str, actor: str, action: str, **changes) -> DocumentRow:
@@ -255,6 +276,33 @@ class Catalog:
     def pending_writes(self) -> list[PendingWrite]:
         with self.session() as s:
             return list(s.exec(select(PendingWrite)))
+
+
+def _add_missing_columns(engine) -> None:
+    """Columns added to a table since an index was created: add them (with their default) in place."""
+    from sqlalchemy import inspect as schema
+
+    existing = schema(engine)
+    with engine.begin() as conn:
+        for table in SQLModel.metadata.sorted_tables:
+            if not existing.has_table(table.name):
+                continue
+            have = {c["name"] for c in existing.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in have or column.primary_key:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = column.default.arg if column.default is not None and column.default.is_scalar else None
+                clause = f" DEFAULT {_sql_literal(default)}" if default is not None else ""
+                conn.execute(text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}'))
+
+
+def _sql_literal(value) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

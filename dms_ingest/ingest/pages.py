@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..config import ImagingConfig, OcrConfig
 from . import imaging
 from .document import Page, Word
 from .ocr import recognizer
@@ -22,16 +23,6 @@ COVER_PREFIX = "AZ:"
 # Below this mean word confidence the page may be upside down or sideways: ask Tesseract's OSD.
 _ORIENTATION_DOUBT = 72.0
 _OSD_MIN_CONFIDENCE = 2.0
-
-
-@dataclass(frozen=True)
-class PageOptions:
-    languages: str
-    orientation: bool
-    deskew: bool
-    blank_ink_ratio: float
-    jpeg_quality: int
-    max_dpi: int
 
 
 @dataclass
@@ -59,10 +50,11 @@ def _separator_kind(codes: list[str]) -> str | None:
     return None
 
 
-def process_page(container_path: Path, media_type: str, spec: PageSpec, options: PageOptions) -> PageResult:
+def process_page(container_path: Path, media_type: str, spec: PageSpec, imaging_cfg: ImagingConfig,
+                 ocr_cfg: OcrConfig) -> PageResult:
     """Turn one source page into an upright, recognised, compressed archive page."""
     pixels = render_page(container_path, media_type, spec)
-    pixels, dpi = imaging.resample(pixels, spec.dpi, options.max_dpi)
+    pixels, dpi = imaging.resample(pixels, spec.dpi, imaging_cfg.max_archive_dpi)
     gray = imaging.to_gray(pixels)
     page = Page(number=spec.number, dpi=dpi)
     page.barcodes = read_barcodes(gray)
@@ -75,11 +67,11 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, options:
         _take_native_text(page, spec, dpi)
     else:
         geometry = imaging.analyse(imaging.to_gray(reduced))
-        page.blank = geometry.blank(options.blank_ink_ratio) and not page.barcodes
+        page.blank = geometry.blank(imaging_cfg.blank_ink_ratio) and not page.barcodes
         if not page.blank and page.separator is None:
-            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options)
+            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, imaging_cfg, ocr_cfg)
 
-    encoded = imaging.encode_page(pixels, page.colour, options.jpeg_quality)
+    encoded = imaging.encode_page(pixels, page.colour, imaging_cfg.jpeg_quality)
     h, w = gray.shape
     page.width_pt, page.height_pt = w / dpi * 72, h / dpi * 72
     return PageResult(page, encoded)
@@ -105,10 +97,10 @@ def _looks_sideways(words: list[Word]) -> bool:
 
 
 def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew: float,
-                         options: PageOptions) -> tuple[np.ndarray, np.ndarray]:
-    ocr = recognizer(options.languages)
+                         imaging_cfg: ImagingConfig, ocr_cfg: OcrConfig) -> tuple[np.ndarray, np.ndarray]:
+    ocr = recognizer(ocr_cfg.languages)
     raw_pixels, raw_gray = pixels, gray
-    if options.deskew:
+    if imaging_cfg.deskew:
         pixels, gray = _deskew_both(pixels, skew)
         page.skew = skew
     result = ocr.recognize(gray, page.dpi)
@@ -117,7 +109,7 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
     # (upside down) or words standing on end (Tesseract reads sideways text well, but the page
     # image must still be turned for the archive).
     doubtful = result.confidence < _ORIENTATION_DOUBT or len(result.words) < 8 or _looks_sideways(result.words)
-    if options.orientation and doubtful:
+    if imaging_cfg.orientation and doubtful:
         # OSD is reliable from about 150 dpi; reduce finer scans to that, it is 4x cheaper.
         step = max(1, int(page.dpi // 150))
         reduced = np.ascontiguousarray(gray[::step, ::step])
@@ -125,7 +117,7 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
         if turn and confidence >= _OSD_MIN_CONFIDENCE:
             turned_pixels = imaging.rotate_quarter(raw_pixels, turn)
             turned_gray = imaging.rotate_quarter(raw_gray, turn)
-            angle = imaging.measure_skew(turned_gray) if options.deskew else 0.0
+            angle = imaging.measure_skew(turned_gray) if imaging_cfg.deskew else 0.0
             turned_pixels, turned_gray = _deskew_both(turned_pixels, angle)
             retry = ocr.recognize(turned_gray, page.dpi)
             if retry.confidence > result.confidence or (_looks_sideways(result.words)

@@ -14,7 +14,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..config import ImagingConfig, OcrConfig
 from ..errors import Rejected
+from .mime import looks_like_mail
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +66,7 @@ def sniff(path: Path) -> tuple[str, str]:
     first = head.lstrip().split(b"\n", 1)[0].lower()
     if first.startswith(_MAIL_HEADERS) and b":" in first:
         return EML, "eml"
-    from .mail import looks_like_mail  # any header block (DKIM-Signature:, ARC-Seal:, ...) is a mail
-
-    if looks_like_mail(path):
+    if looks_like_mail(path):  # any header block (DKIM-Signature:, ARC-Seal:, ...) is a mail
         return EML, "eml"
     if path.suffix.lower() in (".eml", ".msg", ".mbox"):
         raise Rejected("not_email")
@@ -106,13 +106,13 @@ def _check_pixels(width: int, height: int, limit_mp: float, where: str) -> None:
                                     f"({width * height / 1e6:.0f} megapixels, limit {limit_mp:.0f})")
 
 
-def inspect(path: Path, media_type: str, *, max_megapixels: float, default_dpi: int,
-            max_dpi: int, min_text_chars: int, work_dir: Path) -> Container:
+def inspect(path: Path, media_type: str, imaging: ImagingConfig, ocr: OcrConfig, work_dir: Path) -> Container:
     """Open the container far enough to know its pages; refuse anything unsafe before decoding."""
     if media_type == PDF:
-        return _inspect_pdf(path, max_megapixels, max_dpi, min_text_chars, work_dir)
+        return _inspect_pdf(path, imaging.max_image_megapixels, imaging.max_archive_dpi, ocr.min_text_chars_per_page,
+                            work_dir)
     if media_type in IMAGE_TYPES:
-        return _inspect_image(path, media_type, max_megapixels, default_dpi)
+        return _inspect_image(path, media_type, imaging.max_image_megapixels, ocr.default_dpi)
     raise Rejected("unsupported_type", media_type)
 
 

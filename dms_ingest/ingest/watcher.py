@@ -43,6 +43,9 @@ from urllib.parse import quote, unquote
 from ..config import Settings
 from ..storage import sha256_file
 from .context import Context
+from .pipeline import ingest_file
+from .quarantine import free_name, keep, safe_relative
+from .results import InboxOutcome, Status, outcome_of
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +60,7 @@ class Handled:
     """What became of one inbox file: one line of `dms watch` output."""
 
     inbox_file: str                # path relative to the inbox, as dropped
-    outcome: str                   # done | quarantined | retry
+    outcome: InboxOutcome
     results: list = field(default_factory=list)   # IngestResult
     moved_to: str | None = None
     error: str | None = None
@@ -156,20 +159,10 @@ class Inbox:
             return unquote(name.split(_SEPARATOR, 1)[1])
         return name
 
-    @staticmethod
-    def _free(target: Path) -> Path:
-        candidate, n = target, 1
-        while candidate.exists() or candidate.with_name(candidate.name + ".reason.txt").exists():
-            candidate = target.with_name(f"{target.stem}.{n}{target.suffix}")
-            n += 1
-        return candidate
-
     def _place(self, path: Path, folder: Path, rel: str) -> Path:
-        rel_path = Path(rel)
-        parts = [p for p in rel_path.parts if p not in ("", ".", "..")] or [path.name]
-        target = folder.joinpath(*parts)
+        target = folder / safe_relative(rel, path.name)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target = self._free(target)
+        target = free_name(target)
         os.rename(path, target)
         return target
 
@@ -179,11 +172,7 @@ class Inbox:
         return target
 
     def to_quarantine(self, path: Path, rel: str, reason: str) -> Path:
-        target = self._place(path, self.quarantine, rel)
-        stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        target.with_name(target.name + ".reason.txt").write_text(
-            f"{reason}\n\ninbox file: {rel}\nat: {stamp}\n", encoding="utf-8")
-        return target
+        return keep(path, self.quarantine, rel, reason, move=True, inbox_file=rel)
 
     def expire_done(self, keep_days: int, is_archived: Callable[[Path], bool]) -> int:
         """Delete originals from done/ older than keep_days, each only if its archive is in the catalog."""
@@ -211,22 +200,6 @@ class _Tracked:
     size: int
     mtime_ns: int
     since: float
-
-
-def process_file(path: Path, ctx: Context, *, source: str, display_name: str) -> list:
-    """Archive one taken file: e-mails by the mail route (never refused for an odd first header line)."""
-    from . import sources
-    from .mail import ingest_mail_file, looks_like_mail
-    from .pipeline import ingest_file
-    from ..errors import Rejected
-
-    try:
-        kind = sources.sniff(path)[0]
-    except Rejected:
-        kind = None
-    if kind == sources.EML or (kind is None and (display_name.lower().endswith(".eml") or looks_like_mail(path))):
-        return ingest_mail_file(path, ctx, source=source, display_name=display_name)
-    return ingest_file(path, ctx, source=source, display_name=display_name)
 
 
 class Watcher:
@@ -435,18 +408,20 @@ class Watcher:
         source = str(self.inbox.root / rel)
         try:
             sha = sha256_file(path)
-            results = process_file(path, self.ctx, source=source, display_name=Path(rel).name)
-            if any(r.status == "failed" for r in results):
-                raise _Retry(next(r.error for r in results if r.status == "failed"))
-            if self.ctx.catalog.find_by_original(sha):
+            # A refused file goes to quarantine/ once: the pipeline moves it there with its reason.
+            results = ingest_file(path, self.ctx, source=source, display_name=rel,
+                                  quarantine_dir=self.inbox.quarantine, take_original=True)
+            outcome = InboxOutcome.of(outcome_of(results, original_archived=bool(self.ctx.catalog.find_by_original(sha))))
+            if outcome is InboxOutcome.RETRY:
+                raise _Retry(next(r.error for r in results if r.status == Status.FAILED))
+            if outcome is InboxOutcome.DONE:
                 target = self.inbox.to_done(path, rel)
-                handled = Handled(rel, "done", results, str(target.relative_to(self.inbox.root)))
+            elif path.exists():   # not archived, yet not refused as a whole (cannot happen today): keep it
+                reasons = [f"{r.error} ({r.reason_code})" for r in results if r.status == Status.REJECTED]
+                target = self.inbox.to_quarantine(path, rel, "\n".join(reasons) or "not archived")
             else:
-                reasons = [f"{r.error} ({r.reason_code})" + (f"\nquarantined copy: {r.quarantined}"
-                                                             if r.quarantined else "")
-                           for r in results if r.status == "rejected"] or ["not archived"]
-                target = self.inbox.to_quarantine(path, rel, "\n".join(reasons))
-                handled = Handled(rel, "quarantined", results, str(target.relative_to(self.inbox.root)))
+                target = Path(next(r.quarantined for r in results if r.quarantined))
+            handled = Handled(rel, outcome, results, str(target.relative_to(self.inbox.root)))
         except Exception as exc:  # store outage, disk full, a bug: the file stays in processing/
             attempts += 1
             detail = str(exc) if isinstance(exc, _Retry) else f"{type(exc).__name__}: {exc}"
@@ -458,17 +433,17 @@ class Watcher:
                 target = self.inbox.to_quarantine(
                     path, rel, f"could not be archived after {attempts} attempts: {detail}\n"
                                f"move it back into the inbox to try again")
-                self._emit(Handled(rel, "quarantined", [], str(target.relative_to(self.inbox.root)),
+                self._emit(Handled(rel, InboxOutcome.QUARANTINED, [], str(target.relative_to(self.inbox.root)),
                                    error=detail))
                 return None
-            self._emit(Handled(rel, "retry", [], None, error=f"{detail} (attempt {attempts}, will retry)"))
+            self._emit(Handled(rel, InboxOutcome.RETRY, [], None, error=f"{detail} (attempt {attempts}, will retry)"))
             return (attempts, rel)
         self._emit(handled)
         return None
 
     def _emit(self, handled: Handled) -> None:
         with self._lock:
-            self.handled += 1 if handled.outcome != "retry" else 0
+            self.handled += 1 if handled.outcome is not InboxOutcome.RETRY else 0
             try:
                 self.on_handled(handled)
             except Exception:
@@ -492,11 +467,11 @@ class Watcher:
             MailFetcher(self.settings, self.ctx).fetch(on_mail=self._emit_mail, should_stop=self._stop.is_set)
         except ImapError as exc:
             log.error("IMAP: %s", exc)
-            self._emit(Handled(f"imap:{self.settings.mail.imap.folder}", "retry", [], error=str(exc)))
+            self._emit(Handled(f"imap:{self.settings.mail.imap.folder}", InboxOutcome.RETRY, [], error=str(exc)))
 
     def _emit_mail(self, mail) -> None:
-        outcome = {"failed": "quarantined"}.get(mail.outcome, mail.outcome)
-        self._emit(Handled(mail.source, outcome, mail.results, mail.moved_to, mail.error))
+        self._emit(Handled(mail.source, InboxOutcome.of(mail.decision), mail.results, mail.moved_to,
+                           mail.error))
 
 
 class _Retry(Exception):

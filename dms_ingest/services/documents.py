@@ -113,18 +113,22 @@ def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: 
 
 
 def hold(actor: Actor, runtime: Runtime, doc_id: str, on: bool) -> DocumentRow:
-    """Set or clear a legal hold on all objects of a document."""
+    """Set or clear a legal hold on all objects of a document; recorded as a new metadata version."""
+    from ..ingest.persist import update_metadata
+
     with operation(runtime, actor, "hold", doc_id, on=on):
         doc = document(runtime, doc_id)
         policy.require(actor, "hold", document=doc)
         store = runtime.store
         try:
-            for key in (doc.original_key, doc.archive_key, doc.metadata_key):
+            for key in (doc.original_key, doc.archive_key, doc.metadata_key, *json.loads(doc.previous_metadata_keys)):
                 store.set_legal_hold(key, on)
+            row = update_metadata(doc_id, {"legal_hold": on}, actor=actor.login,
+                                  action=f"legal_hold_{'on' if on else 'off'}", store=store, catalog=runtime.catalog)
+            store.set_legal_hold(row.metadata_key, on)
         except StoreError as exc:
             raise Unavailable(str(exc)) from None
-        return runtime.catalog.update_document(doc_id, actor.login, f"legal_hold_{'on' if on else 'off'}",
-                                               legal_hold=on)
+        return row
 
 
 def delete(actor: Actor, runtime: Runtime, doc_id: str, *, reason: str) -> None:
@@ -145,3 +149,21 @@ def delete(actor: Actor, runtime: Runtime, doc_id: str, *, reason: str) -> None:
         except StoreError as exc:
             raise Unavailable(str(exc)) from None
         catalog.delete_document(doc_id, actor.login, reason)
+
+
+def reindex(actor: Actor, runtime: Runtime, doc_ids: list[str] | None = None) -> list[str]:
+    """Rebuild index rows from the stored records (all documents, or those named); returns their ids."""
+    from ..ingest.persist import reindex as rebuild
+
+    with operation(runtime, actor, "reindex", None, documents=len(doc_ids) if doc_ids else "all") as note:
+        policy.require(actor, "reindex")
+        catalog, store = runtime.catalog, runtime.store
+        ids = doc_ids or [d.id for d in catalog.documents()]
+        for doc_id in ids:
+            document(runtime, doc_id)
+            try:
+                rebuild(doc_id, store, catalog, actor=actor.login)
+            except StoreError as exc:
+                raise Unavailable(f"{doc_id}: {exc}") from None
+        note.update(reindexed=len(ids))
+        return ids
