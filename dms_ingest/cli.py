@@ -223,4 +223,4 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 # Further command groups live in dms_ingest/commands/; importing them registers their commands.
-from .commands import archive, cases, inbox, migrate  # noqa: E402,F401
+from .commands import access, archive, cases, inbox, migrate  # noqa: E402,F401

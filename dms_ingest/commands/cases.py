@@ -38,11 +38,15 @@ def cases_import(csv_file: Path = typer.Argument(..., exists=True, dir_okay=Fals
     except RegistryError as exc:
         fail(str(exc))
     catalog = _catalog()
-    old = [CaseRecord(c.case_number, c.surname, c.given_names, c.date_of_birth, c.nationality)
-           for c in catalog.cases()]
+    old = [CaseRecord(c.case_number, c.surname, c.given_names, c.date_of_birth, c.nationality,
+                      c.team if c.team_source == "registry" else "") for c in catalog.cases()]
     diff = diff_registry(old, records)
     catalog.replace_cases([CaseRow(case_number=r.case_number, surname=r.surname, given_names=r.given_names,
-                                   date_of_birth=r.date_of_birth, nationality=r.nationality) for r in records])
+                                   date_of_birth=r.date_of_birth, nationality=r.nationality, team=r.team or None,
+                                   team_source="registry" if r.team else None) for r in records])
+    from ..access.teams import apply_rules
+
+    apply_rules(catalog.engine)
     catalog.record_event("registry", "cases_imported", None, file=str(csv_file), added=len(diff.added),
                          changed=len(diff.changed), removed=len(diff.removed))
     summary = {"cases": len(records), "added": len(diff.added), "changed": len(diff.changed),
