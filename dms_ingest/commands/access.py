@@ -15,31 +15,17 @@ from typing import Optional
 import typer
 from rich.table import Table
 
-from ..cli import _state, app, fail, out, settings
+from .console import actor, command, fail, group, out, runtime as _runtime, service_errors, settings, state
 
-users_app = typer.Typer(help="People who log in: roles, teams, passwords, API tokens.", no_args_is_help=True)
-teams_app = typer.Typer(help="Teams, their surname letters, substitutions.", no_args_is_help=True)
-audit_app = typer.Typer(help="The hash-chained access log (data protection).", no_args_is_help=True)
-app.add_typer(users_app, name="users")
-app.add_typer(teams_app, name="teams")
-app.add_typer(audit_app, name="audit")
-
-
-def _runtime():
-    from ..services.runtime import Runtime
-
-    return Runtime(settings())
+users_app = group("users", "People who log in: roles, teams, passwords, API tokens.")
+teams_app = group("teams", "Teams, their surname letters, substitutions.")
+audit_app = group("audit", "The hash-chained access log (data protection).")
 
 
 def _run(call, *args, **kwargs):
     """Call a service as the system actor; service errors become one-line messages and exit codes."""
-    from ..errors import ServiceError
-    from ..services.actor import Actor
-
-    try:
-        return call(Actor.system(), *args, **kwargs)
-    except ServiceError as exc:
-        fail(str(exc), exc.exit_code)
+    with service_errors():
+        return call(actor(), *args, **kwargs)
 
 
 def _emit(rows: list[dict], columns: tuple[str, ...], title: str, json_output: bool) -> None:
@@ -258,7 +244,7 @@ def audit_prune(days: Optional[int] = typer.Option(None, "--days", min=1,
 
 # --- serve -----------------------------------------------------------------------------------
 
-@app.command()
+@command()
 def serve(host: Optional[str] = typer.Option(None, "--host", help="Address to listen on (default web.host)."),
           port: Optional[int] = typer.Option(None, "--port", help="Port (default web.port, 8080)."),
           workers: Optional[int] = typer.Option(None, "--workers", help="Server processes (default web.workers)."),
@@ -273,14 +259,12 @@ def serve(host: Optional[str] = typer.Option(None, "--host", help="Address to li
     if bool(certfile) != bool(keyfile):
         fail("--certfile and --keyfile go together")
     # Worker processes build their app from the environment: the same config and home as this one.
-    if _state.get("config"):
-        os.environ["DMS_CONFIG"] = str(Path(_state["config"]).resolve())
+    if state.get("config"):
+        os.environ["DMS_CONFIG"] = str(Path(state["config"]).resolve())
     os.environ["DMS_HOME"] = str(cfg.home)
-    from ..services.runtime import Runtime
-
     from ..access.audit import ensure_tables
 
-    ensure_tables(Runtime(cfg).catalog.engine)  # create tables once, before several processes race to
+    ensure_tables(_runtime().catalog.engine)  # create tables once, before several processes race to
     uvicorn.run("dms_ingest.web.app:create_app_from_env", factory=True, host=host or web.host,
                 port=port or web.port, workers=workers or web.workers, proxy_headers=bool(web.forwarded_allow_ips),
                 forwarded_allow_ips=web.forwarded_allow_ips or None, ssl_certfile=str(certfile) if certfile else None,

@@ -13,10 +13,9 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from .. import __version__ as _version
 from ..access import audit
 from ..config import Settings, load_settings
 from ..errors import Forbidden, Invalid, NotFound, Refused, ServiceError, Unavailable
@@ -62,6 +61,15 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dms-ingest")
+    except PackageNotFoundError:
+        return "0"
 
 
 def wants_json(request: Request) -> bool:
@@ -116,7 +124,7 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     runtime = runtime or Runtime(settings or load_settings())
     settings = runtime.settings
     audit.log_reads = settings.access.log_reads
-    app = FastAPI(title="dms-ingest", version=_version,
+    app = FastAPI(title="dms-ingest", version=_version(),
                   description="REST API of the e-Akte: search, case files, documents, review, upload, access log. "
                               "Authenticate with a session cookie (POST /api/login) or "
                               "`Authorization: Bearer <token>` (`dms users token LOGIN`).",
@@ -135,13 +143,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
 
 def _mount_pages(app: FastAPI) -> None:
     """The browser pages live in web/pages*.py (their own owner); mount them when present."""
-    try:
-        from . import pages
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.pages":
-            raise
-        return
-    pages.mount(app)
+    import importlib
+    import importlib.util
+
+    if importlib.util.find_spec(f"{__package__}.pages") is not None:
+        importlib.import_module(f"{__package__}.pages").mount(app)
 
 
 def create_app_from_env() -> FastAPI:
