@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import text
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
+
+from ..index.schema import create_tables
 
 from .models import (AccessLogAnchor, AccessLogRow, ApiTokenRow, LoginFailureRow, SessionRow, SubstitutionRow,
                      TeamRow, UserRow)
@@ -31,7 +33,7 @@ _ready: "weakref.WeakSet" = weakref.WeakSet()
 def ensure_tables(engine) -> None:
     """Create the people-side tables once per engine (cheap to call often)."""
     if engine not in _ready:
-        SQLModel.metadata.create_all(engine, tables=_TABLES)
+        create_tables(engine, _TABLES)
         _ready.add(engine)
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from . import folding
+from .schema import schema_lock
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
 
 
@@ -44,14 +45,20 @@ class Catalog:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._lock = threading.RLock()
-        SQLModel.metadata.create_all(self.engine)
-        _add_missing_columns(self.engine)
-        if self.is_sqlite:
-            with self.engine.begin() as conn:
+        with schema_lock(self.engine) as conn:
+            SQLModel.metadata.create_all(conn)
+            _add_missing_columns(conn)
+            if self.is_sqlite:
                 conn.execute(text(
                     "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5("
                     "translit, plain, document_id UNINDEXED, page UNINDEXED, "
                     "tokenize = 'unicode61 remove_diacritics 2')"))
+
+    def claim_original(self, sha256: str):
+        """Context manager: the index-wide, exclusive claim on an original (see index/claims.py)."""
+        from .claims import claim_original
+
+        return claim_original(self.engine, sha256)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -270,20 +277,19 @@ class Catalog:
             return list(s.exec(select(PendingWrite)))
 
 
-def _add_missing_columns(engine) -> None:
+def _add_missing_columns(conn) -> None:
     """Databases made by an older version lack newer nullable columns: add them (never drop)."""
     from sqlalchemy import inspect
 
-    inspector = inspect(engine)
+    inspector = inspect(conn)
     for table in SQLModel.metadata.sorted_tables:
         if not inspector.has_table(table.name):
             continue
         present = {c["name"] for c in inspector.get_columns(table.name)}
         for column in table.columns:
             if column.name not in present and column.nullable:
-                kind = column.type.compile(dialect=engine.dialect)
-                with engine.begin() as conn:
-                    conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
