@@ -11,7 +11,7 @@ from dms_ingest.services import cases, documents, review
 from dms_ingest.services.actor import Actor
 from dms_ingest.services.runtime import Runtime
 
-import make_samples
+from dms_datagen.pdf import born_digital_pdf
 
 REGISTRY = """case_number,surname,given_names,date_of_birth,nationality
 ABH-2019-04711,Müller,Hans,1987-04-03,deutsch
@@ -30,7 +30,7 @@ def runtime(settings, s3_store):
 
 def _damaged_letter(tmp_path):
     """A born-digital letter naming a registry case, with its cross-reference table cut off (repaired)."""
-    good = make_samples.born_digital_pdf([[
+    good = born_digital_pdf([[
         "Ausländerbehörde Musterstadt", "Aktenzeichen: ABH-2019-04711",
         "Herr Hans Müller, geboren am 03.04.1987", "Bescheinigung über die Meldung der Wohnung."]],
         tmp_path / "good.pdf")
@@ -83,7 +83,7 @@ def test_every_field_of_version_1_survives_decision_hold_reimport_and_reindex(tm
 def test_a_changed_stored_record_is_refused_not_built_upon(tmp_path, runtime):
     from dms_ingest.errors import Unavailable
 
-    [result] = documents.ingest(Actor.system(), runtime, [make_samples.born_digital_pdf(
+    [result] = documents.ingest(Actor.system(), runtime, [born_digital_pdf(
         [["Mietvertrag über die Wohnung"]], tmp_path / "m.pdf")], workers=1)
     doc = runtime.catalog.get(result.id)
     # The index's checksum of version 1 no longer matches what is stored: do not write version 2 on it.
