@@ -10,7 +10,7 @@ from dms_ingest.services import documents, review
 from dms_ingest.services.actor import Actor
 from dms_ingest.services.runtime import Runtime
 
-import make_samples
+from dms_datagen.pdf import born_digital_pdf
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def access_log(runtime) -> list[dict]:
 
 
 def test_system_actor_ingests_shows_and_is_logged(tmp_path, runtime):
-    pdf = make_samples.born_digital_pdf([["Aufenthaltserlaubnis für Frau Muster"]], tmp_path / "brief.pdf")
+    pdf = born_digital_pdf([["Aufenthaltserlaubnis für Frau Muster"]], tmp_path / "brief.pdf")
     [result] = documents.ingest(Actor.system("schulz"), runtime, [pdf], workers=1)
     assert result.status == "archived"
     shown = documents.show(Actor.system("schulz"), runtime, result.id, text=True)
@@ -36,7 +36,7 @@ def test_system_actor_ingests_shows_and_is_logged(tmp_path, runtime):
 
 
 def test_a_caseworker_may_not_touch_the_intake_and_the_refusal_is_logged(tmp_path, runtime):
-    pdf = make_samples.born_digital_pdf([["Mietvertrag"]], tmp_path / "m.pdf")
+    pdf = born_digital_pdf([["Mietvertrag"]], tmp_path / "m.pdf")
     [result] = documents.ingest(Actor.system(), runtime, [pdf], workers=1)
     clerk = Actor("meier", role="sachbearbeitung", teams=frozenset({"A-K"}), client="web")
     for call in (lambda: documents.show(clerk, runtime, result.id),
