@@ -18,6 +18,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from ..errors import Rejected
+from .names import NAME_MAX, fit_name
 
 # Parts that are never separate documents: they stay inside the archived original mail.
 _SIGNATURE_TYPES = {"application/pkcs7-signature", "application/x-pkcs7-signature",
@@ -101,10 +102,7 @@ def safe_filename(name: str | None, fallback: str) -> str:
     name = name.strip().lstrip(".").strip()
     if not name or name in {".", ".."}:
         name = fallback
-    if len(name) > 120:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[: 110] + "." + ext[:9]) if dot and len(ext) <= 9 else name[:120]
-    return name
+    return fit_name(name, room=NAME_MAX - 120)   # at most 120 bytes, whatever the script
 
 
 def _fallback_name(part: EmailMessage, number: int) -> str:

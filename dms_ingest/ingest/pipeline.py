@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import Rejected
-from ..storage import StoreError, sha256_file
+from ..storage import StoreError, environment_error, sha256_file
 from . import sources
 from .classify import classify_document
 from .context import Context
@@ -124,10 +124,10 @@ def ingest_file(path: Path, ctx: Context, options: IngestOptions | None = None, 
         return [_refuse(path, rejection, ctx, sha, options, started)]
     except StoreError as exc:
         # The archive is unreachable: nothing is lost, the original stays where it is to be retried.
-        return [IngestResult(options.source, Status.FAILED, sha256=sha, error=f"object store unavailable: {exc}",
-                             reason_code="store_unavailable", part=options.part, message_id=options.message_id,
-                             seconds=_since(started))]
+        return [_failed(sha, options, started, f"object store unavailable: {exc}")]
     except Exception as exc:  # a bug or an unforeseen file: refuse it visibly, never stop the batch
+        if environment_error(exc):   # disk full, quota, I/O: the machine's fault, retry the file later
+            return [_failed(sha, options, started, f"cannot write: {exc.strerror}")]
         log.exception("processing %s failed", options.source)
         return [_refuse(path, Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]), ctx, sha,
                         options, started)]
@@ -145,14 +145,23 @@ def _refuse(path: Path, rejection: Rejected, ctx: Context, sha: str | None, opti
     """Quarantine the original with its reason (once), record the refusal, report it."""
     kept = None
     if path.exists():
-        kept = quarantine(path, options.display_name or path.name, rejection,
-                          options.quarantine_dir or ctx.settings.quarantine_dir, options.source,
-                          move=options.take_original)
+        try:
+            kept = quarantine(path, options.display_name or path.name, rejection,
+                              options.quarantine_dir or ctx.settings.quarantine_dir, options.source,
+                              move=options.take_original)
+        except StoreError as exc:   # quarantine not writable (disk full): the original stays, retried later
+            return _failed(sha, options, started, f"{rejection.message}; {exc}")
     ctx.catalog.record_event(options.actor, "rejected", None, source=options.source, reason=rejection.reason_code,
                              message=rejection.message, quarantined=str(kept) if kept else None)
     return IngestResult(options.source, Status.REJECTED, sha256=sha, error=rejection.message,
                         reason_code=rejection.reason_code, part=options.part, message_id=options.message_id,
                         quarantined=str(kept) if kept else None, seconds=_since(started))
+
+
+def _failed(sha: str | None, options: IngestOptions, started: float, error: str) -> IngestResult:
+    """Not archived for want of a working store or disk: the original stays where it is for a retry."""
+    return IngestResult(options.source, Status.FAILED, sha256=sha, error=error, reason_code="store_unavailable",
+                        part=options.part, message_id=options.message_id, seconds=_since(started))
 
 
 def _duplicate(existing: list, sha: str, options: IngestOptions, started: float) -> IngestResult:

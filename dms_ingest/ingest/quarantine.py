@@ -1,53 +1,68 @@
-"""Keep a refused original, untouched, beside a one-line reason a clerk can read."""
+"""Keep a refused original, untouched, beside a one-line reason a clerk can read.
+
+Both files are written under temporary names and renamed into place, so a full disk leaves no
+0-byte or truncated copy and no copy without its reason: the write either happens whole or
+raises StoreError (the caller reports "failed" and the original stays where it was).
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import Rejected
+from ..storage import StoreError
+from .names import fit_name, free_path
 
-
-def free_name(target: Path) -> Path:
-    """*target*, or NAME.1.ext, NAME.2.ext, ... if taken (also by a reason file)."""
-    candidate, n = target, 1
-    while candidate.exists() or candidate.with_name(candidate.name + ".reason.txt").exists():
-        candidate = target.with_name(f"{target.stem}.{n}{target.suffix}")
-        n += 1
-    return candidate
-
-
-def safe_relative(name: str, fallback: str = "unnamed") -> Path:
-    """A relative path that stays inside its folder: no '..', no absolute part, no NUL."""
-    parts = [p.replace("\x00", "") for p in Path(name).parts if p not in ("", ".", "..", "/")]
-    return Path(*parts) if parts else Path(fallback)
-
-
-def keep(original: Path | bytes, folder: Path, name: str, reason: str, *, move: bool = False,
-         **details: str) -> Path:
-    """Put the original into *folder* as NAME (subfolders kept) beside NAME.reason.txt.
-
-    *move*: the caller gives the file up (the inbox's copy in processing/); else it is copied.
-    """
-    target = folder / safe_relative(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target = free_name(target)
-    if isinstance(original, bytes):
-        target.write_bytes(original)
-    elif move:
-        os.rename(original, target)
-    else:
-        shutil.copy2(original, target)
-    stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    lines = "".join(f"{key.replace('_', ' ')}: {value}\n" for key, value in details.items() if value)
-    target.with_name(target.name + ".reason.txt").write_text(f"{reason}\n\n{lines}at: {stamp}\n", encoding="utf-8")
-    return target
+REASON_SUFFIX = ".reason.txt"
 
 
 def quarantine(original: Path | bytes, name: str, rejection: Rejected, folder: Path, source: str, *,
                move: bool = False) -> Path:
-    """Keep a refused original with the rejection's sentence; return where it is now."""
+    """Keep a refused original in *folder* as NAME beside NAME.reason.txt; return where it is now.
+
+    *move*: the caller gives the file up (the inbox's file in processing/), else it is copied.
+    """
     return keep(original, folder, name, rejection.message, move=move, source=source,
                 reason_code=rejection.reason_code)
+
+
+def keep(original: Path | bytes, folder: Path, name: str, reason: str, *, move: bool = False,
+         **details: str) -> Path:
+    """Keep *original* under *folder*/NAME (subfolders of NAME kept, each name fitted) with its reason.
+
+    The reason file holds the sentence, then the *details* ("inbox file: ...") and the time.
+    """
+    parts = [fit_name(p.replace("\x00", "")) for p in Path(name).parts if p not in ("", ".", "..", "/")]
+    parts = parts or ["unnamed"]
+    stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    lines = "".join(f"{key.replace('_', ' ')}: {value}\n" for key, value in details.items() if value)
+    return keep_with_reason(original, parts[-1], f"{reason}\n\n{lines}at: {stamp}\n", folder.joinpath(*parts[:-1]),
+                            copy=not move)
+
+
+def keep_with_reason(original: Path | bytes, name: str, reason: str, folder: Path, *, copy: bool) -> Path:
+    """Put *original* (copied, or moved when *copy* is False) into *folder* beside NAME.reason.txt."""
+    token = secrets.token_hex(4)
+    partial_copy = folder / f".quarantine-{token}.part"
+    partial_reason = folder / f".quarantine-{token}.reason.part"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        safe = Path(name).name.replace("\x00", "") or "unnamed"
+        target = free_path(folder, safe, companion=REASON_SUFFIX)
+        if isinstance(original, bytes):
+            partial_copy.write_bytes(original)
+        elif copy:
+            shutil.copy2(original, partial_copy)
+        partial_reason.write_text(reason, encoding="utf-8")
+        os.replace(partial_copy if copy or isinstance(original, bytes) else original, target)
+        os.replace(partial_reason, target.with_name(target.name + REASON_SUFFIX))
+    except OSError as exc:
+        raise StoreError(f"quarantine {folder} not writable: {exc.strerror or exc}") from exc
+    finally:
+        partial_copy.unlink(missing_ok=True)
+        partial_reason.unlink(missing_ok=True)
+    return target

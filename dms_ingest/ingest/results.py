@@ -16,6 +16,7 @@ class Status(str, Enum):
     DUPLICATE = "duplicate"
     REJECTED = "rejected"      # refused; the original is in quarantine with its reason
     FAILED = "failed"          # the object store is unreachable: nothing lost, retry later
+    SKIPPED = "skipped"        # not taken at all (a link out of the folder, a hidden file)
 
     def __str__(self) -> str:
         return self.value

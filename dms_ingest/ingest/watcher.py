@@ -41,15 +41,17 @@ from typing import Callable
 from urllib.parse import quote, unquote
 
 from ..config import Settings
-from ..storage import sha256_file
+from ..storage import StoreError, environment_error, sha256_file
 from .context import Context
+from .names import NAME_MAX, fit_name, free_path
 from .pipeline import ingest_file
-from .quarantine import free_name, keep, safe_relative
+from .quarantine import REASON_SUFFIX, keep
 from .results import InboxOutcome, Status, outcome_of
 
 log = logging.getLogger(__name__)
 
 PROCESSING, DONE, QUARANTINE = "processing", "done", "quarantine"
+NAMES = ".names"        # processing/.names/STAMP: the inbox path of a taken file whose name had to be cut
 RESERVED = {PROCESSING, DONE, QUARANTINE}
 _SEPARATOR = "--"
 MAX_ATTEMPTS = 5
@@ -134,13 +136,24 @@ class Inbox:
         return found
 
     def take(self, rel: str) -> Path | None:
-        """Rename an inbox file into processing/ under a unique name; None if it is gone."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        flat = quote(rel, safe=" ()[]{}+,;=@&'!~^$")[:200]
-        target = self.processing / f"{stamp}-{secrets.token_hex(4)}{_SEPARATOR}{flat}"
+        """Rename an inbox file into processing/ under a unique name; None if it is gone.
+
+        The name keeps the inbox path (quoted) so a restart knows where the file came from; a
+        path too long for one file name is kept in processing/.names/ instead.
+        """
+        stamp = f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+        flat = quote(rel, safe=" ()[]{}+,;=@&'!~^$")
+        name = f"{stamp}{_SEPARATOR}{flat}"
+        sidecar = self.processing / NAMES / stamp
+        if len(name.encode()) > NAME_MAX:
+            name = f"{stamp}{_SEPARATOR}{fit_name(quote(Path(rel).name, safe=' '), len(stamp) + 2)}"
+            sidecar.parent.mkdir(exist_ok=True)
+            sidecar.write_text(rel, encoding="utf-8")
+        target = self.processing / name
         try:
             os.rename(self.root / rel, target)
         except FileNotFoundError:
+            sidecar.unlink(missing_ok=True)
             return None
         return target
 
@@ -152,18 +165,28 @@ class Inbox:
                 left.append((path, self.original_name(path)))
         return left
 
-    @staticmethod
-    def original_name(path: Path) -> str:
+    def original_name(self, path: Path) -> str:
         name = path.name
-        if _SEPARATOR in name:
-            return unquote(name.split(_SEPARATOR, 1)[1])
-        return name
+        if _SEPARATOR not in name:
+            return name
+        stamp, flat = name.split(_SEPARATOR, 1)
+        try:
+            return (self.processing / NAMES / stamp).read_text(encoding="utf-8")
+        except (FileNotFoundError, UnicodeDecodeError):
+            return unquote(flat)
+
+    def _forget_name(self, path: Path) -> None:
+        if _SEPARATOR in path.name:
+            (self.processing / NAMES / path.name.split(_SEPARATOR, 1)[0]).unlink(missing_ok=True)
 
     def _place(self, path: Path, folder: Path, rel: str) -> Path:
-        target = folder / safe_relative(rel, path.name)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target = free_name(target)
+        rel_path = Path(rel)
+        parts = [fit_name(p) for p in rel_path.parts if p not in ("", ".", "..")] or [path.name]
+        target_folder = folder.joinpath(*parts[:-1])
+        target_folder.mkdir(parents=True, exist_ok=True)
+        target = free_path(target_folder, parts[-1], companion=REASON_SUFFIX)
         os.rename(path, target)
+        self._forget_name(path)
         return target
 
     def to_done(self, path: Path, rel: str) -> Path:
@@ -172,7 +195,14 @@ class Inbox:
         return target
 
     def to_quarantine(self, path: Path, rel: str, reason: str) -> Path:
-        return keep(path, self.quarantine, rel, reason, move=True, inbox_file=rel)
+        target = keep(path, self.quarantine, rel, reason, move=True, inbox_file=rel)
+        self._forget_name(path)
+        return target
+
+    def quarantined_by_pipeline(self, path: Path, kept: str) -> Path:
+        """The pipeline moved a refused file from processing/ into quarantine/ itself."""
+        self._forget_name(path)
+        return Path(kept)
 
     def expire_done(self, keep_days: int, is_archived: Callable[[Path], bool]) -> int:
         """Delete originals from done/ older than keep_days, each only if its archive is in the catalog."""
@@ -416,11 +446,11 @@ class Watcher:
                 raise _Retry(next(r.error for r in results if r.status == Status.FAILED))
             if outcome is InboxOutcome.DONE:
                 target = self.inbox.to_done(path, rel)
-            elif path.exists():   # not archived, yet not refused as a whole (cannot happen today): keep it
+            elif path.exists():   # not archived, yet not refused as a whole: keep it with what is known
                 reasons = [f"{r.error} ({r.reason_code})" for r in results if r.status == Status.REJECTED]
                 target = self.inbox.to_quarantine(path, rel, "\n".join(reasons) or "not archived")
             else:
-                target = Path(next(r.quarantined for r in results if r.quarantined))
+                target = self.inbox.quarantined_by_pipeline(path, next(r.quarantined for r in results if r.quarantined))
             handled = Handled(rel, outcome, results, str(target.relative_to(self.inbox.root)))
         except Exception as exc:  # store outage, disk full, a bug: the file stays in processing/
             attempts += 1
@@ -429,7 +459,8 @@ class Watcher:
                 log.exception("handling %s failed", rel)
             # An unreachable store is waited for as long as it takes; anything else is given up on
             # (quarantined with its reason) after MAX_ATTEMPTS.
-            if not isinstance(exc, _Retry) and attempts >= MAX_ATTEMPTS and path.exists():
+            waits = isinstance(exc, (_Retry, StoreError)) or environment_error(exc)   # store down, disk full
+            if not waits and attempts >= MAX_ATTEMPTS and path.exists():
                 target = self.inbox.to_quarantine(
                     path, rel, f"could not be archived after {attempts} attempts: {detail}\n"
                                f"move it back into the inbox to try again")
@@ -470,8 +501,7 @@ class Watcher:
             self._emit(Handled(f"imap:{self.settings.mail.imap.folder}", InboxOutcome.RETRY, [], error=str(exc)))
 
     def _emit_mail(self, mail) -> None:
-        self._emit(Handled(mail.source, InboxOutcome.of(mail.decision), mail.results, mail.moved_to,
-                           mail.error))
+        self._emit(Handled(mail.source, InboxOutcome.of(mail.decision), mail.results, mail.moved_to, mail.error))
 
 
 class _Retry(Exception):

@@ -15,17 +15,23 @@ from .actor import Actor
 from .runtime import Runtime, operation
 
 
-def input_files(paths: list[Path]) -> list[Path]:
-    """The files named, folders taken recursively (hidden files left out), in a stable order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise Invalid(f"no such file or folder: {path}")
-    return files
+def input_files(paths: list[Path], skipped: list | None = None) -> list[Path]:
+    """The files named, folders taken recursively without following links, in a stable order.
+
+    Entries that are not taken (links out of a folder, hidden or dangling files) are appended to
+    *skipped* as `IngestResult`s with status "skipped" and the reason, so callers can say so.
+    """
+    from ..ingest.inputs import scan_inputs
+    from ..ingest.results import IngestResult, Status
+
+    try:
+        scan = scan_inputs(paths)
+    except FileNotFoundError as exc:
+        raise Invalid(f"no such file or folder: {exc}") from None
+    if skipped is not None:
+        skipped.extend(IngestResult(str(s.path), Status.SKIPPED, error=s.message, reason_code=s.reason_code)
+                       for s in scan.skipped)
+    return scan.files
 
 
 def ingest(actor: Actor, runtime: Runtime, files: list[Path], *, workers: int | None = None,
@@ -137,18 +143,56 @@ def show(actor: Actor, runtime: Runtime, doc_id: str, *, text: bool = False) -> 
         return data
 
 
-def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: bool = False) -> str:
-    """Write the archival PDF/A (or the original) to *output* after verifying it; returns its SHA-256."""
+def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: bool = False,
+        overwrite: bool = False) -> str:
+    """Write the archival PDF/A (or the original) to *output* after verifying it; returns its SHA-256.
+
+    An existing folder receives ID.pdf (or ID.original-extension); an existing file is replaced
+    only with *overwrite*; nothing is left behind when writing fails.
+    """
     role = "original" if original else "archive"
     with operation(runtime, actor, "get", doc_id, role=role):
         doc = document(runtime, doc_id)
         policy.require(actor, "get", document=doc, catalog=runtime.catalog)
         key, sha = (doc.original_key, doc.original_sha256) if original else (doc.archive_key, doc.archive_sha256)
+        target = _get_target(Path(output), doc, original, overwrite)
         try:
-            runtime.store.download(key, output, sha)
+            _write_no_clobber(runtime.store, key, sha, target, overwrite)
+        except FileExistsError:
+            raise Invalid(f"{target} exists; use --force to replace it") from None
         except StoreError as exc:
             raise Unavailable(str(exc)) from None
         return sha
+
+
+def _get_target(output: Path, doc: DocumentRow, original: bool, overwrite: bool) -> Path:
+    if output.is_dir():
+        output = output / f"{doc.id}.{(doc.original_ext or 'bin') if original else 'pdf'}"
+    if not output.parent.is_dir():
+        raise Invalid(f"folder {output.parent} does not exist")
+    if output.exists() and (not overwrite or output.is_dir()):
+        raise Invalid(f"{output} exists; use --force to replace it")
+    return output
+
+
+def _write_no_clobber(store, key: str, sha: str, target: Path, overwrite: bool) -> None:
+    """Download beside *target*, then link it into place (fails if *target* appeared meanwhile)."""
+    import os
+    import secrets
+
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        store.download(key, partial, sha)
+        if overwrite:
+            os.replace(partial, target)
+        else:
+            os.link(partial, target)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError):
+            raise
+        raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def hold(actor: Actor, runtime: Runtime, doc_id: str, on: bool) -> DocumentRow:
