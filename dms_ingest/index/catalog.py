@@ -87,19 +87,23 @@ class Catalog:
                      detail: dict | None = None) -> None:
         """Insert a document, its pages, search entries and an audit event in one transaction."""
         with self._lock, self.session() as s:
-            for page in pages:
-                page.search_text = folding.fold_translit(page.text) + "\n" + folding.fold_plain(page.text)
             s.add(doc)
             s.flush()
-            s.add_all(pages)
+            self._add_pages(s, doc.id, pages)
             s.add(AuditEvent(document_id=doc.id, actor=actor, action="archived", detail=json.dumps(detail or {})))
-            if self.is_sqlite:
-                for page in pages:
-                    s.connection().execute(
-                        text("INSERT INTO page_fts (translit, plain, document_id, page) VALUES (:t, :p, :d, :n)"),
-                        {"t": folding.fold_translit(page.text), "p": folding.fold_plain(page.text),
-                         "d": doc.id, "n": page.number})
             s.commit()
+
+    def _add_pages(self, s: Session, doc_id: str, pages: list[PageRow]) -> None:
+        """Page rows with their folded search text (and the FTS entries on SQLite)."""
+        for page in pages:
+            page.search_text = folding.fold_translit(page.text) + "\n" + folding.fold_plain(page.text)
+        s.add_all(pages)
+        if self.is_sqlite:
+            for page in pages:
+                s.connection().execute(
+                    text("INSERT INTO page_fts (translit, plain, document_id, page) VALUES (:t, :p, :d, :n)"),
+                    {"t": folding.fold_translit(page.text), "p": folding.fold_plain(page.text),
+                     "d": doc_id, "n": page.number})
 
     def replace_document(self, doc: DocumentRow, pages: list[PageRow], actor: str = "reindex") -> None:
         """Rebuild a document's rows (reindex from its stored record); its audit trail stays."""
@@ -108,16 +112,8 @@ class Catalog:
                 s.delete(page)
             if self.is_sqlite:
                 s.connection().execute(text("DELETE FROM page_fts WHERE document_id = :d"), {"d": doc.id})
-            for page in pages:
-                page.search_text = folding.fold_translit(page.text) + "\n" + folding.fold_plain(page.text)
             s.merge(doc)
-            s.add_all(pages)
-            if self.is_sqlite:
-                for page in pages:
-                    s.connection().execute(
-                        text("INSERT INTO page_fts (translit, plain, document_id, page) VALUES (:t, :p, :d, :n)"),
-                        {"t": folding.fold_translit(page.text), "p": folding.fold_plain(page.text),
-                         "d": doc.id, "n": page.number})
+            self._add_pages(s, doc.id, pages)
             s.add(AuditEvent(document_id=doc.id, actor=actor, action="reindexed", detail="{}"))
             s.commit()
 

@@ -76,7 +76,22 @@ def outcome_of(results: list[IngestResult], *, original_archived: bool) -> Outco
     return Outcome.DONE if original_archived else Outcome.REFUSED
 
 
-class InboxOutcome(str, Enum):
+class _RunnerWords(str, Enum):
+    """A runner's public names for the three outcomes (`done`, refused, `retry`)."""
+
+    @classmethod
+    def of(cls, outcome: Outcome):
+        return cls(cls._refused_word() if outcome is Outcome.REFUSED else outcome.value)
+
+    @classmethod
+    def _refused_word(cls) -> str:
+        raise NotImplementedError
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class InboxOutcome(_RunnerWords):
     """`inbox_outcome` of `dms watch --json`."""
 
     DONE = "done"
@@ -84,14 +99,11 @@ class InboxOutcome(str, Enum):
     RETRY = "retry"
 
     @classmethod
-    def of(cls, outcome: Outcome) -> "InboxOutcome":
-        return {Outcome.DONE: cls.DONE, Outcome.REFUSED: cls.QUARANTINED, Outcome.RETRY: cls.RETRY}[outcome]
-
-    def __str__(self) -> str:
-        return self.value
+    def _refused_word(cls) -> str:
+        return "quarantined"
 
 
-class ImapOutcome(str, Enum):
+class ImapOutcome(_RunnerWords):
     """`imap_outcome` of `dms mail fetch --json`."""
 
     DONE = "done"
@@ -99,8 +111,5 @@ class ImapOutcome(str, Enum):
     RETRY = "retry"
 
     @classmethod
-    def of(cls, outcome: Outcome) -> "ImapOutcome":
-        return {Outcome.DONE: cls.DONE, Outcome.REFUSED: cls.FAILED, Outcome.RETRY: cls.RETRY}[outcome]
-
-    def __str__(self) -> str:
-        return self.value
+    def _refused_word(cls) -> str:
+        return "failed"

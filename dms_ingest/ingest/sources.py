@@ -263,6 +263,11 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
             specs.append(PageSpec(index + 1, width_pt, height_pt, dpi))
         repairs = pdf.get_warnings()  # drains qpdf's list: read it once
         if repairs:
+            lost = _pages_without_content(pdf)
+            if lost:
+                # A truncated file "repairs" into blank pages: archiving them would lose the scan.
+                raise Rejected("content_lost", f"{_page_list(lost)} of {len(pdf.pages)} came out empty "
+                                               f"({_without_path(str(repairs[0]), path)[:80]})")
             # qpdf reconstructed a damaged file: work from its repaired copy, keep the original as is.
             notes.append("damaged PDF repaired: " + _without_path(str(repairs[0]), path)[:100])
             work_dir.mkdir(parents=True, exist_ok=True)
@@ -271,6 +276,51 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
     _read_native_text(source, specs, min_text_chars)
     _check_renderable(source)
     return Container(source, PDF, specs, notes)
+
+
+def _pages_without_content(pdf) -> list[int]:
+    """Pages of a repaired PDF whose content is gone: no content stream, an empty or unreadable one,
+    or an image it draws that is missing or empty (qpdf repairs a cut-off file into such pages)."""
+    import pikepdf
+
+    lost = []
+    for number, page in enumerate(pdf.pages, 1):
+        try:
+            contents = page.obj.get("/Contents")
+            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+            data = b"".join(s.read_bytes() for s in streams if isinstance(s, pikepdf.Stream))
+            resources = page.obj.get("/Resources")
+            images = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+            # items(), not keys(): a name whose object was lost reads as null and keys() hides it
+            broken_image = images is not None and any(not _image_readable(obj) for _, obj in images.items())
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError):
+            lost.append(number)
+            continue
+        if not data.strip() or broken_image:
+            lost.append(number)
+    return lost
+
+
+def _image_readable(obj) -> bool:
+    """Does an image of a repaired PDF still decode (a cut-off stream does not)?"""
+    import pikepdf
+
+    if not isinstance(obj, pikepdf.Stream) or not obj.read_raw_bytes():
+        return False
+    if obj.get("/Subtype") != pikepdf.Name.Image:
+        return True   # a form XObject: its own content is checked where it is drawn
+    try:
+        pikepdf.PdfImage(obj).as_pil_image().load()
+    except (NotImplementedError, pikepdf.models.image.UnsupportedImageTypeError):
+        return True   # a kind pikepdf cannot convert (JBIG2, ...): the renderer decides later
+    except Exception:
+        return False
+    return True
+
+
+def _page_list(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10]) + (", ..." if len(numbers) > 10 else "")
+    return f"page {shown}" if len(numbers) == 1 else f"pages {shown}"
 
 
 def _without_path(message: str, path: Path) -> str:
