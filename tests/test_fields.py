@@ -145,3 +145,20 @@ def test_value_helpers():
     assert add_months(dt.date(2025, 8, 31), 6) == dt.date(2026, 2, 28)
     assert previous_months(dt.date(2025, 6, 30), 3) == ["2025-03", "2025-04", "2025-05"]
     assert previous_months(dt.date(2025, 1, 15), 2, offset=0) == ["2024-12", "2025-01"]
+
+
+def test_ticked_box_dropped_by_ocr_among_empty_boxes():
+    # Real OCR of the sample form: empty boxes read as "LJ", "L]", "()", the crossed box dropped.
+    form = "4. Beantragter Aufenthaltstitel\n\nLJ Erteilung einer Aufenthaltserlaubnis\n\n" \
+           "Verlangerung der Aufenthaltserlaubnis\n\nL] Niederlassungserlaubnis (§ 9 AufenthG)\n\n" \
+           "() Blaue Karte EU (§ 18g AufenthG)\n"
+    purpose = read("antrag", [PageText(1, form)])["purpose"]
+    assert purpose.value == "verlaengerung" and purpose.confidence < 0.95
+    # Without empty boxes around it, a bare option line is no tick.
+    assert read("antrag", [PageText(1, "Verlängerung der Aufenthaltserlaubnis")])["purpose"].status == "unread"
+
+
+def test_crossed_box_misread_as_a_glyph():
+    form = "Beantragt wird:\n‚Rl Niederlassungserlaubnis (§ 9 AufenthG)\n\nO Blaue Karte EU (§ 18g AufenthG)\n\n" \
+           "CL] Verlängerung der Aufenthaltserlaubnis\n\nU] Erteilung einer Aufenthaltserlaubnis\n"
+    assert read("antrag", [PageText(1, form)])["purpose"].value == "niederlassungserlaubnis"

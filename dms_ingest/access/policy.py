@@ -15,6 +15,8 @@ from ..services.actor import Actor
 ACTIONS = frozenset({
     "ingest", "upload", "search", "show", "get", "verify", "hold", "delete", "cases_import",
     "review_list", "review_assign", "train",
+    # applications on a case (services/applications.py); per case: case_number is given
+    "case_status", "application_open", "application_close", "applications_ready", "request_letter",
 })
 
 

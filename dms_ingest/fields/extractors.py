@@ -9,12 +9,12 @@ import re
 from ..classifiers.mrz import find_mrz
 from .model import ExtractedField, PageText, unread
 from .reading import best, field_from, first_lines, labelled, search
-from .values import (ADDRESS, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
+from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
                      parse_amount, parse_date)
 
 # The date pattern without its group names, to embed (more than once) in other patterns.
 _DATE_VALUE = re.sub(r"\(\?P<\w+>", "(?:", DATE.pattern)
-_AMOUNT_VALUE = r"\d{1,3}(?:[.\s]\d{3})*,\d{2}|\d+,\d{2}"
+_AMOUNT_VALUE = re.sub(r"\(\?P<\w+>", "(?:", AMOUNT.pattern)
 # ICAO 9303 codes that are not countries but occur as nationality.
 _SPECIAL_NATIONALITY = {"D", "XXA", "XXB", "XXC", "XXX", "EUE", "UNO", "UNA", "UNK"}
 
@@ -91,12 +91,27 @@ _LEGAL_FORM = re.compile(r"\b(?:GmbH(?:\s*&\s*Co\.?\s*KG)?|gGmbH|AG|KG|OHG|e\.\s
                          r"Pflegedienst|Supermarkt|Elektro|Metallbau|Baufirma|Softwarehaus|Logistik|Lagerhaus)\b")
 
 
+_LEGAL_FORM_END = re.compile(r"\b(?:GmbH\s*&\s*Co\.?\s*KG|gGmbH|GmbH|AG|KG|OHG|e\.\s?V\.|mbH|SE|UG|GbR|KGaA)(?=\W|$)")
+
+
+def tidy(text: str) -> str:
+    """A value without OCR's trailing debris: stray punctuation marks (an abbreviation's dot stays)."""
+    text = re.sub(r"(?:\s+[^\w\s]{1,3})+$", "", text.strip())
+    if not re.search(r"\b(?:e\.\s?V|a\.\s?G|Co|Nr|St|mbH)\.$", text):
+        text = text.rstrip(" .")
+    return text.strip(" ,:;_–|-")
+
+
 def _company(text: str) -> str | None:
     """A company name from a line: up to and including its legal form; letterhead tails removed."""
     text = re.split(r"\s+[–·|-]\s+|\s{2,}|,\s", text.strip())[0].strip(" :")
     # "zwischen der Kranich Digital GmbH", "Die Logistik Nord GmbH (im Folgenden ...)": the name only.
     text = re.sub(r"^(?:[a-zäöüß]+\s+|(?:Die|Der|Das|Firma)\s+)+", "", text)
     text = re.split(r"\s+\(", text)[0].strip()
+    form = list(_LEGAL_FORM_END.finditer(text))
+    if form:
+        text = text[:form[-1].end()]
+    text = tidy(text)
     if not _LEGAL_FORM.search(text) or len(text) < 3 or len(text) > 70:
         return None
     return text
@@ -117,7 +132,7 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
         start, end = parse_date(hit.match.group("a")), parse_date(hit.match.group("b"))
         if start and end and (start.year, start.month) == (end.year, end.month) and start <= end:
             periods.append(field_from("period", month_key(start.year, start.month), hit, hit.match.group(0), 0.95))
-    gross = labelled(pages, "gross_pay", r"gesamt-?\s?brutto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
+    gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?brutto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
                      r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
                      gap=r"[\s:.€]{0,40}")
     net = labelled(pages, "net_pay", r"netto-?\s?(?:entgelt|bezüge|verdienst|lohn|gehalt|betrag)|nettobezug|"
@@ -162,7 +177,7 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
         for line in first_lines(page, 4):
             if _INSURER.search(line) and len(line) <= 80 and not re.search(r"nachweis|bescheinigung|bestätigung",
                                                                             line, re.IGNORECASE):
-                name = re.split(r"\s+[–·|]\s+|\s{2,}", line)[0].strip()
+                name = tidy(re.split(r"\s+[–·|]\s+|\s{2,}", line)[0])
                 hit = next(search([page], re.compile(re.escape(line))), None)
                 if hit is not None:
                     insurer.append(field_from("insurer", name, hit, name, 0.95))
@@ -218,7 +233,7 @@ def language_certificate(pages: list[PageText], today: dt.date) -> list[Extracte
             levels.append(field_from("level", cefr_from_match(m), hit, raw))
     level = best(levels, conflict_factor=0.3)
     exam = labelled(pages, "date", r"prüfungsdatum|datum\s+der\s+prüfung|prüfungstermin|prüfung\s+am|"
-                    r"(?:bestanden|abgelegt)\s+am|(?:[ABC][12]|prüfung)\s+am|datum", _DATE_VALUE, _iso,
+                    r"(?:bestanden|abgelegt)\s+am|(?:[ABC]\s?[12lI|]|prüfung)\s+am|datum", _DATE_VALUE, _iso,
                     gap=r"[\s:.·]{0,6}")
     date = best(exam, conflict_factor=0.9) if exam else _issue_date(pages, "date")
     return [f for f in (level, date) if f]
@@ -252,12 +267,12 @@ def decision(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     subjects = []
     label = re.compile(r"^\s*(?:betreff|betr\.|hier|gegenstand)\s*:\s*(?P<v>[^\n]{4,160})", re.IGNORECASE | re.MULTILINE)
     for hit in search(pages[:1], label):
-        subjects.append(field_from("subject", hit.match.group("v").strip(), hit, hit.match.group("v"), 0.95))
+        subjects.append(field_from("subject", tidy(hit.match.group("v")), hit, hit.match.group("v"), 0.95))
     if not subjects:
         heading = re.compile(r"^\s*(?P<v>(?:[\w-]*bescheid|verfügung|entscheidung\s+über\s+ihren\s+antrag|ordnungsverfügung)"
                              r"(?:[ \t]+[^\n]{0,120})?(?:\n\s*über[^\n]{3,140})?)\s*$", re.IGNORECASE | re.MULTILINE)
         for hit in search(pages[:1], heading):
-            value = re.sub(r"\s+", " ", hit.match.group("v")).strip()
+            value = tidy(re.sub(r"\s+", " ", hit.match.group("v")))
             subjects.append(field_from("subject", value, hit, value, 0.9))
             break
     return [f for f in (date, best(subjects)) if f]

@@ -57,10 +57,18 @@ def first_lines(page: PageText, count: int) -> list[str]:
     return [line.strip() for line in page.text.splitlines() if line.strip()][:count]
 
 
+_UMLAUT_TOLERANT = str.maketrans({"ä": "[äa]", "ö": "[öo]", "ü": "[üu]", "Ä": "[ÄA]", "Ö": "[ÖO]", "Ü": "[ÜU]"})
+
+
+def tolerant(pattern: str) -> str:
+    """A regex that also matches when OCR lost the umlauts' dots ("Verlangerung", "bestatigen")."""
+    return pattern.translate(_UMLAUT_TOLERANT)
+
+
 def labelled(pages: list[PageText], name: str, label: str, value: str, parse: Callable[[str], str | None],
              *, weight: float = 1.0, gap: str = r"[\s:.,–-]{0,6}") -> list[ExtractedField]:
     """Every reading of '<label><gap><value>' whose value parses; *value* is a regex with group v."""
-    pattern = re.compile(rf"(?:{label}){gap}(?P<v>{value})", re.IGNORECASE)
+    pattern = re.compile(rf"(?:{tolerant(label)}){gap}(?P<v>{value})", re.IGNORECASE)
     found = []
     for hit in search(pages, pattern):
         parsed = parse(hit.match.group("v"))

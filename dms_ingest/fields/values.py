@@ -34,7 +34,8 @@ MONTH_YEAR = re.compile(
     rf"|(?<![\d./])(?P<m>0?[1-9]|1[0-2])\s?[/.-]\s?(?P<y2>(?:19|20)\d{{2}})(?![\d./])",
     re.IGNORECASE,
 )
-AMOUNT = re.compile(r"(?<![\d.,])(?P<v>\d{1,3}(?:[.\s]\d{3})*,\d{2}|\d+,\d{2})(?![\d])")
+# German notation; OCR also reads the thousands dot as ',' or ':' and puts spaces around separators.
+AMOUNT = re.compile(r"(?<![\d.,])(?P<v>\d{1,3}(?:\s?[.,':]\s?\d{3})+\s?,\s?\d{2}|\d+\s?,\s?\d{2})(?![\d])")
 CEFR = re.compile(r"(?<![A-Za-z0-9])(?P<l>[ABC])\s?(?P<n>[12lI|])(?![A-Za-z0-9])")
 _CEFR_ORDER = ["A1", "A2", "B1", "B2", "C1", "C2"]
 _STREET_WORD = r"[A-ZÄÖÜ][\wäöüß.-]*(?:straße|strasse|str\.|weg|allee|platz|ring|gasse|ufer|damm|markt|chaussee|pfad|steig|hof|park|berg|stieg|kamp|garten)"
@@ -96,7 +97,9 @@ def parse_amount(text: str) -> Decimal | None:
     m = AMOUNT.search(text)
     if m is None:
         return None
-    raw = re.sub(r"[.\s]", "", m.group("v")).replace(",", ".")
+    digits = re.sub(r"\s", "", m.group("v"))
+    whole, cents = digits[:-3], digits[-2:]          # the last separator is the decimal comma
+    raw = re.sub(r"[.,':]", "", whole) + "." + cents
     try:
         return Decimal(raw)
     except InvalidOperation:
