@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-import make_samples
+from dms_datagen.pdf import born_digital_pdf
 from conftest import Dms
 from dms_ingest.access import audit
 from dms_ingest.access.models import AccessLogRow, SessionRow, SubstitutionRow, UserRow
@@ -95,7 +95,7 @@ def office(tmp_path_factory):
     }
     ids = {}
     for name, lines in letters.items():
-        pdf = make_samples.born_digital_pdf([lines], root / f"{name}.pdf")
+        pdf = born_digital_pdf([lines], root / f"{name}.pdf")
         [result] = documents.ingest(SYSTEM, runtime, [pdf], workers=1)
         assert result.status == "archived", result
         expected = {"ahmadi": "ABH-2020-00001", "yilmaz": "ABH-2020-00002", "fischer": "ABH-2020-00004",
