@@ -315,3 +315,27 @@ def test_lockout_after_repeated_failures(office):
     assert all(PASSWORDS["lock"] not in e.detail and "Geraten-123" not in e.detail for e in logins)
     server_log = "".join(p.read_text(errors="replace") for p in office.home.parent.glob("serve-*.log"))
     assert PASSWORDS["anna"] not in server_log and "dms_" not in server_log
+
+
+def test_upload_into_a_case_runs_the_pipeline_with_the_case_as_hint(office, tmp_path):
+    pdf = born_digital_pdf([["Krankenversicherung", "Versicherungsbestaetigung fuer Herrn Reza Ahmadi",
+                             "Der Versicherungsschutz besteht seit dem 1. Januar."]], tmp_path / "kv.pdf")
+    files = {"file": ("Versicherung <Ahmadi>.pdf", pdf.read_bytes(), "application/pdf")}
+    with office.client("yusuf") as yusuf:
+        refused = yusuf.post("/api/cases/ABH-2020-00001/documents", files=files)
+        assert refused.status_code == 403
+        assert yusuf.post("/api/cases/ABH-2099-00001/documents", files=files).status_code == 404
+    with office.client("anna") as anna:
+        no_csrf = anna.post("/api/cases/ABH-2020-00001/documents", files=files, headers={"X-CSRF-Token": "x"})
+        assert no_csrf.status_code == 403
+        answer = anna.post("/api/cases/ABH-2020-00001/documents", files=files)
+        assert answer.status_code == 201, answer.text
+        [doc] = answer.json()["documents"]
+        assert doc["status"] == "archived" and doc["case_number"] == "ABH-2020-00001"
+        case = anna.get("/api/cases/ABH-2020-00001").json()
+        assert doc["id"] in [d["id"] for d in case["documents"]]
+        assert anna.get(f"/api/documents/{doc['id']}").json()["original_sha256"] == hashlib.sha256(
+            pdf.read_bytes()).hexdigest()
+    uploads = [(e.login, e.outcome, e.case_number) for e in office.log() if e.action == "upload"]
+    assert uploads == [("yusuf", "denied", "ABH-2020-00001"), ("yusuf", "refused", "ABH-2099-00001"),
+                       ("anna", "ok", "ABH-2020-00001")]
