@@ -78,6 +78,8 @@ class CaseRow(SQLModel, table=True):
     given_names: str = ""
     date_of_birth: date | None = None
     nationality: str = ""
+    team: str | None = Field(default=None, index=True)   # responsible team (access/teams.py)
+    team_source: str | None = None          # "registry" (the CSV's team column) or "rule" (surname letters)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -91,3 +93,19 @@ class PendingWrite(SQLModel, table=True):
     record: str = "{}"                      # JSON of the document and page rows to commit
     owner: str = ""                         # host:pid of the writer, so reconcile spares live writes
     started_at: datetime = Field(default_factory=utcnow)
+
+
+class OriginalClaim(SQLModel, table=True):
+    """An original being archived right now: the row's primary key makes the claim exclusive.
+
+    Any number of processes on any number of machines that share one index archive an
+    original once: only the process that inserted the row may work on those bytes; the others
+    wait and then find the archived document.
+    """
+
+    __tablename__ = "original_claims"
+
+    sha256: str = Field(primary_key=True)
+    holder: str                             # host:pid:start of the claiming process
+    claimed_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)

@@ -15,6 +15,11 @@ from .actor import Actor
 from .runtime import Runtime, operation
 
 
+def _about(case_number: str) -> dict:
+    """The access log's subject of a case operation: the case (so an Art. 15 report finds it)."""
+    return {"object_type": "case", "case_number": case_number.strip().upper()}
+
+
 def _case(runtime: Runtime, case_number: str):
     try:
         return checklist.case_row(runtime.catalog, case_number)
@@ -26,9 +31,9 @@ def case_status(actor: Actor, runtime: Runtime, case_number: str, *, today: dt.d
                 include_closed: bool = False) -> dict:
     """The checklist of a case: each open application, each requirement satisfied (by which documents
     and fields), missing, expired, insufficient or unread."""
-    with operation(runtime, actor, "case_status", case_number) as note:
+    with operation(runtime, actor, "case_status", case_number, **_about(case_number)) as note:
         row = _case(runtime, case_number)
-        policy.require(actor, "case_status", case_number=row.case_number)
+        policy.require(actor, "case_view", case_number=row.case_number, catalog=runtime.catalog)
         result = checklist.case_checklist(runtime.catalog, runtime.settings, row.case_number, today=today,
                                           include_closed=include_closed).to_json()
         note.update(applications=len(result["applications"]))
@@ -38,9 +43,10 @@ def case_status(actor: Actor, runtime: Runtime, case_number: str, *, today: dt.d
 def open_application(actor: Actor, runtime: Runtime, case_number: str, application_type: str, *,
                      source: str = "manual") -> dict:
     """Open an application of *application_type* on the case (an open one of that type is kept)."""
-    with operation(runtime, actor, "application_open", case_number, application_type=application_type) as note:
+    with operation(runtime, actor, "application_open", case_number, application_type=application_type,
+                   **_about(case_number)) as note:
         row = _case(runtime, case_number)
-        policy.require(actor, "application_open", case_number=row.case_number)
+        policy.require(actor, "application_open", case_number=row.case_number, catalog=runtime.catalog)
         try:
             app, created = checklist.open_application(runtime.catalog, runtime.settings, row.case_number,
                                                       application_type, by=actor.login, source=source)
@@ -56,9 +62,10 @@ def open_application(actor: Actor, runtime: Runtime, case_number: str, applicati
 def close_application(actor: Actor, runtime: Runtime, case_number: str, application_type: str, *,
                       reason: str = "") -> dict:
     """Close the open application of that type (decided, withdrawn): it leaves the ready list."""
-    with operation(runtime, actor, "application_close", case_number, application_type=application_type):
+    with operation(runtime, actor, "application_close", case_number, application_type=application_type,
+                   **_about(case_number)):
         row = _case(runtime, case_number)
-        policy.require(actor, "application_close", case_number=row.case_number)
+        policy.require(actor, "application_close", case_number=row.case_number, catalog=runtime.catalog)
         app = next((a for a in store.applications(runtime.catalog, row.case_number)
                     if a.application_type == application_type), None)
         if app is None:
@@ -74,7 +81,7 @@ def ready_cases(actor: Actor, runtime: Runtime, *, today: dt.date | None = None)
     with operation(runtime, actor, "applications_ready") as note:
         policy.require(actor, "applications_ready")
         rows = [r for r in checklist.ready_cases(runtime.catalog, runtime.settings, today=today)
-                if policy.allowed(actor, "case_status", case_number=r["case_number"])]
+                if policy.allowed(actor, "case_view", case_number=r["case_number"], catalog=runtime.catalog)]
         note.update(ready=len(rows))
         return rows
 
@@ -85,9 +92,10 @@ def request_letter(actor: Actor, runtime: Runtime, case_number: str, *, applicat
     template in config) and file it into the case as an outgoing document; one per open application
     with something to ask for."""
     today = today or dt.date.today()
-    with operation(runtime, actor, "request_letter", case_number, application_type=application_type) as note:
+    with operation(runtime, actor, "request_letter", case_number, application_type=application_type,
+                   **_about(case_number)) as note:
         row = _case(runtime, case_number)
-        policy.require(actor, "request_letter", case_number=row.case_number)
+        policy.require(actor, "request_letter", case_number=row.case_number, catalog=runtime.catalog)
         status = checklist.case_checklist(runtime.catalog, runtime.settings, row.case_number, today=today)
         entries = [a for a in status.applications if application_type in (None, a.application_type)]
         if not entries:
