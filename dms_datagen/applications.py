@@ -69,6 +69,10 @@ class Line:
     key: str | None = None       # the field whose value stands on this line (for smudging)
     box: str | None = None       # checkbox: "on" | "off" drawn before the text
 
+    def as_text(self) -> str:
+        """The line as a born-digital form writes it (a box as "[x]" or "[ ]")."""
+        return self.text if self.box is None else ("[x] " if self.box == "on" else "[ ] ") + self.text
+
 
 @dataclass
 class GenDoc:

@@ -97,13 +97,15 @@ def _wrap(text: str, font, width: int) -> list[str]:
         if not words:
             lines.append("")
             continue
+        # A list item's continuation lines hang under its text.
+        hang = "   " if paragraph.startswith("– ") else ""
         for word in words:
-            candidate = f"{line} {word}".strip()
-            if font.getlength(candidate) <= width or not line:
+            candidate = f"{line} {word}" if line.strip() else f"{line}{word}"
+            if font.getlength(candidate) <= width or not line.strip():
                 line = candidate
             else:
                 lines.append(line)
-                line = word
+                line = hang + word
         lines.append(line)
     return lines
 
