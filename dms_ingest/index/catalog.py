@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from . import folding
+from .schema import schema_lock
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
 
 
@@ -44,13 +45,19 @@ class Catalog:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._lock = threading.RLock()
-        SQLModel.metadata.create_all(self.engine)
-        if self.is_sqlite:
-            with self.engine.begin() as conn:
+        with schema_lock(self.engine) as conn:
+            SQLModel.metadata.create_all(conn)
+            if self.is_sqlite:
                 conn.execute(text(
                     "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5("
                     "translit, plain, document_id UNINDEXED, page UNINDEXED, "
                     "tokenize = 'unicode61 remove_diacritics 2')"))
+
+    def claim_original(self, sha256: str):
+        """Context manager: the index-wide, exclusive claim on an original (see index/claims.py)."""
+        from .claims import claim_original
+
+        return claim_original(self.engine, sha256)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
