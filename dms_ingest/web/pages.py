@@ -20,13 +20,15 @@ from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader
 
 from ..access import policy
 from ..services.actor import Actor
 from . import auth, labels
 
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(HERE / "templates"), autoescape=True)
+# autoescape for every template, whatever its name: untrusted text never becomes markup.
+templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(str(HERE / "templates")), autoescape=True))
 router = APIRouter(include_in_schema=False)
 PageActor = Annotated[Actor, Depends(auth.current_actor)]
 

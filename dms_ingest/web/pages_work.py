@@ -126,7 +126,8 @@ def case_page(request: Request, actor: PageActor, case_number: str):
 
 
 def _title(title: str | None, doc_type: str | None, source: str | None) -> str:
-    return title or f"{labels.doc_type(doc_type)} ({labels.source_name(source)})"
+    """Type and file name: the pipeline's title repeats the type code, so it is not shown."""
+    return f"{labels.doc_type(doc_type)} – {labels.source_name(source)}"
 
 
 # --- documents --------------------------------------------------------------------------------
