@@ -70,7 +70,7 @@ def mailroom_page(request: Request, actor: PageActor, day: date | None = None):
         outcome = ("review", "zur Prüfung", "warn") if doc.review else (
             ("archived", "archiviert", "ok") if doc.case_number else ("review", "ohne Akte", "warn"))
         reasons = json.loads(doc.review_reasons or "[]")
-        rows.append({"time": labels.clock(doc.created_at), "name": doc.title or labels.source_name(doc.source),
+        rows.append({"time": labels.clock(doc.created_at), "name": labels.source_name(doc.source),
                      "href": request.app.url_path_for("document", doc_id=doc.id) if not doc.case_number else "",
                      "source_label": labels.source(doc.source, doc.part, doc.message_id), "pages": doc.pages,
                      "outcome_label": outcome[1] + (f" → {doc.case_number}" if doc.case_number and not doc.review else ""),
