@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import make_samples
+from dms_datagen.pdf import born_digital_pdf
 from dms_ingest.ingest.pipeline import ingest_file
 from dms_ingest.web.highlight import bracket_segments, hit_boxes, marked_segments, query_terms
 from dms_ingest.web.page_images import PageImageCache, PageNotFound
@@ -15,7 +15,7 @@ from dms_ingest.web.page_images import PageImageCache, PageNotFound
 
 @pytest.fixture
 def archive(tmp_path, ctx) -> tuple[bytes, str]:
-    source = make_samples.born_digital_pdf(
+    source = born_digital_pdf(
         [["Antrag auf Verlängerung der Aufenthaltserlaubnis", "Musterstraße 5, 21903 Elbhausen"],
          ["Zweite Seite: <script>alert(1)</script>"]], tmp_path / "antrag.pdf")
     result = ingest_file(Path(source), ctx, source="antrag.pdf")[0]

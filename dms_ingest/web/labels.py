@@ -44,8 +44,14 @@ ACCESS_ACTIONS = {
     "review_show": "Prüfung geöffnet", "review_assign": "Prüfung entschieden", "upload": "Upload",
     "ingest": "Eingang verarbeitet", "inbox": "Posteingang", "inbox_mark": "Posteingang markiert",
     "intake": "Eingang des Tages", "quarantine_list": "Quarantäne", "audit_read": "Protokoll gelesen",
-    "audit_verify": "Protokoll geprüft", "audit_report": "Auskunft Art. 15",
+    "audit_verify": "Protokoll geprüft", "audit_report": "Auskunft Art. 15", "audit_prune": "Protokoll gekürzt",
+    "users_manage": "Benutzerverwaltung", "teams_manage": "Teamverwaltung", "substitute": "Vertretung",
+    "case_lookup": "Aktensuche", "cases_import": "Register importiert", "hold": "Sperrvermerk",
+    "delete": "Löschung", "verify": "Archivprüfung", "train": "Training",
 }
+
+OBJECT_TYPES = {"document": "Dokument", "case": "Akte", "user": "Benutzer", "team": "Team", "audit": "Protokoll",
+                "search": "Suche"}
 
 
 def doc_type(code: str | None) -> str:

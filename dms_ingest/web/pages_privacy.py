@@ -23,7 +23,8 @@ _COLUMNS = [("seq", "Nr.", 14), ("at", "Zeit", 34), ("login", "Benutzer", 28), (
 
 def _row(entry: dict) -> dict:
     detail = entry.get("detail") or {}
-    obj = " ".join(p for p in (entry.get("object_type"), entry.get("object_id")) if p)
+    kind = entry.get("object_type") or ""
+    obj = " ".join(p for p in (labels.OBJECT_TYPES.get(kind, kind), entry.get("object_id")) if p)
     if entry.get("action") == "search" and detail.get("query"):
         obj = f"Suche „{detail['query']}“"
     if detail.get("page"):

@@ -28,8 +28,7 @@ def _free_port() -> int:
 
 def _build_office(home: Path, folder: Path) -> dict[str, str]:
     """Registry, teams, users and a few documents, through the service layer as the system."""
-    sys.path.insert(0, str(REPO / "samples"))
-    import make_samples
+    from dms_datagen.pdf import born_digital_pdf
     from dms_ingest.config import load_settings
     from dms_ingest.services import cases, documents, people
     from dms_ingest.services.actor import Actor
@@ -46,7 +45,7 @@ def _build_office(home: Path, folder: Path) -> dict[str, str]:
     people.add_user(system, runtime, "yusuf", "sachbearbeitung", ["G-Z"], PASSWORDS["yusuf"])
     people.add_user(system, runtime, "post", "poststelle", [], PASSWORDS["post"])
     people.add_user(system, runtime, "dsb", "datenschutz", [], PASSWORDS["dsb"])
-    files = [make_samples.born_digital_pdf(pages, folder / name) for name, pages in DOCUMENTS]
+    files = [born_digital_pdf(pages, folder / name) for name, pages in DOCUMENTS]
     broken = folder / "scan_kaputt.pdf"
     broken.write_bytes(b"%PDF-1.4\n% nothing but a header, then the scanner gave up\n")
     results = documents.ingest(system, runtime, files + [broken], workers=1)
