@@ -71,7 +71,8 @@ def _model_version(ctx: Context) -> float:
 
 
 def _match_case(doc: Document, text: str, ctx: Context) -> None:
-    hints = CaseHints(barcode_case_number=doc.cover_case_number, email_case_number=doc.hint_case_number)
+    hints = CaseHints(barcode_case_number=doc.cover_case_number, email_case_number=doc.hint_case_number,
+                      email_evidence=_HINT_SOURCES.get(doc.part, _HINT_SOURCES[None]))
     decision = match_case(text, registry(ctx), pattern=ctx.settings.classification.case_number, hints=hints)
     doc.candidates = decision.candidates
     if decision.review:
@@ -80,6 +81,22 @@ def _match_case(doc: Document, text: str, ctx: Context) -> None:
         return
     doc.case_number, doc.case_method = decision.case_number, decision.method
     doc.case_evidence = decision.reasons
+
+
+# How the case hint of a document was found, in the clerk's words.
+_HINT_SOURCES = {"attachment": "Akte der E-Mail, mit der das Dokument kam", "body": "Akte der E-Mail",
+                 None: "Vorgabe der Quelle, z. B. der Migrationsliste"}
+
+
+def resolve_mail_case(mail_text: str, ctx: Context) -> str | None:
+    """The case a whole mail belongs to (sender, subject and text), to be passed on to its attachments.
+
+    Only a mail that resolves to exactly one case by the same rules as a document (a registered
+    case number, or name and date of birth) passes a case on; a doubtful mail passes nothing and its
+    attachments are judged on their own evidence.
+    """
+    decision = match_case(mail_text, registry(ctx), pattern=ctx.settings.classification.case_number)
+    return None if decision.review else decision.case_number
 
 
 def retrain_from_reviews(settings, catalog) -> dict:
