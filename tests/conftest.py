@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 REPO = Path(__file__).resolve().parent.parent
 PEER_CORPUS = REPO.parent / "shared" / "peer-corpus"
 SAMPLES = REPO / "samples"
-sys.path.insert(0, str(SAMPLES))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dms_ingest.config import load_settings  # noqa: E402

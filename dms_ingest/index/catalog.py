@@ -47,6 +47,7 @@ class Catalog:
         self._lock = threading.RLock()
         with schema_lock(self.engine) as conn:
             SQLModel.metadata.create_all(conn)
+            _add_missing_columns(conn)
             if self.is_sqlite:
                 conn.execute(text(
                     "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5("
@@ -190,6 +191,16 @@ class Catalog:
         with self.session() as s:
             return list(s.exec(select(CaseRow).order_by(CaseRow.case_number)))
 
+    def case(self, case_number: str) -> CaseRow | None:
+        with self.session() as s:
+            return s.get(CaseRow, case_number)
+
+    def documents_of_case(self, case_number: str) -> list[DocumentRow]:
+        """A case's documents in order of receipt."""
+        with self.session() as s:
+            return list(s.exec(select(DocumentRow).where(DocumentRow.case_number == case_number)
+                               .order_by(DocumentRow.created_at, DocumentRow.id)))
+
     def review_queue(self) -> list[DocumentRow]:
         with self.session() as s:
             return list(s.exec(select(DocumentRow).where(DocumentRow.review == True)  # noqa: E712
@@ -220,6 +231,8 @@ class Catalog:
                 else:
                     for field in ("surname", "given_names", "date_of_birth", "nationality"):
                         setattr(current, field, getattr(row, field))
+                    if row.team_source == "registry" or current.team_source == "registry":
+                        current.team, current.team_source = row.team, row.team_source
                     current.updated_at = utcnow()
                     s.add(current)
             s.commit()
@@ -262,6 +275,21 @@ class Catalog:
     def pending_writes(self) -> list[PendingWrite]:
         with self.session() as s:
             return list(s.exec(select(PendingWrite)))
+
+
+def _add_missing_columns(conn) -> None:
+    """Databases made by an older version lack newer nullable columns: add them (never drop)."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(conn)
+    for table in SQLModel.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

@@ -57,7 +57,9 @@ def upload(actor: Actor, runtime: Runtime, path: Path, *, display_name: str,
     from ..ingest.pipeline import ingest_file
 
     with operation(runtime, actor, "upload", None, name=display_name, case_number=case_number) as note:
-        policy.require(actor, "upload", case_number=case_number)
+        if case_number and runtime.catalog.case(case_number) is None:
+            raise NotFound(f"There is no case {case_number} in the registry.")
+        policy.require(actor, "upload", case_number=case_number, catalog=runtime.catalog)
         with runtime.pipeline(1) as ctx:
             results = ingest_file(path, ctx, source=f"upload:{actor.login}/{display_name}",
                                   hint_case_number=case_number, display_name=display_name)
@@ -74,6 +76,43 @@ def search(actor: Actor, runtime: Runtime, query: str, *, limit: int = 20) -> li
         return hits
 
 
+def search_page(actor: Actor, runtime: Runtime, text: str, *, case_number: str | None = None,
+                doc_type: str | None = None, received_from=None, received_to=None, limit: int = 20,
+                offset: int = 0) -> dict:
+    """One page of search results within what *actor* may see (the policy's scope goes into the
+    query itself, so totals, facets and paging never count what the actor may not open):
+    `{"total", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
+    with operation(runtime, actor, "search", None, object_type="search", query=text[:200], case=case_number,
+                   doc_type=doc_type) as note:
+        policy.require(actor, "search")
+        scope = policy.scope(actor)
+        catalog = runtime.catalog
+        if hasattr(catalog, "find"):
+            from ..index.query import SearchQuery
+
+            page = catalog.find(SearchQuery(
+                text=text, case_numbers=(case_number,) if case_number else None,
+                doc_types=(doc_type,) if doc_type else None,
+                received_from=received_from.date() if received_from else None,
+                received_to=received_to.date() if received_to else None,
+                allowed_cases=None if scope.unrestricted else frozenset(),
+                allowed_teams=None if scope.unrestricted else frozenset(scope.teams),
+                include_unassigned=scope.unassigned, limit=limit, offset=offset))
+            result = page.to_json()
+        else:  # until the filtered search lands: filter the plain search's hits by the same scope
+            hits = [h for h in catalog.search(text, 1000)
+                    if (not case_number or h.case_number == case_number) and (not doc_type or h.doc_type == doc_type)
+                    and policy.allowed(actor, "show", document=h, catalog=catalog)]
+            result = {"total": len(hits), "offset": offset, "limit": limit,
+                      "hits": [{"id": h.id, "score": h.score, "snippet": h.snippet, "page": h.page,
+                                "case_number": h.case_number, "doc_type": h.doc_type, "source": h.source}
+                               for h in hits[offset:offset + limit]]}
+        # An Art. 15 report must find searches that showed a person's file.
+        note.update(total=result["total"], cases=sorted({h["case_number"] for h in result["hits"]
+                                                         if h.get("case_number")}))
+        return result
+
+
 def document(runtime: Runtime, doc_id: str) -> DocumentRow:
     doc = runtime.catalog.get(doc_id)
     if doc is None:
@@ -85,7 +124,7 @@ def show(actor: Actor, runtime: Runtime, doc_id: str, *, text: bool = False) -> 
     """A document's metadata, pages (with their text if asked) and history: the `dms show --json` object."""
     with operation(runtime, actor, "show", doc_id):
         doc = document(runtime, doc_id)
-        policy.require(actor, "show", document=doc)
+        policy.require(actor, "show", document=doc, catalog=runtime.catalog)
         catalog = runtime.catalog
         data = doc.model_dump(mode="json")
         data["review_reasons"] = json.loads(doc.review_reasons)
@@ -103,7 +142,7 @@ def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: 
     role = "original" if original else "archive"
     with operation(runtime, actor, "get", doc_id, role=role):
         doc = document(runtime, doc_id)
-        policy.require(actor, "get", document=doc)
+        policy.require(actor, "get", document=doc, catalog=runtime.catalog)
         key, sha = (doc.original_key, doc.original_sha256) if original else (doc.archive_key, doc.archive_sha256)
         try:
             runtime.store.download(key, output, sha)
