@@ -36,6 +36,8 @@ class EvalReport:
     unassignable_reviewed: int = 0
     # Not-assignable documents filed into the case of the person they are about: wrong all the same.
     lucky: list[str] = field(default_factory=list)
+    # Assignable documents that went to review: (file, evidence class).
+    missed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def wrong_assignment_count(self) -> int:
@@ -85,6 +87,8 @@ class EvalReport:
         for file, got, expected in self.wrong_assignments:
             lucky = " (lucky: the document's own person, but not assignable)" if file in self.lucky else ""
             lines.append(f"  WRONG {file}: assigned {got}, expected {expected}{lucky}")
+        for file, evidence in self.missed:
+            lines.append(f"  to review, though assignable ({evidence}): {file}")
         if self.per_class:
             lines.append("")
             lines.append(f"{'evidence class':<26} {'docs':>5} {'assigned':>15} {'wrong':>6} {'review (unassignable)':>22}")
@@ -131,6 +135,7 @@ def evaluate(predictions: Mapping[str, Prediction], labels: Mapping[str, Mapping
     wrong: list[tuple[str, str, str | None]] = []
     missing: list[str] = []
     lucky: list[str] = []
+    missed: list[tuple[str, str]] = []
     per_class: dict[str, ClassScore] = {}
     assignable = assigned_ok = reviews = unassignable = unassignable_reviewed = 0
     for file, truth in sorted(labels.items()):
@@ -159,6 +164,8 @@ def evaluate(predictions: Mapping[str, Prediction], labels: Mapping[str, Mapping
             if filed is not None and filed == expected:
                 assigned_ok += 1
                 score.assigned += 1
+            elif filed is None:
+                missed.append((file, truth.get("evidence") or truth.get("scenario") or "all"))
         else:
             unassignable += 1
             score.unassignable += 1
@@ -183,6 +190,7 @@ def evaluate(predictions: Mapping[str, Prediction], labels: Mapping[str, Mapping
         unassignable=unassignable,
         unassignable_reviewed=unassignable_reviewed,
         lucky=lucky,
+        missed=missed,
     )
 
 
