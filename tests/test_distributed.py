@@ -21,10 +21,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, Dms
+from conftest import REPO, Dms, throwaway_postgres_database
 from test_migrate import Expected, assert_archived_exactly_once, check_rows, report_rows, scanned_tree
 
-PG = dict(host="127.0.0.1", port=5432, user="postgres")
 
 
 def _redis():
@@ -39,21 +38,8 @@ def _redis():
 
 @pytest.fixture
 def pg_url():
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable: {exc}")
-    admin.autocommit = True
-    name = f"dms_test_{secrets.token_hex(4)}"
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    with throwaway_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -51,7 +51,6 @@ class PageRow(SQLModel, table=True):
     document_id: str = Field(index=True, foreign_key="documents.id")
     number: int
     text: str = ""
-    search_text: str = ""                   # folded forms, for databases without FTS5
     ocr_confidence: float | None = None
     blank: bool = False
     rotation: int = 0
@@ -78,6 +77,7 @@ class CaseRow(SQLModel, table=True):
     given_names: str = ""
     date_of_birth: date | None = None
     nationality: str = ""
+    team: str | None = Field(default=None, index=True)     # the caseworkers' team responsible (access)
     updated_at: datetime = Field(default_factory=utcnow)
 
 
