@@ -33,3 +33,34 @@ class Rejected(Exception):
     def message(self) -> str:
         text = REASONS[self.reason_code]
         return f"{text}: {self.detail}" if self.detail else text
+
+
+class ServiceError(Exception):
+    """An operation of the service layer could not be done; the message is one line for a person.
+
+    Front ends map the kind to their own answer (CLI exit code, HTTP status) without parsing text.
+    """
+
+    exit_code = 1
+
+
+class NotFound(ServiceError):
+    """The document (or case) asked for does not exist."""
+
+
+class Invalid(ServiceError):
+    """The request itself is wrong (unknown type, case not in the registry, missing argument)."""
+
+    exit_code = 2
+
+
+class Forbidden(ServiceError):
+    """The acting user may not do this; decided by dms_ingest/access/policy.py alone."""
+
+
+class Refused(ServiceError):
+    """The operation is not allowed on this document now (legal hold, retention)."""
+
+
+class Unavailable(ServiceError):
+    """A server the operation needs (object store) is unreachable; nothing was changed."""

@@ -146,3 +146,15 @@ def test_ocr_damaged_birth_labels(text, expected):
 @pytest.mark.parametrize("text", ["Eingangsdatum: 01.01.2000", "Abgabedatum 01.01.2000", "Gebucht am 01.01.2000", "Ausgabedatum: 01.01.2000"])
 def test_other_date_labels_are_not_birth_dates(text):
     assert find_birth_dates(text, today=TODAY) == []
+
+
+@pytest.mark.parametrize("text", [
+    "geb. 03.04.87", "geb. 3. April 1987", "geboren am 3.April 1987", "Geburtsdatum: 03.04.l987", "geb. 03 04 1987",
+    "Geburtsdatum 3. Apri1 1987", "GEBURTSDATUM: 3. APRIL 1987", "Date of birth / Geburtsdatum: 03 APR/AVR 87",
+])
+def test_birth_date_forms_on_weak_scans(text):
+    assert [h.date for h in find_birth_dates(text, today=dt.date(2025, 6, 1))] == [dt.date(1987, 4, 3)]
+
+
+def test_words_that_are_no_month_give_no_date():
+    assert find_birth_dates("geb. 3. Kinder 1987", today=dt.date(2025, 6, 1)) == []

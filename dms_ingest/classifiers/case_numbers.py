@@ -150,6 +150,8 @@ class CaseNumberHit:
     repaired: bool = False
     # True when a space split the serial ("04 711"), so digits may belong elsewhere.
     split: bool = False
+    # The clean parts as read (prefix, year, serial before zero padding).
+    parts: tuple[str, str, str] = ("", "", "")
 
     @property
     def certain(self) -> bool:
@@ -215,6 +217,7 @@ def find_case_numbers(text: str, pattern: CaseNumberPattern | None = None) -> li
             continue
         padded = len(serial) < pattern.serial_digits
         split = bool(re.search(r"\S\s\S", serial_raw.strip()))
+        parts = (prefix, year, serial)
         # "ABH-2019-4711 2": the serial may continue after the space; too ambiguous.
         if (padded or split) and re.match(r"[ \t]?[0-9]", text[m.end():]):
             continue
@@ -230,6 +233,7 @@ def find_case_numbers(text: str, pattern: CaseNumberPattern | None = None) -> li
                 padded=padded,
                 repaired=repaired,
                 split=split,
+                parts=parts,
             )
         )
     return hits

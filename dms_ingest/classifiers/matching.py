@@ -7,6 +7,7 @@ sending a document to review over a guess.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
@@ -18,12 +19,19 @@ NAME_THRESHOLD = 85.0
 AMBIGUITY_THRESHOLD = 75.0
 
 
+# The order in which evidence decides (README: "Document type and case"). A higher source wins over
+# a lower one that names another case; evidence in the document that identifies a different
+# *person* than the chosen case (name and date of birth, a passport MRZ) always means review.
+PRECEDENCE = ("cover sheet", "printed case number", "mail", "name and date of birth")
+
+
 @dataclass(frozen=True)
 class CaseHints:
     """Case numbers known from outside the page text."""
 
-    barcode_case_number: str | None = None
-    email_case_number: str | None = None
+    barcode_case_number: str | None = None   # an AZ: cover sheet before the document
+    email_case_number: str | None = None     # the case of the mail (or manifest row) the document came with
+    email_evidence: str | None = None        # how that case was found, in the clerk's words
 
 
 @dataclass
@@ -35,14 +43,6 @@ class CaseDecision:
     review: bool
     reasons: list[str] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _NumberEvidence:
-    canonical: str
-    source: str  # 'barcode', 'email' or 'text'
-    certain: bool
-    label: str | None = None
 
 
 @dataclass
@@ -61,15 +61,14 @@ def _who(record: CaseRecord) -> str:
     return f"{record.case_number} ({record.full_name}, geb. {birth})"
 
 
-def _number_from_hint(value: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> str | None:
+def _record_from_hint(value: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> CaseRecord | None:
+    """The registry record a cover sheet or mail names (the value may be a whole subject line)."""
     value = value.strip()
     canonical = pattern.canonical(value)
-    if canonical:
-        return canonical
-    if registry.get(value) is not None:
-        return registry.get(value).case_number
-    hits = {h.canonical for h in find_case_numbers(value, pattern)}
-    return hits.pop() if len(hits) == 1 else None
+    if canonical is None and registry.get(value) is None:
+        hits = {h.canonical for h in find_case_numbers(value, pattern)}
+        canonical = hits.pop() if len(hits) == 1 else None
+    return registry.get(canonical or value)
 
 
 def _pick_unique(
@@ -209,114 +208,198 @@ def match_case(
     ambiguity_threshold: float = AMBIGUITY_THRESHOLD,
     today: dt.date | None = None,
 ) -> CaseDecision:
-    """Decide the case for one document's OCR text; anything doubtful goes to review."""
+    """Decide the case for one document's OCR text; anything doubtful goes to review.
+
+    Evidence decides in the order of PRECEDENCE: the cover sheet, then the document's own printed
+    case number, then the case of the mail it came with, then name and date of birth (or a valid
+    passport MRZ) in the document. Evidence in the document for a different person than the
+    chosen case's owner always sends it to review.
+    """
     pattern = pattern or CaseNumberPattern()
     hints = hints or CaseHints()
-    reasons: list[str] = []
     names = TextNames(text)
+    people, notes = _collect_people(text, registry, names, name_threshold, ambiguity_threshold, today)
+    judge = _Judge(registry, names, people, name_threshold, notes)
 
-    numbers: list[_NumberEvidence] = []
-    for source, value in (("barcode", hints.barcode_case_number), ("email", hints.email_case_number)):
+    given: dict[str, CaseRecord] = {}
+    for source, value in (("cover", hints.barcode_case_number), ("mail", hints.email_case_number)):
         if not value:
             continue
-        canonical = _number_from_hint(value, pattern, registry)
-        if canonical is None:
-            return CaseDecision(None, None, True, [f"{_SOURCE_NAMES[source]} {value!r} ist kein gültiges Aktenzeichen."], [])
-        numbers.append(_NumberEvidence(canonical, source, certain=True))
+        record = _record_from_hint(value, pattern, registry)
+        if record is None:
+            return judge.review(f"{_HINT_NAMES[source]} {value!r} ist kein Aktenzeichen aus dem Register.")
+        given[source] = record
+
+    printed = _read_printed_numbers(text, pattern, registry)
+    if "cover" in given:
+        return judge.by_cover(given["cover"], printed)
+    if printed.problem:
+        return judge.review(printed.problem, candidates=printed.candidates + judge.person_candidates())
+    if printed.record is not None:
+        return judge.by_printed_number(printed, given.get("mail"), hints.email_evidence)
+    if "mail" in given:
+        return judge.by_mail(given["mail"], hints.email_evidence)
+    return judge.by_person(text)
+
+
+_HINT_NAMES = {"cover": "Deckblatt", "mail": "E-Mail"}
+
+
+@dataclass
+class _PrintedNumbers:
+    """What the document's own case numbers say."""
+
+    record: CaseRecord | None = None           # the one registered number, when nothing speaks against it
+    certain: bool = False
+    label: str | None = None
+    registered: list[CaseRecord] = field(default_factory=list)
+    problem: str | None = None                 # why the printed numbers cannot be used on their own
+    candidates: list[str] = field(default_factory=list)
+
+
+def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> _PrintedNumbers:
     hits: list[CaseNumberHit] = find_case_numbers(text, pattern)
-    numbers += [_NumberEvidence(h.canonical, "text", h.certain, h.label) for h in hits]
-
-    people, notes = _collect_people(text, registry, names, name_threshold, ambiguity_threshold, today)
-    reasons += notes
-
-    distinct = list(dict.fromkeys(n.canonical for n in numbers))
-    known = [c for c in distinct if registry.get(c) is not None]
+    distinct = list(dict.fromkeys(h.canonical for h in hits))
+    registered = [registry.get(c) for c in distinct if registry.get(c) is not None]
     unknown = [c for c in distinct if registry.get(c) is None]
-    person_candidates = list(people.identified) + [r.case_number for g in people.ambiguous for r in g]
-
-    def review(*why: str, candidates: list[str] = ()) -> CaseDecision:
-        ordered = list(dict.fromkeys(list(candidates)))
-        return CaseDecision(None, None, True, reasons + list(why), ordered)
-
+    out = _PrintedNumbers(registered=registered, candidates=[r.case_number for r in registered])
     malformed = find_malformed_case_numbers(text, pattern)
     if malformed:
         shown = ", ".join(f"„{fragment}“" for fragment, _ in malformed[:3])
-        return review(
-            f"Aktenzeichen-ähnliche Angabe {shown} ist nicht vollständig lesbar.",
-            candidates=[registry.get(c).case_number for c in known] + person_candidates,
-        )
-    if unknown:
-        where = ", ".join(f"{c} ({_sources(numbers, c)})" for c in unknown)
-        return review(
-            f"Aktenzeichen {where} steht nicht im Register; ähnliche Aktenzeichen werden nicht angenommen.",
-            candidates=[registry.get(c).case_number for c in known] + person_candidates,
-        )
-    if len(known) > 1:
-        where = ", ".join(f"{registry.get(c).case_number} ({_sources(numbers, c)})" for c in known)
-        return review(f"Widersprüchliche Aktenzeichen: {where}.", candidates=[registry.get(c).case_number for c in known])
+        out.problem = f"Aktenzeichen-ähnliche Angabe {shown} ist nicht vollständig lesbar."
+    elif unknown:
+        out.problem = (f"Aktenzeichen {', '.join(unknown)} (Text) steht nicht im Register; "
+                       "ähnliche Aktenzeichen werden nicht angenommen.")
+    elif len(registered) > 1:
+        out.problem = "Widersprüchliche Aktenzeichen im Text: " + ", ".join(out.candidates) + "."
+    elif registered:
+        out.record = registered[0]
+        own = [h for h in hits if registry.get(h.canonical) is out.record]
+        out.certain = any(h.certain or _unmistakable_short_serial(h, pattern, registry) for h in own)
+        out.label = next((h.label for h in own if h.label), None)
+    return out
 
-    if known:
-        record = registry.get(known[0])
-        own = [n for n in numbers if n.canonical == known[0]]
-        sources = {n.source for n in own}
-        named = names.find(record.surname, record.given_names)
-        if not any(n.certain for n in own) and (named is None or named.score < name_threshold):
-            return review(
+
+def _unmistakable_short_serial(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: CaseRegistry) -> bool:
+    """A labelled number printed without its leading zero ("Ihr Zeichen: ABH-2019-8509") is taken as
+    written when it was read without repairs and no other registered case is one lost digit away."""
+    prefix, year, serial = hit.parts
+    if not hit.padded or hit.split or hit.label is None or len(serial) != pattern.serial_digits - 1:
+        return False
+    if not re.sub(r"\D", "", hit.raw).endswith(year + serial):
+        return False  # a digit had to be guessed from a look-alike letter
+    own = registry.get(hit.canonical)
+    for position in range(len(serial) + 1):
+        for digit in "0123456789":
+            other = registry.get(pattern.format(prefix, year, serial[:position] + digit + serial[position:]))
+            if other is not None and other is not own:
+                return False
+    return True
+
+
+class _Judge:
+    """Weighs one document's evidence against the case that a higher source points to."""
+
+    def __init__(self, registry: CaseRegistry, names: TextNames, people: _PeopleEvidence, threshold: float,
+                 notes: list[str]):
+        self.registry, self.names, self.people, self.threshold = registry, names, people, threshold
+        self.reasons = list(notes)
+
+    def review(self, *why: str, candidates: list[str] = ()) -> CaseDecision:
+        return CaseDecision(None, None, True, self.reasons + list(why), list(dict.fromkeys(candidates)))
+
+    def assign(self, record: CaseRecord, method: str, *why: str) -> CaseDecision:
+        if record.case_number in self.people.identified:
+            why += ("Name und Geburtsdatum im Dokument bestätigen die Akte.",)
+        return CaseDecision(record.case_number, method, False, self.reasons + list(why), [record.case_number])
+
+    def person_candidates(self) -> list[str]:
+        return list(self.people.identified) + [r.case_number for g in self.people.ambiguous for r in g]
+
+    def names_owner(self, record: CaseRecord) -> bool:
+        named = self.names.find(record.surname, record.given_names)
+        return record.case_number in self.people.identified or (named is not None and named.score >= self.threshold)
+
+    def objections(self, record: CaseRecord, *, name_only_veto: bool) -> tuple[list[str], list[str]]:
+        """Evidence in the document for someone other than ``record``'s owner."""
+        against, others = _contradictions(record, self.people, self.threshold)
+        if not against and name_only_veto and not self.names_owner(record):
+            # A name alone never assigns, but it can veto: the page names someone else from the registry.
+            strangers = [r for r in _named_registry_people(self.names, self.registry, self.threshold)
+                         if r.case_number != record.case_number]
+            if strangers:
+                against = [f"Aktenzeichen gehört zu {_who(record)}, das Dokument nennt aber "
+                           + ", ".join(_who(r) for r in strangers[:5]) + "."]
+                others = [r.case_number for r in strangers[:5]]
+        return against, others
+
+    def by_cover(self, record: CaseRecord, printed: _PrintedNumbers) -> CaseDecision:
+        """The cover sheet decides for the pages behind it, unless the pages show another person."""
+        for other in printed.registered:
+            if other is not record and self.names_owner(other) and not self.names_owner(record):
+                return self.review(
+                    f"Deckblatt nennt {_who(record)}, das Dokument trägt aber Aktenzeichen und Namen von {_who(other)}.",
+                    candidates=[record.case_number, other.case_number])
+        # Behind a cover sheet a bare name is no objection (a family member, a colleague).
+        against, others = self.objections(record, name_only_veto=False)
+        if against:
+            return self.review(*against, candidates=[record.case_number] + others)
+        why = [f"Deckblatt (Barcode) nennt {record.case_number}: {record.full_name}."]
+        overruled = [r.case_number for r in printed.registered if r is not record]
+        if overruled or printed.problem:
+            why.append("Das Deckblatt hat Vorrang vor Aktenzeichen im Text"
+                       + (f" ({', '.join(overruled)})" if overruled else "") + ".")
+        return self.assign(record, "barcode", *why)
+
+    def by_printed_number(self, printed: _PrintedNumbers, mail: CaseRecord | None, mail_how: str | None) -> CaseDecision:
+        record = printed.record
+        confirmed_by_mail = mail is record
+        if not printed.certain and not confirmed_by_mail and not self.names_owner(record):
+            return self.review(
                 f"Aktenzeichen {record.case_number} nur unsicher gelesen (Ziffern ergänzt oder getrennt) "
                 f"und der Name {record.full_name} steht nicht im Dokument.",
-                candidates=[record.case_number],
-            )
-        against, others = _contradictions(record, people, name_threshold)
-        if not against and (named is None or named.score < name_threshold):
-            # A name alone never assigns, but it can veto: the page names someone else from the registry.
-            strangers = [r for r in _named_registry_people(names, registry, name_threshold) if r.case_number != record.case_number]
-            if strangers:
-                against = [
-                    f"Aktenzeichen gehört zu {_who(record)}, das Dokument nennt aber "
-                    + ", ".join(_who(r) for r in strangers[:5]) + "."
-                ]
-                others = [r.case_number for r in strangers[:5]]
+                candidates=[record.case_number])
+        against, others = self.objections(record, name_only_veto=True)
         if against:
-            return review(*against, candidates=[record.case_number] + others)
-        method = "barcode" if "barcode" in sources else "case_number"
-        label = next((n.label for n in own if n.label), None)
-        reasons.append(
-            f"Aktenzeichen {record.case_number} ({_sources(numbers, known[0])}"
-            + (f", nach „{label}“" if label else "")
-            + f") ist im Register: {record.full_name}."
-        )
-        if record.case_number in people.identified:
-            reasons.append("Name und Geburtsdatum im Dokument bestätigen die Akte.")
-        return CaseDecision(record.case_number, method, False, reasons, [record.case_number])
+            return self.review(*against, candidates=[record.case_number] + others)
+        why = [f"Aktenzeichen {record.case_number} (Text" + (f", nach „{printed.label}“" if printed.label else "")
+               + f") ist im Register: {record.full_name}."]
+        if confirmed_by_mail:
+            why.append(f"Die E-Mail gehört zur selben Akte ({mail_how or 'E-Mail'}).")
+        elif mail is not None:
+            why.append(f"Die E-Mail gehört zu {mail.case_number} ({mail_how or 'E-Mail'}); das eigene "
+                       "Aktenzeichen des Dokuments hat Vorrang.")
+        return self.assign(record, "case_number", *why)
 
-    if people.ambiguous:
-        who = ", ".join(_who(r) for g in people.ambiguous for r in g)
-        return review(f"Name und Geburtsdatum passen zu mehreren Personen: {who}.", candidates=person_candidates)
-    if len(people.identified) > 1:
-        who = ", ".join(_who(people.records[c]) for c in people.identified)
-        return review(f"Das Dokument nennt mehrere Personen aus dem Register: {who}.", candidates=person_candidates)
-    if len(people.identified) == 1:
-        case_number, how = next(iter(people.identified.items()))
-        record = people.records[case_number]
-        method = "mrz" if "mrz" in how else "name_dob"
-        reasons.append(
-            ("Gültige Pass-MRZ passt" if method == "mrz" else "Name und Geburtsdatum passen")
-            + f" eindeutig zu {_who(record)}."
-        )
-        return CaseDecision(record.case_number, method, False, reasons, [record.case_number])
+    def by_mail(self, record: CaseRecord, how: str | None) -> CaseDecision:
+        """An attachment without a number of its own follows its mail, unless it shows another person."""
+        against, others = self.objections(record, name_only_veto=True)
+        if against:
+            return self.review(f"Die E-Mail gehört zu {_who(record)}, aber:", *against,
+                               candidates=[record.case_number] + others)
+        return self.assign(record, "mail", f"Die E-Mail gehört zu {record.case_number} ({how or 'E-Mail'}): "
+                           f"{record.full_name}; das Dokument nennt kein anderes Aktenzeichen und keine andere Person.")
 
-    name_only = _name_only_candidates(text, names, registry, name_threshold)
-    if name_only:
-        return review(
-            "Name gefunden, aber kein passendes Geburtsdatum oder Aktenzeichen – ein Name allein reicht nicht: "
-            + ", ".join(_who(r) for r in name_only[:10]) + ".",
-            candidates=[r.case_number for r in name_only[:10]],
-        )
-    return review("Kein Aktenzeichen, keine Pass-MRZ und kein Name mit Geburtsdatum gefunden.")
-
-
-_SOURCE_NAMES = {"barcode": "Barcode", "email": "E-Mail-Betreff", "text": "Text"}
-
-
-def _sources(numbers: list[_NumberEvidence], canonical: str) -> str:
-    return "/".join(dict.fromkeys(_SOURCE_NAMES[n.source] for n in numbers if n.canonical == canonical))
+    def by_person(self, text: str) -> CaseDecision:
+        people = self.people
+        candidates = self.person_candidates()
+        if people.ambiguous:
+            who = ", ".join(_who(r) for g in people.ambiguous for r in g)
+            return self.review(f"Name und Geburtsdatum passen zu mehreren Personen: {who}.", candidates=candidates)
+        if len(people.identified) > 1:
+            who = ", ".join(_who(people.records[c]) for c in people.identified)
+            return self.review(f"Das Dokument nennt mehrere Personen aus dem Register: {who}.", candidates=candidates)
+        if len(people.identified) == 1:
+            case_number, how = next(iter(people.identified.items()))
+            record = people.records[case_number]
+            method = "mrz" if "mrz" in how else "name_dob"
+            return CaseDecision(record.case_number, method, False, self.reasons + [
+                ("Gültige Pass-MRZ passt" if method == "mrz" else "Name und Geburtsdatum passen")
+                + f" eindeutig zu {_who(record)}."], [record.case_number])
+        name_only = _name_only_candidates(text, self.names, self.registry, self.threshold)
+        if name_only:
+            return self.review(
+                "Name gefunden, aber kein passendes Geburtsdatum oder Aktenzeichen – ein Name allein reicht nicht: "
+                + ", ".join(_who(r) for r in name_only[:10]) + ".",
+                candidates=[r.case_number for r in name_only[:10]])
+        return self.review("Kein Aktenzeichen, keine Pass-MRZ und kein Name mit Geburtsdatum gefunden.")

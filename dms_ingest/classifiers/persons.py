@@ -151,13 +151,29 @@ _MONTHS = {
     "november": 11, "nov": 11, "dezember": 12, "dez": 12, "december": 12, "dec": 12,
 }
 _OCR_DIGIT = "[0-9OoIl]"
-_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_DATE_SEP = r"(?:\s?[./,-]\s?|[ \t])"
 _DATE = re.compile(
-    rf"(?P<d>[0-3OoIl]?{_OCR_DIGIT})\s?[./,-]\s?(?P<m>[01OoIl]?{_OCR_DIGIT})\s?[./,-]\s?(?P<y>(?:1[89]|20){_OCR_DIGIT}{{2}}|\d{{2}})(?!\d)"
-    rf"|(?P<td>\d{{1,2}})[.,]?\s*(?P<mon>{_MONTH_NAMES})\b\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}})"
+    rf"(?P<d>[0-3OoIl]?{_OCR_DIGIT}){_DATE_SEP}(?P<m>[01OoIl]?{_OCR_DIGIT}){_DATE_SEP}"
+    rf"(?P<y>(?:[1lI][89]|2[0Oo]){_OCR_DIGIT}{{2}}|{_OCR_DIGIT}{{2}})(?![0-9A-Za-z])"
+    # "3. April 1987", "03 APR/AVR 87", OCR-damaged month names ("Apri1") are checked in _month_number.
+    rf"|(?P<td>[0-3]?\d)[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}})\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?!\d)"
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})",
     re.IGNORECASE,
 )
+_MONTH_WORDS = sorted({name for name in _MONTHS if len(name) >= 4})
+
+
+def _month_number(word: str) -> int | None:
+    """The month a (possibly OCR-damaged) month name stands for: "Apri1" → 4, "Dezernber" → 12."""
+    folded = fold_name(word.translate(str.maketrans("10|5", "lols"))).replace(" ", "")
+    if folded in _MONTHS:
+        return _MONTHS[folded]
+    if len(folded) < 5:
+        return None
+    best = max(_MONTH_WORDS, key=lambda name: fuzz.ratio(folded, name))
+    return _MONTHS[best] if fuzz.ratio(folded, best) >= 80 else None
+
+
 # OCR-damaged spellings are accepted too ("gcb.", "qeb.", "Gebursdatum", "Geburtsdaturn").
 _GE = r"[gq][eéc]"
 _BIRTH_LABEL = re.compile(
@@ -186,7 +202,9 @@ def _digits(value: str) -> str:
 def _date_from_match(m: re.Match[str], today: dt.date) -> dt.date | None:
     try:
         if m.group("mon"):
-            day, month, year = int(m.group("td")), _MONTHS[m.group("mon").lower()], int(m.group("ty"))
+            day, month, year = int(m.group("td")), _month_number(m.group("mon")), int(m.group("ty"))
+            if year < 100:
+                year += 2000 if 2000 + year <= today.year else 1900
         elif m.group("iy"):
             day, month, year = int(m.group("id")), int(m.group("im")), int(m.group("iy"))
         else:
@@ -194,7 +212,7 @@ def _date_from_match(m: re.Match[str], today: dt.date) -> dt.date | None:
             if year < 100:
                 year += 2000 if 2000 + year <= today.year else 1900
         value = dt.date(year, month, day)
-    except (ValueError, KeyError):
+    except (ValueError, KeyError, TypeError):
         return None
     if not dt.date(1900, 1, 1) <= value <= today:
         return None

@@ -12,10 +12,9 @@ from typing import Optional
 
 import typer
 
-from ..cli import app, context, err, fail, out, settings
+from .console import command, err, fail, group, out, pipeline, settings
 
-mail_app = typer.Typer(no_args_is_help=True, help="Digital mail from an IMAP mailbox.")
-app.add_typer(mail_app, name="mail")
+mail_app = group("mail", "Digital mail from an IMAP mailbox.")
 
 _print_lock = threading.Lock()
 
@@ -32,7 +31,7 @@ def _printer(json_output: bool):
     return show
 
 
-@app.command()
+@command()
 def watch(inbox: Optional[Path] = typer.Argument(None, help="The folder to watch (default: inbox.path)."),
           once: bool = typer.Option(False, "--once", help="Process what is in the inbox now, then exit."),
           json_output: bool = typer.Option(False, "--json", help="One JSON object per document per line."),
@@ -57,7 +56,7 @@ def watch(inbox: Optional[Path] = typer.Argument(None, help="The folder to watch
     count = workers if workers is not None else (cfg.inbox.workers or default_workers())
     count = max(1, count)
     # The Context forks its page workers now, before any thread of the watcher exists.
-    with context(count) as ctx:
+    with pipeline(count) as ctx:
         watcher = Watcher(cfg, ctx, folder, threads=count, once=once, stable_seconds=stable_seconds,
                           polling=polling, imap=imap, on_handled=_printer(json_output))
 
@@ -89,7 +88,7 @@ def mail_fetch(json_output: bool = typer.Option(False, "--json", help="One JSON 
 
     cfg = settings()
     failed = retry = 0
-    with context(workers) as ctx:
+    with pipeline(workers) as ctx:
         def show(mail) -> None:
             with _print_lock:
                 if json_output:

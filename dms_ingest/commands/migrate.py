@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from ..cli import app, err, fail, out, settings
+from .console import command, err, fail, out, settings
 
 
 def _logging(verbose: bool) -> None:
@@ -39,7 +39,7 @@ def _workers(value: Optional[int]) -> int:
     return max(1, value if value is not None else (settings().migration.workers or default_workers()))
 
 
-@app.command()
+@command()
 def migrate(source: Path = typer.Argument(..., help="Folder tree of scanned paper files, or a CSV manifest "
                                                      "(path,case_number)."),
             workers: Optional[int] = typer.Option(None, "--workers", "-w",
@@ -127,7 +127,7 @@ def _migrate(source: Path, workers: Optional[int], report: Optional[Path], json_
         raise typer.Exit(1)
 
 
-@app.command()
+@command()
 def worker(concurrency: Optional[int] = typer.Option(None, "--concurrency", "-c",
                                                      help="Paper files in parallel (default migration.workers)."),
            loglevel: str = typer.Option("INFO", "--loglevel")) -> None:
@@ -141,7 +141,7 @@ def worker(concurrency: Optional[int] = typer.Option(None, "--concurrency", "-c"
     raise typer.Exit(run_worker(cfg, concurrency=_workers(concurrency), loglevel=loglevel.upper()))
 
 
-@app.command()
+@command()
 def nightly(report: Optional[Path] = typer.Option(None, "--report", help="Report path (FILE.json and FILE.txt; "
                                                   "default DMS_HOME/reports/nightly-DATE)."),
             json_output: bool = typer.Option(False, "--json", help="Print the report as one JSON object."),

@@ -10,7 +10,6 @@ import json
 import os
 import socket
 import threading
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from .analysis import ANALYSER_VERSION, analyse, document_tokens
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
 from .query import SearchQuery
+from .schema import schema_lock
 from .search import SearchHit, SearchPage, run_search
 
 # Document fields that become filter tokens: changing one re-indexes the document's pages.
@@ -49,41 +49,49 @@ class Catalog:
         self.fulltext = SqliteFullText() if self.is_sqlite else PostgresFullText()
         self._known_words: set[str] | None = None
         self._vocabulary: tuple[int, dict[int, list[str]]] | None = None
-        SQLModel.metadata.create_all(self.engine)
-        self._upgrade_schema()
-
-    def _upgrade_schema(self) -> None:
-        """Bring older databases up to date: drop the folded text copies, add cases.team, search tables."""
-        columns = {table: {c["name"] for c in inspect(self.engine).get_columns(table)} for table in ("pages", "cases")}
-        with self.engine.begin() as conn:
-            if "search_text" in columns["pages"]:
-                conn.execute(text("ALTER TABLE pages DROP COLUMN search_text"))
-            if "team" not in columns["cases"]:
-                conn.execute(text("ALTER TABLE cases ADD COLUMN team VARCHAR"))
-                conn.execute(text("CREATE INDEX IF NOT EXISTS ix_cases_team ON cases (team)"))
-            conn.execute(text("CREATE TABLE IF NOT EXISTS search_state (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"))
-            conn.execute(text("CREATE TABLE IF NOT EXISTS search_words (word VARCHAR PRIMARY KEY)"))
-            version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
-            if version == str(ANALYSER_VERSION):
-                self.fulltext.create(conn)
-                return
-            pages = conn.execute(text("SELECT count(*) FROM pages")).scalar() or 0
-            if version is not None and pages > self.rebuild_on_open_limit:
-                self.outdated = True
-                return
-            if conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar() is not None:
-                self.fulltext.create(conn)  # a `dms reindex` is under way
-                return
-        if pages:
+        with schema_lock(self.engine) as conn:
+            SQLModel.metadata.create_all(conn)
+            rebuild = self._upgrade_schema(conn)
+        if rebuild:
             self.reindex()
-            return
-        with self.engine.begin() as conn:       # a new database (other processes may be creating it too)
+
+    def _upgrade_schema(self, conn) -> bool:
+        """Bring an older database up to date: drop the folded text copies, add cases.team, search tables.
+
+        Returns whether the search index must be rebuilt now (an older analyser's, small enough)."""
+        columns = {table: {c["name"] for c in inspect(conn).get_columns(table)} for table in ("pages", "cases")}
+        if "search_text" in columns["pages"]:
+            conn.execute(text("ALTER TABLE pages DROP COLUMN search_text"))
+        if "team" not in columns["cases"]:
+            conn.execute(text("ALTER TABLE cases ADD COLUMN team VARCHAR"))
+            conn.execute(text("CREATE INDEX IF NOT EXISTS ix_cases_team ON cases (team)"))
+        conn.execute(text("CREATE TABLE IF NOT EXISTS search_state (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"))
+        conn.execute(text("CREATE TABLE IF NOT EXISTS search_words (word VARCHAR PRIMARY KEY)"))
+        version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
+        rebuilding = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
+        if version == str(ANALYSER_VERSION) or rebuilding is not None:
+            self.fulltext.create(conn)
+            return False
+        pages = conn.execute(text("SELECT count(*) FROM pages")).scalar() or 0
+        if not pages:                           # a new database
             if not self.fulltext.has_current_layout(conn):
                 self.fulltext.drop(conn)
             self.fulltext.create(conn)
             _set_state(conn, "analyser", str(ANALYSER_VERSION))
+            return False
+        if pages > self.rebuild_on_open_limit:
+            self.outdated = True
+            return False
+        self._start_reindex(conn)
+        return True
 
     outdated = False
+
+    def claim_original(self, sha256: str):
+        """Context manager: the index-wide, exclusive claim on an original (see index/claims.py)."""
+        from .claims import claim_original
+
+        return claim_original(self.engine, sha256)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
@@ -246,16 +254,7 @@ class Catalog:
         *progress(done, total)* is called after every batch. Returns the number of pages indexed."""
         with self._lock, self.engine.begin() as conn:
             upto = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
-            if upto is None:
-                upto = conn.execute(text("SELECT max(id) FROM pages")).scalar() or 0
-                self.fulltext.drop(conn)
-                self.fulltext.create(conn)
-                if not self.is_sqlite:
-                    self.fulltext.drop_index(conn)      # bulk load first, build the GIN index once at the end
-                conn.execute(text("DELETE FROM search_words"))
-                _set_state(conn, "reindex_upto", str(upto))
-                _set_state(conn, "reindex_cursor", "0")
-            upto = int(upto)
+            upto = int(upto) if upto is not None else self._start_reindex(conn)
             cursor = int(conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_cursor'")).scalar())
             total = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :u"), {"u": upto}).scalar() or 0
             done = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :c"), {"c": cursor}).scalar() or 0
@@ -288,6 +287,17 @@ class Catalog:
             _set_state(conn, "analyser", str(ANALYSER_VERSION))
         self.outdated = False
         return indexed
+
+    def _start_reindex(self, conn) -> int:
+        upto = conn.execute(text("SELECT max(id) FROM pages")).scalar() or 0
+        self.fulltext.drop(conn)
+        self.fulltext.create(conn)
+        if not self.is_sqlite:
+            self.fulltext.drop_index(conn)      # bulk load first, build the GIN index once at the end
+        conn.execute(text("DELETE FROM search_words"))
+        _set_state(conn, "reindex_upto", str(upto))
+        _set_state(conn, "reindex_cursor", "0")
+        return upto
 
     def index_stats(self) -> dict:
         """Pages, characters of page text and bytes on disk (whole database; full-text index alone)."""

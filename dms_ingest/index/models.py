@@ -91,3 +91,19 @@ class PendingWrite(SQLModel, table=True):
     record: str = "{}"                      # JSON of the document and page rows to commit
     owner: str = ""                         # host:pid of the writer, so reconcile spares live writes
     started_at: datetime = Field(default_factory=utcnow)
+
+
+class OriginalClaim(SQLModel, table=True):
+    """An original being archived right now: the row's primary key makes the claim exclusive.
+
+    Any number of processes on any number of machines that share one index archive an
+    original once: only the process that inserted the row may work on those bytes; the others
+    wait and then find the archived document.
+    """
+
+    __tablename__ = "original_claims"
+
+    sha256: str = Field(primary_key=True)
+    holder: str                             # host:pid:start of the claiming process
+    claimed_at: datetime = Field(default_factory=utcnow)
+    heartbeat_at: datetime = Field(default_factory=utcnow)

@@ -89,10 +89,14 @@ class Context:
 
     @contextmanager
     def claim(self, sha256: str) -> Iterator[None]:
-        """Serialise work on the same original, so a file dropped twice is archived once."""
+        """Serialise work on the same original, so a file dropped twice is archived once.
+
+        Threads of this process queue on a lock; processes (here or on other machines) on the
+        claim row in the index, which is what makes "once" hold for any number of workers.
+        """
         with self._claims_lock:
             lock = self._claims.setdefault(sha256, threading.Lock())
-        with lock:
+        with lock, self.catalog.claim_original(sha256):
             yield
 
     def lazy(self, name: str, factory):

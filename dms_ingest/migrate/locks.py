@@ -10,8 +10,6 @@ worker on another host counts as gone when its heartbeat is older than STALE_SEC
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
@@ -19,6 +17,7 @@ from typing import ContextManager, Iterator
 
 from sqlalchemy import text, update
 
+from ..processes import holder_alive, worker_id  # noqa: F401 - re-exported for the migration
 from .models import WorkItem, aware, utcnow
 
 log = logging.getLogger(__name__)
@@ -27,45 +26,6 @@ HEARTBEAT_SECONDS = 15.0
 STALE_SECONDS = 120.0          # SQLite only: no heartbeat for this long = the worker is gone
 _LOCK_ITEM = 0x444D            # advisory lock namespaces ("DM", "DN")
 _LOCK_ORIGINAL = 0x444E
-
-
-def _stat(pid: int) -> list[bytes] | None:
-    """Fields of /proc/PID/stat after the command name (state first), None if there is no such process."""
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as handle:
-            stat = handle.read()
-        return stat[stat.rindex(b")") + 2:].split()
-    except (OSError, ValueError):
-        return None
-
-
-def _start_ticks(pid: int) -> str:
-    """The process start time in clock ticks since boot: tells a reused pid from the original."""
-    fields = _stat(pid)
-    return fields[19].decode() if fields and len(fields) > 19 else "0"
-
-
-def worker_id() -> str:
-    """This process: host:pid:start (computed on each call, so it is right after a fork)."""
-    pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_ticks(pid)}"
-
-
-def holder_alive(worker: str | None) -> bool | None:
-    """True/False for a worker on this host; None when it ran elsewhere (cannot tell from here)."""
-    if not worker:
-        return False
-    try:
-        host, pid, ticks = worker.rsplit(":", 2)
-        pid_number = int(pid)
-    except ValueError:
-        return False
-    if host != socket.gethostname():
-        return None
-    fields = _stat(pid_number)
-    if not fields or fields[0] in (b"Z", b"X"):   # gone, or a zombie nobody has reaped yet
-        return False
-    return len(fields) > 19 and fields[19].decode() == ticks
 
 
 def uses_advisory_locks(catalog) -> bool:

@@ -82,4 +82,6 @@ class MigrationRun(SQLModel, table=True):
 
 def ensure_tables(engine) -> None:
     """Create the migration tables if they are missing (the catalog creates its own)."""
-    SQLModel.metadata.create_all(engine, tables=[WorkItem.__table__, MigrationRun.__table__])
+    from ..index.schema import create_tables
+
+    create_tables(engine, tables=[WorkItem.__table__, MigrationRun.__table__])

@@ -1,0 +1,1 @@
+"""Who may do what (policy) and the record of who did what (audit): the one place for both."""

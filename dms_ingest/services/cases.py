@@ -1,0 +1,42 @@
+"""The case registry: import (and re-import) from the office's CSV export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..access import policy
+from ..errors import Invalid
+from .actor import Actor
+from .runtime import Runtime, operation
+
+
+def import_cases(actor: Actor, runtime: Runtime, csv_file: Path) -> dict:
+    """Replace the registry with the file's cases; reports how many were added, changed, removed."""
+    from ..classifiers import RegistryError, diff_registry, parse_registry_csv
+
+    with operation(runtime, actor, "cases_import", None, file=str(csv_file)) as note:
+        policy.require(actor, "cases_import")
+        try:
+            records = parse_registry_csv(csv_file)
+        except RegistryError as exc:
+            raise Invalid(str(exc)) from None
+        diff = replace_registry(runtime.catalog, records)
+        summary = {"cases": len(records), "added": len(diff.added), "changed": len(diff.changed),
+                   "removed": len(diff.removed)}
+        runtime.catalog.record_event(actor.login, "cases_imported", None, file=str(csv_file),
+                                     added=summary["added"], changed=summary["changed"], removed=summary["removed"])
+        note.update(summary)
+        return summary
+
+
+def replace_registry(catalog, records):
+    """Store *records* as the registry; returns the difference to the one before."""
+    from ..classifiers import CaseRecord, diff_registry
+    from ..index.models import CaseRow
+
+    old = [CaseRecord(c.case_number, c.surname, c.given_names, c.date_of_birth, c.nationality)
+           for c in catalog.cases()]
+    diff = diff_registry(old, records)
+    catalog.replace_cases([CaseRow(case_number=r.case_number, surname=r.surname, given_names=r.given_names,
+                                   date_of_birth=r.date_of_birth, nationality=r.nationality) for r in records])
+    return diff

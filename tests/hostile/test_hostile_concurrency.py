@@ -1,0 +1,102 @@
+"""Item 2: N processes ingesting overlapping folders on one index archive each original once.
+
+Each process gets a folder of its own holding copies of the same shared originals (plus one
+original of its own), so every shared original is offered N times at nearly the same moment.
+Runs on the embedded SQLite index and on PostgreSQL (127.0.0.1:5432), starting on a fresh
+DMS_HOME each time so that schema creation races too.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from dms_ingest.config import load_settings
+from dms_ingest.index.catalog import Catalog
+
+from .inputs import letter, text_pdf
+
+REPO = Path(__file__).resolve().parents[2]
+PG = dict(host="127.0.0.1", port=5432, user="postgres")
+SHARED = 3
+
+
+@pytest.fixture(scope="module")
+def originals(tmp_path_factory) -> list[Path]:
+    folder = tmp_path_factory.mktemp("originals")
+    return [text_pdf(folder / f"schreiben-{n}.pdf", [letter(n)]) for n in range(SHARED + 8)]
+
+
+def _postgres_url():
+    psycopg2 = pytest.importorskip("psycopg2")
+    try:
+        admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
+    except Exception as exc:  # pragma: no cover - the README's test command starts PostgreSQL
+        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable: {exc}")
+    admin.autocommit = True
+    name = f"dms_hostile_{secrets.token_hex(4)}"
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name}")
+    return admin, name, f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def index_config(request, tmp_path):
+    if request.param == "sqlite":
+        yield None
+        return
+    admin, name, url = _postgres_url()
+    config = tmp_path / "config.yaml"
+    config.write_text((REPO / "config.yaml").read_text() + f"\nindex:\n  url: {url}\n")
+    try:
+        yield config
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()
+
+
+@pytest.mark.parametrize("processes", [2, 4, 8])
+def test_n_processes_archive_each_original_once(processes, originals, index_config, tmp_path):
+    home = tmp_path / "home"
+    folders = []
+    for n in range(processes):
+        folder = tmp_path / f"drop-{n}"
+        folder.mkdir()
+        for original in originals[:SHARED]:
+            shutil.copy(original, folder / f"kopie-{n}-{original.name}")
+        shutil.copy(originals[SHARED + n], folder / originals[SHARED + n].name)
+        folders.append(folder)
+    env = {**os.environ, "DMS_HOME": str(home), "OMP_THREAD_LIMIT": "1"}
+    config = ["--config", str(index_config)] if index_config else []
+    runs = [subprocess.Popen([sys.executable, "-m", "dms_ingest", *config, "ingest", "--json", "--workers", "1",
+                              str(folder)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for folder in folders]
+    outputs = [run.communicate(timeout=600) for run in runs]
+    for run, (stdout, stderr) in zip(runs, outputs):
+        assert run.returncode == 0, stderr[-2000:]
+        assert "Traceback" not in stderr
+    results = [json.loads(line) for stdout, _ in outputs for line in stdout.splitlines() if line.strip()]
+    statuses = Counter(r["status"] for r in results)
+    distinct = SHARED + processes
+    assert statuses["archived"] == distinct, statuses
+    assert statuses["duplicate"] == SHARED * (processes - 1), statuses
+
+    settings = load_settings(index_config or REPO / "config.yaml", home=home)
+    catalog = Catalog(settings.index_url)
+    per_original = Counter(d.original_sha256 for d in catalog.documents())
+    assert len(per_original) == distinct
+    assert set(per_original.values()) == {1}, "an original was archived more than once"
+    with catalog.engine.connect() as conn:
+        from sqlalchemy import text
+
+        assert conn.execute(text("SELECT count(*) FROM original_claims")).scalar() == 0, "claims left behind"
+    catalog.engine.dispose()
