@@ -30,10 +30,11 @@ import numpy as np
 import zxingcpp
 from PIL import Image
 
-REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "samples"))
+from dms_datagen.letters import A4_PX, Sheet
+from dms_datagen.pdf import save_jpeg, write_pdf
+from dms_datagen.scan import scan_damage, to_bilevel
 
-import make_samples as ms  # noqa: E402
+REPO = Path(__file__).resolve().parent.parent
 
 DPI = 300
 WORDS = ("Aufenthaltserlaubnis Verlängerung Antrag Ausländerbehörde Bescheid Unterlagen Nachweis Einkommen "
@@ -51,7 +52,7 @@ def _sentence(rng: np.random.Generator) -> str:
 
 
 def letter_page(rng: np.random.Generator, case: str, page_no: int) -> Image.Image:
-    sheet = ms.Sheet()
+    sheet = Sheet()
     sheet.text("Landeshauptstadt - Ausländerbehörde", size=52, bold=True)
     sheet.text("Abteilung Aufenthalt, Zimmer 2.14", size=40)
     sheet.gap(90)
@@ -62,23 +63,23 @@ def letter_page(rng: np.random.Generator, case: str, page_no: int) -> Image.Imag
     sheet.gap(60)
     sheet.text("Mit freundlichen Grüßen", size=44)
     sheet.text("Im Auftrag", size=44)
-    return ms.scan_damage(sheet.img, skew_deg=float(rng.uniform(-1.2, 1.2)), noise=2.0, blur=0.8,
+    return scan_damage(sheet.img, skew_deg=float(rng.uniform(-1.2, 1.2)), noise=2.0, blur=0.8,
                           background=0.06, speckles=80, seed=int(rng.integers(0, 2**31)))
 
 
 def qr_sheet(payload: str, title: str, rng: np.random.Generator) -> Image.Image:
-    sheet = ms.Sheet()
+    sheet = Sheet()
     code = Image.fromarray(np.asarray(zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode)
                                       .to_image(scale=14)))
     sheet.img.paste(code, (sheet.left, sheet.y))
     sheet.gap(code.height + 80)
     sheet.text(title, size=70, bold=True)
-    return ms.scan_damage(sheet.img, skew_deg=float(rng.uniform(-0.6, 0.6)), noise=1.5, blur=0.6,
+    return scan_damage(sheet.img, skew_deg=float(rng.uniform(-0.6, 0.6)), noise=1.5, blur=0.6,
                           background=0.03, speckles=40, seed=int(rng.integers(0, 2**31)))
 
 
 def blank_page(rng: np.random.Generator) -> Image.Image:
-    return ms.scan_damage(Image.new("L", ms.A4_PX, 255), noise=2.0, blur=0.8, background=0.05, speckles=60,
+    return scan_damage(Image.new("L", A4_PX, 255), noise=2.0, blur=0.8, background=0.05, speckles=60,
                           seed=int(rng.integers(0, 2**31)))
 
 
@@ -106,13 +107,13 @@ def write(kind: str, path: Path, pages: list[Image.Image]) -> Path:
     if kind == "folder":
         path.mkdir(parents=True, exist_ok=True)
         for n, page in enumerate(pages, start=1):
-            ms.save_jpeg(page, path / f"{n:04d}.jpg")
+            save_jpeg(page, path / f"{n:04d}.jpg")
         return path
     if kind == "pdf":
-        ms.write_pdf(path.with_suffix(".pdf"), pages)
+        write_pdf(path.with_suffix(".pdf"), pages)
         return path.with_suffix(".pdf")
     target = path.with_suffix(".tif")
-    frames = [ms.to_bilevel(p) for p in pages]
+    frames = [to_bilevel(p) for p in pages]
     frames[0].save(target, save_all=True, append_images=frames[1:], compression="group4", dpi=(DPI, DPI))
     return target
 

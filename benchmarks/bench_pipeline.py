@@ -26,8 +26,7 @@ from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "samples"))
-import make_samples  # noqa: E402
+from dms_datagen.scan import undo_rotation
 
 FLOOR_SCRIPT = r"""
 import sys, json, numpy as np
@@ -60,7 +59,7 @@ def scanned_pages(limit: int, workdir: Path, upright_only: bool = False) -> list
             scan_png = workdir / f"{stem}.png"
             image.save(scan_png, dpi=(300, 300))
             upright_png = workdir / f"{stem}-upright.png"
-            make_samples.undo_rotation(image, page["rotation"]).save(upright_png, dpi=(300, 300))
+            undo_rotation(image, page["rotation"]).save(upright_png, dpi=(300, 300))
             pdf = workdir / f"{stem}.pdf"
             pdf.write_bytes(img2pdf.convert(str(scan_png), layout_fun=img2pdf.get_fixed_dpi_layout_fun((300, 300))))
             pages.append({"name": stem, "pdf": pdf, "upright": upright_png, "truth": page["text"]})

@@ -7,7 +7,7 @@
 Pages are written through the product's own write path (`Catalog.add_document`: document row,
 page rows, audit event and search entries in one transaction per document), growing one index
 per backend from size to size. Page texts come from the document-type generator's templates
-(dms_ingest.classifiers.training_corpus): a pool of rendered documents whose case number and
+(dms_datagen.training_corpus): a pool of rendered documents whose case number and
 person are replaced by those of the benchmark's cases (about 33 pages per case, as 30,000 paper
 files make 3,000,000 pages), so case numbers and surnames are as rare as in the archive and the
 office vocabulary as common. Indexing rate = pages / seconds spent in add_document (one process,
@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dms_ingest.classifiers import training_corpus as corpus  # noqa: E402
+from dms_datagen import training_corpus as corpus  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import CaseRow, DocumentRow, PageRow  # noqa: E402
 from dms_ingest.index.query import SearchQuery  # noqa: E402

@@ -132,6 +132,46 @@ class CeleryConfig(_Strict):
     visibility_timeout: int = Field(3600, ge=10)  # seconds before an unacknowledged task is redelivered
 
 
+class LdapRoleGroup(_Strict):
+    group: str                                 # the group's cn in the directory
+    role: Literal["poststelle", "sachbearbeitung", "teamleitung", "datenschutz", "admin"]
+
+
+class LdapConfig(_Strict):
+    enabled: bool = False
+    url: str = "ldap://127.0.0.1:389"          # ldaps://... for TLS
+    start_tls: bool = False
+    user_base: str = ""                        # where people are, e.g. ou=people,dc=abh,dc=example
+    user_filter: str = "(uid={login})"         # {login} is escaped before it is put in
+    group_base: str = ""                       # where groups are
+    group_filter: str = "(|(member={dn})(uniqueMember={dn})(memberUid={login}))"
+    role_groups: list[LdapRoleGroup] = []      # first matching group decides the role
+    team_groups: dict[str, str] = {}           # group cn -> team name
+    timeout: float = Field(5.0, gt=0)
+    bind_dn: str = ""                          # service account for the user search; empty = anonymous
+    # secret: never in the file
+    bind_password: str = Field(default_factory=lambda: os.environ.get("DMS_LDAP_BIND_PASSWORD", ""), exclude=True)
+
+
+class AccessConfig(_Strict):
+    session_idle_minutes: int = Field(30, ge=1)       # a session unused this long ends
+    session_max_hours: int = Field(12, ge=1)          # and any session after this long
+    lockout_failures: int = Field(5, ge=1)            # failed logins in a row before the account locks
+    lockout_minutes: int = Field(15, ge=1)
+    log_reads: bool = True                            # false only for measurements: changes are always logged
+    audit_retention_days: int = Field(730, ge=1)      # `dms audit prune` removes older entries
+    ldap: LdapConfig = LdapConfig()
+
+
+class WebConfig(_Strict):
+    host: str = "127.0.0.1"
+    port: int = Field(8080, ge=1, le=65535)
+    workers: int = Field(1, ge=1)
+    secure_cookies: Literal["auto", "always"] = "auto"  # auto: Secure when the request came over TLS
+    max_upload_mb: int = Field(50, ge=1)
+    forwarded_allow_ips: str = ""              # load balancers whose X-Forwarded-For/-Proto are trusted
+
+
 class Settings(_Strict):
     home: Path = Path("var")
     ocr: OcrConfig = OcrConfig()
@@ -144,6 +184,8 @@ class Settings(_Strict):
     mail: MailConfig = MailConfig()
     migration: MigrationConfig = MigrationConfig()
     celery: CeleryConfig = CeleryConfig()
+    access: AccessConfig = AccessConfig()
+    web: WebConfig = WebConfig()
 
     @property
     def report_dir(self) -> Path:

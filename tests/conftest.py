@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import secrets
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,6 @@ from typer.testing import CliRunner
 REPO = Path(__file__).resolve().parent.parent
 PEER_CORPUS = REPO.parent / "shared" / "peer-corpus"
 SAMPLES = REPO / "samples"
-sys.path.insert(0, str(SAMPLES))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from dms_ingest.config import load_settings  # noqa: E402
@@ -67,32 +64,3 @@ def peer_corpus() -> Path:
     if not (PEER_CORPUS / "MANIFEST.tsv").exists():
         pytest.skip("../shared/peer-corpus is not present")
     return PEER_CORPUS
-
-
-
-@contextmanager
-def throwaway_postgres_database():
-    """A new PostgreSQL database on 127.0.0.1:5432 (trust auth), dropped afterwards; skips if unreachable."""
-    psycopg2 = pytest.importorskip("psycopg2")
-    server = dict(host="127.0.0.1", port=5432, user="postgres")
-    try:
-        admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **server)
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable: {exc}")
-    admin.autocommit = True
-    name = f"dms_test_{secrets.token_hex(4)}"
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name}")
-    try:
-        yield f"postgresql+psycopg2://{server['user']}@{server['host']}:{server['port']}/{name}"
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
-
-
-@pytest.fixture(scope="session")
-def postgres_database():
-    """One throwaway PostgreSQL database for the whole test session."""
-    with throwaway_postgres_database() as url:
-        yield url

@@ -9,7 +9,7 @@ import time
 import pytest
 import yaml
 
-import make_samples
+from dms_datagen.pdf import born_digital_pdf
 from conftest import REPO, Dms
 from dms_ingest.config import load_settings
 from dms_ingest.ingest.context import Context
@@ -35,7 +35,7 @@ def creds(s3_server, monkeypatch):
 def letters(folder, count, start=0):
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(start, start + count):
-        make_samples.born_digital_pdf([[f"Schreiben Nummer {i} an die Ausländerbehörde",
+        born_digital_pdf([[f"Schreiben Nummer {i} an die Ausländerbehörde",
                                         f"Aktenvermerk {i}: Verlängerung der Aufenthaltserlaubnis beantragt"]],
                                       folder / f"brief-{i:03d}.pdf")
     return folder
@@ -149,9 +149,9 @@ def test_split_batch_stores_its_scan_once(tmp_path, dms_s3, s3_server):
     import zxingcpp
     from PIL import Image
 
-    first = make_samples.born_digital_pdf([["Erstes Dokument: Mietvertrag über die Wohnung in der Lindenstraße"]],
+    first = born_digital_pdf([["Erstes Dokument: Mietvertrag über die Wohnung in der Lindenstraße"]],
                                           tmp_path / "a.pdf")
-    second = make_samples.born_digital_pdf([["Zweites Dokument: Entgeltabrechnung für den Monat Februar"]],
+    second = born_digital_pdf([["Zweites Dokument: Entgeltabrechnung für den Monat Februar"]],
                                            tmp_path / "b.pdf")
     code = np.asarray(zxingcpp.create_barcode("DMS-SEPARATOR", zxingcpp.BarcodeFormat.QRCode).to_image(scale=8))
     sheet = Image.new("L", (1240, 1754), 255)

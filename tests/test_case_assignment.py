@@ -9,7 +9,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-import make_samples
+from dms_datagen.letters import render_text_page
+from dms_datagen.scan import scan_damage
 
 DPI = 200
 REGISTRY = """case_number,surname,given_names,date_of_birth,nationality
@@ -20,11 +21,11 @@ ABH-2021-00815,Yılmaz,Ayşe,1990-11-02,türkisch
 
 
 def page(lines, qr: str | None = None) -> Image.Image:
-    img = make_samples.render_text_page(lines, size_px=31, dpi=DPI).convert("L")
+    img = render_text_page(lines, size_px=31, dpi=DPI).convert("L")
     if qr:
         code = np.asarray(zxingcpp.create_barcode(qr, zxingcpp.BarcodeFormat.QRCode).to_image(scale=6))
         img.paste(Image.fromarray(code), (900, 900))
-    return make_samples.scan_damage(img, seed=len(lines), noise=1.0)
+    return scan_damage(img, seed=len(lines), noise=1.0)
 
 
 def tiff(path, pages):
@@ -143,7 +144,7 @@ def test_review_assign_is_audited_versioned_and_feeds_training(tmp_path, dms, re
 
 
 def test_eval_reports_metrics_on_a_labelled_set(tmp_path, dms):
-    from dms_ingest.classifiers.evaluation_set import write_evaluation_set
+    from dms_datagen.evaluation_set import write_evaluation_set
 
     write_evaluation_set(tmp_path / "eval", 24, 3, text_mode=True)
     result = dms("eval", tmp_path / "eval", "--json")

@@ -4,7 +4,7 @@ import random
 import pytest
 
 from dms_ingest.classifiers.evaluation import evaluate, predict_text_directory
-from dms_ingest.classifiers.evaluation_set import build_registry, generate_samples, write_evaluation_set
+from dms_datagen.evaluation_set import build_registry, generate_samples, write_evaluation_set
 from dms_ingest.classifiers.persons import loose_name
 from dms_ingest.classifiers.registry import parse_registry_csv
 

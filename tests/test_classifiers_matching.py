@@ -2,9 +2,9 @@ import datetime as dt
 
 import pytest
 
+from dms_datagen.mrz import make_td3
 from dms_ingest.classifiers.case_numbers import CaseNumberPattern
 from dms_ingest.classifiers.matching import CaseHints, match_case
-from dms_ingest.classifiers.mrz import make_td3
 from dms_ingest.classifiers.registry import CaseRecord, CaseRegistry
 
 D = dt.date

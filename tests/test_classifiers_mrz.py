@@ -2,7 +2,8 @@ import datetime as dt
 
 import pytest
 
-from dms_ingest.classifiers.mrz import check_digit, find_mrz, make_td3, parse_td3
+from dms_datagen.mrz import make_td3
+from dms_ingest.classifiers.mrz import check_digit, find_mrz, parse_td3
 
 # ICAO 9303 specimen and the German specimen passport.
 ICAO = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<<<<10")

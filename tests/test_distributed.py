@@ -21,9 +21,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, Dms, throwaway_postgres_database
+from conftest import REPO, Dms
 from test_migrate import Expected, assert_archived_exactly_once, check_rows, report_rows, scanned_tree
 
+from pgserver import PG, pg_url  # noqa: F401 - fixture
 
 
 def _redis():
@@ -34,12 +35,6 @@ def _redis():
         return client
     except Exception as exc:
         pytest.skip(f"Redis on 127.0.0.1:6379 not reachable: {exc}")
-
-
-@pytest.fixture
-def pg_url():
-    with throwaway_postgres_database() as url:
-        yield url
 
 
 @pytest.fixture

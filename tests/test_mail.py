@@ -38,7 +38,7 @@ def tiny_pdf(text: str) -> bytes:
 
 def scan_image(lines: list[str], fmt: str) -> bytes:
     """A small scanned page (150 dpi, half A4) in PNG or bilevel G4 TIFF."""
-    from make_samples import render_text_page
+    from dms_datagen.letters import render_text_page
 
     img = render_text_page(lines, size_px=60).convert("L").resize((1240, 877))
     buf = io.BytesIO()

@@ -23,7 +23,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-import make_samples
+from dms_datagen.letters import render_text_page
+from dms_datagen.pdf import PdfPage, PdfText, add_image_page, add_text_page, helvetica_font, new_pdf, save_pdf
 from conftest import REPO
 
 SEPARATOR = "DMS-SEPARATOR"
@@ -59,7 +60,7 @@ def separator() -> Image.Image:
 
 def scanned_text(lines: list[str]) -> Image.Image:
     """A text page at 150 dpi (OCR'd by the pipeline: keep it to a few lines)."""
-    img = make_samples.render_text_page(lines, dpi=PAGE_DPI, size_px=24)
+    img = render_text_page(lines, dpi=PAGE_DPI, size_px=24)
     img.info["dpi"] = (PAGE_DPI, PAGE_DPI)
     return img
 
@@ -74,18 +75,18 @@ def blank_back() -> Image.Image:
 
 def write_pdf(path: Path, pages: list) -> Path:
     """Pages: a PIL image (scanned page), a list of lines (born-digital text) or None (empty page)."""
-    pdf = make_samples._new_pdf({"Producer": "legacy scanner"})
-    fonts = {"F1": make_samples._helvetica(pdf, False), "F2": make_samples._helvetica(pdf, True)}
+    pdf = new_pdf({"Producer": "legacy scanner"})
+    fonts = {"F1": helvetica_font(pdf, False), "F2": helvetica_font(pdf, True)}
     for page in pages:
         if isinstance(page, Image.Image):
-            make_samples._add_image_page(pdf, page, dpi=int(page.info.get("dpi", (PAGE_DPI,))[0]))
+            add_image_page(pdf, page, dpi=int(page.info.get("dpi", (PAGE_DPI,))[0]))
         else:
-            text_page = make_samples.PdfPage()
+            text_page = PdfPage()
             for n, line in enumerate(page or []):
-                text_page.items.append(make_samples.PdfText(line, 70.87, 70 + 15 * n))
-            make_samples._add_text_page(pdf, text_page, fonts)
+                text_page.items.append(PdfText(line, 70.87, 70 + 15 * n))
+            add_text_page(pdf, text_page, fonts)
     path.parent.mkdir(parents=True, exist_ok=True)
-    make_samples._save_pdf(pdf, path)
+    save_pdf(pdf, path)
     return path
 
 

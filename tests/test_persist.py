@@ -11,7 +11,7 @@ from dms_ingest.ingest.persist import reconcile
 from dms_ingest.ingest.pipeline import ingest_file
 from dms_ingest.storage import sha256_file
 
-import make_samples
+from dms_datagen.pdf import born_digital_pdf
 
 
 def dead_owner() -> str:
@@ -38,8 +38,8 @@ def _record(doc_id: str, original, archive) -> dict:
 
 
 def test_crash_after_upload_is_completed_by_reconcile(tmp_path, ctx):
-    original = make_samples.born_digital_pdf([["Crashtest Aufenthaltserlaubnis"]], tmp_path / "o.pdf")
-    archive = make_samples.born_digital_pdf([["Archivkopie"]], tmp_path / "a.pdf")
+    original = born_digital_pdf([["Crashtest Aufenthaltserlaubnis"]], tmp_path / "o.pdf")
+    archive = born_digital_pdf([["Archivkopie"]], tmp_path / "a.pdf")
     record = _record("crash-1", original, archive)
     ctx.catalog.begin_write("crash-1", record)
     for role, path, sha in (("original", original, record["original"]["sha256"]),
@@ -56,7 +56,7 @@ def test_crash_after_upload_is_completed_by_reconcile(tmp_path, ctx):
 
 
 def test_crash_before_all_objects_is_rolled_back(tmp_path, ctx):
-    original = make_samples.born_digital_pdf([["Nur halb gespeichert"]], tmp_path / "o.pdf")
+    original = born_digital_pdf([["Nur halb gespeichert"]], tmp_path / "o.pdf")
     record = _record("crash-2", original, original)
     ctx.catalog.begin_write("crash-2", record)
     key = ctx.store.put_file("crash-2", "original", original, record["original"]["sha256"], "pdf").key
@@ -71,7 +71,7 @@ def test_crash_before_all_objects_is_rolled_back(tmp_path, ctx):
 
 
 def test_reconcile_spares_a_write_that_is_still_running(tmp_path, ctx):
-    original = make_samples.born_digital_pdf([["Laufender Schreibvorgang"]], tmp_path / "o.pdf")
+    original = born_digital_pdf([["Laufender Schreibvorgang"]], tmp_path / "o.pdf")
     ctx.catalog.begin_write("busy-1", _record("busy-1", original, original))  # owned by this live process
     report = reconcile(ctx.store, ctx.catalog)
     assert report.busy == ["busy-1"] and report.rolled_back == []

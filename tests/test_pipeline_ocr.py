@@ -10,7 +10,9 @@ import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
-import make_samples
+from dms_datagen.letters import render_text_page
+from dms_datagen.pdf import born_digital_pdf
+from dms_datagen.scan import scan_damage
 from dms_ingest.ingest import imaging
 from dms_ingest.ingest.pipeline import ingest_file
 
@@ -30,8 +32,8 @@ LINES = [
 
 
 def scanned_page(path, *, skew=0.0, rotate=0, lines=LINES, seed=1, fmt="PNG"):
-    clean = make_samples.render_text_page(lines, size_px=round(46 * DPI / 300), dpi=DPI)
-    scan = make_samples.scan_damage(clean, skew_deg=skew, rotate=rotate, seed=seed)
+    clean = render_text_page(lines, size_px=round(46 * DPI / 300), dpi=DPI)
+    scan = scan_damage(clean, skew_deg=skew, rotate=rotate, seed=seed)
     scan.save(path, fmt, dpi=(DPI, DPI))
     return path
 
@@ -80,8 +82,8 @@ def test_turned_page_comes_out_upright(tmp_path, ctx, turn):
 
 
 def test_blank_back_page_recorded_and_kept(tmp_path, ctx):
-    front = make_samples.scan_damage(make_samples.render_text_page(LINES, size_px=31, dpi=DPI), seed=2)
-    back = make_samples.scan_damage(make_samples.render_text_page([], dpi=DPI), seed=3)
+    front = scan_damage(render_text_page(LINES, size_px=31, dpi=DPI), seed=2)
+    back = scan_damage(render_text_page([], dpi=DPI), seed=3)
     path = tmp_path / "duplex.tif"
     front.save(path, save_all=True, append_images=[back], dpi=(DPI, DPI), compression="tiff_lzw")
     [result] = ingest_file(path, ctx)
@@ -95,8 +97,8 @@ def test_blank_back_page_recorded_and_kept(tmp_path, ctx):
 
 def test_blank_pages_dropped_from_archive_when_configured(tmp_path, ctx):
     ctx.settings.imaging.drop_blank_pages = True
-    front = make_samples.scan_damage(make_samples.render_text_page(LINES[:4], size_px=31, dpi=DPI), seed=2)
-    back = make_samples.scan_damage(make_samples.render_text_page([], dpi=DPI), seed=3)
+    front = scan_damage(render_text_page(LINES[:4], size_px=31, dpi=DPI), seed=2)
+    back = scan_damage(render_text_page([], dpi=DPI), seed=3)
     path = tmp_path / "duplex.tif"
     front.save(path, save_all=True, append_images=[back], dpi=(DPI, DPI))
     [result] = ingest_file(path, ctx)
@@ -107,7 +109,7 @@ def test_blank_pages_dropped_from_archive_when_configured(tmp_path, ctx):
 
 
 def test_born_digital_text_is_kept_not_ocrd(tmp_path, ctx):
-    path = make_samples.born_digital_pdf([["Bescheid über die Änderung", "Goethestraße 17, Musterstadt"]],
+    path = born_digital_pdf([["Bescheid über die Änderung", "Goethestraße 17, Musterstadt"]],
                                          tmp_path / "bescheid.pdf")
     [result] = ingest_file(path, ctx)
     [page] = ctx.catalog.pages(result.id)
@@ -116,7 +118,7 @@ def test_born_digital_text_is_kept_not_ocrd(tmp_path, ctx):
 
 
 def test_mixed_pdf_ocrs_only_the_page_without_text(tmp_path, ctx):
-    digital = make_samples.born_digital_pdf([["Anschreiben zur Meldebescheinigung mit genug Text"]],
+    digital = born_digital_pdf([["Anschreiben zur Meldebescheinigung mit genug Text"]],
                                             tmp_path / "digital.pdf")
     scan = scanned_page(tmp_path / "scan.pdf", fmt="PDF")
     mixed = tmp_path / "gemischt.pdf"

@@ -16,6 +16,7 @@ from dms_ingest.index.folding import fold_plain, fold_translit, word_key
 from dms_ingest.index.models import CaseRow, DocumentRow, PageRow
 from dms_ingest.index.query import SearchQuery, parse
 from dms_ingest.index.snippets import make_snippet
+from pgserver import pg_session_url  # noqa: F401 - fixture
 
 TEXTS = {
     "d-strasse": "Wohnhaft in der Goethe Straße 12 (Hauptstraße), 12345 Musterstadt.",
@@ -32,7 +33,7 @@ def make_catalog(request, tmp_path):
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path / 'index.sqlite'}"
     else:
-        url = request.getfixturevalue("postgres_database")
+        url = request.getfixturevalue("pg_session_url")
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -259,13 +260,13 @@ def test_reindex_resumes_and_finds_the_same(make_catalog):
     assert [(h.id, h.page) for h in reopened.find(SearchQuery("erlaubnis OR Mietvertrag", limit=50)).hits] == before
 
 
-def test_both_backends_find_the_same(tmp_path, postgres_database):
-    engine = create_engine(postgres_database)
+def test_both_backends_find_the_same(tmp_path, pg_session_url):
+    engine = create_engine(pg_session_url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
         conn.execute(text("CREATE SCHEMA public"))
     engine.dispose()
-    catalogs = [Catalog(f"sqlite:///{tmp_path / 'index.sqlite'}"), Catalog(postgres_database)]
+    catalogs = [Catalog(f"sqlite:///{tmp_path / 'index.sqlite'}"), Catalog(pg_session_url)]
     texts = ["Bescheid über die Verlängerung der Aufenthaltserlaubnis", "Mietvertrag für die Wohnung in der Hauptstraße",
              "Antrag auf Niederlassungserlaubnis, Aktenzeichen ABH-2021-00017", "Gehaltsnachweis März 2024",
              "Meldebescheinigung der Stadt Musterstadt", "Krankenversicherung: Bescheinigung der AOK"]

@@ -271,7 +271,7 @@ def test_slow_writer_duplicates_rename_and_files_present_at_start(run: WatchRun,
 
 
 def test_sigterm_finishes_documents_in_hand_and_exits_0(run: WatchRun):
-    from make_samples import render_text_page
+    from dms_datagen.letters import render_text_page
 
     # Scanned pages (OCR, about a second each) so that documents are in hand when SIGTERM arrives.
     run.start("--stable-seconds", "0.2")

@@ -1,16 +1,223 @@
-"""The access log: who did what to which document or case, when, from where, and how it ended.
+"""The access log: every read and change, appended to a hash chain in the index database.
 
-Every service writes one entry per operation, including refused and failed ones.
+Each entry carries the SHA-256 of the previous entry and its own hash over (previous hash + its
+fields), so `verify` finds any altered, deleted or reordered entry. Entries are numbered without
+gaps under a database lock (an advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), so several
+server processes on several machines append to one chain.
 """
 
 from __future__ import annotations
 
-from ..index.catalog import Catalog
-from ..services.actor import Actor
+import hashlib
+import json
+import weakref
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import text
+from sqlmodel import Session, select
+
+from ..index.schema import create_tables
+
+from .models import (AccessLogAnchor, AccessLogRow, ApiTokenRow, LoginFailureRow, SessionRow, SubstitutionRow,
+                     TeamRow, UserRow)
+
+GENESIS = "0" * 64
+_ADVISORY_LOCK = 0x444D5341  # "DMSA": one chain per database
+_TABLES = [UserRow.__table__, TeamRow.__table__, ApiTokenRow.__table__, SessionRow.__table__,
+           LoginFailureRow.__table__, SubstitutionRow.__table__, AccessLogRow.__table__,
+           AccessLogAnchor.__table__]
+_ready: "weakref.WeakSet" = weakref.WeakSet()
 
 
-def record(catalog: Catalog, actor: Actor, action: str, target: str | None = None, outcome: str = "ok",
-           **detail) -> None:
-    """Append one entry: *outcome* is ok, denied, refused or failed."""
-    catalog.record_event(actor.login, "access", None, operation=action, target=target, outcome=outcome,
-                         role=actor.role, client=actor.client, detail=detail)
+def ensure_tables(engine) -> None:
+    """Create the people-side tables once per engine (cheap to call often)."""
+    if engine not in _ready:
+        create_tables(engine, _TABLES)
+        _ready.add(engine)
+
+
+def _naive_utc(at: datetime) -> datetime:
+    if at.tzinfo is not None:
+        at = at.astimezone(timezone.utc).replace(tzinfo=None)
+    return at
+
+
+def entry_hash(prev_hash: str, seq: int, at: datetime, login: str, role: str, client: str, action: str,
+               object_type: str, object_id: str, case_number: str | None, outcome: str, detail: str) -> str:
+    """SHA-256 over the previous hash and a canonical form of the entry's fields."""
+    payload = json.dumps([seq, _naive_utc(at).isoformat(timespec="microseconds"), login, role, client, action,
+                          object_type, object_id, case_number, outcome, detail],
+                         ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+@dataclass
+class Entry:
+    """What happened, before it gets its place in the chain."""
+
+    login: str
+    role: str
+    client: str
+    action: str
+    object_type: str = ""
+    object_id: str = ""
+    case_number: str | None = None
+    outcome: str = "ok"
+    detail: dict = field(default_factory=dict)
+
+
+def append(engine, entry: Entry) -> AccessLogRow:
+    """Append one entry to the chain, serialised across threads, processes and machines."""
+    ensure_tables(engine)
+    detail = json.dumps(entry.detail, ensure_ascii=False, sort_keys=True, default=str)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+        last = conn.execute(text("SELECT seq, entry_hash FROM access_log ORDER BY seq DESC LIMIT 1")).first()
+        if last is None:
+            anchor = conn.execute(text("SELECT first_seq, prev_hash FROM access_log_anchor "
+                                       "ORDER BY id DESC LIMIT 1")).first()
+            seq, prev = (anchor[0], anchor[1]) if anchor else (1, GENESIS)
+        else:
+            seq, prev = last[0] + 1, last[1]
+        at = datetime.now(timezone.utc)
+        row = AccessLogRow(seq=seq, at=at, login=entry.login, role=entry.role, client=entry.client,
+                           action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
+                           case_number=entry.case_number, outcome=entry.outcome, detail=detail, prev_hash=prev,
+                           entry_hash=entry_hash(prev, seq, at, entry.login, entry.role, entry.client, entry.action,
+                                                 entry.object_type, entry.object_id, entry.case_number,
+                                                 entry.outcome, detail))
+        conn.execute(AccessLogRow.__table__.insert().values(**row.model_dump()))
+        conn.commit()
+    return row
+
+
+# Reads that `access.log_reads: false` leaves out (for measurements only); refusals are always logged.
+READ_ACTIONS = frozenset({"search", "show", "get", "page_image", "case_view", "review_list", "audit_read"})
+log_reads = True  # set from the configuration by the server at start-up
+
+
+def record(catalog, actor, action: str, target: str | None = None, outcome: str = "ok", **detail) -> None:
+    """The service layer's one call: append what *actor* did or tried (*outcome* ok, denied, refused,
+    failed). *catalog* is a Catalog (or an engine). The entry's case is `case_number` if given, else
+    the case of the document *target* names, so an Art. 15 report finds every read of a file."""
+    if not log_reads and outcome == "ok" and action in READ_ACTIONS:
+        return
+    engine = getattr(catalog, "engine", catalog)
+    object_type = detail.pop("object_type", None)
+    if "case_number" in detail:
+        case_number = detail.pop("case_number")
+    else:
+        case_number = None
+        if target and object_type in (None, "document") and hasattr(catalog, "get"):
+            doc = catalog.get(target)
+            if doc is not None:
+                case_number, object_type = doc.case_number, "document"
+    append(engine, Entry(login=actor.login, role=actor.role, client=actor.client, action=action,
+                         object_type=object_type or "", object_id=str(target or ""), case_number=case_number,
+                         outcome=outcome, detail=detail))
+
+
+# --- verification ------------------------------------------------------------------------
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    entries: int
+    first_seq: int | None
+    last_seq: int | None
+    head_hash: str
+    problems: list[str]
+
+    def to_json(self) -> dict:
+        return {"ok": self.ok, "entries": self.entries, "first_seq": self.first_seq, "last_seq": self.last_seq,
+                "head_hash": self.head_hash, "problems": self.problems}
+
+
+def verify(engine, max_problems: int = 20) -> VerifyResult:
+    """Recompute the chain: any altered, deleted, inserted or reordered entry breaks it."""
+    ensure_tables(engine)
+    problems: list[str] = []
+    with Session(engine, expire_on_commit=False) as s:
+        anchor = s.exec(select(AccessLogAnchor).order_by(AccessLogAnchor.id.desc())).first()
+        expected_seq, prev = (anchor.first_seq, anchor.prev_hash) if anchor else (1, GENESIS)
+        count, first, last = 0, None, None
+        for row in s.exec(select(AccessLogRow).order_by(AccessLogRow.seq).execution_options(yield_per=2000)):
+            count += 1
+            first = row.seq if first is None else first
+            last = row.seq
+            if row.seq != expected_seq:
+                problems.append(f"entry {expected_seq}" + (f" to {row.seq - 1}" if row.seq - 1 > expected_seq else "")
+                                + f" missing before entry {row.seq} (deleted or reordered)")
+            elif row.prev_hash != prev:
+                problems.append(f"entry {row.seq} does not follow entry {row.seq - 1} (its predecessor was altered, "
+                                "deleted or reordered)")
+            recomputed = entry_hash(row.prev_hash, row.seq, row.at, row.login, row.role, row.client, row.action,
+                                    row.object_type, row.object_id, row.case_number, row.outcome, row.detail)
+            if recomputed != row.entry_hash:
+                problems.append(f"entry {row.seq} was altered (its content no longer matches its hash)")
+            prev = row.entry_hash
+            expected_seq = row.seq + 1
+            if len(problems) >= max_problems:
+                break
+    return VerifyResult(not problems, count, first, last, prev, problems)
+
+
+# --- reading (data protection only; the caller checks the right) --------------------------
+
+def query(engine, *, case_number: str | None = None, login: str | None = None, since: datetime | None = None,
+          until: datetime | None = None, limit: int = 1000, offset: int = 0) -> list[AccessLogRow]:
+    """Entries matching the filters, oldest first. A case matches entries about the case itself,
+    its documents, and searches whose hits showed it."""
+    ensure_tables(engine)
+    with Session(engine, expire_on_commit=False) as s:
+        q = select(AccessLogRow)
+        if case_number:
+            q = q.where((AccessLogRow.case_number == case_number)
+                        | ((AccessLogRow.action == "search")
+                           & AccessLogRow.detail.like("%" + json.dumps(case_number) + "%")))
+        if login:
+            q = q.where(AccessLogRow.login == login)
+        if since:
+            q = q.where(AccessLogRow.at >= since)
+        if until:
+            q = q.where(AccessLogRow.at < until)
+        return list(s.exec(q.order_by(AccessLogRow.seq).offset(offset).limit(limit)))
+
+
+def row_to_json(row: AccessLogRow) -> dict:
+    return {"seq": row.seq, "at": row.at.astimezone(timezone.utc).isoformat(), "login": row.login,
+            "role": row.role, "client": row.client, "action": row.action, "object_type": row.object_type,
+            "object_id": row.object_id, "case_number": row.case_number, "outcome": row.outcome,
+            "detail": json.loads(row.detail), "hash": row.entry_hash}
+
+
+def prune(engine, older_than_days: int) -> int:
+    """Retention: drop entries older than the period, keeping the rest verifiable through an anchor
+    (the first kept entry and its predecessor's hash). Returns the number of entries removed."""
+    ensure_tables(engine)
+    cutoff = datetime.now(timezone.utc) - timedelta(days=older_than_days)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+        old = conn.execute(text("SELECT max(seq), count(*) FROM access_log WHERE at < :c"), {"c": cutoff}).one()
+        if not old[1]:
+            conn.rollback()
+            return 0
+        last_old = old[0]
+        keep = conn.execute(text("SELECT seq, prev_hash FROM access_log WHERE seq > :s ORDER BY seq LIMIT 1"),
+                            {"s": last_old}).first()
+        if keep is None:  # everything is old: the chain continues after the last removed entry
+            head = conn.execute(text("SELECT entry_hash FROM access_log WHERE seq = :s"), {"s": last_old}).one()
+            keep = (last_old + 1, head[0])
+        conn.execute(text("DELETE FROM access_log WHERE seq <= :s"), {"s": last_old})
+        conn.execute(AccessLogAnchor.__table__.insert().values(first_seq=keep[0], prev_hash=keep[1],
+                                                               pruned=old[1],
+                                                               at=datetime.now(timezone.utc)))
+        conn.commit()
+        return int(old[1])

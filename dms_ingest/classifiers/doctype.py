@@ -181,27 +181,17 @@ def read_corpus(path: str | Path) -> tuple[list[str], list[str]]:
     return texts, labels
 
 
-def write_corpus(path: str | Path, texts: Sequence[str], labels: Sequence[str]) -> None:
-    """Write a training corpus as gzip JSON lines (reproducible bytes: no timestamp)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
-        for text, label in zip(texts, labels):
-            handle.write((json.dumps({"label": label, "text": text}, ensure_ascii=False) + "\n").encode("utf-8"))
+class ModelUnavailable(RuntimeError):
+    """The shipped model cannot be used here; the message says what to do."""
 
 
 @functools.lru_cache(maxsize=1)
 def load_default_classifier() -> DocTypeClassifier:
-    """The shipped model; retrained from the shipped corpus if it cannot be loaded here."""
+    """The shipped model. It is never retrained at run time: a model that does not load is an installation error."""
     try:
         return DocTypeClassifier.load(MODEL_FILE)
-    except Exception as exc:  # any unpickling problem means: rebuild
-        log.warning("shipped doctype model unusable (%s); retraining from corpus", exc)
-    try:
-        texts, labels = read_corpus(CORPUS_FILE)
-    except OSError as exc:
-        # Installed without the corpus file: generate the same corpus again.
-        log.warning("training corpus missing (%s); regenerating it", exc)
-        from .training_corpus import generate_corpus
-
-        texts, labels = generate_corpus()
-    return DocTypeClassifier.train(texts, labels)
+    except Exception as exc:  # any unpickling problem
+        raise ModelUnavailable(
+            f"the shipped document-type model {MODEL_FILE} cannot be loaded ({exc}); install the scikit-learn "
+            "release pinned in pyproject.toml, or build a model for this installation with `dms train`"
+        ) from exc

@@ -35,6 +35,7 @@ class CaseRecord:
     given_names: str
     date_of_birth: dt.date | None
     nationality: str
+    team: str = ""          # optional `team` column: overrides the surname-letter rule for this case
 
     @property
     def full_name(self) -> str:
@@ -113,6 +114,7 @@ def parse_registry_text(content: str) -> list[CaseRecord]:
                 given_names=values["given_names"],
                 date_of_birth=birth,
                 nationality=values["nationality"].upper(),
+                team=row[header.index("team")].strip() if "team" in header else "",
             )
         )
     return records

@@ -82,7 +82,7 @@ def train(json_output: bool = typer.Option(False, "--json")) -> None:
 def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False, metavar="DIR"),
              json_output: bool = typer.Option(False, "--json"),
              workers: Optional[int] = typer.Option(None, "--workers", "-w")) -> None:
-    """Evaluate type and case decisions on a labelled set (python -m dms_ingest.classifiers.evaluation_set)."""
+    """Evaluate type and case decisions on a labelled set (python -m dms_datagen.evaluation_set)."""
     from ..classifiers.evaluation import evaluate as score, predict_text_directory
 
     labels = json.loads((directory / "labels.json").read_text(encoding="utf-8"))

@@ -51,20 +51,17 @@ class Catalog:
         self._vocabulary: tuple[int, dict[int, list[str]]] | None = None
         with schema_lock(self.engine) as conn:
             SQLModel.metadata.create_all(conn)
+            _add_missing_columns(conn)
             rebuild = self._upgrade_schema(conn)
         if rebuild:
             self.reindex()
 
     def _upgrade_schema(self, conn) -> bool:
-        """Bring an older database up to date: drop the folded text copies, add cases.team, search tables.
+        """Bring an older database up to date: drop the folded text copies, add the search tables.
 
         Returns whether the search index must be rebuilt now (an older analyser's, small enough)."""
-        columns = {table: {c["name"] for c in inspect(conn).get_columns(table)} for table in ("pages", "cases")}
-        if "search_text" in columns["pages"]:
+        if "search_text" in {c["name"] for c in inspect(conn).get_columns("pages")}:
             conn.execute(text("ALTER TABLE pages DROP COLUMN search_text"))
-        if "team" not in columns["cases"]:
-            conn.execute(text("ALTER TABLE cases ADD COLUMN team VARCHAR"))
-            conn.execute(text("CREATE INDEX IF NOT EXISTS ix_cases_team ON cases (team)"))
         conn.execute(text("CREATE TABLE IF NOT EXISTS search_state (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"))
         conn.execute(text("CREATE TABLE IF NOT EXISTS search_words (word VARCHAR PRIMARY KEY)"))
         version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
@@ -317,6 +314,16 @@ class Catalog:
         with self.session() as s:
             return list(s.exec(select(CaseRow).order_by(CaseRow.case_number)))
 
+    def case(self, case_number: str) -> CaseRow | None:
+        with self.session() as s:
+            return s.get(CaseRow, case_number)
+
+    def documents_of_case(self, case_number: str) -> list[DocumentRow]:
+        """A case's documents in order of receipt."""
+        with self.session() as s:
+            return list(s.exec(select(DocumentRow).where(DocumentRow.case_number == case_number)
+                               .order_by(DocumentRow.created_at, DocumentRow.id)))
+
     def review_queue(self) -> list[DocumentRow]:
         with self.session() as s:
             return list(s.exec(select(DocumentRow).where(DocumentRow.review == True)  # noqa: E712
@@ -347,6 +354,8 @@ class Catalog:
                 else:
                     for field in ("surname", "given_names", "date_of_birth", "nationality"):
                         setattr(current, field, getattr(row, field))
+                    if row.team_source == "registry" or current.team_source == "registry":
+                        current.team, current.team_source = row.team, row.team_source
                     current.updated_at = utcnow()
                     s.add(current)
             s.commit()
@@ -389,6 +398,21 @@ class Catalog:
     def pending_writes(self) -> list[PendingWrite]:
         with self.session() as s:
             return list(s.exec(select(PendingWrite)))
+
+
+def _add_missing_columns(conn) -> None:
+    """Databases made by an older version lack newer nullable columns: add them (never drop)."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(conn)
+    for table in SQLModel.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            continue
+        present = {c["name"] for c in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in present and column.nullable:
+                kind = column.type.compile(dialect=conn.dialect)
+                conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

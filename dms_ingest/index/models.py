@@ -77,7 +77,8 @@ class CaseRow(SQLModel, table=True):
     given_names: str = ""
     date_of_birth: date | None = None
     nationality: str = ""
-    team: str | None = Field(default=None, index=True)     # the caseworkers' team responsible (access)
+    team: str | None = Field(default=None, index=True)   # responsible team (access/teams.py)
+    team_source: str | None = None          # "registry" (the CSV's team column) or "rule" (surname letters)
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -91,12 +91,8 @@ def retrain_from_reviews(settings, catalog) -> dict:
     import os
 
     from ..classifiers.doctype import CORPUS_FILE, DocTypeClassifier, read_corpus
-    from ..classifiers.training_corpus import generate_corpus
 
-    try:
-        texts, labels = read_corpus(CORPUS_FILE)
-    except OSError:
-        texts, labels = generate_corpus()
+    texts, labels = read_corpus(CORPUS_FILE)  # shipped with the package, like the model
     reviewed = [(doc, "\n\f".join(p.text for p in catalog.pages(doc.id))) for doc in catalog.reviewed_documents()]
     reviewed = [(doc, text) for doc, text in reviewed if text.strip()]
     for doc, text in reviewed:

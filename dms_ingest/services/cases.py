@@ -34,9 +34,14 @@ def replace_registry(catalog, records):
     from ..classifiers import CaseRecord, diff_registry
     from ..index.models import CaseRow
 
-    old = [CaseRecord(c.case_number, c.surname, c.given_names, c.date_of_birth, c.nationality)
-           for c in catalog.cases()]
+    from ..access.teams import apply_rules
+
+    old = [CaseRecord(c.case_number, c.surname, c.given_names, c.date_of_birth, c.nationality,
+                      c.team if c.team_source == "registry" else "") for c in catalog.cases()]
     diff = diff_registry(old, records)
+    # The registry's `team` column names a case's team; other cases get theirs by surname letter.
     catalog.replace_cases([CaseRow(case_number=r.case_number, surname=r.surname, given_names=r.given_names,
-                                   date_of_birth=r.date_of_birth, nationality=r.nationality) for r in records])
+                                   date_of_birth=r.date_of_birth, nationality=r.nationality, team=r.team or None,
+                                   team_source="registry" if r.team else None) for r in records])
+    apply_rules(catalog.engine)
     return diff

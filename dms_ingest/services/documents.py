@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
@@ -18,17 +20,23 @@ from .actor import Actor
 from .runtime import Runtime, operation
 
 
-def input_files(paths: list[Path]) -> list[Path]:
-    """The files named, folders taken recursively (hidden files left out), in a stable order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise Invalid(f"no such file or folder: {path}")
-    return files
+def input_files(paths: list[Path], skipped: list | None = None) -> list[Path]:
+    """The files named, folders taken recursively without following links, in a stable order.
+
+    Entries that are not taken (links out of a folder, hidden or dangling files) are appended to
+    *skipped* as `IngestResult`s with status "skipped" and the reason, so callers can say so.
+    """
+    from ..ingest.inputs import scan_inputs
+    from ..ingest.pipeline import IngestResult
+
+    try:
+        scan = scan_inputs(paths)
+    except FileNotFoundError as exc:
+        raise Invalid(f"no such file or folder: {exc}") from None
+    if skipped is not None:
+        skipped.extend(IngestResult(str(s.path), "skipped", error=s.message, reason_code=s.reason_code)
+                       for s in scan.skipped)
+    return scan.files
 
 
 def ingest(actor: Actor, runtime: Runtime, files: list[Path], *, workers: int | None = None,
@@ -60,7 +68,9 @@ def upload(actor: Actor, runtime: Runtime, path: Path, *, display_name: str,
     from ..ingest.pipeline import ingest_file
 
     with operation(runtime, actor, "upload", None, name=display_name, case_number=case_number) as note:
-        policy.require(actor, "upload", case_number=case_number)
+        if case_number and runtime.catalog.case(case_number) is None:
+            raise NotFound(f"There is no case {case_number} in the registry.")
+        policy.require(actor, "upload", case_number=case_number, catalog=runtime.catalog)
         with runtime.pipeline(1) as ctx:
             results = ingest_file(path, ctx, source=f"upload:{actor.login}/{display_name}",
                                   hint_case_number=case_number, display_name=display_name)
@@ -74,18 +84,36 @@ def search(actor: Actor, runtime: Runtime, query: str, *, limit: int = 20) -> li
 
 
 def find(actor: Actor, runtime: Runtime, query: SearchQuery) -> SearchPage:
-    """Full-text search with filters and paging: total, facets per document type, one page of hits.
-
-    The actor's limits (allowed cases/teams, unassigned documents) go into *query* as
-    allowed_cases / allowed_teams / include_unassigned; the catalog applies them inside the index query."""
-    with operation(runtime, actor, "search", None, query=query.text[:200]) as note:
+    """Full-text search with filters and paging within what *actor* may see: total, facets per
+    document type, one page of hits. The policy's scope goes into the query itself (allowed teams'
+    cases, unassigned documents), so totals, facets and paging never count what the actor may not open."""
+    with operation(runtime, actor, "search", None, object_type="search", query=query.text[:200],
+                   case=",".join(query.case_numbers or ()) or None,
+                   doc_type=",".join(query.doc_types or ()) or None) as note:
         policy.require(actor, "search")
+        scope = policy.scope(actor)
+        if not scope.unrestricted:
+            query = replace(query, allowed_cases=frozenset(), allowed_teams=frozenset(scope.teams),
+                            include_unassigned=scope.unassigned)
         try:
             result = runtime.catalog.find(query)
         except SearchIndexOutdated as exc:
             raise Unavailable(str(exc)) from None
-        note.update(hits=len(result.hits), total=result.total)
+        # An Art. 15 report must find searches that showed a person's file.
+        note.update(total=result.total, cases=sorted({h.case_number for h in result.hits if h.case_number}))
         return result
+
+
+def search_page(actor: Actor, runtime: Runtime, text: str, *, case_number: str | None = None,
+                doc_type: str | None = None, received_from=None, received_to=None, limit: int = 20,
+                offset: int = 0) -> dict:
+    """One page of search results within what *actor* may see, as the REST API returns it:
+    `{"total", "total_exact", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
+    return find(actor, runtime, SearchQuery(
+        text=text, case_numbers=(case_number,) if case_number else None, doc_types=(doc_type,) if doc_type else None,
+        received_from=received_from.date() if isinstance(received_from, datetime) else received_from,
+        received_to=received_to.date() if isinstance(received_to, datetime) else received_to,
+        limit=limit, offset=offset)).to_json()
 
 
 def document(runtime: Runtime, doc_id: str) -> DocumentRow:
@@ -99,7 +127,7 @@ def show(actor: Actor, runtime: Runtime, doc_id: str, *, text: bool = False) -> 
     """A document's metadata, pages (with their text if asked) and history: the `dms show --json` object."""
     with operation(runtime, actor, "show", doc_id):
         doc = document(runtime, doc_id)
-        policy.require(actor, "show", document=doc)
+        policy.require(actor, "show", document=doc, catalog=runtime.catalog)
         catalog = runtime.catalog
         data = doc.model_dump(mode="json")
         data["review_reasons"] = json.loads(doc.review_reasons)
@@ -112,18 +140,56 @@ def show(actor: Actor, runtime: Runtime, doc_id: str, *, text: bool = False) -> 
         return data
 
 
-def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: bool = False) -> str:
-    """Write the archival PDF/A (or the original) to *output* after verifying it; returns its SHA-256."""
+def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: bool = False,
+        overwrite: bool = False) -> str:
+    """Write the archival PDF/A (or the original) to *output* after verifying it; returns its SHA-256.
+
+    An existing folder receives ID.pdf (or ID.original-extension); an existing file is replaced
+    only with *overwrite*; nothing is left behind when writing fails.
+    """
     role = "original" if original else "archive"
     with operation(runtime, actor, "get", doc_id, role=role):
         doc = document(runtime, doc_id)
-        policy.require(actor, "get", document=doc)
+        policy.require(actor, "get", document=doc, catalog=runtime.catalog)
         key, sha = (doc.original_key, doc.original_sha256) if original else (doc.archive_key, doc.archive_sha256)
+        target = _get_target(Path(output), doc, original, overwrite)
         try:
-            runtime.store.download(key, output, sha)
+            _write_no_clobber(runtime.store, key, sha, target, overwrite)
+        except FileExistsError:
+            raise Invalid(f"{target} exists; use --force to replace it") from None
         except StoreError as exc:
             raise Unavailable(str(exc)) from None
         return sha
+
+
+def _get_target(output: Path, doc: DocumentRow, original: bool, overwrite: bool) -> Path:
+    if output.is_dir():
+        output = output / f"{doc.id}.{(doc.original_ext or 'bin') if original else 'pdf'}"
+    if not output.parent.is_dir():
+        raise Invalid(f"folder {output.parent} does not exist")
+    if output.exists() and (not overwrite or output.is_dir()):
+        raise Invalid(f"{output} exists; use --force to replace it")
+    return output
+
+
+def _write_no_clobber(store, key: str, sha: str, target: Path, overwrite: bool) -> None:
+    """Download beside *target*, then link it into place (fails if *target* appeared meanwhile)."""
+    import os
+    import secrets
+
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        store.download(key, partial, sha)
+        if overwrite:
+            os.replace(partial, target)
+        else:
+            os.link(partial, target)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError):
+            raise
+        raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def hold(actor: Actor, runtime: Runtime, doc_id: str, on: bool) -> DocumentRow:

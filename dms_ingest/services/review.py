@@ -20,7 +20,7 @@ def review_list(actor: Actor, runtime: Runtime) -> list[dict]:
                  "doc_type_confidence": d.doc_type_confidence, "case_number": d.case_number,
                  "reasons": json.loads(d.review_reasons), "candidates": json.loads(d.candidates),
                  "created_at": d.created_at.isoformat()}
-                for d in runtime.catalog.review_queue() if policy.allowed(actor, "show", document=d)]
+                for d in runtime.catalog.review_queue() if policy.allowed(actor, "review_assign", document=d, catalog=runtime.catalog)]
         note.update(documents=len(rows))
         return rows
 
@@ -33,7 +33,7 @@ def review_assign(actor: Actor, runtime: Runtime, doc_id: str, *, case: str | No
     with operation(runtime, actor, "review_assign", doc_id, case_number=case, doc_type=doc_type):
         catalog = runtime.catalog
         doc = document(runtime, doc_id)
-        policy.require(actor, "review_assign", document=doc, case_number=case)
+        policy.require(actor, "review_assign", document=doc, case_number=case, catalog=runtime.catalog)
         changes: dict = {"review": False, "review_reasons": "[]"}
         if case:
             row = next((c for c in catalog.cases() if c.case_number == case.strip().upper()), None)

@@ -1,4 +1,4 @@
-"""Invented people, addresses and organisations for synthetic documents (no real persons)."""
+"""Invented people, addresses, organisations, dates and amounts for synthetic documents (no real persons)."""
 
 from __future__ import annotations
 
@@ -139,11 +139,14 @@ def address(rng: random.Random) -> tuple[str, str]:
     return f"{rng.choice(STREETS)} {rng.randint(1, 180)}{rng.choice(['', '', '', 'a', 'b'])}", f"{plz} {city}"
 
 
+def euro(amount: float) -> str:
+    """An amount in German notation: 12345.5 -> '12.345,50'."""
+    return f"{amount:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+
+
 def money(rng: random.Random, low: float, high: float) -> str:
-    """An amount in German notation, e.g. '2.345,67'."""
-    value = rng.uniform(low, high)
-    whole, cents = divmod(round(value * 100), 100)
-    return f"{whole:,}".replace(",", ".") + f",{cents:02d}"
+    """A random amount in German notation, e.g. '2.345,67'."""
+    return euro(rng.uniform(low, high))
 
 
 def de_date(value: dt.date, rng: random.Random | None = None) -> str:

@@ -3,7 +3,7 @@
 The document templates here are deliberately different from those in training_corpus
 (other wording, layouts and letterheads), so the classifier is measured on unseen text.
 
-Usage: python -m dms_ingest.classifiers.evaluation_set DIR --count N --seed S [--text]
+Usage: python -m dms_datagen.evaluation_set DIR --count N --seed S [--text]
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import fake_data as fd
-from .mrz import check_digit, make_td3
+from dms_ingest.classifiers.mrz import check_digit
+from dms_ingest.classifiers.persons import fold_name, loose_name
+from dms_ingest.classifiers.registry import CaseRecord, write_registry_csv
+
+from . import people as fd
+from .letters import LetterParts
+from .mrz import make_td3
 from .ocr_noise import add_ocr_noise, case_number_variant, mrz_variant, protect, strip_protection
-from .persons import fold_name, loose_name
-from .registry import CaseRecord, write_registry_csv
-from .scan_image import render_page
+from .scan import scanned_text_page
 
 TODAY = dt.date(2025, 6, 30)
 
@@ -332,7 +335,7 @@ def _plan(scenario: str, trap: TrapRegistry, rng: random.Random, taken: set[str]
 
 # --------------------------------------------------------------------------- document templates (evaluation only)
 
-class _Page:
+class _Page(LetterParts):
     """Helpers for one evaluation document: rendering of the subject's evidence in a template."""
 
     def __init__(self, rng: random.Random, ev: Evidence):
@@ -342,15 +345,6 @@ class _Page:
         self.city = self.city_line.split(" ", 1)[1]
         self.day = fd.random_date(rng, dt.date(2023, 1, 1), dt.date(2025, 6, 1))
         self.case_used = False
-
-    def pick(self, *options: str) -> str:
-        return self.rng.choice(options)
-
-    def maybe(self, p: float, text: str) -> str:
-        return text if self.rng.random() < p else ""
-
-    def date(self, value: dt.date | None = None) -> str:
-        return fd.de_date(value or self.day, self.rng)
 
     # --- the subject
     def name(self, style: str = "natural") -> str:
@@ -728,7 +722,7 @@ def write_evaluation_set(
             (directory / name).write_text(_noisy_text(sample, rng, damage_evidence=damage_evidence), encoding="utf-8")
         else:
             name = stem + ".png"
-            render_page(strip_protection(sample.text), rng).save(directory / name, dpi=(300, 300))
+            scanned_text_page(strip_protection(sample.text), rng).save(directory / name, dpi=(300, 300))
         labels[name] = {
             "doc_type": sample.doc_type,
             "case_number": sample.case_number,

@@ -1,22 +1,26 @@
 """Synthetic German training corpus for the document-type classifier, and the script that ships the model.
 
-Usage: python -m dms_ingest.classifiers.training_corpus --out dms_ingest/classifiers/model/
+Usage: python -m dms_datagen.training_corpus --out dms_ingest/classifiers/model/
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gzip
+import json
 import random
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
-from . import fake_data as fd
-from .doctype import DEFAULT_TAXONOMY, DocTypeClassifier, write_corpus
+from dms_ingest.classifiers.doctype import CORPUS_FILE, DEFAULT_TAXONOMY, MODEL_FILE, DocTypeClassifier
+from dms_ingest.classifiers.persons import fold_name
+
+from . import people as fd
+from .letters import LetterParts, join_lines as _join
 from .mrz import make_td3
 from .ocr_noise import add_ocr_noise
-from .persons import fold_name
 
 DEFAULT_SEED = 20240611
 DEFAULT_PER_CLASS = 55
@@ -29,7 +33,7 @@ _OFFICES = [
 ]
 
 
-class _Doc:
+class _Doc(LetterParts):
     """Shared random context for one synthetic document."""
 
     def __init__(self, rng: random.Random):
@@ -37,23 +41,8 @@ class _Doc:
         self.person = fd.random_person(rng)
         self.street, self.city_line = fd.address(rng)
         self.city = self.city_line.split(" ", 1)[1]
-        self.today = fd.random_date(rng, dt.date(2019, 1, 1), dt.date(2025, 6, 30))
+        self.day = fd.random_date(rng, dt.date(2019, 1, 1), dt.date(2025, 6, 30))
         self.case_number = f"ABH-{rng.randint(2010, 2025)}-{rng.randint(1, 99999):05d}"
-
-    def pick(self, *options: str) -> str:
-        return self.rng.choice(options)
-
-    def maybe(self, p: float, text: str) -> str:
-        return text if self.rng.random() < p else ""
-
-    def date(self, value: dt.date | None = None) -> str:
-        return fd.de_date(value or self.today, self.rng)
-
-    def earlier(self, days_min: int, days_max: int) -> dt.date:
-        return self.today - dt.timedelta(days=self.rng.randint(days_min, days_max))
-
-    def later(self, days_min: int, days_max: int) -> dt.date:
-        return self.today + dt.timedelta(days=self.rng.randint(days_min, days_max))
 
     def office(self) -> str:
         return self.rng.choice(_OFFICES).format(city=self.city)
@@ -64,10 +53,6 @@ class _Doc:
     def dear(self) -> str:
         p = self.person
         return ("Sehr geehrter Herr " if p.sex == "M" else "Sehr geehrte Frau ") + p.surname + ","
-
-
-def _join(*parts: str) -> str:
-    return "\n".join(p for p in parts if p is not None and p != "")
 
 
 # --------------------------------------------------------------------------- antrag
@@ -404,8 +389,8 @@ def _gehalt_abrechnung(d: _Doc) -> str:
     brutto = d.rng.uniform(1900, 5200)
     return _join(
         d.rng.choice(fd.COMPANIES),
-        d.pick(f"Verdienstabrechnung {month} {d.today.year}", f"Abrechnung der Brutto-Netto-Bezüge für {month} {d.today.year}",
-               f"Gehaltsabrechnung {month} {d.today.year}"),
+        d.pick(f"Verdienstabrechnung {month} {d.day.year}", f"Abrechnung der Brutto-Netto-Bezüge für {month} {d.day.year}",
+               f"Gehaltsabrechnung {month} {d.day.year}"),
         f"Personal-Nr. {d.rng.randint(1000, 99999)}   {p.surname}, {p.given_names}",
         f"{d.street}, {d.city_line}",
         f"Steuerklasse: {d.rng.randint(1, 5)}   Kinderfreibetrag: {d.pick('0,0', '0,5', '1,0')}   Konfession: {d.pick('--', 'rk', 'ev')}",
@@ -432,7 +417,7 @@ def _gehalt_stunden(d: _Doc) -> str:
     p = d.person
     return _join(
         d.pick("Lohnabrechnung", "Entgeltnachweis", "Lohnzettel"),
-        f"Abrechnungszeitraum: {fd.MONTHS_DE[d.rng.randint(0, 11)]} {d.today.year}",
+        f"Abrechnungszeitraum: {fd.MONTHS_DE[d.rng.randint(0, 11)]} {d.day.year}",
         f"Mitarbeiter: {p.full_name}   Personalnummer {d.rng.randint(100, 9999)}",
         f"Geleistete Stunden: {d.rng.randint(60, 180)},00   Stundenlohn: {fd.money(d.rng, 12.5, 22)} EUR",
         f"Bruttolohn: {fd.money(d.rng, 900, 3500)} EUR",
@@ -591,7 +576,7 @@ def _anwalt_bestellung(d: _Doc) -> str:
     return _join(
         _lawyer_head(d),
         d.office().replace("\n", " – "),
-        f"Unser Zeichen: {d.rng.randint(10, 999)}/{d.today.year % 100}",
+        f"Unser Zeichen: {d.rng.randint(10, 999)}/{d.day.year % 100}",
         d.maybe(0.6, f"Ihr Zeichen: {d.case_number}"),
         f"In Sachen {p.full_name}, geb. {d.date(p.date_of_birth)}",
         d.pick("Vertretungsanzeige", "Bestellung und Akteneinsichtsgesuch", "wegen aufenthaltsrechtlicher Angelegenheiten"),
@@ -829,7 +814,7 @@ def _sonst_schule(d: _Doc) -> str:
     return _join(
         d.pick(f"Gesamtschule {d.city}-Mitte", f"Grundschule am Park, {d.city}", f"Berufskolleg {d.city}"),
         d.pick("Schulbescheinigung", "Schulbesuchsbescheinigung", "Bescheinigung über den Schulbesuch"),
-        f"Hiermit wird bescheinigt, dass {p.full_name} die Klasse {d.rng.randint(1, 12)}{d.pick('a', 'b', 'c')} unserer Schule im Schuljahr {d.today.year}/{d.today.year + 1} besucht.",
+        f"Hiermit wird bescheinigt, dass {p.full_name} die Klasse {d.rng.randint(1, 12)}{d.pick('a', 'b', 'c')} unserer Schule im Schuljahr {d.day.year}/{d.day.year + 1} besucht.",
         d.maybe(0.6, f"Der Schulbesuch endet voraussichtlich am {d.date(d.later(100, 900))}."),
         "Die Bescheinigung wird zur Vorlage bei Behörden ausgestellt.",
         f"{d.city}, {d.date()}   Schulleitung",
@@ -883,7 +868,7 @@ def _sonst_misc(d: _Doc) -> str:
     kind = d.rng.randint(0, 4)
     if kind == 0:
         return _join(f"Universität {d.city}", "Immatrikulationsbescheinigung", f"{p.full_name}, geb. {d.date(p.date_of_birth)}",
-                     f"ist im {d.pick('Sommersemester', 'Wintersemester')} {d.today.year} im Studiengang {d.pick('Informatik', 'Maschinenbau', 'BWL', 'Medizin')} eingeschrieben.",
+                     f"ist im {d.pick('Sommersemester', 'Wintersemester')} {d.day.year} im Studiengang {d.pick('Informatik', 'Maschinenbau', 'BWL', 'Medizin')} eingeschrieben.",
                      f"Fachsemester: {d.rng.randint(1, 10)}   Matrikelnummer: {d.rng.randint(100000, 999999)}")
     if kind == 1:
         return _join(f"Kindertagesstätte {d.pick('Sonnenblume', 'Regenbogen', 'Pusteblume')}", "Betreuungsbestätigung",
@@ -926,6 +911,14 @@ def _page_excerpt(text: str, rng: random.Random) -> str:
     return "\n".join(lines[start:start + rng.randint(len(lines) // 2, len(lines))])
 
 
+def write_corpus(path: str | Path, texts: Sequence[str], labels: Sequence[str]) -> None:
+    """Write a training corpus as gzip JSON lines (reproducible bytes: no timestamp)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as handle:
+        for text, label in zip(texts, labels):
+            handle.write((json.dumps({"label": label, "text": text}, ensure_ascii=False) + "\n").encode("utf-8"))
+
+
 def generate_corpus(per_class: int = DEFAULT_PER_CLASS, seed: int = DEFAULT_SEED) -> tuple[list[str], list[str]]:
     """Generate (texts, labels): per_class noisy synthetic documents for every type."""
     rng = random.Random(seed)
@@ -953,8 +946,6 @@ def main(argv: list[str] | None = None) -> int:
 
     texts, labels = generate_corpus(args.per_class, args.seed)
     args.out.mkdir(parents=True, exist_ok=True)
-    from .doctype import CORPUS_FILE, MODEL_FILE
-
     corpus_path = args.out / CORPUS_FILE.name
     model_path = args.out / MODEL_FILE.name
     write_corpus(corpus_path, texts, labels)

@@ -1,0 +1,60 @@
+"""The access log as the data-protection officer uses it: filtered entries, the Art. 15 report for a
+person's file, verification of the hash chain, retention. Only `datenschutz` (and `system`) read it;
+reading it is logged too."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..access import audit, policy
+from .actor import Actor
+from .runtime import Runtime, operation
+
+
+def entries(actor: Actor, runtime: Runtime, *, case_number: str | None = None, login: str | None = None,
+            since: datetime | None = None, until: datetime | None = None, limit: int = 500,
+            offset: int = 0) -> list[dict]:
+    """Log entries matching the filters, oldest first (a case matches reads of its documents and
+    searches that showed it)."""
+    with operation(runtime, actor, "audit_read", case_number or login, object_type="audit",
+                   filter_case=case_number, filter_user=login) as note:
+        policy.require(actor, "audit_read")
+        rows = audit.query(runtime.catalog.engine, case_number=case_number, login=login, since=since, until=until,
+                           limit=limit, offset=offset)
+        note.update(entries=len(rows))
+        return [audit.row_to_json(r) for r in rows]
+
+
+def report(actor: Actor, runtime: Runtime, case_number: str, *, since: datetime | None = None,
+           until: datetime | None = None) -> dict:
+    """Art. 15 GDPR: every access to a person's file, with who, when, from where and the outcome."""
+    from ..index.models import CaseRow
+    from sqlmodel import Session
+
+    rows = entries(actor, runtime, case_number=case_number, since=since, until=until, limit=1_000_000)
+    with Session(runtime.catalog.engine) as s:
+        case = s.get(CaseRow, case_number)
+    by_user: dict[str, int] = {}
+    for row in rows:
+        by_user[row["login"]] = by_user.get(row["login"], 0) + 1
+    return {"case_number": case_number, "person": ({"surname": case.surname, "given_names": case.given_names}
+                                                  if case else None),
+            "accesses": rows, "by_user": by_user, "total": len(rows)}
+
+
+def verify(actor: Actor, runtime: Runtime) -> audit.VerifyResult:
+    with operation(runtime, actor, "audit_verify", None, object_type="audit") as note:
+        policy.require(actor, "audit_verify")
+        result = audit.verify(runtime.catalog.engine)
+        note.update(ok=result.ok, entries=result.entries)
+        return result
+
+
+def prune(actor: Actor, runtime: Runtime, older_than_days: int | None = None) -> int:
+    """Retention: remove entries older than `access.audit_retention_days` (the chain stays verifiable)."""
+    days = older_than_days or runtime.settings.access.audit_retention_days
+    with operation(runtime, actor, "audit_prune", None, object_type="audit", days=days) as note:
+        policy.require(actor, "audit_prune")
+        removed = audit.prune(runtime.catalog.engine, days)
+        note.update(removed=removed)
+        return removed

@@ -1,0 +1,227 @@
+"""The REST API: thin over the service layer, which checks the rights and writes the access log.
+
+Field names are a public contract like the CLI's `--json`: kept, only added to.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from datetime import date, datetime, time, timezone
+from pathlib import Path
+from typing import Annotated, Optional
+
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
+
+from ..errors import Invalid
+from ..services.actor import Actor
+from . import auth
+
+router = APIRouter(prefix="/api")
+CurrentActor = Annotated[Actor, Depends(auth.current_actor)]
+_DOC_ID = r"^[A-Za-z0-9_.-]{1,80}$"
+_CASE = r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$"
+
+
+def _runtime(request: Request):
+    return request.app.state.runtime
+
+
+# --- login -------------------------------------------------------------------------------------
+
+class LoginRequest(BaseModel):
+    login: str = Field(..., max_length=64)
+    password: str = Field(..., max_length=1024)
+
+
+def _me(actor: Actor, csrf: str | None) -> dict:
+    return {"login": actor.login, "role": actor.role, "teams": sorted(actor.teams), "csrf_token": csrf}
+
+
+@router.post("/login", tags=["session"], summary="Log in; sets the session cookie")
+def api_login(body: LoginRequest, request: Request, response: Response) -> dict:
+    """JSON only (a cross-site form cannot send it). Returns the CSRF token for later changes."""
+    try:
+        new = auth.login(request, response, body.login, body.password)
+    except auth.LoginFailed as exc:
+        raise auth.NotAuthenticated(str(exc)) from None
+    return _me(new.actor, new.csrf_token)
+
+
+@router.post("/logout", tags=["session"], summary="End the session")
+def api_logout(request: Request, response: Response, actor: CurrentActor) -> dict:
+    auth.logout(request, response)
+    return {"logged_out": actor.login}
+
+
+@router.get("/me", tags=["session"], summary="Who is logged in")
+def api_me(request: Request, actor: CurrentActor) -> dict:
+    return _me(actor, auth.csrf_token(request))
+
+
+# --- search, cases, documents -----------------------------------------------------------------
+
+def _day_start(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc) if day else None
+
+
+def _day_end(day: date | None) -> datetime | None:
+    return datetime.combine(day, time.max, tzinfo=timezone.utc) if day else None
+
+
+@router.get("/search", tags=["search"], summary="Full-text search within the documents one may see")
+def api_search(request: Request, actor: CurrentActor,
+               q: Annotated[str, Query(max_length=500)] = "",
+               case: Annotated[Optional[str], Query(max_length=64)] = None,
+               type: Annotated[Optional[str], Query(max_length=40)] = None,  # noqa: A002 - public name
+               from_: Annotated[Optional[date], Query(alias="from")] = None,
+               to: Annotated[Optional[date], Query()] = None,
+               limit: Annotated[int, Query(ge=1, le=200)] = 20,
+               offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> dict:
+    from ..services import documents
+
+    if from_ and to and from_ > to:
+        raise Invalid("'from' lies after 'to'.")
+    return documents.search_page(actor, _runtime(request), q, case_number=case, doc_type=type,
+                                 received_from=_day_start(from_), received_to=_day_end(to),
+                                 limit=limit, offset=offset)
+
+
+@router.get("/cases/{case_number}", tags=["cases"], summary="A person's case file")
+def api_case(request: Request, actor: CurrentActor, case_number: str) -> dict:
+    from ..services import casefile
+
+    return casefile.case_file(actor, _runtime(request), case_number)
+
+
+@router.get("/documents/{doc_id}", tags=["documents"], summary="A document's metadata")
+def api_document(request: Request, actor: CurrentActor, doc_id: str) -> dict:
+    from ..services import documents
+
+    return documents.show(actor, _runtime(request), doc_id)
+
+
+def _download(request: Request, actor: Actor, doc_id: str, original: bool) -> FileResponse:
+    from ..services import documents
+
+    runtime = _runtime(request)
+    folder = Path(tempfile.mkdtemp(prefix="dms-dl-", dir=_scratch(runtime)))
+    target = folder / "file"
+    try:
+        documents.get(actor, runtime, doc_id, target, original=original)
+        doc = runtime.catalog.get(doc_id)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    ext = (doc.original_ext or "").lstrip(".") if original else "pdf"
+    media = (doc.media_type or "application/octet-stream") if original else "application/pdf"
+    name = safe_filename(f"{doc.case_number or 'eingang'}_{doc.doc_type or 'dokument'}_{doc.id}", ext)
+    return FileResponse(target, media_type=media, filename=name, content_disposition_type="attachment",
+                        background=BackgroundTask(shutil.rmtree, folder, True))
+
+
+def safe_filename(stem: str, ext: str) -> str:
+    """A download name from trusted fields only, reduced to characters every system accepts."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip(".-")[:120] or "dokument"
+    ext = re.sub(r"[^A-Za-z0-9]+", "", ext)[:8]
+    return f"{stem}.{ext}" if ext else stem
+
+
+def _scratch(runtime) -> str:
+    path = runtime.settings.work_dir / "web"
+    path.mkdir(parents=True, exist_ok=True)
+    return str(path)
+
+
+@router.get("/documents/{doc_id}/archive", tags=["documents"], summary="The archival PDF/A (checksum verified)",
+            response_class=FileResponse)
+def api_archive(request: Request, actor: CurrentActor, doc_id: str):
+    return _download(request, actor, doc_id, original=False)
+
+
+@router.get("/documents/{doc_id}/original", tags=["documents"], summary="The original, byte for byte (verified)",
+            response_class=FileResponse)
+def api_original(request: Request, actor: CurrentActor, doc_id: str):
+    return _download(request, actor, doc_id, original=True)
+
+
+# --- review --------------------------------------------------------------------------------
+
+class ReviewDecision(BaseModel):
+    case_number: Optional[str] = Field(None, max_length=64)
+    doc_type: Optional[str] = Field(None, max_length=40)
+
+
+@router.get("/review", tags=["review"], summary="The review queue one may settle")
+def api_review(request: Request, actor: CurrentActor) -> dict:
+    from ..services import review
+
+    items = review.review_list(actor, _runtime(request))
+    return {"total": len(items), "items": items}
+
+
+@router.post("/review/{doc_id}", tags=["review"], summary="Settle a review item: its case and/or type")
+def api_review_assign(request: Request, actor: CurrentActor, doc_id: str, decision: ReviewDecision) -> dict:
+    from ..services import review
+
+    if not decision.case_number and not decision.doc_type:
+        raise Invalid("Give case_number, doc_type or both.")
+    return review.review_assign(actor, _runtime(request), doc_id, case=decision.case_number,
+                                doc_type=decision.doc_type)
+
+
+# --- upload --------------------------------------------------------------------------------
+
+@router.post("/cases/{case_number}/documents", tags=["cases"], status_code=201,
+             summary="Upload a document into a case; the pipeline runs with the case as the hint")
+def api_upload(request: Request, actor: CurrentActor, case_number: str,
+               file: Annotated[UploadFile, File(description="PDF, image or .eml")]) -> dict:
+    from ..services import documents
+
+    runtime = _runtime(request)
+    limit = runtime.settings.web.max_upload_mb * 1024 * 1024
+    folder = Path(tempfile.mkdtemp(prefix="dms-up-", dir=_scratch(runtime)))
+    try:
+        name = Path((file.filename or "upload").replace("\\", "/")).name or "upload"
+        target = folder / safe_filename(Path(name).stem, Path(name).suffix)
+        size = 0
+        with open(target, "wb") as out:
+            while chunk := file.file.read(1024 * 1024):
+                size += len(chunk)
+                if size > limit:
+                    raise Invalid(f"The file is larger than {runtime.settings.web.max_upload_mb} MB.")
+                out.write(chunk)
+        if size == 0:
+            raise Invalid("The file is empty.")
+        results = documents.upload(actor, runtime, target, display_name=name, case_number=case_number)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return {"case_number": case_number, "documents": [_upload_result(r) for r in results]}
+
+
+def _upload_result(result) -> dict:
+    data = result.to_json()
+    return {key: data.get(key) for key in ("id", "status", "pages", "doc_type", "case_number", "review",
+                                          "review_reasons", "error", "reason_code", "duplicate_of")}
+
+
+# --- access log ------------------------------------------------------------------------------
+
+@router.get("/audit", tags=["audit"], summary="The access log (data protection only)")
+def api_audit(request: Request, actor: CurrentActor,
+              case: Annotated[Optional[str], Query(max_length=64)] = None,
+              user: Annotated[Optional[str], Query(max_length=64)] = None,
+              from_: Annotated[Optional[date], Query(alias="from")] = None,
+              to: Annotated[Optional[date], Query()] = None,
+              limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+              offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+    from ..services import audit_log
+
+    entries = audit_log.entries(actor, _runtime(request), case_number=case, login=user,
+                                since=_day_start(from_), until=_day_end(to), limit=limit, offset=offset)
+    return {"total": len(entries), "entries": entries}

@@ -1,0 +1,65 @@
+"""`dms serve` as a real server process on a free loopback port, for tests over HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def write_config(path: Path, **sections) -> Path:
+    """The repository's config.yaml with *sections* merged in (one level deep)."""
+    config = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))
+    for name, values in sections.items():
+        config[name] = {**config.get(name, {}), **values}
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
+    return path
+
+
+@contextmanager
+def dms_server(home: Path, config: Path, workers: int = 1):
+    """Start `dms serve` on a free port; yields its base URL; stops it (and its workers) at the end."""
+    port = free_port()
+    env = {**os.environ, "DMS_HOME": str(home), "OMP_THREAD_LIMIT": "1"}
+    log = open(home.parent / f"serve-{port}.log", "wb")
+    process = subprocess.Popen([sys.executable, "-m", "dms_ingest", "--config", str(config), "serve",
+                                "--port", str(port), "--workers", str(workers)],
+                               env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                if httpx.get(base + "/api/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError("dms serve did not start:\n"
+                                   + (home.parent / f"serve-{port}.log").read_text(errors="replace")[-3000:])
+            time.sleep(0.3)
+        yield base
+    finally:
+        os.killpg(process.pid, 15)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait(10)
+        log.close()
