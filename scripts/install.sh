@@ -11,7 +11,7 @@ APT_PACKAGES=(
   python3 python3-venv python3-dev
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
   dovecot-imapd
-  slapd ldap-utils
+  slapd ldap-utils openssl
 )
 
 missing=()

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import Rejected
-from ..storage import StoreError, sha256_file
+from ..storage import StoreError, environment_error, sha256_file
 from . import sources
 from .classify import classify_document
 from .context import Context
@@ -35,7 +35,7 @@ class IngestResult:
     """One line of `dms ingest --json`: the field names are a public contract."""
 
     source: str
-    status: str                       # archived | duplicate | rejected | failed (store down: retry later)
+    status: str                       # archived | duplicate | rejected | failed (store down: retry later) | skipped (not taken: link, hidden)
     id: str | None = None
     sha256: str | None = None
     pages: int = 0
@@ -99,10 +99,10 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
                             display_name=display_name, started=started)]
     except StoreError as exc:
         # The archive is unreachable: nothing is lost, the original stays where it is to be retried.
-        return [IngestResult(source, "failed", sha256=sha, error=f"object store unavailable: {exc}",
-                             reason_code="store_unavailable", part=part, message_id=message_id,
-                             seconds=round(time.monotonic() - started, 3))]
+        return [failed_result(source, sha, part, message_id, started, f"object store unavailable: {exc}")]
     except Exception as exc:  # a bug or an unforeseen file: refuse it visibly, never stop the batch
+        if environment_error(exc):   # disk full, quota, I/O: the machine's fault, retry the file later
+            return [failed_result(source, sha, part, message_id, started, f"cannot write: {exc.strerror}")]
         log.exception("processing %s failed", source)
         return [reject_file(path, Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]), ctx,
                             source=source, sha=sha, part=part, message_id=message_id,
@@ -116,12 +116,22 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
 def reject_file(path: Path, rejection: Rejected, ctx: Context, *, source: str, sha: str | None, part: str | None,
                 message_id: str | None, display_name: str | None, started: float) -> IngestResult:
     """Quarantine the original with its reason and report the refusal."""
-    kept = quarantine(path, display_name or path.name, rejection, ctx.settings.quarantine_dir, source)
+    try:
+        kept = quarantine(path, display_name or path.name, rejection, ctx.settings.quarantine_dir, source)
+    except StoreError as exc:   # quarantine not writable (disk full): the original stays, retried later
+        return failed_result(source, sha, part, message_id, started, f"{rejection.message}; {exc}")
     ctx.catalog.record_event("pipeline", "rejected", None, source=source, reason=rejection.reason_code,
                              message=rejection.message, quarantined=str(kept))
     return IngestResult(source, "rejected", sha256=sha, error=rejection.message,
                         reason_code=rejection.reason_code, part=part, message_id=message_id,
                         quarantined=str(kept), seconds=round(time.monotonic() - started, 3))
+
+
+def failed_result(source: str, sha: str | None, part: str | None, message_id: str | None, started: float,
+                  error: str) -> IngestResult:
+    """Not archived for want of a working store or disk: the original stays where it is for a retry."""
+    return IngestResult(source, "failed", sha256=sha, error=error, reason_code="store_unavailable", part=part,
+                        message_id=message_id, seconds=round(time.monotonic() - started, 3))
 
 
 def duplicate_result(existing: list, *, source: str, sha: str, part: str | None, message_id: str | None,

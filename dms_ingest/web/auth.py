@@ -144,7 +144,7 @@ def login(request: Request, response: Response, login_name: str, password: str) 
     old = request.cookies.get(SESSION_COOKIE)
     if old:
         sessions.end_session(engine, old)  # a new session id at every login (no session fixation)
-    new = sessions.start_session(engine, actor)
+    new = sessions.start_session(engine, _settings(request).access, actor)
     set_cookie(request, response, SESSION_COOKIE, new.cookie)
     request.state.actor, request.state.csrf_token = actor, new.csrf_token
     return new
