@@ -339,3 +339,17 @@ def test_upload_into_a_case_runs_the_pipeline_with_the_case_as_hint(office, tmp_
     uploads = [(e.login, e.outcome, e.case_number) for e in office.log() if e.action == "upload"]
     assert uploads == [("yusuf", "denied", "ABH-2020-00001"), ("yusuf", "refused", "ABH-2099-00001"),
                        ("anna", "ok", "ABH-2020-00001")]
+
+
+def test_over_tls_the_session_cookie_is_secure(office, tmp_path):
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    with dms_server(office.home, office.config, tls=(cert, key)) as base, \
+            httpx.Client(base_url=base, verify=False) as client:
+        login = client.post("/api/login", json={"login": "anna", "password": PASSWORDS["anna"]})
+        cookie = login.headers["set-cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert "max-age" in login.headers["strict-transport-security"]
