@@ -85,6 +85,9 @@ class ClassificationConfig(_Strict):
         "sprachzertifikat", "sonstiges",
     ]
     rules: list[dict] = []
+    # An attachment follows its mail's case only if its own text could be read well enough to check
+    # it names nobody else (mean OCR word confidence of its scanned pages, 0-100).
+    inherit_min_ocr_confidence: float = Field(60.0, ge=0, le=100)
 
 
 class InboxConfig(_Strict):

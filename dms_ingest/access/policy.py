@@ -85,6 +85,8 @@ _ROLES_FOR: dict[str, frozenset[str]] = {
     "review_list": frozenset({"system", "poststelle", "teamleitung"}),
     "review_assign": frozenset({"system", "poststelle", "teamleitung"}),
     "upload": CONTENT_ROLES,
+    "inbox": CASEWORK_ROLES,                         # the team's Posteingang (web pages)
+    "intake": frozenset({"system", "poststelle"}),   # the day's intake and the quarantine
     "ingest": frozenset({"system", "poststelle"}),
     "audit_read": frozenset({"system", "datenschutz"}),
     "audit_verify": frozenset({"system", "datenschutz"}),
@@ -105,7 +107,8 @@ _ROLE_NAMES = {"poststelle": "the mailroom", "sachbearbeitung": "caseworkers", "
                "datenschutz": "data protection", "admin": "administrators", "system": "the system"}
 _VERBS = {"search": "search documents", "show": "open documents", "get": "download documents",
           "page_image": "see page images", "case_view": "open case files", "review_list": "see the review queue",
-          "review_assign": "settle review items", "upload": "add documents", "ingest": "ingest documents",
+          "review_assign": "settle review items", "upload": "add documents", "inbox": "see a team inbox",
+          "intake": "see the intake and quarantine", "ingest": "ingest documents",
           "audit_read": "read the access log", "audit_verify": "verify the access log",
           "audit_prune": "prune the access log", "users_manage": "manage users", "teams_manage": "manage teams",
           "substitute": "arrange substitutions", "cases_import": "import the case registry",

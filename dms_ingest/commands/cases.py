@@ -94,7 +94,8 @@ def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False,
     if json_output:
         data = dataclasses.asdict(report) | {"automatic_share": report.automatic_share,
                                              "review_share": report.review_share,
-                                             "wrong_assignment_count": report.wrong_assignment_count}
+                                             "wrong_assignment_count": report.wrong_assignment_count,
+                                             "unassignable_review_share": report.unassignable_review_share}
         sys.stdout.write(json.dumps(data, default=str) + "\n")
     else:
         out.print(report.summary(), highlight=False)
@@ -110,16 +111,12 @@ def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None) -> 
     from ..services.documents import ingest
     from ..services.runtime import Runtime
 
+    from ..classifiers.evaluation import input_files, predictions_from_results
+
     outcomes: dict[str, list] = {}
     with tempfile.TemporaryDirectory() as tmp:
         evaluation = Runtime(load_settings(state.get("config"), home=Path(tmp)))
         cases.replace_registry(evaluation.catalog, parse_registry_csv(directory / "registry.csv"))
-        ingest(Actor.system("eval"), evaluation, [directory / name for name in labels], workers=workers,
+        ingest(Actor.system("eval"), evaluation, [directory / name for name in input_files(labels)], workers=workers,
                on_file=lambda path, results: outcomes.__setitem__(path.name, results))
-    predictions = {}
-    for name, results in outcomes.items():
-        archived = [r for r in results if r.status == "archived"]
-        first = archived[0] if archived else None
-        predictions[name] = (first.doc_type if first else "sonstiges", first.case_number if first else None,
-                             first.review if first else True)
-    return predictions
+    return predictions_from_results(labels, outcomes)
