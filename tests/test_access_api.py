@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-import make_samples
+from dms_datagen.pdf import born_digital_pdf
 from conftest import Dms
 from dms_ingest.access import audit
 from dms_ingest.access.models import AccessLogRow, SessionRow, SubstitutionRow, UserRow
@@ -95,7 +95,7 @@ def office(tmp_path_factory):
     }
     ids = {}
     for name, lines in letters.items():
-        pdf = make_samples.born_digital_pdf([lines], root / f"{name}.pdf")
+        pdf = born_digital_pdf([lines], root / f"{name}.pdf")
         [result] = documents.ingest(SYSTEM, runtime, [pdf], workers=1)
         assert result.status == "archived", result
         expected = {"ahmadi": "ABH-2020-00001", "yilmaz": "ABH-2020-00002", "fischer": "ABH-2020-00004",
@@ -315,3 +315,41 @@ def test_lockout_after_repeated_failures(office):
     assert all(PASSWORDS["lock"] not in e.detail and "Geraten-123" not in e.detail for e in logins)
     server_log = "".join(p.read_text(errors="replace") for p in office.home.parent.glob("serve-*.log"))
     assert PASSWORDS["anna"] not in server_log and "dms_" not in server_log
+
+
+def test_upload_into_a_case_runs_the_pipeline_with_the_case_as_hint(office, tmp_path):
+    pdf = born_digital_pdf([["Krankenversicherung", "Versicherungsbestaetigung fuer Herrn Reza Ahmadi",
+                             "Der Versicherungsschutz besteht seit dem 1. Januar."]], tmp_path / "kv.pdf")
+    files = {"file": ("Versicherung <Ahmadi>.pdf", pdf.read_bytes(), "application/pdf")}
+    with office.client("yusuf") as yusuf:
+        refused = yusuf.post("/api/cases/ABH-2020-00001/documents", files=files)
+        assert refused.status_code == 403
+        assert yusuf.post("/api/cases/ABH-2099-00001/documents", files=files).status_code == 404
+    with office.client("anna") as anna:
+        no_csrf = anna.post("/api/cases/ABH-2020-00001/documents", files=files, headers={"X-CSRF-Token": "x"})
+        assert no_csrf.status_code == 403
+        answer = anna.post("/api/cases/ABH-2020-00001/documents", files=files)
+        assert answer.status_code == 201, answer.text
+        [doc] = answer.json()["documents"]
+        assert doc["status"] == "archived" and doc["case_number"] == "ABH-2020-00001"
+        case = anna.get("/api/cases/ABH-2020-00001").json()
+        assert doc["id"] in [d["id"] for d in case["documents"]]
+        assert anna.get(f"/api/documents/{doc['id']}").json()["original_sha256"] == hashlib.sha256(
+            pdf.read_bytes()).hexdigest()
+    uploads = [(e.login, e.outcome, e.case_number) for e in office.log() if e.action == "upload"]
+    assert uploads == [("yusuf", "denied", "ABH-2020-00001"), ("yusuf", "refused", "ABH-2099-00001"),
+                       ("anna", "ok", "ABH-2020-00001")]
+
+
+def test_over_tls_the_session_cookie_is_secure(office, tmp_path):
+    import subprocess
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    with dms_server(office.home, office.config, tls=(cert, key)) as base, \
+            httpx.Client(base_url=base, verify=False) as client:
+        login = client.post("/api/login", json={"login": "anna", "password": PASSWORDS["anna"]})
+        cookie = login.headers["set-cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
+        assert "max-age" in login.headers["strict-transport-security"]

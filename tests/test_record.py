@@ -40,7 +40,7 @@ def _damaged_letter(tmp_path):
     return damaged
 
 
-def test_every_field_of_version_1_survives_decision_hold_reimport_and_reindex(tmp_path, runtime):
+def test_every_field_of_version_1_survives_decision_hold_reimport_and_rebuild(tmp_path, runtime):
     system = Actor.system()
     csv = tmp_path / "register.csv"
     csv.write_text(REGISTRY, encoding="utf-8")
@@ -58,7 +58,7 @@ def test_every_field_of_version_1_survives_decision_hold_reimport_and_reindex(tm
     csv.write_text(REGISTRY.replace("deutsch", "österreichisch"), encoding="utf-8")
     assert cases.import_cases(system, runtime, csv)["changed"] == 1
     rows_before = catalog.get(result.id).model_dump()
-    documents.reindex(system, runtime, [result.id])
+    documents.rebuild(system, runtime, [result.id])
 
     doc = catalog.get(result.id)
     current = read_record(doc, store).model_dump(mode="json")
@@ -74,7 +74,7 @@ def test_every_field_of_version_1_survives_decision_hold_reimport_and_reindex(tm
     assert len(previous) == 2 and current["previous"]["key"] == previous[-1]
     second = read_record(doc, store, previous[1], current["previous"]["sha256"]).model_dump(mode="json")
     assert second["changed_by"] == "schulz" and second["previous"]["key"] == previous[0]
-    # Reindex rebuilt the very same row from the stored record alone.
+    # The rebuild made the very same row from the stored record alone.
     rows_after = doc.model_dump()
     assert {k: v for k, v in rows_after.items() if k != "updated_at"} == \
            {k: v for k, v in rows_before.items() if k != "updated_at"}

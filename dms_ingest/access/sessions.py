@@ -112,9 +112,14 @@ def authenticate(engine, settings, login: str, password: str, client: str) -> Ac
     return actor
 
 
-def start_session(engine, actor: Actor) -> NewSession:
+def start_session(engine, cfg: AccessConfig, actor: Actor) -> NewSession:
+    """A new session; sessions that ended unnoticed (idle, too old) are swept out on the way."""
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    current = now()
     with Session(engine, expire_on_commit=False) as s:
+        s.exec(delete(SessionRow).where(
+            (SessionRow.last_seen_at < current - timedelta(minutes=cfg.session_idle_minutes))
+            | (SessionRow.created_at < current - timedelta(hours=cfg.session_max_hours))))
         s.add(SessionRow(id_hash=sha256(cookie), login=actor.login, csrf_token=csrf, client=actor.client))
         s.commit()
     return NewSession(cookie, csrf, actor)

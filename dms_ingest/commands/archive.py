@@ -64,12 +64,12 @@ def delete(doc_id: str = typer.Argument(..., metavar="ID"),
 
 
 @command()
-def reindex(doc_ids: Optional[list[str]] = typer.Argument(None, metavar="[ID]...", help="Documents (default: all)."),
+def rebuild(doc_ids: Optional[list[str]] = typer.Argument(None, metavar="[ID]...", help="Documents (default: all)."),
             json_output: bool = typer.Option(False, "--json")) -> None:
-    """Rebuild the index rows of documents from their stored metadata records (read back and verified)."""
+    """Rebuild documents' index rows from their stored metadata records (read back and verified)."""
     with service_errors():
-        ids = documents.reindex(actor(), runtime(), doc_ids or None)
+        ids = documents.rebuild(actor(), runtime(), doc_ids or None)
     if json_output:
-        sys.stdout.write(json.dumps({"reindexed": len(ids), "ids": ids}) + "\n")
+        sys.stdout.write(json.dumps({"rebuilt": len(ids), "ids": ids}) + "\n")
     else:
-        out.print(f"reindexed {len(ids)} document(s) from their stored records")
+        out.print(f"rebuilt {len(ids)} document(s) from their stored records")

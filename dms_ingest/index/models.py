@@ -25,7 +25,7 @@ class DocumentRow(SQLModel, table=True):
     archive_sha256: str = ""
     archive_key: str = ""
     metadata_key: str = ""
-    metadata_sha256: str = ""               # of the current version: read back and verified before n+1
+    metadata_sha256: str | None = None      # of the current version: read back and verified before n+1
     metadata_version: int = 1
     previous_metadata_keys: str = "[]"     # JSON: older metadata versions, kept (never overwritten)
     pages: int = 0
@@ -52,7 +52,6 @@ class PageRow(SQLModel, table=True):
     document_id: str = Field(index=True, foreign_key="documents.id")
     number: int
     text: str = ""
-    search_text: str = ""                   # folded forms, for databases without FTS5
     ocr_confidence: float | None = None
     blank: bool = False
     rotation: int = 0

@@ -36,7 +36,8 @@ class Context:
 
     def run_pages(self, container: Container) -> list[PageResult]:
         """Process every page of a container, in parallel worker processes when configured."""
-        return self.pages.run(container, self.settings.imaging, self.settings.ocr)
+        return self.pages.run(container, self.settings.imaging, self.settings.ocr,
+                              self.settings.classification.case_number)
 
     @contextmanager
     def claim(self, sha256: str) -> Iterator[None]:

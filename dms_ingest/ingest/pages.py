@@ -11,10 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..classifiers.case_numbers import CaseNumberPattern
 from ..config import ImagingConfig, OcrConfig
 from . import imaging
 from .document import Page, Word
 from .ocr import recognizer
+from .reread import reread_case_labels
 from .sources import PageSpec, render_page
 
 SEPARATOR_CODES = {"DMS-SEPARATOR", "PATCHT", "PATCH-T"}
@@ -51,7 +53,8 @@ def _separator_kind(codes: list[str]) -> str | None:
 
 
 def process_page(container_path: Path, media_type: str, spec: PageSpec, imaging_cfg: ImagingConfig,
-                 ocr_cfg: OcrConfig) -> PageResult:
+                 ocr_cfg: OcrConfig, case_pattern: CaseNumberPattern | None = None) -> PageResult:
+    """*case_pattern* set: re-read case-number labels OCR garbled (reread.py)."""
     """Turn one source page into an upright, recognised, compressed archive page."""
     pixels = render_page(container_path, media_type, spec)
     pixels, dpi = imaging.resample(pixels, spec.dpi, imaging_cfg.max_archive_dpi)
@@ -69,7 +72,8 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, imaging_
         geometry = imaging.analyse(imaging.to_gray(reduced))
         page.blank = geometry.blank(imaging_cfg.blank_ink_ratio) and not page.barcodes
         if not page.blank and page.separator is None:
-            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, imaging_cfg, ocr_cfg)
+            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, imaging_cfg, ocr_cfg,
+                                                 case_pattern)
 
     encoded = imaging.encode_page(pixels, page.colour, imaging_cfg.jpeg_quality)
     h, w = gray.shape
@@ -97,7 +101,8 @@ def _looks_sideways(words: list[Word]) -> bool:
 
 
 def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew: float,
-                         imaging_cfg: ImagingConfig, ocr_cfg: OcrConfig) -> tuple[np.ndarray, np.ndarray]:
+                         imaging_cfg: ImagingConfig, ocr_cfg: OcrConfig,
+                         case_pattern: CaseNumberPattern | None) -> tuple[np.ndarray, np.ndarray]:
     ocr = recognizer(ocr_cfg.languages)
     raw_pixels, raw_gray = pixels, gray
     if imaging_cfg.deskew:
@@ -114,6 +119,10 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
         step = max(1, int(page.dpi // 150))
         reduced = np.ascontiguousarray(gray[::step, ::step])
         turn, confidence = ocr.detect_orientation(reduced, page.dpi / step)
+        if confidence < _OSD_MIN_CONFIDENCE:
+            # Unsure on the reduced, straightened page (small print, or a skew measured on upside-down
+            # text): ask once more on the page as scanned, at full size. Only doubtful pages pay for it.
+            turn, confidence = ocr.detect_orientation(np.ascontiguousarray(raw_gray), page.dpi)
         if turn and confidence >= _OSD_MIN_CONFIDENCE:
             turned_pixels = imaging.rotate_quarter(raw_pixels, turn)
             turned_gray = imaging.rotate_quarter(raw_gray, turn)
@@ -127,4 +136,6 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
     page.words = result.words
     page.text = result.text
     page.ocr_confidence = result.confidence
+    if case_pattern is not None:
+        reread_case_labels(page, gray, ocr, case_pattern)
     return pixels, gray

@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from ..index.applications import save_fields
 from ..index.catalog import Catalog
 from ..index.models import DocumentRow, PageRow
 from ..storage import IntegrityError, ObjectStore, StoreError
 from ..storage.fixity import ExpectedObject
 from .record import ArchiveRecord, record_sha256
 
-def rows_from_record(record: ArchiveRecord, *, metadata_key: str = "", metadata_sha256: str = "",
+def rows_from_record(record: ArchiveRecord, *, metadata_key: str = "", metadata_sha256: str | None = None,
                      previous_keys: list[str] = ()) -> tuple[DocumentRow, list[PageRow]]:
     """The index rows of a document, from its archive record (the index holds nothing else)."""
     ingested = datetime.fromisoformat(record.ingested_at)
@@ -95,6 +96,7 @@ def _store_and_index(record: ArchiveRecord, original_path, archive_path, store: 
         store.seal(key)
     doc, pages = rows_from_record(record, metadata_key=meta_key, metadata_sha256=meta_sha)
     catalog.add_document(doc, pages, actor=actor, detail={"source": record.source, "archive_sha256": doc.archive_sha256})
+    save_fields(catalog, doc_id, record.doc_type, record.fields)
     catalog.end_write(doc_id)
     return doc
 
@@ -160,8 +162,9 @@ def _settle(doc_id: str, record: ArchiveRecord, keys: list[str], store: ObjectSt
         record.original.key, record.archive.key = keys[0], keys[1]
         for key in keys:
             store.seal(key)
-        doc, pages = rows_from_record(record, metadata_key=keys[2], metadata_sha256=store.hash_object(keys[2]) or "")
+        doc, pages = rows_from_record(record, metadata_key=keys[2], metadata_sha256=store.hash_object(keys[2]))
         catalog.add_document(doc, pages, actor=actor, detail={"completed_after_crash": True})
+        save_fields(catalog, doc_id, record.doc_type, record.fields)
         catalog.end_write(doc_id)
         return "completed"
     # Only the original can be shared (by documents split from the same scan); keep it if so.
@@ -233,7 +236,7 @@ def update_metadata(doc_id: str, changes: dict, *, actor: str, action: str, stor
                                    previous_metadata_keys=json.dumps(previous))
 
 
-def reindex(doc_id: str, store: ObjectStore, catalog: Catalog, *, actor: str = "reindex") -> DocumentRow:
+def rebuild_from_records(doc_id: str, store: ObjectStore, catalog: Catalog, *, actor: str = "rebuild") -> DocumentRow:
     """Rebuild a document's index rows from its stored records alone (current one and the chain before it)."""
     doc = catalog.get(doc_id)
     if doc is None:
@@ -244,10 +247,10 @@ def reindex(doc_id: str, store: ObjectStore, catalog: Catalog, *, actor: str = "
     while link is not None:   # walk back to version 1, verifying each link
         previous_keys.insert(0, link.key)
         link = read_record(doc, store, link.key, link.sha256).previous
-    row, pages = rows_from_record(record, metadata_key=doc.metadata_key,
-                                  metadata_sha256=doc.metadata_sha256 or record_sha256(record.to_bytes()),
+    row, pages = rows_from_record(record, metadata_key=doc.metadata_key, metadata_sha256=doc.metadata_sha256,
                                   previous_keys=previous_keys or json.loads(doc.previous_metadata_keys))
     catalog.replace_document(row, pages, actor=actor)
+    save_fields(catalog, doc_id, record.doc_type, record.fields)
     return row
 
 

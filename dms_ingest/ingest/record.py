@@ -76,6 +76,8 @@ class ArchiveRecord(_Part):
     case_evidence: list[str] = Field(default_factory=list)
     ocr_confidence: float | None = None
     warnings: list[str] = Field(default_factory=list)
+    fields: list[dict[str, Any]] = Field(default_factory=list)   # read from the document (applications/fields)
+    direction: str | None = None         # incoming | outgoing (a letter the office wrote)
     legal_hold: bool = False
     # Versioning: 1 at ingest; each change stores n+1 naming who, what, when and its predecessor.
     metadata_version: int = 1
