@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
@@ -109,28 +110,44 @@ class _QueryCommand(TyperCommand):
 
 @command(cls=_QueryCommand)
 def search(query: list[str] = typer.Argument(..., help="Words to find; umlauts and ß may be spelled ae/oe/ue/ss; "
-                                                        "-word excludes a word."),
+                                                        '"a phrase", prefix*, fuzzy~, a OR b, -without, NOT without.'),
            limit: int = typer.Option(20, "--limit", "-n"),
-           json_output: bool = typer.Option(False, "--json")) -> None:
-    """Full-text search over the archived documents."""
+           offset: int = typer.Option(0, "--offset", help="Skip this many documents (paging)."),
+           case: Optional[list[str]] = typer.Option(None, "--case", help="Only this case number (repeatable)."),
+           doc_type: Optional[list[str]] = typer.Option(None, "--type", help="Only this document type (repeatable)."),
+           received_from: Optional[datetime] = typer.Option(None, "--from", formats=["%Y-%m-%d"],
+                                                            help="Received on or after this day."),
+           received_to: Optional[datetime] = typer.Option(None, "--to", formats=["%Y-%m-%d"],
+                                                          help="Received on or before this day."),
+           review: Optional[bool] = typer.Option(None, "--review/--no-review", help="Only documents in / not in review."),
+           json_output: bool = typer.Option(False, "--json", help="One JSON object per hit per line.")) -> None:
+    """Full-text search over the archived documents, best first."""
+    from ..index.query import SearchQuery
+
+    request = SearchQuery(" ".join(query), case_numbers=tuple(case) if case else None,
+                          doc_types=tuple(doc_type) if doc_type else None,
+                          received_from=received_from.date() if received_from else None,
+                          received_to=received_to.date() if received_to else None,
+                          review=review, limit=max(1, limit), offset=max(0, offset))
     with service_errors():
-        hits = documents.search(actor(), runtime(), " ".join(query), limit=limit)
+        result = documents.find(actor(), runtime(), request)
     if json_output:
-        for hit in hits:
-            sys.stdout.write(json.dumps({"id": hit.id, "score": hit.score, "snippet": hit.snippet, "page": hit.page,
-                                         "doc_type": hit.doc_type, "case_number": hit.case_number,
-                                         "source": hit.source}, ensure_ascii=False) + "\n")
+        for hit in result.hits:
+            sys.stdout.write(json.dumps(hit.to_json(), ensure_ascii=False) + "\n")
         return
-    if not hits:
+    if not result.hits:
         out.print("no documents found")
         return
     table = Table()
     for column in ("id", "score", "page", "type", "case", "snippet"):
         table.add_column(column)
-    for hit in hits:
+    for hit in result.hits:
         table.add_row(hit.id, f"{hit.score:.2f}", str(hit.page), hit.doc_type or "", hit.case_number or "",
                       hit.snippet)
     out.print(table)
+    facets = ", ".join(f"{name or 'no type'} {count}" for name, count in result.facets.items())
+    total = f"{result.total}" if result.total_exact else f"more than {result.total}"
+    out.print(f"{total} documents ({facets}); showing {offset + 1}-{offset + len(result.hits)}", highlight=False)
 
 
 @command()

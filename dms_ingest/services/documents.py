@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
 
 from ..access import policy
 from ..errors import Invalid, NotFound, Refused, Unavailable
+from ..index.catalog import SearchIndexOutdated
 from ..index.models import DocumentRow
+from ..index.query import SearchQuery
+from ..index.search import SearchPage
 from ..storage import RetentionError, StoreError
 from .actor import Actor
 from .runtime import Runtime, operation
@@ -75,48 +80,40 @@ def upload(actor: Actor, runtime: Runtime, path: Path, *, display_name: str,
 
 def search(actor: Actor, runtime: Runtime, query: str, *, limit: int = 20) -> list:
     """Full-text search, best first: the catalog's hits."""
-    with operation(runtime, actor, "search", None, query=query[:200]) as note:
+    return find(actor, runtime, SearchQuery(query, limit=limit)).hits
+
+
+def find(actor: Actor, runtime: Runtime, query: SearchQuery) -> SearchPage:
+    """Full-text search with filters and paging within what *actor* may see: total, facets per
+    document type, one page of hits. The policy's scope goes into the query itself (allowed teams'
+    cases, unassigned documents), so totals, facets and paging never count what the actor may not open."""
+    with operation(runtime, actor, "search", None, object_type="search", query=query.text[:200],
+                   case=",".join(query.case_numbers or ()) or None,
+                   doc_type=",".join(query.doc_types or ()) or None) as note:
         policy.require(actor, "search")
-        hits = runtime.catalog.search(query, limit)
-        note.update(hits=len(hits))
-        return hits
+        scope = policy.scope(actor)
+        if not scope.unrestricted:
+            query = replace(query, allowed_cases=frozenset(), allowed_teams=frozenset(scope.teams),
+                            include_unassigned=scope.unassigned)
+        try:
+            result = runtime.catalog.find(query)
+        except SearchIndexOutdated as exc:
+            raise Unavailable(str(exc)) from None
+        # An Art. 15 report must find searches that showed a person's file.
+        note.update(total=result.total, cases=sorted({h.case_number for h in result.hits if h.case_number}))
+        return result
 
 
 def search_page(actor: Actor, runtime: Runtime, text: str, *, case_number: str | None = None,
                 doc_type: str | None = None, received_from=None, received_to=None, limit: int = 20,
                 offset: int = 0) -> dict:
-    """One page of search results within what *actor* may see (the policy's scope goes into the
-    query itself, so totals, facets and paging never count what the actor may not open):
-    `{"total", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
-    with operation(runtime, actor, "search", None, object_type="search", query=text[:200], case=case_number,
-                   doc_type=doc_type) as note:
-        policy.require(actor, "search")
-        scope = policy.scope(actor)
-        catalog = runtime.catalog
-        if hasattr(catalog, "find"):
-            from ..index.query import SearchQuery
-
-            page = catalog.find(SearchQuery(
-                text=text, case_numbers=(case_number,) if case_number else None,
-                doc_types=(doc_type,) if doc_type else None,
-                received_from=received_from.date() if received_from else None,
-                received_to=received_to.date() if received_to else None,
-                allowed_cases=None if scope.unrestricted else frozenset(),
-                allowed_teams=None if scope.unrestricted else frozenset(scope.teams),
-                include_unassigned=scope.unassigned, limit=limit, offset=offset))
-            result = page.to_json()
-        else:  # until the filtered search lands: filter the plain search's hits by the same scope
-            hits = [h for h in catalog.search(text, 1000)
-                    if (not case_number or h.case_number == case_number) and (not doc_type or h.doc_type == doc_type)
-                    and policy.allowed(actor, "show", document=h, catalog=catalog)]
-            result = {"total": len(hits), "offset": offset, "limit": limit,
-                      "hits": [{"id": h.id, "score": h.score, "snippet": h.snippet, "page": h.page,
-                                "case_number": h.case_number, "doc_type": h.doc_type, "source": h.source}
-                               for h in hits[offset:offset + limit]]}
-        # An Art. 15 report must find searches that showed a person's file.
-        note.update(total=result["total"], cases=sorted({h["case_number"] for h in result["hits"]
-                                                         if h.get("case_number")}))
-        return result
+    """One page of search results within what *actor* may see, as the REST API returns it:
+    `{"total", "total_exact", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
+    return find(actor, runtime, SearchQuery(
+        text=text, case_numbers=(case_number,) if case_number else None, doc_types=(doc_type,) if doc_type else None,
+        received_from=received_from.date() if isinstance(received_from, datetime) else received_from,
+        received_to=received_to.date() if isinstance(received_to, datetime) else received_to,
+        limit=limit, offset=offset)).to_json()
 
 
 def document(runtime: Runtime, doc_id: str) -> DocumentRow:
