@@ -97,6 +97,9 @@ class InboxConfig(_Strict):
     poll_interval: float = Field(5.0, gt=0)
     rescan_interval: float = Field(60.0, gt=0)  # full rescan in any mode, in case an event was missed
     stable_seconds: float = Field(5.0, ge=0)    # size and mtime unchanged this long before a file is taken
+    # a file whose format says it is cut off (PDF without %%EOF, ...) is waited for this long after its
+    # last change, then taken anyway (a cut-off file is then refused with its reason)
+    incomplete_wait_seconds: float = Field(600.0, ge=0)
     workers: int = Field(0, ge=0)              # worker processes; 0 = one per CPU core
     keep_done_days: int | None = Field(None, ge=0)  # delete originals from done/ after this many days
     ignore_patterns: list[str] = [".*", "~*", "*.tmp", "*.part", "*.crdownload", "*.swp", "Thumbs.db"]
