@@ -120,11 +120,11 @@ def test_orientation_off_keeps_the_first_reading(tmp_path):
     assert (engine.readings, engine.orientation_checks) == (1, 0)
 
 
-def test_unsure_orientation_detection_turns_nothing(tmp_path):
+def test_unsure_orientation_detection_asks_once_more_at_full_size_then_turns_nothing(tmp_path):
     engine = MarkerEngine(osd_confidence=0.5)
     page = read(page_file(tmp_path, turned=180), engine)
     assert page.rotation == 0 and page.ocr_confidence == 20.0
-    assert (engine.readings, engine.orientation_checks) == (1, 1)
+    assert (engine.readings, engine.orientation_checks) == (1, 2)
 
 
 def test_a_wrong_turn_that_reads_worse_is_not_kept(tmp_path):

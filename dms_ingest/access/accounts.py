@@ -84,7 +84,7 @@ def add_user(engine, login: str, role: str, teams: list[str] = (), password: str
     unknown = [t for t in teams if t not in known]
     if unknown and source == "local":
         raise AccountError(f"unknown team(s): {', '.join(unknown)} (create with `dms teams add`)")
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         if s.get(UserRow, login) is not None:
             raise AccountError(f"user {login} exists already")
         row = UserRow(login=login, role=role, teams=json.dumps(sorted(set(teams))), display_name=display_name,
@@ -97,19 +97,19 @@ def add_user(engine, login: str, role: str, teams: list[str] = (), password: str
 
 def get_user(engine, login: str) -> UserRow | None:
     ensure_tables(engine)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         return s.get(UserRow, login)
 
 
 def list_users(engine) -> list[UserRow]:
     ensure_tables(engine)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         return list(s.exec(select(UserRow).order_by(UserRow.login)))
 
 
 def set_disabled(engine, login: str, disabled: bool = True) -> UserRow:
     """A disabled user's sessions and tokens stop working at their next request."""
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = s.get(UserRow, normalise_login(login))
         if row is None:
             raise AccountError(f"no user {login}")
@@ -121,7 +121,7 @@ def set_disabled(engine, login: str, disabled: bool = True) -> UserRow:
 
 
 def set_password(engine, login: str, password: str) -> None:
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = s.get(UserRow, normalise_login(login))
         if row is None:
             raise AccountError(f"no user {login}")
@@ -133,7 +133,7 @@ def set_password(engine, login: str, password: str) -> None:
 def upsert_directory_user(engine, login: str, role: str, teams: list[str], display_name: str) -> UserRow:
     """Record a directory login: role and teams follow the directory's groups at every login."""
     ensure_tables(engine)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = s.get(UserRow, login)
         if row is None:
             row = UserRow(login=login, role=role, source="ldap")
@@ -147,7 +147,7 @@ def upsert_directory_user(engine, login: str, role: str, teams: list[str], displ
 
 
 def mark_login(engine, login: str) -> None:
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = s.get(UserRow, login)
         if row is not None:
             row.last_login_at = now()
@@ -163,7 +163,7 @@ def issue_token(engine, login: str, label: str = "") -> str:
     if user is None:
         raise AccountError(f"no user {login}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         s.add(ApiTokenRow(token_hash=sha256(token), login=user.login, label=label))
         s.commit()
     return token
@@ -173,13 +173,13 @@ def login_for_token(engine, token: str) -> str | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
     ensure_tables(engine)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = s.get(ApiTokenRow, sha256(token))
         return None if row is None or row.revoked else row.login
 
 
 def revoke_tokens(engine, login: str) -> int:
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         rows = list(s.exec(select(ApiTokenRow).where(ApiTokenRow.login == login, ApiTokenRow.revoked == False)))  # noqa: E712
         for row in rows:
             row.revoked = True
@@ -210,7 +210,7 @@ def add_substitution(engine, actor: Actor, login: str, for_login: str, until: da
         audit.record(engine, actor, "substitute", login, "denied", object_type="user", for_login=for_login,
                      until=until.isoformat())
         raise
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = SubstitutionRow(login=login, for_login=for_login, until=until, created_by=actor.login)
         s.add(row)
         s.commit()
@@ -222,7 +222,7 @@ def add_substitution(engine, actor: Actor, login: str, for_login: str, until: da
 
 def substitutions(engine, active_only: bool = False) -> list[SubstitutionRow]:
     ensure_tables(engine)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         q = select(SubstitutionRow).order_by(SubstitutionRow.until, SubstitutionRow.id)
         if active_only:
             q = q.where(SubstitutionRow.until >= date.today())
@@ -233,7 +233,7 @@ def end_expired_substitutions(engine, today: date | None = None) -> int:
     """Write the end of every substitution whose last day has passed to the access log (once)."""
     today = today or date.today()
     ensure_tables(engine)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         ended = list(s.exec(select(SubstitutionRow).where(SubstitutionRow.until < today,
                                                          SubstitutionRow.end_logged == False)))  # noqa: E712
         for row in ended:
@@ -253,7 +253,7 @@ def actor_for(engine, login: str, client: str) -> Actor | None:
 
     Teams = the user's own teams + the teams of everyone they substitute for today."""
     today = date.today()
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         user = s.get(UserRow, login)
         if user is None or user.disabled:
             return None

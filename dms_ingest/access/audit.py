@@ -141,7 +141,7 @@ def verify(engine, max_problems: int = 20) -> VerifyResult:
     """Recompute the chain: any altered, deleted, inserted or reordered entry breaks it."""
     ensure_tables(engine)
     problems: list[str] = []
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         anchor = s.exec(select(AccessLogAnchor).order_by(AccessLogAnchor.id.desc())).first()
         expected_seq, prev = (anchor.first_seq, anchor.prev_hash) if anchor else (1, GENESIS)
         count, first, last = 0, None, None
@@ -173,7 +173,7 @@ def query(engine, *, case_number: str | None = None, login: str | None = None, s
     """Entries matching the filters, oldest first. A case matches entries about the case itself,
     its documents, and searches whose hits showed it."""
     ensure_tables(engine)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         q = select(AccessLogRow)
         if case_number:
             q = q.where((AccessLogRow.case_number == case_number)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import ldap3
-from ldap3.core.exceptions import LDAPBindError, LDAPException
+from ldap3.core.exceptions import LDAPBindError, LDAPException, LDAPInvalidCredentialsResult
 from ldap3.utils.conv import escape_filter_chars
 
 from ..config import LdapConfig
@@ -31,7 +31,7 @@ def _server(cfg: LdapConfig) -> ldap3.Server:
 
 
 def _connection(cfg: LdapConfig, user: str | None, password: str | None) -> ldap3.Connection:
-    conn = ldap3.Connection(_server(cfg), user=user, password=password, receive_timeout=cfg.timeout,
+    conn = ldap3.Connection(_server(cfg), user=user, password=password, receive_timeout=max(1, int(cfg.timeout)),
                             raise_exceptions=True, auto_bind=ldap3.AUTO_BIND_NONE)
     conn.open()
     if cfg.start_tls:
@@ -68,7 +68,7 @@ def authenticate(cfg: LdapConfig, login: str, password: str) -> DirectoryUser | 
     dn = entry.entry_dn
     try:
         person = _connection(cfg, dn, password)
-    except LDAPBindError:
+    except (LDAPBindError, LDAPInvalidCredentialsResult):
         return None
     except LDAPException as exc:
         raise DirectoryUnavailable(f"directory {cfg.url} not reachable: {type(exc).__name__}") from None

@@ -32,7 +32,7 @@ class NewSession:
 
 
 def _locked_until(engine, login: str) -> datetime | None:
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = s.get(LoginFailureRow, login)
         if row is not None and row.locked_until is not None and row.locked_until > now():
             return row.locked_until
@@ -41,7 +41,7 @@ def _locked_until(engine, login: str) -> datetime | None:
 
 def _count_failure(engine, cfg: AccessConfig, login: str) -> bool:
     """Count a failed attempt; True when it locks the account."""
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = s.get(LoginFailureRow, login) or LoginFailureRow(login=login, failures=0)
         if row.locked_until is not None and row.locked_until <= now():
             row.failures, row.locked_until = 0, None
@@ -56,7 +56,7 @@ def _count_failure(engine, cfg: AccessConfig, login: str) -> bool:
 
 
 def _clear_failures(engine, login: str) -> None:
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         s.exec(delete(LoginFailureRow).where(LoginFailureRow.login == login))
         s.commit()
 
@@ -70,6 +70,8 @@ def authenticate(engine, settings, login: str, password: str, client: str) -> Ac
     try:
         login = accounts.normalise_login(login)
     except AccountError:
+        audit.record(engine, Actor(login="-", role="", client=client), "login", None, "denied", object_type="user",
+                     reason="malformed login name", attempted=(login or "")[:64])
         raise LoginFailed("Login or password is wrong.") from None
     attempt = Actor(login=login, role="", client=client)
     if _locked_until(engine, login) is not None:
@@ -110,9 +112,14 @@ def authenticate(engine, settings, login: str, password: str, client: str) -> Ac
     return actor
 
 
-def start_session(engine, actor: Actor) -> NewSession:
+def start_session(engine, cfg: AccessConfig, actor: Actor) -> NewSession:
+    """A new session; sessions that ended unnoticed (idle, too old) are swept out on the way."""
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    with Session(engine) as s:
+    current = now()
+    with Session(engine, expire_on_commit=False) as s:
+        s.exec(delete(SessionRow).where(
+            (SessionRow.last_seen_at < current - timedelta(minutes=cfg.session_idle_minutes))
+            | (SessionRow.created_at < current - timedelta(hours=cfg.session_max_hours))))
         s.add(SessionRow(id_hash=sha256(cookie), login=actor.login, csrf_token=csrf, client=actor.client))
         s.commit()
     return NewSession(cookie, csrf, actor)
@@ -131,7 +138,7 @@ def find_session(engine, cfg: AccessConfig, cookie: str) -> ActiveSession | None
         return None
     ensure_tables(engine)
     key, current = sha256(cookie), now()
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = s.get(SessionRow, key)
         if row is None:
             return None
@@ -148,7 +155,7 @@ def find_session(engine, cfg: AccessConfig, cookie: str) -> ActiveSession | None
 
 
 def end_session(engine, cookie: str) -> bool:
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         row = s.get(SessionRow, sha256(cookie or ""))
         if row is None:
             return False
@@ -158,7 +165,7 @@ def end_session(engine, cookie: str) -> bool:
 
 
 def end_sessions_of(engine, login: str) -> int:
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         rows = list(s.exec(select(SessionRow).where(SessionRow.login == login)))
         for row in rows:
             s.delete(row)

@@ -58,7 +58,7 @@ def team_for_surname(teams: list[TeamRow], surname: str) -> str | None:
 
 def list_teams(engine) -> list[TeamRow]:
     ensure_tables(engine)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         return list(s.exec(select(TeamRow).order_by(TeamRow.name)))
 
 
@@ -68,7 +68,7 @@ def add_team(engine, name: str, surnames: str = "") -> TeamRow:
         raise TeamError(f"bad team name {name!r}: letters, digits, space, dot and hyphen, at most 64")
     mine = parse_ranges(surnames) if surnames else []
     ensure_tables(engine)
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         for other in s.exec(select(TeamRow).where(TeamRow.name != name)):
             for a, b in (parse_ranges(other.surnames) if other.surnames else []):
                 for c, d in mine:
@@ -87,7 +87,7 @@ def apply_rules(engine) -> int:
     """Recompute the team of every case not named by the registry; returns how many changed."""
     teams = list_teams(engine)
     changed = 0
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         for case in s.exec(select(CaseRow).where((CaseRow.team_source == None) | (CaseRow.team_source != "registry"))):  # noqa: E711
             team = team_for_surname(teams, case.surname)
             if team != case.team or case.team_source != "rule":
@@ -102,6 +102,6 @@ def case_team(engine, case_number: str | None) -> tuple[bool, str | None]:
     """(case exists, its team) for a case number."""
     if not case_number:
         return False, None
-    with Session(engine) as s:
+    with Session(engine, expire_on_commit=False) as s:
         case = s.get(CaseRow, case_number)
         return (case is not None, case.team if case else None)

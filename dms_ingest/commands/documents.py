@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
 import typer
+from typer.core import TyperCommand
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -21,8 +23,12 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders (recur
            json_output: bool = typer.Option(False, "--json", help="One JSON object per document per line."),
            workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Worker processes for pages.")) -> None:
     """Archive files: OCR, classify, PDF/A, store and index each one."""
+    skipped: list = []
     with service_errors():
-        files = documents.input_files(paths)
+        files = documents.input_files(paths, skipped)
+    if json_output:
+        for result in skipped:
+            sys.stdout.write(json.dumps(result.to_json(), ensure_ascii=False) + "\n")
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeRemainingColumn(), console=err, transient=True,
                         disable=json_output or not err.is_terminal)
@@ -41,7 +47,7 @@ def ingest(paths: list[Path] = typer.Argument(..., help="Files or folders (recur
         except Unavailable as exc:
             fail(str(exc))
     if not json_output:
-        _print_results(results)
+        _print_results(results + skipped)
     failed = [r for r in results if r.status == "failed"]
     if failed:
         fail(f"{len(failed)} file(s) could not be stored and stay where they are: {failed[0].error}", 1)
@@ -53,42 +59,95 @@ def _print_results(results) -> None:
         table.add_column(column)
     for r in sorted(results, key=lambda r: r.source):
         status = {"archived": "[green]archived[/green]", "duplicate": "[yellow]duplicate[/yellow]",
-                  "rejected": "[red]rejected[/red]", "failed": "[red]failed[/red]"}[r.status]
-        detail = r.error if r.status == "rejected" else (", ".join(r.review_reasons[:1]) if r.review else "")
+                  "rejected": "[red]rejected[/red]", "failed": "[red]failed[/red]",
+                  "skipped": "[dim]skipped[/dim]"}[r.status]
+        detail = (r.error if r.status in ("rejected", "skipped")
+                  else (", ".join(r.review_reasons[:1]) if r.review else ""))
         table.add_row(Path(r.source).name, status, r.id or "", str(r.pages), r.doc_type or "",
                       r.case_number or "", ("yes: " + detail) if r.review else (detail or "no"), f"{r.seconds:.1f}")
     out.print(table)
-    counts = {s: sum(1 for r in results if r.status == s) for s in ("archived", "duplicate", "rejected", "failed")}
+    counts = {s: sum(1 for r in results if r.status == s)
+              for s in ("archived", "duplicate", "rejected", "failed", "skipped")}
     pages = sum(r.pages for r in results if r.status == "archived")
     review = sum(1 for r in results if r.review and r.status == "archived")
     out.print(f"{len(results)} results: {counts['archived']} archived ({pages} pages), "
-              f"{counts['duplicate']} duplicate, {counts['rejected']} rejected, {review} for review. "
+              f"{counts['duplicate']} duplicate, {counts['rejected']} rejected, {review} for review"
+              + (f", {counts['skipped']} skipped (links, hidden files)" if counts["skipped"] else "") + ". "
               f"Data in {settings().home}")
 
 
-@command()
-def search(query: str = typer.Argument(..., help="Words to find; umlauts and ß may be spelled ae/oe/ue/ss."),
+class _QueryCommand(TyperCommand):
+    """A command whose words may start with "-": `dms search -Bescheid` excludes, it is no option.
+
+    Click would read "-Bescheid" as the options -B -e -s ...; here every token that is not one of
+    the command's own options is a query word (as if it stood after "--").
+    """
+
+    def parse_args(self, ctx, args: list[str]) -> list[str]:
+        takes_value, flags = set(), set(ctx.help_option_names)
+        for param in self.params:
+            if param.param_type_name == "option":
+                for name in param.opts + param.secondary_opts:
+                    (flags if param.is_flag else takes_value).add(name)
+        options, words, tokens = [], [], iter(args)
+        for token in tokens:
+            name = token.split("=", 1)[0]
+            if token == "--":
+                words.extend(tokens)
+            elif token in flags:
+                options.append(token)
+            elif token in takes_value:
+                options.extend([token, next(tokens, "")])
+            elif name in takes_value and name.startswith("--"):
+                options.append(token)
+            elif any(token.startswith(short) and token[len(short):].isdigit()
+                     for short in takes_value if len(short) == 2):
+                options.append(token)            # -n5
+            else:
+                words.append(token)
+        return super().parse_args(ctx, options + ["--"] + words)
+
+
+@command(cls=_QueryCommand)
+def search(query: list[str] = typer.Argument(..., help="Words to find; umlauts and ß may be spelled ae/oe/ue/ss; "
+                                                        '"a phrase", prefix*, fuzzy~, a OR b, -without, NOT without.'),
            limit: int = typer.Option(20, "--limit", "-n"),
-           json_output: bool = typer.Option(False, "--json")) -> None:
-    """Full-text search over the archived documents."""
+           offset: int = typer.Option(0, "--offset", help="Skip this many documents (paging)."),
+           case: Optional[list[str]] = typer.Option(None, "--case", help="Only this case number (repeatable)."),
+           doc_type: Optional[list[str]] = typer.Option(None, "--type", help="Only this document type (repeatable)."),
+           received_from: Optional[datetime] = typer.Option(None, "--from", formats=["%Y-%m-%d"],
+                                                            help="Received on or after this day."),
+           received_to: Optional[datetime] = typer.Option(None, "--to", formats=["%Y-%m-%d"],
+                                                          help="Received on or before this day."),
+           review: Optional[bool] = typer.Option(None, "--review/--no-review", help="Only documents in / not in review."),
+           json_output: bool = typer.Option(False, "--json", help="One JSON object per hit per line.")) -> None:
+    """Full-text search over the archived documents, best first."""
+    from ..index.query import SearchQuery
+
+    request = SearchQuery(" ".join(query), case_numbers=tuple(case) if case else None,
+                          doc_types=tuple(doc_type) if doc_type else None,
+                          received_from=received_from.date() if received_from else None,
+                          received_to=received_to.date() if received_to else None,
+                          review=review, limit=max(1, limit), offset=max(0, offset))
     with service_errors():
-        hits = documents.search(actor(), runtime(), query, limit=limit)
+        result = documents.find(actor(), runtime(), request)
     if json_output:
-        for hit in hits:
-            sys.stdout.write(json.dumps({"id": hit.id, "score": hit.score, "snippet": hit.snippet, "page": hit.page,
-                                         "doc_type": hit.doc_type, "case_number": hit.case_number,
-                                         "source": hit.source}, ensure_ascii=False) + "\n")
+        for hit in result.hits:
+            sys.stdout.write(json.dumps(hit.to_json(), ensure_ascii=False) + "\n")
         return
-    if not hits:
+    if not result.hits:
         out.print("no documents found")
         return
     table = Table()
     for column in ("id", "score", "page", "type", "case", "snippet"):
         table.add_column(column)
-    for hit in hits:
+    for hit in result.hits:
         table.add_row(hit.id, f"{hit.score:.2f}", str(hit.page), hit.doc_type or "", hit.case_number or "",
                       hit.snippet)
     out.print(table)
+    facets = ", ".join(f"{name or 'no type'} {count}" for name, count in result.facets.items())
+    total = f"{result.total}" if result.total_exact else f"more than {result.total}"
+    out.print(f"{total} documents ({facets}); showing {offset + 1}-{offset + len(result.hits)}", highlight=False)
 
 
 @command()
@@ -119,8 +178,10 @@ def show(doc_id: str = typer.Argument(..., metavar="ID"), json_output: bool = ty
 @command()
 def get(doc_id: str = typer.Argument(..., metavar="ID"),
         output: Path = typer.Option(..., "-o", "--output", help="Where to write the file."),
-        original: bool = typer.Option(False, "--original", help="The original instead of the PDF/A copy.")) -> None:
-    """Write a document's archival PDF/A (or original) to a file, verifying its checksum first."""
+        original: bool = typer.Option(False, "--original", help="The original instead of the PDF/A copy."),
+        force: bool = typer.Option(False, "--force", help="Replace an existing file.")) -> None:
+    """Write a document's archival PDF/A (or original) to a file or folder, verifying its checksum first."""
+    into = output.is_dir()
     with service_errors():
-        sha = documents.get(actor(), runtime(), doc_id, output, original=original)
-    out.print(f"wrote {output} (sha256 {sha[:16]}… verified)")
+        sha = documents.get(actor(), runtime(), doc_id, output, original=original, overwrite=force)
+    out.print(f"wrote {'into ' if into else ''}{output} (sha256 {sha[:16]}… verified)", highlight=False)

@@ -1,7 +1,7 @@
 """The only place that knows SQL: documents, page texts, full-text search, audit, journal.
 
-SQLite (the embedded default) gets an FTS5 table with German folding; other databases
-(PostgreSQL for distributed workers) search the folded text with LIKE.
+Full-text search runs on SQLite FTS5 (the embedded default) and on PostgreSQL (tsvector + GIN),
+with the same analyser and query language on both (see search.py, fulltext.py, analysis.py).
 """
 
 from __future__ import annotations
@@ -10,31 +10,32 @@ import json
 import os
 import socket
 import threading
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event, text
+from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from . import folding
-from .schema import schema_lock
+from .analysis import ANALYSER_VERSION, analyse, document_tokens
+from .fulltext import IndexEntry, PostgresFullText, SqliteFullText
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
+from .query import SearchQuery
+from .schema import schema_lock
+from .search import SearchHit, SearchPage, run_search
+
+# Document fields that become filter tokens: changing one re-indexes the document's pages.
+_INDEXED_FIELDS = ("doc_type", "case_number", "review", "created_at")
 
 
-@dataclass
-class SearchHit:
-    id: str
-    score: float
-    snippet: str
-    page: int
-    doc_type: str | None
-    case_number: str | None
-    source: str
+class SearchIndexOutdated(Exception):
+    """The search index was built by another analyser version and is too large to rebuild on the fly."""
 
 
 class Catalog:
+    rank_limit = 5000                   # pages ranked per search at most (see search.py)
+    rebuild_on_open_limit = 20_000      # older indexes up to this many pages are rebuilt when opened
+
     def __init__(self, url: str):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
@@ -45,14 +46,43 @@ class Catalog:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._lock = threading.RLock()
+        self.fulltext = SqliteFullText() if self.is_sqlite else PostgresFullText()
+        self._known_words: set[str] | None = None
+        self._vocabulary: tuple[int, dict[int, list[str]]] | None = None
         with schema_lock(self.engine) as conn:
             SQLModel.metadata.create_all(conn)
             _add_missing_columns(conn)
-            if self.is_sqlite:
-                conn.execute(text(
-                    "CREATE VIRTUAL TABLE IF NOT EXISTS page_fts USING fts5("
-                    "translit, plain, document_id UNINDEXED, page UNINDEXED, "
-                    "tokenize = 'unicode61 remove_diacritics 2')"))
+            rebuild = self._upgrade_schema(conn)
+        if rebuild:
+            self.reindex()
+
+    def _upgrade_schema(self, conn) -> bool:
+        """Bring an older database up to date: drop the folded text copies, add the search tables.
+
+        Returns whether the search index must be rebuilt now (an older analyser's, small enough)."""
+        if "search_text" in {c["name"] for c in inspect(conn).get_columns("pages")}:
+            conn.execute(text("ALTER TABLE pages DROP COLUMN search_text"))
+        conn.execute(text("CREATE TABLE IF NOT EXISTS search_state (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"))
+        conn.execute(text("CREATE TABLE IF NOT EXISTS search_words (word VARCHAR PRIMARY KEY)"))
+        version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
+        rebuilding = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
+        if version == str(ANALYSER_VERSION) or rebuilding is not None:
+            self.fulltext.create(conn)
+            return False
+        pages = conn.execute(text("SELECT count(*) FROM pages")).scalar() or 0
+        if not pages:                           # a new database
+            if not self.fulltext.has_current_layout(conn):
+                self.fulltext.drop(conn)
+            self.fulltext.create(conn)
+            _set_state(conn, "analyser", str(ANALYSER_VERSION))
+            return False
+        if pages > self.rebuild_on_open_limit:
+            self.outdated = True
+            return False
+        self._start_reindex(conn)
+        return True
+
+    outdated = False
 
     def claim_original(self, sha256: str):
         """Context manager: the index-wide, exclusive claim on an original (see index/claims.py)."""
@@ -87,19 +117,50 @@ class Catalog:
                      detail: dict | None = None) -> None:
         """Insert a document, its pages, search entries and an audit event in one transaction."""
         with self._lock, self.session() as s:
-            for page in pages:
-                page.search_text = folding.fold_translit(page.text) + "\n" + folding.fold_plain(page.text)
             s.add(doc)
             s.flush()
             s.add_all(pages)
             s.add(AuditEvent(document_id=doc.id, actor=actor, action="archived", detail=json.dumps(detail or {})))
-            if self.is_sqlite:
-                for page in pages:
-                    s.connection().execute(
-                        text("INSERT INTO page_fts (translit, plain, document_id, page) VALUES (:t, :p, :d, :n)"),
-                        {"t": folding.fold_translit(page.text), "p": folding.fold_plain(page.text),
-                         "d": doc.id, "n": page.number})
+            s.flush()
+            conn = s.connection()
+            entries = [self._entry(doc, page.id, page.text) for page in pages]
+            self.fulltext.insert(conn, entries)
+            self._remember_words(conn, entries)
             s.commit()
+
+    def _entry(self, doc, page_id: int, page_text: str, **metadata) -> IndexEntry:
+        values = {f: metadata.get(f, getattr(doc, f)) for f in _INDEXED_FIELDS}
+        return IndexEntry(page_id, analyse(page_text),
+                          document_tokens(values["doc_type"], values["case_number"], values["review"],
+                                          parse_datetime(values["created_at"])))
+
+    def _remember_words(self, conn, entries: list[IndexEntry]) -> None:
+        """Keep the vocabulary that fuzzy search (`word~`) draws on: alphabetic words, once each."""
+        if self._known_words is None:
+            self._known_words = {r[0] for r in conn.execute(text("SELECT word FROM search_words"))}
+        new = sorted({w for e in entries for w in e.terms.words
+                      if w not in self._known_words and 3 <= len(w) <= 40 and w.isalpha()})
+        if new:
+            ignore = "INSERT OR IGNORE INTO search_words (word) VALUES (:w)" if self.is_sqlite else \
+                "INSERT INTO search_words (word) VALUES (:w) ON CONFLICT DO NOTHING"
+            conn.execute(text(ignore), [{"w": w} for w in new])
+            self._known_words.update(new)
+
+    def _index_indexed(self, conn, page_ids: list[int]) -> list[int]:
+        """The pages that are in the full-text index now (during `dms reindex` some are not yet)."""
+        upto = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
+        if upto is None:
+            return page_ids
+        cursor = int(conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_cursor'")).scalar() or 0)
+        return [p for p in page_ids if p <= cursor or p > int(upto)]
+
+    def _reindex_pages(self, s: Session, doc: DocumentRow, old: dict, new: dict) -> None:
+        conn = s.connection()
+        pages = list(s.exec(select(PageRow).where(PageRow.document_id == doc.id)))
+        present = set(self._index_indexed(conn, [p.id for p in pages]))
+        pages = [p for p in pages if p.id in present]
+        self.fulltext.delete(conn, [self._entry(doc, p.id, p.text, **old) for p in pages])
+        self.fulltext.insert(conn, [self._entry(doc, p.id, p.text, **new) for p in pages])
 
     def update_document(self, doc_id: str, actor: str, action: str, **changes) -> DocumentRow:
         """Change fields of a document and record who did it, when, and what changed."""
@@ -108,10 +169,13 @@ class Catalog:
             if row is None:
                 raise KeyError(doc_id)
             before = {k: getattr(row, k) for k in changes}
+            indexed_before = {f: getattr(row, f) for f in _INDEXED_FIELDS}
             for key, value in changes.items():
                 setattr(row, key, value)
             row.updated_at = utcnow()
             s.add(row)
+            if any(f in changes and changes[f] != indexed_before[f] for f in _INDEXED_FIELDS):
+                self._reindex_pages(s, row, indexed_before, {f: getattr(row, f) for f in _INDEXED_FIELDS})
             s.add(AuditEvent(document_id=doc_id, actor=actor, action=action,
                              detail=json.dumps({"before": before, "after": changes}, default=str)))
             s.commit()
@@ -120,13 +184,16 @@ class Catalog:
     def delete_document(self, doc_id: str, actor: str, reason: str) -> None:
         """Remove a document from the index (its objects are gone); the audit trail stays."""
         with self._lock, self.session() as s:
-            for page in s.exec(select(PageRow).where(PageRow.document_id == doc_id)):
-                s.delete(page)
+            pages = list(s.exec(select(PageRow).where(PageRow.document_id == doc_id)))
             row = s.get(DocumentRow, doc_id)
             if row is not None:
+                present = set(self._index_indexed(s.connection(), [p.id for p in pages]))
+                self.fulltext.delete(s.connection(), [self._entry(row, p.id, p.text) for p in pages if p.id in present])
+            for page in pages:
+                s.delete(page)
+            s.flush()
+            if row is not None:
                 s.delete(row)
-            if self.is_sqlite:
-                s.connection().execute(text("DELETE FROM page_fts WHERE document_id = :d"), {"d": doc_id})
             s.add(AuditEvent(document_id=doc_id, actor=actor, action="deleted", detail=json.dumps({"reason": reason})))
             s.commit()
 
@@ -147,43 +214,99 @@ class Catalog:
 
     def search(self, user_query: str, limit: int = 20) -> list[SearchHit]:
         """Documents matching the query, best first; never raises on odd user input."""
-        expression = folding.fts_query(user_query)
-        if expression is None:
+        return self.find(SearchQuery(user_query, limit=limit)).hits
+
+    def find(self, query: SearchQuery) -> SearchPage:
+        """One page of ranked documents with total and facets, filters applied inside the index query."""
+        if self.outdated:
+            raise SearchIndexOutdated("the search index was built by an older version: run `dms reindex`")
+        return run_search(self, query)
+
+    def page(self, doc_id: str, number: int) -> PageRow | None:
+        with self.session() as s:
+            return s.exec(select(PageRow).where(PageRow.document_id == doc_id, PageRow.number == number)).first()
+
+    def cases_of_teams(self, teams) -> list[str]:
+        if not teams:
             return []
         with self.session() as s:
-            if self.is_sqlite:
-                rows = s.connection().execute(text(
-                    "SELECT document_id, page, bm25(page_fts) AS rank FROM page_fts "
-                    "WHERE page_fts MATCH :q ORDER BY rank LIMIT :n"), {"q": expression, "n": limit * 5}).all()
-                scored = [(r[0], int(r[1]), -float(r[2])) for r in rows]
-            else:
-                scored = self._search_like(s, user_query, limit * 5)
-            hits: list[SearchHit] = []
-            seen: set[str] = set()
-            for doc_id, page_number, score in scored:
-                if doc_id in seen:
-                    continue
-                seen.add(doc_id)
-                doc = s.get(DocumentRow, doc_id)
-                page = s.exec(select(PageRow).where(PageRow.document_id == doc_id,
-                                                    PageRow.number == page_number)).first()
-                if doc is None or page is None:
-                    continue
-                hits.append(SearchHit(doc_id, round(score, 4), folding.snippet(page.text, user_query),
-                                      page_number, doc.doc_type, doc.case_number, doc.source))
-                if len(hits) >= limit:
-                    break
-            return hits
+            return list(s.exec(select(CaseRow.case_number).where(CaseRow.team.in_(sorted(teams)))))
 
-    def _search_like(self, s: Session, user_query: str, limit: int) -> list[tuple[str, int, float]]:
-        words = folding.query_words(user_query)
-        if not words:
-            return []
-        query = select(PageRow.document_id, PageRow.number)
-        for word in words:
-            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            query = query.where(PageRow.search_text.like(pattern, escape="\\"))
-        return [(d, n, 1.0) for d, n in s.exec(query.limit(limit))]
+    def vocabulary(self) -> dict[int, list[str]]:
+        """Indexed words by length, for fuzzy search; re-read when words were added."""
+        with self.engine.connect() as conn:
+            count = conn.execute(text("SELECT count(*) FROM search_words")).scalar() or 0
+            if self._vocabulary is None or self._vocabulary[0] != count:
+                by_length: dict[int, list[str]] = {}
+                for (word,) in conn.execute(text("SELECT word FROM search_words")):
+                    by_length.setdefault(len(word), []).append(word)
+                self._vocabulary = (count, by_length)
+        return self._vocabulary[1]
+
+    # --- search index maintenance --------------------------------------------------------
+
+    def reindex(self, progress=None, batch: int = 2000) -> int:
+        """Rebuild the full-text index from the stored page texts; resumes where an interrupted run stopped.
+
+        *progress(done, total)* is called after every batch. Returns the number of pages indexed."""
+        with self._lock, self.engine.begin() as conn:
+            upto = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
+            upto = int(upto) if upto is not None else self._start_reindex(conn)
+            cursor = int(conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_cursor'")).scalar())
+            total = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :u"), {"u": upto}).scalar() or 0
+            done = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :c"), {"c": cursor}).scalar() or 0
+        self._known_words = None
+        indexed = 0
+        if progress:
+            progress(done, total)
+        while True:
+            with self._lock, self.engine.begin() as conn:
+                rows = conn.execute(text(
+                    "SELECT p.id, p.text, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
+                    "JOIN documents d ON d.id = p.document_id WHERE p.id > :c AND p.id <= :u ORDER BY p.id LIMIT :n"),
+                    {"c": cursor, "u": upto, "n": batch}).all()
+                if not rows:
+                    break
+                entries = [IndexEntry(r[0], analyse(r[1]), document_tokens(r[2], r[3], bool(r[4]), parse_datetime(r[5])))
+                           for r in rows]
+                self.fulltext.insert(conn, entries)
+                self._remember_words(conn, entries)
+                cursor = rows[-1][0]
+                _set_state(conn, "reindex_cursor", str(cursor))
+            indexed += len(rows)
+            done += len(rows)
+            if progress:
+                progress(done, total)
+        with self._lock, self.engine.begin() as conn:
+            if not self.is_sqlite:
+                self.fulltext.create_index(conn)
+            conn.execute(text("DELETE FROM search_state WHERE name IN ('reindex_upto', 'reindex_cursor')"))
+            _set_state(conn, "analyser", str(ANALYSER_VERSION))
+        self.outdated = False
+        return indexed
+
+    def _start_reindex(self, conn) -> int:
+        upto = conn.execute(text("SELECT max(id) FROM pages")).scalar() or 0
+        self.fulltext.drop(conn)
+        self.fulltext.create(conn)
+        if not self.is_sqlite:
+            self.fulltext.drop_index(conn)      # bulk load first, build the GIN index once at the end
+        conn.execute(text("DELETE FROM search_words"))
+        _set_state(conn, "reindex_upto", str(upto))
+        _set_state(conn, "reindex_cursor", "0")
+        return upto
+
+    def index_stats(self) -> dict:
+        """Pages, characters of page text and bytes on disk (whole database; full-text index alone)."""
+        with self.engine.connect() as conn:
+            pages, chars = conn.execute(text("SELECT count(*), coalesce(sum(length(text)), 0) FROM pages")).one()
+            if self.is_sqlite:
+                size = (conn.execute(text("PRAGMA page_count")).scalar() or 0) * (conn.execute(text("PRAGMA page_size")).scalar() or 0)
+            else:
+                size = conn.execute(text("SELECT pg_database_size(current_database())")).scalar() or 0
+            fulltext = self.fulltext.size_bytes(conn)
+        return {"pages": int(pages), "text_chars": int(chars), "database_bytes": int(size), "fulltext_bytes": fulltext,
+                "bytes_per_page": round(size / pages) if pages else 0}
 
     # --- cases ---------------------------------------------------------------------------
 
@@ -304,4 +427,10 @@ def parse_datetime(value: str | datetime) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-__all__ = ["Catalog", "SearchHit", "SqlIntegrityError", "parse_datetime"]
+def _set_state(conn, name: str, value: str) -> None:
+    conn.execute(text("INSERT INTO search_state (name, value) VALUES (:n, :v) "
+                      "ON CONFLICT (name) DO UPDATE SET value = excluded.value"), {"n": name, "v": value})
+
+
+__all__ = ["Catalog", "SearchHit", "SearchIndexOutdated", "SearchPage", "SearchQuery", "SqlIntegrityError",
+           "parse_datetime"]

@@ -51,7 +51,6 @@ class PageRow(SQLModel, table=True):
     document_id: str = Field(index=True, foreign_key="documents.id")
     number: int
     text: str = ""
-    search_text: str = ""                   # folded forms, for databases without FTS5
     ocr_confidence: float | None = None
     blank: bool = False
     rotation: int = 0

@@ -38,6 +38,7 @@ from . import sources
 from .classify import classify_document
 from .context import Context
 from .document import Document
+from .names import NAME_MAX, fit_name
 
 log = logging.getLogger(__name__)
 
@@ -133,10 +134,7 @@ def safe_filename(name: str | None, fallback: str) -> str:
     name = name.strip().lstrip(".").strip()
     if not name or name in {".", ".."}:
         name = fallback
-    if len(name) > 120:
-        stem, dot, ext = name.rpartition(".")
-        name = (stem[: 110] + "." + ext[:9]) if dot and len(ext) <= 9 else name[:120]
-    return name
+    return fit_name(name, room=NAME_MAX - 120)   # at most 120 bytes, whatever the script
 
 
 def _fallback_name(part: EmailMessage, number: int) -> str:

@@ -14,6 +14,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from ..index.applications import save_fields
 from ..index.catalog import Catalog
 from ..index.models import DocumentRow, PageRow
 from ..storage import ObjectStore, StoreError
@@ -94,6 +95,7 @@ def _store_and_index(record: dict, original_path, archive_path, store: ObjectSto
     record["metadata_key"] = meta_key
     doc, pages = rows_from_record(record)
     catalog.add_document(doc, pages, detail={"source": record["source"], "archive_sha256": doc.archive_sha256})
+    save_fields(catalog, doc_id, record.get("doc_type"), record.get("fields", []))
     catalog.end_write(doc_id)
     return doc
 
@@ -160,6 +162,7 @@ def _settle(doc_id: str, record: dict, keys: list[str], store: ObjectStore, cata
             store.seal(key)
         doc, pages = rows_from_record(record)
         catalog.add_document(doc, pages, actor=actor, detail={"completed_after_crash": True})
+        save_fields(catalog, doc_id, record.get("doc_type"), record.get("fields", []))
         catalog.end_write(doc_id)
         return "completed"
     # Only the original can be shared (by documents split from the same scan); keep it if so.

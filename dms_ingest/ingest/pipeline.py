@@ -17,8 +17,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import Rejected
-from ..storage import StoreError, sha256_file
+from ..storage import StoreError, environment_error, sha256_file
 from . import sources
+from ..applications.detect import open_from_form
 from .classify import classify_document
 from .context import Context
 from .document import Document, Page
@@ -35,7 +36,7 @@ class IngestResult:
     """One line of `dms ingest --json`: the field names are a public contract."""
 
     source: str
-    status: str                       # archived | duplicate | rejected | failed (store down: retry later)
+    status: str                       # archived | duplicate | rejected | failed (store down: retry later) | skipped (not taken: link, hidden)
     id: str | None = None
     sha256: str | None = None
     pages: int = 0
@@ -99,10 +100,10 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
                             display_name=display_name, started=started)]
     except StoreError as exc:
         # The archive is unreachable: nothing is lost, the original stays where it is to be retried.
-        return [IngestResult(source, "failed", sha256=sha, error=f"object store unavailable: {exc}",
-                             reason_code="store_unavailable", part=part, message_id=message_id,
-                             seconds=round(time.monotonic() - started, 3))]
+        return [failed_result(source, sha, part, message_id, started, f"object store unavailable: {exc}")]
     except Exception as exc:  # a bug or an unforeseen file: refuse it visibly, never stop the batch
+        if environment_error(exc):   # disk full, quota, I/O: the machine's fault, retry the file later
+            return [failed_result(source, sha, part, message_id, started, f"cannot write: {exc.strerror}")]
         log.exception("processing %s failed", source)
         return [reject_file(path, Rejected("processing_error", f"{type(exc).__name__}: {exc}"[:160]), ctx,
                             source=source, sha=sha, part=part, message_id=message_id,
@@ -116,12 +117,22 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
 def reject_file(path: Path, rejection: Rejected, ctx: Context, *, source: str, sha: str | None, part: str | None,
                 message_id: str | None, display_name: str | None, started: float) -> IngestResult:
     """Quarantine the original with its reason and report the refusal."""
-    kept = quarantine(path, display_name or path.name, rejection, ctx.settings.quarantine_dir, source)
+    try:
+        kept = quarantine(path, display_name or path.name, rejection, ctx.settings.quarantine_dir, source)
+    except StoreError as exc:   # quarantine not writable (disk full): the original stays, retried later
+        return failed_result(source, sha, part, message_id, started, f"{rejection.message}; {exc}")
     ctx.catalog.record_event("pipeline", "rejected", None, source=source, reason=rejection.reason_code,
                              message=rejection.message, quarantined=str(kept))
     return IngestResult(source, "rejected", sha256=sha, error=rejection.message,
                         reason_code=rejection.reason_code, part=part, message_id=message_id,
                         quarantined=str(kept), seconds=round(time.monotonic() - started, 3))
+
+
+def failed_result(source: str, sha: str | None, part: str | None, message_id: str | None, started: float,
+                  error: str) -> IngestResult:
+    """Not archived for want of a working store or disk: the original stays where it is for a retry."""
+    return IngestResult(source, "failed", sha256=sha, error=error, reason_code="store_unavailable", part=part,
+                        message_id=message_id, seconds=round(time.monotonic() - started, 3))
 
 
 def duplicate_result(existing: list, *, source: str, sha: str, part: str | None, message_id: str | None,
@@ -177,6 +188,7 @@ def archive_document(doc: Document, encoded: dict, sheets: list[int], ctx: Conte
                   archive_path, settings.archive.pdfa_part)
     record = _record(doc, doc_id, archive_path, kept, ingested_at, title)
     row = commit_document(record, doc.original_path, archive_path, ctx.store, ctx.catalog)
+    open_from_form(ctx, doc, row.id)
     return IngestResult(doc.source, "archived", id=row.id, sha256=doc.sha256, pages=len(doc.pages),
                         doc_type=doc.doc_type, case_number=doc.case_number, review=doc.review,
                         part=doc.part, message_id=doc.message_id, archive_sha256=row.archive_sha256,
@@ -206,4 +218,5 @@ def _record(doc: Document, doc_id: str, archive_path: Path, kept: list[Page], in
         "review_reasons": doc.review_reasons, "candidates": doc.candidates, "case_evidence": doc.case_evidence,
         "ocr_confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
         "warnings": doc.warnings,
+        "fields": [f.to_json() for f in doc.fields], "direction": doc.direction,
     }

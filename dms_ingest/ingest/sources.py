@@ -36,13 +36,19 @@ _MAIL_HEADERS = (b"from:", b"received:", b"return-path:", b"mime-version:", b"me
 
 
 def sniff(path: Path) -> tuple[str, str]:
-    """(media type, honest extension) by magic bytes; the file name is never trusted."""
+    """(media type, honest extension) by magic bytes; the file name is never trusted.
+
+    Signatures at offset 0 are decided first: a stored ZIP of PDFs holds "%PDF-" in its first
+    kilobyte and must not be taken for a PDF.
+    """
     with open(path, "rb") as handle:
         head = handle.read(2048)
     if not head:
         raise Rejected("empty")
-    if b"%PDF-" in head[:1024]:
-        return PDF, "pdf"
+    if head[:4] in (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08"):
+        raise Rejected("unsupported_type", describe_zip(path))
+    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise Rejected("unsupported_type", describe_ole(path))
     if head[:4] in (b"II*\x00", b"MM\x00*"):
         return TIFF, "tif"
     if head[:3] == b"\xff\xd8\xff":
@@ -57,10 +63,11 @@ def sniff(path: Path) -> tuple[str, str]:
         return WEBP, "webp"
     if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftyphevc"):
         raise Rejected("unsupported_type", "HEIC photo; please send JPEG or PDF")
-    if head[:4] == b"PK\x03\x04":
-        raise Rejected("unsupported_type", "ZIP archive or Office document")
-    if head[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise Rejected("unsupported_type", "legacy Office document")
+    for magic, kind in _COMPRESSED:
+        if head.startswith(magic):
+            raise Rejected("unsupported_type", f"{kind} archive; please unpack it and send the documents in it")
+    if b"%PDF-" in head[:1024]:
+        return PDF, "pdf"
     first = head.lstrip().split(b"\n", 1)[0].lower()
     if first.startswith(_MAIL_HEADERS) and b":" in first:
         return EML, "eml"
@@ -71,6 +78,52 @@ def sniff(path: Path) -> tuple[str, str]:
     if path.suffix.lower() in (".eml", ".msg", ".mbox"):
         raise Rejected("not_email")
     raise Rejected("unsupported_type", "neither PDF, TIFF, JPEG, PNG nor e-mail")
+
+
+_COMPRESSED = ((b"Rar!\x1a\x07", "RAR"), (b"7z\xbc\xaf\x27\x1c", "7-Zip"), (b"\x1f\x8b", "gzip"),
+               (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"))
+_OFFICE_ZIP_MEMBERS = ("[Content_Types].xml", "mimetype", "word/", "xl/", "ppt/", "content.xml")
+
+
+def describe_zip(path: Path) -> str:
+    """Why a ZIP file is refused, in a clerk's words: an Office document or an archive of files."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = [info.filename for info in archive.infolist() if not info.is_dir()]
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError) as exc:
+        return f"damaged ZIP archive ({str(exc)[:60]})"
+    if any(name.startswith(_OFFICE_ZIP_MEMBERS) for name in names):
+        return "Office document (Word, Excel, OpenDocument); please send it as PDF"
+    shown = ", ".join(Path(name).name for name in names[:3]) + (", ..." if len(names) > 3 else "")
+    return (f"ZIP archive with {len(names)} file(s) ({shown[:120]}); please unpack it and send the "
+            f"documents one by one")
+
+
+# OLE2 directory entries are UTF-16 names; an Outlook message has its properties in __substg1.0_ streams.
+_OLE_KINDS = (("__substg1.0_".encode("utf-16-le"), "Outlook message (.msg); please forward it as an e-mail "
+                                                   "or save it as .eml"),
+              ("WordDocument".encode("utf-16-le"), "legacy Word document (.doc); please send it as PDF"),
+              ("Workbook".encode("utf-16-le"), "legacy Excel workbook (.xls); please send it as PDF"),
+              ("PowerPoint Document".encode("utf-16-le"), "legacy PowerPoint file (.ppt); please send it as PDF"))
+
+
+def describe_ole(path: Path, limit: int = 64 << 20) -> str:
+    """Which Microsoft compound file this is, from the stream names in its directory."""
+    found = set()
+    with open(path, "rb") as handle:
+        tail = b""
+        read = 0
+        while read < limit and (chunk := handle.read(1 << 20)):
+            read += len(chunk)
+            window = tail + chunk
+            found.update(marker for marker, _ in _OLE_KINDS if marker in window)
+            tail = window[-64:]
+    for marker, text in _OLE_KINDS:
+        if marker in found:
+            return text
+    return "legacy Office document"
 
 
 @dataclass

@@ -41,12 +41,15 @@ from typing import Callable
 from urllib.parse import quote, unquote
 
 from ..config import Settings
-from ..storage import sha256_file
+from ..storage import StoreError, environment_error, sha256_file
 from .context import Context
+from .names import NAME_MAX, fit_name, free_path
+from .quarantine import REASON_SUFFIX, keep_with_reason
 
 log = logging.getLogger(__name__)
 
 PROCESSING, DONE, QUARANTINE = "processing", "done", "quarantine"
+NAMES = ".names"        # processing/.names/STAMP: the inbox path of a taken file whose name had to be cut
 RESERVED = {PROCESSING, DONE, QUARANTINE}
 _SEPARATOR = "--"
 MAX_ATTEMPTS = 5
@@ -131,13 +134,24 @@ class Inbox:
         return found
 
     def take(self, rel: str) -> Path | None:
-        """Rename an inbox file into processing/ under a unique name; None if it is gone."""
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
-        flat = quote(rel, safe=" ()[]{}+,;=@&'!~^$")[:200]
-        target = self.processing / f"{stamp}-{secrets.token_hex(4)}{_SEPARATOR}{flat}"
+        """Rename an inbox file into processing/ under a unique name; None if it is gone.
+
+        The name keeps the inbox path (quoted) so a restart knows where the file came from; a
+        path too long for one file name is kept in processing/.names/ instead.
+        """
+        stamp = f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
+        flat = quote(rel, safe=" ()[]{}+,;=@&'!~^$")
+        name = f"{stamp}{_SEPARATOR}{flat}"
+        sidecar = self.processing / NAMES / stamp
+        if len(name.encode()) > NAME_MAX:
+            name = f"{stamp}{_SEPARATOR}{fit_name(quote(Path(rel).name, safe=' '), len(stamp) + 2)}"
+            sidecar.parent.mkdir(exist_ok=True)
+            sidecar.write_text(rel, encoding="utf-8")
+        target = self.processing / name
         try:
             os.rename(self.root / rel, target)
         except FileNotFoundError:
+            sidecar.unlink(missing_ok=True)
             return None
         return target
 
@@ -149,28 +163,28 @@ class Inbox:
                 left.append((path, self.original_name(path)))
         return left
 
-    @staticmethod
-    def original_name(path: Path) -> str:
+    def original_name(self, path: Path) -> str:
         name = path.name
-        if _SEPARATOR in name:
-            return unquote(name.split(_SEPARATOR, 1)[1])
-        return name
+        if _SEPARATOR not in name:
+            return name
+        stamp, flat = name.split(_SEPARATOR, 1)
+        try:
+            return (self.processing / NAMES / stamp).read_text(encoding="utf-8")
+        except (FileNotFoundError, UnicodeDecodeError):
+            return unquote(flat)
 
-    @staticmethod
-    def _free(target: Path) -> Path:
-        candidate, n = target, 1
-        while candidate.exists() or candidate.with_name(candidate.name + ".reason.txt").exists():
-            candidate = target.with_name(f"{target.stem}.{n}{target.suffix}")
-            n += 1
-        return candidate
+    def _forget_name(self, path: Path) -> None:
+        if _SEPARATOR in path.name:
+            (self.processing / NAMES / path.name.split(_SEPARATOR, 1)[0]).unlink(missing_ok=True)
 
     def _place(self, path: Path, folder: Path, rel: str) -> Path:
         rel_path = Path(rel)
-        parts = [p for p in rel_path.parts if p not in ("", ".", "..")] or [path.name]
-        target = folder.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target = self._free(target)
+        parts = [fit_name(p) for p in rel_path.parts if p not in ("", ".", "..")] or [path.name]
+        target_folder = folder.joinpath(*parts[:-1])
+        target_folder.mkdir(parents=True, exist_ok=True)
+        target = free_path(target_folder, parts[-1], companion=REASON_SUFFIX)
         os.rename(path, target)
+        self._forget_name(path)
         return target
 
     def to_done(self, path: Path, rel: str) -> Path:
@@ -179,10 +193,11 @@ class Inbox:
         return target
 
     def to_quarantine(self, path: Path, rel: str, reason: str) -> Path:
-        target = self._place(path, self.quarantine, rel)
         stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        target.with_name(target.name + ".reason.txt").write_text(
-            f"{reason}\n\ninbox file: {rel}\nat: {stamp}\n", encoding="utf-8")
+        parts = [fit_name(p) for p in Path(rel).parts if p not in ("", ".", "..")] or [path.name]
+        target = keep_with_reason(path, parts[-1], f"{reason}\n\ninbox file: {rel}\nat: {stamp}\n",
+                                  self.quarantine.joinpath(*parts[:-1]), copy=False)
+        self._forget_name(path)
         return target
 
     def expire_done(self, keep_days: int, is_archived: Callable[[Path], bool]) -> int:
@@ -454,7 +469,8 @@ class Watcher:
                 log.exception("handling %s failed", rel)
             # An unreachable store is waited for as long as it takes; anything else is given up on
             # (quarantined with its reason) after MAX_ATTEMPTS.
-            if not isinstance(exc, _Retry) and attempts >= MAX_ATTEMPTS and path.exists():
+            waits = isinstance(exc, (_Retry, StoreError)) or environment_error(exc)   # store down, disk full
+            if not waits and attempts >= MAX_ATTEMPTS and path.exists():
                 target = self.inbox.to_quarantine(
                     path, rel, f"could not be archived after {attempts} attempts: {detail}\n"
                                f"move it back into the inbox to try again")

@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
 
 from ..access import policy
 from ..errors import Invalid, NotFound, Refused, Unavailable
+from ..index.catalog import SearchIndexOutdated
 from ..index.models import DocumentRow
+from ..index.query import SearchQuery
+from ..index.search import SearchPage
 from ..storage import RetentionError, StoreError
 from .actor import Actor
 from .runtime import Runtime, operation
 
 
-def input_files(paths: list[Path]) -> list[Path]:
-    """The files named, folders taken recursively (hidden files left out), in a stable order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith(".")))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise Invalid(f"no such file or folder: {path}")
-    return files
+def input_files(paths: list[Path], skipped: list | None = None) -> list[Path]:
+    """The files named, folders taken recursively without following links, in a stable order.
+
+    Entries that are not taken (links out of a folder, hidden or dangling files) are appended to
+    *skipped* as `IngestResult`s with status "skipped" and the reason, so callers can say so.
+    """
+    from ..ingest.inputs import scan_inputs
+    from ..ingest.pipeline import IngestResult
+
+    try:
+        scan = scan_inputs(paths)
+    except FileNotFoundError as exc:
+        raise Invalid(f"no such file or folder: {exc}") from None
+    if skipped is not None:
+        skipped.extend(IngestResult(str(s.path), "skipped", error=s.message, reason_code=s.reason_code)
+                       for s in scan.skipped)
+    return scan.files
 
 
 def ingest(actor: Actor, runtime: Runtime, files: list[Path], *, workers: int | None = None,
@@ -69,48 +80,40 @@ def upload(actor: Actor, runtime: Runtime, path: Path, *, display_name: str,
 
 def search(actor: Actor, runtime: Runtime, query: str, *, limit: int = 20) -> list:
     """Full-text search, best first: the catalog's hits."""
-    with operation(runtime, actor, "search", None, query=query[:200]) as note:
+    return find(actor, runtime, SearchQuery(query, limit=limit)).hits
+
+
+def find(actor: Actor, runtime: Runtime, query: SearchQuery) -> SearchPage:
+    """Full-text search with filters and paging within what *actor* may see: total, facets per
+    document type, one page of hits. The policy's scope goes into the query itself (allowed teams'
+    cases, unassigned documents), so totals, facets and paging never count what the actor may not open."""
+    with operation(runtime, actor, "search", None, object_type="search", query=query.text[:200],
+                   case=",".join(query.case_numbers or ()) or None,
+                   doc_type=",".join(query.doc_types or ()) or None) as note:
         policy.require(actor, "search")
-        hits = runtime.catalog.search(query, limit)
-        note.update(hits=len(hits))
-        return hits
+        scope = policy.scope(actor)
+        if not scope.unrestricted:
+            query = replace(query, allowed_cases=frozenset(), allowed_teams=frozenset(scope.teams),
+                            include_unassigned=scope.unassigned)
+        try:
+            result = runtime.catalog.find(query)
+        except SearchIndexOutdated as exc:
+            raise Unavailable(str(exc)) from None
+        # An Art. 15 report must find searches that showed a person's file.
+        note.update(total=result.total, cases=sorted({h.case_number for h in result.hits if h.case_number}))
+        return result
 
 
 def search_page(actor: Actor, runtime: Runtime, text: str, *, case_number: str | None = None,
                 doc_type: str | None = None, received_from=None, received_to=None, limit: int = 20,
                 offset: int = 0) -> dict:
-    """One page of search results within what *actor* may see (the policy's scope goes into the
-    query itself, so totals, facets and paging never count what the actor may not open):
-    `{"total", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
-    with operation(runtime, actor, "search", None, object_type="search", query=text[:200], case=case_number,
-                   doc_type=doc_type) as note:
-        policy.require(actor, "search")
-        scope = policy.scope(actor)
-        catalog = runtime.catalog
-        if hasattr(catalog, "find"):
-            from ..index.query import SearchQuery
-
-            page = catalog.find(SearchQuery(
-                text=text, case_numbers=(case_number,) if case_number else None,
-                doc_types=(doc_type,) if doc_type else None,
-                received_from=received_from.date() if received_from else None,
-                received_to=received_to.date() if received_to else None,
-                allowed_cases=None if scope.unrestricted else frozenset(),
-                allowed_teams=None if scope.unrestricted else frozenset(scope.teams),
-                include_unassigned=scope.unassigned, limit=limit, offset=offset))
-            result = page.to_json()
-        else:  # until the filtered search lands: filter the plain search's hits by the same scope
-            hits = [h for h in catalog.search(text, 1000)
-                    if (not case_number or h.case_number == case_number) and (not doc_type or h.doc_type == doc_type)
-                    and policy.allowed(actor, "show", document=h, catalog=catalog)]
-            result = {"total": len(hits), "offset": offset, "limit": limit,
-                      "hits": [{"id": h.id, "score": h.score, "snippet": h.snippet, "page": h.page,
-                                "case_number": h.case_number, "doc_type": h.doc_type, "source": h.source}
-                               for h in hits[offset:offset + limit]]}
-        # An Art. 15 report must find searches that showed a person's file.
-        note.update(total=result["total"], cases=sorted({h["case_number"] for h in result["hits"]
-                                                         if h.get("case_number")}))
-        return result
+    """One page of search results within what *actor* may see, as the REST API returns it:
+    `{"total", "total_exact", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
+    return find(actor, runtime, SearchQuery(
+        text=text, case_numbers=(case_number,) if case_number else None, doc_types=(doc_type,) if doc_type else None,
+        received_from=received_from.date() if isinstance(received_from, datetime) else received_from,
+        received_to=received_to.date() if isinstance(received_to, datetime) else received_to,
+        limit=limit, offset=offset)).to_json()
 
 
 def document(runtime: Runtime, doc_id: str) -> DocumentRow:
@@ -137,18 +140,56 @@ def show(actor: Actor, runtime: Runtime, doc_id: str, *, text: bool = False) -> 
         return data
 
 
-def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: bool = False) -> str:
-    """Write the archival PDF/A (or the original) to *output* after verifying it; returns its SHA-256."""
+def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: bool = False,
+        overwrite: bool = False) -> str:
+    """Write the archival PDF/A (or the original) to *output* after verifying it; returns its SHA-256.
+
+    An existing folder receives ID.pdf (or ID.original-extension); an existing file is replaced
+    only with *overwrite*; nothing is left behind when writing fails.
+    """
     role = "original" if original else "archive"
     with operation(runtime, actor, "get", doc_id, role=role):
         doc = document(runtime, doc_id)
         policy.require(actor, "get", document=doc, catalog=runtime.catalog)
         key, sha = (doc.original_key, doc.original_sha256) if original else (doc.archive_key, doc.archive_sha256)
+        target = _get_target(Path(output), doc, original, overwrite)
         try:
-            runtime.store.download(key, output, sha)
+            _write_no_clobber(runtime.store, key, sha, target, overwrite)
+        except FileExistsError:
+            raise Invalid(f"{target} exists; use --force to replace it") from None
         except StoreError as exc:
             raise Unavailable(str(exc)) from None
         return sha
+
+
+def _get_target(output: Path, doc: DocumentRow, original: bool, overwrite: bool) -> Path:
+    if output.is_dir():
+        output = output / f"{doc.id}.{(doc.original_ext or 'bin') if original else 'pdf'}"
+    if not output.parent.is_dir():
+        raise Invalid(f"folder {output.parent} does not exist")
+    if output.exists() and (not overwrite or output.is_dir()):
+        raise Invalid(f"{output} exists; use --force to replace it")
+    return output
+
+
+def _write_no_clobber(store, key: str, sha: str, target: Path, overwrite: bool) -> None:
+    """Download beside *target*, then link it into place (fails if *target* appeared meanwhile)."""
+    import os
+    import secrets
+
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    try:
+        store.download(key, partial, sha)
+        if overwrite:
+            os.replace(partial, target)
+        else:
+            os.link(partial, target)
+    except OSError as exc:
+        if isinstance(exc, FileExistsError):
+            raise
+        raise StoreError(f"cannot write {target}: {exc.strerror or exc}") from None
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def hold(actor: Actor, runtime: Runtime, doc_id: str, on: bool) -> DocumentRow:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..config import Settings
-from .base import IntegrityError, ObjectRef, ObjectStore, RetentionError, StoreError, sha256_file
+from .base import (IntegrityError, ObjectRef, ObjectStore, RetentionError, StoreError, environment_error,
+                   sha256_file)
 from .local import LocalStore
 
 __all__ = ["IntegrityError", "ObjectRef", "ObjectStore", "RetentionError", "StoreError",
-           "LocalStore", "open_store", "sha256_file"]
+           "LocalStore", "environment_error", "open_store", "sha256_file"]
 
 
 def open_store(settings: Settings) -> ObjectStore:

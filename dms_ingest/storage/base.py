@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,15 @@ class IntegrityError(StoreError):
 
 class RetentionError(StoreError):
     """The object is under retention or legal hold and cannot be deleted."""
+
+
+# Errors of the machine, not of the file: the same file will work once the disk has room again.
+_ENVIRONMENT_ERRNOS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO, errno.ENOMEM, errno.EMFILE, errno.ENFILE}
+
+
+def environment_error(exc: BaseException) -> bool:
+    """Is *exc* a full disk, quota, read-only or I/O failure (retry later, do not refuse the file)?"""
+    return isinstance(exc, OSError) and exc.errno in _ENVIRONMENT_ERRNOS
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,12 @@ class LocalStore:
         return self.root / key[:2] / key[2:4] / key
 
     def _write(self, key: str, fill) -> None:
+        try:
+            self._write_atomic(key, fill)
+        except OSError as exc:   # disk full, quota, read-only, I/O error: the store is unavailable
+            raise StoreError(f"local store {self.root}: {exc.strerror or exc}") from exc
+
+    def _write_atomic(self, key: str, fill) -> None:
         final = self._path(key)
         if final.exists():
             return  # content-addressed: the same key holds the same bytes
@@ -76,12 +82,17 @@ class LocalStore:
             raise StoreError(f"object {key[:12]}… is missing from the store")
         dest = Path(dest)
         tmp = dest.with_name(f".{dest.name}.part")
-        shutil.copyfile(source, tmp)
-        actual = sha256_file(tmp)
-        if actual != sha256:
+        try:
+            shutil.copyfile(source, tmp)
+            actual = sha256_file(tmp)
+            if actual != sha256:
+                raise IntegrityError(f"object {key[:12]}… is damaged: checksum {actual[:12]}… "
+                                     f"expected {sha256[:12]}…")
+            os.replace(tmp, dest)
+        except OSError as exc:
+            raise StoreError(f"cannot write {dest}: {exc.strerror or exc}") from exc
+        finally:
             tmp.unlink(missing_ok=True)
-            raise IntegrityError(f"object {key[:12]}… is damaged: checksum {actual[:12]}… expected {sha256[:12]}…")
-        os.replace(tmp, dest)
 
     def hash_object(self, key: str) -> str | None:
         path = self._path(key)

@@ -104,7 +104,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path"))
-        message = f"Bad parameter {where}: {first.get('msg', 'invalid')}." if where else "Bad request."
+        if where:
+            message = f"Bad parameter {where}: {first.get('msg', 'invalid')}."
+        elif first.get("loc", ("",))[0] == "body":
+            message = "The request body is missing or is not the JSON this address expects."
+        else:
+            message = "Bad request."
         return error_response(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)

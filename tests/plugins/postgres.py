@@ -1,17 +1,19 @@
-"""A fresh PostgreSQL database per test on the machine's server (127.0.0.1:5432, trust auth);
-the test skips when no PostgreSQL is reachable."""
+"""A fresh PostgreSQL database on the machine's server (127.0.0.1:5432, trust auth), per test (`pg_url`)
+or per test session (`pg_session_url`); the test skips when no PostgreSQL is reachable."""
 
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 
 PG = dict(host="127.0.0.1", port=5432, user="postgres")
 
 
-@pytest.fixture
-def pg_url():
+@contextmanager
+def throwaway_database() -> Iterator[str]:
     psycopg2 = pytest.importorskip("psycopg2")
     try:
         admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
@@ -27,3 +29,15 @@ def pg_url():
         with admin.cursor() as cur:
             cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         admin.close()
+
+
+@pytest.fixture
+def pg_url():
+    with throwaway_database() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def pg_session_url():
+    with throwaway_database() as url:
+        yield url

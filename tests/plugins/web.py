@@ -32,20 +32,22 @@ def write_config(path: Path, **sections) -> Path:
 
 
 @contextmanager
-def dms_server(home: Path, config: Path, workers: int = 1):
-    """Start `dms serve` on a free port; yields its base URL; stops it (and its workers) at the end."""
+def dms_server(home: Path, config: Path, workers: int = 1, tls: tuple[Path, Path] | None = None):
+    """Start `dms serve` on a free port (over TLS with *tls* = (certfile, keyfile)); yields its base
+    URL; stops it (and its workers) at the end."""
     port = free_port()
+    extra = ["--certfile", str(tls[0]), "--keyfile", str(tls[1])] if tls else []
     env = {**os.environ, "DMS_HOME": str(home), "OMP_THREAD_LIMIT": "1"}
     log = open(home.parent / f"serve-{port}.log", "wb")
     process = subprocess.Popen([sys.executable, "-m", "dms_ingest", "--config", str(config), "serve",
-                                "--port", str(port), "--workers", str(workers)],
+                                "--port", str(port), "--workers", str(workers), *extra],
                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    base = f"http://127.0.0.1:{port}"
+    base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
         while True:
             try:
-                if httpx.get(base + "/api/openapi.json", timeout=2).status_code == 200:
+                if httpx.get(base + "/api/openapi.json", timeout=2, verify=False).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
@@ -56,10 +58,19 @@ def dms_server(home: Path, config: Path, workers: int = 1):
             time.sleep(0.3)
         yield base
     finally:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait(10)
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group (uvicorn and its workers), SIGKILL if it lingers."""
+    for sig, wait in ((15, 20), (9, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue

@@ -1,0 +1,200 @@
+"""REST API under load: p50/p95 of search, case view and document metadata with 20 concurrent
+clients on an index of 100k documents, SQLite and PostgreSQL, with the access log on and off.
+
+    nice -n 10 .venv/bin/python benchmarks/bench_api.py                        # 100k documents, both backends
+    .venv/bin/python benchmarks/bench_api.py --documents 3000 --seconds 8      # a quick run
+    .venv/bin/python benchmarks/bench_api.py --backends postgresql --workers 2
+
+The index is written through the product's own write path with bench_search's generator (German
+office letters of generated cases; one page per document here, so documents = pages). Each of the
+20 clients is a caseworker of one team (teams by the surname's first letter, as the generator
+names them) with an API token; it loops for --seconds over: a search (a common word, or the
+surname of one of its cases) within what it may see, the case file of one of its cases, the
+metadata of one of its documents. Every request goes through authentication, the policy and
+(unless off) an access-log entry on the shared hash chain. Latencies are measured at the client
+(end to end over loopback HTTP), the first two seconds of each run discarded. `dms serve` runs
+with --workers processes; the clients are threads in this process, so on a 2-core machine client
+and server share the CPUs. PostgreSQL: a throwaway database on 127.0.0.1:5432, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import httpx  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+
+from bench_search import COMMON_WORDS, Archive, make_cases, make_pool, postgres_url  # noqa: E402
+from dms_ingest.access import accounts, audit, teams  # noqa: E402
+from dms_ingest.index.catalog import Catalog  # noqa: E402
+from dms_ingest.index.models import CaseRow  # noqa: E402
+from webserver import dms_server, write_config  # noqa: E402
+
+KINDS = ("search", "case", "document")
+
+
+def build_index(url: str, documents: int, seed: int, pool_size: int) -> tuple[Catalog, list]:
+    rng = random.Random(seed)
+    catalog = Catalog(url)
+    cases = make_cases(max(200, documents // 10), rng)
+    catalog.replace_cases([CaseRow(case_number=c.number, surname=c.surname, given_names=c.given, team=c.team,
+                                   team_source="registry") for c in cases])
+    archive = Archive(catalog, cases, make_pool(pool_size, random.Random(seed)), seed)
+    started = time.perf_counter()
+    while archive.documents < documents:
+        archive.grow(1, lambda a: print(f"\r  {a.documents:,} documents, {a.documents / a.seconds:,.0f}/s",
+                                        end="", file=sys.stderr))
+    print(f"\r  {documents:,} documents indexed in {time.perf_counter() - started:,.0f} s", file=sys.stderr)
+    if catalog.engine.dialect.name == "postgresql":
+        with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    return catalog, cases
+
+
+def make_clients(catalog: Catalog, cases: list, count: int, seed: int) -> list[dict]:
+    """One caseworker per client, in the team of a random case, with its cases and documents."""
+    rng = random.Random(seed)
+    engine = catalog.engine
+    audit.ensure_tables(engine)
+    for team in sorted({c.team for c in cases}):
+        teams.add_team(engine, team)   # no letter rule: the cases carry their team from the "registry"
+    clients = []
+    for n in range(count):
+        team = rng.choice(cases).team
+        login = f"bench{n:02d}"
+        accounts.add_user(engine, login, "sachbearbeitung", [team])
+        mine = [c for c in cases if c.team == team]
+        with engine.connect() as conn:
+            docs = [r[0] for r in conn.execute(text(
+                "SELECT d.id FROM documents d JOIN cases c ON c.case_number = d.case_number "
+                "WHERE c.team = :t LIMIT 500"), {"t": team})]
+        clients.append({"token": accounts.issue_token(engine, login, "bench"), "cases": mine, "docs": docs})
+    return clients
+
+
+def run_load(base: str, clients: list[dict], seconds: float, seed: int) -> tuple[dict, int, int, float]:
+    latencies: dict[str, list[float]] = defaultdict(list)
+    errors = [0]
+    count = [0]
+    lock = threading.Lock()
+    start = time.monotonic()
+    warm_until, stop_at = start + 2, start + 2 + seconds
+
+    def client_loop(n: int, client: dict) -> None:
+        rng = random.Random(seed * 100 + n)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {client['token']}"}, timeout=60) as http:
+            i = n
+            while time.monotonic() < stop_at:
+                kind = KINDS[i % 3]
+                i += 1
+                if kind == "search":
+                    word = rng.choice(COMMON_WORDS) if rng.random() < 0.5 else rng.choice(client["cases"]).surname
+                    path, params = "/api/search", {"q": word, "limit": 20}
+                elif kind == "case":
+                    path, params = f"/api/cases/{rng.choice(client['cases']).number}", None
+                else:
+                    if not client["docs"]:
+                        continue
+                    path, params = f"/api/documents/{rng.choice(client['docs'])}", None
+                began = time.monotonic()
+                status = http.get(path, params=params).status_code
+                took = (time.monotonic() - began) * 1000
+                if began >= warm_until:
+                    with lock:
+                        count[0] += 1
+                        if status != 200:
+                            errors[0] += 1
+                        latencies[kind].append(took)
+
+    threads = [threading.Thread(target=client_loop, args=(n, c)) for n, c in enumerate(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return latencies, count[0], errors[0], seconds
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def run_backend(backend: str, args, rows: list[dict]) -> None:
+    workdir = tempfile.TemporaryDirectory(prefix="bench-api-")
+    root = Path(workdir.name)
+    drop = None
+    url = f"sqlite:///{root / 'home' / 'index.sqlite'}" if backend == "sqlite" else None
+    if url is None:
+        url, drop = postgres_url()
+    try:
+        (root / "home").mkdir()
+        print(f"{backend}: building the index", file=sys.stderr)
+        catalog, cases = build_index(url, args.documents, args.seed, args.pool)
+        clients = make_clients(catalog, cases, args.clients, args.seed)
+        catalog.engine.dispose()
+        for log_reads in (True, False):
+            config = write_config(root / f"config-{log_reads}.yaml", index={"url": url},
+                                  access={"log_reads": log_reads})
+            with dms_server(root / "home", config, workers=args.workers) as base:
+                latencies, count, errors, seconds = run_load(base, clients, args.seconds, args.seed)
+            row = {"backend": backend, "log": "on" if log_reads else "off", "documents": args.documents,
+                   "rps": count / seconds, "errors": errors,
+                   **{f"{k}_p50": statistics.median(latencies[k]) if latencies[k] else float("nan") for k in KINDS},
+                   **{f"{k}_p95": percentile(latencies[k], 0.95) for k in KINDS}}
+            rows.append(row)
+            print_row(row)
+            sys.stdout.flush()
+        check = Catalog(url)
+        result = audit.verify(check.engine)
+        print(f"  access log after both runs: {result.entries:,} entries, chain "
+              f"{'intact' if result.ok else 'BROKEN: ' + result.problems[0]}", file=sys.stderr)
+        check.engine.dispose()
+    finally:
+        if drop:
+            drop()
+        workdir.cleanup()
+
+
+def print_row(row: dict) -> None:
+    cells = " | ".join(f"{row[k + '_p50']:.0f} / {row[k + '_p95']:.0f}" for k in KINDS)
+    print(f"| {row['backend']} | {row['documents']:,} | {row['log']} | {row['rps']:.0f} | {cells} | {row['errors']} |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=100_000)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds per run (after 2 s warm-up)")
+    parser.add_argument("--workers", type=int, default=2, help="dms serve processes")
+    parser.add_argument("--pool", type=int, default=3000, help="rendered template documents to draw pages from")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    print(f"{args.clients} concurrent clients, `dms serve --workers {args.workers}`; ms p50 / p95 at the client\n")
+    print("| backend | documents | access log | requests/s | search | case view | document metadata | errors |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    rows: list[dict] = []
+    for backend in args.backends.split(","):
+        run_backend(backend, args, rows)
+    for backend in args.backends.split(","):
+        on = next(r for r in rows if r["backend"] == backend and r["log"] == "on")
+        off = next(r for r in rows if r["backend"] == backend and r["log"] == "off")
+        print(f"\n{backend}: throughput with the access log = {on['rps'] / off['rps']:.0%} of without")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,257 @@
+"""Search at archive size: 100k, 300k and 1M pages of generated German office text, SQLite and PostgreSQL.
+
+    nice -n 10 .venv/bin/python benchmarks/bench_search.py                      # 100k, 300k, 1M on both
+    .venv/bin/python benchmarks/bench_search.py --sizes 5000,20000 --queries 20 # a quick run
+    .venv/bin/python benchmarks/bench_search.py --backends sqlite --sizes 100000
+
+Pages are written through the product's own write path (`Catalog.add_document`: document row,
+page rows, audit event and search entries in one transaction per document), growing one index
+per backend from size to size. Page texts come from the document-type generator's templates
+(dms_datagen.training_corpus): a pool of rendered documents whose case number and
+person are replaced by those of the benchmark's cases (about 33 pages per case, as 30,000 paper
+files make 3,000,000 pages), so case numbers and surnames are as rare as in the archive and the
+office vocabulary as common. Indexing rate = pages / seconds spent in add_document (one process,
+one core). Each query class runs --queries different queries once, after one warm-up round; the
+table shows p50/p95 in milliseconds of `Catalog.find` (ranked top 20, total, facets, snippets).
+Bytes per page = the whole database (text, metadata, audit, index) / pages; "index" = the
+full-text structures alone; ratio = database bytes / bytes of raw page text (UTF-8).
+PostgreSQL: a throwaway database on 127.0.0.1:5432, dropped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dms_datagen import training_corpus as corpus  # noqa: E402
+from dms_ingest.index.catalog import Catalog  # noqa: E402
+from dms_ingest.index.models import CaseRow, DocumentRow, PageRow  # noqa: E402
+from dms_ingest.index.query import SearchQuery  # noqa: E402
+
+PAGES_PER_CASE = 33
+CASE_NUMBER = re.compile(r"ABH-\d{4}-\d{5}")
+SYLLABLES = ["ka", "ra", "mi", "to", "sel", "dur", "han", "bek", "lo", "vic", "nes", "ta", "gu", "zel", "ori", "pa",
+             "ven", "shi", "mur", "al", "de", "kov", "in", "yil", "sch", "ber", "wa", "no", "ly", "ek"]
+COMMON_WORDS = ["Antrag", "Aufenthaltserlaubnis", "Stadt", "geehrte", "Unterschrift", "Datum", "Bescheid",
+                "Ausländerbehörde", "Anschrift", "Straße", "Geburtsdatum", "gemäß", "Staatsangehörigkeit"]
+PHRASES = ['"Sehr geehrte Damen und Herren"', '"mit freundlichen Grüßen"', '"Antrag auf"', '"gemäß § 28 VwVfG"',
+           '"in der Fassung"', '"Erteilung einer Aufenthaltserlaubnis"', '"Der Vorstand"', '"Ihr Aktenzeichen"']
+TWO_WORDS = ["Antrag Unterschrift", "Mietvertrag Wohnung", "Bescheid Gebühr", "Arbeitgeber Lohn", "Geburtsurkunde Standesamt",
+             "Krankenversicherung Mitglied", "Ablehnung Widerspruch", "Aufenthaltserlaubnis Verlängerung"]
+PREFIXES = ["Aufenth*", "Verläng*", "Niederl*", "Staatsang*", "Geburt*", "Bescheinig*", "Miet*", "Krankenv*", "Arbeitsv*"]
+COMPOUND_PARTS = ["erlaubnis", "vertrag", "versicherung", "bescheinigung", "urkunde", "nachweis", "zertifikat",
+                  "behörde", "angehörigkeit", "unterhalt"]
+
+
+@dataclass
+class Case:
+    number: str
+    surname: str
+    given: str
+    team: str
+
+
+def make_cases(count: int, rng: random.Random) -> list[Case]:
+    cases, seen = [], set()
+    while len(cases) < count:
+        surname = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))).capitalize()
+        number = f"ABH-{rng.randint(2008, 2025)}-{rng.randint(1, 99999):05d}"
+        if number in seen:
+            continue
+        seen.add(number)
+        cases.append(Case(number, surname, rng.choice(["Amir", "Olena", "Mehmet", "Anna", "Yusuf", "Fatima"]),
+                          "team-" + surname[0].upper()))
+    return cases
+
+
+def make_pool(size: int, rng: random.Random) -> list[tuple[str, str, str]]:
+    """(type, text, surname in text) of rendered template documents."""
+    pool = []
+    labels = list(corpus.TEMPLATES)
+    for i in range(size):
+        label = labels[i % len(labels)]
+        doc = corpus._Doc(rng)
+        text = rng.choice(corpus.TEMPLATES[label])(doc)
+        if rng.random() < 0.45:                         # a longer page: a second letter's text follows
+            other = rng.choice(labels)
+            text += "\n" + rng.choice(corpus.TEMPLATES[other])(corpus._Doc(rng))
+        pool.append((label, text, doc.person.surname))
+    return pool
+
+
+class Archive:
+    """Generates documents (1-5 pages) of the benchmark's cases and writes them through add_document."""
+
+    def __init__(self, catalog: Catalog, cases: list[Case], pool, seed: int):
+        self.catalog, self.cases, self.pool = catalog, cases, pool
+        self.rng = random.Random(seed)
+        self.pages = self.documents = self.text_bytes = 0
+        self.seconds = 0.0
+        self.start = datetime(2019, 1, 1, tzinfo=timezone.utc)
+
+    def grow(self, pages: int, report) -> None:
+        target = self.pages + pages
+        while self.pages < target:
+            case = self.rng.choice(self.cases)
+            label, _, _ = self.rng.choice(self.pool)
+            doc_id = f"bench-{self.documents:08d}"
+            texts = []
+            for _ in range(min(self.rng.choice([1, 1, 2, 3, 4, 5]), target - self.pages)):
+                _, text, surname = self.rng.choice(self.pool)
+                text = CASE_NUMBER.sub(case.number, text).replace(surname, case.surname)
+                texts.append(text)
+            received = self.start + timedelta(minutes=self.documents * 7)
+            doc = DocumentRow(id=doc_id, source=f"bench/{doc_id}.pdf", original_sha256=doc_id, pages=len(texts),
+                              doc_type=label, case_number=case.number, created_at=received, updated_at=received)
+            rows = [PageRow(document_id=doc_id, number=n, text=t) for n, t in enumerate(texts, 1)]
+            started = time.perf_counter()
+            self.catalog.add_document(doc, rows)
+            self.seconds += time.perf_counter() - started
+            self.documents += 1
+            self.pages += len(texts)
+            self.text_bytes += sum(len(t.encode()) for t in texts)
+            if self.documents % 2000 == 0:
+                report(self)
+
+
+def query_classes(cases: list[Case], rng: random.Random, count: int) -> dict[str, list[SearchQuery]]:
+    def pick(items):
+        return [items[i % len(items)] for i in range(count)]
+
+    sample = [rng.choice(cases) for _ in range(count)]
+    return {
+        "common word": [SearchQuery(w) for w in pick(COMMON_WORDS)],
+        "rare word": [SearchQuery(c.surname) for c in sample],
+        "case number": [SearchQuery(c.number) for c in sample],
+        "phrase": [SearchQuery(p) for p in pick(PHRASES)],
+        "two words": [SearchQuery(w) for w in pick(TWO_WORDS)],
+        "prefix": [SearchQuery(p) for p in pick(PREFIXES)],
+        "compound part": [SearchQuery(p) for p in pick(COMPOUND_PARTS)],
+        "with case filter": [SearchQuery(w, case_numbers=(c.number,)) for w, c in zip(pick(COMMON_WORDS), sample)],
+        "200 allowed cases": [SearchQuery(w, allowed_cases=frozenset(x.number for x in rng.sample(cases, 200)),
+                                          include_unassigned=False) for w in pick(COMMON_WORDS)],
+    }
+
+
+def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str, tuple[float, float, float]]:
+    results = {}
+    for name, queries in classes.items():
+        for query in queries[:3]:
+            catalog.find(query)                           # warm-up
+        times, totals = [], []
+        for query in queries:
+            started = time.perf_counter()
+            page = catalog.find(query)
+            times.append((time.perf_counter() - started) * 1000)
+            totals.append(page.total)
+        times.sort()
+        results[name] = (statistics.median(times), times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
+                         statistics.median(totals))
+    return results
+
+
+def postgres_url() -> tuple[str, callable]:
+    import psycopg2
+
+    admin = psycopg2.connect(dbname="postgres", host="127.0.0.1", port=5432, user="postgres")
+    admin.autocommit = True
+    name = f"dms_bench_{secrets.token_hex(4)}"
+    with admin.cursor() as cur:
+        cur.execute(f"CREATE DATABASE {name}")
+
+    def drop():
+        with admin.cursor() as cur:
+            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}", drop
+
+
+def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) -> None:
+    rng = random.Random(args.seed)
+    cases = make_cases(max(200, max(sizes) // PAGES_PER_CASE), rng)
+    workdir = tempfile.TemporaryDirectory(prefix="bench-search-", dir=args.workdir)
+    drop = None
+    if backend == "sqlite":
+        url = f"sqlite:///{workdir.name}/index.sqlite"
+    else:
+        url, drop = postgres_url()
+    try:
+        catalog = Catalog(url)
+        catalog.replace_cases([CaseRow(case_number=c.number, surname=c.surname, given_names=c.given, team=c.team)
+                               for c in cases])
+        archive = Archive(catalog, cases, pool, args.seed)
+
+        def report(a: Archive) -> None:
+            print(f"\r  {backend}: {a.pages:,} pages, {a.pages / a.seconds:,.0f} pages/s", end="", file=sys.stderr)
+
+        for size in sizes:
+            archive.grow(size - archive.pages, report)
+            print(file=sys.stderr)
+            if backend != "sqlite":
+                with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql("VACUUM ANALYZE")
+            stats = catalog.index_stats()
+            timings = measure(catalog, query_classes(cases, random.Random(size), args.queries))
+            row = {"backend": backend, "pages": archive.pages, "rate": archive.pages / archive.seconds,
+                   "bytes_per_page": stats["database_bytes"] / archive.pages,
+                   "index_per_page": stats["fulltext_bytes"] / archive.pages,
+                   "ratio": stats["database_bytes"] / archive.text_bytes,
+                   "chars_per_page": archive.text_bytes / archive.pages, "timings": timings}
+            rows.append(row)
+            print_row(row)
+            sys.stdout.flush()
+    finally:
+        if drop:
+            catalog.engine.dispose()
+            drop()
+        workdir.cleanup()
+
+
+def print_header(classes: list[str]) -> None:
+    print("| backend | pages | pages/s | bytes/page (index) | × text | " + " | ".join(classes) + " |")
+    print("|---|---:|---:|---:|---:|" + "---:|" * len(classes))
+
+
+def print_row(row: dict) -> None:
+    cells = [f"{p50:.1f} / {p95:.1f}" for p50, p95, _ in row["timings"].values()]
+    print(f"| {row['backend']} | {row['pages']:,} | {row['rate']:,.0f} | {row['bytes_per_page']:,.0f} "
+          f"({row['index_per_page']:,.0f}) | {row['ratio']:.2f} | " + " | ".join(cells) + " |")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--queries", type=int, default=60, help="different queries per class")
+    parser.add_argument("--pool", type=int, default=6000, help="rendered template documents to draw pages from")
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--workdir", default=None, help="where the SQLite database goes (default: temp)")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    pool = make_pool(args.pool, random.Random(args.seed))
+    classes = list(query_classes(make_cases(200, random.Random(1)), random.Random(1), 1))
+    print("p50 / p95 in ms per query class; bytes per page of the whole database (full-text index alone)\n")
+    print_header(classes)
+    rows: list[dict] = []
+    for backend in args.backends.split(","):
+        run_backend(backend, sizes, pool, args, rows)
+    print("\nmedian total (documents found) per class at the largest size:")
+    for row in rows:
+        if row["pages"] == sizes[-1]:
+            print(f"  {row['backend']}: " + ", ".join(f"{k} {v[2]:.0f}" for k, v in row["timings"].items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

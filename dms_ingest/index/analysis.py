@@ -1,0 +1,199 @@
+"""What a page contributes to the search index: word keys, compound parts, strong words, filter tokens.
+
+Both backends index exactly these terms (SQLite FTS5 as columns, PostgreSQL as one tsvector), so
+they find the same pages. Bump ANALYSER_VERSION when the output changes; `dms reindex` rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from .folding import keys
+
+ANALYSER_VERSION = 1
+HUNSPELL_DIC = Path("/usr/share/hunspell/de_DE.dic")
+
+# BM25 parameters used to decide which words weigh strongly on a page (see `strong` below).
+_K1, _B, NOMINAL_WORDS_PER_PAGE = 1.2, 0.75, 130
+# A word is "strong" on a page when its BM25 term weight reaches that of a word occurring twice on a
+# page of nominal length: for a common word, only strong pages can reach the first result page.
+STRONG_IMPACT = 2 * (_K1 + 1) / (2 + _K1)
+MAX_POSITION = 16383            # PostgreSQL's limit for tsvector positions
+
+
+@dataclass
+class PageTerms:
+    words: list[str]                    # word keys in text order (position = index + 1)
+    parts: list[tuple[str, int]]        # compound parts with the position of their compound
+    strong: list[str]                   # distinct words that weigh strongly on this page
+
+
+def analyse(text: str) -> PageTerms:
+    words = keys(text)
+    counts = Counter(words)
+    length_norm = _K1 * (1 - _B + _B * len(words) / NOMINAL_WORDS_PER_PAGE)
+    strong = [w for w, tf in counts.items() if tf * (_K1 + 1) / (tf + length_norm) >= STRONG_IMPACT]
+    parts: list[tuple[str, int]] = []
+    for position, word in enumerate(words, 1):
+        if len(word) >= 7 and word.isalpha():
+            parts.extend((part, position) for part in compound_parts(word))
+    return PageTerms(words, parts, strong)
+
+
+# --- German compounds ----------------------------------------------------------------------------
+# A part of a compound finds the compound ("erlaubnis" → "Aufenthaltserlaubnis"). The parts come
+# from Debian's German Hunspell word list (hunspell-de-de), which also lists the joining forms
+# ("Aufenthalts", "Miet"); see README "Compound words" for why this beat a trigram index.
+
+@lru_cache(maxsize=1)
+def _lexicon() -> frozenset[str]:
+    if not HUNSPELL_DIC.exists():
+        return frozenset()
+    words = set()
+    with HUNSPELL_DIC.open(encoding="utf-8", errors="replace") as lines:
+        next(lines, None)                       # first line: the entry count
+        for line in lines:
+            stem = line.split("/", 1)[0].strip()
+            if stem and not stem.startswith(("#", "\t")) and " " not in stem:
+                key = "".join(keys(stem))
+                if len(key) >= 3 and key.isalpha():
+                    words.update(_derived(key))
+    return frozenset(words)
+
+
+def _derived(key: str) -> list[str]:
+    """A word with the forms Hunspell produces by affix rules that compounds use most:
+    verb stems and their -ung nouns (melden → meld, meldung; versichern → versicherung), -keit nouns."""
+    forms = [key]
+    for ending in ("ern", "eln", "en", "n"):
+        if key.endswith(ending) and len(key) - len(ending) >= 3:
+            stem = key[:-len(ending)] + ending[:-2] if ending in ("ern", "eln") else key[:-len(ending)]
+            stem = key[:-1] if ending in ("ern", "eln") else stem
+            forms += [stem, stem + "ung"]
+            break
+    if key.endswith(("ig", "lich", "bar", "sam")):
+        forms.append(key + "keit")
+    return forms
+
+
+_LINKS = ("s", "es", "n", "en", "er", "e")
+
+
+@lru_cache(maxsize=300_000)
+def compound_parts(word: str) -> tuple[str, ...]:
+    """Known words a compound key is made of (head last), without the compound itself; () if none."""
+    lexicon = _lexicon()
+    if not lexicon:
+        return ()
+    best = _split(word, lexicon)
+    if best is None or len(best) < 2:
+        return ()
+    parts: list[str] = []
+    for i, piece in enumerate(best):
+        forms = [piece]
+        if i < len(best) - 1:                   # a joining form: "aufenthalts" is indexed as "aufenthalt"
+            forms = [piece[:-len(link)] for link in _LINKS
+                     if piece.endswith(link) and piece[:-len(link)] in lexicon and len(piece) - len(link) >= 4][:1] or forms
+        parts.extend(f for f in forms if len(f) >= 4 and f != word)
+    if len(best) > 2:                           # "aufenthaltserlaubnisverlangerung": also "erlaubnisverlangerung"
+        tail = "".join(best[1:])
+        if tail in lexicon:
+            parts.append(tail)
+    return tuple(dict.fromkeys(parts))
+
+
+def _split(word: str, lexicon: frozenset[str]) -> list[str] | None:
+    """Fewest lexicon pieces (at least two) that make up *word*; ties go to the longer head.
+
+    A piece before the head may carry a joining element ("lassungs" = "lassung" + "s"); the head
+    (last piece) has at least 4 letters."""
+    n = len(word)
+    best: list[list[str] | None] = [None] * (n + 1)     # best[i]: pieces covering word[i:]
+    best[n] = []
+    for i in range(n - 3, -1, -1):
+        choice = None
+        for j in range(i + 3, n + 1):
+            rest = best[j]
+            piece = word[i:j]
+            if rest is None or (i == 0 and j == n) or (j == n and len(piece) < 4):
+                continue
+            if not (piece in lexicon or (j < n and _joined(piece, lexicon))):
+                continue
+            candidate = [piece, *rest]
+            if choice is None or (len(candidate), -len(candidate[-1])) < (len(choice), -len(choice[-1])):
+                choice = candidate
+        best[i] = choice
+    return best[0]
+
+
+def _joined(piece: str, lexicon: frozenset[str]) -> bool:
+    return any(piece.endswith(link) and len(piece) - len(link) >= 3 and piece[:-len(link)] in lexicon
+               for link in _LINKS)
+
+
+# --- filter tokens -------------------------------------------------------------------------------
+# Filters run inside the full-text query as tokens of their own, so counts and paging are right and
+# a page outside the allowed cases never leaves the database. Hashed: always one alphanumeric token.
+
+def filter_token(kind: str, value: str) -> str:
+    return "zz" + kind + hashlib.blake2b(value.encode(), digest_size=6).hexdigest()
+
+
+def case_token(case_number: str | None) -> str:
+    return filter_token("c", (case_number or "").strip().upper())
+
+
+def type_token(doc_type: str | None) -> str:
+    return filter_token("t", doc_type or "")
+
+
+def review_token(review: bool) -> str:
+    return filter_token("r", "1" if review else "0")
+
+
+def day_token(day: date) -> str:
+    return filter_token("d", day.isoformat())
+
+
+def month_token(day: date) -> str:
+    return filter_token("m", day.strftime("%Y-%m"))
+
+
+def year_token(day: date) -> str:
+    return filter_token("y", str(day.year))
+
+
+def document_tokens(doc_type: str | None, case_number: str | None, review: bool, received: datetime | date) -> list[str]:
+    day = received.date() if isinstance(received, datetime) else received
+    return [type_token(doc_type), case_token(case_number), review_token(bool(review)),
+            day_token(day), month_token(day), year_token(day)]
+
+
+def date_range_tokens(start: date | None, end: date | None) -> list[str] | None:
+    """The fewest year/month/day tokens covering start..end (inclusive); None = no limit."""
+    if start is None and end is None:
+        return None
+    start = start or date(1950, 1, 1)
+    end = end or date.today() + timedelta(days=366)
+    if start > end:
+        return []
+    out: list[str] = []
+    day = start
+    while day <= end:
+        year_end = date(day.year, 12, 31)
+        month_end = (date(day.year + (day.month == 12), day.month % 12 + 1, 1) - timedelta(days=1))
+        if day.month == 1 and day.day == 1 and year_end <= end:
+            out.append(year_token(day))
+            day = year_end + timedelta(days=1)
+        elif day.day == 1 and month_end <= end:
+            out.append(month_token(day))
+            day = month_end + timedelta(days=1)
+        else:
+            out.append(day_token(day))
+            day += timedelta(days=1)
+    return out

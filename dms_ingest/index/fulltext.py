@@ -1,0 +1,192 @@
+"""The inverted index on each backend: SQLite FTS5 (contentless) and PostgreSQL tsvector + GIN.
+
+Both store only terms, never the page text again (that lives once, in pages.text). The terms come
+from `analysis.analyse`, so both backends find the same pages; only the score scale differs
+(FTS5 bm25, PostgreSQL ts_rank). Exact words weigh 1, compound parts 0.1, filter tokens 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from .analysis import MAX_POSITION, PageTerms
+from .query import AnyOf, ParsedQuery, Phrase, Term, Word
+
+PART_WEIGHT = 0.1
+MAX_KEY_LENGTH = 120
+
+
+@dataclass
+class IndexEntry:
+    page_id: int
+    terms: PageTerms
+    tokens: list[str]                   # filter tokens of the document and "strong word" tokens
+
+
+def strong_token(key: str) -> str:
+    return "zzs" + key
+
+
+class SqliteFullText:
+    """FTS5 without stored content: columns words (keys in order), parts (compound parts), meta (tokens).
+
+    A contentless table forgets what was inserted, so removing a row needs the same values again:
+    `delete` recomputes them from the page text and the document's old metadata."""
+
+    table = "page_fts"
+
+    def create(self, conn: Connection) -> None:
+        conn.execute(text(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table} USING fts5(words, parts, meta, content='', "
+            "tokenize = 'unicode61 remove_diacritics 0')"))
+
+    def drop(self, conn: Connection) -> None:
+        conn.execute(text(f"DROP TABLE IF EXISTS {self.table}"))
+
+    def has_current_layout(self, conn: Connection) -> bool:
+        columns = [r[1] for r in conn.execute(text(f"PRAGMA table_info({self.table})"))]
+        return not columns or columns == ["words", "parts", "meta"]
+
+    @staticmethod
+    def _values(entry: IndexEntry) -> dict:
+        return {"id": entry.page_id, "w": " ".join(w for w in entry.terms.words if len(w) <= MAX_KEY_LENGTH),
+                "p": " ".join(p for p, _ in entry.terms.parts),
+                "m": " ".join(entry.tokens + [strong_token(w) for w in entry.terms.strong if len(w) <= MAX_KEY_LENGTH])}
+
+    def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
+        if entries:
+            conn.execute(text(f"INSERT INTO {self.table} (rowid, words, parts, meta) VALUES (:id, :w, :p, :m)"),
+                         [self._values(e) for e in entries])
+
+    def delete(self, conn: Connection, entries: list[IndexEntry]) -> None:
+        if entries:
+            conn.execute(text(f"INSERT INTO {self.table} ({self.table}, rowid, words, parts, meta) "
+                              "VALUES ('delete', :id, :w, :p, :m)"), [self._values(e) for e in entries])
+
+    def clear(self, conn: Connection) -> None:
+        conn.execute(text(f"INSERT INTO {self.table} ({self.table}) VALUES ('delete-all')"))
+
+    # --- query ---------------------------------------------------------------------------
+
+    def _term(self, term: Term) -> str:
+        if isinstance(term, AnyOf):
+            return "(" + " OR ".join(self._term(t) for t in term.items) + ")"
+        if isinstance(term, Phrase):
+            return 'words : "' + " ".join(term.keys) + '"'
+        columns = "{words parts}" if term.compound else "words"
+        return f'{columns} : "{term.key}"' + ("*" if term.prefix else "")
+
+    def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None) -> str:
+        parts = [self._term(t) for t in query.required]
+        parts += ["meta : (" + " OR ".join(f'"{t}"' for t in group) + ")" for group in filters]
+        if strong:
+            parts.append("meta : (" + " OR ".join(f'"{strong_token(w.key)}"' + ("*" if w.prefix else "")
+                                                  for w in strong) + ")")
+        expression = " AND ".join(parts)
+        if query.excluded:
+            expression = f"({expression}) NOT ({' OR '.join(self._term(t) for t in query.excluded)})"
+        return expression
+
+    def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
+              strong: list[Word] | None = None) -> list[tuple[int, float]]:
+        """(page id, score) of up to *limit* matching pages; the newest first when cut off."""
+        order = "ORDER BY rowid DESC " if strong else ""
+        rows = conn.execute(text(
+            f"SELECT rowid, bm25({self.table}, 1.0, {PART_WEIGHT}, 0.0) FROM {self.table} "
+            f"WHERE {self.table} MATCH :q {order}LIMIT :n"),
+            {"q": self.expression(query, filters, strong), "n": limit}).all()
+        return [(int(r[0]), -float(r[1])) for r in rows]
+
+    def size_bytes(self, conn: Connection) -> int:
+        try:
+            return int(conn.execute(text(
+                "SELECT sum(pgsize) FROM dbstat WHERE name LIKE :t"), {"t": self.table + "%"}).scalar() or 0)
+        except Exception:               # dbstat is compiled out of some SQLite builds
+            return 0
+
+
+class PostgresFullText:
+    """One tsvector per page in page_search (GIN): words weight A with positions, compound parts
+    weight D at their compound's position, filter and strong-word tokens without positions."""
+
+    table = "page_search"
+
+    def create(self, conn: Connection) -> None:
+        conn.execute(text(f"CREATE TABLE IF NOT EXISTS {self.table} (page_id bigint PRIMARY KEY, tsv tsvector NOT NULL)"))
+        self.create_index(conn)
+
+    def create_index(self, conn: Connection) -> None:
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {self.table}_tsv ON {self.table} USING gin (tsv)"))
+
+    def drop_index(self, conn: Connection) -> None:
+        conn.execute(text(f"DROP INDEX IF EXISTS {self.table}_tsv"))
+
+    def drop(self, conn: Connection) -> None:
+        conn.execute(text(f"DROP TABLE IF EXISTS {self.table}"))
+
+    def has_current_layout(self, conn: Connection) -> bool:
+        return True
+
+    @staticmethod
+    def tsvector(entry: IndexEntry) -> str:
+        positions: dict[str, list[str]] = {}
+        for position, word in enumerate(entry.terms.words, 1):
+            if len(word) <= MAX_KEY_LENGTH:
+                positions.setdefault(word, []).append(f"{min(position, MAX_POSITION)}A")
+        for part, position in entry.terms.parts:
+            positions.setdefault(part, []).append(str(min(position, MAX_POSITION)))
+        lexemes = [f"{k}:{','.join(v[:256])}" for k, v in positions.items()]
+        lexemes += entry.tokens + [strong_token(w) for w in entry.terms.strong if len(w) <= MAX_KEY_LENGTH]
+        return " ".join(lexemes)
+
+    def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
+        if entries:
+            conn.execute(text(f"INSERT INTO {self.table} (page_id, tsv) VALUES (:id, CAST(:v AS tsvector)) "
+                              "ON CONFLICT (page_id) DO UPDATE SET tsv = excluded.tsv"),
+                         [{"id": e.page_id, "v": self.tsvector(e)} for e in entries])
+
+    def delete(self, conn: Connection, entries: list[IndexEntry]) -> None:
+        if entries:
+            conn.execute(text(f"DELETE FROM {self.table} WHERE page_id = ANY(:ids)"),
+                         {"ids": [e.page_id for e in entries]})
+
+    def clear(self, conn: Connection) -> None:
+        conn.execute(text(f"TRUNCATE {self.table}"))
+
+    # --- query ---------------------------------------------------------------------------
+
+    def _term(self, term: Term) -> str:
+        if isinstance(term, AnyOf):
+            return "(" + " | ".join(self._term(t) for t in term.items) + ")"
+        if isinstance(term, Phrase):
+            return "(" + " <-> ".join(f"'{k}':A" for k in term.keys) + ")"
+        return f"'{term.key}':" + ("*" if term.prefix else "") + ("AD" if term.compound else "A")
+
+    def text_query(self, query: ParsedQuery) -> str:
+        expression = " & ".join(self._term(t) for t in query.required)
+        if query.excluded:
+            expression = f"({expression}) & !({' | '.join(self._term(t) for t in query.excluded)})"
+        return expression
+
+    def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None) -> str:
+        parts = [f"({self.text_query(query)})"]
+        parts += ["(" + " | ".join(f"'{t}'" for t in group) + ")" for group in filters]
+        if strong:
+            parts.append("(" + " | ".join(f"'{strong_token(w.key)}'" + (":*" if w.prefix else "")
+                                          for w in strong) + ")")
+        return " & ".join(parts)
+
+    def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
+              strong: list[Word] | None = None) -> list[tuple[int, float]]:
+        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        rows = conn.execute(text(
+            f"SELECT page_id, ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1) "
+            f"FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n"),
+            {"r": self.text_query(query), "q": self.expression(query, filters, strong), "n": limit}).all()
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def size_bytes(self, conn: Connection) -> int:
+        return int(conn.execute(text(f"SELECT pg_total_relation_size('{self.table}')")).scalar() or 0)

@@ -1,0 +1,184 @@
+"""Catalog search: ranked documents with filters, facets, stable paging and marked snippets.
+
+The plan of one search, the same on both backends:
+1. Parse the query (`query.parse`); expand fuzzy words against the vocabulary of indexed words.
+2. Turn filters and access limits into token groups that run inside the full-text query.
+3. Fetch up to `rank_limit` + 1 matching pages with their scores. If that is all of them, the
+   ranking, the total and the facets are exact.
+4. Otherwise (a common word) rank only the pages where a query word weighs strongly (see
+   `analysis.STRONG_IMPACT`): no page outside them can reach the first result page. The total is
+   then a lower bound (`total_exact` false) and the facets count the ranked candidates.
+5. Pages fold into documents (a document scores as its best page); order by score, then id, so
+   paging is stable; snippets only for the page of hits returned.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+from sqlalchemy import bindparam, text
+
+from .analysis import case_token, date_range_tokens, review_token, type_token
+from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
+from .snippets import make_snippet
+
+
+@dataclass
+class SearchHit:
+    id: str
+    score: float
+    snippet: str
+    page: int
+    doc_type: str | None
+    case_number: str | None
+    source: str
+    title: str = ""
+    review: bool = False
+    received: str = ""
+    snippet_html: str = ""
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "score": self.score, "snippet": self.snippet, "page": self.page,
+                "doc_type": self.doc_type, "case_number": self.case_number, "source": self.source,
+                "title": self.title, "review": self.review, "received": self.received}
+
+
+@dataclass
+class SearchPage:
+    query: SearchQuery
+    total: int                              # matching documents (a lower bound if not total_exact)
+    total_exact: bool
+    hits: list[SearchHit] = field(default_factory=list)
+    facets: dict[str, int] = field(default_factory=dict)    # doc_type ("" = none) → documents
+
+    def to_json(self) -> dict:
+        return {"total": self.total, "total_exact": self.total_exact, "offset": self.query.offset,
+                "limit": self.query.limit, "facets": {"doc_type": self.facets},
+                "hits": [h.to_json() for h in self.hits]}
+
+
+@dataclass
+class Filters:
+    groups: list[list[str]]                 # every group must match one of its tokens
+    nothing_visible: bool = False
+
+
+def build_filters(query: SearchQuery, cases_of_teams) -> Filters:
+    groups: list[list[str]] = []
+    if query.case_numbers is not None:
+        groups.append([case_token(c) for c in query.case_numbers])
+    if query.doc_types is not None:
+        groups.append([type_token(t) for t in query.doc_types])
+    days = date_range_tokens(query.received_from, query.received_to)
+    if days is not None:
+        groups.append(days)
+    if query.review is not None:
+        groups.append([review_token(query.review)])
+    if query.allowed_cases is not None or query.allowed_teams is not None:
+        visible = set(query.allowed_cases or ()) | set(cases_of_teams(query.allowed_teams or ()))
+        groups.append(sorted({case_token(c) for c in visible} | ({case_token(None)} if query.include_unassigned else set())))
+    return Filters(groups, nothing_visible=any(not g for g in groups))
+
+
+def expand_fuzzy(parsed: ParsedQuery, vocabulary) -> ParsedQuery:
+    """Replace each `word~` by the indexed words within its edit distance (the word itself included)."""
+    def expand(term):
+        if isinstance(term, AnyOf):
+            items = []
+            for item in term.items:
+                expanded = expand(item)
+                items.extend(expanded.items if isinstance(expanded, AnyOf) else (expanded,))
+            return AnyOf(tuple(items))
+        if not isinstance(term, Word) or not term.fuzzy:
+            return term
+        similar = similar_words(term.key, term.fuzzy, vocabulary())
+        return AnyOf(tuple(Word(k, compound=False) for k in dict.fromkeys([term.key, *similar])))
+    return ParsedQuery(tuple(expand(t) for t in parsed.required), tuple(expand(t) for t in parsed.excluded))
+
+
+def _ocr_shape(word: str) -> str:
+    # Glyphs OCR confuses: rn/m, vv/w, cl/d, l/i/j; 0/o and 1/l in words.
+    return (word.replace("rn", "m").replace("vv", "w").replace("cl", "d").replace("0", "o")
+            .replace("1", "l").replace("l", "i").replace("j", "i"))
+
+
+def similar_words(key: str, distance: int, vocabulary: dict[int, list[str]], limit: int = 40) -> list[str]:
+    """Indexed words within *distance* edits of *key*, or equal once OCR look-alikes are folded."""
+    found: dict[str, float] = {}
+    shape = _ocr_shape(key)
+    for length in range(len(key) - distance, len(key) + distance + 1):
+        words = vocabulary.get(length)
+        if not words:
+            continue
+        for word, score, _ in process.extract(key, words, scorer=Levenshtein.distance, score_cutoff=distance,
+                                              limit=limit):
+            found[word] = min(found.get(word, 9), score)
+        for word, score, _ in process.extract(shape, words, scorer=Levenshtein.distance, processor=_ocr_shape,
+                                              score_cutoff=0, limit=limit):
+            found[word] = min(found.get(word, 9), 0.5)
+    return sorted(found, key=lambda w: (found[w], w))[:limit]
+
+
+def run_search(catalog, query: SearchQuery) -> SearchPage:
+    parsed = parse(query.text)
+    if not parsed.required:
+        return SearchPage(query, 0, True)
+    if any(isinstance(w, Word) and w.fuzzy for t in parsed.required + parsed.excluded
+           for w in (t.items if isinstance(t, AnyOf) else (t,))):
+        parsed = expand_fuzzy(parsed, catalog.vocabulary)
+    filters = build_filters(query, catalog.cases_of_teams)
+    if filters.nothing_visible:
+        return SearchPage(query, 0, True)
+    limit = catalog.rank_limit
+    fulltext = catalog.fulltext
+    with catalog.engine.begin() as conn:
+        rows = fulltext.match(conn, parsed, filters.groups, limit + 1)
+        exact = len(rows) <= limit
+        if not exact:
+            strong = [w for w in parsed.words() if not w.fuzzy]
+            if strong:
+                rows = fulltext.match(conn, parsed, filters.groups, limit, strong=strong) + rows
+        pages = _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows])
+    best: dict[str, tuple[float, int]] = {}
+    doc_types: dict[str, str | None] = {}
+    for page_id, score in rows:
+        located = pages.get(page_id)
+        if located is None:
+            continue
+        doc_id, number, doc_type = located
+        doc_types[doc_id] = doc_type
+        if doc_id not in best or score > best[doc_id][0]:
+            best[doc_id] = (score, number)
+    order = sorted(best, key=lambda d: (-best[d][0], d))
+    facets = dict(Counter(doc_types[d] or "" for d in order).most_common())
+    hits = [_hit(catalog, doc_id, best[doc_id], parsed, query) for doc_id in order[query.offset: query.offset + query.limit]]
+    return SearchPage(query, len(order), exact, [h for h in hits if h is not None], facets)
+
+
+def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tuple[str, int, str | None]]:
+    if not page_ids:
+        return {}
+    sql = ("SELECT p.id, p.document_id, p.number, d.doc_type FROM pages p JOIN documents d ON d.id = p.document_id "
+           "WHERE p.id IN :ids") if is_sqlite else (
+           "SELECT p.id, p.document_id, p.number, d.doc_type FROM pages p JOIN documents d ON d.id = p.document_id "
+           "WHERE p.id = ANY(:ids)")
+    statement = text(sql).bindparams(bindparam("ids", expanding=True)) if is_sqlite else text(sql)
+    ids = sorted(set(page_ids))
+    return {int(r[0]): (r[1], int(r[2]), r[3]) for r in conn.execute(statement, {"ids": ids})}
+
+
+def _hit(catalog, doc_id: str, best: tuple[float, int], parsed: ParsedQuery, query: SearchQuery) -> SearchHit | None:
+    doc = catalog.get(doc_id)
+    page = catalog.page(doc_id, best[1])
+    if doc is None or page is None:
+        return None
+    words = [w for t in parsed.required for w in ((t.items if isinstance(t, AnyOf) else (t,)))
+             for w in ([w] if isinstance(w, Word) else [Word(k, compound=False) for k in w.keys])]
+    snippet = make_snippet(page.text, words, query.snippet_width)
+    received = doc.created_at.date().isoformat() if isinstance(doc.created_at, date) else str(doc.created_at)
+    return SearchHit(doc_id, round(best[0], 4), snippet.text, best[1], doc.doc_type, doc.case_number, doc.source,
+                     doc.title, bool(doc.review), received, snippet.html)
