@@ -15,6 +15,7 @@ pytest_plugins = (
     "tests.plugins.cli",
     "tests.plugins.s3",
     "tests.plugins.imap",
+    "tests.plugins.ldap",
     "tests.plugins.postgres",
     "tests.plugins.redis",
 )
