@@ -11,7 +11,7 @@ from ..config import Settings
 from ..index.catalog import Catalog
 from ..storage import ObjectStore, open_store
 from .pagepool import PagePool, worker_count
-from .pages import PageResult
+from .pages import PageOptions, PageResult
 from .sources import Container
 
 
@@ -23,6 +23,7 @@ class Context:
         self.store = store or open_store(settings)
         self.catalog = catalog or Catalog(settings.index_url)
         self.workers = workers if workers is not None else worker_count(settings.ocr.workers)
+        self.page_options = PageOptions.of(settings)
         self.pages = PagePool(self.workers)
         self._claims: dict[str, threading.Lock] = {}
         self._claims_lock = threading.Lock()
@@ -36,8 +37,7 @@ class Context:
 
     def run_pages(self, container: Container) -> list[PageResult]:
         """Process every page of a container, in parallel worker processes when configured."""
-        return self.pages.run(container, self.settings.imaging, self.settings.ocr,
-                              self.settings.classification.case_number)
+        return self.pages.run(container, self.page_options)
 
     @contextmanager
     def claim(self, sha256: str) -> Iterator[None]:

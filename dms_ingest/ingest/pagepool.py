@@ -10,9 +10,7 @@ import multiprocessing
 import os
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-from ..classifiers.case_numbers import CaseNumberPattern
-from ..config import ImagingConfig, OcrConfig
-from .pages import PageResult, process_page
+from .pages import PageOptions, PageResult, process_page
 from .sources import Container
 
 
@@ -56,10 +54,9 @@ class PagePool:
             # busy multi-threaded runner could copy a lock held by another thread.
             self._pool.submit(_worker_init).result()
 
-    def run(self, container: Container, imaging: ImagingConfig, ocr: OcrConfig,
-            case_pattern: CaseNumberPattern | None = None) -> list[PageResult]:
+    def run(self, container: Container, options: PageOptions) -> list[PageResult]:
         """Process every page of a container, in page order."""
-        args = [(container.path, container.media_type, spec, imaging, ocr, case_pattern) for spec in container.pages]
+        args = [(container.path, container.media_type, spec, options) for spec in container.pages]
         if self._pool is None:
             _single_thread_ocr()
             return [process_page(*a) for a in args]

@@ -11,20 +11,38 @@ from pathlib import Path
 
 import numpy as np
 
-from ..classifiers.case_numbers import CaseNumberPattern
-from ..config import ImagingConfig, OcrConfig
 from . import imaging
+from ..classifiers.case_numbers import CaseNumberPattern
 from .document import Page, Word
-from .ocr import recognizer
+from .ocr import OcrEngine, recognizer
 from .reread import reread_case_labels
 from .sources import PageSpec, render_page
 
 SEPARATOR_CODES = {"DMS-SEPARATOR", "PATCHT", "PATCH-T"}
 COVER_PREFIX = "AZ:"
+PDFA_MAX_SIDE_PT = 14_399.0
 
 # Below this mean word confidence the page may be upside down or sideways: ask Tesseract's OSD.
 _ORIENTATION_DOUBT = 72.0
 _OSD_MIN_CONFIDENCE = 2.0
+
+
+@dataclass(frozen=True)
+class PageOptions:
+    languages: str
+    orientation: bool
+    deskew: bool
+    blank_ink_ratio: float
+    jpeg_quality: int
+    max_dpi: int
+    case_pattern: CaseNumberPattern | None = None   # set: re-read case-number labels OCR garbled (reread.py)
+
+    @classmethod
+    def of(cls, settings) -> "PageOptions":
+        """The page stage's part of the configuration, taken in this one place (small to send to a worker)."""
+        imaging = settings.imaging
+        return cls(settings.ocr.languages, imaging.orientation, imaging.deskew, imaging.blank_ink_ratio,
+                   imaging.jpeg_quality, imaging.max_archive_dpi, settings.classification.case_number)
 
 
 @dataclass
@@ -52,12 +70,14 @@ def _separator_kind(codes: list[str]) -> str | None:
     return None
 
 
-def process_page(container_path: Path, media_type: str, spec: PageSpec, imaging_cfg: ImagingConfig,
-                 ocr_cfg: OcrConfig, case_pattern: CaseNumberPattern | None = None) -> PageResult:
-    """*case_pattern* set: re-read case-number labels OCR garbled (reread.py)."""
-    """Turn one source page into an upright, recognised, compressed archive page."""
+def process_page(container_path: Path, media_type: str, spec: PageSpec, options: PageOptions,
+                 engine: OcrEngine | None = None) -> PageResult:
+    """Turn one source page into an upright, recognised, compressed archive page.
+
+    *engine* defaults to this process's Tesseract for ``options.languages``.
+    """
     pixels = render_page(container_path, media_type, spec)
-    pixels, dpi = imaging.resample(pixels, spec.dpi, imaging_cfg.max_archive_dpi)
+    pixels, dpi = imaging.resample(pixels, spec.dpi, options.max_dpi)
     gray = imaging.to_gray(pixels)
     page = Page(number=spec.number, dpi=dpi)
     page.barcodes = read_barcodes(gray)
@@ -70,14 +90,16 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, imaging_
         _take_native_text(page, spec, dpi)
     else:
         geometry = imaging.analyse(imaging.to_gray(reduced))
-        page.blank = geometry.blank(imaging_cfg.blank_ink_ratio) and not page.barcodes
+        page.blank = geometry.blank(options.blank_ink_ratio) and not page.barcodes
         if not page.blank and page.separator is None:
-            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, imaging_cfg, ocr_cfg,
-                                                 case_pattern)
+            ocr = engine or recognizer(options.languages)
+            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options, ocr)
 
-    encoded = imaging.encode_page(pixels, page.colour, imaging_cfg.jpeg_quality)
+    encoded = imaging.encode_page(pixels, page.colour, options.jpeg_quality)
     h, w = gray.shape
-    page.width_pt, page.height_pt = w / dpi * 72, h / dpi * 72
+    # PDF/A allows no page side over 200 inches (14,400 units): a bigger page is archived smaller.
+    page.dpi = max(page.dpi, max(h, w) * 72 / PDFA_MAX_SIDE_PT)
+    page.width_pt, page.height_pt = w / page.dpi * 72, h / page.dpi * 72
     return PageResult(page, encoded)
 
 
@@ -101,11 +123,9 @@ def _looks_sideways(words: list[Word]) -> bool:
 
 
 def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew: float,
-                         imaging_cfg: ImagingConfig, ocr_cfg: OcrConfig,
-                         case_pattern: CaseNumberPattern | None) -> tuple[np.ndarray, np.ndarray]:
-    ocr = recognizer(ocr_cfg.languages)
+                         options: PageOptions, ocr: OcrEngine) -> tuple[np.ndarray, np.ndarray]:
     raw_pixels, raw_gray = pixels, gray
-    if imaging_cfg.deskew:
+    if options.deskew:
         pixels, gray = _deskew_both(pixels, skew)
         page.skew = skew
     result = ocr.recognize(gray, page.dpi)
@@ -114,7 +134,7 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
     # (upside down) or words standing on end (Tesseract reads sideways text well, but the page
     # image must still be turned for the archive).
     doubtful = result.confidence < _ORIENTATION_DOUBT or len(result.words) < 8 or _looks_sideways(result.words)
-    if imaging_cfg.orientation and doubtful:
+    if options.orientation and doubtful:
         # OSD is reliable from about 150 dpi; reduce finer scans to that, it is 4x cheaper.
         step = max(1, int(page.dpi // 150))
         reduced = np.ascontiguousarray(gray[::step, ::step])
@@ -126,7 +146,7 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
         if turn and confidence >= _OSD_MIN_CONFIDENCE:
             turned_pixels = imaging.rotate_quarter(raw_pixels, turn)
             turned_gray = imaging.rotate_quarter(raw_gray, turn)
-            angle = imaging.measure_skew(turned_gray) if imaging_cfg.deskew else 0.0
+            angle = imaging.measure_skew(turned_gray) if options.deskew else 0.0
             turned_pixels, turned_gray = _deskew_both(turned_pixels, angle)
             retry = ocr.recognize(turned_gray, page.dpi)
             if retry.confidence > result.confidence or (_looks_sideways(result.words)
@@ -136,6 +156,6 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
     page.words = result.words
     page.text = result.text
     page.ocr_confidence = result.confidence
-    if case_pattern is not None:
-        reread_case_labels(page, gray, ocr, case_pattern)
+    if options.case_pattern is not None:
+        reread_case_labels(page, gray, ocr, options.case_pattern)
     return pixels, gray

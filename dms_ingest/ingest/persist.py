@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from ..index.applications import save_fields
+from ..index.applications import fields_of, save_fields
 from ..index.catalog import Catalog
 from ..index.models import DocumentRow, PageRow
 from ..storage import IntegrityError, ObjectStore, StoreError
@@ -218,6 +218,10 @@ def _index_fields(changes: dict) -> dict:
             for k, v in changes.items() if k in columns}
 
 
+def _field_values(fields: list[dict]) -> list[tuple]:
+    return [(f.get("name"), f.get("value"), f.get("status")) for f in fields]
+
+
 def update_metadata(doc_id: str, changes: dict, *, actor: str, action: str, store: ObjectStore,
                     catalog: Catalog) -> DocumentRow:
     """Change a document's metadata: version n is read back and verified, n+1 stored; nothing overwritten."""
@@ -225,6 +229,10 @@ def update_metadata(doc_id: str, changes: dict, *, actor: str, action: str, stor
     if doc is None:
         raise KeyError(doc_id)
     current = read_record(doc, store)
+    # Fields re-read since (after a change of type) are in the index: the new version carries them.
+    indexed = fields_of(catalog, [doc_id]).get(doc_id)
+    if indexed is not None and "fields" not in changes and _field_values(indexed[1]) != _field_values(current.fields):
+        changes = {**changes, "fields": indexed[1]}
     record = current.next_version(changes, actor=actor, action=action, previous_key=doc.metadata_key,
                                   previous_sha256=doc.metadata_sha256 or None)
     data = record.to_bytes()

@@ -28,6 +28,7 @@ from ..applications.detect import open_from_form
 from ..errors import Rejected
 from ..storage import StoreError, environment_error, sha256_file
 from . import sources
+from .budget import MemoryBudget
 from .classify import classify_document
 from .context import Context
 from .document import Document, Page
@@ -197,6 +198,7 @@ def _route(path: Path, sha: str, ctx: Context, options: IngestOptions) -> list[I
         if options.form is not PartForm.FILE:
             return _archive_rendered(path, sha, ctx, options, work)
         if options.media_type == sources.EML:
+            MemoryBudget.of(ctx.settings).mail(path.stat().st_size)
             return _archive_mail(path, sha, ctx, options, work)
         original = _Original(path, sha, options.media_type, options.extension or "")
         return archive_pages(path, options.media_type, original, ctx, options, work)
@@ -241,7 +243,8 @@ def _archive_mail(path: Path, sha: str, ctx: Context, options: IngestOptions, wo
 
 def read_container(path: Path, media_type: str, ctx: Context, work_dir: Path):
     """Inspect the file, process every page, split at sheets: (container, groups, sheets, encoded pages)."""
-    container = sources.inspect(path, media_type, ctx.settings.imaging, ctx.settings.ocr, work_dir)
+    container = sources.inspect(path, media_type, ctx.settings.imaging, ctx.settings.ocr, work_dir,
+                                MemoryBudget.of(ctx.settings))
     processed = ctx.run_pages(container)
     groups, sheets = split_batch([r.page for r in processed])
     if not groups:

@@ -39,6 +39,7 @@ class NavItem:
     href: str
     count: int | None = None
     current: bool = False
+    count_id: str = ""
 
 
 def runtime(request: Request):
@@ -64,7 +65,8 @@ def _navigation(request: Request, actor: Actor) -> list[NavItem]:
 
     def add(label: str, name: str, count: int | None = None) -> None:
         href = request.app.url_path_for(name)
-        items.append(NavItem(label, href, count, path == href or (href != "/" and path.startswith(href + "/"))))
+        current = path == href or (href != "/" and path.startswith(href + "/"))
+        items.append(NavItem(label, href, count, current, "posteingang-zahl" if name == "inbox" else ""))
 
     if policy.allowed(actor, "inbox"):
         add("Posteingang", "inbox", inbox.unseen_count(actor, runtime(request)))

@@ -22,7 +22,7 @@ from ..services import case_lookup, casefile, documents, inbox, page_images
 from . import labels
 from .api import _upload_result
 from .highlight import hit_boxes, marked_segments, query_terms
-from .pages import PageActor, message, redirect, render, router, runtime, page_cache
+from .pages import PageActor, message, page_cache, query_string, redirect, render, router, runtime
 
 THUMBNAILS_PER_DOCUMENT = 6
 _DOC_ID = r"^[A-Za-z0-9_.-]{1,80}$"
@@ -53,10 +53,12 @@ def inbox_page(request: Request, actor: PageActor, show: Annotated[str, Query(pa
 @router.post("/posteingang/markieren", name="inbox_mark")
 def inbox_mark(request: Request, actor: PageActor,
                document_id: Annotated[list[str], Form(max_length=80)] = [],  # noqa: B006 - FastAPI form list
-               state: Annotated[str, Form(pattern="^(seen|done|open)$")] = "seen"):
+               state: Annotated[str, Form(pattern="^(seen|done|open)$")] = "seen",
+               show: Annotated[str, Form(pattern="^(open|done|all)$")] = "open"):
     marked = inbox.mark(actor, runtime(request), document_id[:500], state)
     key = "erledigt" if state == "done" else "gesehen"
-    return redirect(request.app.url_path_for("inbox") + f"?{key}={marked}")
+    return redirect(request.app.url_path_for("inbox") + query_string(show=show if show != "open" else "",
+                                                                      **{key: marked}))
 
 
 # --- the mailroom's day -----------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""What the browser tests share: the small office they work in, the Chromium tab wrapper, axe-core."""
+"""What the browser tests share: the Chromium tab wrapper with screenshots and axe-core."""
 
 from __future__ import annotations
 
@@ -8,41 +8,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+from ..web_office import PASSWORDS, REPO, SCRIPT  # noqa: F401 - shared with the page tests
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
-SCRIPT = "<script>alert(1)</script>"
-
-CASES_CSV = """case_number,surname,given_names,date_of_birth,nationality
-ABH-2022-06060,Ahmadi,Farid,1998-01-01,afghanisch
-ABH-2024-00077,Ahmadi,Farida,2001-08-15,afghanisch
-ABH-2023-04567,Yılmaz,Emre,1990-05-05,türkisch
-"""
-PASSWORDS = {"anna": "anna-Test-2026", "yusuf": "yusuf-Test-2026", "post": "post-Test-2026", "dsb": "dsb-Test-2026"}
-
-# (file name, pages of lines) -- born-digital PDFs: real pipeline, no OCR wait.
-DOCUMENTS = [
-    ("antrag_ahmadi.pdf", [[
-        "Stadt Elbhausen – Ausländerbehörde", "Aktenzeichen: ABH-2022-06060",
-        "Antrag auf Verlängerung der Aufenthaltserlaubnis nach § 8 AufenthG",
-        "Antragsteller: Farid Ahmadi, geb. 01.01.1998", "Hiermit beantrage ich die Verlängerung",
-        "meiner Aufenthaltserlaubnis um zwei Jahre."], [
-        "Anlagen: Reisepass, Meldebescheinigung, Gehaltsnachweise", "Elbhausen, den 03.02.2025",
-        "Farid Ahmadi"]]),
-    ("schreiben_ahmadi.pdf", [[
-        "Rechtsanwältin Dr. Hoffmann", "Ihr Zeichen: ABH-2022-06060", "Mandant: Farid Ahmadi, geb. 01.01.1998",
-        "Sehr geehrte Damen und Herren,", f"im Formular stand wörtlich {SCRIPT} als Name.",
-        "Wir bitten um Berichtigung."]]),
-    ("bescheid_yilmaz.pdf", [[
-        "Stadt Elbhausen – Ausländerbehörde", "Aktenzeichen: ABH-2023-04567",
-        "Bescheid über die Verlängerung der Aufenthaltserlaubnis", "Herrn Emre Yilmaz, geb. 05.05.1990",
-        "Die Aufenthaltserlaubnis wird bis zum 31.12.2027 verlängert."]]),
-    ("nachreichung_ohne_az.pdf", [[
-        "Nachreichung von Unterlagen", "Sehr geehrte Damen und Herren,",
-        "anbei die Gehaltsnachweise von Herrn Ahmadi.", f"Bemerkung des Absenders: {SCRIPT}",
-        "Mit freundlichen Grüßen"]]),
-]
 
 
 @dataclass

@@ -17,7 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browserkit import CASES_CSV, CHROMEDRIVER, CHROMIUM, DOCUMENTS, PASSWORDS, REPO, Browser, World
+
+from ..web_office import build_office
+from .browserkit import CHROMEDRIVER, CHROMIUM, REPO, Browser, World
 
 
 def _free_port() -> int:
@@ -26,39 +28,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _build_office(home: Path, folder: Path) -> dict[str, str]:
-    """Registry, teams, users and a few documents, through the service layer as the system."""
-    from dms_datagen.pdf import born_digital_pdf
-    from dms_ingest.config import load_settings
-    from dms_ingest.services import cases, documents, people
-    from dms_ingest.services.actor import Actor
-    from dms_ingest.services.runtime import Runtime
-
-    system = Actor.system(client="test")
-    runtime = Runtime(load_settings(REPO / "config.yaml", home=home))
-    registry = folder / "cases.csv"
-    registry.write_text(CASES_CSV, encoding="utf-8")
-    cases.import_cases(system, runtime, registry)
-    people.add_team(system, runtime, "A-F", "A-F")
-    people.add_team(system, runtime, "G-Z", "G-Z")
-    people.add_user(system, runtime, "anna", "sachbearbeitung", ["A-F"], PASSWORDS["anna"])
-    people.add_user(system, runtime, "yusuf", "sachbearbeitung", ["G-Z"], PASSWORDS["yusuf"])
-    people.add_user(system, runtime, "post", "poststelle", [], PASSWORDS["post"])
-    people.add_user(system, runtime, "dsb", "datenschutz", [], PASSWORDS["dsb"])
-    files = [born_digital_pdf(pages, folder / name) for name, pages in DOCUMENTS]
-    broken = folder / "scan_kaputt.pdf"
-    broken.write_bytes(b"%PDF-1.4\n% nothing but a header, then the scanner gave up\n")
-    results = documents.ingest(system, runtime, files + [broken], workers=1)
-    ids = {Path(r.source).name: r.id for r in results if r.id}
-    assert len(ids) == len(DOCUMENTS), [r.to_json() for r in results]
-    return ids
-
-
 @pytest.fixture(scope="session")
 def world(tmp_path_factory) -> World:
     folder = tmp_path_factory.mktemp("office")
     home = folder / "home"
-    ids = _build_office(home, folder)
+    ids = build_office(home, folder)
     port = _free_port()
     env = {**os.environ, "DMS_HOME": str(home), "OMP_THREAD_LIMIT": "1"}
     log = open(folder / "server.log", "wb")

@@ -7,7 +7,7 @@ import os
 import time
 
 import pytest
-from browserkit import REPO, SCRIPT, sha256_file
+from .browserkit import REPO, SCRIPT, sha256_file
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.keys import Keys
 
@@ -38,11 +38,18 @@ def _keep_screenshot(browser, name: str) -> None:
 def test_caseworker_day(world, browser):
     browser.login("anna")
     assert browser.path.startswith("/posteingang")
-    count = browser.find("nav .count").text
-    assert count == "2", count                     # the two documents of her team's case
+    assert _count(browser) == "2"                  # the two documents of her team's case
     browser.assert_accessible()
     rows = browser.find_all("tbody tr")
     assert len(rows) == 2 and all("neu" in r.text for r in rows)
+    # htmx: "Gesehen" updates the row and the count in place, without loading the page again
+    browser.driver.execute_script("window.keptAcrossTheClick = true;")
+    row = next(r for r in rows if "Anwaltsschreiben" in r.text)
+    row.find_element("css selector", "button.secondary").click()
+    _wait(lambda: _count(browser) == "1")
+    assert browser.driver.execute_script("return window.keptAcrossTheClick === true")
+    assert "gesehen" in browser.find(f"#eingang-{world.documents['schreiben_ahmadi.pdf']}").text
+    browser.snap("posteingang-htmx")
 
     browser.click(browser.link("ABH-2022-06060"))
     assert browser.find("h1").text == "Fallakte ABH-2022-06060"
@@ -70,11 +77,23 @@ def test_caseworker_day(world, browser):
     assert pdf.read_bytes().startswith(b"%PDF") and sha256_file(pdf) == shown_checksum
 
     browser.open("/posteingang")
-    assert browser.find("nav .count").text == "1"   # the opened document counts as seen
+    assert _count(browser) == "0"                  # the opened document counts as seen
     browser.logout()
     assert browser.path.startswith("/anmelden") and "Sie sind abgemeldet" in browser.text()
     browser.open("/posteingang")
     assert browser.path.startswith("/anmelden")
+
+
+def _count(browser) -> str:
+    """The number in the navigation (the visually hidden word after it is for screen readers)."""
+    return browser.driver.execute_script("return document.querySelector('#posteingang-zahl').firstChild.textContent")
+
+
+def _wait(condition, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
 
 
 def _tab_to(browser, wanted, limit: int = 80):
