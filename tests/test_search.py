@@ -260,7 +260,7 @@ def test_reindex_resumes_and_finds_the_same(make_catalog):
     assert [(h.id, h.page) for h in reopened.find(SearchQuery("erlaubnis OR Mietvertrag", limit=50)).hits] == before
 
 
-def test_both_backends_find_the_same(tmp_path, pg_session_url):
+def test_both_backends_find_the_same(tmp_path, pg_session_url):  # noqa: F811 - fixture
     engine = create_engine(pg_session_url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
