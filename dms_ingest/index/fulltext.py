@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from .analysis import MAX_POSITION, PageTerms
@@ -17,6 +20,20 @@ from .query import AnyOf, ParsedQuery, Phrase, Term, Word
 
 PART_WEIGHT = 0.1
 MAX_KEY_LENGTH = 120
+
+# Tables written with Core inserts (batched into one statement per document by SQLAlchemy); kept
+# out of SQLModel's metadata because they exist on one backend only or are created here.
+_tables = MetaData()
+page_search = Table("page_search", _tables, Column("page_id", BigInteger, primary_key=True),
+                    Column("tsv", TSVECTOR, nullable=False))
+search_words = Table("search_words", _tables, Column("word", String, primary_key=True))
+
+
+def remember_words(conn: Connection, words: list[str]) -> None:
+    """Add words to the vocabulary that fuzzy search draws on (words already there are skipped)."""
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgres_insert
+    for start in range(0, len(words), 500):
+        conn.execute(insert(search_words).values([{"word": w} for w in words[start:start + 500]]).on_conflict_do_nothing())
 
 
 @dataclass
@@ -144,9 +161,10 @@ class PostgresFullText:
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:
-            conn.execute(text(f"INSERT INTO {self.table} (page_id, tsv) VALUES (:id, CAST(:v AS tsvector)) "
-                              "ON CONFLICT (page_id) DO UPDATE SET tsv = excluded.tsv"),
-                         [{"id": e.page_id, "v": self.tsvector(e)} for e in entries])
+            # One multi-row statement: psycopg2 would send an executemany row by row.
+            statement = postgres_insert(page_search).values([{"page_id": e.page_id, "tsv": self.tsvector(e)}
+                                                             for e in entries])
+            conn.execute(statement.on_conflict_do_update(index_elements=["page_id"], set_={"tsv": statement.excluded.tsv}))
 
     def delete(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:

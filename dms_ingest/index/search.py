@@ -14,13 +14,14 @@ The plan of one search, the same on both backends:
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from .analysis import case_token, date_range_tokens, review_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
@@ -135,50 +136,67 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
         return SearchPage(query, 0, True)
     limit = catalog.rank_limit
     fulltext = catalog.fulltext
+    wanted = query.offset + query.limit
     with catalog.engine.begin() as conn:
         rows = fulltext.match(conn, parsed, filters.groups, limit + 1)
         exact = len(rows) <= limit
         if not exact:
             strong = [w for w in parsed.words() if not w.fuzzy]
-            if strong:
-                rows = fulltext.match(conn, parsed, filters.groups, limit, strong=strong) + rows
+            strong_rows = fulltext.match(conn, parsed, filters.groups, limit, strong=strong) if strong else []
+            # Enough strongly matching pages decide the first result pages alone; else fill up.
+            rows = strong_rows if len(strong_rows) >= 2 * wanted else strong_rows + rows
         pages = _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows])
-    best: dict[str, tuple[float, int]] = {}
-    doc_types: dict[str, str | None] = {}
-    for page_id, score in rows:
-        located = pages.get(page_id)
-        if located is None:
-            continue
-        doc_id, number, doc_type = located
-        doc_types[doc_id] = doc_type
-        if doc_id not in best or score > best[doc_id][0]:
-            best[doc_id] = (score, number)
-    order = sorted(best, key=lambda d: (-best[d][0], d))
-    facets = dict(Counter(doc_types[d] or "" for d in order).most_common())
-    hits = [_hit(catalog, doc_id, best[doc_id], parsed, query) for doc_id in order[query.offset: query.offset + query.limit]]
-    return SearchPage(query, len(order), exact, [h for h in hits if h is not None], facets)
+        best: dict[str, tuple[float, int]] = {}     # document → (score, page id) of its best page
+        doc_types: dict[str, str | None] = {}
+        for page_id, score in rows:
+            located = pages.get(page_id)
+            if located is None:
+                continue
+            doc_id, doc_type = located
+            doc_types[doc_id] = doc_type
+            if doc_id not in best or score > best[doc_id][0]:
+                best[doc_id] = (score, page_id)
+        order = sorted(best, key=lambda d: (-best[d][0], d))
+        facets = dict(Counter(doc_types[d] or "" for d in order).most_common())
+        shown = order[query.offset: wanted]
+        hits = _hits(conn, catalog.is_sqlite, [(d, *best[d]) for d in shown], parsed, query)
+    return SearchPage(query, len(order), exact, hits, facets)
 
 
-def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tuple[str, int, str | None]]:
+def _id_list(is_sqlite: bool, ids: list[int]) -> tuple[str, dict]:
+    """An SQL condition "column in ids" that stays one parameter however many ids there are."""
+    if is_sqlite:
+        return "IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(ids)}
+    return "= ANY(:ids)", {"ids": ids}
+
+
+def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tuple[str, str | None]]:
     if not page_ids:
         return {}
-    sql = ("SELECT p.id, p.document_id, p.number, d.doc_type FROM pages p JOIN documents d ON d.id = p.document_id "
-           "WHERE p.id IN :ids") if is_sqlite else (
-           "SELECT p.id, p.document_id, p.number, d.doc_type FROM pages p JOIN documents d ON d.id = p.document_id "
-           "WHERE p.id = ANY(:ids)")
-    statement = text(sql).bindparams(bindparam("ids", expanding=True)) if is_sqlite else text(sql)
-    ids = sorted(set(page_ids))
-    return {int(r[0]): (r[1], int(r[2]), r[3]) for r in conn.execute(statement, {"ids": ids})}
+    condition, params = _id_list(is_sqlite, sorted(set(page_ids)))
+    rows = conn.execute(text("SELECT p.id, p.document_id, d.doc_type FROM pages p "
+                             f"JOIN documents d ON d.id = p.document_id WHERE p.id {condition}"), params)
+    return {int(r[0]): (r[1], r[2]) for r in rows}
 
 
-def _hit(catalog, doc_id: str, best: tuple[float, int], parsed: ParsedQuery, query: SearchQuery) -> SearchHit | None:
-    doc = catalog.get(doc_id)
-    page = catalog.page(doc_id, best[1])
-    if doc is None or page is None:
-        return None
+def _hits(conn, is_sqlite: bool, shown: list[tuple[str, float, int]], parsed: ParsedQuery,
+          query: SearchQuery) -> list[SearchHit]:
+    if not shown:
+        return []
+    condition, params = _id_list(is_sqlite, [page_id for _, _, page_id in shown])
+    rows = {r[0]: r for r in conn.execute(text(
+        "SELECT p.id, p.number, p.text, d.source, d.doc_type, d.case_number, d.title, d.review, d.created_at "
+        f"FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id {condition}"), params)}
     words = [w for t in parsed.required for w in ((t.items if isinstance(t, AnyOf) else (t,)))
              for w in ([w] if isinstance(w, Word) else [Word(k, compound=False) for k in w.keys])]
-    snippet = make_snippet(page.text, words, query.snippet_width)
-    received = doc.created_at.date().isoformat() if isinstance(doc.created_at, date) else str(doc.created_at)
-    return SearchHit(doc_id, round(best[0], 4), snippet.text, best[1], doc.doc_type, doc.case_number, doc.source,
-                     doc.title, bool(doc.review), received, snippet.html)
+    hits = []
+    for doc_id, score, page_id in shown:
+        row = rows.get(page_id)
+        if row is None:
+            continue
+        snippet = make_snippet(row.text, words, query.snippet_width)
+        received = row.created_at if isinstance(row.created_at, (date, datetime)) else datetime.fromisoformat(row.created_at)
+        hits.append(SearchHit(doc_id, round(score, 4), snippet.text, int(row.number), row.doc_type, row.case_number,
+                              row.source, row.title or "", bool(row.review), received.date().isoformat()
+                              if isinstance(received, datetime) else received.isoformat(), snippet.html))
+    return hits
