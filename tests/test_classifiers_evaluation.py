@@ -86,3 +86,41 @@ def test_image_mode_writes_300_dpi_pages(tmp_path):
         with Image.open(tmp_path / name) as image:
             assert image.mode == "L" and image.width == 2480 and image.height <= 3508
             assert round(image.info["dpi"][0]) == 300
+
+
+def test_documents_of_mails_and_batches_are_matched_and_scored_per_evidence_class():
+    from types import SimpleNamespace as R
+
+    from dms_ingest.classifiers.evaluation import input_files, predictions_from_results
+
+    labels = {
+        "m.eml#Scan_1.jpg": {"file": "m.eml", "doc_type": "gehaltsnachweis", "case_number": "ABH-2019-00001",
+                             "assignable": True, "evidence": "mail_attachment", "owner": "ABH-2019-00001"},
+        "m.eml#body": {"file": "m.eml", "doc_type": "sonstiges", "case_number": "ABH-2019-00001", "assignable": True,
+                       "evidence": "mail_body", "owner": "ABH-2019-00001"},
+        "b.pdf#1": {"file": "b.pdf", "doc_type": "urkunde", "case_number": "ABH-2019-00002", "assignable": True,
+                    "evidence": "cover_sheet", "owner": "ABH-2019-00002"},
+        "b.pdf#2": {"file": "b.pdf", "doc_type": "urkunde", "case_number": None, "assignable": False,
+                    "evidence": "trap", "owner": "ABH-2019-00003"},
+        "s.png": {"file": "s.png", "doc_type": "bescheid", "case_number": None, "assignable": False,
+                  "evidence": "trap", "owner": "ABH-2019-00004"},
+    }
+    assert input_files(labels) == ["m.eml", "b.pdf", "s.png"]
+    results = {
+        "m.eml": [R(source="/x/m.eml#body", status="archived", doc_type="sonstiges", case_number="ABH-2019-00001", review=False),
+                  R(source="/x/m.eml#Scan_1.jpg", status="archived", doc_type="gehaltsnachweis", case_number=None, review=True)],
+        "b.pdf": [R(source="/x/b.pdf", status="archived", doc_type="urkunde", case_number="ABH-2019-00002", review=False),
+                  R(source="/x/b.pdf", status="archived", doc_type="urkunde", case_number=None, review=True)],
+        # a not-assignable scan filed into its own person's case: wrong, and marked lucky
+        "s.png": [R(source="/x/s.png", status="archived", doc_type="bescheid", case_number="ABH-2019-00004", review=False)],
+    }
+    predictions = predictions_from_results(labels, results)
+    assert predictions["m.eml#Scan_1.jpg"] == ("gehaltsnachweis", None, True)
+    assert predictions["b.pdf#2"] == ("urkunde", None, True)
+    report = evaluate(predictions, labels)
+    assert report.wrong_assignment_count == 1 and report.lucky == ["s.png"]
+    assert report.per_class["mail_attachment"].assigned == 0 and report.per_class["mail_body"].assigned == 1
+    assert report.per_class["cover_sheet"].automatic_share == 1.0
+    assert (report.per_class["trap"].unassignable, report.per_class["trap"].unassignable_reviewed) == (2, 1)
+    assert report.unassignable_review_share == pytest.approx(0.5)
+    assert "mail_attachment" in report.summary() and "lucky" in report.summary()

@@ -176,6 +176,12 @@ def _real_digit_share(raw: str) -> float:
     return sum(c.isdigit() for c in chars) / max(1, len(chars))
 
 
+def case_label_end(text: str) -> int | None:
+    """Where the first label that introduces a case number ("Az.", "Ihr Zeichen", ...) ends, or None."""
+    m = _LABEL_RE.search(text)
+    return m.end() if m else None
+
+
 def _find_label(text: str, start: int) -> str | None:
     window_start = max(0, start - _LABEL_REACH)
     window = text[window_start:start]

@@ -82,10 +82,15 @@ def train(json_output: bool = typer.Option(False, "--json")) -> None:
 def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False, metavar="DIR"),
              json_output: bool = typer.Option(False, "--json"),
              workers: Optional[int] = typer.Option(None, "--workers", "-w")) -> None:
-    """Evaluate type and case decisions on a labelled set (python -m dms_datagen.evaluation_set)."""
+    """Evaluate type and case decisions on a labelled set (python -m dms_datagen.evaluation_set), or fields
+    and application status on an application set (python -m dms_datagen.applications)."""
     from ..classifiers.evaluation import evaluate as score, predict_text_directory
 
     labels = json.loads((directory / "labels.json").read_text(encoding="utf-8"))
+    if labels.get("kind") == "applications":  # python -m dms_datagen.applications: fields and status
+        from .applications import evaluate_applications
+
+        return evaluate_applications(directory, labels, json_output, workers)
     if any(directory.glob("*.txt")):
         predictions = predict_text_directory(directory)
     else:
@@ -94,7 +99,8 @@ def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False,
     if json_output:
         data = dataclasses.asdict(report) | {"automatic_share": report.automatic_share,
                                              "review_share": report.review_share,
-                                             "wrong_assignment_count": report.wrong_assignment_count}
+                                             "wrong_assignment_count": report.wrong_assignment_count,
+                                             "unassignable_review_share": report.unassignable_review_share}
         sys.stdout.write(json.dumps(data, default=str) + "\n")
     else:
         out.print(report.summary(), highlight=False)
@@ -110,16 +116,12 @@ def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None) -> 
     from ..services.documents import ingest
     from ..services.runtime import Runtime
 
+    from ..classifiers.evaluation import input_files, predictions_from_results
+
     outcomes: dict[str, list] = {}
     with tempfile.TemporaryDirectory() as tmp:
         evaluation = Runtime(load_settings(state.get("config"), home=Path(tmp)))
         cases.replace_registry(evaluation.catalog, parse_registry_csv(directory / "registry.csv"))
-        ingest(Actor.system("eval"), evaluation, [directory / name for name in labels], workers=workers,
+        ingest(Actor.system("eval"), evaluation, [directory / name for name in input_files(labels)], workers=workers,
                on_file=lambda path, results: outcomes.__setitem__(path.name, results))
-    predictions = {}
-    for name, results in outcomes.items():
-        archived = [r for r in results if r.status == "archived"]
-        first = archived[0] if archived else None
-        predictions[name] = (first.doc_type if first else "sonstiges", first.case_number if first else None,
-                             first.review if first else True)
-    return predictions
+    return predictions_from_results(labels, outcomes)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..classifiers import CaseHints, CaseRecord, CaseRegistry, find_mrz, match_case, restore_paragraph_signs
+from ..fields.stage import read_fields
 from .context import Context
 from .document import Document
 
@@ -48,6 +49,7 @@ def classify_document(doc: Document, ctx: Context) -> None:
     else:
         _classify_type(doc, text, ctx)
     _match_case(doc, text, ctx)
+    read_fields(doc, ctx)
 
 
 def _classify_type(doc: Document, text: str, ctx: Context) -> None:
@@ -71,15 +73,46 @@ def _model_version(ctx: Context) -> float:
 
 
 def _match_case(doc: Document, text: str, ctx: Context) -> None:
-    hints = CaseHints(barcode_case_number=doc.cover_case_number, email_case_number=doc.hint_case_number)
+    inherited, notes = doc.hint_case_number, []
+    confidence = ocr_confidence(doc)
+    minimum = ctx.settings.classification.inherit_min_ocr_confidence
+    if inherited and doc.part == "attachment" and confidence is not None and confidence < minimum:
+        # Unreadable text cannot show that the attachment is about someone else (a relative's papers).
+        notes.append(f"Text kaum lesbar (OCR-Sicherheit {confidence:.0f} %): die Akte der E-Mail "
+                     f"({inherited}) wird nicht ungeprüft übernommen.")
+        inherited = None
+    hints = CaseHints(barcode_case_number=doc.cover_case_number, email_case_number=inherited,
+                      email_evidence=_HINT_SOURCES.get(doc.part, _HINT_SOURCES[None]))
     decision = match_case(text, registry(ctx), pattern=ctx.settings.classification.case_number, hints=hints)
     doc.candidates = decision.candidates
     if decision.review:
         doc.review = True
-        doc.review_reasons.extend(decision.reasons)
+        doc.review_reasons.extend(notes + decision.reasons)
         return
     doc.case_number, doc.case_method = decision.case_number, decision.method
     doc.case_evidence = decision.reasons
+
+
+def ocr_confidence(doc: Document) -> float | None:
+    """Mean OCR word confidence of the document's scanned, non-blank pages (None if nothing was OCR'd)."""
+    values = [p.ocr_confidence for p in doc.pages if p.ocr_confidence is not None and not p.blank]
+    return sum(values) / len(values) if values else None
+
+
+# How the case hint of a document was found, in the clerk's words.
+_HINT_SOURCES = {"attachment": "Akte der E-Mail, mit der das Dokument kam", "body": "Akte der E-Mail",
+                 None: "Vorgabe der Quelle, z. B. der Migrationsliste"}
+
+
+def resolve_mail_case(mail_text: str, ctx: Context) -> str | None:
+    """The case a whole mail belongs to (sender, subject and text), to be passed on to its attachments.
+
+    Only a mail that resolves to exactly one case by the same rules as a document (a registered
+    case number, or name and date of birth) passes a case on; a doubtful mail passes nothing and its
+    attachments are judged on their own evidence.
+    """
+    decision = match_case(mail_text, registry(ctx), pattern=ctx.settings.classification.case_number)
+    return None if decision.review else decision.case_number
 
 
 def retrain_from_reviews(settings, catalog) -> dict:

@@ -57,7 +57,8 @@ class Context:
         self._lazy_lock = threading.Lock()
         imaging = settings.imaging
         self.page_options = PageOptions(settings.ocr.languages, imaging.orientation, imaging.deskew,
-                                        imaging.blank_ink_ratio, imaging.jpeg_quality, imaging.max_archive_dpi)
+                                        imaging.blank_ink_ratio, imaging.jpeg_quality, imaging.max_archive_dpi,
+                                        settings.classification.case_number)
         self._executor()
 
     def work_dir(self) -> Path:

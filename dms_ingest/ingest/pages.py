@@ -12,8 +12,10 @@ from pathlib import Path
 import numpy as np
 
 from . import imaging
+from ..classifiers.case_numbers import CaseNumberPattern
 from .document import Page, Word
 from .ocr import recognizer
+from .reread import reread_case_labels
 from .sources import PageSpec, render_page
 
 SEPARATOR_CODES = {"DMS-SEPARATOR", "PATCHT", "PATCH-T"}
@@ -32,6 +34,7 @@ class PageOptions:
     blank_ink_ratio: float
     jpeg_quality: int
     max_dpi: int
+    case_pattern: CaseNumberPattern | None = None   # set: re-read case-number labels OCR garbled (reread.py)
 
 
 @dataclass
@@ -122,6 +125,10 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
         step = max(1, int(page.dpi // 150))
         reduced = np.ascontiguousarray(gray[::step, ::step])
         turn, confidence = ocr.detect_orientation(reduced, page.dpi / step)
+        if confidence < _OSD_MIN_CONFIDENCE:
+            # Unsure on the reduced, straightened page (small print, or a skew measured on upside-down
+            # text): ask once more on the page as scanned, at full size. Only doubtful pages pay for it.
+            turn, confidence = ocr.detect_orientation(np.ascontiguousarray(raw_gray), page.dpi)
         if turn and confidence >= _OSD_MIN_CONFIDENCE:
             turned_pixels = imaging.rotate_quarter(raw_pixels, turn)
             turned_gray = imaging.rotate_quarter(raw_gray, turn)
@@ -135,4 +142,6 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
     page.words = result.words
     page.text = result.text
     page.ocr_confidence = result.confidence
+    if options.case_pattern is not None:
+        reread_case_labels(page, gray, ocr, options.case_pattern)
     return pixels, gray

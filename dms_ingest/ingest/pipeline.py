@@ -19,6 +19,7 @@ from pathlib import Path
 from ..errors import Rejected
 from ..storage import StoreError, environment_error, sha256_file
 from . import sources
+from ..applications.detect import open_from_form
 from .classify import classify_document
 from .context import Context
 from .document import Document, Page
@@ -187,6 +188,7 @@ def archive_document(doc: Document, encoded: dict, sheets: list[int], ctx: Conte
                   archive_path, settings.archive.pdfa_part)
     record = _record(doc, doc_id, archive_path, kept, ingested_at, title)
     row = commit_document(record, doc.original_path, archive_path, ctx.store, ctx.catalog)
+    open_from_form(ctx, doc, row.id)
     return IngestResult(doc.source, "archived", id=row.id, sha256=doc.sha256, pages=len(doc.pages),
                         doc_type=doc.doc_type, case_number=doc.case_number, review=doc.review,
                         part=doc.part, message_id=doc.message_id, archive_sha256=row.archive_sha256,
@@ -216,4 +218,5 @@ def _record(doc: Document, doc_id: str, archive_path: Path, kept: list[Page], in
         "review_reasons": doc.review_reasons, "candidates": doc.candidates, "case_evidence": doc.case_evidence,
         "ocr_confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
         "warnings": doc.warnings,
+        "fields": [f.to_json() for f in doc.fields], "direction": doc.direction,
     }

@@ -113,6 +113,20 @@ def fixity_sample(store, catalog, sample: int) -> dict:
     return result
 
 
+def applications_ready(settings, catalog, *, today=None) -> dict:
+    """`dms cases ready` as part of the report (read as the system, under the access log)."""
+    from ..services.actor import Actor
+    from ..services.applications import ready_cases
+    from ..services.runtime import Runtime
+
+    try:
+        ready = ready_cases(Actor.system("nightly"), Runtime(settings, catalog=catalog), today=today)
+        return {"status": "done", "count": len(ready), "ready": ready}
+    except Exception as exc:
+        log.exception("listing complete applications failed")
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
 def run_nightly(settings, *, sample: int, workers: int, retry: bool = True, train: bool = True,
                 force_train: bool = False, view_factory=None) -> dict:
     """The whole batch; returns the report (also the content of the JSON file)."""
@@ -166,6 +180,9 @@ def run_nightly(settings, *, sample: int, workers: int, retry: bool = True, trai
         log.exception("fixity sample failed")
         result["fixity"] = {"passed": False, "errors": [f"{type(exc).__name__}: {exc}"[:300]], "sample": sample}
 
+    # 4. applications whose required documents are now all on file: cases to offer an appointment
+    result["applications"] = applications_ready(settings, catalog)
+
     result["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     result["seconds"] = round(time.monotonic() - clock, 1)
     result["passed"] = bool(result["fixity"].get("passed")) and not retried.get("error") \
@@ -199,6 +216,13 @@ def text(report: dict) -> str:
             lines.append(f"  {item['id']} {item['role']} {item['key']}")
     else:
         lines.append(f"fixity sample: FAILED {'; '.join(f.get('errors', []))}")
+    a = report.get("applications") or {}
+    if a.get("status") == "done":
+        lines.append(f"applications complete (appointment possible): {a['count']}")
+        for app in a["ready"][:200]:
+            lines.append(f"  {app['case_number']} {app['applicant']}: {app['title']} ({app['legal_basis']})")
+    elif a:
+        lines.append(f"applications complete: FAILED {a.get('error')}")
     return "\n".join(lines) + "\n"
 
 

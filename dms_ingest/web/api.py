@@ -94,9 +94,12 @@ def api_search(request: Request, actor: CurrentActor,
 
 @router.get("/cases/{case_number}", tags=["cases"], summary="A person's case file")
 def api_case(request: Request, actor: CurrentActor, case_number: str) -> dict:
-    from ..services import casefile
+    from ..services import applications, casefile
 
-    return casefile.case_file(actor, _runtime(request), case_number)
+    result = casefile.case_file(actor, _runtime(request), case_number)
+    # The checklist of the case's open applications (GET /api/cases/{case}/applications has it in full).
+    result["applications"] = applications.case_status(actor, _runtime(request), case_number)["applications"]
+    return result
 
 
 @router.get("/documents/{doc_id}", tags=["documents"], summary="A document's metadata")

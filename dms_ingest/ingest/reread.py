@@ -1,0 +1,118 @@
+"""A second, closer look at a case-number label whose number the page's OCR could not read.
+
+On a 200-dpi scan, a fax or a strongly compressed JPEG, Tesseract often reads the label
+("Aktenzeichen", "Az.", "Ihr Zeichen") and garbles the small digits after it. Case matching then
+has to send the page to review although a person reads the number at a glance. So, only for lines
+with such a label and no valid number, the line is cut out of the page image, enlarged, levelled
+and read once more; a reading that holds a valid case number replaces the garbled line in the page
+text. Pages without such a line cost nothing extra.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..classifiers.case_numbers import CaseNumberPattern, case_label_end, find_case_numbers, find_malformed_case_numbers
+from .document import Page, Word
+
+# Read the cut-out line as if scanned at this resolution (Tesseract reads small digits best at ~300-400 dpi x-height).
+_TARGET_DPI = 450
+_MAX_LINES = 3
+
+
+def _lines(words: list[Word]) -> list[list[Word]]:
+    by_line: dict[int, list[Word]] = {}
+    for word in words:
+        by_line.setdefault(word.line, []).append(word)
+    return [sorted(ws, key=lambda w: w.box[0]) for _, ws in sorted(by_line.items())]
+
+
+def _digit_like(text: str) -> int:
+    return sum(ch.isdigit() or ch in "OoIlSBZ" for ch in text)
+
+
+def _reference(line: str, following: str, pattern: CaseNumberPattern) -> str | None:
+    """The text that should hold the labelled case number: the label's line, or the next line when the
+    label ends its line ("Aktenzeichen" above the number); None when there is no label."""
+    end = case_label_end(line)
+    if end is None:
+        return None
+    return line if _digit_like(line[end:]) >= pattern.year_digits else line + "\n" + following
+
+
+def _needs_reread(text: str, pattern: CaseNumberPattern) -> bool:
+    """Something number-like after the label that did not read as a valid case number."""
+    if find_malformed_case_numbers(text, pattern):
+        return True
+    hits = find_case_numbers(text, pattern)
+    if hits:
+        return all(h.split for h in hits)  # a space inside the serial: digits may belong elsewhere
+    end = case_label_end(text) or 0
+    return _digit_like(text[end:end + 40]) >= pattern.year_digits + 2
+
+
+def _crop(gray: np.ndarray, line: list[Word]) -> np.ndarray:
+    """The line of the label, to the right edge of the page (the number may not have been seen as words)."""
+    x0 = min(w.box[0] for w in line)
+    y0 = min(w.box[1] for w in line)
+    y1 = max(w.box[3] for w in line)
+    height = max(8.0, y1 - y0)
+    top, bottom = int(max(0, y0 - 0.3 * height)), int(min(gray.shape[0], y1 + 0.3 * height))
+    left = int(max(0, x0 - height))
+    return gray[top:bottom, left:]
+
+
+def _enlarged(crop: np.ndarray, dpi: float) -> list[tuple[np.ndarray, float]]:
+    """The cut-out line enlarged, once as it is and once levelled to black and white (Otsu)."""
+    scale = max(1.0, min(4.0, _TARGET_DPI / max(dpi, 50.0)))
+    # Stretch faint ink (light toner, JPEG, blur) to the full range first.
+    dark, light = np.percentile(crop, 1), np.percentile(crop, 90)
+    if light - dark > 20:
+        crop = np.clip((crop.astype(np.float32) - dark) * (255.0 / (light - dark)), 0, 255).astype(np.uint8)
+    big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1 else crop
+    _, levelled = cv2.threshold(cv2.GaussianBlur(big, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # A white margin helps Tesseract find the line.
+    return [(cv2.copyMakeBorder(image, 24, 24, 24, 24, cv2.BORDER_CONSTANT, value=255), dpi * scale)
+            for image in (big, levelled)]
+
+
+def reread_case_labels(page: Page, gray: np.ndarray, ocr, pattern: CaseNumberPattern) -> list[str]:
+    """Re-read label lines without a valid case number at a larger scale; fix page.text. Returns the new lines."""
+    fixed: list[str] = []
+    lines = _lines(page.words)
+    for k, line in enumerate(lines):
+        line_text = " ".join(w.text for w in line)
+        following = " ".join(w.text for w in lines[k + 1]) if k + 1 < len(lines) else ""
+        reference = _reference(line_text, following, pattern)
+        if reference is None or not _needs_reread(reference, pattern):
+            continue
+        if len(fixed) >= _MAX_LINES:
+            break
+        both = reference != line_text
+        crop = _crop(gray, line + (lines[k + 1] if both else []))
+        if crop.size == 0:
+            continue
+        readings = [" ".join(ocr.recognize(image, dpi).text.split()) for image, dpi in _enlarged(crop, page.dpi)]
+        numbers = [{h.canonical for h in find_case_numbers(r, pattern) if h.certain} for r in readings]
+        found = set().union(*numbers)
+        # Both readings must not disagree, and the one used must be clean.
+        usable = [r for r, n in zip(readings, numbers) if len(n) == 1 and not find_malformed_case_numbers(r, pattern)]
+        if len(found) != 1 or not usable:
+            continue
+        reading = usable[0]
+        before = {h.canonical for h in find_case_numbers(reference, pattern)}
+        # A different number than the first reading's guess: keep both, so that matching sees the conflict.
+        page.text = _replace_lines(page.text, [line_text] + ([following] if both else []), reading,
+                                   keep=bool(before - found))
+        fixed.append(reading)
+    return fixed
+
+
+def _replace_lines(text: str, old: list[str], new: str, *, keep: bool) -> str:
+    lines = text.split("\n")
+    wanted = [o.split() for o in old]
+    for i in range(len(lines)):
+        if [line.split() for line in lines[i:i + len(wanted)]] == wanted and not keep:
+            return "\n".join(lines[:i] + [new] + lines[i + len(wanted):])
+    return text + "\n" + new

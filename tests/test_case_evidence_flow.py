@@ -1,0 +1,41 @@
+"""Case evidence that flows into a document from outside its text: its mail, its cover sheet."""
+
+import datetime as dt
+from pathlib import Path
+
+from dms_ingest.classifiers import CaseRecord
+from dms_ingest.ingest.classify import classify_document, resolve_mail_case
+from dms_ingest.ingest.document import Document, Page
+from dms_ingest.services.cases import replace_registry
+
+MOTHER = CaseRecord("ABH-2019-04711", "Yılmaz", "Fatma", dt.date(1966, 4, 3), "TUR")
+SON = CaseRecord("ABH-2023-00815", "Yılmaz", "Ali", dt.date(2006, 11, 2), "TUR")
+
+
+def attachment(ctx, text: str, *, confidence: float = 91.0, hint: str | None = MOTHER.case_number) -> Document:
+    replace_registry(ctx.catalog, [MOTHER, SON])
+    doc = Document(source="mail.eml#scan.jpg", original_path=Path("scan.jpg"), sha256="0" * 64, part="attachment",
+                   pages=[Page(number=1, text=text, ocr_confidence=confidence)], hint_case_number=hint)
+    classify_document(doc, ctx)
+    return doc
+
+
+def test_mail_resolves_by_name_and_birthday_in_its_text(ctx):
+    replace_registry(ctx.catalog, [MOTHER, SON])
+    assert resolve_mail_case("Von: Fatma Yilmaz\nBetreff: Unterlagen\nFATMA YILMAZ, geb. 03.04.66", ctx) == MOTHER.case_number
+    assert resolve_mail_case("Betreff: Unterlagen zu Az. ABH 2023 00815", ctx) == SON.case_number
+    # A doubtful mail passes nothing on.
+    assert resolve_mail_case("Betreff: Unterlagen\nHallo, hier die Papiere. Gruß Ali", ctx) is None
+
+
+def test_attachment_follows_its_mail_unless_it_prints_its_own_number(ctx):
+    doc = attachment(ctx, "Mitgliedsbescheinigung\nMitglied: YILMAZ, Fatma\nist pflichtversichert.")
+    assert (doc.case_number, doc.case_method) == (MOTHER.case_number, "mail")
+    doc = attachment(ctx, "Zeugnis\nAktenzeichen ABH-2023-0815\nAli Yilmaz")
+    assert (doc.case_number, doc.case_method) == (SON.case_number, "case_number")
+
+
+def test_unreadable_attachment_does_not_take_over_its_mails_case(ctx):
+    doc = attachment(ctx, "‘UaTYeZ NZ SIEUO SAUTe UBUUTQ IST pun", confidence=41.0)
+    assert doc.case_number is None and doc.review
+    assert any("kaum lesbar" in reason for reason in doc.review_reasons)
