@@ -295,3 +295,13 @@ def test_cli_search_json_filters_and_reindex(dms, settings):
     assert len(dms.json_lines("search", "Antrag", "--limit", "2", "--offset", "4")) == 1
     result = dms("search", "Antrag")
     assert result.exit_code == 0 and "5 documents (antrag 3, bescheid 1, mietvertrag 1)" in result.stdout
+
+
+def test_filters_alone_list_a_case_newest_first(make_catalog):
+    catalog = make_catalog()
+    _filtered_archive(catalog)
+    result = catalog.find(SearchQuery("", case_numbers=("ABH-2024-00001",)))
+    assert [h.id for h in result.hits] == ["doc-1", "doc-0"] and result.total == 2
+    assert ids(catalog.find(SearchQuery("-Nummer", doc_types=("antrag",))).hits) == set()   # any page: whole document
+    assert ids(catalog.find(SearchQuery("-Mietvertrag", case_numbers=("ABH-2024-00003",))).hits) == {"doc-3"}
+    assert catalog.find(SearchQuery("")).total == 0

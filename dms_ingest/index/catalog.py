@@ -33,7 +33,6 @@ class SearchIndexOutdated(Exception):
 
 
 class Catalog:
-    rank_limit = 5000                   # pages ranked per search at most (see search.py)
     rebuild_on_open_limit = 20_000      # older indexes up to this many pages are rebuilt when opened
 
     def __init__(self, url: str):
@@ -47,6 +46,7 @@ class Catalog:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._lock = threading.RLock()
         self.fulltext = SqliteFullText() if self.is_sqlite else PostgresFullText()
+        self.rank_limit = self.fulltext.rank_limit      # pages ranked per search at most (see search.py)
         self._known_words: set[str] | None = None
         self._vocabulary: tuple[int, dict[int, list[str]]] | None = None
         with schema_lock(self.engine) as conn:

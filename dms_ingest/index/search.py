@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -64,8 +64,34 @@ class SearchPage:
 
 @dataclass
 class Filters:
-    groups: list[list[str]]                 # every group must match one of its tokens
+    """Token groups for the index query (every group must match one of its tokens), and the same
+    conditions on the document row: hashed tokens could in theory collide, the row check cannot."""
+
+    groups: list[list[str]]
+    query: SearchQuery
+    visible_cases: set[str] | None = None   # None: no access restriction by case
     nothing_visible: bool = False
+
+    def admits(self, case_number: str | None, doc_type: str | None, review, received) -> bool:
+        q = self.query
+        case = (case_number or "").strip().upper()
+        if q.case_numbers is not None and case not in {c.strip().upper() for c in q.case_numbers}:
+            return False
+        if q.doc_types is not None and (doc_type or "") not in {t or "" for t in q.doc_types}:
+            return False
+        if q.review is not None and bool(review) != q.review:
+            return False
+        if q.received_from or q.received_to:
+            day = _as_datetime(received).date()
+            if (q.received_from and day < q.received_from) or (q.received_to and day > q.received_to):
+                return False
+        if self.visible_cases is not None:
+            return case in self.visible_cases if case else q.include_unassigned
+        return True
+
+
+def _as_datetime(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def build_filters(query: SearchQuery, cases_of_teams) -> Filters:
@@ -79,10 +105,11 @@ def build_filters(query: SearchQuery, cases_of_teams) -> Filters:
         groups.append(days)
     if query.review is not None:
         groups.append([review_token(query.review)])
+    visible = None
     if query.allowed_cases is not None or query.allowed_teams is not None:
-        visible = set(query.allowed_cases or ()) | set(cases_of_teams(query.allowed_teams or ()))
+        visible = {c.strip().upper() for c in set(query.allowed_cases or ()) | set(cases_of_teams(query.allowed_teams or ()))}
         groups.append(sorted({case_token(c) for c in visible} | ({case_token(None)} if query.include_unassigned else set())))
-    return Filters(groups, nothing_visible=any(not g for g in groups))
+    return Filters(groups, query, visible, nothing_visible=any(not g for g in groups))
 
 
 def expand_fuzzy(parsed: ParsedQuery, vocabulary) -> ParsedQuery:
@@ -126,13 +153,12 @@ def similar_words(key: str, distance: int, vocabulary: dict[int, list[str]], lim
 
 def run_search(catalog, query: SearchQuery) -> SearchPage:
     parsed = parse(query.text)
-    if not parsed.required:
-        return SearchPage(query, 0, True)
     if any(isinstance(w, Word) and w.fuzzy for t in parsed.required + parsed.excluded
            for w in (t.items if isinstance(t, AnyOf) else (t,))):
         parsed = expand_fuzzy(parsed, catalog.vocabulary)
     filters = build_filters(query, catalog.cases_of_teams)
-    if filters.nothing_visible:
+    # Without words, the filters alone list documents (all of a case, of a type...), newest first.
+    if filters.nothing_visible or not (parsed.required or filters.groups):
         return SearchPage(query, 0, True)
     limit = catalog.rank_limit
     fulltext = catalog.fulltext
@@ -140,27 +166,42 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
     with catalog.engine.begin() as conn:
         rows = fulltext.match(conn, parsed, filters.groups, limit + 1)
         exact = len(rows) <= limit
-        if not exact:
+        if not exact and parsed.required:
             strong = [w for w in parsed.words() if not w.fuzzy]
             strong_rows = fulltext.match(conn, parsed, filters.groups, limit, strong=strong) if strong else []
             # Enough strongly matching pages decide the first result pages alone; else fill up.
             rows = strong_rows if len(strong_rows) >= 2 * wanted else strong_rows + rows
         pages = _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows])
+        excluded = _excluded_documents(conn, catalog, parsed, filters) if parsed.excluded else set()
+        excluded |= {doc_id for doc_id, doc_type, *row in pages.values() if not filters.admits(row[0], doc_type, *row[1:])}
         best: dict[str, tuple[float, int]] = {}     # document → (score, page id) of its best page
         doc_types: dict[str, str | None] = {}
         for page_id, score in rows:
             located = pages.get(page_id)
             if located is None:
                 continue
-            doc_id, doc_type = located
+            doc_id, doc_type = located[:2]
+            if doc_id in excluded:
+                continue
             doc_types[doc_id] = doc_type
             if doc_id not in best or score > best[doc_id][0]:
                 best[doc_id] = (score, page_id)
-        order = sorted(best, key=lambda d: (-best[d][0], d))
-        facets = dict(Counter(doc_types[d] or "" for d in order).most_common())
+        order = sorted(best, key=lambda d: (-best[d][0], -best[d][1], d))     # ties: the newer page first
+        facets = dict(sorted(Counter(doc_types[d] or "" for d in order).items(), key=lambda kv: (-kv[1], kv[0])))
         shown = order[query.offset: wanted]
         hits = _hits(conn, catalog.is_sqlite, [(d, *best[d]) for d in shown], parsed, query)
     return SearchPage(query, len(order), exact, hits, facets)
+
+
+def _excluded_documents(conn, catalog, parsed: ParsedQuery, filters: Filters) -> set[str]:
+    """Documents with an excluded word on any page: `-Mietvertrag` leaves out the whole document.
+
+    Bounded like ranking: if more than rank_limit pages hold an excluded word, only the pages
+    holding it are left out (the index query's own NOT)."""
+    rows = catalog.fulltext.match(conn, ParsedQuery(parsed.excluded), filters.groups, catalog.rank_limit + 1)
+    if len(rows) > catalog.rank_limit:
+        return set()
+    return {located[0] for located in _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows]).values()}
 
 
 def _id_list(is_sqlite: bool, ids: list[int]) -> tuple[str, dict]:
@@ -170,13 +211,14 @@ def _id_list(is_sqlite: bool, ids: list[int]) -> tuple[str, dict]:
     return "= ANY(:ids)", {"ids": ids}
 
 
-def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tuple[str, str | None]]:
+def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tuple]:
+    """page id → (document id, doc_type, case_number, review, received)."""
     if not page_ids:
         return {}
     condition, params = _id_list(is_sqlite, sorted(set(page_ids)))
-    rows = conn.execute(text("SELECT p.id, p.document_id, d.doc_type FROM pages p "
+    rows = conn.execute(text("SELECT p.id, p.document_id, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
                              f"JOIN documents d ON d.id = p.document_id WHERE p.id {condition}"), params)
-    return {int(r[0]): (r[1], r[2]) for r in rows}
+    return {int(r[0]): tuple(r[1:]) for r in rows}
 
 
 def _hits(conn, is_sqlite: bool, shown: list[tuple[str, float, int]], parsed: ParsedQuery,
@@ -195,8 +237,7 @@ def _hits(conn, is_sqlite: bool, shown: list[tuple[str, float, int]], parsed: Pa
         if row is None:
             continue
         snippet = make_snippet(row.text, words, query.snippet_width)
-        received = row.created_at if isinstance(row.created_at, (date, datetime)) else datetime.fromisoformat(row.created_at)
+        received = _as_datetime(row.created_at)
         hits.append(SearchHit(doc_id, round(score, 4), snippet.text, int(row.number), row.doc_type, row.case_number,
-                              row.source, row.title or "", bool(row.review), received.date().isoformat()
-                              if isinstance(received, datetime) else received.isoformat(), snippet.html))
+                              row.source, row.title or "", bool(row.review), received.date().isoformat(), snippet.html))
     return hits
