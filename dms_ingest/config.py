@@ -40,6 +40,13 @@ class ImagingConfig(_Strict):
     max_archive_dpi: int = Field(300, ge=100, le=1200)
 
 
+class LimitsConfig(_Strict):
+    """The memory one worker process may use; every decoder is refused with a reason before exceeding it."""
+
+    memory_mb: int = Field(1024, ge=256)
+    reserve_mb: int = Field(320, ge=0)     # interpreter, libraries, OCR model (measured 180-270 MB)
+
+
 class ArchiveConfig(_Strict):
     pdfa_part: Literal[1, 2] = 2
     producer: str = "dms-ingest"
@@ -97,6 +104,9 @@ class InboxConfig(_Strict):
     poll_interval: float = Field(5.0, gt=0)
     rescan_interval: float = Field(60.0, gt=0)  # full rescan in any mode, in case an event was missed
     stable_seconds: float = Field(5.0, ge=0)    # size and mtime unchanged this long before a file is taken
+    # a file whose format says it is cut off (PDF without %%EOF, ...) is waited for this long after its
+    # last change, then taken anyway (a cut-off file is then refused with its reason)
+    incomplete_wait_seconds: float = Field(600.0, ge=0)
     workers: int = Field(0, ge=0)              # worker processes; 0 = one per CPU core
     keep_done_days: int | None = Field(None, ge=0)  # delete originals from done/ after this many days
     ignore_patterns: list[str] = [".*", "~*", "*.tmp", "*.part", "*.crdownload", "*.swp", "Thumbs.db"]
@@ -180,6 +190,7 @@ class Settings(_Strict):
     home: Path = Path("var")
     ocr: OcrConfig = OcrConfig()
     imaging: ImagingConfig = ImagingConfig()
+    limits: LimitsConfig = LimitsConfig()
     archive: ArchiveConfig = ArchiveConfig()
     storage: StorageConfig = StorageConfig()
     index: IndexConfig = IndexConfig()

@@ -9,7 +9,8 @@ import random
 
 import pytest
 
-from conftest import REPO, Dms
+from .paths import REPO
+from .plugins.cli import Dms
 from dms_datagen import applications as gen
 from dms_datagen.people import Person
 from dms_datagen.pdf import born_digital_pdf
@@ -17,6 +18,7 @@ from dms_ingest.classifiers.registry import CaseRecord, write_registry_csv
 from dms_ingest.config import load_settings
 from dms_ingest.errors import Forbidden, Invalid
 from dms_ingest.ingest.pdfa import validate
+from dms_ingest.migrate.nightly import applications_ready, text
 from dms_ingest.services import applications, cases, documents
 from dms_ingest.services.actor import Actor
 from dms_ingest.services.runtime import Runtime
@@ -88,11 +90,21 @@ def test_form_opens_the_application_and_a_complete_case_is_ready(filled, dms):
     assert len(payslips["satisfied_by"]) == 3
     ready = applications.ready_cases(SYSTEM, runtime, today=TODAY)
     assert [(r["case_number"], r["application_type"]) for r in ready] == [("ABH-2020-03141", "verlaengerung")]
-    # The fields are in the index too, with their source.
+    # The fields are in the index too, with their source; `dms show` lists them.
+    shown = json.loads(dms("show", results["ABH-2020-03141_01_pass.pdf"].id, "--json").stdout)
+    expiry = next(f for f in shown["fields"] if f["name"] == "expiry_date")
+    assert expiry["value"] == "2029-03-31" and expiry["page"] == 1 and "<<" in expiry["text"]
     shown = dms("cases", "status", "ABH-2020-03141", "--json", "--today", TODAY.isoformat())
     assert shown.exit_code == 0 and json.loads(shown.stdout)["applications"][0]["complete"] is True
     listed = dms.json_lines("cases", "ready", "--today", TODAY.isoformat())
     assert [r["case_number"] for r in listed] == ["ABH-2020-03141"]
+    # The nightly report lists them too.
+    nightly = applications_ready(runtime.settings, runtime.catalog, today=TODAY)
+    assert [r["case_number"] for r in nightly["ready"]] == ["ABH-2020-03141"]
+    assert "ABH-2020-03141 Emre Kaya: Verlängerung der Aufenthaltserlaubnis" in text(
+        {"started_at": "-", "seconds": 0, "passed": True, "applications": nightly, "classifier": {"status": "skipped"},
+         "retry": {"items": [], "done": 0, "still_failed": 0, "recovered": [], "needs_a_person": []},
+         "fixity": {"errors": []}})
     table = dms("cases", "status", "ABH-2021-00077", "--today", TODAY.isoformat())
     assert "abgelaufen" in table.stdout and "unvollständig" in table.stdout
 
@@ -140,3 +152,33 @@ def test_request_letter_lists_what_is_missing_and_is_filed_into_the_case(filled,
     assert any(d["outgoing"] for d in again["documents"])
     with pytest.raises(Invalid, match="nothing to request"):
         applications.request_letter(SYSTEM, runtime, "ABH-2020-03141", today=TODAY)
+
+
+def test_rest_api_shows_the_checklist_to_those_who_may_see_the_case(filled):
+    from fastapi.testclient import TestClient
+
+    from dms_ingest.services import people
+    from dms_ingest.web.app import create_app
+
+    runtime, _ = filled
+    people.add_team(SYSTEM, runtime, "team-a-f", "A-F")
+    people.add_team(SYSTEM, runtime, "team-g-z", "G-Z")          # Kaya and Nowak
+    people.add_user(SYSTEM, runtime, "yusuf", "sachbearbeitung", ["team-g-z"], "Yusuf-2024-sicher")
+    people.add_user(SYSTEM, runtime, "anna", "sachbearbeitung", ["team-a-f"], "Anna-2024-sicher")
+    own = {"Authorization": f"Bearer {people.issue_token(SYSTEM, runtime, 'yusuf')}"}
+    other = {"Authorization": f"Bearer {people.issue_token(SYSTEM, runtime, 'anna')}"}
+    with TestClient(create_app(runtime=runtime)) as client:
+        case = client.get("/api/cases/ABH-2020-03141", headers=own)
+        assert case.status_code == 200, case.text
+        assert [a["application_type"] for a in case.json()["applications"]] == ["verlaengerung"]
+        checklist = client.get("/api/cases/ABH-2020-03141/applications", params={"today": TODAY.isoformat()},
+                               headers=own).json()
+        assert checklist["applications"][0]["complete"] is True
+        ready = client.get("/api/applications/ready", params={"today": TODAY.isoformat()}, headers=own).json()
+        assert [r["case_number"] for r in ready["items"]] == ["ABH-2020-03141"]
+        assert client.get("/api/cases/ABH-2020-03141/applications", headers=other).status_code == 403
+        assert client.get("/api/applications/ready", params={"today": TODAY.isoformat()},
+                          headers=other).json()["total"] == 0
+        opened = client.post("/api/cases/ABH-2021-00077/applications", json={"application_type": "blaue_karte"},
+                             headers=own)
+        assert opened.status_code == 201 and opened.json()["created"] is True

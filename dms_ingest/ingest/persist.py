@@ -14,7 +14,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
-from ..index.applications import save_fields
+from ..index.applications import fields_of, save_fields
 from ..index.catalog import Catalog
 from ..index.models import DocumentRow, PageRow
 from ..storage import ObjectStore, StoreError
@@ -212,6 +212,8 @@ def update_metadata(doc_id: str, changes: dict, *, actor: str, action: str, stor
         raise KeyError(doc_id)
     version = doc.metadata_version + 1
     record = record_from_rows(doc, catalog.pages(doc_id))
+    # The fields read so far go into the new version too (re-read from the pages if the type changed).
+    record["fields"] = fields_of(catalog, [doc_id]).get(doc_id, (None, []))[1]
     record.update({k: (json.loads(v) if k in ("review_reasons", "candidates") else v) for k, v in changes.items()})
     record.update({"metadata_version": version, "changed_by": actor, "change": action,
                    "changed_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()})

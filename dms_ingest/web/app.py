@@ -138,9 +138,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.render_error = None
     _install_error_handlers(app)
 
-    from . import api
+    from . import api, api_applications
 
     app.include_router(api.router)
+    app.include_router(api_applications.router)
     _mount_pages(app)
     app.add_middleware(SecurityHeaders)
     return app
