@@ -40,6 +40,13 @@ class ImagingConfig(_Strict):
     max_archive_dpi: int = Field(300, ge=100, le=1200)
 
 
+class LimitsConfig(_Strict):
+    """The memory one worker process may use; every decoder is refused with a reason before exceeding it."""
+
+    memory_mb: int = Field(1024, ge=256)
+    reserve_mb: int = Field(320, ge=0)     # interpreter, libraries, OCR model (measured 180-270 MB)
+
+
 class ArchiveConfig(_Strict):
     pdfa_part: Literal[1, 2] = 2
     producer: str = "dms-ingest"
@@ -183,6 +190,7 @@ class Settings(_Strict):
     home: Path = Path("var")
     ocr: OcrConfig = OcrConfig()
     imaging: ImagingConfig = ImagingConfig()
+    limits: LimitsConfig = LimitsConfig()
     archive: ArchiveConfig = ArchiveConfig()
     storage: StorageConfig = StorageConfig()
     index: IndexConfig = IndexConfig()

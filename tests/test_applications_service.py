@@ -9,7 +9,8 @@ import random
 
 import pytest
 
-from conftest import REPO, Dms
+from .paths import REPO
+from .plugins.cli import Dms
 from dms_datagen import applications as gen
 from dms_datagen.people import Person
 from dms_datagen.pdf import born_digital_pdf
@@ -89,7 +90,10 @@ def test_form_opens_the_application_and_a_complete_case_is_ready(filled, dms):
     assert len(payslips["satisfied_by"]) == 3
     ready = applications.ready_cases(SYSTEM, runtime, today=TODAY)
     assert [(r["case_number"], r["application_type"]) for r in ready] == [("ABH-2020-03141", "verlaengerung")]
-    # The fields are in the index too, with their source.
+    # The fields are in the index too, with their source; `dms show` lists them.
+    shown = json.loads(dms("show", results["ABH-2020-03141_01_pass.pdf"].id, "--json").stdout)
+    expiry = next(f for f in shown["fields"] if f["name"] == "expiry_date")
+    assert expiry["value"] == "2029-03-31" and expiry["page"] == 1 and "<<" in expiry["text"]
     shown = dms("cases", "status", "ABH-2020-03141", "--json", "--today", TODAY.isoformat())
     assert shown.exit_code == 0 and json.loads(shown.stdout)["applications"][0]["complete"] is True
     listed = dms.json_lines("cases", "ready", "--today", TODAY.isoformat())

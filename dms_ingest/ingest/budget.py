@@ -35,6 +35,10 @@ class MemoryBudget:
     memory_mb: int = 1024
     reserve_mb: int = 320
 
+    @classmethod
+    def of(cls, settings) -> "MemoryBudget":
+        return cls(settings.limits.memory_mb, settings.limits.reserve_mb)
+
     @property
     def available(self) -> int:
         """Bytes one decoding step may allocate."""
@@ -43,22 +47,26 @@ class MemoryBudget:
     def require(self, needed: int, what: str) -> None:
         """Refuse (Rejected 'too_large') when decoding *what* would need more than the budget."""
         if needed > self.available:
-            raise Rejected("too_large", f"{what} would need about {needed / MB:,.0f} MB of memory, "
-                                        f"the limit is {self.available / MB:,.0f} MB (limits.memory_mb)")
+            raise Rejected("memory_limit", f"{what} would need about {needed / MB:,.0f} MB, "
+                                           f"the limit is {self.available / MB:,.0f} MB (limits.memory_mb)")
 
     def image(self, width: int, height: int, bands: int, bits: int, what: str) -> None:
         """An image of width x height with *bands* samples of *bits* bits, decoded and processed."""
         decoded = width * height * bands * max(bits, 8) // 8
         self.require(decoded + width * height * PAGE_BYTES_PER_PIXEL, what)
 
-    def render_dpi(self, width_pt: float, height_pt: float, dpi: float) -> float:
-        """*dpi*, lowered where needed so that rendering the page stays within the budget."""
+    def render_dpi(self, width_pt: float, height_pt: float, dpi: float, reserved: int = 0) -> float:
+        """*dpi*, lowered where needed so that rendering the page (beside *reserved* bytes held by
+        its largest decoded image) stays within the budget."""
         pixels = (width_pt / 72 * dpi) * (height_pt / 72 * dpi)
-        affordable = self.available / PAGE_BYTES_PER_PIXEL
+        affordable = max(self.available - reserved, 0) / PAGE_BYTES_PER_PIXEL
         return dpi if pixels <= affordable else dpi * (affordable / pixels) ** 0.5
 
     def content(self, size: int, what: str) -> None:
-        """Drawing instructions of *size* decoded bytes, parsed by the renderer."""
+        """Drawing instructions of *size* decoded bytes (counted up to stream_limit + 1), parsed by the renderer."""
+        if size > self.stream_limit - 1:
+            raise Rejected("memory_limit", f"{what} inflate to more than {self.stream_limit / MB:,.0f} MB "
+                                           f"(a compression bomb or a drawing too large to render)")
         self.require(size * RENDER_BYTES_PER_CONTENT_BYTE, what)
 
     def text_layer_fits(self, size: int) -> bool:

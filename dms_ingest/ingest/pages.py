@@ -14,12 +14,13 @@ import numpy as np
 from . import imaging
 from ..classifiers.case_numbers import CaseNumberPattern
 from .document import Page, Word
-from .ocr import recognizer
+from .ocr import OcrEngine, recognizer
 from .reread import reread_case_labels
 from .sources import PageSpec, render_page
 
 SEPARATOR_CODES = {"DMS-SEPARATOR", "PATCHT", "PATCH-T"}
 COVER_PREFIX = "AZ:"
+PDFA_MAX_SIDE_PT = 14_399.0
 
 # Below this mean word confidence the page may be upside down or sideways: ask Tesseract's OSD.
 _ORIENTATION_DOUBT = 72.0
@@ -62,8 +63,12 @@ def _separator_kind(codes: list[str]) -> str | None:
     return None
 
 
-def process_page(container_path: Path, media_type: str, spec: PageSpec, options: PageOptions) -> PageResult:
-    """Turn one source page into an upright, recognised, compressed archive page."""
+def process_page(container_path: Path, media_type: str, spec: PageSpec, options: PageOptions,
+                 engine: OcrEngine | None = None) -> PageResult:
+    """Turn one source page into an upright, recognised, compressed archive page.
+
+    *engine* defaults to this process's Tesseract for ``options.languages``.
+    """
     pixels = render_page(container_path, media_type, spec)
     pixels, dpi = imaging.resample(pixels, spec.dpi, options.max_dpi)
     gray = imaging.to_gray(pixels)
@@ -80,11 +85,14 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, options:
         geometry = imaging.analyse(imaging.to_gray(reduced))
         page.blank = geometry.blank(options.blank_ink_ratio) and not page.barcodes
         if not page.blank and page.separator is None:
-            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options)
+            ocr = engine or recognizer(options.languages)
+            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options, ocr)
 
     encoded = imaging.encode_page(pixels, page.colour, options.jpeg_quality)
     h, w = gray.shape
-    page.width_pt, page.height_pt = w / dpi * 72, h / dpi * 72
+    # PDF/A allows no page side over 200 inches (14,400 units): a bigger page is archived smaller.
+    page.dpi = max(page.dpi, max(h, w) * 72 / PDFA_MAX_SIDE_PT)
+    page.width_pt, page.height_pt = w / page.dpi * 72, h / page.dpi * 72
     return PageResult(page, encoded)
 
 
@@ -108,8 +116,7 @@ def _looks_sideways(words: list[Word]) -> bool:
 
 
 def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew: float,
-                         options: PageOptions) -> tuple[np.ndarray, np.ndarray]:
-    ocr = recognizer(options.languages)
+                         options: PageOptions, ocr: OcrEngine) -> tuple[np.ndarray, np.ndarray]:
     raw_pixels, raw_gray = pixels, gray
     if options.deskew:
         pixels, gray = _deskew_both(pixels, skew)

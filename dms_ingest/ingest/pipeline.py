@@ -20,6 +20,7 @@ from ..errors import Rejected
 from ..storage import StoreError, environment_error, sha256_file
 from . import sources
 from ..applications.detect import open_from_form
+from .budget import MemoryBudget
 from .classify import classify_document
 from .context import Context
 from .document import Document, Page
@@ -92,6 +93,8 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
             if media_type == sources.EML:
                 from .mail import ingest_mail
 
+                MemoryBudget.of(ctx.settings).mail(path.stat().st_size)
+
                 return ingest_mail(path, ctx, source=source, sha256=sha)
             results = _archive_container(path, sha, media_type, extension, ctx, source=source, part=part,
                                          message_id=message_id, hint=hint_case_number)
@@ -151,7 +154,7 @@ def read_container(path: Path, media_type: str, ctx: Context, work_dir: Path):
     container = sources.inspect(
         path, media_type, max_megapixels=settings.imaging.max_image_megapixels,
         default_dpi=settings.ocr.default_dpi, max_dpi=settings.imaging.max_archive_dpi,
-        min_text_chars=settings.ocr.min_text_chars_per_page, work_dir=work_dir)
+        min_text_chars=settings.ocr.min_text_chars_per_page, work_dir=work_dir, budget=MemoryBudget.of(settings))
     processed = ctx.run_pages(container)
     groups, sheets = split_batch([r.page for r in processed])
     if not groups:
