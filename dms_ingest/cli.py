@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from .commands import documents, search, archive, cases, inbox, migrate, access  # noqa: F401,I001 - importing registers, in help order
+from .commands import documents, search, archive, cases, applications, inbox, migrate, access  # noqa: F401,I001 - importing registers, in help order
 from .commands.console import COMMANDS, GROUPS, reset
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,

@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from .applications.config import ApplicationsConfig
 from .classifiers.case_numbers import CaseNumberPattern
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
@@ -37,6 +38,13 @@ class ImagingConfig(_Strict):
     drop_blank_pages: bool = False
     jpeg_quality: int = Field(60, ge=20, le=100)
     max_archive_dpi: int = Field(300, ge=100, le=1200)
+
+
+class LimitsConfig(_Strict):
+    """The memory one worker process may use; every decoder is refused with a reason before exceeding it."""
+
+    memory_mb: int = Field(1024, ge=256)
+    reserve_mb: int = Field(320, ge=0)     # interpreter, libraries, OCR model (measured 180-270 MB)
 
 
 class ArchiveConfig(_Strict):
@@ -96,6 +104,9 @@ class InboxConfig(_Strict):
     poll_interval: float = Field(5.0, gt=0)
     rescan_interval: float = Field(60.0, gt=0)  # full rescan in any mode, in case an event was missed
     stable_seconds: float = Field(5.0, ge=0)    # size and mtime unchanged this long before a file is taken
+    # a file whose format says it is cut off (PDF without %%EOF, ...) is waited for this long after its
+    # last change, then taken anyway (a cut-off file is then refused with its reason)
+    incomplete_wait_seconds: float = Field(600.0, ge=0)
     workers: int = Field(0, ge=0)              # worker processes; 0 = one per CPU core
     keep_done_days: int | None = Field(None, ge=0)  # delete originals from done/ after this many days
     ignore_patterns: list[str] = [".*", "~*", "*.tmp", "*.part", "*.crdownload", "*.swp", "Thumbs.db"]
@@ -179,6 +190,7 @@ class Settings(_Strict):
     home: Path = Path("var")
     ocr: OcrConfig = OcrConfig()
     imaging: ImagingConfig = ImagingConfig()
+    limits: LimitsConfig = LimitsConfig()
     archive: ArchiveConfig = ArchiveConfig()
     storage: StorageConfig = StorageConfig()
     index: IndexConfig = IndexConfig()
@@ -189,6 +201,12 @@ class Settings(_Strict):
     celery: CeleryConfig = CeleryConfig()
     access: AccessConfig = AccessConfig()
     web: WebConfig = WebConfig()
+    applications: ApplicationsConfig = ApplicationsConfig()
+
+    @model_validator(mode="after")
+    def _applications_use_known_types(self) -> "Settings":
+        self.applications.check_against(self.classification.doc_types)
+        return self
 
     @property
     def report_dir(self) -> Path:
@@ -235,6 +253,7 @@ def load_settings(path: Path | None = None, home: Path | None = None) -> Setting
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"invalid configuration in {path}: {where}: {first['msg']}") from None
+        message = first["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"invalid configuration in {path}: {where + ': ' if where else ''}{message}") from None
     settings.home = settings.home.resolve()
     return settings

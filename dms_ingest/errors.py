@@ -8,6 +8,7 @@ REASONS: dict[str, str] = {
     "corrupt": "the file is damaged and could not be repaired",
     "encrypted": "encrypted, no password",
     "too_large": "the image is too large to process safely (possible decompression bomb)",
+    "memory_limit": "the file would need more memory to process than this server allows",
     "unsupported_type": "this file type is not supported",
     "unreadable_image": "the image data cannot be read",
     "no_pages": "the document has no pages",

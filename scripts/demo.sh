@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# One command: install, then ingest samples/ on the embedded default (SQLite index, local
-# object store, in-process workers) and print a readable summary.
+# One command: install, ingest samples/ on the embedded default (SQLite index, local object store,
+# in-process workers), print a summary, create demo accounts and start the web application.
+# In a terminal the web application runs on loopback until Ctrl-C; without one (CI, scripts) the
+# command to start it is printed instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install.sh
@@ -13,3 +15,16 @@ $DMS review list
 echo
 echo "Search example: dms search 'Aufenthaltserlaubnis'"
 $DMS search "Aufenthaltserlaubnis" --limit 5
+echo
+.venv/bin/python -m dms_ingest.web.demo_accounts
+PORT="${DMS_DEMO_PORT:-8080}"
+SERVE=(env DMS_HOME="$DMS_HOME" "$(pwd)/.venv/bin/dms" serve --host 127.0.0.1 --port "$PORT")
+echo
+if [ -t 0 ] && [ -t 1 ]; then
+  echo "Web application: http://127.0.0.1:$PORT/  (Ctrl-C ends it)"
+  exec "${SERVE[@]}"
+else
+  echo "Start the web application with:"
+  printf '  %q' "${SERVE[@]}"; echo
+  echo "then open http://127.0.0.1:$PORT/ and log in with one of the accounts above."
+fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything dms-ingest needs on a fresh Debian 12 machine (run as root, or with sudo):
 # Debian packages (Tesseract with German, English and OSD data, qpdf, fonts, Java + PDFBox for the
-# independent PDF/A check, Dovecot for the IMAP test), then a virtualenv with the package.
+# independent PDF/A check, Dovecot for the IMAP test, Chromium + chromedriver for the browser tests),
+# then a virtualenv with the package.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,7 @@ APT_PACKAGES=(
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
   dovecot-imapd
   slapd ldap-utils openssl
+  chromium chromium-driver
 )
 
 missing=()

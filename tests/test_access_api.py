@@ -31,7 +31,7 @@ ABH-2020-00004,Fischer,Mara,1992-07-08,AUT,
 ABH-2020-00005,Zander,Olga,1970-09-10,UKR,team-a-f
 ABH-2020-00006,Engel,Maria,1988-11-12,BRA,
 """
-PASSWORDS = {"anna": "Anna-2024-sicher", "yusuf": "Yusuf-2024-sicher", "post": "Post-2024-sicher",
+PASSWORDS = {"lead": "Lead-2024-sicher", "anna": "Anna-2024-sicher", "yusuf": "Yusuf-2024-sicher", "post": "Post-2024-sicher",
              "dsb": "Dsb-2024-sicher", "lock": "Lock-2024-sicher", "idle": "Idle-2024-sicher"}
 
 
@@ -77,6 +77,7 @@ def office(tmp_path_factory):
     people.add_user(SYSTEM, runtime, "anna", "sachbearbeitung", ["team-a-f"], PASSWORDS["anna"])
     people.add_user(SYSTEM, runtime, "yusuf", "sachbearbeitung", ["team-g-z"], PASSWORDS["yusuf"])
     people.add_user(SYSTEM, runtime, "post", "poststelle", [], PASSWORDS["post"])
+    people.add_user(SYSTEM, runtime, "lead", "teamleitung", ["team-g-z"], PASSWORDS["lead"])
     people.add_user(SYSTEM, runtime, "dsb", "datenschutz", [], PASSWORDS["dsb"])
     people.add_user(SYSTEM, runtime, "lock", "sachbearbeitung", ["team-a-f"], PASSWORDS["lock"])
     people.add_user(SYSTEM, runtime, "idle", "sachbearbeitung", ["team-a-f"], PASSWORDS["idle"])
@@ -220,7 +221,9 @@ def test_art15_report_lists_exactly_the_accesses_made(office):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     made = [(a["login"], a["action"], a["object_id"], a["outcome"]) for a in report["accesses"]]
-    assert made == [("anna", "case_view", "ABH-2020-00006", "ok"), ("anna", "show", engel, "ok"),
+    assert made == [("anna", "case_view", "ABH-2020-00006", "ok"),
+                    ("anna", "case_status", "ABH-2020-00006", "ok"),   # the case file's application checklist
+                    ("anna", "show", engel, "ok"),
                     ("anna", "get", engel, "ok"), ("anna", "search", "", "ok"), ("yusuf", "show", engel, "denied")]
     assert report["person"]["surname"] == "Engel"
     with office.client("dsb") as dsb:
@@ -353,3 +356,26 @@ def test_over_tls_the_session_cookie_is_secure(office, tmp_path):
         cookie = login.headers["set-cookie"]
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=strict" in cookie
         assert "max-age" in login.headers["strict-transport-security"]
+
+
+def test_a_team_lead_arranges_a_substitution_for_the_team_over_the_api(office):
+    yilmaz = office.docs["yilmaz"]
+    until = date.today().isoformat()
+    with office.client("anna") as anna:
+        assert anna.get(f"/api/documents/{yilmaz}").status_code == 403
+        refused = anna.post("/api/substitutions", json={"login": "anna", "for": "yusuf", "until": until})
+        assert refused.status_code == 403
+        with office.client("lead") as lead:
+            outside = lead.post("/api/substitutions", json={"login": "yusuf", "for": "anna", "until": until})
+            assert outside.status_code == 403           # anna is not in the lead's team
+            made = lead.post("/api/substitutions", json={"login": "anna", "for": "yusuf", "until": until})
+            assert made.status_code == 201, made.text
+            assert made.json() | {"id": 0} == {"id": 0, "login": "anna", "for": "yusuf", "until": until,
+                                               "active": True, "created_by": "lead"}
+            listed = lead.get("/api/substitutions", params={"active": True}).json()["substitutions"]
+            assert [(s["login"], s["for"]) for s in listed] == [("anna", "yusuf")]
+            queue = lead.get("/api/review").json()["items"]
+            assert all(item["case_number"] == "ABH-2020-00002" for item in queue)   # only the team's cases
+        assert anna.get(f"/api/documents/{yilmaz}").status_code == 200
+    outcomes = [(e.login, e.outcome) for e in office.log() if e.action == "substitute"][-3:]
+    assert outcomes == [("anna", "denied"), ("lead", "denied"), ("lead", "ok")]

@@ -45,6 +45,8 @@ def test_nightly_retries_failed_items_samples_fixity_and_writes_report(tmp_path,
     assert json.loads((tmp_path / "nightly.json").read_text())["fixity"]["checked"] == 9
     text = (tmp_path / "nightly.txt").read_text()
     assert "1 retried, 1 now done" in text and "fixity sample of 5 documents" in text and "b.pdf: [corrupt]" in text
+    assert report["access_log"]["ok"] and report["access_log"]["entries"] >= 1
+    assert f"head {report['access_log']['head_hash']}" in text
 
     # the migration report of the source now shows the late file archived and complete
     again = dms("migrate", manifest, "--report", tmp_path / "second.csv")

@@ -310,6 +310,8 @@ def test_once_processes_what_is_there_and_quarantines_refusals(dms, home: Path, 
     good = tiny_pdf("Einmal verarbeiten und beenden 00005")
     (inbox / "Scanner 2" / "Brief.pdf").write_bytes(good)
     (inbox / "kaputt.pdf").write_bytes(b"%PDF-1.4\nnot really a pdf")
+    long_ago = time.time() - 3600   # a cut-off PDF is waited for (its writer may come back), not forever
+    os.utime(inbox / "kaputt.pdf", (long_ago, long_ago))
     (inbox / "~$lock.docx").write_bytes(b"temp")
     (inbox / "upload.part").write_bytes(b"incomplete")
     (inbox / ".DS_Store").write_bytes(b"hidden")

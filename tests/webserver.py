@@ -58,10 +58,19 @@ def dms_server(home: Path, config: Path, workers: int = 1, tls: tuple[Path, Path
             time.sleep(0.3)
         yield base
     finally:
-        os.killpg(process.pid, 15)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait(10)
+        _stop(process)
         log.close()
+
+
+def _stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the server's process group (uvicorn and its workers), SIGKILL if it lingers."""
+    for sig, wait in ((15, 20), (9, 10)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            process.wait(wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue

@@ -192,8 +192,13 @@ def revoke_tokens(engine, login: str) -> int:
 
 def add_substitution(engine, actor: Actor, login: str, for_login: str, until: date) -> SubstitutionRow:
     """*login* works *for_login*'s cases up to and including *until*; checked by the policy, logged."""
-    from .policy import require_substitution
+    from .policy import require, require_substitution
 
+    try:
+        require(actor, "substitute")    # before anything else: no probing of who exists
+    except Forbidden:
+        audit.record(engine, actor, "substitute", login[:64], "denied", object_type="user", for_login=for_login[:64])
+        raise
     login, for_login = normalise_login(login), normalise_login(for_login)
     if login == for_login:
         raise AccountError("a person cannot substitute for themselves")

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import queue
+import threading
 import weakref
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -68,9 +72,17 @@ class Entry:
 
 
 def append(engine, entry: Entry) -> AccessLogRow:
-    """Append one entry to the chain, serialised across threads, processes and machines."""
-    ensure_tables(engine)
-    detail = json.dumps(entry.detail, ensure_ascii=False, sort_keys=True, default=str)
+    """Append one entry to the chain and return once it is committed.
+
+    Entries of all threads of a process go through one writer thread that commits whatever has
+    queued up in one transaction (group commit), so concurrent requests share a commit instead of
+    queueing for the database lock one by one; processes and machines serialise on that lock."""
+    return _appender(engine).append(entry)
+
+
+def _write_batch(engine, entries: list[Entry]) -> list[AccessLogRow]:
+    """Chain *entries* after the current head and commit them in one transaction, under the lock."""
+    rows = []
     with engine.connect() as conn:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -83,16 +95,74 @@ def append(engine, entry: Entry) -> AccessLogRow:
             seq, prev = (anchor[0], anchor[1]) if anchor else (1, GENESIS)
         else:
             seq, prev = last[0] + 1, last[1]
-        at = datetime.now(timezone.utc)
-        row = AccessLogRow(seq=seq, at=at, login=entry.login, role=entry.role, client=entry.client,
-                           action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
-                           case_number=entry.case_number, outcome=entry.outcome, detail=detail, prev_hash=prev,
-                           entry_hash=entry_hash(prev, seq, at, entry.login, entry.role, entry.client, entry.action,
-                                                 entry.object_type, entry.object_id, entry.case_number,
-                                                 entry.outcome, detail))
-        conn.execute(AccessLogRow.__table__.insert().values(**row.model_dump()))
+        for entry in entries:
+            detail = json.dumps(entry.detail, ensure_ascii=False, sort_keys=True, default=str)
+            at = datetime.now(timezone.utc)
+            row = AccessLogRow(seq=seq, at=at, login=entry.login, role=entry.role, client=entry.client,
+                               action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
+                               case_number=entry.case_number, outcome=entry.outcome, detail=detail, prev_hash=prev,
+                               entry_hash=entry_hash(prev, seq, at, entry.login, entry.role, entry.client,
+                                                     entry.action, entry.object_type, entry.object_id,
+                                                     entry.case_number, entry.outcome, detail))
+            rows.append(row)
+            seq, prev = seq + 1, row.entry_hash
+        conn.execute(AccessLogRow.__table__.insert(), [r.model_dump() for r in rows])
         conn.commit()
-    return row
+    return rows
+
+
+class _Appender:
+    """The one writer thread of a process for one database (see `append`)."""
+
+    def __init__(self, engine):
+        self.engine = weakref.ref(engine)   # the thread ends a while after its engine is gone
+        self.queue: "queue.Queue[tuple[Entry, Future]]" = queue.Queue()
+        self.pid = os.getpid()
+        threading.Thread(target=self._run, name="access-log-writer", daemon=True).start()
+
+    def append(self, entry: Entry) -> AccessLogRow:
+        done: Future = Future()
+        self.queue.put((entry, done))
+        return done.result()
+
+    def _run(self) -> None:
+        while True:
+            try:
+                batch = [self.queue.get(timeout=30)]
+            except queue.Empty:
+                if self.engine() is None:
+                    return
+                continue
+            while len(batch) < 500:
+                try:
+                    batch.append(self.queue.get_nowait())
+                except queue.Empty:
+                    break
+            try:
+                engine = self.engine()
+                if engine is None:
+                    raise RuntimeError("the index database was closed")
+                rows = _write_batch(engine, [entry for entry, _ in batch])
+                del engine
+            except BaseException as exc:  # every waiting caller hears it; nothing is written
+                for _, done in batch:
+                    done.set_exception(exc)
+                continue
+            for (_, done), row in zip(batch, rows):
+                done.set_result(row)
+
+
+_appenders: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_appenders_lock = threading.Lock()
+
+
+def _appender(engine) -> _Appender:
+    ensure_tables(engine)
+    with _appenders_lock:
+        appender = _appenders.get(engine)
+        if appender is None or appender.pid != os.getpid():   # a forked child needs its own thread
+            appender = _appenders[engine] = _Appender(engine)
+        return appender
 
 
 # Reads that `access.log_reads: false` leaves out (for measurements only); refusals are always logged.

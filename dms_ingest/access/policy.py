@@ -85,6 +85,8 @@ _ROLES_FOR: dict[str, frozenset[str]] = {
     "review_list": frozenset({"system", "poststelle", "teamleitung"}),
     "review_assign": frozenset({"system", "poststelle", "teamleitung"}),
     "upload": CONTENT_ROLES,
+    "inbox": CASEWORK_ROLES,                         # the team's Posteingang (web pages)
+    "intake": frozenset({"system", "poststelle"}),   # the day's intake and the quarantine
     "ingest": frozenset({"system", "poststelle"}),
     "audit_read": frozenset({"system", "datenschutz"}),
     "audit_verify": frozenset({"system", "datenschutz"}),
@@ -97,20 +99,30 @@ _ROLES_FOR: dict[str, frozenset[str]] = {
     "hold": frozenset({"system"}),
     "delete": frozenset({"system"}),
     "train": frozenset({"system"}),
+    # applications on a case (services/applications.py); the checklist itself is a case_view
+    "application_open": CASEWORK_ROLES | {"system"},
+    "application_close": CASEWORK_ROLES | {"system"},
+    "request_letter": CASEWORK_ROLES | {"system"},
+    "applications_ready": CASEWORK_ROLES | {"system"},
 }
 ACTIONS = frozenset(_ROLES_FOR)
-_READS = frozenset({"show", "get", "page_image", "case_view"})
+# Operations on one case: the case must be one of the actor's (like opening its file).
+_CASE_ACTIONS = frozenset({"case_view", "application_open", "application_close", "request_letter"})
+_READS = frozenset({"show", "get", "page_image"}) | _CASE_ACTIONS
 
 _ROLE_NAMES = {"poststelle": "the mailroom", "sachbearbeitung": "caseworkers", "teamleitung": "team leads",
                "datenschutz": "data protection", "admin": "administrators", "system": "the system"}
 _VERBS = {"search": "search documents", "show": "open documents", "get": "download documents",
           "page_image": "see page images", "case_view": "open case files", "review_list": "see the review queue",
-          "review_assign": "settle review items", "upload": "add documents", "ingest": "ingest documents",
+          "review_assign": "settle review items", "upload": "add documents", "inbox": "see a team inbox",
+          "intake": "see the intake and quarantine", "ingest": "ingest documents",
           "audit_read": "read the access log", "audit_verify": "verify the access log",
           "audit_prune": "prune the access log", "users_manage": "manage users", "teams_manage": "manage teams",
           "substitute": "arrange substitutions", "cases_import": "import the case registry",
           "verify": "verify the archive", "hold": "set a legal hold", "delete": "delete documents",
-          "train": "train the classifier"}
+          "train": "train the classifier", "application_open": "open applications",
+          "application_close": "close applications", "request_letter": "request missing documents",
+          "applications_ready": "list complete applications"}
 _UNSET = object()
 
 
@@ -140,10 +152,10 @@ def decide(actor, action: str, *, case_number: str | None = None, document: Any 
         return None
     if action in _READS:
         target_case = document.case_number if document is not None else case_number
-        if action == "case_view" and not target_case:
+        if action in _CASE_ACTIONS and not target_case:
             return "No case was named."
         if not in_scope(scope(actor), target_case, _team(target_case, team, catalog)):
-            what = "this case file" if action == "case_view" else "this document"
+            what = "this case file" if action in _CASE_ACTIONS else "this document"
             return (f"You may not open {what}: it belongs to "
                     + (f"case {target_case}, which is not one of your cases." if target_case
                        else "the intake (no case assigned yet)."))

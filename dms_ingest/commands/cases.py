@@ -82,10 +82,15 @@ def train(json_output: bool = typer.Option(False, "--json")) -> None:
 def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False, metavar="DIR"),
              json_output: bool = typer.Option(False, "--json"),
              workers: Optional[int] = typer.Option(None, "--workers", "-w")) -> None:
-    """Evaluate type and case decisions on a labelled set (python -m dms_datagen.evaluation_set)."""
+    """Evaluate type and case decisions on a labelled set (python -m dms_datagen.evaluation_set), or fields
+    and application status on an application set (python -m dms_datagen.applications)."""
     from ..classifiers.evaluation import evaluate as score, predict_text_directory
 
     labels = json.loads((directory / "labels.json").read_text(encoding="utf-8"))
+    if labels.get("kind") == "applications":  # python -m dms_datagen.applications: fields and status
+        from .applications import evaluate_applications
+
+        return evaluate_applications(directory, labels, json_output, workers)
     if any(directory.glob("*.txt")):
         predictions = predict_text_directory(directory)
     else:

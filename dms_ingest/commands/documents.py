@@ -171,6 +171,10 @@ def show(doc_id: str = typer.Argument(..., metavar="ID"), json_output: bool = ty
         out.print(line)
         if text:
             out.print(page.get("text", ""), highlight=False)
+    for f in data.get("fields", []):
+        shown = f["value"] if f["status"] == "read" else "unread"
+        out.print(f"field {f['name']}: {shown} (confidence {f['confidence']:.2f}, page {f['page'] or '-'}: "
+                  f"{f['text'][:80]})", highlight=False, markup=False)
     for event in data["audit"]:
         out.print(f"{event['at']} {event['actor']}: {event['action']}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..classifiers import CaseHints, CaseRecord, CaseRegistry, find_mrz, match_case, restore_paragraph_signs
+from ..fields.stage import read_fields
 from .context import Context
 from .document import Document
 
@@ -48,6 +49,7 @@ def classify_document(doc: Document, ctx: Context) -> None:
     else:
         _classify_type(doc, text, ctx)
     _match_case(doc, text, ctx)
+    read_fields(doc, ctx)
 
 
 def _classify_type(doc: Document, text: str, ctx: Context) -> None:

@@ -67,6 +67,8 @@ class Document:
     archive_path: Path | None = None
     archive_sha256: str | None = None
     warnings: list[str] = field(default_factory=list)
+    fields: list = field(default_factory=list)         # fields.ExtractedField read from the pages
+    direction: str = "incoming"                        # outgoing: a letter the office wrote
 
     @property
     def text(self) -> str:

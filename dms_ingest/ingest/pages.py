@@ -20,6 +20,7 @@ from .sources import PageSpec, render_page
 
 SEPARATOR_CODES = {"DMS-SEPARATOR", "PATCHT", "PATCH-T"}
 COVER_PREFIX = "AZ:"
+PDFA_MAX_SIDE_PT = 14_399.0
 
 # Below this mean word confidence the page may be upside down or sideways: ask Tesseract's OSD.
 _ORIENTATION_DOUBT = 72.0
@@ -84,7 +85,9 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, options:
 
     encoded = imaging.encode_page(pixels, page.colour, options.jpeg_quality)
     h, w = gray.shape
-    page.width_pt, page.height_pt = w / dpi * 72, h / dpi * 72
+    # PDF/A allows no page side over 200 inches (14,400 units): a bigger page is archived smaller.
+    page.dpi = max(page.dpi, max(h, w) * 72 / PDFA_MAX_SIDE_PT)
+    page.width_pt, page.height_pt = w / page.dpi * 72, h / page.dpi * 72
     return PageResult(page, encoded)
 
 

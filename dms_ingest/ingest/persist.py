@@ -14,6 +14,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from ..index.applications import fields_of, save_fields
 from ..index.catalog import Catalog
 from ..index.models import DocumentRow, PageRow
 from ..storage import ObjectStore, StoreError
@@ -94,6 +95,7 @@ def _store_and_index(record: dict, original_path, archive_path, store: ObjectSto
     record["metadata_key"] = meta_key
     doc, pages = rows_from_record(record)
     catalog.add_document(doc, pages, detail={"source": record["source"], "archive_sha256": doc.archive_sha256})
+    save_fields(catalog, doc_id, record.get("doc_type"), record.get("fields", []))
     catalog.end_write(doc_id)
     return doc
 
@@ -160,6 +162,7 @@ def _settle(doc_id: str, record: dict, keys: list[str], store: ObjectStore, cata
             store.seal(key)
         doc, pages = rows_from_record(record)
         catalog.add_document(doc, pages, actor=actor, detail={"completed_after_crash": True})
+        save_fields(catalog, doc_id, record.get("doc_type"), record.get("fields", []))
         catalog.end_write(doc_id)
         return "completed"
     # Only the original can be shared (by documents split from the same scan); keep it if so.
@@ -209,6 +212,8 @@ def update_metadata(doc_id: str, changes: dict, *, actor: str, action: str, stor
         raise KeyError(doc_id)
     version = doc.metadata_version + 1
     record = record_from_rows(doc, catalog.pages(doc_id))
+    # The fields read so far go into the new version too (re-read from the pages if the type changed).
+    record["fields"] = fields_of(catalog, [doc_id]).get(doc_id, (None, []))[1]
     record.update({k: (json.loads(v) if k in ("review_reasons", "candidates") else v) for k, v in changes.items()})
     record.update({"metadata_version": version, "changed_by": actor, "change": action,
                    "changed_at": datetime.now(timezone.utc).replace(microsecond=0).isoformat()})

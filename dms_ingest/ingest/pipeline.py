@@ -19,6 +19,8 @@ from pathlib import Path
 from ..errors import Rejected
 from ..storage import StoreError, environment_error, sha256_file
 from . import sources
+from ..applications.detect import open_from_form
+from .budget import MemoryBudget
 from .classify import classify_document
 from .context import Context
 from .document import Document, Page
@@ -91,6 +93,8 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
             if media_type == sources.EML:
                 from .mail import ingest_mail
 
+                MemoryBudget.of(ctx.settings).mail(path.stat().st_size)
+
                 return ingest_mail(path, ctx, source=source, sha256=sha)
             results = _archive_container(path, sha, media_type, extension, ctx, source=source, part=part,
                                          message_id=message_id, hint=hint_case_number)
@@ -150,7 +154,7 @@ def read_container(path: Path, media_type: str, ctx: Context, work_dir: Path):
     container = sources.inspect(
         path, media_type, max_megapixels=settings.imaging.max_image_megapixels,
         default_dpi=settings.ocr.default_dpi, max_dpi=settings.imaging.max_archive_dpi,
-        min_text_chars=settings.ocr.min_text_chars_per_page, work_dir=work_dir)
+        min_text_chars=settings.ocr.min_text_chars_per_page, work_dir=work_dir, budget=MemoryBudget.of(settings))
     processed = ctx.run_pages(container)
     groups, sheets = split_batch([r.page for r in processed])
     if not groups:
@@ -187,6 +191,7 @@ def archive_document(doc: Document, encoded: dict, sheets: list[int], ctx: Conte
                   archive_path, settings.archive.pdfa_part)
     record = _record(doc, doc_id, archive_path, kept, ingested_at, title)
     row = commit_document(record, doc.original_path, archive_path, ctx.store, ctx.catalog)
+    open_from_form(ctx, doc, row.id)
     return IngestResult(doc.source, "archived", id=row.id, sha256=doc.sha256, pages=len(doc.pages),
                         doc_type=doc.doc_type, case_number=doc.case_number, review=doc.review,
                         part=doc.part, message_id=doc.message_id, archive_sha256=row.archive_sha256,
@@ -216,4 +221,5 @@ def _record(doc: Document, doc_id: str, archive_path: Path, kept: list[Page], in
         "review_reasons": doc.review_reasons, "candidates": doc.candidates, "case_evidence": doc.case_evidence,
         "ocr_confidence": round(sum(confidences) / len(confidences), 2) if confidences else None,
         "warnings": doc.warnings,
+        "fields": [f.to_json() for f in doc.fields], "direction": doc.direction,
     }

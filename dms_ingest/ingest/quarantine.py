@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -49,3 +50,27 @@ def keep_with_reason(original: Path | bytes, name: str, reason: str, folder: Pat
         partial_copy.unlink(missing_ok=True)
         partial_reason.unlink(missing_ok=True)
     return target
+
+
+@dataclass(frozen=True)
+class QuarantinedFile:
+    name: str            # the copy's file name in the quarantine folder
+    message: str         # the one-line reason written beside it
+    reason_code: str
+    source: str
+    at: datetime | None
+
+
+def quarantined(folder: Path) -> list[QuarantinedFile]:
+    """What the quarantine folder holds, newest first, read from the NAME.reason.txt files."""
+    entries = []
+    for reason_file in folder.glob("*.reason.txt") if folder.is_dir() else []:
+        lines = reason_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        fields = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+        try:
+            at = datetime.fromisoformat(fields.get("at", ""))
+        except ValueError:
+            at = datetime.fromtimestamp(reason_file.stat().st_mtime, timezone.utc)
+        entries.append(QuarantinedFile(reason_file.name[:-len(".reason.txt")], lines[0] if lines else "",
+                                       fields.get("reason code", ""), fields.get("source", ""), at))
+    return sorted(entries, key=lambda e: e.at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)

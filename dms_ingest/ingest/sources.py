@@ -11,10 +11,13 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ..errors import Rejected
+from .budget import MemoryBudget
+from .pdfcheck import MAX_FORM_DEPTH, page_cost
 
 log = logging.getLogger(__name__)
 
@@ -143,6 +146,7 @@ class PageSpec:
     dpi: float                      # resolution to render / interpret the page at
     native_words: list[NativeWord] = field(default_factory=list)
     native_text: str = ""
+    text_layer: bool = True         # False: drawing instructions too large for the text extractor
 
 
 @dataclass
@@ -160,13 +164,19 @@ def _check_pixels(width: int, height: int, limit_mp: float, where: str) -> None:
 
 
 def inspect(path: Path, media_type: str, *, max_megapixels: float, default_dpi: int,
-            max_dpi: int, min_text_chars: int, work_dir: Path) -> Container:
+            max_dpi: int, min_text_chars: int, work_dir: Path, budget: MemoryBudget | None = None) -> Container:
     """Open the container far enough to know its pages; refuse anything unsafe before decoding."""
     if media_type == PDF:
-        return _inspect_pdf(path, max_megapixels, max_dpi, min_text_chars, work_dir)
+        return _inspect_pdf(path, max_megapixels, max_dpi, min_text_chars, work_dir, budget or MemoryBudget())
     if media_type in IMAGE_TYPES:
-        return _inspect_image(path, media_type, max_megapixels, default_dpi)
+        return _inspect_image(path, media_type, max_megapixels, default_dpi, budget or MemoryBudget())
     raise Rejected("unsupported_type", media_type)
+
+
+# Pillow modes: (bands, bits per band) of the decoded image.
+_MODE_SAMPLES = {"1": (1, 1), "L": (1, 8), "P": (1, 8), "LA": (2, 8), "PA": (2, 8), "RGB": (3, 8), "YCbCr": (3, 8),
+                 "LAB": (3, 8), "HSV": (3, 8), "RGBA": (4, 8), "RGBX": (4, 8), "CMYK": (4, 8), "I": (1, 32),
+                 "F": (1, 32), "I;16": (1, 16), "I;16B": (1, 16), "I;16L": (1, 16)}
 
 
 def _image_dpi(img: Image.Image, default_dpi: int) -> float:
@@ -182,7 +192,8 @@ def _image_dpi(img: Image.Image, default_dpi: int) -> float:
     return estimate if 150 <= estimate <= 600 else float(default_dpi)
 
 
-def _inspect_image(path: Path, media_type: str, limit_mp: float, default_dpi: int) -> Container:
+def _inspect_image(path: Path, media_type: str, limit_mp: float, default_dpi: int,
+                   budget: MemoryBudget) -> Container:
     pages: list[PageSpec] = []
     try:
         with Image.open(path) as img:
@@ -190,6 +201,9 @@ def _inspect_image(path: Path, media_type: str, limit_mp: float, default_dpi: in
             for index in range(frames):
                 img.seek(index)
                 _check_pixels(img.width, img.height, limit_mp, f"page {index + 1}")
+                bands, bits = _MODE_SAMPLES.get(img.mode, (4, 8))
+                budget.image(img.width, img.height, bands, bits, f"page {index + 1} ({img.width}x{img.height} "
+                                                                   f"pixels, {img.mode})")
                 dpi = _image_dpi(img, default_dpi)
                 pages.append(PageSpec(index + 1, img.width / dpi * 72, img.height / dpi * 72, dpi))
             # Decode the first frame now so a truncated image is refused before any work starts.
@@ -202,25 +216,44 @@ def _inspect_image(path: Path, media_type: str, limit_mp: float, default_dpi: in
     return Container(path, media_type, pages)
 
 
-def _pdf_image_sizes(resources, seen: set) -> list[tuple[int, int]]:
-    """Pixel sizes of every image on a page, including those inside form XObjects."""
-    import pikepdf
+def _pdf_page_spec(page, number: int, width_pt: float, height_pt: float, limit_mp: float, max_dpi: int,
+                   budget: MemoryBudget, notes: list[str]) -> PageSpec:
+    """What rendering this page will cost, checked against the limits before anything is drawn."""
+    where = f"page {number}"
+    cost = page_cost(page, budget.stream_limit)
+    if cost.depth > MAX_FORM_DEPTH:
+        raise Rejected("corrupt", f"{where} nests its drawings {cost.depth} levels deep "
+                                  f"(at most {MAX_FORM_DEPTH} can be shown)")
+    budget.content(cost.content_bytes, f"the drawing instructions of {where}")
+    largest = 0
+    for w, h, bands, bits in cost.images:
+        _check_pixels(w, h, limit_mp, f"an image on {where}")
+        budget.image(w, h, bands, bits, f"an image of {w}x{h} pixels on {where}")
+        largest = max(largest, w * h * bands * max(bits, 8) // 8)
+    # Render at the scan's own resolution (bounded), born-digital pages at the archive dpi.
+    if cost.images:
+        widest = max(max(w, h) for w, h, _, _ in cost.images)
+        dpi = min(max(widest / (max(width_pt, height_pt) / 72), 150.0), float(max_dpi))
+    else:
+        dpi = float(max_dpi)
+    render_px = (width_pt / 72 * dpi) * (height_pt / 72 * dpi)
+    if render_px > limit_mp * 1_000_000:
+        dpi *= (limit_mp * 1_000_000 / render_px) ** 0.5
+    affordable = budget.render_dpi(width_pt, height_pt, dpi, reserved=largest)
+    if affordable < 18:
+        raise Rejected("too_large", f"{where} measures {width_pt / 72:.0f}x{height_pt / 72:.0f} inches; it cannot "
+                                    f"be rendered legibly within the memory limit")
+    if affordable < dpi:
+        notes.append(f"{where} ({width_pt / 72:.0f}x{height_pt / 72:.0f} inches) rendered at {affordable:.0f} dpi "
+                     f"to stay within the memory limit")
+        dpi = affordable
+    spec = PageSpec(number, width_pt, height_pt, dpi)
+    spec.text_layer = budget.text_layer_fits(cost.content_bytes)
+    return spec
 
-    sizes = []
-    if resources is None or "/XObject" not in resources:
-        return sizes
-    for _, xobj in resources.XObject.items():
-        if not isinstance(xobj, pikepdf.Stream) or xobj.objgen in seen:
-            continue
-        seen.add(xobj.objgen)
-        if xobj.get("/Subtype") == "/Image":
-            sizes.append((int(xobj.get("/Width", 0)), int(xobj.get("/Height", 0))))
-        elif xobj.get("/Subtype") == "/Form":
-            sizes.extend(_pdf_image_sizes(xobj.get("/Resources"), seen))
-    return sizes
 
-
-def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int, work_dir: Path) -> Container:
+def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int, work_dir: Path,
+                 budget: MemoryBudget) -> Container:
     import pikepdf
 
     notes: list[str] = []
@@ -248,19 +281,7 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
                 width_pt, height_pt = height_pt, width_pt
             if width_pt < 1 or height_pt < 1:
                 raise Rejected("corrupt", f"page {index + 1} has no size")
-            sizes = _pdf_image_sizes(page.obj.get("/Resources"), set())
-            for w, h in sizes:
-                _check_pixels(w, h, limit_mp, f"an image on page {index + 1}")
-            # Render at the scan's own resolution (bounded), born-digital pages at the archive dpi.
-            if sizes:
-                widest = max(max(w, h) for w, h in sizes)
-                dpi = min(max(widest / (max(width_pt, height_pt) / 72), 150.0), float(max_dpi))
-            else:
-                dpi = float(max_dpi)
-            render_px = (width_pt / 72 * dpi) * (height_pt / 72 * dpi)
-            if render_px > limit_mp * 1_000_000:
-                dpi *= (limit_mp * 1_000_000 / render_px) ** 0.5
-            specs.append(PageSpec(index + 1, width_pt, height_pt, dpi))
+            specs.append(_pdf_page_spec(page, index + 1, width_pt, height_pt, limit_mp, max_dpi, budget, notes))
         repairs = pdf.get_warnings()  # drains qpdf's list: read it once
         if repairs:
             # qpdf reconstructed a damaged file: work from its repaired copy, keep the original as is.
@@ -298,6 +319,8 @@ def _read_native_text(path: Path, specs: list[PageSpec], min_text_chars: int) ->
             warnings.simplefilter("ignore")
             with pdfplumber.open(path) as doc:
                 for spec, page in zip(specs, doc.pages):
+                    if not spec.text_layer:
+                        continue   # too large to parse within the memory budget: OCR reads it instead
                     words = page.extract_words(use_text_flow=True, keep_blank_chars=False)
                     text = page.extract_text() or ""
                     if len("".join(text.split())) < min_text_chars:
@@ -345,19 +368,35 @@ def _render_pdf_page(path: Path, spec: PageSpec) -> np.ndarray:
 
 
 def _load_image_frame(path: Path, index: int) -> np.ndarray:
+    """One frame as greyscale or BGR pixels, with as few full-size copies alive at once as possible."""
     try:
         with Image.open(path) as img:
             img.seek(index)
             if index == 0:
                 img = ImageOps.exif_transpose(img)
+            if img.mode in ("1", "L", "I;16", "I;16B", "I", "F") or (img.mode == "P" and _grey_palette(img)):
+                return np.asarray(img if img.mode == "L" else img.convert("L"))
             if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-                rgba = img.convert("RGBA")
-                flat = Image.new("RGB", rgba.size, (255, 255, 255))
-                flat.paste(rgba, mask=rgba.getchannel("A"))
-                img = flat
-            if img.mode in ("1", "L", "I;16", "I;16B", "I"):
-                return np.asarray(img.convert("L"))
-            rgb = np.asarray(img.convert("RGB"))
-            return np.ascontiguousarray(rgb[:, :, ::-1])
+                img = _on_white(img)
+                if img.mode == "L":
+                    return np.asarray(img)
+            rgb = np.array(img if img.mode == "RGB" else img.convert("RGB"))   # one writable copy
+        return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR, dst=rgb)   # in place: no second full-size copy
     except (OSError, SyntaxError, ValueError) as exc:
         raise Rejected("unreadable_image", f"page {index + 1}: {str(exc).splitlines()[0][:100]}") from None
+
+
+def _grey_palette(img: Image.Image) -> bool:
+    palette = img.getpalette() or []
+    return all(palette[i] == palette[i + 1] == palette[i + 2] for i in range(0, len(palette) - 2, 3)) and \
+        "transparency" not in img.info
+
+
+def _on_white(img: Image.Image) -> Image.Image:
+    """A transparent image flattened onto white paper (what a printout of it would show)."""
+    if img.mode not in ("RGBA", "LA"):
+        img = img.convert("RGBA")
+    alpha = img.getchannel("A")
+    flat = Image.new("RGB" if img.mode == "RGBA" else "L", img.size, 255 if img.mode == "LA" else (255, 255, 255))
+    flat.paste(img.convert(flat.mode), mask=alpha)
+    return flat

@@ -42,6 +42,7 @@ from urllib.parse import quote, unquote
 
 from ..config import Settings
 from ..storage import StoreError, environment_error, sha256_file
+from .completeness import incomplete_reason
 from .context import Context
 from .names import NAME_MAX, fit_name, free_path
 from .quarantine import REASON_SUFFIX, keep_with_reason
@@ -267,6 +268,7 @@ class Watcher:
         self._lock = threading.Lock()
         self._dirty: set[str] = set()
         self._tracked: dict[str, _Tracked] = {}
+        self._waiting: set[str] = set()          # files whose format says they are cut off
         self._retry: dict[Path, tuple[float, int, str]] = {}   # path → (due, attempts, rel)
         self._inflight: dict[Future, Path] = {}
         self._imap_future: Future | None = None
@@ -417,10 +419,27 @@ class Watcher:
             if not _readable(path):
                 self._tracked[rel] = _Tracked(-1, -1, now)
                 continue
+            if self._still_written(rel, path, st):
+                if self.once:
+                    del self._tracked[rel]      # the next run looks again
+                else:
+                    self._tracked[rel] = _Tracked(st.st_size, st.st_mtime_ns, now)
+                continue
             del self._tracked[rel]
             taken = self.inbox.take(rel)
             if taken is not None:
                 self._submit(executor, taken, rel)
+
+    def _still_written(self, rel: str, path: Path, st: os.stat_result) -> bool:
+        """Stable, but its format says it is cut off: wait for the writer, up to incomplete_wait_seconds."""
+        reason = incomplete_reason(path)
+        if reason is None or time.time() - st.st_mtime >= self.settings.inbox.incomplete_wait_seconds:
+            self._waiting.discard(rel)
+            return False
+        if rel not in self._waiting:
+            self._waiting.add(rel)
+            log.warning("%s looks incomplete (%s): waiting for the writer", rel, reason)
+        return True
 
     def _submit(self, executor: ThreadPoolExecutor, path: Path, rel: str, attempts: int = 0) -> None:
         future = executor.submit(self._handle, path, rel, attempts)

@@ -113,6 +113,36 @@ def fixity_sample(store, catalog, sample: int) -> dict:
     return result
 
 
+def applications_ready(settings, catalog, *, today=None) -> dict:
+    """`dms cases ready` as part of the report (read as the system, under the access log)."""
+    from ..services.actor import Actor
+    from ..services.applications import ready_cases
+    from ..services.runtime import Runtime
+
+    try:
+        ready = ready_cases(Actor.system("nightly"), Runtime(settings, catalog=catalog), today=today)
+        return {"status": "done", "count": len(ready), "ready": ready}
+    except Exception as exc:
+        log.exception("listing complete applications failed")
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
+def access_log_check(settings, catalog) -> dict:
+    """Prune the access log to its retention period and verify the hash chain."""
+    from ..errors import ServiceError
+    from ..services import audit_log
+    from ..services.actor import Actor
+    from ..services.runtime import Runtime
+
+    runtime, actor = Runtime(settings, catalog=catalog), Actor.system("nightly")
+    try:
+        pruned = audit_log.prune(actor, runtime)
+        return {**audit_log.verify(actor, runtime).to_json(), "pruned": pruned}
+    except (ServiceError, Exception) as exc:
+        log.exception("access-log check failed")
+        return {"ok": False, "problems": [f"{type(exc).__name__}: {exc}"[:300]]}
+
+
 def run_nightly(settings, *, sample: int, workers: int, retry: bool = True, train: bool = True,
                 force_train: bool = False, view_factory=None) -> dict:
     """The whole batch; returns the report (also the content of the JSON file)."""
@@ -166,10 +196,17 @@ def run_nightly(settings, *, sample: int, workers: int, retry: bool = True, trai
         log.exception("fixity sample failed")
         result["fixity"] = {"passed": False, "errors": [f"{type(exc).__name__}: {exc}"[:300]], "sample": sample}
 
+    # 4. applications whose required documents are now all on file: cases to offer an appointment
+    result["applications"] = applications_ready(settings, catalog)
+
+    # 5. the access log: retention, then the chain verified; its head goes into this report, which
+    #    pins the chain outside the database (a cut-off tail shows against the last report)
+    result["access_log"] = access_log_check(settings, catalog)
+
     result["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     result["seconds"] = round(time.monotonic() - clock, 1)
     result["passed"] = bool(result["fixity"].get("passed")) and not retried.get("error") \
-        and result["classifier"]["status"] != "failed"
+        and result["classifier"]["status"] != "failed" and result["access_log"].get("ok", False)
     return result
 
 
@@ -199,6 +236,19 @@ def text(report: dict) -> str:
             lines.append(f"  {item['id']} {item['role']} {item['key']}")
     else:
         lines.append(f"fixity sample: FAILED {'; '.join(f.get('errors', []))}")
+    a = report.get("applications") or {}
+    if a.get("status") == "done":
+        lines.append(f"applications complete (appointment possible): {a['count']}")
+        for app in a["ready"][:200]:
+            lines.append(f"  {app['case_number']} {app['applicant']}: {app['title']} ({app['legal_basis']})")
+    elif a:
+        lines.append(f"applications complete: FAILED {a.get('error')}")
+    log_check = report.get("access_log") or {}
+    if log_check.get("ok"):
+        lines.append(f"access log: {log_check['entries']} entries intact (#{log_check['first_seq']}-"
+                     f"#{log_check['last_seq']}, head {log_check['head_hash']}), {log_check['pruned']} pruned")
+    elif log_check:
+        lines.append("access log: FAILED " + "; ".join(log_check.get("problems", [])[:5]))
     return "\n".join(lines) + "\n"
 
 

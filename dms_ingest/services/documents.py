@@ -137,7 +137,17 @@ def show(actor: Actor, runtime: Runtime, doc_id: str, *, text: bool = False) -> 
                                  **({"text": p.text} if text else {})} for p in catalog.pages(doc_id)]
         data["audit"] = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
                           "detail": json.loads(e.detail)} for e in catalog.audit(doc_id)]
+        data["fields"] = _fields(catalog, doc)
         return data
+
+
+def _fields(catalog, doc) -> list[dict]:
+    """The fields read from the document (value, status, confidence, page, source text), if read for
+    its current type."""
+    from ..index.applications import fields_of
+
+    doc_type, fields = fields_of(catalog, [doc.id]).get(doc.id, (None, []))
+    return fields if doc_type == (doc.doc_type or "") else []
 
 
 def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: bool = False,

@@ -123,9 +123,16 @@ def substitution_json(row) -> dict:
 
 
 def list_substitutions(actor: Actor, runtime: Runtime, active_only: bool = False) -> list[dict]:
+    """All substitutions (a team lead sees those touching their teams)."""
     policy.require(actor, "substitute")
-    accounts.end_expired_substitutions(runtime.catalog.engine)
-    return [substitution_json(r) for r in accounts.substitutions(runtime.catalog.engine, active_only)]
+    engine = runtime.catalog.engine
+    accounts.end_expired_substitutions(engine)
+    rows = accounts.substitutions(engine, active_only)
+    if actor.role == "teamleitung":
+        mine = frozenset(actor.teams)
+        teams_by_login = {u.login: set(accounts.teams_of(u)) for u in accounts.list_users(engine)}
+        rows = [r for r in rows if (teams_by_login.get(r.login, set()) | teams_by_login.get(r.for_login, set())) & mine]
+    return [substitution_json(r) for r in rows]
 
 
 __all__ = ["add_team", "add_user", "disable_user", "issue_token", "list_substitutions", "list_teams", "list_users",

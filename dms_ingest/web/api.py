@@ -94,9 +94,12 @@ def api_search(request: Request, actor: CurrentActor,
 
 @router.get("/cases/{case_number}", tags=["cases"], summary="A person's case file")
 def api_case(request: Request, actor: CurrentActor, case_number: str) -> dict:
-    from ..services import casefile
+    from ..services import applications, casefile
 
-    return casefile.case_file(actor, _runtime(request), case_number)
+    result = casefile.case_file(actor, _runtime(request), case_number)
+    # The checklist of the case's open applications (GET /api/cases/{case}/applications has it in full).
+    result["applications"] = applications.case_status(actor, _runtime(request), case_number)["applications"]
+    return result
 
 
 @router.get("/documents/{doc_id}", tags=["documents"], summary="A document's metadata")
@@ -225,3 +228,27 @@ def api_audit(request: Request, actor: CurrentActor,
     entries = audit_log.entries(actor, _runtime(request), case_number=case, login=user,
                                 since=_day_start(from_), until=_day_end(to), limit=limit, offset=offset)
     return {"total": len(entries), "entries": entries}
+
+
+# --- substitutions (team leads for their team, admins) ---------------------------------------
+
+class SubstitutionRequest(BaseModel):
+    login: str = Field(..., max_length=64, description="The substitute")
+    for_: str = Field(..., alias="for", max_length=64, description="The absent colleague")
+    until: date = Field(..., description="Last day of the substitution (inclusive)")
+
+
+@router.get("/substitutions", tags=["teams"], summary="Substitutions (team leads and admins)")
+def api_substitutions(request: Request, actor: CurrentActor, active: bool = False) -> dict:
+    from ..services import people
+
+    rows = people.list_substitutions(actor, _runtime(request), active)
+    return {"total": len(rows), "substitutions": rows}
+
+
+@router.post("/substitutions", tags=["teams"], status_code=201,
+             summary="Let LOGIN work FOR's cases until a date (ends by itself; logged)")
+def api_substitute(request: Request, actor: CurrentActor, body: SubstitutionRequest) -> dict:
+    from ..services import people
+
+    return people.substitute(actor, _runtime(request), body.login, body.for_, body.until)

@@ -104,7 +104,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path"))
-        message = f"Bad parameter {where}: {first.get('msg', 'invalid')}." if where else "Bad request."
+        if where:
+            message = f"Bad parameter {where}: {first.get('msg', 'invalid')}."
+        elif first.get("loc", ("",))[0] == "body":
+            message = "The request body is missing or is not the JSON this address expects."
+        else:
+            message = "Bad request."
         return error_response(request, 422, message)
 
     @app.exception_handler(StarletteHTTPException)
@@ -133,9 +138,10 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.render_error = None
     _install_error_handlers(app)
 
-    from . import api
+    from . import api, api_applications
 
     app.include_router(api.router)
+    app.include_router(api_applications.router)
     _mount_pages(app)
     app.add_middleware(SecurityHeaders)
     return app

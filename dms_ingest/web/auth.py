@@ -15,7 +15,7 @@ import secrets
 from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 
-from ..access import accounts, sessions
+from ..access import accounts, audit, sessions
 from ..access.sessions import LoginFailed
 from ..services.actor import Actor
 
@@ -152,8 +152,10 @@ def login(request: Request, response: Response, login_name: str, password: str) 
 
 def logout(request: Request, response: Response) -> None:
     cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie:
-        sessions.end_session(_engine(request), cookie)
+    if cookie and sessions.end_session(_engine(request), cookie):
+        actor = getattr(request.state, "actor", None)
+        if actor is not None:
+            audit.record(_engine(request), actor, "logout", actor.login, object_type="user")
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
 
 

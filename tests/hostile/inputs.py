@@ -15,6 +15,20 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name
 
 
+def zlib_repeated(unit: bytes, count: int) -> bytes:
+    """zlib data of *unit* repeated *count* times, made in milliseconds: after a full flush deflate
+    forgets its history, so the compressed block of *unit* can itself be repeated."""
+    raw = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = raw.compress(unit) + raw.flush(zlib.Z_FULL_FLUSH)
+    again = raw.compress(unit) + raw.flush(zlib.Z_FULL_FLUSH)
+    assert block == again
+    end = raw.flush(zlib.Z_FINISH)
+    checksum = 1
+    for _ in range(count):
+        checksum = zlib.adler32(unit, checksum)
+    return b"\x78\xda" + block * count + end + struct.pack(">I", checksum)
+
+
 def _text_page(pdf: pikepdf.Pdf, text: str, size=(420.0, 595.0)) -> pikepdf.Page:
     font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
                                         Encoding=Name.WinAnsiEncoding))
@@ -77,9 +91,7 @@ def png_rgba(path: Path, width: int, height: int) -> Path:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    row = b"\x00" + b"\xff\xff\xff\xff" * width
-    compressor = zlib.compressobj(9)
-    idat = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
+    idat = zlib_repeated(b"\x00" + b"\xff\xff\xff\xff" * width, height)
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0)
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
     return path
@@ -88,9 +100,7 @@ def png_rgba(path: Path, width: int, height: int) -> Path:
 def flate_bomb_pdf(path: Path, expanded_mb: int = 1024) -> Path:
     """One page whose content stream inflates to *expanded_mb* of (harmless) PDF operators."""
     unit = b"0 0 m 1 1 l S\n" * 4096
-    compressor = zlib.compressobj(9)
-    chunks = [compressor.compress(unit) for _ in range(expanded_mb * 1024 * 1024 // len(unit))]
-    data = b"".join(chunks) + compressor.flush()
+    data = zlib_repeated(unit, expanded_mb * 1024 * 1024 // len(unit))
     with pikepdf.new() as pdf:
         content = pdf.make_stream(b"")
         content.write(data, filter=Name.FlateDecode)

@@ -1,0 +1,1 @@
+"""Applications on a case (Vorgänge): required documents, their status, the letter for what is missing."""

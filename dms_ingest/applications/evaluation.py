@@ -1,0 +1,205 @@
+"""`dms eval DIR` on an application set (python -m dms_datagen.applications): field accuracy and status.
+
+The set's files go through the whole pipeline (OCR and all) in a throwaway DMS_HOME; then every
+case's application (detected from its form, else opened as a clerk would) is checked as of the
+set's day. Measured:
+
+- per field: read correctly, read wrongly, unread (accuracy = correct / all); fields on a smudged
+  line are not in the accuracy but counted when a value was read from them ("guessed");
+- status: per scenario how many cases were reported complete; false "complete" (any case that is
+  not complete but reported so) and the share of complete cases reported complete;
+- application forms: the ticked purpose detected correctly, wrongly or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+MRZ_FIELDS = {("pass", "document_number"), ("pass", "nationality"), ("pass", "expiry_date")}
+PAYSLIP_MONTH = {("gehaltsnachweis", "period")}
+TARGETS = {"mrz": 0.95, "payslip_month": 0.95, "other": 0.90}
+
+
+@dataclass
+class FieldScore:
+    total: int = 0
+    correct: int = 0
+    wrong: int = 0
+    unread: int = 0
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total if self.total else 1.0
+
+    def add(self, outcome: str) -> None:
+        self.total += 1
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass
+class ApplicationReport:
+    today: str
+    cases: int = 0
+    documents: int = 0
+    fields: dict[str, FieldScore] = field(default_factory=dict)       # "doc_type.field"
+    groups: dict[str, FieldScore] = field(default_factory=dict)       # mrz | payslip_month | other
+    guessed_smudged: int = 0                                          # a value read from a destroyed line
+    smudged: int = 0
+    scenarios: dict[str, dict[str, int]] = field(default_factory=dict)  # scenario -> cases, reported_complete
+    false_complete: list[str] = field(default_factory=list)
+    complete_cases: int = 0
+    complete_reported: int = 0
+    forms: dict[str, int] = field(default_factory=lambda: {"right": 0, "wrong": 0, "none": 0})
+    doc_type_right: int = 0
+    in_case: int = 0                                                  # documents filed into their case
+    wrong_case: int = 0
+    case_outcomes: list[dict] = field(default_factory=list)
+    wrong_fields: list[dict] = field(default_factory=list)
+
+    @property
+    def complete_recall(self) -> float:
+        return self.complete_reported / self.complete_cases if self.complete_cases else 1.0
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        for key in ("fields", "groups"):
+            for name, score in getattr(self, key).items():
+                data[key][name]["accuracy"] = round(score.accuracy, 4)
+        data["complete_recall"] = round(self.complete_recall, 4)
+        data["false_complete_count"] = len(self.false_complete)
+        data["targets_met"] = self.targets_met()
+        return data
+
+    def targets_met(self) -> dict[str, bool]:
+        met = {f"{group}>={target:.0%}": self.groups.get(group, FieldScore()).accuracy >= target
+               for group, target in TARGETS.items()}
+        met["zero_false_complete"] = not self.false_complete
+        met["complete_recall>=90%"] = self.complete_recall >= 0.9
+        return met
+
+    def summary(self) -> str:
+        lines = [f"application set: {self.cases} cases, {self.documents} documents, as of {self.today}",
+                 f"documents: type right {self.doc_type_right}/{self.documents}, filed into their case "
+                 f"{self.in_case}/{self.documents}, wrong case {self.wrong_case}",
+                 "field accuracy (correct / wrong / unread of all):"]
+        for name, score in sorted(self.fields.items()):
+            lines.append(f"  {name:36} {score.accuracy:6.1%}  ({score.correct}/{score.wrong}/{score.unread} of "
+                         f"{score.total})")
+        for group, score in self.groups.items():
+            lines.append(f"  {'[' + group + ']':36} {score.accuracy:6.1%}  (target {TARGETS[group]:.0%})")
+        lines.append(f"smudged fields: {self.smudged}, of which read as a value anyway: {self.guessed_smudged}")
+        lines.append("status by scenario (reported complete / cases):")
+        for scenario, counts in sorted(self.scenarios.items()):
+            lines.append(f"  {scenario:12} {counts['reported_complete']}/{counts['cases']}")
+        lines.append(f"false 'complete': {len(self.false_complete)}"
+                     + (f" ({', '.join(self.false_complete)})" if self.false_complete else ""))
+        lines.append(f"complete cases reported complete: {self.complete_reported}/{self.complete_cases} "
+                     f"({self.complete_recall:.1%})")
+        lines.append(f"application forms: purpose right {self.forms['right']}, wrong {self.forms['wrong']}, "
+                     f"not detected {self.forms['none']}")
+        lines.append("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in self.targets_met().items()))
+        return "\n".join(lines)
+
+
+def _group(doc_type: str, name: str) -> str:
+    if (doc_type, name) in MRZ_FIELDS:
+        return "mrz"
+    if (doc_type, name) in PAYSLIP_MONTH:
+        return "payslip_month"
+    return "other"
+
+
+def _same(expected: str, value: str | None) -> bool:
+    if value is None:
+        return False
+    fold = lambda s: " ".join(s.replace("ß", "ss").split()).casefold()  # noqa: E731
+    return fold(expected) == fold(value)
+
+
+def score_fields(report: ApplicationReport, labels: dict, read: dict[str, tuple[str | None, dict]]) -> None:
+    """*read*: file name → (doc_type it was archived as, {field name: field dict})."""
+    for name, truth in labels["documents"].items():
+        doc_type, fields = read.get(name, (None, {}))
+        for field_name, expected in truth["fields"].items():
+            if field_name == "purpose":
+                continue  # scored with the forms
+            got = fields.get(field_name) if doc_type == truth["doc_type"] else None
+            value = got["value"] if got and got["status"] == "read" else None
+            if field_name in (truth.get("smudged") or ()):
+                report.smudged += 1
+                report.guessed_smudged += value is not None
+                continue
+            outcome = "correct" if _same(str(expected), value) else ("unread" if value is None else "wrong")
+            key = f"{truth['doc_type']}.{field_name}"
+            report.fields.setdefault(key, FieldScore()).add(outcome)
+            report.groups.setdefault(_group(truth["doc_type"], field_name), FieldScore()).add(outcome)
+            if outcome == "wrong":
+                report.wrong_fields.append({"file": name, "field": key, "expected": expected, "read": value,
+                                            "source": got.get("text") if got else None})
+
+
+def evaluate_application_set(directory: Path, labels: dict, *, config: Path | None = None,
+                             workers: int | None = None) -> ApplicationReport:
+    """Run the set through the pipeline and the checklist; return the report."""
+    from ..classifiers import parse_registry_csv
+    from ..config import load_settings
+    from ..index import applications as store
+    from ..services import applications as services
+    from ..services.actor import Actor
+    from ..services.cases import replace_registry
+    from ..services.documents import ingest
+    from ..services.runtime import Runtime
+
+    today = dt.date.fromisoformat(labels["today"])
+    report = ApplicationReport(today.isoformat(), cases=len(labels["cases"]), documents=len(labels["documents"]))
+    actor = Actor.system("eval")
+    outcomes: dict[str, list] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        runtime = Runtime(load_settings(config, home=Path(tmp)))
+        replace_registry(runtime.catalog, parse_registry_csv(directory / "registry.csv"))
+        ingest(actor, runtime, [directory / name for name in labels["documents"]], workers=workers,
+               on_file=lambda path, results: outcomes.__setitem__(path.name, results))
+        ids = {name: next((r for r in results if r.status == "archived"), None) for name, results in outcomes.items()}
+        stored = store.fields_of(runtime.catalog, [r.id for r in ids.values() if r is not None])
+        read: dict[str, tuple[str | None, dict]] = {}
+        for name, result in ids.items():
+            truth = labels["documents"][name]
+            if result is None:
+                continue
+            doc = runtime.catalog.get(result.id)
+            report.doc_type_right += doc.doc_type == truth["doc_type"]
+            report.in_case += doc.case_number == truth["case_number"]
+            report.wrong_case += doc.case_number not in (None, truth["case_number"])
+            _, fields = stored.get(result.id, (None, []))
+            read[name] = (doc.doc_type, {f["name"]: f for f in fields})
+        score_fields(report, labels, read)
+        for case_number, case in labels["cases"].items():
+            detected = [a for a in store.applications(runtime.catalog, case_number) if a.source == "form"]
+            if not detected:
+                report.forms["none"] += 1
+                services.open_application(actor, runtime, case_number, case["application_type"], source="eval")
+            elif any(a.application_type == case["application_type"] for a in detected):
+                report.forms["right"] += 1
+            else:
+                report.forms["wrong"] += 1
+                services.open_application(actor, runtime, case_number, case["application_type"], source="eval")
+            status = services.case_status(actor, runtime, case_number, today=today)
+            entry = next(a for a in status["applications"] if a["application_type"] == case["application_type"])
+            complete = entry["complete"]
+            counts = report.scenarios.setdefault(case["scenario"], {"cases": 0, "reported_complete": 0})
+            counts["cases"] += 1
+            counts["reported_complete"] += complete
+            if complete and not case["complete"]:
+                report.false_complete.append(case_number)
+            if case["complete"]:
+                report.complete_cases += 1
+                report.complete_reported += complete
+            report.case_outcomes.append({
+                "case_number": case_number, "application_type": case["application_type"],
+                "scenario": case["scenario"], "change": case["change"], "reported_complete": complete,
+                "requirements": {r["key"]: r["state"] for r in entry["status"]["requirements"]},
+                "reasons": {r["key"]: r["reason"] for r in entry["status"]["requirements"] if r["state"] != "satisfied"}})
+    return report

@@ -1,0 +1,350 @@
+"""Field extraction per document type. Each extractor returns its readings; `extract_fields` applies
+the confidence bar. Patterns are anchored on the labels German documents use, never on position alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..classifiers.mrz import find_mrz
+from .model import ExtractedField, PageText, unread
+from .reading import best, field_from, first_lines, labelled, search
+from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
+                     parse_amount, parse_date)
+
+# The date pattern without its group names, to embed (more than once) in other patterns.
+_DATE_VALUE = re.sub(r"\(\?P<\w+>", "(?:", DATE.pattern)
+_AMOUNT_VALUE = re.sub(r"\(\?P<\w+>", "(?:", AMOUNT.pattern)
+# ICAO 9303 codes that are not countries but occur as nationality.
+_SPECIAL_NATIONALITY = {"D", "XXA", "XXB", "XXC", "XXX", "EUE", "UNO", "UNA", "UNK"}
+
+
+def _iso(text: str) -> str | None:
+    value = parse_date(text)
+    return value.isoformat() if value else None
+
+
+def _amount(text: str) -> str | None:
+    value = parse_amount(text)
+    return f"{value:.2f}" if value is not None and value > 0 else None
+
+
+# --------------------------------------------------------------------------- passport: the MRZ
+
+def passport(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
+    """Number, nationality, expiry, names and birth date from a TD3 MRZ; a failed check digit leaves
+    its field unread."""
+    for page in pages:
+        for mrz in find_mrz(page.text, today=today):
+            source = " / ".join(mrz.lines)
+            failed = set(mrz.failed_checks)
+            composite_ok = "composite" not in failed and "ambiguous_reading" not in failed
+
+            def checked(name: str, value, check: str) -> ExtractedField:
+                ok = composite_ok and check not in failed and f"{check}_unreadable" not in failed \
+                    and f"{check}_format" not in failed and value
+                if not ok:
+                    return ExtractedField(name, None, 0.0, page.number, source, "unread")
+                return ExtractedField(name, str(value), 0.99, page.number, source)
+
+            nationality = mrz.nationality.replace("<", "")
+            nationality_ok = mrz.valid and (re.fullmatch(r"[A-Z]{3}", nationality) or nationality in _SPECIAL_NATIONALITY)
+            names_ok = mrz.valid and bool(mrz.surname)
+            return [
+                checked("document_number", mrz.document_number, "document_number"),
+                checked("expiry_date", mrz.expiry_date and mrz.expiry_date.isoformat(), "expiry_date"),
+                checked("date_of_birth", mrz.date_of_birth and mrz.date_of_birth.isoformat(), "date_of_birth"),
+                # Not covered by a check digit, but read in a line whose every check passed.
+                ExtractedField("nationality", nationality if nationality_ok else None, 0.95 if nationality_ok else 0.0,
+                               page.number, source, "read" if nationality_ok else "unread"),
+                ExtractedField("surname", mrz.surname if names_ok else None, 0.95 if names_ok else 0.0, page.number,
+                               source, "read" if names_ok else "unread"),
+                ExtractedField("given_names", mrz.given_names if names_ok else None, 0.95 if names_ok else 0.0,
+                               page.number, source, "read" if names_ok else "unread"),
+            ]
+    return []
+
+
+# --------------------------------------------------------------------------- payslip
+
+_PAY_PERIOD_LABEL = (r"(?:entgelt|gehalts|lohn|bezüge|verdienst|brutto/netto-?)?abrechnung(?:\s+der\s+bruttonettobezüge)?"
+                     r"(?:\s+f[üu]r(?:\s+den\s+monat)?)?|bezügemitteilung|abrechnungsmonat|abrechnungszeitraum|"
+                     r"lohnzettel|gehaltsnachweis|verdienstnachweis|monat|zeitraum|periode")
+
+
+def _employer(pages: list[PageText], labels: str) -> list[ExtractedField]:
+    found = labelled(pages, "employer", labels, r"[^\n]{3,80}", lambda v: _company(v), weight=0.95)
+    if not found and pages:
+        # Letterhead: the first line that names a company.
+        for line in first_lines(pages[0], 4):
+            name = _company(line)
+            if name:
+                hit = next(search(pages[:1], re.compile(re.escape(line))), None)
+                if hit is not None:
+                    found.append(field_from("employer", name, hit, name, 0.9))
+                break
+    return found
+
+
+_LEGAL_FORM = re.compile(r"\b(?:GmbH(?:\s*&\s*Co\.?\s*KG)?|gGmbH|AG|KG|OHG|e\.\s?V\.|mbH|SE|UG|GbR|KGaA)\b"
+                         r"|\b(?:Bäckerei|Gasthaus|Restaurant|Hotel|Klinikum|Friseursalon|Seniorenresidenz|Kita|Autohaus|"
+                         r"Pflegedienst|Supermarkt|Elektro|Metallbau|Baufirma|Softwarehaus|Logistik|Lagerhaus)\b")
+
+
+_LEGAL_FORM_END = re.compile(r"\b(?:GmbH\s*&\s*Co\.?\s*KG|gGmbH|GmbH|AG|KG|OHG|e\.\s?V\.|mbH|SE|UG|GbR|KGaA)(?=\W|$)")
+
+
+def tidy(text: str) -> str:
+    """A value without OCR's trailing debris: stray punctuation marks (an abbreviation's dot stays)."""
+    text = re.sub(r"(?:\s+[^\w\s]{1,3})+$", "", text.strip())
+    if not re.search(r"\b(?:e\.\s?V|a\.\s?G|Co|Nr|St|mbH)\.$", text):
+        text = text.rstrip(" .")
+    return text.strip(" ,:;_–|-")
+
+
+def _company(text: str) -> str | None:
+    """A company name from a line: up to and including its legal form; letterhead tails removed."""
+    text = re.split(r"\s+[–·|-]\s+|\s{2,}|,\s", text.strip())[0].strip(" :")
+    # "zwischen der Kranich Digital GmbH", "Die Logistik Nord GmbH (im Folgenden ...)": the name only.
+    text = re.sub(r"^(?:[a-zäöüß]+\s+|(?:Die|Der|Das|Firma)\s+)+", "", text)
+    text = re.split(r"\s+\(", text)[0].strip()
+    form = list(_LEGAL_FORM_END.finditer(text))
+    if form:
+        text = text[:form[-1].end()]
+    text = tidy(text)
+    if not _LEGAL_FORM.search(text) or len(text) < 3 or len(text) > 70:
+        return None
+    return text
+
+
+def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
+    periods: list[ExtractedField] = []
+    label = re.compile(rf"(?:{_PAY_PERIOD_LABEL})[\s:.]{{0,4}}(?P<v>(?:{MONTH_NAME})\.?\s+(?:19|20)\d{{2}}|"
+                       rf"(?:0?[1-9]|1[0-2])\s?[/.-]\s?(?:19|20)\d{{2}}(?![\d./]))", re.IGNORECASE)
+    for hit in search(pages, label):
+        m = MONTH_YEAR.search(hit.match.group("v"))
+        if m:
+            year, month = month_from_match(m)
+            periods.append(field_from("period", month_key(year, month), hit, hit.match.group("v")))
+    span = re.compile(rf"(?:zeitraum|periode|vom)[\s:.]{{0,4}}(?P<a>{_DATE_VALUE})\s*(?:[–-]|bis)\s*(?P<b>{_DATE_VALUE})",
+                      re.IGNORECASE)
+    for hit in search(pages, span):
+        start, end = parse_date(hit.match.group("a")), parse_date(hit.match.group("b"))
+        if start and end and (start.year, start.month) == (end.year, end.month) and start <= end:
+            periods.append(field_from("period", month_key(start.year, start.month), hit, hit.match.group(0), 0.95))
+    gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?brutto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
+                     r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
+                     gap=r"[\s:.€]{0,40}")
+    net = labelled(pages, "net_pay", r"netto-?\s?(?:entgelt|bezüge|verdienst|lohn|gehalt|betrag)|nettobezug|"
+                   r"netto\s+gesamt|gesetzliches\s+netto", _AMOUNT_VALUE, _amount, gap=r"[\s:.€]{0,40}")
+    return [f for f in (best(periods), best(_employer(pages, r"arbeitgeber(?:in)?|firma|betrieb")),
+                        best(gross), best(net)) if f]
+
+
+# --------------------------------------------------------------------------- tenancy
+
+def tenancy(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
+    start = labelled(pages, "start_date", r"mietbeginn|beginn\s+des\s+mietverhältnisses|mietverhältnis\s+beginnt\s+am|"
+                     r"mietzeit\s+beginnt\s+am|beginnt\s+am|mietbeginn\s+ist\s+der|vermietet\s+ab(?:\s+dem)?",
+                     _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+    total = labelled(pages, "rent", r"gesamtmiete|warmmiete|monatliche\s+gesamtmiete|miete\s+gesamt|"
+                     r"gesamtbetrag(?:\s+monatlich)?", _AMOUNT_VALUE, _amount, gap=r"[\s:.€]{0,30}")
+    cold = labelled(pages, "cold_rent", r"(?:netto)?kaltmiete|grundmiete(?:\s*\(nettokaltmiete\))?|nettomiete",
+                    _AMOUNT_VALUE, _amount, gap=r"[\s:.€()a-zA-Z]{0,30}")
+    address = []
+    anchor = re.compile(r"(?:mietsache|mietobjekt|objekt|des\s+hauses|wohnung\s+(?:in|im|gelegen)|lage\s+der\s+wohnung|"
+                        r"anschrift\s+der\s+wohnung|adresse\s+der\s+wohnung)(?P<rest>[\s\S]{0,220})", re.IGNORECASE)
+    for hit in search(pages, anchor):
+        m = ADDRESS.search(hit.match.group("rest"))
+        if m:
+            value = _address(m)
+            address.append(field_from("address", value, hit, m.group("street") + " " + m.group("plz"), 0.95))
+            break
+    out = [best(start), best(total) or best(cold), best(cold), best(address)]
+    return [f for f in out if f]
+
+
+# --------------------------------------------------------------------------- health insurance
+
+_INSURER = re.compile(r"krankenkasse|krankenversicherung|\bAOK\b|\bBKK\b|\bIKK\b|techniker|barmer|\bDAK\b|\bhkk\b|"
+                      r"knappschaft|gesundheitskasse|versicherungs-?\s?(?:ag|verein)|\ba\.\s?G\.", re.IGNORECASE)
+_OPEN_END = r"ohne\s+zeitliche\s+begrenzung|unbefristet|auf\s+unbestimmte\s+zeit|bis\s+auf\s+weiteres"
+
+
+def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
+    insurer = []
+    for page in pages[:1]:
+        for line in first_lines(page, 4):
+            if _INSURER.search(line) and len(line) <= 80 and not re.search(r"nachweis|bescheinigung|bestätigung",
+                                                                            line, re.IGNORECASE):
+                name = tidy(re.split(r"\s+[–·|]\s+|\s{2,}", line)[0])
+                hit = next(search([page], re.compile(re.escape(line))), None)
+                if hit is not None:
+                    insurer.append(field_from("insurer", name, hit, name, 0.95))
+                break
+    insured = labelled(pages, "insured_person", r"versicherte(?:/r|r)?(?:\s+person)?|versicherungsnehmer(?:in)?|"
+                       r"mitglied|name\s+der\s+versicherten\s+person",
+                       r"[A-ZÄÖÜ][^\n,:]{2,60}?(?=,|\s+geb|\n|$)", lambda v: _person_name(v), gap=r"\s*:\s*")
+    insured += labelled(pages, "insured_person", r"bestätigen\s+wir,?\s+dass\s+(?:herr|frau)?",
+                        r"[A-ZÄÖÜ][^\n,]{2,60}?(?=,|\s+geb)", lambda v: _person_name(v), gap=r"\s*")
+    valid_from = labelled(pages, "valid_from", r"versicherungsschutz\s+(?:besteht\s+)?(?:ab|seit)(?:\s+dem)?|"
+                          r"versichert\s+(?:ab|seit)(?:\s+dem)?|gültig\s+ab|versicherungsbeginn|beginn\s+der\s+"
+                          r"(?:mitgliedschaft|versicherung)|mitglied\s+seit|seit\s+dem|vom",
+                          _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+    valid_to = labelled(pages, "valid_to", r"gültig\s+bis|versicherungsende|ende\s+der\s+versicherung|"
+                        r"versichert\s+bis|läuft\s+bis|(?<=\d{4})\s*bis(?:\s+zum)?|bis\s+einschließlich",
+                        _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+    open_end = list(search(pages, re.compile(_OPEN_END, re.IGNORECASE)))
+    if not valid_to and open_end:
+        hit = open_end[0]
+        valid_to = [field_from("valid_to", "open", hit, hit.match.group(0))]
+    elif not valid_to and valid_from and any(re.search(r"seit", f.text, re.IGNORECASE) for f in valid_from):
+        # "ist seit dem ... versichert": a running membership, no end named.
+        top = best(valid_from)
+        valid_to = [ExtractedField("valid_to", "open", round(top.confidence * 0.95, 3), top.page, top.text)]
+    issued = _issue_date(pages)
+    return [f for f in (best(insurer), best(insured), best(valid_from), best(valid_to), issued) if f]
+
+
+def _address(m: re.Match[str]) -> str:
+    street = re.sub(r"\s+", " ", m.group("street")).strip()
+    return f"{street}, {m.group('plz')} {m.group('city')}"
+
+
+def _person_name(text: str) -> str | None:
+    text = re.sub(r"\s+", " ", text).strip(" .:")
+    words = text.split()
+    if not 2 <= len(words) <= 6 or any(ch.isdigit() for ch in text):
+        return None
+    return text
+
+
+# --------------------------------------------------------------------------- language certificate
+
+def language_certificate(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
+    strong = re.compile(r"(?:niveau(?:stufe)?|stufe|level|deutsch|zertifikat|gesamtergebnis|ger|erreicht|bestanden|"
+                        r"sprachniveau)[\s:\-–]{0,4}(?:deutsch\s+|german\s+)?(?P<v>[ABC]\s?[12lI|])(?![A-Za-z0-9])"
+                        r"|(?P<w>[ABC]\s?[12lI|])\s+(?:erreicht|bestanden)", re.IGNORECASE)
+    levels = []
+    for hit in search(pages, strong):
+        raw = hit.match.group("v") or hit.match.group("w")
+        m = CEFR.fullmatch(raw.strip().upper().replace("L", "1").replace("|", "1").replace("I", "1"))
+        if m:
+            levels.append(field_from("level", cefr_from_match(m), hit, raw))
+    level = best(levels, conflict_factor=0.3)
+    exam = labelled(pages, "date", r"prüfungsdatum|datum\s+der\s+prüfung|prüfungstermin|prüfung\s+am|"
+                    r"(?:bestanden|abgelegt)\s+am|(?:[ABC]\s?[12lI|]|prüfung)\s+am|datum", _DATE_VALUE, _iso,
+                    gap=r"[\s:.·]{0,6}")
+    date = best(exam, conflict_factor=0.9) if exam else _issue_date(pages, "date")
+    return [f for f in (level, date) if f]
+
+
+# --------------------------------------------------------------------------- registration certificate
+
+def registration(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
+    # A cover letter may come with it: read the page that is the certificate.
+    own = [p for p in pages if re.search(r"meldebescheinigung|melderegister|meldebestätigung|wohnsitzanmeldung",
+                                         "\n".join(first_lines(p, 6)), re.IGNORECASE)]
+    pages = own or pages
+    address = []
+    anchor = re.compile(r"(?:anschrift|wohnung|wohnhaft|hauptwohnsitz|adresse|wohnanschrift)(?P<rest>[\s\S]{0,160})",
+                        re.IGNORECASE)
+    for hit in search(pages, anchor):
+        m = ADDRESS.search(hit.match.group("rest"))
+        if m:
+            value = _address(m)
+            address.append(field_from("address", value, hit, m.group("street") + " " + m.group("plz"), 0.95))
+    moved_in = labelled(pages, "moved_in", r"einzugsdatum|(?:datum\s+des\s+|tag\s+des\s+)?einzugs?|eingezogen\s+am|wohnhaft\s+seit|"
+                        r"(?:wohn)?anschrift\s+seit|angemeldet\s+seit|seit", _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+    issued = _issue_date(pages)
+    return [f for f in (issued, best(address[:1]), best(moved_in, conflict_factor=0.9)) if f]
+
+
+# --------------------------------------------------------------------------- decision letter
+
+def decision(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
+    date = _issue_date(pages[:1], "date")
+    subjects = []
+    label = re.compile(r"^\s*(?:betreff|betr\.|hier|gegenstand)\s*:\s*(?P<v>[^\n]{4,160})", re.IGNORECASE | re.MULTILINE)
+    for hit in search(pages[:1], label):
+        subjects.append(field_from("subject", tidy(hit.match.group("v")), hit, hit.match.group("v"), 0.95))
+    if not subjects:
+        heading = re.compile(r"^\s*(?P<v>(?:[\w-]*bescheid|verfügung|entscheidung\s+über\s+ihren\s+antrag|ordnungsverfügung)"
+                             r"(?:[ \t]+[^\n]{0,120})?(?:\n\s*über[^\n]{3,140})?)\s*$", re.IGNORECASE | re.MULTILINE)
+        for hit in search(pages[:1], heading):
+            value = tidy(re.sub(r"\s+", " ", hit.match.group("v")))
+            subjects.append(field_from("subject", value, hit, value, 0.9))
+            break
+    return [f for f in (date, best(subjects)) if f]
+
+
+# --------------------------------------------------------------------------- employment contract
+
+def employment_contract(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
+    start = labelled(pages, "start_date", r"(?:arbeits|anstellungs|dienst|beschäftigungs)verhältnis\s+beginnt\s+am|"
+                     r"beginnt\s+am|beginn\s+der\s+tätigkeit|eintrittsdatum|eintritt|arbeitsbeginn|tätigkeit\s+ab",
+                     _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+    salary = labelled(pages, "salary", r"bruttomonatsgehalt(?:\s+von)?|monatsgehalt(?:\s+von)?|gehalt|vergütung|"
+                      r"arbeitsentgelt|lohn", _AMOUNT_VALUE, _amount, gap=r"[\s:.€a-zäöü]{0,40}")
+    return [f for f in (best(start), best(salary, conflict_factor=0.9),
+                        best(_employer(pages, r"arbeitgeber(?:in)?|firma"))) if f]
+
+
+# --------------------------------------------------------------------------- shared
+
+def _issue_date(pages: list[PageText], name: str = "issue_date") -> ExtractedField | None:
+    """The date a document was issued: 'Datum:', 'ausgestellt am', or the place-and-date line."""
+    labelled_dates = labelled(pages, name, r"ausstellungsdatum|ausgestellt\s+am|datum\s+der\s+ausstellung|"
+                              r"bescheinigt\s+am|(?<![\w-])datum|erstellt\s+am", _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+    if labelled_dates:
+        return best(labelled_dates, conflict_factor=0.9)
+    place = re.compile(rf"^\s*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}},\s*(?:den\s+)?(?P<v>{_DATE_VALUE})", re.MULTILINE)
+    found = [field_from(name, _iso(h.match.group("v")), h, h.match.group("v"), 0.95)
+             for h in search(pages, place) if _iso(h.match.group("v"))]
+    return best(found[:1]) if found else None
+
+
+EXTRACTORS = {
+    "pass": passport,
+    "gehaltsnachweis": payslip,
+    "mietvertrag": tenancy,
+    "krankenversicherung": health_insurance,
+    "sprachzertifikat": language_certificate,
+    "meldebescheinigung": registration,
+    "bescheid": decision,
+    "arbeitsvertrag": employment_contract,
+}
+
+# The fields each type is expected to yield: the missing ones are reported as unread.
+EXPECTED_FIELDS = {
+    "pass": ("document_number", "nationality", "expiry_date"),
+    "gehaltsnachweis": ("employer", "period", "gross_pay", "net_pay"),
+    "mietvertrag": ("start_date", "rent", "address"),
+    "krankenversicherung": ("insurer", "insured_person", "valid_from", "valid_to"),
+    "sprachzertifikat": ("level", "date"),
+    "meldebescheinigung": ("issue_date", "address"),
+    "bescheid": ("date", "subject"),
+    "arbeitsvertrag": ("employer", "start_date", "salary"),
+}
+
+
+# Every field an extractor may yield (conditions in config.yaml may name only these).
+KNOWN_FIELDS = {
+    **{t: set(names) for t, names in EXPECTED_FIELDS.items()},
+    "pass": {"document_number", "nationality", "expiry_date", "date_of_birth", "surname", "given_names"},
+    "mietvertrag": {"start_date", "rent", "cold_rent", "address"},
+    "krankenversicherung": {"insurer", "insured_person", "valid_from", "valid_to", "issue_date"},
+    "meldebescheinigung": {"issue_date", "address", "moved_in"},
+    "antrag": {"purpose"},
+}
+
+
+def run_extractor(doc_type: str, pages: list[PageText], today: dt.date) -> list[ExtractedField]:
+    extractor = EXTRACTORS.get(doc_type)
+    found = {f.name: f for f in (extractor(pages, today) if extractor else [])}
+    for name in EXPECTED_FIELDS.get(doc_type, ()):
+        found.setdefault(name, unread(name, "nicht gefunden"))
+    return list(found.values())
+
+
+__all__ = ["EXPECTED_FIELDS", "EXTRACTORS", "KNOWN_FIELDS", "run_extractor"]

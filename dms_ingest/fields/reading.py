@@ -1,0 +1,77 @@
+"""Small tools the extractors share: find a labelled value on the pages and rate the reading."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator
+
+from .model import READ, ExtractedField, PageText
+
+
+@dataclass
+class Hit:
+    page: PageText
+    match: re.Match[str]
+
+    @property
+    def source(self) -> str:
+        """The line(s) the match stands on, trimmed for display."""
+        text = self.page.text
+        start = text.rfind("\n", 0, self.match.start()) + 1
+        end = text.find("\n", self.match.end())
+        end = len(text) if end < 0 else end
+        return re.sub(r"\s+", " ", text[start:end]).strip()[:240]
+
+
+def search(pages: Iterable[PageText], pattern: re.Pattern[str]) -> Iterator[Hit]:
+    for page in pages:
+        for m in pattern.finditer(page.text):
+            yield Hit(page, m)
+
+
+def field_from(name: str, value: str, hit: Hit, value_text: str, weight: float = 1.0) -> ExtractedField:
+    """A read field; its confidence is the pattern's *weight* times OCR's certainty of the value's words."""
+    confidence = round(weight * hit.page.confidence_of(value_text), 3)
+    return ExtractedField(name, value, confidence, hit.page.number, hit.source, READ)
+
+
+def best(candidates: list[ExtractedField], *, agree_bonus: float = 0.05,
+         conflict_factor: float = 0.5) -> ExtractedField | None:
+    """The most confident reading; agreeing readings raise it, disagreeing ones lower it."""
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda f: f.confidence, reverse=True)
+    top = ranked[0]
+    others = {f.value for f in ranked[1:]}
+    if others - {top.value}:
+        # Two sources name different values: neither is to be trusted on its own.
+        return ExtractedField(top.name, top.value, round(top.confidence * conflict_factor, 3), top.page, top.text)
+    if others:
+        return ExtractedField(top.name, top.value, round(min(1.0, top.confidence + agree_bonus), 3), top.page,
+                              top.text)
+    return top
+
+
+def first_lines(page: PageText, count: int) -> list[str]:
+    return [line.strip() for line in page.text.splitlines() if line.strip()][:count]
+
+
+_UMLAUT_TOLERANT = str.maketrans({"ä": "[äa]", "ö": "[öo]", "ü": "[üu]", "Ä": "[ÄA]", "Ö": "[ÖO]", "Ü": "[ÜU]"})
+
+
+def tolerant(pattern: str) -> str:
+    """A regex that also matches when OCR lost the umlauts' dots ("Verlangerung", "bestatigen")."""
+    return pattern.translate(_UMLAUT_TOLERANT)
+
+
+def labelled(pages: list[PageText], name: str, label: str, value: str, parse: Callable[[str], str | None],
+             *, weight: float = 1.0, gap: str = r"[\s:.,–-]{0,6}") -> list[ExtractedField]:
+    """Every reading of '<label><gap><value>' whose value parses; *value* is a regex with group v."""
+    pattern = re.compile(rf"(?:{tolerant(label)}){gap}(?P<v>{value})", re.IGNORECASE)
+    found = []
+    for hit in search(pages, pattern):
+        parsed = parse(hit.match.group("v"))
+        if parsed is not None:
+            found.append(field_from(name, parsed, hit, hit.match.group("v"), weight))
+    return found

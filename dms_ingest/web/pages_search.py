@@ -1,0 +1,128 @@
+"""Pages for finding and settling: Suche (filters, facets, paging) and the Prüfliste (review queue)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timezone
+from typing import Annotated, Optional
+
+from fastapi import Form, Query, Request
+
+from ..errors import Invalid
+from ..services import documents, review, review_item
+from . import labels
+from .highlight import bracket_segments, marked_segments, query_terms
+from .pages import PageActor, message, query_string, redirect, render, router, runtime
+
+PAGE_SIZE = 20
+
+
+def _day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
+    start = datetime.combine(day_from, time.min, labels.OFFICE_TIME).astimezone(timezone.utc) if day_from else None
+    end = datetime.combine(day_to, time.max, labels.OFFICE_TIME).astimezone(timezone.utc) if day_to else None
+    return start, end
+
+
+@router.get("/suche", name="search")
+def search_page(request: Request, actor: PageActor,
+                q: Annotated[str, Query(max_length=300)] = "",
+                type: Annotated[str, Query(max_length=40)] = "",  # noqa: A002 - the form's field name
+                case: Annotated[str, Query(max_length=64)] = "",
+                from_: Annotated[Optional[date], Query(alias="from")] = None,
+                to: Annotated[Optional[date], Query()] = None,
+                offset: Annotated[int, Query(ge=0, le=10_000)] = 0):
+    form = {"q": q, "type": type, "case": case.strip().upper(), "date_from": from_.isoformat() if from_ else "",
+            "date_to": to.isoformat() if to else ""}
+    doc_types = [(code, labels.doc_type(code)) for code in runtime(request).settings.classification.doc_types]
+    searched = bool(q.strip() or form["case"] or type or from_ or to)
+    if not searched:
+        return render(request, "search.html", "Suche", form=form, doc_types=doc_types, searched=False)
+    if from_ and to and from_ > to:
+        raise Invalid("Das Datum „Eingang ab“ liegt nach „Eingang bis“.")
+    start, end = _day_bounds(from_, to)
+    result = documents.search_page(actor, runtime(request), q, case_number=form["case"] or None,
+                                   doc_type=type or None, received_from=start, received_to=end,
+                                   limit=PAGE_SIZE, offset=offset)
+    total = int(result.get("total", 0))
+    terms = query_terms(q)
+    hits = []
+    for hit in result.get("hits", []):
+        snippet = hit.get("snippet") or ""
+        segments = bracket_segments(snippet) if "[" in snippet else marked_segments(snippet, terms)
+        hits.append({"href": request.app.url_path_for("document", doc_id=hit["id"])
+                     + query_string(q=q) + f"#seite-{hit.get('page') or 1}",
+                     "doc_type_label": labels.doc_type(hit.get("doc_type")), "case_number": hit.get("case_number"),
+                     "page": hit.get("page") or 1, "received": labels.day(hit.get("received") or ""),
+                     "segments": segments})
+    base = dict(q=q, type=type, case=form["case"], **{"from": form["date_from"], "to": form["date_to"]})
+    path = request.app.url_path_for("search")
+    facets = []
+    for code, count in sorted(_facet_counts(result).items(), key=lambda kv: (-kv[1], kv[0])):
+        active = code == type
+        facets.append({"label": labels.doc_type(code), "count": count, "active": active,
+                       "href": path + query_string(**{**base, "type": "" if active else code})})
+    prev_href = path + query_string(**base, offset=max(0, offset - PAGE_SIZE)) if offset > 0 else ""
+    next_href = path + query_string(**base, offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < total else ""
+    return render(request, "search.html", f"Suche: {q}" if q else "Suche", form=form, doc_types=doc_types,
+                  searched=True, total=total, hits=hits, facets=facets, first=offset + 1 if hits else 0,
+                  last=offset + len(hits), prev_href=prev_href, next_href=next_href)
+
+
+def _facet_counts(result: dict) -> dict[str, int]:
+    facets = result.get("facets") or {}
+    counts = facets.get("doc_type", facets) if isinstance(facets, dict) else {}
+    if isinstance(counts, list):
+        counts = {f.get("value") or f.get("doc_type"): f.get("count", 0) for f in counts}
+    return {str(k or "sonstiges"): int(v) for k, v in counts.items() if isinstance(v, int)}
+
+
+# --- Prüfliste --------------------------------------------------------------------------------
+
+@router.get("/pruefliste", name="review")
+def review_page(request: Request, actor: PageActor, erledigt: str = ""):
+    queue = review.review_list(actor, runtime(request))
+    if queue:
+        url = request.app.url_path_for("review_item", doc_id=queue[0]["id"])
+        return redirect(url + (query_string(erledigt=erledigt)))
+    messages = [message("ok", f"Zugeordnet: {erledigt}.")] if erledigt else []
+    return render(request, "review.html", "Prüfliste", item=None, total=0, queue=[], messages=messages)
+
+
+@router.get("/pruefliste/{doc_id}", name="review_item")
+def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: str = ""):
+    rt = runtime(request)
+    queue = review.review_list(actor, rt)
+    detail = review_item.review_item(actor, rt, doc_id)
+    ids = [row["id"] for row in queue]
+    position = ids.index(doc_id) + 1 if doc_id in ids else 0
+    following = ids[position:] + ids[:max(position - 1, 0)]
+    next_href = request.app.url_path_for("review_item", doc_id=following[0]) if following else ""
+    item = {"id": detail["id"], "received": labels.when(detail["received"]),
+            "source_label": f"{labels.source(detail['source'])}: {labels.source_name(detail['source'])}",
+            "reasons": detail["reasons"] or ["Keine Begründung gespeichert."],
+            "doc_type": detail["doc_type"], "doc_type_label": labels.doc_type(detail["doc_type"]),
+            "confidence": round(100 * detail["doc_type_confidence"]) if detail["doc_type_confidence"] else None,
+            "case_number": detail["case_number"], "read_values": detail["read_values"],
+            "candidates": [{**c, "date_of_birth": labels.day(c["date_of_birth"])} for c in detail["candidates"]],
+            "page_numbers": list(range(1, detail["pages"] + 1))[:4], "text": detail["text"]}
+    rows = [{"href": request.app.url_path_for("review_item", doc_id=row["id"]), "current": row["id"] == doc_id,
+             "received": labels.when(row["created_at"]), "doc_type_label": labels.doc_type(row["doc_type"]),
+             "source_label": labels.source_name(row["source"]), "reason": (row["reasons"] or [""])[0]}
+            for row in queue]
+    doc_types = [(code, labels.doc_type(code)) for code in rt.settings.classification.doc_types]
+    messages = [message("ok", f"Zugeordnet: {erledigt}. Weiter mit dem nächsten Dokument.")] if erledigt else []
+    return render(request, "review.html", "Prüfliste", item=item, total=len(queue), position=position or "–",
+                  queue=rows, next_href=next_href if next_href != request.url.path else "", doc_types=doc_types,
+                  messages=messages)
+
+
+@router.post("/pruefliste/{doc_id}", name="review_assign")
+def review_assign(request: Request, actor: PageActor, doc_id: str,
+                  case_number: Annotated[str, Form(max_length=64)] = "",
+                  doc_type: Annotated[str, Form(max_length=40)] = ""):
+    rt = runtime(request)
+    result = review.review_assign(actor, rt, doc_id, case=case_number.strip() or None, doc_type=doc_type or None)
+    done = f"{labels.doc_type(result['doc_type'])} → {result['case_number'] or 'ohne Akte'}"
+    remaining = review.review_list(actor, rt)
+    if remaining:
+        return redirect(request.app.url_path_for("review_item", doc_id=remaining[0]["id"]) + query_string(erledigt=done))
+    return redirect(request.app.url_path_for("review") + query_string(erledigt=done))

@@ -1,0 +1,102 @@
+"""Browser tests: Debian's headless Chromium (driven by Debian's chromedriver through Selenium)
+against a real `dms serve` on a free loopback port, over a small office built through the services.
+
+Every page a test visits is photographed into the test's temporary folder (`screenshots/`), so a
+failure leaves the pictures of the way there; axe-core (vendored, tests/browser/vendor) checks each
+page for WCAG 2.1 A/AA violations.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from browserkit import CHROMEDRIVER, CHROMIUM, REPO, Browser, World
+from web_office import build_office
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def world(tmp_path_factory) -> World:
+    folder = tmp_path_factory.mktemp("office")
+    home = folder / "home"
+    ids = build_office(home, folder)
+    port = _free_port()
+    env = {**os.environ, "DMS_HOME": str(home), "OMP_THREAD_LIMIT": "1"}
+    log = open(folder / "server.log", "wb")
+    server = subprocess.Popen([str(Path(sys.executable).with_name("dms")), "serve", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/anmelden", timeout=2).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                raise RuntimeError("dms serve did not start:\n" + (folder / "server.log").read_text(errors="replace"))
+            time.sleep(0.2)
+    try:
+        yield World(home, url, ids)
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+@pytest.fixture
+def browser(request, world, tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    assert Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists(), "install chromium chromium-driver (scripts/install.sh)"
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1280,1000", "--lang=de-DE", "--no-first-run", "--disable-extensions"):
+        options.add_argument(argument)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False,
+                                              "intl.accept_languages": "de-DE,de"})
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    driver.set_script_timeout(60)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    tab = Browser(driver, world.url, tmp_path)
+    try:
+        yield tab
+        failed = getattr(request.node, "outcome_failed", False)
+        if failed:
+            tab.snap("fehler")
+            (tmp_path / "screenshots" / "letzte-seite.html").write_text(driver.page_source, encoding="utf-8")
+            print(f"screenshots of the way to the failure: {tmp_path / 'screenshots'}")
+    finally:
+        driver.quit()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        item.outcome_failed = True
+
+

@@ -1,0 +1,166 @@
+"""Requirements of an application against a case's documents: satisfied, missing, expired, unread."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import REPO
+from dms_ingest.applications.status import Applicant, CaseDocument, evaluate
+from dms_ingest.config import ConfigError, load_settings
+from dms_ingest.fields import ExtractedField
+
+TODAY = dt.date(2025, 6, 30)
+KAYA = Applicant("Kaya", "Emre", dt.date(1990, 5, 5))
+NAMED = "Herrn Emre Kaya, geb. 05.05.1990"
+
+
+@pytest.fixture(scope="module")
+def types():
+    return load_settings(REPO / "config.yaml").applications.types
+
+
+def doc(doc_id: str, doc_type: str, text: str = NAMED, **fields) -> CaseDocument:
+    return CaseDocument(doc_id, doc_type, {name: ExtractedField(name, value, 0.95 if value else 0.0, 1, "",
+                                                                "read" if value else "unread")
+                                           for name, value in fields.items()}, text)
+
+
+def passport(doc_id="p", expiry="2027-01-31", surname="KAYA", given="EMRE"):
+    return doc(doc_id, "pass", "", expiry_date=expiry, surname=surname, given_names=given, date_of_birth="1990-05-05")
+
+
+def complete_extension() -> list[CaseDocument]:
+    return [
+        doc("a", "antrag"), passport(),
+        doc("g3", "gehaltsnachweis", period="2025-03"), doc("g4", "gehaltsnachweis", period="2025-04"),
+        doc("g5", "gehaltsnachweis", period="2025-05"),
+        doc("v", "arbeitsvertrag"), doc("k", "krankenversicherung", valid_from="2025-01-01", valid_to="open"),
+        doc("m", "mietvertrag"), doc("r", "meldebescheinigung", issue_date="2025-05-02"),
+    ]
+
+
+def run(types, documents, key="verlaengerung", applicant=KAYA):
+    status = evaluate(key, types[key], documents, applicant, TODAY)
+    return status, {r.key: r for r in status.requirements}
+
+
+def test_complete_case_names_the_documents_that_satisfy_each_requirement(types):
+    status, reqs = run(types, complete_extension())
+    assert status.complete, [(r.key, r.state, r.reason) for r in status.requirements]
+    assert reqs["gehaltsnachweise"].satisfied_by == ["g3", "g4", "g5"]
+    assert reqs["pass"].satisfied_by == ["p"] and reqs["pass"].documents[0].fields == {"expiry_date": "2027-01-31"}
+
+
+def test_missing_document(types):
+    documents = [d for d in complete_extension() if d.id != "v"]
+    status, reqs = run(types, documents)
+    assert not status.complete and reqs["arbeitsvertrag"].state == "missing"
+
+
+def test_passport_valid_less_than_six_months_is_expired(types):
+    documents = [passport(expiry="2025-11-30") if d.id == "p" else d for d in complete_extension()]
+    status, reqs = run(types, documents)
+    assert not status.complete and reqs["pass"].state == "expired"
+    assert "30.11.2025" in reqs["pass"].reason
+
+
+def test_unread_expiry_is_never_satisfied(types):
+    documents = [passport(expiry=None) if d.id == "p" else d for d in complete_extension()]
+    status, reqs = run(types, documents)
+    assert not status.complete and reqs["pass"].state == "unread"
+
+
+def test_payslip_months_must_be_the_last_three(types):
+    documents = [d for d in complete_extension() if d.id != "g4"] + [doc("g2", "gehaltsnachweis", period="2025-02")]
+    status, reqs = run(types, documents)
+    assert reqs["gehaltsnachweise"].state == "missing" and reqs["gehaltsnachweise"].missing_months == ["2025-04"]
+    old = [d for d in complete_extension() if not d.id.startswith("g")] + [
+        doc(f"o{m}", "gehaltsnachweis", period=f"2024-{m:02d}") for m in (10, 11, 12)]
+    assert run(types, old)[1]["gehaltsnachweise"].state == "expired"
+    # June's payslip may already be there: April–June counts too.
+    shifted = [d for d in complete_extension() if d.id != "g3"] + [doc("g6", "gehaltsnachweis", period="2025-06")]
+    assert run(types, shifted)[0].complete
+
+
+def test_payslip_with_unread_month_makes_the_requirement_unread(types):
+    documents = [d for d in complete_extension() if d.id != "g5"] + [doc("gx", "gehaltsnachweis", period=None)]
+    assert run(types, documents)[1]["gehaltsnachweise"].state == "unread"
+
+
+def test_health_insurance_must_be_valid_today(types):
+    ended = [doc("k", "krankenversicherung", valid_from="2024-01-01", valid_to="2025-03-31") if d.id == "k" else d
+             for d in complete_extension()]
+    assert run(types, ended)[1]["krankenversicherung"].state == "expired"
+    future = [doc("k", "krankenversicherung", valid_from="2025-08-01", valid_to="open") if d.id == "k" else d
+              for d in complete_extension()]
+    assert run(types, future)[1]["krankenversicherung"].state == "insufficient"
+
+
+def test_registration_certificate_older_than_three_months_is_expired(types):
+    documents = [doc("r", "meldebescheinigung", issue_date="2025-03-01") if d.id == "r" else d
+                 for d in complete_extension()]
+    assert run(types, documents)[1]["meldebescheinigung"].state == "expired"
+
+
+def test_language_level(types):
+    base = complete_extension()
+    assert run(types, base + [doc("s", "sprachzertifikat", level="A2", date="2024-01-01")],
+               "niederlassungserlaubnis")[1]["sprachzertifikat"].state == "insufficient"
+    assert run(types, base + [doc("s", "sprachzertifikat", level="B2", date="2024-01-01")],
+               "niederlassungserlaubnis")[0].complete
+
+
+def test_a_relatives_document_does_not_count(types):
+    spouse = "Frau Ayse Kaya, geb. 01.02.1992"
+    documents = [doc("v", "arbeitsvertrag", spouse) if d.id == "v" else d for d in complete_extension()]
+    status, reqs = run(types, documents)
+    assert not status.complete and reqs["arbeitsvertrag"].state == "missing"
+    assert reqs["arbeitsvertrag"].documents[0].outcome == "other_person"
+    documents = [passport(given="AYSE") if d.id == "p" else d for d in complete_extension()]
+    assert run(types, documents)[1]["pass"].state == "missing"
+    # A namesake in the family (same name, another birthday).
+    father = "Herrn Emre Kaya, geb. 03.03.1960"
+    documents = [doc("v", "arbeitsvertrag", father) if d.id == "v" else d for d in complete_extension()]
+    assert not run(types, documents)[0].complete
+
+
+def test_illegible_name_is_unread_not_satisfied(types):
+    documents = [doc("v", "arbeitsvertrag", "Arbeitsvertrag mit ###### ####") if d.id == "v" else d
+                 for d in complete_extension()]
+    assert run(types, documents)[1]["arbeitsvertrag"].state == "unread"
+
+
+def test_documents_in_review_or_outgoing_never_count(types):
+    documents = complete_extension()
+    documents[5].review = True
+    assert run(types, documents)[1]["arbeitsvertrag"].state == "unread"
+    documents[5].review, documents[5].outgoing = False, True
+    assert run(types, documents)[1]["arbeitsvertrag"].state == "missing"
+
+
+def test_family_reunification_accepts_the_sponsors_payslips(types):
+    sponsor = "Herrn Mehmet Kaya, geb. 01.01.1985"
+    documents = [doc(f"g{m}", "gehaltsnachweis", sponsor, period=f"2025-0{m}") for m in (3, 4, 5)]
+    assert run(types, documents, "familiennachzug")[1]["gehaltsnachweise"].state == "satisfied"
+
+
+def write_config(tmp_path, text: str):
+    path = tmp_path / "config.yaml"
+    path.write_text((REPO / "config.yaml").read_text(encoding="utf-8").replace(*text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("change, message", [
+    (("doc_type: arbeitsvertrag}", "doc_type: arbeitsvertraq}"), "document type 'arbeitsvertraq' is not in"),
+    (("{check: valid_for, field: expiry_date, months: 6}", "{check: valid_for, field: expiry, months: 6}"),
+     "field(s) expiry are not read from 'pass'"),
+    (("{check: min_level, field: level, level: B1}", "{check: min_level, field: level, level: B3}"), "level"),
+    (("{check: valid_today}", "{check: valid_yesterday}"), "valid_yesterday"),
+    (("das Aktenzeichen {case_number}", "das Aktenzeichen {case}"), "unknown placeholder(s) {case}"),
+])
+def test_configuration_errors_are_one_clear_line(tmp_path, change, message):
+    with pytest.raises(ConfigError) as raised:
+        load_settings(write_config(tmp_path, change))
+    assert message in str(raised.value) and "\n" not in str(raised.value)

@@ -1,0 +1,184 @@
+"""The pages over HTTP without a browser (FastAPI's TestClient): CSRF on every form, expiry message,
+escaping, CSP-safe templates, page images once with a log entry each, safe downloads, exports."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from fastapi.testclient import TestClient
+from web_office import PASSWORDS, REPO, SCRIPT, build_office
+
+from dms_ingest.web import exports
+
+TEMPLATES = REPO / "dms_ingest" / "web" / "templates"
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory):
+    from dms_ingest.config import load_settings
+    from dms_ingest.web.app import create_app
+
+    folder = tmp_path_factory.mktemp("office")
+    ids = build_office(folder / "home", folder)
+    app = create_app(load_settings(REPO / "config.yaml", home=folder / "home"))
+    return app, ids
+
+
+def _client(app, login: str | None = None) -> TestClient:
+    client = TestClient(app, follow_redirects=False, headers={"Accept": "text/html"})
+    if login:
+        page = client.get("/anmelden")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        answer = client.post("/anmelden", data={"login": login, "password": PASSWORDS[login], "csrf_token": token})
+        assert answer.status_code == 303, answer.text
+    return client
+
+
+class _Forms(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"method": (attrs.get("method") or "get").lower(), "action": attrs.get("action"),
+                               "csrf": None})
+        elif tag == "input" and attrs.get("name") == "csrf_token" and self.forms:
+            self.forms[-1]["csrf"] = attrs.get("value")
+
+
+def test_every_changing_form_carries_the_session_csrf_token(office):
+    app, ids = office
+    seen = 0
+    for login, paths in (("anna", ["/posteingang", "/akten/ABH-2022-06060", f"/dokumente/{ids['antrag_ahmadi.pdf']}",
+                                   "/akten/ABH-2022-06060/hochladen", "/suche?q=Antrag"]),
+                         ("post", ["/poststelle", f"/pruefliste/{ids['nachreichung_ohne_az.pdf']}"]),
+                         ("dsb", ["/datenschutz", "/datenschutz/auskunft?case=ABH-2022-06060"])):
+        client = _client(app, login)
+        token = client.get("/api/me").json()["csrf_token"]
+        for path in paths:
+            page = client.get(path)
+            assert page.status_code == 200, (path, page.text[:300])
+            parser = _Forms()
+            parser.feed(page.text)
+            for form in parser.forms:
+                if form["method"] == "post":
+                    assert form["csrf"] == token, (path, form)
+                    seen += 1
+    assert seen >= 8
+
+
+def test_a_change_without_the_token_is_refused(office):
+    app, ids = office
+    client = _client(app, "anna")
+    answer = client.post("/posteingang/markieren", data={"document_id": ids["antrag_ahmadi.pdf"], "state": "done"})
+    assert answer.status_code == 403 and "Formular abgelaufen" in answer.text
+    page = client.get("/posteingang")
+    assert ids["antrag_ahmadi.pdf"] in page.text                  # still open: nothing was changed
+    bad_login = TestClient(app, follow_redirects=False).post("/anmelden", data={"login": "anna",
+                                                                               "password": PASSWORDS["anna"]})
+    assert bad_login.status_code == 403 and "dms_session" not in bad_login.cookies
+
+
+def test_an_ended_session_says_so_and_comes_back_after_login(office):
+    app, _ = office
+    client = TestClient(app, follow_redirects=False, headers={"Accept": "text/html"})
+    client.cookies.set("dms_session", "this-session-has-ended")
+    answer = client.get("/akten/ABH-2022-06060")
+    assert answer.status_code == 303
+    assert answer.headers["location"].startswith("/anmelden?") and "abgelaufen=1" in answer.headers["location"]
+    page = client.get(answer.headers["location"])
+    assert "Ihre Sitzung ist abgelaufen" in page.text
+    assert 'name="next" value="/akten/ABH-2022-06060"' in page.text
+    wrong = TestClient(app, follow_redirects=False, headers={"Accept": "text/html"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', wrong.get("/anmelden").text).group(1)
+    answer = wrong.post("/anmelden", data={"login": "anna", "password": "falsch", "csrf_token": token})
+    assert answer.status_code == 401 and "Benutzername oder Passwort ist falsch" in answer.text
+
+
+def test_untrusted_text_is_escaped_on_every_page_that_shows_it(office):
+    app, ids = office
+    anna = _client(app, "anna")
+    post = _client(app, "post")
+    for client, path in ((anna, f"/dokumente/{ids['schreiben_ahmadi.pdf']}"), (anna, "/suche?q=Formular"),
+                         (post, f"/pruefliste/{ids['nachreichung_ohne_az.pdf']}")):
+        html = client.get(path).text
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, path
+        assert SCRIPT not in html, path
+
+
+def test_templates_have_no_inline_script_or_style_for_the_csp():
+    for template in TEMPLATES.glob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), template.name
+        assert not re.search(r"\sstyle=|<style|\son[a-z]+=", text), template.name
+
+
+def test_page_image_rendered_once_each_read_logged_foreign_refused(office):
+    from dms_ingest.services import audit_log
+    from dms_ingest.services.actor import Actor
+
+    app, ids = office
+    anna = _client(app, "anna")
+    doc = ids["antrag_ahmadi.pdf"]
+    first = anna.get(f"/dokumente/{doc}/seiten/2/view.png")
+    renders = app.state.page_images.renders
+    second = anna.get(f"/dokumente/{doc}/seiten/2/view.png")
+    assert first.status_code == second.status_code == 200 and first.content == second.content
+    assert first.content.startswith(b"\x89PNG") and first.headers["etag"] == second.headers["etag"]
+    assert app.state.page_images.renders == renders                 # the second came from the cache
+    assert anna.get(f"/dokumente/{doc}/seiten/3/view.png").status_code == 404
+    assert anna.get(f"/dokumente/{ids['bescheid_yilmaz.pdf']}/seiten/1/thumb.png").status_code == 403
+    entries = audit_log.entries(Actor.system(client="test"), app.state.runtime, login="anna")
+    reads = [e for e in entries if e["action"] == "page_image" and e["object_id"] == doc and e["outcome"] == "ok"]
+    assert len(reads) >= 2
+
+
+def test_downloads_have_safe_names(office):
+    app, ids = office
+    anna = _client(app, "anna")
+    for role in ("pdfa", "original"):
+        answer = anna.get(f"/dokumente/{ids['schreiben_ahmadi.pdf']}/herunterladen/{role}")
+        assert answer.status_code == 200
+        disposition = answer.headers["content-disposition"]
+        assert re.fullmatch(r'attachment; filename="[A-Za-z0-9_.-]+"', disposition), disposition
+    assert anna.get(f"/dokumente/{ids['bescheid_yilmaz.pdf']}/herunterladen/pdfa").status_code == 403
+
+
+def test_csv_export_defuses_formulas_and_pdf_prints_every_name(tmp_path):
+    import pdfplumber
+
+    columns = [("login", "Benutzer"), ("object", "Objekt")]
+    rows = [{"login": "anna", "object": '=HYPERLINK("http://x";"klick")'}, {"login": "Yılmaz", "object": "-1+2"}]
+    text = exports.to_csv(columns, rows).decode("utf-8-sig")
+    assert text.splitlines() == ["Benutzer;Objekt", "anna;\"'=HYPERLINK(\"\"http://x\"\";\"\"klick\"\")\"",
+                                 "Yılmaz;'-1+2"]
+    pdf = tmp_path / "log.pdf"
+    pdf.write_bytes(exports.to_pdf("Zugriffe", ["Akte ABH-2023-04567"], [("login", "Benutzer", 60),
+                                                                          ("object", "Objekt", 120)], rows))
+    with pdfplumber.open(pdf) as document:
+        content = document.pages[0].extract_text()
+    assert "Yılmaz" in content and "Zugriffe" in content and "HYPERLINK" in content
+
+
+def test_mailroom_page_names_the_refusal_in_german_and_keeps_caseworkers_out(office):
+    app, _ = office
+    page = _client(app, "post").get("/poststelle")
+    assert "scan_kaputt.pdf" in page.text and "beschädigt" in page.text
+    assert _client(app, "anna").get("/poststelle").status_code == 403
+    assert _client(app, "dsb").get("/akten/ABH-2022-06060").status_code == 403
+
+
+def test_inbox_marks_seen_and_done_for_the_team(office):
+    app, ids = office
+    anna = _client(app, "anna")
+    token = anna.get("/api/me").json()["csrf_token"]
+    doc = ids["schreiben_ahmadi.pdf"]
+    assert doc in anna.get("/posteingang").text
+    answer = anna.post("/posteingang/markieren", data={"document_id": doc, "state": "done", "csrf_token": token})
+    assert answer.status_code == 303
+    assert doc not in anna.get("/posteingang").text
+    assert doc in anna.get("/posteingang?show=done").text
