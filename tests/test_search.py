@@ -16,7 +16,6 @@ from dms_ingest.index.folding import fold_plain, fold_translit, word_key
 from dms_ingest.index.models import CaseRow, DocumentRow, PageRow
 from dms_ingest.index.query import SearchQuery, parse
 from dms_ingest.index.snippets import make_snippet
-from pgserver import pg_session_url  # noqa: F401 - fixture
 
 TEXTS = {
     "d-strasse": "Wohnhaft in der Goethe Straße 12 (Hauptstraße), 12345 Musterstadt.",

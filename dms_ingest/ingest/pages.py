@@ -14,7 +14,7 @@ import numpy as np
 from . import imaging
 from ..classifiers.case_numbers import CaseNumberPattern
 from .document import Page, Word
-from .ocr import recognizer
+from .ocr import OcrEngine, recognizer
 from .photo import flatten_photo
 from .reread import reread_case_labels
 from . import sources
@@ -67,8 +67,12 @@ def _separator_kind(codes: list[str]) -> str | None:
     return None
 
 
-def process_page(container_path: Path, media_type: str, spec: PageSpec, options: PageOptions) -> PageResult:
-    """Turn one source page into an upright, recognised, compressed archive page."""
+def process_page(container_path: Path, media_type: str, spec: PageSpec, options: PageOptions,
+                 engine: OcrEngine | None = None) -> PageResult:
+    """Turn one source page into an upright, recognised, compressed archive page.
+
+    *engine* defaults to this process's Tesseract for ``options.languages``.
+    """
     pixels = render_page(container_path, media_type, spec)
     pixels, dpi = imaging.resample(pixels, spec.dpi, options.max_dpi)
     if media_type in _PHOTO_TYPES and not spec.native_words:
@@ -87,7 +91,8 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, options:
         geometry = imaging.analyse(imaging.to_gray(reduced))
         page.blank = geometry.blank(options.blank_ink_ratio) and not page.barcodes
         if not page.blank and page.separator is None:
-            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options)
+            ocr = engine or recognizer(options.languages)
+            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options, ocr)
 
     encoded = imaging.encode_page(pixels, page.colour, options.jpeg_quality)
     h, w = gray.shape
@@ -117,8 +122,7 @@ def _looks_sideways(words: list[Word]) -> bool:
 
 
 def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew: float,
-                         options: PageOptions) -> tuple[np.ndarray, np.ndarray]:
-    ocr = recognizer(options.languages)
+                         options: PageOptions, ocr: OcrEngine) -> tuple[np.ndarray, np.ndarray]:
     raw_pixels, raw_gray = pixels, gray
     if options.deskew:
         pixels, gray = _deskew_both(pixels, skew)
