@@ -8,7 +8,7 @@ x-amz-checksum-sha256 and x-amz-meta-sha256, followed by the read-back (stat + s
 the stored object); for the local store a write, fsync, rename and re-hash. Each cell writes fresh
 objects (new document ids, fresh local folder), so nothing is deduplicated. SeaweedFS is started by
 the benchmark itself (``weed mini`` on 127.0.0.1, data in a temporary directory, see
-tests/s3server.py). 1 MB = 2**20 bytes.
+tests/plugins/s3.py). 1 MB = 2**20 bytes.
 """
 
 from __future__ import annotations
@@ -26,11 +26,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
 from dms_ingest.storage.local import LocalStore  # noqa: E402
 from dms_ingest.storage.s3 import S3Store  # noqa: E402
-from s3server import SeaweedServer  # noqa: E402
+from tests.plugins.s3 import SeaweedServer  # noqa: E402
 
 MB = 1 << 20
 

@@ -13,6 +13,12 @@ $DMS ingest samples/inbox
 echo
 $DMS review list
 echo
+echo "Applications: the sample application form (ticked: extension, § 8) opened one on ABH-2019-04711;"
+echo "its checklist, and the letter asking for what is missing (PDF/A, filed into the case):"
+$DMS cases apply ABH-2019-04711 --type verlaengerung   # kept if the form already opened it
+$DMS cases status ABH-2019-04711
+$DMS cases request ABH-2019-04711
+echo
 echo "Search example: dms search 'Aufenthaltserlaubnis'"
 $DMS search "Aufenthaltserlaubnis" --limit 5
 echo

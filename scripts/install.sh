@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd
-  qpdf poppler-utils fonts-dejavu-core
+  qpdf poppler-utils fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf
   python3 python3-venv python3-dev
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
   dovecot-imapd
@@ -31,8 +31,19 @@ PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   "$PYTHON" -m venv .venv
 fi
-.venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v "^WARNING: Location" || true
-.venv/bin/python -c "import dms_ingest, tesserocr, pikepdf.pdfa, cv2, zxingcpp" \
-  || { echo "installation incomplete: a Python dependency failed to install" >&2; exit 1; }
+# pip runs again only when pyproject.toml changed (the package itself is installed editable),
+# so scripts/test.sh starts quickly and works offline once installed.
+STAMP=.venv/.installed-pyproject
+wanted="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$wanted" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
+  if ! .venv/bin/python -m pip install -q -e '.[test]' >.venv/pip-install.log 2>&1; then
+    grep -v "^WARNING: Location" .venv/pip-install.log >&2
+    echo "installation incomplete: pip could not install the package (log: .venv/pip-install.log)" >&2
+    exit 1
+  fi
+  .venv/bin/python -c "import dms_ingest, dms_datagen, tesserocr, pikepdf.pdfa, cv2, zxingcpp" \
+    || { echo "installation incomplete: a Python dependency failed to install" >&2; exit 1; }
+  echo "$wanted" >"$STAMP"
+fi
 echo "dms-ingest installed in $(pwd)/.venv"

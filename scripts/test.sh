@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 bash scripts/install.sh
 bash scripts/services.sh || echo "warning: PostgreSQL/Redis could not be started; their tests will skip" >&2
 export OMP_THREAD_LIMIT=1
-exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
+exec .venv/bin/python -m pytest -q -rfEs -p no:cacheprovider "$@"

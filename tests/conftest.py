@@ -1,22 +1,24 @@
-"""Shared fixtures: a fresh DMS_HOME per test, a pipeline context, the CLI, generated pages."""
+"""Shared fixtures: a fresh DMS_HOME per test, settings, a pipeline context, the peer corpus; servers from tests/plugins."""
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-REPO = Path(__file__).resolve().parent.parent
-PEER_CORPUS = REPO.parent / "shared" / "peer-corpus"
-SAMPLES = REPO / "samples"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dms_ingest.config import load_settings
+from dms_ingest.ingest.context import Context
 
-from dms_ingest.config import load_settings  # noqa: E402
-from s3server import s3_server, s3_store  # noqa: E402,F401 - fixtures: a real SeaweedFS on loopback
-from dms_ingest.ingest.context import Context  # noqa: E402
+from .paths import PEER_CORPUS, REPO
+
+pytest_plugins = (
+    "tests.plugins.cli",
+    "tests.plugins.s3",
+    "tests.plugins.imap",
+    "tests.plugins.ldap",
+    "tests.plugins.postgres",
+    "tests.plugins.redis",
+)
 
 
 @pytest.fixture
@@ -33,30 +35,6 @@ def settings(home: Path):
 def ctx(settings):
     with Context(settings, workers=1) as context:
         yield context
-
-
-class Dms:
-    """Runs `dms` in-process against one DMS_HOME, like a clerk's shell would."""
-
-    def __init__(self, home: Path):
-        self.home = home
-        self.runner = CliRunner()
-
-    def __call__(self, *args: str, config: Path | None = None):
-        from dms_ingest.cli import app
-
-        argv = (["--config", str(config)] if config else []) + [str(a) for a in args]
-        return self.runner.invoke(app, argv, env={"DMS_HOME": str(self.home)}, catch_exceptions=False)
-
-    def json_lines(self, *args: str) -> list[dict]:
-        result = self(*args, "--json")
-        assert result.exit_code == 0, result.output
-        return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
-
-
-@pytest.fixture
-def dms(home: Path) -> Dms:
-    return Dms(home)
 
 
 @pytest.fixture

@@ -13,14 +13,14 @@ import pytest
 from sqlmodel import Session, select
 
 from dms_datagen.pdf import born_digital_pdf
-from conftest import Dms
+from .plugins.cli import Dms
 from dms_ingest.access import audit
 from dms_ingest.access.models import AccessLogRow, SessionRow, SubstitutionRow, UserRow
 from dms_ingest.config import load_settings
 from dms_ingest.services import documents, people
 from dms_ingest.services.actor import Actor
 from dms_ingest.services.runtime import Runtime
-from webserver import dms_server, write_config
+from .plugins.web import dms_server, write_config
 
 SYSTEM = Actor.system("testsetup")
 REGISTRY = """case_number,surname,given_names,date_of_birth,nationality,team

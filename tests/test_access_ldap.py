@@ -9,8 +9,7 @@ import pytest
 from dms_ingest.access import accounts, audit, sessions
 from dms_ingest.access.sessions import LoginFailed
 from dms_ingest.config import load_settings
-from ldapserver import ldap_directory  # noqa: F401 - fixture
-from webserver import dms_server, write_config
+from .plugins.web import dms_server, write_config
 
 
 def ldap_settings(tmp_path, directory, home):
@@ -70,7 +69,7 @@ def test_wrong_password_unknown_person_or_no_dms_group_is_refused(tmp_path, offi
 def test_group_changes_in_the_directory_apply_at_the_next_login(tmp_path, office):
     import ldap3
 
-    from ldapserver import ADMIN, ADMIN_PASSWORD
+    from .plugins.ldap import ADMIN, ADMIN_PASSWORD
 
     _, settings = ldap_settings(tmp_path, office, tmp_path / "home")
     engine = _engine(settings)

@@ -13,8 +13,7 @@ from dms_ingest.config import load_settings
 from dms_ingest.services import cases, documents, people
 from dms_ingest.services.actor import Actor
 from dms_ingest.services.runtime import Runtime
-from pgserver import pg_url  # noqa: F401 - fixture
-from webserver import dms_server, write_config
+from .plugins.web import dms_server, write_config
 
 SYSTEM = Actor.system("testsetup")
 

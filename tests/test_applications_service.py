@@ -9,7 +9,8 @@ import random
 
 import pytest
 
-from conftest import REPO, Dms
+from .paths import REPO
+from .plugins.cli import Dms
 from dms_datagen import applications as gen
 from dms_datagen.people import Person
 from dms_datagen.pdf import born_digital_pdf

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from conftest import REPO
+from .paths import REPO
 from dms_ingest.applications.status import Applicant, CaseDocument, evaluate
 from dms_ingest.config import ConfigError, load_settings
 from dms_ingest.fields import ExtractedField

@@ -6,55 +6,24 @@ import json
 import threading
 import time
 
-import pytest
 import yaml
 
 from dms_datagen.pdf import born_digital_pdf
-from conftest import REPO, Dms
 from dms_ingest.config import load_settings
 from dms_ingest.ingest.context import Context
 from dms_ingest.ingest.pipeline import ingest_file
-from s3server import unique_bucket
 
-
-def s3_config(tmp_path, s3_server, **s3) -> object:
-    raw = yaml.safe_load((REPO / "config.yaml").read_text())
-    raw["storage"]["kind"] = "s3"
-    raw["storage"]["s3"].update({"endpoint": s3_server.endpoint, "bucket": unique_bucket(), **s3})
-    path = tmp_path / "config-s3.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
-
-
-@pytest.fixture
-def creds(s3_server, monkeypatch):
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
+from .plugins.cli import Dms
+from .plugins.s3 import s3_config
 
 
 def letters(folder, count, start=0):
     folder.mkdir(parents=True, exist_ok=True)
     for i in range(start, start + count):
         born_digital_pdf([[f"Schreiben Nummer {i} an die Ausländerbehörde",
-                                        f"Aktenvermerk {i}: Verlängerung der Aufenthaltserlaubnis beantragt"]],
-                                      folder / f"brief-{i:03d}.pdf")
+                           f"Aktenvermerk {i}: Verlängerung der Aufenthaltserlaubnis beantragt"]],
+                         folder / f"brief-{i:03d}.pdf")
     return folder
-
-
-class S3Dms(Dms):
-    def __init__(self, home, config):
-        super().__init__(home)
-        self.config = config
-
-    def __call__(self, *args, config=None):
-        return super().__call__(*args, config=config or self.config)
-
-
-@pytest.fixture
-def dms_s3(tmp_path, home, s3_server, creds):
-    if not s3_server.running:
-        s3_server.start()
-    return S3Dms(home, s3_config(tmp_path, s3_server))
 
 
 def test_write_path_objects_checksums_and_retention(tmp_path, dms_s3, s3_server):
@@ -90,8 +59,8 @@ def test_checksum_mismatch_behind_the_products_back(tmp_path, dms_s3, s3_server)
     assert got.exit_code == 1 and "damaged" in got.output
 
 
-def test_compliance_retention_refuses_delete_and_legal_hold(tmp_path, home, s3_server, creds):
-    dms = S3Dms(home, s3_config(tmp_path, s3_server, retention_mode="COMPLIANCE", retention_days=1))
+def test_compliance_retention_refuses_delete_and_legal_hold(tmp_path, home, s3_server, s3_credentials):
+    dms = Dms(home, s3_config(tmp_path, s3_server, retention_mode="COMPLIANCE", retention_days=1))
     [line] = dms.json_lines("ingest", letters(tmp_path / "in", 1))
     refused = dms("delete", line["id"], "--reason", "test")
     assert refused.exit_code == 1 and "retention until" in refused.output
@@ -105,7 +74,7 @@ def test_compliance_retention_refuses_delete_and_legal_hold(tmp_path, home, s3_s
     assert json.loads(dms("verify", "--json").stdout)["passed"]
 
 
-def test_server_stopped_mid_batch_every_document_stored_exactly_once(tmp_path, home, s3_server, creds):
+def test_server_stopped_mid_batch_every_document_stored_exactly_once(tmp_path, home, s3_server, s3_credentials):
     """Stop S3 during a batch; retries ride out the short outage, failures are redone, nothing doubles."""
     config = s3_config(tmp_path, s3_server, max_retries=2, backoff_base=0.2, backoff_cap=0.5)
     settings = load_settings(config, home=home)
@@ -128,7 +97,7 @@ def test_server_stopped_mid_batch_every_document_stored_exactly_once(tmp_path, h
     statuses = [r.status for r in results]
     assert set(statuses) <= {"archived", "failed"} and statuses.count("archived") >= 3
 
-    dms = S3Dms(home, config)
+    dms = Dms(home, config)
     reconciled = json.loads(dms("verify", "--reconcile", "--json").stdout)
     assert reconciled["pending_writes"] == 0
     assert len(reconciled["reconciled"]["rolled_back"]) == statuses.count("failed")

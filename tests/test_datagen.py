@@ -9,7 +9,9 @@ from dms_datagen import people
 from dms_datagen.training_corpus import generate_corpus
 from dms_ingest.classifiers.doctype import CORPUS_FILE, read_corpus
 
-PACKAGE = Path(__file__).resolve().parent.parent / "dms_ingest"
+from .paths import REPO
+
+PACKAGE = REPO / "dms_ingest"
 
 
 def imported_modules(path: Path) -> set[str]:

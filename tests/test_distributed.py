@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -21,44 +20,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, Dms
-from test_migrate import Expected, assert_archived_exactly_once, check_rows, report_rows, scanned_tree
-
-from pgserver import PG, pg_url  # noqa: F401 - fixture
-
-
-def _redis():
-    redis = pytest.importorskip("redis")
-    try:
-        client = redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2)
-        client.ping()
-        return client
-    except Exception as exc:
-        pytest.skip(f"Redis on 127.0.0.1:6379 not reachable: {exc}")
-
-
-@pytest.fixture
-def broker():
-    client = _redis()
-    db = secrets.randbelow(12) + 4
-    queue = f"dms-test-{secrets.token_hex(4)}"
-    yield f"redis://127.0.0.1:6379/{db}", queue
-    scoped = pytest.importorskip("redis").Redis(host="127.0.0.1", port=6379, db=db)
-    for key in scoped.scan_iter(f"*{queue}*"):
-        scoped.delete(key)
-    for tag, payload in scoped.hgetall("unacked").items():   # messages of killed workers, ours only
-        if queue.encode() in payload:
-            scoped.hdel("unacked", tag)
-            scoped.zrem("unacked_index", tag)
-    client.close()
+from .paper_files import Expected, assert_archived_exactly_once, check_rows, report_rows, scanned_tree
+from .paths import REPO
+from .plugins.cli import Dms
+from .plugins.s3 import s3_config
 
 
 def _config(tmp_path: Path, s3_server, pg_url: str, broker_url: str, queue: str, visibility: int = 10) -> Path:
-    from s3server import unique_bucket
-
-    raw = yaml.safe_load((REPO / "config.yaml").read_text())
-    raw["storage"]["kind"] = "s3"
-    raw["storage"]["s3"].update({"endpoint": s3_server.endpoint, "bucket": unique_bucket()})
+    raw = yaml.safe_load(s3_config(tmp_path, s3_server).read_text())
     raw["index"]["url"] = pg_url
     raw["celery"].update({"broker_url": broker_url, "result_backend": broker_url, "queue": queue,
                           "visibility_timeout": visibility})
@@ -163,7 +132,7 @@ def _all_done(pg_url: str, count: int) -> bool:
 
 
 @pytest.fixture
-def cluster(tmp_path, pg_url, broker, s3_server, monkeypatch):
+def cluster(tmp_path, pg_url, redis_broker, s3_server, monkeypatch):
     """Config, environment and a follower CLI; the test starts the workers (stopped afterwards)."""
     if not s3_server.running:
         s3_server.start()
@@ -175,7 +144,7 @@ def cluster(tmp_path, pg_url, broker, s3_server, monkeypatch):
 
     class Cluster:
         def config(self, visibility: int) -> Path:
-            return _config(tmp_path, s3_server, pg_url, broker[0], broker[1], visibility)
+            return _config(tmp_path, s3_server, pg_url, redis_broker[0], redis_broker[1], visibility)
 
         def worker(self, name: str, config: Path) -> Worker:
             workers.append(Worker(name, tmp_path, config, env))

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import SAMPLES
+from .paths import SAMPLES
 from dms_datagen.mrz import make_td3
 from dms_ingest.fields import PageText, extract_fields
 from dms_ingest.fields.values import add_months, parse_amount, previous_months

@@ -12,22 +12,12 @@ import yaml
 
 from dms_ingest.config import load_settings
 from dms_ingest.index.catalog import Catalog
-from test_mail import tiny_pdf
+from dms_datagen.pdf import small_text_pdf
 
-REPO = Path(__file__).resolve().parent.parent
+from .paths import REPO
+
 PROCESSED = "Archiviert/Geprüft"       # non-ASCII: exercises IMAP's modified UTF-7
 FAILED = "Fehlgeschlagen"
-
-
-@pytest.fixture(scope="module")
-def imap_server():
-    from imapserver import DOVECOT, ImapServer
-
-    if DOVECOT is None:
-        pytest.skip("dovecot is not installed (Debian: dovecot-imapd)")
-    server = ImapServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture
@@ -72,7 +62,7 @@ def sha(data: bytes) -> str:
 
 def test_fetch_archives_then_moves_to_processed(imap_server, imap_config, dms, home: Path):
     with_pdf = mail("Nachreichung ABH-2024-00815", "Anbei der Arbeitsvertrag.", msgid="<m1@example.net>",
-                    attachments={"Arbeitsvertrag.pdf": (tiny_pdf("Arbeitsvertrag Beispiel GmbH ab 01.03.2025"),
+                    attachments={"Arbeitsvertrag.pdf": (small_text_pdf("Arbeitsvertrag Beispiel GmbH ab 01.03.2025"),
                                                         "application/pdf")})
     plain = mail("Terminanfrage", "Ich bitte um einen Termin.\nMit freundlichen Grüßen", msgid="<m2@example.net>")
     for message in (with_pdf, plain, with_pdf):   # the last one: the same mail delivered twice
@@ -151,7 +141,7 @@ def test_copy_expunge_when_the_server_has_no_move(imap_server, imap_config, home
 
 def test_unreachable_archive_leaves_the_mail_on_the_server(imap_server, imap_config, home: Path):
     """The object store is down (an S3 endpoint nobody listens on): nothing is moved, the mail waits."""
-    from imapserver import free_port
+    from tests.plugins.imap import free_port
 
     from dms_ingest.config import S3StoreConfig
     from dms_ingest.ingest.context import Context
@@ -159,7 +149,7 @@ def test_unreachable_archive_leaves_the_mail_on_the_server(imap_server, imap_con
     from dms_ingest.storage.s3 import S3Store
 
     message = mail("Speicher weg", "Das Archiv ist gerade nicht erreichbar.", msgid="<m6@example.net>",
-                   attachments={"a.pdf": (tiny_pdf("Anhang waehrend des Ausfalls 2025"), "application/pdf")})
+                   attachments={"a.pdf": (small_text_pdf("Anhang waehrend des Ausfalls 2025"), "application/pdf")})
     imap_server.append(message)
     settings = load_settings(imap_config, home=home)
     down = S3Store(S3StoreConfig(endpoint=f"127.0.0.1:{free_port()}", access_key="x", secret_key="y",

@@ -8,10 +8,10 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-import pikepdf
 import pytest
 from PIL import Image
 
+from dms_datagen.pdf import small_text_pdf
 from dms_ingest.errors import Rejected
 from dms_ingest.index.catalog import Catalog
 from dms_ingest.ingest.mail import (html_to_text, ingest_mail_file, office_converter, parse_mail, render_text_pdf,
@@ -19,21 +19,6 @@ from dms_ingest.ingest.mail import (html_to_text, ingest_mail_file, office_conve
 from dms_ingest.storage import open_store, sha256_file
 
 CASE = "ABH-2023-04711"
-
-
-def tiny_pdf(text: str) -> bytes:
-    pdf = pikepdf.new()
-    font = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
-                                                BaseFont=pikepdf.Name.Helvetica,
-                                                Encoding=pikepdf.Name.WinAnsiEncoding))
-    content = f"BT /F1 10 Tf 12 90 Td ({text}) Tj 0 -14 Td (Anlage zur E-Mail, Seite 1) Tj ET".encode()
-    page = pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=[0, 0, 320, 120],
-                              Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
-                              Contents=pdf.make_stream(content))
-    pdf.pages.append(pikepdf.Page(page))
-    buf = io.BytesIO()
-    pdf.save(buf)
-    return buf.getvalue()
 
 
 def scan_image(lines: list[str], fmt: str) -> bytes:
@@ -80,7 +65,7 @@ def build_mail(tmp: Path) -> tuple[Path, dict[str, bytes]]:
     inner["Subject"] = "Vollmacht"
     inner["Message-ID"] = make_msgid(domain="example.org")
     inner.set_content("Die Vollmacht liegt bei.\nHoffmann, Rechtsanwalt")
-    inner_pdf = tiny_pdf("Vollmacht fuer das Verfahren 12345 Hoffmann")
+    inner_pdf = small_text_pdf("Vollmacht fuer das Verfahren 12345 Hoffmann")
     inner.add_attachment(inner_pdf, maintype="application", subtype="pdf", filename="Vollmacht.pdf")
 
     msg = EmailMessage()
@@ -94,9 +79,9 @@ def build_mail(tmp: Path) -> tuple[Path, dict[str, bytes]]:
     msg.get_payload()[1].add_related(logo_png(), maintype="image", subtype="png", cid="<logo@firma>",
                                      filename="logo.png")
     parts = {
-        "Lohnabrechnung.pdf": tiny_pdf("Lohnabrechnung Januar 2025 Kaya netto 2.345,67 EUR"),
-        "Bescheinigung_Größe_äöü.pdf": tiny_pdf("Bescheinigung ueber die Wohnungsgroesse 64 qm"),
-        "../../etc/passwd": tiny_pdf("Dieser Anhang hatte einen gefaehrlichen Namen"),
+        "Lohnabrechnung.pdf": small_text_pdf("Lohnabrechnung Januar 2025 Kaya netto 2.345,67 EUR"),
+        "Bescheinigung_Größe_äöü.pdf": small_text_pdf("Bescheinigung ueber die Wohnungsgroesse 64 qm"),
+        "../../etc/passwd": small_text_pdf("Dieser Anhang hatte einen gefaehrlichen Namen"),
         "Mietvertrag.png": scan_image(["Mietvertrag", "Wohnung 64 qm, Musterstraße 1"], "PNG"),
         "Fax.tif": scan_image(["Telefax an die Ausländerbehörde", "Seite 1 von 1"], "TIFF"),
         "Antrag.docx": docx_bytes(),
@@ -209,10 +194,10 @@ def test_rfc2231_and_rfc2047_names_decode(ctx, tmp_path: Path):
            b"Content-Type: multipart/mixed; boundary=XX\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nText\r\n"
            b"--XX\r\nContent-Type: application/pdf\r\n"
            b"Content-Disposition: attachment; filename*=iso-8859-1''Bescheid%20f%FCr%20M%FCller.pdf\r\n"
-           b"Content-Transfer-Encoding: base64\r\n\r\n" + __import__("base64").encodebytes(tiny_pdf("Bescheid fuer Mueller Hans 2025"))
+           b"Content-Transfer-Encoding: base64\r\n\r\n" + __import__("base64").encodebytes(small_text_pdf("Bescheid fuer Mueller Hans 2025"))
            + b"\r\n--XX\r\nContent-Type: application/pdf; name=\"=?UTF-8?B?w5xiZXJzZXR6dW5nLnBkZg==?=\"\r\n"
            b"Content-Transfer-Encoding: base64\r\n\r\n"
-           + __import__("base64").encodebytes(tiny_pdf("Uebersetzung der Geburtsurkunde 2025")) + b"\r\n--XX--\r\n")
+           + __import__("base64").encodebytes(small_text_pdf("Uebersetzung der Geburtsurkunde 2025")) + b"\r\n--XX--\r\n")
     path = tmp_path / "namen.eml"
     path.write_bytes(raw)
     results = ingest_mail_file(path, ctx, source="namen.eml")
@@ -249,7 +234,7 @@ def test_interrupted_mail_is_completed_without_duplicates(ctx, tmp_path: Path):
     """A crash after the attachments but before the body: taken again, the attachment is a duplicate."""
     from dms_ingest.ingest.pipeline import ingest_file
 
-    attachment = tiny_pdf("Schon archivierter Anhang vor dem Absturz 42")
+    attachment = small_text_pdf("Schon archivierter Anhang vor dem Absturz 42")
     (tmp_path / "a.pdf").write_bytes(attachment)
     first = ingest_file(tmp_path / "a.pdf", ctx, source="mail.eml#a.pdf", part="attachment")
     msg = EmailMessage()
@@ -270,7 +255,7 @@ def test_forwarded_mail_as_octet_stream_is_opened(ctx, tmp_path: Path):
     inner["From"] = "d@example.org"
     inner["Subject"] = "Original"
     inner.set_content("Innerer Text der weitergeleiteten Nachricht.")
-    inner.add_attachment(tiny_pdf("Anhang der inneren Nachricht 2025"), maintype="application", subtype="pdf",
+    inner.add_attachment(small_text_pdf("Anhang der inneren Nachricht 2025"), maintype="application", subtype="pdf",
                          filename="innen.pdf")
     outer = EmailMessage()
     outer["From"] = "e@example.org"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import REPO
-from test_migrate import Expected, check_rows, letter, report_rows, scanned_text, separator, write_folder, write_pdf
+from .paper_files import Expected, check_rows, letter, report_rows, scanned_text, separator, write_folder, write_pdf
+from .paths import REPO
+from .plugins.cli import Dms
+from .plugins.s3 import s3_config
 
 
 def _setup(tmp_path, dms):
@@ -105,7 +107,6 @@ def test_object_store_down_during_migration_the_nightly_batch_finishes_it(tmp_pa
     """S3 unreachable: the paper files fail as 'store_unavailable' (nothing half-archived); once it
     is back, the nightly batch archives them."""
     import yaml
-    from test_archive_s3 import S3Dms, s3_config
 
     if not s3_server.running:
         s3_server.start()
@@ -115,7 +116,7 @@ def test_object_store_down_during_migration_the_nightly_batch_finishes_it(tmp_pa
     raw = yaml.safe_load(config.read_text())
     raw["migration"]["max_attempts"] = 1
     config.write_text(yaml.safe_dump(raw))
-    dms = S3Dms(home, config)
+    dms = Dms(home, config)
     root = tmp_path / "scans"
     write_pdf(root / "a.pdf", [letter(1), separator(), letter(2)])
     write_pdf(root / "b.pdf", [letter(3)])

@@ -16,6 +16,8 @@ from dms_ingest.ingest import imaging
 from dms_ingest.ingest.pdfa import validate
 from dms_ingest.ingest.pipeline import ingest_file
 
+from .paths import PEER_CORPUS
+
 REJECT = {
     "ocrmypdf/invalid.pdf": "corrupt",
     "ocrmypdf/livecycle.pdf": "dynamic_form",
@@ -50,8 +52,6 @@ ARCHIVE = {
 
 @pytest.fixture(scope="module")
 def manifest(request):
-    from conftest import PEER_CORPUS
-
     if not (PEER_CORPUS / "MANIFEST.tsv").exists():
         pytest.skip("../shared/peer-corpus is not present")
     with open(PEER_CORPUS / "MANIFEST.tsv", newline="", encoding="utf-8") as handle:

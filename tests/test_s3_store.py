@@ -18,7 +18,8 @@ from minio.retention import Retention
 
 from dms_ingest.storage import IntegrityError, ObjectRef, RetentionError, StoreError
 from dms_ingest.storage.s3 import S3Store
-from s3server import unique_bucket
+
+from .plugins.s3 import unique_bucket
 
 MB = 1024 * 1024
 

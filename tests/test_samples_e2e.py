@@ -8,9 +8,11 @@ import os
 import pikepdf
 import pytest
 
-from conftest import REPO, SAMPLES, Dms
 from dms_ingest.index.folding import fold_plain
 from dms_ingest.ingest.pdfa import validate
+
+from .paths import SAMPLES
+from .plugins.cli import Dms
 
 EXPECTED = {entry["file"]: entry for entry in json.loads((SAMPLES / "expected.json").read_text())}
 

@@ -22,7 +22,8 @@ from dms_datagen.letters import render_text_page
 from dms_datagen.pdf import born_digital_pdf
 from dms_datagen.scan import scan_damage
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+from .paths import SAMPLES
+
 INBOX = SAMPLES / "inbox"
 
 DOC_TYPES = {"antrag", "pass", "meldebescheinigung", "arbeitsvertrag", "gehaltsnachweis",

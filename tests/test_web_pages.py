@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
-from web_office import PASSWORDS, REPO, SCRIPT, build_office
+from .web_office import PASSWORDS, REPO, SCRIPT, build_office
 
 from dms_ingest.web import exports
 

@@ -258,9 +258,10 @@ def verify(engine, max_problems: int = 20) -> VerifyResult:
 # --- reading (data protection only; the caller checks the right) --------------------------
 
 def query(engine, *, case_number: str | None = None, login: str | None = None, since: datetime | None = None,
-          until: datetime | None = None, limit: int = 1000, offset: int = 0) -> list[AccessLogRow]:
-    """Entries matching the filters, oldest first. A case matches entries about the case itself,
-    its documents, and searches whose hits showed it."""
+          until: datetime | None = None, limit: int = 1000, offset: int = 0, outcome: str | None = None,
+          newest_first: bool = False) -> list[AccessLogRow]:
+    """Entries matching the filters, oldest first (or newest first). A case matches entries about
+    the case itself, its documents, and searches whose hits showed it."""
     ensure_tables(engine)
     with Session(engine, expire_on_commit=False) as s:
         q = select(AccessLogRow)
@@ -274,7 +275,10 @@ def query(engine, *, case_number: str | None = None, login: str | None = None, s
             q = q.where(AccessLogRow.at >= since)
         if until:
             q = q.where(AccessLogRow.at < until)
-        return list(s.exec(q.order_by(AccessLogRow.seq).offset(offset).limit(limit)))
+        if outcome:
+            q = q.where(AccessLogRow.outcome == outcome)
+        order = AccessLogRow.seq.desc() if newest_first else AccessLogRow.seq
+        return list(s.exec(q.order_by(order).offset(offset).limit(limit)))
 
 
 def row_to_json(row: AccessLogRow) -> dict:

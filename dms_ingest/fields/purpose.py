@@ -17,7 +17,7 @@ _TICKED = re.compile(r"^\s*(?:[\[(|lI{]\s*[xX×✗✘]\s*[\])|lI}]|[☒☑✔✓
 # An empty box: a short token of box-like glyphs ("[ ]", "[]", "LJ", "L]", "()", "(1", "CL]", "U]", "O").
 _EMPTY_BOX = re.compile(r"^\s*(?:\[\s+\]|\(\s+\)|[□☐○❑]|[\[\](){}|_LJCUOoD01Il]{1,3})\s+")
 # How sure a tick inferred from the empty boxes around it is, next to a tick OCR read as such.
-_INFERRED = 0.8
+_INFERRED = 0.85
 
 
 def _option_lines(page: PageText) -> list[str]:

@@ -1,10 +1,16 @@
-"""The only place that knows Tesseract (through tesserocr, keeping one API handle per process)."""
+"""OCR: the engine interface the page stage uses, and Tesseract, the one real engine.
+
+This is the only place that knows Tesseract (through tesserocr, keeping one API handle per process).
+The page stage talks to an ``OcrEngine``; tests of its orchestration (when to ask for orientation,
+which reading to keep) pass a small fake engine, the end-to-end tests run real Tesseract.
+"""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -38,8 +44,20 @@ class OcrResult:
     confidence: float   # mean word confidence 0..100 (0 if no words)
 
 
+class OcrEngine(Protocol):
+    """What the page stage needs from an OCR engine."""
+
+    def recognize(self, gray: np.ndarray, dpi: float) -> OcrResult:
+        """Read an upright greyscale page: text, words with pixel boxes and line numbers, mean confidence."""
+        ...
+
+    def detect_orientation(self, gray: np.ndarray, dpi: float) -> tuple[int, float]:
+        """(degrees clockwise to turn the page upright, confidence); (0, 0.0) when unknown. May be costly."""
+        ...
+
+
 class Recognizer:
-    """A Tesseract API kept open for the life of the process."""
+    """Tesseract as an OcrEngine: one API kept open for the life of the process."""
 
     def __init__(self, languages: str):
         import tesserocr

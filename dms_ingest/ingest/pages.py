@@ -14,10 +14,14 @@ import numpy as np
 from . import imaging
 from ..classifiers.case_numbers import CaseNumberPattern
 from .document import Page, Word
-from .ocr import recognizer
+from .ocr import OcrEngine, recognizer
+from .photo import flatten_photo
 from .reread import reread_case_labels
+from . import sources
 from .sources import PageSpec, render_page
 
+# Formats a phone photo comes in (a photographed sheet is flattened first, see photo.py).
+_PHOTO_TYPES = {sources.JPEG, sources.PNG, sources.WEBP}
 SEPARATOR_CODES = {"DMS-SEPARATOR", "PATCHT", "PATCH-T"}
 COVER_PREFIX = "AZ:"
 PDFA_MAX_SIDE_PT = 14_399.0
@@ -63,10 +67,16 @@ def _separator_kind(codes: list[str]) -> str | None:
     return None
 
 
-def process_page(container_path: Path, media_type: str, spec: PageSpec, options: PageOptions) -> PageResult:
-    """Turn one source page into an upright, recognised, compressed archive page."""
+def process_page(container_path: Path, media_type: str, spec: PageSpec, options: PageOptions,
+                 engine: OcrEngine | None = None) -> PageResult:
+    """Turn one source page into an upright, recognised, compressed archive page.
+
+    *engine* defaults to this process's Tesseract for ``options.languages``.
+    """
     pixels = render_page(container_path, media_type, spec)
     pixels, dpi = imaging.resample(pixels, spec.dpi, options.max_dpi)
+    if media_type in _PHOTO_TYPES and not spec.native_words:
+        pixels, dpi = flatten_photo(pixels, dpi) or (pixels, dpi)
     gray = imaging.to_gray(pixels)
     page = Page(number=spec.number, dpi=dpi)
     page.barcodes = read_barcodes(gray)
@@ -81,7 +91,8 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, options:
         geometry = imaging.analyse(imaging.to_gray(reduced))
         page.blank = geometry.blank(options.blank_ink_ratio) and not page.barcodes
         if not page.blank and page.separator is None:
-            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options)
+            ocr = engine or recognizer(options.languages)
+            pixels, gray = _straighten_and_read(page, pixels, gray, geometry.skew, options, ocr)
 
     encoded = imaging.encode_page(pixels, page.colour, options.jpeg_quality)
     h, w = gray.shape
@@ -111,8 +122,7 @@ def _looks_sideways(words: list[Word]) -> bool:
 
 
 def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew: float,
-                         options: PageOptions) -> tuple[np.ndarray, np.ndarray]:
-    ocr = recognizer(options.languages)
+                         options: PageOptions, ocr: OcrEngine) -> tuple[np.ndarray, np.ndarray]:
     raw_pixels, raw_gray = pixels, gray
     if options.deskew:
         pixels, gray = _deskew_both(pixels, skew)

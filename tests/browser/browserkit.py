@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from web_office import PASSWORDS, REPO, SCRIPT  # noqa: F401 - shared with the page tests
+from ..web_office import PASSWORDS, REPO, SCRIPT  # noqa: F401 - shared with the page tests
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"

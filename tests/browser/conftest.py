@@ -17,8 +17,9 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browserkit import CHROMEDRIVER, CHROMIUM, REPO, Browser, World
-from web_office import build_office
+
+from ..web_office import build_office
+from .browserkit import CHROMEDRIVER, CHROMIUM, REPO, Browser, World
 
 
 def _free_port() -> int:

@@ -7,7 +7,7 @@ import os
 import time
 
 import pytest
-from browserkit import REPO, SCRIPT, sha256_file
+from .browserkit import REPO, SCRIPT, sha256_file
 from selenium.common.exceptions import NoAlertPresentException
 from selenium.webdriver.common.keys import Keys
 

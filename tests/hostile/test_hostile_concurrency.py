@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -22,10 +21,9 @@ import pytest
 from dms_ingest.config import load_settings
 from dms_ingest.index.catalog import Catalog
 
+from ..paths import REPO
 from .inputs import letter, text_pdf
 
-REPO = Path(__file__).resolve().parents[2]
-PG = dict(host="127.0.0.1", port=5432, user="postgres")
 SHARED = 3
 
 
@@ -35,33 +33,14 @@ def originals(tmp_path_factory) -> list[Path]:
     return [text_pdf(folder / f"schreiben-{n}.pdf", [letter(n)]) for n in range(SHARED + 8)]
 
 
-def _postgres_url():
-    psycopg2 = pytest.importorskip("psycopg2")
-    try:
-        admin = psycopg2.connect(dbname="postgres", connect_timeout=3, **PG)
-    except Exception as exc:  # pragma: no cover - the README's test command starts PostgreSQL
-        pytest.skip(f"PostgreSQL on 127.0.0.1:5432 not reachable: {exc}")
-    admin.autocommit = True
-    name = f"dms_hostile_{secrets.token_hex(4)}"
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name}")
-    return admin, name, f"postgresql+psycopg2://{PG['user']}@{PG['host']}:{PG['port']}/{name}"
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def index_config(request, tmp_path):
     if request.param == "sqlite":
-        yield None
-        return
-    admin, name, url = _postgres_url()
+        return None
+    url = request.getfixturevalue("pg_url")  # tests/plugins/postgres.py: a fresh database, dropped afterwards
     config = tmp_path / "config.yaml"
     config.write_text((REPO / "config.yaml").read_text() + f"\nindex:\n  url: {url}\n")
-    try:
-        yield config
-    finally:
-        with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-        admin.close()
+    return config
 
 
 @pytest.mark.parametrize("processes", [2, 4, 8])

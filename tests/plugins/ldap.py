@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from webserver import free_port
+from tests.plugins.web import free_port
 
 SLAPD = shutil.which("slapd") or "/usr/sbin/slapd"
 SCHEMA = Path("/etc/ldap/schema")

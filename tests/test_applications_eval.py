@@ -1,0 +1,61 @@
+"""The application evaluation set and its scoring (fast: no drawing, no OCR)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from dms_datagen import applications as gen
+from dms_ingest.applications.evaluation import ApplicationReport, score_fields
+
+TODAY = gen.TODAY
+
+
+def case(scenario: str, app_type: str = "verlaengerung", seed: int = 3):
+    rng = random.Random(seed)
+    hh = gen._household(rng)
+    docs, change = gen.build_case(rng, hh, app_type, scenario, "ABH-2024-00001", TODAY)
+    return hh, [d for d in docs if d.doc_type != "bescheid"], change
+
+
+def test_complete_case_has_every_required_document_valid():
+    hh, docs, change = case("complete")
+    assert sorted({d.doc_type for d in docs}) == sorted(gen.DOCUMENTS["verlaengerung"]) and change == ""
+    payslips = sorted(d.fields["period"] for d in docs if d.doc_type == "gehaltsnachweis")
+    assert payslips == ["2025-03", "2025-04", "2025-05"]
+    passport = next(d for d in docs if d.doc_type == "pass")
+    assert dt.date.fromisoformat(passport.fields["expiry_date"]) > TODAY + dt.timedelta(days=183)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_each_scenario_breaks_exactly_one_requirement(seed):
+    _, complete, _ = case("complete", seed=seed)
+    _, missing, change = case("missing", seed=seed)
+    assert len(missing) == len(complete) - 1 and change.startswith("ohne ")
+    _, relative, change = case("relative", seed=seed)
+    assert [d.owner for d in relative].count("relative") == 1
+    _, smudged, change = case("unreadable", seed=seed)
+    assert sum(bool(d.smudged) for d in smudged) == 1
+    assert any(line.key == d.smudged[0] for d in smudged if d.smudged for line in d.lines)
+
+
+def test_scoring_counts_correct_wrong_unread_and_guesses_on_smudged_lines():
+    labels = {"documents": {
+        "a.png": {"doc_type": "pass", "fields": {"expiry_date": "2030-01-31", "document_number": "C1",
+                                                  "nationality": "TUR"}, "smudged": []},
+        "b.png": {"doc_type": "gehaltsnachweis", "fields": {"period": "2025-05", "employer": "X GmbH"},
+                  "smudged": ["period"]},
+    }}
+    read = {"a.png": ("pass", {"expiry_date": {"value": "2030-01-31", "status": "read", "text": ""},
+                               "document_number": {"value": "CI", "status": "read", "text": ""},
+                               "nationality": {"value": None, "status": "unread", "text": ""}}),
+            "b.png": ("gehaltsnachweis", {"period": {"value": "2025-05", "status": "read", "text": ""},
+                                          "employer": {"value": "X  GmbH", "status": "read", "text": ""}})}
+    report = ApplicationReport("2025-06-30")
+    score_fields(report, labels, read)
+    mrz = report.groups["mrz"]
+    assert (mrz.correct, mrz.wrong, mrz.unread) == (1, 1, 1)
+    assert report.smudged == 1 and report.guessed_smudged == 1
+    assert report.fields["gehaltsnachweis.employer"].correct == 1
