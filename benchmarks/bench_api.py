@@ -33,7 +33,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
-sys.path.insert(0, str(ROOT / "tests"))
 
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
@@ -42,7 +41,7 @@ from bench_search import CASE_NUMBER, COMMON_WORDS, make_cases, make_pool, postg
 from dms_ingest.access import accounts, audit, teams  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import AuditEvent, CaseRow, DocumentRow, PageRow  # noqa: E402
-from webserver import dms_server, write_config  # noqa: E402
+from tests.plugins.web import dms_server, write_config  # noqa: E402
 
 KINDS = ("search", "case", "document")
 

@@ -97,6 +97,7 @@ class InboxOutcome(_RunnerWords):
     DONE = "done"
     QUARANTINED = "quarantined"
     RETRY = "retry"
+    SKIPPED = "skipped"      # a link or special file in the inbox: reported once, never taken
 
     @classmethod
     def _refused_word(cls) -> str:
