@@ -126,7 +126,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(request, 500, "Internal error; it has been logged.")
+        response = error_response(request, 500, "Internal error; it has been logged.")
+        # Starlette answers unhandled errors outside all middleware: set the headers here too.
+        for name, value in SECURITY_HEADERS:
+            response.headers[name.decode()] = value.decode()
+        response.headers["cache-control"] = "no-store"
+        return response
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
