@@ -42,12 +42,21 @@ def word_key(word: str) -> str:
     return _SPELLED_UMLAUT.sub(r"\1", folded)
 
 
+_WORD_KEYS: dict[str, tuple[str, ...]] = {}
+
+
 def keys(text: str) -> list[str]:
-    """The search keys of a text, in order (a word may fold into several: "Œuvre" → "oeuvre" → one)."""
+    """The search keys of a text, in order (a folded word that is no longer one word gives several)."""
     out: list[str] = []
+    cache = _WORD_KEYS
     for word in WORD.findall(text):
-        key = word_key(word)
-        out.extend(WORD.findall(key) if not key.isalnum() else (key,))
+        found = cache.get(word)
+        if found is None:
+            key = word_key(word)
+            found = (key,) if key.isalnum() else tuple(WORD.findall(key))
+            if len(cache) < 1_000_000:
+                cache[word] = found
+        out.extend(found)
     return out
 
 

@@ -62,9 +62,10 @@ class Context:
         self._executor()
 
     def work_dir(self) -> Path:
-        path = self.settings.work_dir
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        """Scratch space of this process (swept after a kill -9 by the next process to start)."""
+        from .workdirs import process_work_dir
+
+        return process_work_dir(self.settings.work_dir)
 
     def _executor(self) -> Executor | None:
         if self.workers <= 1:

@@ -61,7 +61,7 @@ class Handled:
     """What became of one inbox file: one line of `dms watch` output."""
 
     inbox_file: str                # path relative to the inbox, as dropped
-    outcome: str                   # done | quarantined | retry
+    outcome: str                   # done | quarantined | retry | skipped (a link: reported, never followed)
     results: list = field(default_factory=list)   # IngestResult
     moved_to: str | None = None
     error: str | None = None
@@ -84,7 +84,8 @@ class Handled:
     def json_lines(self) -> list[dict]:
         extra = {"inbox_file": self.inbox_file, "inbox_outcome": self.outcome, "moved_to": self.moved_to}
         if not self.results:
-            return [{"source": self.inbox_file, "status": "failed", "error": self.error, **extra}]
+            status = "skipped" if self.outcome == "skipped" else "failed"
+            return [{"source": self.inbox_file, "status": status, "error": self.error, **extra}]
         return [{**r.to_json(), **extra} for r in self.results]
 
 
@@ -130,7 +131,7 @@ class Inbox:
                 if self.ignored(name):
                     continue
                 path = here / name
-                if path.is_file() and not path.is_symlink():
+                if path.is_symlink() or path.is_file():   # links are reported by the watcher, never followed
                     found.append(path.relative_to(self.root).as_posix())
         return found
 
@@ -269,6 +270,7 @@ class Watcher:
         self._dirty: set[str] = set()
         self._tracked: dict[str, _Tracked] = {}
         self._waiting: set[str] = set()          # files whose format says they are cut off
+        self._skipped: set[str] = set()          # links and special files, reported once
         self._retry: dict[Path, tuple[float, int, str]] = {}   # path → (due, attempts, rel)
         self._inflight: dict[Future, Path] = {}
         self._imap_future: Future | None = None
@@ -407,8 +409,13 @@ class Watcher:
             except (FileNotFoundError, NotADirectoryError):
                 del self._tracked[rel]
                 continue
-            if not stat.S_ISREG(st.st_mode):   # symlinks, fifos, sockets: never taken
+            if not stat.S_ISREG(st.st_mode):   # symlinks, fifos, sockets: never taken, but said once
                 del self._tracked[rel]
+                if rel not in self._skipped:
+                    self._skipped.add(rel)
+                    kind = "symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file"
+                    self._emit(Handled(rel, "skipped", [], None,
+                                       error=f"{kind}: not followed; put the file itself into the inbox"))
                 continue
             if (st.st_size, st.st_mtime_ns) != (state.size, state.mtime_ns):
                 self._tracked[rel] = _Tracked(st.st_size, st.st_mtime_ns, now)
@@ -503,7 +510,7 @@ class Watcher:
 
     def _emit(self, handled: Handled) -> None:
         with self._lock:
-            self.handled += 1 if handled.outcome != "retry" else 0
+            self.handled += 1 if handled.outcome not in ("retry", "skipped") else 0
             try:
                 self.on_handled(handled)
             except Exception:
