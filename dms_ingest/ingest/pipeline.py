@@ -26,6 +26,7 @@ from .context import Context
 from .document import Document, Page
 from .pdfa import ArchiveMetadata, write_archive
 from .persist import RECORD_VERSION, commit_document
+from .names import openable, readable
 from .quarantine import quarantine
 from .split import split_batch
 
@@ -75,7 +76,8 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
     *media_type* skips sniffing when the runner already knows (an IMAP message is a mail).
     """
     started = time.monotonic()
-    source = source or str(path)
+    source = readable(source or str(path))      # a name that is not UTF-8 must not break the JSON output
+    display_name = readable(display_name or path.name)
     sha = None
     try:
         if path.stat().st_size == 0:
@@ -96,8 +98,9 @@ def ingest_file(path: Path, ctx: Context, *, source: str | None = None, part: st
                 MemoryBudget.of(ctx.settings).mail(path.stat().st_size)
 
                 return ingest_mail(path, ctx, source=source, sha256=sha)
-            results = _archive_container(path, sha, media_type, extension, ctx, source=source, part=part,
-                                         message_id=message_id, hint=hint_case_number)
+            with openable(path, ctx.work_dir()) as usable:
+                results = _archive_container(usable, sha, media_type, extension, ctx, source=source, part=part,
+                                             message_id=message_id, hint=hint_case_number)
     except Rejected as rejection:
         return [reject_file(path, rejection, ctx, source=source, sha=sha, part=part, message_id=message_id,
                             display_name=display_name, started=started)]
