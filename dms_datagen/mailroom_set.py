@@ -361,13 +361,15 @@ class Truth:
 class _Day:
     """Builds the inputs of one generated mailroom day into ``directory``."""
 
-    def __init__(self, directory: Path, rng: random.Random, trap: TrapRegistry, families: list[tuple[CaseRecord, CaseRecord]]):
+    def __init__(self, directory: Path, rng: random.Random, trap: TrapRegistry, families: list[tuple[CaseRecord, CaseRecord]],
+                 *, resolutions: tuple[int, ...] = (200, 200, 240, 300)):
         self.dir, self.rng, self.trap, self.families = directory, rng, trap, families
+        self.resolutions = resolutions
         self.truths: list[Truth] = []
         self.taken = {r.case_number for r in trap.records}
 
     def dpi(self) -> int:
-        return self.rng.choice([200, 200, 240, 300])
+        return self.rng.choice(self.resolutions)
 
     def shown(self, record: CaseRecord | None, *, name: bool = True, birth: bool = False, number: bool = False,
               number_text: str | None = None) -> Shown:
@@ -510,7 +512,7 @@ class _Day:
     def batch(self, i: int) -> None:
         rng = self.rng
         owner = self.plain()
-        dpi = rng.choice([200, 300])
+        dpi = rng.choice([d for d in self.resolutions if d != 240])
         pages = [cover_sheet(owner.case_number, dpi)]
         name = f"batch_{i:04d}." + rng.choice(["pdf", "tif"])
         for k in range(rng.choice([1, 2, 3])):

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-deu tesseract-ocr-eng tesseract-ocr-osd
-  qpdf poppler-utils fonts-dejavu-core fonts-dejavu-extra
+  qpdf poppler-utils fonts-dejavu-core fonts-dejavu-extra fonts-liberation2 fonts-freefont-ttf
   python3 python3-venv python3-dev
   default-jre-headless libpdfbox2-java libactivation-java libjaxb-api-java
   dovecot-imapd

@@ -158,3 +158,8 @@ def test_birth_date_forms_on_weak_scans(text):
 
 def test_words_that_are_no_month_give_no_date():
     assert find_birth_dates("geb. 3. Kinder 1987", today=dt.date(2025, 6, 1)) == []
+
+
+def test_a_letter_date_after_a_speck_is_no_birth_date():
+    assert find_birth_dates("Aktenzeichen ABH - 2020 - 00184\ng Datum: 26.04.2025", today=dt.date(2025, 6, 1)) == []
+    assert [h.date for h in find_birth_dates("Geb. Datum: 03.04.1987", today=dt.date(2025, 6, 1))] == [dt.date(1987, 4, 3)]

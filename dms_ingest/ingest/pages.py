@@ -15,9 +15,13 @@ from . import imaging
 from ..classifiers.case_numbers import CaseNumberPattern
 from .document import Page, Word
 from .ocr import OcrEngine, recognizer
+from .photo import flatten_photo
 from .reread import reread_case_labels
+from . import sources
 from .sources import PageSpec, render_page
 
+# Formats a phone photo comes in (a photographed sheet is flattened first, see photo.py).
+_PHOTO_TYPES = {sources.JPEG, sources.PNG, sources.WEBP}
 SEPARATOR_CODES = {"DMS-SEPARATOR", "PATCHT", "PATCH-T"}
 COVER_PREFIX = "AZ:"
 PDFA_MAX_SIDE_PT = 14_399.0
@@ -36,6 +40,13 @@ class PageOptions:
     jpeg_quality: int
     max_dpi: int
     case_pattern: CaseNumberPattern | None = None   # set: re-read case-number labels OCR garbled (reread.py)
+
+    @classmethod
+    def of(cls, settings) -> "PageOptions":
+        """The page stage's part of the configuration, taken in this one place (small to send to a worker)."""
+        imaging = settings.imaging
+        return cls(settings.ocr.languages, imaging.orientation, imaging.deskew, imaging.blank_ink_ratio,
+                   imaging.jpeg_quality, imaging.max_archive_dpi, settings.classification.case_number)
 
 
 @dataclass
@@ -71,6 +82,8 @@ def process_page(container_path: Path, media_type: str, spec: PageSpec, options:
     """
     pixels = render_page(container_path, media_type, spec)
     pixels, dpi = imaging.resample(pixels, spec.dpi, options.max_dpi)
+    if media_type in _PHOTO_TYPES and not spec.native_words:
+        pixels, dpi = flatten_photo(pixels, dpi) or (pixels, dpi)
     gray = imaging.to_gray(pixels)
     page = Page(number=spec.number, dpi=dpi)
     page.barcodes = read_barcodes(gray)

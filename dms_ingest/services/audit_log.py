@@ -13,14 +13,14 @@ from .runtime import Runtime, operation
 
 def entries(actor: Actor, runtime: Runtime, *, case_number: str | None = None, login: str | None = None,
             since: datetime | None = None, until: datetime | None = None, limit: int = 500,
-            offset: int = 0) -> list[dict]:
-    """Log entries matching the filters, oldest first (a case matches reads of its documents and
-    searches that showed it)."""
+            offset: int = 0, outcome: str | None = None, newest_first: bool = False) -> list[dict]:
+    """Log entries matching the filters, oldest first unless *newest_first* (a case matches reads
+    of its documents and searches that showed it)."""
     with operation(runtime, actor, "audit_read", case_number or login, object_type="audit",
                    filter_case=case_number, filter_user=login) as note:
         policy.require(actor, "audit_read")
         rows = audit.query(runtime.catalog.engine, case_number=case_number, login=login, since=since, until=until,
-                           limit=limit, offset=offset)
+                           limit=limit, offset=offset, outcome=outcome, newest_first=newest_first)
         note.update(entries=len(rows))
         return [audit.row_to_json(r) for r in rows]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -16,9 +17,14 @@ OFFICE_TIME = ZoneInfo("Europe/Berlin")
 STATES = ("seen", "done", "open")
 
 
+_ready: "weakref.WeakSet" = weakref.WeakSet()     # engines whose inbox tables exist
+
+
 def _engine(runtime: Runtime):
     engine = runtime.catalog.engine
-    store.ensure_tables(engine)
+    if engine not in _ready:
+        store.ensure_tables(engine)
+        _ready.add(engine)
     return engine
 
 
@@ -69,7 +75,7 @@ def intake(actor: Actor, runtime: Runtime, day: date | None = None) -> dict:
         policy.require(actor, "intake")
         start = datetime.combine(day, time.min, OFFICE_TIME)
         end = start + timedelta(days=1)
-        documents = store.created_between(runtime.catalog.engine, start.astimezone(timezone.utc),
+        documents = store.created_between(_engine(runtime), start.astimezone(timezone.utc),
                                           end.astimezone(timezone.utc))
         refused = [q for q in quarantined(runtime.settings.quarantine_dir)
                    if q.at is not None and start <= q.at < end]

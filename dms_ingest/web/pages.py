@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -42,6 +42,19 @@ class NavItem:
     count_id: str = ""
 
 
+def page_url(name: str, **params) -> str:
+    """The path of a page route by name, like `app.url_path_for` but a dictionary look-up and a
+    format: templates call it for every link, and the router's own search over all routes is slow."""
+    template = _PATHS.get(name)
+    if template is None:
+        _PATHS.update({r.name: r.path_format for r in router.routes if getattr(r, "name", None)})
+        template = _PATHS[name]
+    return template.format(**{k: quote(str(v), safe="/" if name == "static" else "") for k, v in params.items()})
+
+
+_PATHS: dict[str, str] = {"static": "/static/{path}"}
+
+
 def runtime(request: Request):
     return request.app.state.runtime
 
@@ -64,12 +77,13 @@ def _navigation(request: Request, actor: Actor) -> list[NavItem]:
     items: list[NavItem] = []
 
     def add(label: str, name: str, count: int | None = None) -> None:
-        href = request.app.url_path_for(name)
+        href = page_url(name)
         current = path == href or (href != "/" and path.startswith(href + "/"))
         items.append(NavItem(label, href, count, current, "posteingang-zahl" if name == "inbox" else ""))
 
     if policy.allowed(actor, "inbox"):
-        add("Posteingang", "inbox", inbox.unseen_count(actor, runtime(request)))
+        count = getattr(request.state, "inbox_unseen", None)    # the inbox page has just counted
+        add("Posteingang", "inbox", inbox.unseen_count(actor, runtime(request)) if count is None else count)
     if policy.allowed(actor, "intake"):
         add("Eingang heute", "mailroom")
     if actor.role in policy.CASEWORK_ROLES or actor.role == "system":
@@ -133,7 +147,7 @@ def render_error(request: Request, status: int, text: str, extra: dict) -> Respo
         params = {"next": target if request.method == "GET" else "/"}
         if extra.get("expired"):
             params["abgelaufen"] = "1"
-        response = redirect(request.app.url_path_for("login") + "?" + urlencode(params))
+        response = redirect(page_url("login") + "?" + urlencode(params))
         if extra.get("expired"):
             response.delete_cookie(auth.SESSION_COOKIE, path="/")
         return response
@@ -211,7 +225,7 @@ def _login_failure(reason: str) -> str:
 @router.post("/abmelden", name="logout")
 async def logout(request: Request):
     await auth.authenticate_request(request)     # checks the CSRF token of a live session
-    response = redirect(request.app.url_path_for("login") + "?abgemeldet=1")
+    response = redirect(page_url("login") + "?abgemeldet=1")
     auth.logout(request, response)
     return response
 
@@ -227,8 +241,8 @@ def mount(app: FastAPI) -> None:
     """Add the pages, their static files and the HTML error pages to the application."""
     from . import pages_privacy, pages_search, pages_work  # noqa: F401 - they register their routes
 
-    templates.env.globals["url"] = lambda name, **params: app.url_path_for(name, **{k: str(v) for k, v in params.items()})
-    templates.env.globals["static"] = lambda path: app.url_path_for("static", path=path)
+    templates.env.globals["url"] = page_url
+    templates.env.globals["static"] = lambda path: page_url("static", path=path)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.include_router(router)
     app.state.render_error = render_error

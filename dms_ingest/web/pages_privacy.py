@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from ..services import audit_log
 from . import exports, labels
-from .pages import PageActor, query_string, render, router, runtime
+from .pages import PageActor, page_url, query_string, render, router, runtime
 from .pages_search import _day_bounds
 
 SHOWN = 500
@@ -38,12 +38,12 @@ def _row(entry: dict) -> dict:
 
 
 def _entries(request: Request, actor, case: str, user: str, from_: date | None, to: date | None,
-             outcome: str) -> list[dict]:
+             outcome: str, limit: int = 1_000_000) -> list[dict]:
+    """Matching entries, newest first (at most *limit*)."""
     since, until = _day_bounds(from_, to)
     found = audit_log.entries(actor, runtime(request), case_number=case or None, login=user or None,
-                              since=since, until=until, limit=1_000_000)
-    rows = [_row(e) for e in reversed(found)]           # newest first
-    return [r for r in rows if not outcome or r["outcome_code"] == outcome]
+                              since=since, until=until, outcome=outcome or None, limit=limit, newest_first=True)
+    return [_row(e) for e in found]
 
 
 @router.get("/datenschutz", name="privacy")
@@ -54,7 +54,7 @@ def privacy_page(request: Request, actor: PageActor,
                  outcome: Annotated[str, Query(pattern="^(|ok|denied|refused|failed)$")] = "",
                  pruefen: int = 0):
     case = case.strip().upper()
-    rows = _entries(request, actor, case, user.strip(), from_, to, outcome)
+    rows = _entries(request, actor, case, user.strip(), from_, to, outcome, limit=SHOWN + 1)
     chain = None
     if pruefen:
         result = audit_log.verify(actor, runtime(request))
@@ -64,11 +64,11 @@ def privacy_page(request: Request, actor: PageActor,
                   **{"from": from_.isoformat() if from_ else "", "to": to.isoformat() if to else ""})
     form = {"case": case, "user": user.strip(), "outcome": outcome,
             "date_from": params["from"], "date_to": params["to"]}
-    return render(request, "privacy.html", "Zugriffsprotokoll", rows=rows[:SHOWN], total=len(rows), form=form,
+    return render(request, "privacy.html", "Zugriffsprotokoll", rows=rows[:SHOWN], more=len(rows) > SHOWN, form=form,
                   outcomes=OUTCOMES, chain=chain,
-                  verify_href=request.app.url_path_for("privacy") + query_string(**params, pruefen=1),
-                  export_csv=request.app.url_path_for("privacy_export", fmt="csv") + query_string(**params),
-                  export_pdf=request.app.url_path_for("privacy_export", fmt="pdf") + query_string(**params))
+                  verify_href=page_url("privacy") + query_string(**params, pruefen=1),
+                  export_csv=page_url("privacy_export", fmt="csv") + query_string(**params),
+                  export_pdf=page_url("privacy_export", fmt="pdf") + query_string(**params))
 
 
 @router.get("/datenschutz/protokoll.{fmt}", name="privacy_export")
@@ -122,8 +122,8 @@ def privacy_report(request: Request, actor: PageActor, case: Annotated[str, Quer
         report = _report(request, actor, case)
         base = query_string(case=case)
         report.update(created=labels.when(datetime.now().astimezone()),
-                      csv_href=request.app.url_path_for("privacy_report_export", fmt="csv") + base,
-                      pdf_href=request.app.url_path_for("privacy_report_export", fmt="pdf") + base)
+                      csv_href=page_url("privacy_report_export", fmt="csv") + base,
+                      pdf_href=page_url("privacy_report_export", fmt="pdf") + base)
     else:
         from ..access import policy
 

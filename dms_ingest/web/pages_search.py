@@ -11,7 +11,7 @@ from ..errors import Invalid
 from ..services import documents, review, review_item
 from . import labels
 from .highlight import bracket_segments, marked_segments, query_terms
-from .pages import PageActor, message, query_string, redirect, render, router, runtime
+from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
 
 PAGE_SIZE = 20
 
@@ -48,13 +48,13 @@ def search_page(request: Request, actor: PageActor,
     for hit in result.get("hits", []):
         snippet = hit.get("snippet") or ""
         segments = bracket_segments(snippet) if "[" in snippet else marked_segments(snippet, terms)
-        hits.append({"href": request.app.url_path_for("document", doc_id=hit["id"])
+        hits.append({"href": page_url("document", doc_id=hit["id"])
                      + query_string(q=q) + f"#seite-{hit.get('page') or 1}",
                      "doc_type_label": labels.doc_type(hit.get("doc_type")), "case_number": hit.get("case_number"),
                      "page": hit.get("page") or 1, "received": labels.day(hit.get("received") or ""),
                      "segments": segments})
     base = dict(q=q, type=type, case=form["case"], **{"from": form["date_from"], "to": form["date_to"]})
-    path = request.app.url_path_for("search")
+    path = page_url("search")
     facets = []
     for code, count in sorted(_facet_counts(result).items(), key=lambda kv: (-kv[1], kv[0])):
         active = code == type
@@ -81,7 +81,7 @@ def _facet_counts(result: dict) -> dict[str, int]:
 def review_page(request: Request, actor: PageActor, erledigt: str = ""):
     queue = review.review_list(actor, runtime(request))
     if queue:
-        url = request.app.url_path_for("review_item", doc_id=queue[0]["id"])
+        url = page_url("review_item", doc_id=queue[0]["id"])
         return redirect(url + (query_string(erledigt=erledigt)))
     messages = [message("ok", f"Zugeordnet: {erledigt}.")] if erledigt else []
     return render(request, "review.html", "Prüfliste", item=None, total=0, queue=[], messages=messages)
@@ -95,7 +95,7 @@ def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: 
     ids = [row["id"] for row in queue]
     position = ids.index(doc_id) + 1 if doc_id in ids else 0
     following = ids[position:] + ids[:max(position - 1, 0)]
-    next_href = request.app.url_path_for("review_item", doc_id=following[0]) if following else ""
+    next_href = page_url("review_item", doc_id=following[0]) if following else ""
     item = {"id": detail["id"], "received": labels.when(detail["received"]),
             "source_label": f"{labels.source(detail['source'])}: {labels.source_name(detail['source'])}",
             "reasons": detail["reasons"] or ["Keine Begründung gespeichert."],
@@ -104,7 +104,7 @@ def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: 
             "case_number": detail["case_number"], "read_values": detail["read_values"],
             "candidates": [{**c, "date_of_birth": labels.day(c["date_of_birth"])} for c in detail["candidates"]],
             "page_numbers": list(range(1, detail["pages"] + 1))[:4], "text": detail["text"]}
-    rows = [{"href": request.app.url_path_for("review_item", doc_id=row["id"]), "current": row["id"] == doc_id,
+    rows = [{"href": page_url("review_item", doc_id=row["id"]), "current": row["id"] == doc_id,
              "received": labels.when(row["created_at"]), "doc_type_label": labels.doc_type(row["doc_type"]),
              "source_label": labels.source_name(row["source"]), "reason": (row["reasons"] or [""])[0]}
             for row in queue]
@@ -124,5 +124,5 @@ def review_assign(request: Request, actor: PageActor, doc_id: str,
     done = f"{labels.doc_type(result['doc_type'])} → {result['case_number'] or 'ohne Akte'}"
     remaining = review.review_list(actor, rt)
     if remaining:
-        return redirect(request.app.url_path_for("review_item", doc_id=remaining[0]["id"]) + query_string(erledigt=done))
-    return redirect(request.app.url_path_for("review") + query_string(erledigt=done))
+        return redirect(page_url("review_item", doc_id=remaining[0]["id"]) + query_string(erledigt=done))
+    return redirect(page_url("review") + query_string(erledigt=done))

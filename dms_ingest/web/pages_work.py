@@ -22,7 +22,7 @@ from ..services import case_lookup, casefile, documents, inbox, page_images
 from . import labels
 from .api import _upload_result
 from .highlight import hit_boxes, marked_segments, query_terms
-from .pages import PageActor, message, page_cache, query_string, redirect, render, router, runtime
+from .pages import PageActor, message, page_cache, page_url, query_string, redirect, render, router, runtime
 
 THUMBNAILS_PER_DOCUMENT = 6
 _DOC_ID = r"^[A-Za-z0-9_.-]{1,80}$"
@@ -35,6 +35,7 @@ _CASE = r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$"
 def inbox_page(request: Request, actor: PageActor, show: Annotated[str, Query(pattern="^(open|done|all)$")] = "open",
                gesehen: int = 0, erledigt: int = 0):
     data = inbox.team_inbox(actor, runtime(request), show=show)
+    request.state.inbox_unseen = data["unseen"]
     items = [{"id": i.document.id, "doc_type_label": labels.doc_type(i.document.doc_type),
               "person": f"{i.case.surname}, {i.case.given_names}".strip(", "),
               "case_number": i.case.case_number, "received": labels.when(i.document.created_at),
@@ -57,7 +58,7 @@ def inbox_mark(request: Request, actor: PageActor,
                show: Annotated[str, Form(pattern="^(open|done|all)$")] = "open"):
     marked = inbox.mark(actor, runtime(request), document_id[:500], state)
     key = "erledigt" if state == "done" else "gesehen"
-    return redirect(request.app.url_path_for("inbox") + query_string(show=show if show != "open" else "",
+    return redirect(page_url("inbox") + query_string(show=show if show != "open" else "",
                                                                       **{key: marked}))
 
 
@@ -73,7 +74,7 @@ def mailroom_page(request: Request, actor: PageActor, day: date | None = None):
             ("archived", "archiviert", "ok") if doc.case_number else ("review", "ohne Akte", "warn"))
         reasons = json.loads(doc.review_reasons or "[]")
         rows.append({"time": labels.clock(doc.created_at), "name": labels.source_name(doc.source),
-                     "href": request.app.url_path_for("document", doc_id=doc.id) if not doc.case_number else "",
+                     "href": page_url("document", doc_id=doc.id) if not doc.case_number else "",
                      "source_label": labels.source(doc.source, doc.part, doc.message_id), "pages": doc.pages,
                      "outcome_label": outcome[1] + (f" → {doc.case_number}" if doc.case_number and not doc.review else ""),
                      "outcome_class": outcome[2], "reason": " ".join(reasons), "at": doc.created_at})
@@ -100,7 +101,7 @@ def mailroom_page(request: Request, actor: PageActor, day: date | None = None):
 def cases_page(request: Request, actor: PageActor, q: Annotated[str, Query(max_length=100)] = ""):
     query = q.strip()
     if re.fullmatch(_CASE, query) and any(c.isdigit() for c in query):
-        return redirect(request.app.url_path_for("case", case_number=query.upper()))
+        return redirect(page_url("case", case_number=query.upper()))
     found = case_lookup.team_cases(actor, runtime(request), query)
     cases = [{"case_number": c.case_number, "name": f"{c.surname}, {c.given_names}".strip(", "),
               "date_of_birth": labels.day(c.date_of_birth), "team": c.team} for c in found]
@@ -233,7 +234,7 @@ def upload_submit(request: Request, actor: PageActor, case_number: str,
         shutil.rmtree(folder, ignore_errors=True)
         raise
     job = UploadJobs(rt).start(actor, data["case_number"], name, target, folder)
-    return redirect(request.app.url_path_for("upload_job", job_id=job))
+    return redirect(page_url("upload_job", job_id=job))
 
 
 @router.get("/hochladen/{job_id}", name="upload_job")
@@ -256,7 +257,7 @@ def upload_job(request: Request, actor: PageActor, job_id: str):
             note = result.get("error") or ""
         doc_id = result.get("id") or (result.get("duplicate_of") or [None])[0]
         results.append({"name": job["name"], "outcome_label": outcome[0], "outcome_class": outcome[1],
-                        "href": request.app.url_path_for("document", doc_id=doc_id) if doc_id else "",
+                        "href": page_url("document", doc_id=doc_id) if doc_id else "",
                         "doc_type_label": labels.doc_type(result.get("doc_type")),
                         "case_number": result.get("case_number"), "pages": result.get("pages") or "–", "note": note})
     view = {**job, "running": running, "results": results,

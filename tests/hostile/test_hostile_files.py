@@ -198,3 +198,15 @@ def test_get_never_overwrites_and_leaves_no_part_files(tmp_path, dms, two_letter
     missing = dms("get", doc_id, "-o", str(tmp_path / "nicht" / "da.pdf"))
     assert missing.exit_code == 2 and "does not exist" in missing.output
     assert not [p for p in out.iterdir() if p.name.endswith(".part")]
+
+
+def test_watcher_reports_links_and_never_follows_them(tmp_path, dms, home):
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "passwd.pdf").symlink_to("/etc/passwd")
+    (inbox / "weg.pdf").symlink_to(tmp_path / "nicht-da.pdf")
+    lines = dms.json_lines("watch", str(inbox), "--once", "--stable-seconds", "0", "--workers", "1")
+    assert {(r["inbox_file"], r["status"]) for r in lines} == {("passwd.pdf", "skipped"), ("weg.pdf", "skipped")}
+    assert all("symbolic link" in r["error"] for r in lines)
+    assert (inbox / "passwd.pdf").is_symlink() and not any((inbox / "quarantine").iterdir())
+    assert not (home / "quarantine").exists()
