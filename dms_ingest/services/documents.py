@@ -26,6 +26,7 @@ def input_files(paths: list[Path], skipped: list | None = None) -> list[Path]:
     *skipped* as `IngestResult`s with status "skipped" and the reason, so callers can say so.
     """
     from ..ingest.inputs import scan_inputs
+    from ..ingest.names import readable
     from ..ingest.results import IngestResult, Status
 
     try:
@@ -33,7 +34,8 @@ def input_files(paths: list[Path], skipped: list | None = None) -> list[Path]:
     except FileNotFoundError as exc:
         raise Invalid(f"no such file or folder: {exc}") from None
     if skipped is not None:
-        skipped.extend(IngestResult(str(s.path), Status.SKIPPED, error=s.message, reason_code=s.reason_code)
+        skipped.extend(IngestResult(readable(str(s.path)), Status.SKIPPED, error=s.message,
+                                    reason_code=s.reason_code)
                        for s in scan.skipped)
     return scan.files
 
