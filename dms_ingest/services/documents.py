@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
@@ -113,8 +112,7 @@ def search_page(actor: Actor, runtime: Runtime, text: str, *, case_number: str |
     `{"total", "total_exact", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
     return find(actor, runtime, SearchQuery(
         text=text, case_numbers=(case_number,) if case_number else None, doc_types=(doc_type,) if doc_type else None,
-        received_from=received_from.date() if isinstance(received_from, datetime) else received_from,
-        received_to=received_to.date() if isinstance(received_to, datetime) else received_to,
+        received_from=received_from, received_to=received_to,
         limit=limit, offset=offset)).to_json()
 
 
