@@ -102,6 +102,7 @@ class Archive:
         self.rng = random.Random(seed)
         self.pages = self.documents = self.text_bytes = 0
         self.seconds = self.cpu_seconds = 0.0     # wall seconds in add_document; CPU of all the build
+        self.deadline: datetime | None = None     # stop growing (and measure what there is) after this
         self.start = datetime(2019, 1, 1, tzinfo=timezone.utc)
 
     def server_cpu(self) -> float:
@@ -130,6 +131,9 @@ class Archive:
     def _grow(self, pages: int, report) -> None:
         target = self.pages + pages
         while self.pages < target:
+            if self.deadline and self.documents % 500 == 0 and datetime.now() > self.deadline:
+                print(f"\n  out of time: measuring at {self.pages:,} pages", file=sys.stderr)
+                return
             case = self.rng.choice(self.cases)
             label, _, _ = self.rng.choice(self.pool)
             doc_id = f"bench-{self.documents:08d}"
@@ -217,6 +221,8 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
         catalog.replace_cases([CaseRow(case_number=c.number, surname=c.surname, given_names=c.given, team=c.team)
                                for c in cases])
         archive = Archive(catalog, cases, pool, args.seed)
+        if args.stop_at:
+            archive.deadline = args.stop_at - timedelta(seconds=args.reserve)
 
         def report(a: Archive) -> None:
             print(f"\r  {backend}: {a.pages:,} pages, {a.pages / a.seconds:,.0f} pages/s", end="", file=sys.stderr)
@@ -231,6 +237,7 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
                     break
             archive.grow(size - archive.pages, report)
             print(file=sys.stderr)
+            stopped_early = archive.pages < size
             if backend != "sqlite":
                 with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql("VACUUM ANALYZE")
@@ -245,6 +252,8 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
             rows.append(row)
             print_row(row)
             sys.stdout.flush()
+            if stopped_early:
+                break
     finally:
         if drop:
             catalog.engine.dispose()
