@@ -241,6 +241,16 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
             if backend != "sqlite":
                 with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql("VACUUM ANALYZE")
+            if args.reindex and "reindex_rate" not in archive.__dict__:
+                cpu_started, server_started, started = time.process_time(), archive.server_cpu(), time.perf_counter()
+                reindexed = catalog.reindex()
+                archive.reindex_rate = reindexed / (time.perf_counter() - started)
+                archive.reindex_cpu_rate = reindexed / (time.process_time() - cpu_started + archive.server_cpu()
+                                                        - server_started)
+                print(f"  {backend}: dms reindex of {reindexed:,} pages: {archive.reindex_rate:,.0f} pages/s wall, "
+                      f"{archive.reindex_cpu_rate:,.0f} per CPU second", file=sys.stderr)
+                print(f"\n{backend}: `Catalog.reindex` (what `dms reindex` runs) of {reindexed:,} pages: "
+                      f"{archive.reindex_rate:,.0f} pages/s wall, {archive.reindex_cpu_rate:,.0f} per CPU second\n")
             stats = catalog.index_stats()
             timings = measure(catalog, query_classes(cases, random.Random(size), args.queries))
             row = {"backend": backend, "pages": archive.pages, "rate": archive.pages / archive.seconds,
@@ -283,6 +293,7 @@ def main() -> int:
     parser.add_argument("--workdir", default=None, help="where the SQLite database goes (default: temp)")
     parser.add_argument("--stop-at", default=None, help="HH:MM: skip a size that cannot be built and measured by then")
     parser.add_argument("--reserve", type=float, default=300, help="seconds kept for measuring after the last size")
+    parser.add_argument("--reindex", action="store_true", help="also time a full reindex at the first size")
     args = parser.parse_args()
     if args.stop_at:
         hour, minute = map(int, args.stop_at.split(":"))
