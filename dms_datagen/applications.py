@@ -447,8 +447,9 @@ def _household(rng: random.Random) -> Household:
 
 
 def write_application_set(directory: str | Path, cases: int = 40, seed: int = 14, *,
-                          today: dt.date = TODAY) -> dict:
-    """Write the documents, registry.csv and labels.json of *cases* cases into *directory*."""
+                          today: dt.date = TODAY, only: list[str] | None = None) -> dict:
+    """Write the documents, registry.csv and labels.json of *cases* cases into *directory*;
+    *only*: these scenarios in turn (e.g. more complete cases for the recall measurement)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     rng = random.Random(seed)
@@ -473,8 +474,11 @@ def write_application_set(directory: str | Path, cases: int = 40, seed: int = 14
                 records.append(CaseRecord(other, hh.relative.surname, hh.relative.given_names,
                                           hh.relative.date_of_birth, hh.relative.nationality))
         app_type = rng.choice(list(DOCUMENTS))
-        scenario = scenarios[i % len(scenarios)] if i < len(scenarios) else \
-            rng.choices(scenarios, weights=[SCENARIOS[s] for s in scenarios])[0]
+        if only:
+            scenario = only[i % len(only)]
+        else:
+            scenario = scenarios[i % len(scenarios)] if i < len(scenarios) else \
+                rng.choices(scenarios, weights=[SCENARIOS[s] for s in scenarios])[0]
         docs, change = build_case(rng, hh, app_type, scenario, case_number, today)
         names = []
         for k, doc in enumerate(docs, start=1):
@@ -500,8 +504,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=40)
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--today", type=dt.date.fromisoformat, default=TODAY)
+    parser.add_argument("--scenarios", nargs="+", choices=list(SCENARIOS), help="only these, in turn")
     args = parser.parse_args(argv)
-    labels = write_application_set(args.dir, args.cases, args.seed, today=args.today)
+    labels = write_application_set(args.dir, args.cases, args.seed, today=args.today, only=args.scenarios)
     scenarios: dict[str, int] = {}
     for case in labels["cases"].values():
         scenarios[case["scenario"]] = scenarios.get(case["scenario"], 0) + 1

@@ -31,6 +31,6 @@ if [ -t 0 ] && [ -t 1 ]; then
   exec "${SERVE[@]}"
 else
   echo "Start the web application with:"
-  printf '  %q' "${SERVE[@]}"; echo
+  printf ' %q' "${SERVE[@]}"; echo
   echo "then open http://127.0.0.1:$PORT/ and log in with one of the accounts above."
 fi

@@ -138,7 +138,8 @@ def test_compound_part_ranks_below_the_exact_word(make_catalog):
     add(catalog, "other", "Der Mietvertrag liegt bei.")
     assert [h.id for h in catalog.search("erlaubnis")] == ["exact", "compound"]
     assert [h.id for h in catalog.search("Aufenthaltserlaubnis")] == ["compound"]
-    assert [h.id for h in catalog.search("aufenthalt")] == ["compound"]
+    assert [h.id for h in catalog.search("Aufenthalt*")] == ["compound"]      # the first part: a prefix
+    assert [h.id for h in catalog.search("Aufenthalt")] == []
 
 
 def test_ocr_lost_umlaut_and_fuzzy_names(make_catalog):
@@ -259,7 +260,7 @@ def test_reindex_resumes_and_finds_the_same(make_catalog):
     assert [(h.id, h.page) for h in reopened.find(SearchQuery("erlaubnis OR Mietvertrag", limit=50)).hits] == before
 
 
-def test_both_backends_find_the_same(tmp_path, pg_session_url):
+def test_both_backends_find_the_same(tmp_path, pg_session_url):  # noqa: F811 - fixture
     engine = create_engine(pg_session_url)
     with engine.begin() as conn:
         conn.execute(text("DROP SCHEMA public CASCADE"))
@@ -293,3 +294,13 @@ def test_cli_search_json_filters_and_reindex(dms, settings):
     assert len(dms.json_lines("search", "Antrag", "--limit", "2", "--offset", "4")) == 1
     result = dms("search", "Antrag")
     assert result.exit_code == 0 and "5 documents (antrag 3, bescheid 1, mietvertrag 1)" in result.stdout
+
+
+def test_filters_alone_list_a_case_newest_first(make_catalog):
+    catalog = make_catalog()
+    _filtered_archive(catalog)
+    result = catalog.find(SearchQuery("", case_numbers=("ABH-2024-00001",)))
+    assert [h.id for h in result.hits] == ["doc-1", "doc-0"] and result.total == 2
+    assert ids(catalog.find(SearchQuery("-Nummer", doc_types=("antrag",))).hits) == set()   # any page: whole document
+    assert ids(catalog.find(SearchQuery("-Mietvertrag", case_numbers=("ABH-2024-00003",))).hits) == {"doc-3"}
+    assert catalog.find(SearchQuery("")).total == 0

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+from .paths import REPO
+
 SCRIPT = "<script>alert(1)</script>"
 
 CASES_CSV = """case_number,surname,given_names,date_of_birth,nationality

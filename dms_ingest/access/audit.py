@@ -2,19 +2,20 @@
 
 Each entry carries the SHA-256 of the previous entry and its own hash over (previous hash + its
 fields), so `verify` finds any altered, deleted or reordered entry. Entries are numbered without
-gaps under a database lock (an advisory lock on PostgreSQL, BEGIN IMMEDIATE on SQLite), so several
-server processes on several machines append to one chain.
+gaps under a database lock (an advisory lock on PostgreSQL; a file lock and BEGIN IMMEDIATE on
+SQLite), so several server processes on several machines append to one chain.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
-import queue
 import threading
 import weakref
 from concurrent.futures import Future
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -74,20 +75,40 @@ class Entry:
 def append(engine, entry: Entry) -> AccessLogRow:
     """Append one entry to the chain and return once it is committed.
 
-    Entries of all threads of a process go through one writer thread that commits whatever has
-    queued up in one transaction (group commit), so concurrent requests share a commit instead of
-    queueing for the database lock one by one; processes and machines serialise on that lock."""
+    Group commit without a thread of its own: the first caller of a process writes its entry and
+    every entry that queues up meanwhile in one transaction; the others wait for that commit (and
+    write the next batch if theirs came too late for it). Alone, a caller simply writes its own
+    entry; processes and machines serialise on the database lock."""
     return _appender(engine).append(entry)
+
+
+@contextmanager
+def _chain_lock(engine):
+    """A connection in a transaction that alone may change the chain: a PostgreSQL advisory lock
+    (machines), or for SQLite a file lock beside the database (the kernel wakes the next process at
+    once, where SQLite's own busy wait would sleep) and then BEGIN IMMEDIATE."""
+    if engine.dialect.name != "sqlite":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+            yield conn
+        return
+    database = engine.url.database
+    handle = open(f"{database}.access-log-lock", "a") if database and database != ":memory:" else None
+    try:
+        if handle is not None:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        with engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            yield conn
+    finally:
+        if handle is not None:
+            handle.close()                       # closing releases the lock
 
 
 def _write_batch(engine, entries: list[Entry]) -> list[AccessLogRow]:
     """Chain *entries* after the current head and commit them in one transaction, under the lock."""
     rows = []
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    with _chain_lock(engine) as conn:
         last = conn.execute(text("SELECT seq, entry_hash FROM access_log ORDER BY seq DESC LIMIT 1")).first()
         if last is None:
             anchor = conn.execute(text("SELECT first_seq, prev_hash FROM access_log_anchor "
@@ -112,44 +133,42 @@ def _write_batch(engine, entries: list[Entry]) -> list[AccessLogRow]:
 
 
 class _Appender:
-    """The one writer thread of a process for one database (see `append`)."""
+    """The entries of one process waiting for one database (see `append`)."""
 
     def __init__(self, engine):
-        self.engine = weakref.ref(engine)   # the thread ends a while after its engine is gone
-        self.queue: "queue.Queue[tuple[Entry, Future]]" = queue.Queue()
+        self.engine = weakref.ref(engine)        # weak: the registry of appenders must not keep engines alive
         self.pid = os.getpid()
-        threading.Thread(target=self._run, name="access-log-writer", daemon=True).start()
+        self.writing = threading.Lock()          # held by the caller that is writing a batch
+        self.queue_lock = threading.Lock()
+        self.queue: list[tuple[Entry, Future]] = []
 
     def append(self, entry: Entry) -> AccessLogRow:
         done: Future = Future()
-        self.queue.put((entry, done))
+        with self.queue_lock:
+            self.queue.append((entry, done))
+        while not done.done():
+            if self.writing.acquire(blocking=False):
+                try:
+                    with self.queue_lock:
+                        batch, self.queue = self.queue, []
+                    if batch:
+                        self._write(batch)
+                finally:
+                    self.writing.release()
+            else:
+                with self.writing:               # wait for the batch being written; ours may be in it
+                    pass
         return done.result()
 
-    def _run(self) -> None:
-        while True:
-            try:
-                batch = [self.queue.get(timeout=30)]
-            except queue.Empty:
-                if self.engine() is None:
-                    return
-                continue
-            while len(batch) < 500:
-                try:
-                    batch.append(self.queue.get_nowait())
-                except queue.Empty:
-                    break
-            try:
-                engine = self.engine()
-                if engine is None:
-                    raise RuntimeError("the index database was closed")
-                rows = _write_batch(engine, [entry for entry, _ in batch])
-                del engine
-            except BaseException as exc:  # every waiting caller hears it; nothing is written
-                for _, done in batch:
-                    done.set_exception(exc)
-                continue
-            for (_, done), row in zip(batch, rows):
-                done.set_result(row)
+    def _write(self, batch: list[tuple[Entry, Future]]) -> None:
+        try:
+            rows = _write_batch(self.engine(), [entry for entry, _ in batch])
+        except BaseException as exc:             # every waiting caller hears it; nothing is written
+            for _, done in batch:
+                done.set_exception(exc)
+            return
+        for (_, done), row in zip(batch, rows):
+            done.set_result(row)
 
 
 _appenders: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -160,7 +179,7 @@ def _appender(engine) -> _Appender:
     ensure_tables(engine)
     with _appenders_lock:
         appender = _appenders.get(engine)
-        if appender is None or appender.pid != os.getpid():   # a forked child needs its own thread
+        if appender is None or appender.pid != os.getpid():   # a forked child starts afresh
             appender = _appenders[engine] = _Appender(engine)
         return appender
 
@@ -274,11 +293,7 @@ def prune(engine, older_than_days: int) -> int:
     (the first kept entry and its predecessor's hash). Returns the number of entries removed."""
     ensure_tables(engine)
     cutoff = datetime.now(timezone.utc) - timedelta(days=older_than_days)
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
-        else:
-            conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _ADVISORY_LOCK})
+    with _chain_lock(engine) as conn:
         old = conn.execute(text("SELECT max(seq), count(*) FROM access_log WHERE at < :c"), {"c": cutoff}).one()
         if not old[1]:
             conn.rollback()

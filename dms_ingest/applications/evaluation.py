@@ -98,6 +98,11 @@ class ApplicationReport:
                      + (f" ({', '.join(self.false_complete)})" if self.false_complete else ""))
         lines.append(f"complete cases reported complete: {self.complete_reported}/{self.complete_cases} "
                      f"({self.complete_recall:.1%})")
+        for outcome in self.case_outcomes:
+            if outcome["scenario"] == "complete" and not outcome["reported_complete"]:
+                why = "; ".join(f"{k}: {v}" for k, v in outcome["reasons"].items())
+                lines.append(f"  complete but not reported: {outcome['case_number']} ({outcome['application_type']}): "
+                             f"{why[:300]}; not filed/mistyped: {', '.join(outcome['documents_not_filed_or_mistyped'])}")
         lines.append(f"application forms: purpose right {self.forms['right']}, wrong {self.forms['wrong']}, "
                      f"not detected {self.forms['none']}")
         lines.append("targets: " + ", ".join(f"{k} {'met' if v else 'MISSED'}" for k, v in self.targets_met().items()))
@@ -165,11 +170,17 @@ def evaluate_application_set(directory: Path, labels: dict, *, config: Path | No
         ids = {name: next((r for r in results if r.status == "archived"), None) for name, results in outcomes.items()}
         stored = store.fields_of(runtime.catalog, [r.id for r in ids.values() if r is not None])
         read: dict[str, tuple[str | None, dict]] = {}
-        for name, result in ids.items():
-            truth = labels["documents"][name]
-            if result is None:
+        not_filed: dict[str, list[str]] = {}          # case -> its documents that did not reach it
+        for name, truth in labels["documents"].items():
+            result = ids.get(name)
+            doc = runtime.catalog.get(result.id) if result is not None else None
+            if doc is None or doc.case_number != truth["case_number"] or doc.review:
+                why = "review" if doc is not None and doc.review else ("wrong case" if doc else "not archived")
+                not_filed.setdefault(truth["case_number"], []).append(f"{truth['doc_type']} ({why})")
+            elif doc.doc_type != truth["doc_type"]:
+                not_filed.setdefault(truth["case_number"], []).append(f"{truth['doc_type']} (typed {doc.doc_type})")
+            if doc is None:
                 continue
-            doc = runtime.catalog.get(result.id)
             report.doc_type_right += doc.doc_type == truth["doc_type"]
             report.in_case += doc.case_number == truth["case_number"]
             report.wrong_case += doc.case_number not in (None, truth["case_number"])
@@ -201,5 +212,6 @@ def evaluate_application_set(directory: Path, labels: dict, *, config: Path | No
                 "case_number": case_number, "application_type": case["application_type"],
                 "scenario": case["scenario"], "change": case["change"], "reported_complete": complete,
                 "requirements": {r["key"]: r["state"] for r in entry["status"]["requirements"]},
+                "documents_not_filed_or_mistyped": not_filed.get(case_number, []),
                 "reasons": {r["key"]: r["reason"] for r in entry["status"]["requirements"] if r["state"] != "satisfied"}})
     return report

@@ -38,10 +38,13 @@ def analyse(text: str) -> PageTerms:
     counts = Counter(words)
     length_norm = _K1 * (1 - _B + _B * len(words) / NOMINAL_WORDS_PER_PAGE)
     strong = [w for w, tf in counts.items() if tf * (_K1 + 1) / (tf + length_norm) >= STRONG_IMPACT]
+    compounds = {w: p for w in counts if len(w) >= 7 and w.isalpha() and (p := compound_parts(w))}
     parts: list[tuple[str, int]] = []
-    for position, word in enumerate(words, 1):
-        if len(word) >= 7 and word.isalpha():
-            parts.extend((part, position) for part in compound_parts(word))
+    if compounds:
+        for position, word in enumerate(words, 1):
+            found = compounds.get(word)
+            if found:
+                parts.extend((part, position) for part in found)
     return PageTerms(words, parts, strong)
 
 
@@ -86,7 +89,10 @@ _LINKS = ("s", "es", "n", "en", "er", "e")
 
 @lru_cache(maxsize=300_000)
 def compound_parts(word: str) -> tuple[str, ...]:
-    """Known words a compound key is made of (head last), without the compound itself; () if none."""
+    """The parts after the first of a compound key, head last ("aufenthaltserlaubnisverlangerung" →
+    "erlaubnis", "verlangerung", "erlaubnisverlangerung"); () if it is no compound.
+
+    The first part is left out: a prefix query ("Aufenthalt*") finds it without index entries."""
     lexicon = _lexicon()
     if not lexicon:
         return ()
@@ -94,13 +100,14 @@ def compound_parts(word: str) -> tuple[str, ...]:
     if best is None or len(best) < 2:
         return ()
     parts: list[str] = []
-    for i, piece in enumerate(best):
-        forms = [piece]
-        if i < len(best) - 1:                   # a joining form: "aufenthalts" is indexed as "aufenthalt"
-            forms = [piece[:-len(link)] for link in _LINKS
-                     if piece.endswith(link) and piece[:-len(link)] in lexicon and len(piece) - len(link) >= 4][:1] or forms
-        parts.extend(f for f in forms if len(f) >= 4 and f != word)
-    if len(best) > 2:                           # "aufenthaltserlaubnisverlangerung": also "erlaubnisverlangerung"
+    for i, piece in enumerate(best[1:], 1):
+        if i < len(best) - 1:                   # a joining form: "lassungs" is indexed as "lassung"
+            piece = next((piece[:-len(link)] for link in _LINKS
+                          if piece.endswith(link) and piece[:-len(link)] in lexicon and len(piece) - len(link) >= 4),
+                         piece)
+        if len(piece) >= 4:
+            parts.append(piece)
+    if len(best) > 2:
         tail = "".join(best[1:])
         if tail in lexicon:
             parts.append(tail)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from .analysis import ANALYSER_VERSION, analyse, document_tokens
-from .fulltext import IndexEntry, PostgresFullText, SqliteFullText
+from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
 from .query import SearchQuery
 from .schema import schema_lock
@@ -33,7 +33,6 @@ class SearchIndexOutdated(Exception):
 
 
 class Catalog:
-    rank_limit = 5000                   # pages ranked per search at most (see search.py)
     rebuild_on_open_limit = 20_000      # older indexes up to this many pages are rebuilt when opened
 
     def __init__(self, url: str):
@@ -47,6 +46,7 @@ class Catalog:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._lock = threading.RLock()
         self.fulltext = SqliteFullText() if self.is_sqlite else PostgresFullText()
+        self.rank_limit = self.fulltext.rank_limit      # pages ranked per search at most (see search.py)
         self._known_words: set[str] | None = None
         self._vocabulary: tuple[int, dict[int, list[str]]] | None = None
         with schema_lock(self.engine) as conn:
@@ -116,21 +116,45 @@ class Catalog:
     def add_document(self, doc: DocumentRow, pages: list[PageRow], actor: str = "pipeline",
                      detail: dict | None = None) -> None:
         """Insert a document, its pages, search entries and an audit event in one transaction."""
-        with self._lock, self.session() as s:
-            s.add(doc)
-            s.flush()
-            s.add_all(pages)
-            s.add(AuditEvent(document_id=doc.id, actor=actor, action="archived", detail=json.dumps(detail or {})))
-            s.flush()
-            conn = s.connection()
-            entries = [self._entry(doc, page.id, page.text) for page in pages]
+        terms = [analyse(page.text) for page in pages]      # outside the lock: the slow part
+        page_table = PageRow.__table__
+        with self._lock, self.engine.begin() as conn:      # Core inserts: the ORM's unit of work costs more here
+            conn.execute(DocumentRow.__table__.insert(), [doc.model_dump()])
+            if pages:
+                rows = [page.model_dump(exclude={"id"}) for page in pages]
+                ids = conn.execute(page_table.insert().returning(page_table.c.id, sort_by_parameter_order=True),
+                                   rows).scalars().all()
+                for page, page_id in zip(pages, ids):
+                    page.id = page_id
+            conn.execute(AuditEvent.__table__.insert(), [{"document_id": doc.id, "at": utcnow(), "actor": actor,
+                                                          "action": "archived", "detail": json.dumps(detail or {})}])
+            entries = [self._entry(doc, page.id, page.text, terms=t) for page, t in zip(pages, terms)]
             self.fulltext.insert(conn, entries)
             self._remember_words(conn, entries)
+
+    def replace_document(self, doc: DocumentRow, pages: list[PageRow], actor: str = "rebuild") -> None:
+        """Put a document's rows back as its stored record says (`dms rebuild`); its audit trail stays."""
+        with self._lock, self.session() as s:
+            row = s.get(DocumentRow, doc.id)
+            if row is not None:
+                old = list(s.exec(select(PageRow).where(PageRow.document_id == doc.id)))
+                present = set(self._index_indexed(s.connection(), [p.id for p in old]))
+                self.fulltext.delete(s.connection(), [self._entry(row, p.id, p.text) for p in old if p.id in present])
+                for page in old:
+                    s.delete(page)
+                s.flush()
+            s.merge(doc)
+            s.add_all(pages)
+            s.flush()
+            entries = [self._entry(doc, page.id, page.text) for page in pages]
+            self.fulltext.insert(s.connection(), entries)
+            self._remember_words(s.connection(), entries)
+            s.add(AuditEvent(document_id=doc.id, actor=actor, action="rebuilt_from_record", detail="{}"))
             s.commit()
 
-    def _entry(self, doc, page_id: int, page_text: str, **metadata) -> IndexEntry:
+    def _entry(self, doc, page_id: int, page_text: str, terms=None, **metadata) -> IndexEntry:
         values = {f: metadata.get(f, getattr(doc, f)) for f in _INDEXED_FIELDS}
-        return IndexEntry(page_id, analyse(page_text),
+        return IndexEntry(page_id, terms or analyse(page_text),
                           document_tokens(values["doc_type"], values["case_number"], values["review"],
                                           parse_datetime(values["created_at"])))
 
@@ -138,12 +162,10 @@ class Catalog:
         """Keep the vocabulary that fuzzy search (`word~`) draws on: alphabetic words, once each."""
         if self._known_words is None:
             self._known_words = {r[0] for r in conn.execute(text("SELECT word FROM search_words"))}
-        new = sorted({w for e in entries for w in e.terms.words
-                      if w not in self._known_words and 3 <= len(w) <= 40 and w.isalpha()})
+        new = sorted(w for w in set().union(*(e.terms.words for e in entries)).difference(self._known_words)
+                     if 3 <= len(w) <= 40 and w.isalpha())
         if new:
-            ignore = "INSERT OR IGNORE INTO search_words (word) VALUES (:w)" if self.is_sqlite else \
-                "INSERT INTO search_words (word) VALUES (:w) ON CONFLICT DO NOTHING"
-            conn.execute(text(ignore), [{"w": w} for w in new])
+            remember_words(conn, new)
             self._known_words.update(new)
 
     def _index_indexed(self, conn, page_ids: list[int]) -> list[int]:

@@ -9,14 +9,30 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import text
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, text
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from .analysis import MAX_POSITION, PageTerms
 from .query import AnyOf, ParsedQuery, Phrase, Term, Word
 
 PART_WEIGHT = 0.1
-MAX_KEY_LENGTH = 120
+
+# Tables written with Core inserts (batched into one statement per document by SQLAlchemy); kept
+# out of SQLModel's metadata because they exist on one backend only or are created here.
+_tables = MetaData()
+page_search = Table("page_search", _tables, Column("page_id", BigInteger, primary_key=True),
+                    Column("tsv", TSVECTOR, nullable=False))
+search_words = Table("search_words", _tables, Column("word", String, primary_key=True))
+
+
+def remember_words(conn: Connection, words: list[str]) -> None:
+    """Add words to the vocabulary that fuzzy search draws on (words already there are skipped)."""
+    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgres_insert
+    for start in range(0, len(words), 500):
+        conn.execute(insert(search_words).values([{"word": w} for w in words[start:start + 500]]).on_conflict_do_nothing())
 
 
 @dataclass
@@ -37,6 +53,7 @@ class SqliteFullText:
     `delete` recomputes them from the page text and the document's old metadata."""
 
     table = "page_fts"
+    rank_limit = 5000           # bm25 per matching page is cheap in FTS5
 
     def create(self, conn: Connection) -> None:
         conn.execute(text(
@@ -52,9 +69,9 @@ class SqliteFullText:
 
     @staticmethod
     def _values(entry: IndexEntry) -> dict:
-        return {"id": entry.page_id, "w": " ".join(w for w in entry.terms.words if len(w) <= MAX_KEY_LENGTH),
+        return {"id": entry.page_id, "w": " ".join(entry.terms.words),
                 "p": " ".join(p for p, _ in entry.terms.parts),
-                "m": " ".join(entry.tokens + [strong_token(w) for w in entry.terms.strong if len(w) <= MAX_KEY_LENGTH])}
+                "m": " ".join(entry.tokens + [strong_token(w) for w in entry.terms.strong])}
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:
@@ -80,7 +97,7 @@ class SqliteFullText:
         return f'{columns} : "{term.key}"' + ("*" if term.prefix else "")
 
     def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None) -> str:
-        parts = [self._term(t) for t in query.required]
+        parts = [self._term(t) for t in query.required]     # none: the filters alone (a case's documents)
         parts += ["meta : (" + " OR ".join(f'"{t}"' for t in group) + ")" for group in filters]
         if strong:
             parts.append("meta : (" + " OR ".join(f'"{strong_token(w.key)}"' + ("*" if w.prefix else "")
@@ -92,11 +109,10 @@ class SqliteFullText:
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
               strong: list[Word] | None = None) -> list[tuple[int, float]]:
-        """(page id, score) of up to *limit* matching pages; the newest first when cut off."""
-        order = "ORDER BY rowid DESC " if strong else ""
+        """(page id, score) of up to *limit* matching pages, the newest first (FTS5 reads its lists backwards)."""
         rows = conn.execute(text(
             f"SELECT rowid, bm25({self.table}, 1.0, {PART_WEIGHT}, 0.0) FROM {self.table} "
-            f"WHERE {self.table} MATCH :q {order}LIMIT :n"),
+            f"WHERE {self.table} MATCH :q ORDER BY rowid DESC LIMIT :n"),
             {"q": self.expression(query, filters, strong), "n": limit}).all()
         return [(int(r[0]), -float(r[1])) for r in rows]
 
@@ -114,8 +130,17 @@ class PostgresFullText:
 
     table = "page_search"
 
+    rank_limit = 2000           # ranking reads each candidate's tsvector from the heap: fewer than FTS5
+
     def create(self, conn: Connection) -> None:
+        exists = conn.execute(text("SELECT to_regclass(:t)"), {"t": self.table}).scalar()
         conn.execute(text(f"CREATE TABLE IF NOT EXISTS {self.table} (page_id bigint PRIMARY KEY, tsv tsvector NOT NULL)"))
+        if not exists:
+            # Keep vectors in the row (compressed if long) rather than in TOAST: ranking reads them.
+            conn.execute(text(f"ALTER TABLE {self.table} ALTER COLUMN tsv SET STORAGE MAIN"))
+            if conn.execute(text("SELECT count(*) FROM pg_settings WHERE name = 'default_toast_compression' "
+                                 "AND 'lz4' = ANY(enumvals)")).scalar():
+                conn.execute(text(f"ALTER TABLE {self.table} ALTER COLUMN tsv SET COMPRESSION lz4"))
         self.create_index(conn)
 
     def create_index(self, conn: Connection) -> None:
@@ -134,19 +159,19 @@ class PostgresFullText:
     def tsvector(entry: IndexEntry) -> str:
         positions: dict[str, list[str]] = {}
         for position, word in enumerate(entry.terms.words, 1):
-            if len(word) <= MAX_KEY_LENGTH:
-                positions.setdefault(word, []).append(f"{min(position, MAX_POSITION)}A")
+            positions.setdefault(word, []).append(f"{min(position, MAX_POSITION)}A")
         for part, position in entry.terms.parts:
             positions.setdefault(part, []).append(str(min(position, MAX_POSITION)))
         lexemes = [f"{k}:{','.join(v[:256])}" for k, v in positions.items()]
-        lexemes += entry.tokens + [strong_token(w) for w in entry.terms.strong if len(w) <= MAX_KEY_LENGTH]
+        lexemes += entry.tokens + [strong_token(w) for w in entry.terms.strong]
         return " ".join(lexemes)
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:
-            conn.execute(text(f"INSERT INTO {self.table} (page_id, tsv) VALUES (:id, CAST(:v AS tsvector)) "
-                              "ON CONFLICT (page_id) DO UPDATE SET tsv = excluded.tsv"),
-                         [{"id": e.page_id, "v": self.tsvector(e)} for e in entries])
+            # One multi-row statement: psycopg2 would send an executemany row by row.
+            statement = postgres_insert(page_search).values([{"page_id": e.page_id, "tsv": self.tsvector(e)}
+                                                             for e in entries])
+            conn.execute(statement.on_conflict_do_update(index_elements=["page_id"], set_={"tsv": statement.excluded.tsv}))
 
     def delete(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:
@@ -163,7 +188,8 @@ class PostgresFullText:
             return "(" + " | ".join(self._term(t) for t in term.items) + ")"
         if isinstance(term, Phrase):
             return "(" + " <-> ".join(f"'{k}':A" for k in term.keys) + ")"
-        return f"'{term.key}':" + ("*" if term.prefix else "") + ("AD" if term.compound else "A")
+        # A plain word needs no weight (and so no recheck against the row); an exact-only word is weight A.
+        return f"'{term.key}'" + (":*" if term.prefix else "" if term.compound else ":A")
 
     def text_query(self, query: ParsedQuery) -> str:
         expression = " & ".join(self._term(t) for t in query.required)
@@ -172,7 +198,7 @@ class PostgresFullText:
         return expression
 
     def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None) -> str:
-        parts = [f"({self.text_query(query)})"]
+        parts = [f"({self.text_query(query)})"] if query.required else []
         parts += ["(" + " | ".join(f"'{t}'" for t in group) + ")" for group in filters]
         if strong:
             parts.append("(" + " | ".join(f"'{strong_token(w.key)}'" + (":*" if w.prefix else "")
@@ -181,10 +207,12 @@ class PostgresFullText:
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
               strong: list[Word] | None = None) -> list[tuple[int, float]]:
-        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        # The GIN index is always the way in; the planner misjudges long OR lists (200 allowed cases)
+        # under a LIMIT and would read the whole table.
+        conn.execute(text("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off"))
+        rank = f"ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1)" if query.required else "0"
         rows = conn.execute(text(
-            f"SELECT page_id, ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1) "
-            f"FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n"),
+            f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n"),
             {"r": self.text_query(query), "q": self.expression(query, filters, strong), "n": limit}).all()
         return [(int(r[0]), float(r[1])) for r in rows]
 

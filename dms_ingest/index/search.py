@@ -14,13 +14,14 @@ The plan of one search, the same on both backends:
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import datetime
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 
 from .analysis import case_token, date_range_tokens, review_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
@@ -63,8 +64,34 @@ class SearchPage:
 
 @dataclass
 class Filters:
-    groups: list[list[str]]                 # every group must match one of its tokens
+    """Token groups for the index query (every group must match one of its tokens), and the same
+    conditions on the document row: hashed tokens could in theory collide, the row check cannot."""
+
+    groups: list[list[str]]
+    query: SearchQuery
+    visible_cases: set[str] | None = None   # None: no access restriction by case
     nothing_visible: bool = False
+
+    def admits(self, case_number: str | None, doc_type: str | None, review, received) -> bool:
+        q = self.query
+        case = (case_number or "").strip().upper()
+        if q.case_numbers is not None and case not in {c.strip().upper() for c in q.case_numbers}:
+            return False
+        if q.doc_types is not None and (doc_type or "") not in {t or "" for t in q.doc_types}:
+            return False
+        if q.review is not None and bool(review) != q.review:
+            return False
+        if q.received_from or q.received_to:
+            day = _as_datetime(received).date()
+            if (q.received_from and day < q.received_from) or (q.received_to and day > q.received_to):
+                return False
+        if self.visible_cases is not None:
+            return case in self.visible_cases if case else q.include_unassigned
+        return True
+
+
+def _as_datetime(value) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def build_filters(query: SearchQuery, cases_of_teams) -> Filters:
@@ -78,10 +105,11 @@ def build_filters(query: SearchQuery, cases_of_teams) -> Filters:
         groups.append(days)
     if query.review is not None:
         groups.append([review_token(query.review)])
+    visible = None
     if query.allowed_cases is not None or query.allowed_teams is not None:
-        visible = set(query.allowed_cases or ()) | set(cases_of_teams(query.allowed_teams or ()))
+        visible = {c.strip().upper() for c in set(query.allowed_cases or ()) | set(cases_of_teams(query.allowed_teams or ()))}
         groups.append(sorted({case_token(c) for c in visible} | ({case_token(None)} if query.include_unassigned else set())))
-    return Filters(groups, nothing_visible=any(not g for g in groups))
+    return Filters(groups, query, visible, nothing_visible=any(not g for g in groups))
 
 
 def expand_fuzzy(parsed: ParsedQuery, vocabulary) -> ParsedQuery:
@@ -125,60 +153,91 @@ def similar_words(key: str, distance: int, vocabulary: dict[int, list[str]], lim
 
 def run_search(catalog, query: SearchQuery) -> SearchPage:
     parsed = parse(query.text)
-    if not parsed.required:
-        return SearchPage(query, 0, True)
     if any(isinstance(w, Word) and w.fuzzy for t in parsed.required + parsed.excluded
            for w in (t.items if isinstance(t, AnyOf) else (t,))):
         parsed = expand_fuzzy(parsed, catalog.vocabulary)
     filters = build_filters(query, catalog.cases_of_teams)
-    if filters.nothing_visible:
+    # Without words, the filters alone list documents (all of a case, of a type...), newest first.
+    if filters.nothing_visible or not (parsed.required or filters.groups):
         return SearchPage(query, 0, True)
     limit = catalog.rank_limit
     fulltext = catalog.fulltext
+    wanted = query.offset + query.limit
     with catalog.engine.begin() as conn:
         rows = fulltext.match(conn, parsed, filters.groups, limit + 1)
         exact = len(rows) <= limit
-        if not exact:
+        if not exact and parsed.required:
             strong = [w for w in parsed.words() if not w.fuzzy]
-            if strong:
-                rows = fulltext.match(conn, parsed, filters.groups, limit, strong=strong) + rows
+            strong_rows = fulltext.match(conn, parsed, filters.groups, limit, strong=strong) if strong else []
+            # Enough strongly matching pages decide the first result pages alone; else fill up.
+            rows = strong_rows if len(strong_rows) >= 2 * wanted else strong_rows + rows
         pages = _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows])
-    best: dict[str, tuple[float, int]] = {}
-    doc_types: dict[str, str | None] = {}
-    for page_id, score in rows:
-        located = pages.get(page_id)
-        if located is None:
-            continue
-        doc_id, number, doc_type = located
-        doc_types[doc_id] = doc_type
-        if doc_id not in best or score > best[doc_id][0]:
-            best[doc_id] = (score, number)
-    order = sorted(best, key=lambda d: (-best[d][0], d))
-    facets = dict(Counter(doc_types[d] or "" for d in order).most_common())
-    hits = [_hit(catalog, doc_id, best[doc_id], parsed, query) for doc_id in order[query.offset: query.offset + query.limit]]
-    return SearchPage(query, len(order), exact, [h for h in hits if h is not None], facets)
+        excluded = _excluded_documents(conn, catalog, parsed, filters) if parsed.excluded else set()
+        excluded |= {doc_id for doc_id, doc_type, *row in pages.values() if not filters.admits(row[0], doc_type, *row[1:])}
+        best: dict[str, tuple[float, int]] = {}     # document → (score, page id) of its best page
+        doc_types: dict[str, str | None] = {}
+        for page_id, score in rows:
+            located = pages.get(page_id)
+            if located is None:
+                continue
+            doc_id, doc_type = located[:2]
+            if doc_id in excluded:
+                continue
+            doc_types[doc_id] = doc_type
+            if doc_id not in best or score > best[doc_id][0]:
+                best[doc_id] = (score, page_id)
+        order = sorted(best, key=lambda d: (-best[d][0], -best[d][1], d))     # ties: the newer page first
+        facets = dict(sorted(Counter(doc_types[d] or "" for d in order).items(), key=lambda kv: (-kv[1], kv[0])))
+        shown = order[query.offset: wanted]
+        hits = _hits(conn, catalog.is_sqlite, [(d, *best[d]) for d in shown], parsed, query)
+    return SearchPage(query, len(order), exact, hits, facets)
 
 
-def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tuple[str, int, str | None]]:
+def _excluded_documents(conn, catalog, parsed: ParsedQuery, filters: Filters) -> set[str]:
+    """Documents with an excluded word on any page: `-Mietvertrag` leaves out the whole document.
+
+    Bounded like ranking: if more than rank_limit pages hold an excluded word, only the pages
+    holding it are left out (the index query's own NOT)."""
+    rows = catalog.fulltext.match(conn, ParsedQuery(parsed.excluded), filters.groups, catalog.rank_limit + 1)
+    if len(rows) > catalog.rank_limit:
+        return set()
+    return {located[0] for located in _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows]).values()}
+
+
+def _id_list(is_sqlite: bool, ids: list[int]) -> tuple[str, dict]:
+    """An SQL condition "column in ids" that stays one parameter however many ids there are."""
+    if is_sqlite:
+        return "IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(ids)}
+    return "= ANY(:ids)", {"ids": ids}
+
+
+def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tuple]:
+    """page id → (document id, doc_type, case_number, review, received)."""
     if not page_ids:
         return {}
-    sql = ("SELECT p.id, p.document_id, p.number, d.doc_type FROM pages p JOIN documents d ON d.id = p.document_id "
-           "WHERE p.id IN :ids") if is_sqlite else (
-           "SELECT p.id, p.document_id, p.number, d.doc_type FROM pages p JOIN documents d ON d.id = p.document_id "
-           "WHERE p.id = ANY(:ids)")
-    statement = text(sql).bindparams(bindparam("ids", expanding=True)) if is_sqlite else text(sql)
-    ids = sorted(set(page_ids))
-    return {int(r[0]): (r[1], int(r[2]), r[3]) for r in conn.execute(statement, {"ids": ids})}
+    condition, params = _id_list(is_sqlite, sorted(set(page_ids)))
+    rows = conn.execute(text("SELECT p.id, p.document_id, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
+                             f"JOIN documents d ON d.id = p.document_id WHERE p.id {condition}"), params)
+    return {int(r[0]): tuple(r[1:]) for r in rows}
 
 
-def _hit(catalog, doc_id: str, best: tuple[float, int], parsed: ParsedQuery, query: SearchQuery) -> SearchHit | None:
-    doc = catalog.get(doc_id)
-    page = catalog.page(doc_id, best[1])
-    if doc is None or page is None:
-        return None
+def _hits(conn, is_sqlite: bool, shown: list[tuple[str, float, int]], parsed: ParsedQuery,
+          query: SearchQuery) -> list[SearchHit]:
+    if not shown:
+        return []
+    condition, params = _id_list(is_sqlite, [page_id for _, _, page_id in shown])
+    rows = {r[0]: r for r in conn.execute(text(
+        "SELECT p.id, p.number, p.text, d.source, d.doc_type, d.case_number, d.title, d.review, d.created_at "
+        f"FROM pages p JOIN documents d ON d.id = p.document_id WHERE p.id {condition}"), params)}
     words = [w for t in parsed.required for w in ((t.items if isinstance(t, AnyOf) else (t,)))
              for w in ([w] if isinstance(w, Word) else [Word(k, compound=False) for k in w.keys])]
-    snippet = make_snippet(page.text, words, query.snippet_width)
-    received = doc.created_at.date().isoformat() if isinstance(doc.created_at, date) else str(doc.created_at)
-    return SearchHit(doc_id, round(best[0], 4), snippet.text, best[1], doc.doc_type, doc.case_number, doc.source,
-                     doc.title, bool(doc.review), received, snippet.html)
+    hits = []
+    for doc_id, score, page_id in shown:
+        row = rows.get(page_id)
+        if row is None:
+            continue
+        snippet = make_snippet(row.text, words, query.snippet_width)
+        received = _as_datetime(row.created_at)
+        hits.append(SearchHit(doc_id, round(score, 4), snippet.text, int(row.number), row.doc_type, row.case_number,
+                              row.source, row.title or "", bool(row.review), received.date().isoformat(), snippet.html))
+    return hits

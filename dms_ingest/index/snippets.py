@@ -40,31 +40,28 @@ def _key_with_offsets(word: str) -> tuple[str, list[int]]:
     return "".join(key), offsets
 
 
-def hit_spans(text: str, words: list[Word]) -> list[tuple[int, int]]:
-    """Character spans of the query words in *text* (whole words, prefixes, or compound parts)."""
+def hit_spans(text: str, words: list[Word], start: int = 0, end: int | None = None):
+    """Character spans of the query words in text[start:end], in order (whole words, prefixes, compound parts)."""
     exact = {w.key for w in words if not w.prefix}
-    prefixes = [w.key for w in words if w.prefix]
+    prefixes = tuple(w.key for w in words if w.prefix)
     parts = [w.key for w in words if w.compound and not w.prefix and len(w.key) >= 4]
-    spans: list[tuple[int, int]] = []
-    for match in WORD.finditer(text):
+    for match in WORD.finditer(text, start, len(text) if end is None else end):
         key = word_key(match.group())
-        if key in exact or any(key.startswith(p) for p in prefixes):
-            spans.append((match.start(), match.end()))
+        if key in exact or (prefixes and key.startswith(prefixes)):
+            yield match.start(), match.end()
             continue
         for part in parts:
-            position = key.find(part)
-            if position > 0 or (position == 0 and len(key) > len(part)):
+            if len(key) > len(part) and part in key:
                 folded, offsets = _key_with_offsets(match.group())
                 position = folded.find(part)
                 if position >= 0:
-                    end = position + len(part)
-                    last = offsets[end - 1] + 1 if end - 1 < len(offsets) else len(match.group())
-                    spans.append((match.start() + offsets[position], match.start() + last))
+                    stop = position + len(part)
+                    last = offsets[stop - 1] + 1 if stop - 1 < len(offsets) else len(match.group())
+                    yield match.start() + offsets[position], match.start() + last
                 break
-    return _merge_adjacent(text, spans)
 
 
-def _merge_adjacent(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def _merge_adjacent(text: str, spans) -> list[tuple[int, int]]:
     """One mark for hits separated only by spaces or punctuation: "[Antrag auf Änderung]", "[ABH-2019-04711]"."""
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -76,20 +73,16 @@ def _merge_adjacent(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, 
 
 
 def make_snippet(text: str, words: list[Word], width: int = 160) -> Snippet:
-    spans = hit_spans(text, words)
-    if not spans:
+    first = next(hit_spans(text, words), None)
+    if first is None:
         flat = " ".join(text[: width * 2].split())[:width]
         return Snippet(flat, html_lib.escape(flat))
-    first_start, first_end = spans[0]
-    left = max(0, first_start - width // 2)
-    right = min(len(text), max(first_end, first_start) + width // 2)
-    left = _word_boundary(text, left, -1)
-    right = _word_boundary(text, right, +1)
+    left = _word_boundary(text, max(0, first[0] - width // 2), -1)
+    right = _word_boundary(text, min(len(text), first[1] + width // 2), +1)
+    spans = _merge_adjacent(text, [s for s in hit_spans(text, words, left, right) if s[1] <= right])
     plain, marked = [], []
     cursor = left
     for start, end in spans:
-        if start < left or end > right:
-            continue
         plain += [text[cursor:start], "[", text[start:end], "]"]
         marked += [html_lib.escape(text[cursor:start]), "<mark>", html_lib.escape(text[start:end]), "</mark>"]
         cursor = end

@@ -16,16 +16,33 @@ from pathlib import Path
 
 from ..errors import Rejected
 from ..storage import StoreError
-from .names import free_path
+from .names import fit_name, free_path
 
 REASON_SUFFIX = ".reason.txt"
 
 
-def quarantine(original: Path | bytes, name: str, rejection: Rejected, folder: Path, source: str) -> Path:
-    """Copy the original into *folder* as NAME and write NAME.reason.txt; return the copy's path."""
+def quarantine(original: Path | bytes, name: str, rejection: Rejected, folder: Path, source: str, *,
+               move: bool = False) -> Path:
+    """Keep a refused original in *folder* as NAME beside NAME.reason.txt; return where it is now.
+
+    *move*: the caller gives the file up (the inbox's file in processing/), else it is copied.
+    """
+    return keep(original, folder, name, rejection.message, move=move, source=source,
+                reason_code=rejection.reason_code)
+
+
+def keep(original: Path | bytes, folder: Path, name: str, reason: str, *, move: bool = False,
+         **details: str) -> Path:
+    """Keep *original* under *folder*/NAME (subfolders of NAME kept, each name fitted) with its reason.
+
+    The reason file holds the sentence, then the *details* ("inbox file: ...") and the time.
+    """
+    parts = [fit_name(p.replace("\x00", "")) for p in Path(name).parts if p not in ("", ".", "..", "/")]
+    parts = parts or ["unnamed"]
     stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    reason = f"{rejection.message}\n\nsource: {source}\nreason code: {rejection.reason_code}\nat: {stamp}\n"
-    return keep_with_reason(original, name, reason, folder, copy=True)
+    lines = "".join(f"{key.replace('_', ' ')}: {value}\n" for key, value in details.items() if value)
+    return keep_with_reason(original, parts[-1], f"{reason}\n\n{lines}at: {stamp}\n", folder.joinpath(*parts[:-1]),
+                            copy=not move)
 
 
 def keep_with_reason(original: Path | bytes, name: str, reason: str, folder: Path, *, copy: bool) -> Path:

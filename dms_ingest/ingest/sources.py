@@ -15,8 +15,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..config import ImagingConfig, OcrConfig
 from ..errors import Rejected
 from .budget import MemoryBudget
+from .mime import looks_like_mail
 from .pdfcheck import MAX_FORM_DEPTH, page_cost
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,7 @@ def sniff(path: Path) -> tuple[str, str]:
     first = head.lstrip().split(b"\n", 1)[0].lower()
     if first.startswith(_MAIL_HEADERS) and b":" in first:
         return EML, "eml"
-    from .mail import looks_like_mail  # any header block (DKIM-Signature:, ARC-Seal:, ...) is a mail
-
-    if looks_like_mail(path):
+    if looks_like_mail(path):  # any header block (DKIM-Signature:, ARC-Seal:, ...) is a mail
         return EML, "eml"
     if path.suffix.lower() in (".eml", ".msg", ".mbox"):
         raise Rejected("not_email")
@@ -163,13 +163,15 @@ def _check_pixels(width: int, height: int, limit_mp: float, where: str) -> None:
                                     f"({width * height / 1e6:.0f} megapixels, limit {limit_mp:.0f})")
 
 
-def inspect(path: Path, media_type: str, *, max_megapixels: float, default_dpi: int,
-            max_dpi: int, min_text_chars: int, work_dir: Path, budget: MemoryBudget | None = None) -> Container:
+def inspect(path: Path, media_type: str, imaging: ImagingConfig, ocr: OcrConfig, work_dir: Path,
+            budget: MemoryBudget | None = None) -> Container:
     """Open the container far enough to know its pages; refuse anything unsafe before decoding."""
+    budget = budget or MemoryBudget()
     if media_type == PDF:
-        return _inspect_pdf(path, max_megapixels, max_dpi, min_text_chars, work_dir, budget or MemoryBudget())
+        return _inspect_pdf(path, imaging.max_image_megapixels, imaging.max_archive_dpi, ocr.min_text_chars_per_page,
+                            work_dir, budget)
     if media_type in IMAGE_TYPES:
-        return _inspect_image(path, media_type, max_megapixels, default_dpi, budget or MemoryBudget())
+        return _inspect_image(path, media_type, imaging.max_image_megapixels, ocr.default_dpi, budget)
     raise Rejected("unsupported_type", media_type)
 
 
@@ -284,6 +286,11 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
             specs.append(_pdf_page_spec(page, index + 1, width_pt, height_pt, limit_mp, max_dpi, budget, notes))
         repairs = pdf.get_warnings()  # drains qpdf's list: read it once
         if repairs:
+            lost = _pages_without_content(pdf)
+            if lost:
+                # A truncated file "repairs" into blank pages: archiving them would lose the scan.
+                raise Rejected("content_lost", f"{_page_list(lost)} of {len(pdf.pages)} came out empty "
+                                               f"({_without_path(str(repairs[0]), path)[:80]})")
             # qpdf reconstructed a damaged file: work from its repaired copy, keep the original as is.
             notes.append("damaged PDF repaired: " + _without_path(str(repairs[0]), path)[:100])
             work_dir.mkdir(parents=True, exist_ok=True)
@@ -292,6 +299,51 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
     _read_native_text(source, specs, min_text_chars)
     _check_renderable(source)
     return Container(source, PDF, specs, notes)
+
+
+def _pages_without_content(pdf) -> list[int]:
+    """Pages of a repaired PDF whose content is gone: no content stream, an empty or unreadable one,
+    or an image it draws that is missing or empty (qpdf repairs a cut-off file into such pages)."""
+    import pikepdf
+
+    lost = []
+    for number, page in enumerate(pdf.pages, 1):
+        try:
+            contents = page.obj.get("/Contents")
+            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+            data = b"".join(s.read_bytes() for s in streams if isinstance(s, pikepdf.Stream))
+            resources = page.obj.get("/Resources")
+            images = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+            # items(), not keys(): a name whose object was lost reads as null and keys() hides it
+            broken_image = images is not None and any(not _image_readable(obj) for _, obj in images.items())
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError):
+            lost.append(number)
+            continue
+        if not data.strip() or broken_image:
+            lost.append(number)
+    return lost
+
+
+def _image_readable(obj) -> bool:
+    """Does an image of a repaired PDF still decode (a cut-off stream does not)?"""
+    import pikepdf
+
+    if not isinstance(obj, pikepdf.Stream) or not obj.read_raw_bytes():
+        return False
+    if obj.get("/Subtype") != pikepdf.Name.Image:
+        return True   # a form XObject: its own content is checked where it is drawn
+    try:
+        pikepdf.PdfImage(obj).as_pil_image().load()
+    except (NotImplementedError, pikepdf.models.image.UnsupportedImageTypeError):
+        return True   # a kind pikepdf cannot convert (JBIG2, ...): the renderer decides later
+    except Exception:
+        return False
+    return True
+
+
+def _page_list(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10]) + (", ..." if len(numbers) > 10 else "")
+    return f"page {shown}" if len(numbers) == 1 else f"pages {shown}"
 
 
 def _without_path(message: str, path: Path) -> str:

@@ -22,6 +22,8 @@ from ..errors import Invalid
 from ..services.actor import Actor
 from . import auth
 
+# response_model=None: the services return plain JSON-ready dicts; validating them again would cost
+# a thread hop per request.
 router = APIRouter(prefix="/api")
 CurrentActor = Annotated[Actor, Depends(auth.current_actor)]
 _DOC_ID = r"^[A-Za-z0-9_.-]{1,80}$"
@@ -43,7 +45,7 @@ def _me(actor: Actor, csrf: str | None) -> dict:
     return {"login": actor.login, "role": actor.role, "teams": sorted(actor.teams), "csrf_token": csrf}
 
 
-@router.post("/login", tags=["session"], summary="Log in; sets the session cookie")
+@router.post("/login", response_model=None, tags=["session"], summary="Log in; sets the session cookie")
 def api_login(body: LoginRequest, request: Request, response: Response) -> dict:
     """JSON only (a cross-site form cannot send it). Returns the CSRF token for later changes."""
     try:
@@ -53,13 +55,13 @@ def api_login(body: LoginRequest, request: Request, response: Response) -> dict:
     return _me(new.actor, new.csrf_token)
 
 
-@router.post("/logout", tags=["session"], summary="End the session")
+@router.post("/logout", response_model=None, tags=["session"], summary="End the session")
 def api_logout(request: Request, response: Response, actor: CurrentActor) -> dict:
     auth.logout(request, response)
     return {"logged_out": actor.login}
 
 
-@router.get("/me", tags=["session"], summary="Who is logged in")
+@router.get("/me", response_model=None, tags=["session"], summary="Who is logged in")
 def api_me(request: Request, actor: CurrentActor) -> dict:
     return _me(actor, auth.csrf_token(request))
 
@@ -74,7 +76,7 @@ def _day_end(day: date | None) -> datetime | None:
     return datetime.combine(day, time.max, tzinfo=timezone.utc) if day else None
 
 
-@router.get("/search", tags=["search"], summary="Full-text search within the documents one may see")
+@router.get("/search", response_model=None, tags=["search"], summary="Full-text search within the documents one may see")
 def api_search(request: Request, actor: CurrentActor,
                q: Annotated[str, Query(max_length=500)] = "",
                case: Annotated[Optional[str], Query(max_length=64)] = None,
@@ -92,7 +94,7 @@ def api_search(request: Request, actor: CurrentActor,
                                  limit=limit, offset=offset)
 
 
-@router.get("/cases/{case_number}", tags=["cases"], summary="A person's case file")
+@router.get("/cases/{case_number}", response_model=None, tags=["cases"], summary="A person's case file")
 def api_case(request: Request, actor: CurrentActor, case_number: str) -> dict:
     from ..services import applications, casefile
 
@@ -102,7 +104,7 @@ def api_case(request: Request, actor: CurrentActor, case_number: str) -> dict:
     return result
 
 
-@router.get("/documents/{doc_id}", tags=["documents"], summary="A document's metadata")
+@router.get("/documents/{doc_id}", response_model=None, tags=["documents"], summary="A document's metadata")
 def api_document(request: Request, actor: CurrentActor, doc_id: str) -> dict:
     from ..services import documents
 
@@ -141,13 +143,13 @@ def _scratch(runtime) -> str:
     return str(path)
 
 
-@router.get("/documents/{doc_id}/archive", tags=["documents"], summary="The archival PDF/A (checksum verified)",
+@router.get("/documents/{doc_id}/archive", response_model=None, tags=["documents"], summary="The archival PDF/A (checksum verified)",
             response_class=FileResponse)
 def api_archive(request: Request, actor: CurrentActor, doc_id: str):
     return _download(request, actor, doc_id, original=False)
 
 
-@router.get("/documents/{doc_id}/original", tags=["documents"], summary="The original, byte for byte (verified)",
+@router.get("/documents/{doc_id}/original", response_model=None, tags=["documents"], summary="The original, byte for byte (verified)",
             response_class=FileResponse)
 def api_original(request: Request, actor: CurrentActor, doc_id: str):
     return _download(request, actor, doc_id, original=True)
@@ -160,7 +162,7 @@ class ReviewDecision(BaseModel):
     doc_type: Optional[str] = Field(None, max_length=40)
 
 
-@router.get("/review", tags=["review"], summary="The review queue one may settle")
+@router.get("/review", response_model=None, tags=["review"], summary="The review queue one may settle")
 def api_review(request: Request, actor: CurrentActor) -> dict:
     from ..services import review
 
@@ -168,7 +170,7 @@ def api_review(request: Request, actor: CurrentActor) -> dict:
     return {"total": len(items), "items": items}
 
 
-@router.post("/review/{doc_id}", tags=["review"], summary="Settle a review item: its case and/or type")
+@router.post("/review/{doc_id}", response_model=None, tags=["review"], summary="Settle a review item: its case and/or type")
 def api_review_assign(request: Request, actor: CurrentActor, doc_id: str, decision: ReviewDecision) -> dict:
     from ..services import review
 
@@ -180,7 +182,7 @@ def api_review_assign(request: Request, actor: CurrentActor, doc_id: str, decisi
 
 # --- upload --------------------------------------------------------------------------------
 
-@router.post("/cases/{case_number}/documents", tags=["cases"], status_code=201,
+@router.post("/cases/{case_number}/documents", response_model=None, tags=["cases"], status_code=201,
              summary="Upload a document into a case; the pipeline runs with the case as the hint")
 def api_upload(request: Request, actor: CurrentActor, case_number: str,
                file: Annotated[UploadFile, File(description="PDF, image or .eml")]) -> dict:
@@ -215,7 +217,7 @@ def _upload_result(result) -> dict:
 
 # --- access log ------------------------------------------------------------------------------
 
-@router.get("/audit", tags=["audit"], summary="The access log (data protection only)")
+@router.get("/audit", response_model=None, tags=["audit"], summary="The access log (data protection only)")
 def api_audit(request: Request, actor: CurrentActor,
               case: Annotated[Optional[str], Query(max_length=64)] = None,
               user: Annotated[Optional[str], Query(max_length=64)] = None,
@@ -238,7 +240,7 @@ class SubstitutionRequest(BaseModel):
     until: date = Field(..., description="Last day of the substitution (inclusive)")
 
 
-@router.get("/substitutions", tags=["teams"], summary="Substitutions (team leads and admins)")
+@router.get("/substitutions", response_model=None, tags=["teams"], summary="Substitutions (team leads and admins)")
 def api_substitutions(request: Request, actor: CurrentActor, active: bool = False) -> dict:
     from ..services import people
 
@@ -246,7 +248,7 @@ def api_substitutions(request: Request, actor: CurrentActor, active: bool = Fals
     return {"total": len(rows), "substitutions": rows}
 
 
-@router.post("/substitutions", tags=["teams"], status_code=201,
+@router.post("/substitutions", response_model=None, tags=["teams"], status_code=201,
              summary="Let LOGIN work FOR's cases until a date (ends by itself; logged)")
 def api_substitute(request: Request, actor: CurrentActor, body: SubstitutionRequest) -> dict:
     from ..services import people

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -38,7 +39,9 @@ log = logging.getLogger("dms_ingest.web")
 
 class SecurityHeaders:
     """Pure ASGI middleware: the security headers on every response (pages, API, errors, files);
-    no caching of anything but static files, which may hold nothing personal."""
+    no caching of anything but static files, which may hold nothing personal. Also a
+    `Server-Timing: app;dur=MS` header (time in the application until the response starts), so
+    monitoring and benchmarks can tell server time from network and client time."""
 
     def __init__(self, app):
         self.app = app
@@ -47,6 +50,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         static = scope.get("path", "").startswith("/static/")
+        started = time.perf_counter()
 
         async def send_with_headers(message):
             if message["type"] == "http.response.start":
@@ -57,6 +61,7 @@ class SecurityHeaders:
                     headers.append((b"cache-control", b"no-store"))
                 if scope.get("scheme") == "https":
                     headers.append((b"strict-transport-security", b"max-age=31536000"))
+                headers.append((b"server-timing", f"app;dur={(time.perf_counter() - started) * 1000:.1f}".encode()))
                 message["headers"] = headers
             await send(message)
 
@@ -121,7 +126,12 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception):
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return error_response(request, 500, "Internal error; it has been logged.")
+        response = error_response(request, 500, "Internal error; it has been logged.")
+        # Starlette answers unhandled errors outside all middleware: set the headers here too.
+        for name, value in SECURITY_HEADERS:
+            response.headers[name.decode()] = value.decode()
+        response.headers["cache-control"] = "no-store"
+        return response
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:

@@ -1,5 +1,6 @@
 """Browser tests: Debian's headless Chromium (driven by Debian's chromedriver through Selenium)
-against a real `dms serve` on a free loopback port, over a small office built through the services.
+against a real `dms serve` on a free loopback port (tests/plugins/web.py), over a small office
+built through the services.
 
 Every page a test visits is photographed into the test's temporary folder (`screenshots/`), so a
 failure leaves the pictures of the way there; axe-core (vendored, tests/browser/vendor) checks each
@@ -8,24 +9,13 @@ page for WCAG 2.1 A/AA violations.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from ..plugins.web import dms_server
 from ..web_office import build_office
 from .browserkit import CHROMEDRIVER, CHROMIUM, REPO, Browser, World
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -33,32 +23,8 @@ def world(tmp_path_factory) -> World:
     folder = tmp_path_factory.mktemp("office")
     home = folder / "home"
     ids = build_office(home, folder)
-    port = _free_port()
-    env = {**os.environ, "DMS_HOME": str(home), "OMP_THREAD_LIMIT": "1"}
-    log = open(folder / "server.log", "wb")
-    server = subprocess.Popen([str(Path(sys.executable).with_name("dms")), "serve", "--host", "127.0.0.1",
-                               "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/anmelden", timeout=2).close()
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                raise RuntimeError("dms serve did not start:\n" + (folder / "server.log").read_text(errors="replace"))
-            time.sleep(0.2)
-    try:
+    with dms_server(home, REPO / "config.yaml") as url:
         yield World(home, url, ids)
-    finally:
-        server.terminate()
-        try:
-            server.wait(10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
 
 
 @pytest.fixture
