@@ -34,6 +34,7 @@ from .context import Context
 from .document import Document, Page
 from .mailplan import PartForm, plan_mail
 from .pdfa import ArchiveMetadata, write_archive
+from .names import openable, readable
 from .persist import commit_document
 from .quarantine import quarantine
 from .record import ArchiveObject, ArchiveRecord, OriginalObject, PageRecord
@@ -109,7 +110,9 @@ def ingest_file(path: Path, ctx: Context, options: IngestOptions | None = None, 
     options = (options or IngestOptions()).but(**overrides)
     if hint_case_number is not None:
         options = options.but(case_hint=hint_case_number)
-    options = options.but(source=options.source or str(path))
+    # a name that is not UTF-8 (a Latin-1 share) must not break the JSON output or the quarantine
+    options = options.but(source=readable(options.source or str(path)),
+                          display_name=readable(options.display_name) if options.display_name else None)
     started = time.monotonic()
     sha = None
     try:
@@ -121,7 +124,8 @@ def ingest_file(path: Path, ctx: Context, options: IngestOptions | None = None, 
             existing = ctx.catalog.find_by_original(sha)
             if existing and options.resume is None:
                 return [_duplicate(existing, sha, options, started)]
-            results = _route(path, sha, ctx, options)
+            with openable(path, ctx.work_dir()) as usable:   # pikepdf/pdfium cannot open names that are not UTF-8
+                results = _route(usable, sha, ctx, options)
     except Rejected as rejection:
         return [_refuse(path, rejection, ctx, sha, options, started)]
     except StoreError as exc:

@@ -36,6 +36,8 @@ def _keep_screenshot(browser, name: str) -> None:
 
 
 def test_caseworker_day(world, browser):
+    browser.open("/anmelden")
+    browser.assert_accessible()
     browser.login("anna")
     assert browser.path.startswith("/posteingang")
     assert _count(browser) == "2"                  # the two documents of her team's case
@@ -194,6 +196,9 @@ def test_hostile_text_stays_text(world, browser):
     browser.open(f"/dokumente/{world.documents['schreiben_ahmadi.pdf']}")
     assert SCRIPT in browser.find(".page-text").text
     _no_alert(browser)
+    browser.open("/akten?q=Ahmadi")                  # the case list: only her team's cases
+    assert "ABH-2022-06060" in browser.text() and "ABH-2023-04567" not in browser.text()
+    browser.assert_accessible()
     browser.logout()
     browser.login("post")
     browser.open(f"/pruefliste/{world.documents['nachreichung_ohne_az.pdf']}")
