@@ -200,3 +200,22 @@ def test_case_list_holds_only_the_teams_cases(office):
     assert _client(app, "anna").get("/akten?q=ABH-2023-04567").headers["location"] == "/akten/ABH-2023-04567"
     assert _client(app, "anna").get("/akten/ABH-2023-04567").status_code == 403
     assert _client(app, "post").get("/akten").status_code == 403
+
+
+def test_search_filters_facets_and_paging_within_what_one_may_see(office):
+    from datetime import date, timedelta
+
+    app, ids = office
+    anna = _client(app, "anna")
+    today = date.today()
+    page = anna.get("/suche", params={"q": "Aufenthaltserlaubnis"}).text
+    assert ids["antrag_ahmadi.pdf"] in page and ids["bescheid_yilmaz.pdf"] not in page   # Yılmaz: another team
+    assert "Antrag (1)" in page and "<mark>Aufenthaltserlaubnis</mark>" in page
+    same_day = anna.get("/suche", params={"q": "Aufenthaltserlaubnis", "from": today.isoformat(),
+                                          "to": today.isoformat()}).text
+    assert ids["antrag_ahmadi.pdf"] in same_day
+    before = anna.get("/suche", params={"q": "Aufenthaltserlaubnis", "to": (today - timedelta(days=1)).isoformat()})
+    assert ids["antrag_ahmadi.pdf"] not in before.text and "Keine Treffer" in before.text
+    typed = anna.get("/suche", params={"q": "Aufenthaltserlaubnis", "type": "anwaltsschreiben"}).text
+    assert ids["antrag_ahmadi.pdf"] not in typed
+    assert anna.get("/suche", params={"q": "x", "from": "2026-02-01", "to": "2026-01-01"}).status_code == 422
