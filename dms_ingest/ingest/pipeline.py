@@ -29,7 +29,7 @@ from ..errors import Rejected
 from ..storage import StoreError, environment_error, sha256_file
 from . import sources
 from .budget import MemoryBudget
-from .classify import classify_document
+from .classify import classify_document, resolve_mail_case
 from .context import Context
 from .document import Document, Page
 from .mailplan import PartForm, plan_mail
@@ -225,12 +225,15 @@ def _archive_mail(path: Path, sha: str, ctx: Context, options: IngestOptions, wo
     """Carry out a mail's plan: every attachment through the guarded entry, then the body."""
     settings = ctx.settings
     plan = plan_mail(path, sha, work / "parts", mail=settings.mail, case_pattern=settings.classification.case_number)
+    # The mail's own case (a registered number, or name and date of birth in its text) goes to its
+    # attachments; the order of precedence in classify decides when an attachment shows more.
+    mail_case = resolve_mail_case("\n".join(plan.body_lines), ctx)
     results: list[IngestResult] = []
     for part in plan.parts:
         declared = part.form is not PartForm.FILE
         results += ingest_file(part.path, ctx, options.but(
             source=f"{options.source}#{part.name}", display_name=Path(part.name).name, part="attachment",
-            message_id=plan.message_id, case_hint=plan.case_hint, take_original=False, resume=None,
+            message_id=plan.message_id, case_hint=mail_case, take_original=False, resume=None,
             media_type=part.content_type if declared else None, extension=part.extension if declared else None,
             form=part.form))
     failed = [r for r in results if r.status == Status.FAILED]
@@ -241,7 +244,7 @@ def _archive_mail(path: Path, sha: str, ctx: Context, options: IngestOptions, wo
     render_text_pdf(plan.body_lines, rendered, title=plan.subject)
     body = archive_pages(rendered, sources.PDF, _Original(path, sha, sources.EML, "eml"), ctx,
                          options.but(source=f"{options.source}#body", part="body", message_id=plan.message_id,
-                                     case_hint=plan.body_case_hint), work, warnings=plan.warnings)
+                                     case_hint=mail_case or plan.body_case_hint), work, warnings=plan.warnings)
     return body + results
 
 

@@ -25,6 +25,7 @@ from .highlight import hit_boxes, marked_segments, query_terms
 from .pages import PageActor, message, page_cache, page_url, query_string, redirect, render, router, runtime
 
 THUMBNAILS_PER_DOCUMENT = 6
+PAGES_RENDERED_AHEAD = 8
 _DOC_ID = r"^[A-Za-z0-9_.-]{1,80}$"
 _CASE = r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$"
 
@@ -145,15 +146,20 @@ def document_page(request: Request, actor: PageActor, doc_id: Annotated[str, ...
     views, hit_total, hit_pages = [], 0, []
     row = _DocumentRef(data)
     for page in data["page_details"]:
-        rendered = cache.page(data["archive_sha256"], page["number"], lambda: page_images.archive_bytes(rt, row))
-        boxes = hit_boxes(rendered.words, terms)
         segments = marked_segments(page.get("text") or "", terms)
         hits_here = sum(1 for _, marked in segments if marked)
-        if boxes or hits_here:
+        view = {"number": page["number"], "width": 1000, "height": 1414, "hits": [], "segments": segments,
+                "blank": page.get("blank"), "lazy": True}
+        if page["number"] <= PAGES_RENDERED_AHEAD or hits_here:
+            # Rendered now (once; then from the cache) for its size and word boxes; later pages of a
+            # long document without hits load as plain images when scrolled to.
+            rendered = cache.page(data["archive_sha256"], page["number"], lambda: page_images.archive_bytes(rt, row))
+            view.update(width=rendered.width, height=rendered.height, hits=hit_boxes(rendered.words, terms),
+                        lazy=False)
+        if view["hits"] or hits_here:
             hit_pages.append(page["number"])
         hit_total += hits_here
-        views.append({"number": page["number"], "width": rendered.width, "height": rendered.height,
-                      "hits": boxes, "segments": segments, "blank": page.get("blank")})
+        views.append(view)
     if actor.role in ("sachbearbeitung", "teamleitung"):
         inbox.mark(actor, rt, [doc_id], "seen")
     view = {"id": data["id"], "title": _title(data.get("title"), data.get("doc_type"), data.get("source")),
