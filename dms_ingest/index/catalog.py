@@ -162,8 +162,8 @@ class Catalog:
         """Keep the vocabulary that fuzzy search (`word~`) draws on: alphabetic words, once each."""
         if self._known_words is None:
             self._known_words = {r[0] for r in conn.execute(text("SELECT word FROM search_words"))}
-        new = sorted({w for e in entries for w in e.terms.words
-                      if w not in self._known_words and 3 <= len(w) <= 40 and w.isalpha()})
+        new = sorted(w for w in set().union(*(e.terms.words for e in entries)).difference(self._known_words)
+                     if 3 <= len(w) <= 40 and w.isalpha())
         if new:
             remember_words(conn, new)
             self._known_words.update(new)

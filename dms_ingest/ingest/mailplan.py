@@ -52,7 +52,7 @@ class PlannedPart:
 class MailPlan:
     message_id: str
     subject: str
-    case_hint: str | None                 # for the attachments: the subject's or the first text's number
+    case_hint: str | None                 # the subject's or the first text's number (the pipeline passes the mail's resolved case instead)
     body_case_hint: str | None = None     # for the body: also a number only a nested message names
     parts: list[PlannedPart] = field(default_factory=list)
     body_lines: list[str] = field(default_factory=list)   # the body document's text, wrapped

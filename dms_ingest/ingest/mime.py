@@ -207,19 +207,24 @@ def _unflow(text: str, delsp: bool) -> str:
     return "\n".join(out)
 
 
+def decode_text(raw: bytes, declared: str | None) -> str:
+    """Bytes of a text part as text: the declared charset if the bytes really are in it, else UTF-8,
+    else Windows-1252 (mail programs often declare UTF-8 for Latin-1 text, or nothing at all)."""
+    for charset in dict.fromkeys(c for c in (declared, "utf-8", "cp1252") if c):
+        try:
+            return raw.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("cp1252", "replace")
+
+
 def part_text(part: EmailMessage) -> str:
     """The decoded text of a text/* part, whatever charset it claims."""
     try:
-        text = part.get_content()
-        if isinstance(text, bytes):
-            text = text.decode("utf-8", "replace")
-    except Exception:
         raw = part.get_payload(decode=True) or b""
-        charset = part.get_content_charset() or "utf-8"
-        try:
-            text = raw.decode(charset, "replace")
-        except LookupError:
-            text = raw.decode("utf-8", "replace")
+        text = decode_text(raw, part.get_content_charset())
+    except Exception:  # a payload that will not decode at all: what the parser makes of it
+        text = str(part.get_payload())
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if part.get_content_subtype() == "html":
         return html_to_text(text)

@@ -29,11 +29,12 @@ from ..errors import Rejected
 from ..storage import StoreError, environment_error, sha256_file
 from . import sources
 from .budget import MemoryBudget
-from .classify import classify_document
+from .classify import classify_document, resolve_mail_case
 from .context import Context
 from .document import Document, Page
 from .mailplan import PartForm, plan_mail
 from .pdfa import ArchiveMetadata, write_archive
+from .names import openable, readable
 from .persist import commit_document
 from .quarantine import quarantine
 from .record import ArchiveObject, ArchiveRecord, OriginalObject, PageRecord
@@ -109,7 +110,9 @@ def ingest_file(path: Path, ctx: Context, options: IngestOptions | None = None, 
     options = (options or IngestOptions()).but(**overrides)
     if hint_case_number is not None:
         options = options.but(case_hint=hint_case_number)
-    options = options.but(source=options.source or str(path))
+    # a name that is not UTF-8 (a Latin-1 share) must not break the JSON output or the quarantine
+    options = options.but(source=readable(options.source or str(path)),
+                          display_name=readable(options.display_name) if options.display_name else None)
     started = time.monotonic()
     sha = None
     try:
@@ -121,7 +124,8 @@ def ingest_file(path: Path, ctx: Context, options: IngestOptions | None = None, 
             existing = ctx.catalog.find_by_original(sha)
             if existing and options.resume is None:
                 return [_duplicate(existing, sha, options, started)]
-            results = _route(path, sha, ctx, options)
+            with openable(path, ctx.work_dir()) as usable:   # pikepdf/pdfium cannot open names that are not UTF-8
+                results = _route(usable, sha, ctx, options)
     except Rejected as rejection:
         return [_refuse(path, rejection, ctx, sha, options, started)]
     except StoreError as exc:
@@ -221,12 +225,15 @@ def _archive_mail(path: Path, sha: str, ctx: Context, options: IngestOptions, wo
     """Carry out a mail's plan: every attachment through the guarded entry, then the body."""
     settings = ctx.settings
     plan = plan_mail(path, sha, work / "parts", mail=settings.mail, case_pattern=settings.classification.case_number)
+    # The mail's own case (a registered number, or name and date of birth in its text) goes to its
+    # attachments; the order of precedence in classify decides when an attachment shows more.
+    mail_case = resolve_mail_case("\n".join(plan.body_lines), ctx)
     results: list[IngestResult] = []
     for part in plan.parts:
         declared = part.form is not PartForm.FILE
         results += ingest_file(part.path, ctx, options.but(
             source=f"{options.source}#{part.name}", display_name=Path(part.name).name, part="attachment",
-            message_id=plan.message_id, case_hint=plan.case_hint, take_original=False, resume=None,
+            message_id=plan.message_id, case_hint=mail_case, take_original=False, resume=None,
             media_type=part.content_type if declared else None, extension=part.extension if declared else None,
             form=part.form))
     failed = [r for r in results if r.status == Status.FAILED]
@@ -237,7 +244,7 @@ def _archive_mail(path: Path, sha: str, ctx: Context, options: IngestOptions, wo
     render_text_pdf(plan.body_lines, rendered, title=plan.subject)
     body = archive_pages(rendered, sources.PDF, _Original(path, sha, sources.EML, "eml"), ctx,
                          options.but(source=f"{options.source}#body", part="body", message_id=plan.message_id,
-                                     case_hint=plan.body_case_hint), work, warnings=plan.warnings)
+                                     case_hint=mail_case or plan.body_case_hint), work, warnings=plan.warnings)
     return body + results
 
 

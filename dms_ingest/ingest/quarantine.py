@@ -79,15 +79,17 @@ class QuarantinedFile:
 
 
 def quarantined(folder: Path) -> list[QuarantinedFile]:
-    """What the quarantine folder holds, newest first, read from the NAME.reason.txt files."""
+    """What the quarantine folder (and its subfolders) holds, newest first, read from the
+    NAME.reason.txt files."""
     entries = []
-    for reason_file in folder.glob("*.reason.txt") if folder.is_dir() else []:
+    for reason_file in folder.rglob("*.reason.txt") if folder.is_dir() else []:
         lines = reason_file.read_text(encoding="utf-8", errors="replace").splitlines()
         fields = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
         try:
             at = datetime.fromisoformat(fields.get("at", ""))
         except ValueError:
             at = datetime.fromtimestamp(reason_file.stat().st_mtime, timezone.utc)
-        entries.append(QuarantinedFile(reason_file.name[:-len(".reason.txt")], lines[0] if lines else "",
-                                       fields.get("reason code", ""), fields.get("source", ""), at))
+        name = str(reason_file.relative_to(folder))[:-len(".reason.txt")]
+        entries.append(QuarantinedFile(name, lines[0] if lines else "", fields.get("reason code", ""),
+                                       fields.get("source", fields.get("inbox file", "")), at))
     return sorted(entries, key=lambda e: e.at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)

@@ -157,6 +157,13 @@ class Container:
     warnings: list[str] = field(default_factory=list)
 
 
+def _check_shape(width: float, height: float, where: str, unit: str) -> None:
+    """A strip of 1 x 100000 pixels is no page (and makes Tesseract fail without a word)."""
+    short, long = sorted((width, height))
+    if short < (16 if unit == "pixels" else 4) or long > 100 * short:
+        raise Rejected("unreadable_image", f"{where} measures {width:.0f}x{height:.0f} {unit}: not the shape of a page")
+
+
 def _check_pixels(width: int, height: int, limit_mp: float, where: str) -> None:
     if width * height > limit_mp * 1_000_000:
         raise Rejected("too_large", f"{where} has {width}x{height} pixels "
@@ -200,9 +207,11 @@ def _inspect_image(path: Path, media_type: str, limit_mp: float, default_dpi: in
     try:
         with Image.open(path) as img:
             frames = getattr(img, "n_frames", 1)
+            budget.pages(frames)
             for index in range(frames):
                 img.seek(index)
                 _check_pixels(img.width, img.height, limit_mp, f"page {index + 1}")
+                _check_shape(img.width, img.height, f"page {index + 1}", "pixels")
                 bands, bits = _MODE_SAMPLES.get(img.mode, (4, 8))
                 budget.image(img.width, img.height, bands, bits, f"page {index + 1} ({img.width}x{img.height} "
                                                                    f"pixels, {img.mode})")
@@ -216,6 +225,25 @@ def _inspect_image(path: Path, media_type: str, limit_mp: float, default_dpi: in
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise Rejected("unreadable_image", str(exc).splitlines()[0][:120]) from None
     return Container(path, media_type, pages)
+
+
+def _visible_size(page) -> tuple[float, float]:
+    """Width and height in points of what is shown and rendered: the CropBox within the MediaBox
+    (a 92-inch MediaBox cropped to an A3 sheet is an A3 page)."""
+    def corners(box) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = (float(v) for v in box)
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+    media = corners(page.mediabox)
+    try:
+        crop = corners(page.cropbox)
+    except (ValueError, TypeError, IndexError):
+        crop = media
+    left, bottom = max(media[0], crop[0]), max(media[1], crop[1])
+    right, top = min(media[2], crop[2]), min(media[3], crop[3])
+    if right - left < 1 or top - bottom < 1:
+        left, bottom, right, top = media
+    return right - left, top - bottom
 
 
 def _pdf_page_spec(page, number: int, width_pt: float, height_pt: float, limit_mp: float, max_dpi: int,
@@ -274,15 +302,15 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
             raise Rejected("dynamic_form")
         if len(pdf.pages) == 0:
             raise Rejected("no_pages")
+        budget.pages(len(pdf.pages))
         specs: list[PageSpec] = []
         for index, page in enumerate(pdf.pages):
-            box = page.mediabox
-            width_pt = abs(float(box[2]) - float(box[0]))
-            height_pt = abs(float(box[3]) - float(box[1]))
+            width_pt, height_pt = _visible_size(page)
             if int(page.obj.get("/Rotate", 0)) % 180 == 90:
                 width_pt, height_pt = height_pt, width_pt
             if width_pt < 1 or height_pt < 1:
                 raise Rejected("corrupt", f"page {index + 1} has no size")
+            _check_shape(width_pt, height_pt, f"page {index + 1}", "points")
             specs.append(_pdf_page_spec(page, index + 1, width_pt, height_pt, limit_mp, max_dpi, budget, notes))
         repairs = pdf.get_warnings()  # drains qpdf's list: read it once
         if repairs:

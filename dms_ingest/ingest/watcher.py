@@ -44,7 +44,7 @@ from ..config import Settings
 from ..storage import StoreError, environment_error, sha256_file
 from .completeness import incomplete_reason
 from .context import Context
-from .names import NAME_MAX, fit_name, free_path
+from .names import NAME_MAX, fit_name, free_path, readable
 from .pipeline import ingest_file
 from .quarantine import REASON_SUFFIX, keep
 from .results import InboxOutcome, Status, outcome_of
@@ -70,7 +70,7 @@ class Handled:
 
     def summary(self) -> str:
         if self.error:
-            return f"{self.outcome:<11} {self.inbox_file}: {self.error}"
+            return f"{self.outcome:<11} {readable(self.inbox_file)}: {self.error}"
         parts = []
         for r in self.results:
             tag = f"#{r.source.split('#', 1)[1]} " if "#" in r.source else ""
@@ -81,13 +81,14 @@ class Handled:
                 parts.append(f"{tag}duplicate of {r.id}")
             else:
                 parts.append(f"{tag}{r.status}: {r.error}")
-        return f"{self.outcome:<11} {self.inbox_file}: " + "; ".join(parts)
+        return f"{self.outcome:<11} {readable(self.inbox_file)}: " + "; ".join(parts)
 
     def json_lines(self) -> list[dict]:
-        extra = {"inbox_file": self.inbox_file, "inbox_outcome": self.outcome, "moved_to": self.moved_to}
+        extra = {"inbox_file": readable(self.inbox_file), "inbox_outcome": self.outcome,
+                 "moved_to": readable(self.moved_to) if self.moved_to else None}
         if not self.results:
             status = "skipped" if self.outcome is InboxOutcome.SKIPPED else "failed"
-            return [{"source": self.inbox_file, "status": status, "error": self.error, **extra}]
+            return [{"source": extra["inbox_file"], "status": status, "error": self.error, **extra}]
         return [{**r.to_json(), **extra} for r in self.results]
 
 
@@ -144,13 +145,13 @@ class Inbox:
         path too long for one file name is kept in processing/.names/ instead.
         """
         stamp = f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
-        flat = quote(rel, safe=" ()[]{}+,;=@&'!~^$")
+        flat = quote(rel, safe=" ()[]{}+,;=@&'!~^$", errors="surrogateescape")   # names that are not UTF-8 too
         name = f"{stamp}{_SEPARATOR}{flat}"
         sidecar = self.processing / NAMES / stamp
         if len(name.encode()) > NAME_MAX:
-            name = f"{stamp}{_SEPARATOR}{fit_name(quote(Path(rel).name, safe=' '), len(stamp) + 2)}"
+            name = f"{stamp}{_SEPARATOR}{fit_name(quote(readable(Path(rel).name), safe=' '), len(stamp) + 2)}"
             sidecar.parent.mkdir(exist_ok=True)
-            sidecar.write_text(rel, encoding="utf-8")
+            sidecar.write_text(rel, encoding="utf-8", errors="surrogateescape")
         target = self.processing / name
         try:
             os.rename(self.root / rel, target)
@@ -173,9 +174,9 @@ class Inbox:
             return name
         stamp, flat = name.split(_SEPARATOR, 1)
         try:
-            return (self.processing / NAMES / stamp).read_text(encoding="utf-8")
-        except (FileNotFoundError, UnicodeDecodeError):
-            return unquote(flat)
+            return (self.processing / NAMES / stamp).read_text(encoding="utf-8", errors="surrogateescape")
+        except FileNotFoundError:
+            return unquote(flat, errors="surrogateescape")
 
     def _forget_name(self, path: Path) -> None:
         if _SEPARATOR in path.name:

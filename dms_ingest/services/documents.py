@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
@@ -27,6 +26,7 @@ def input_files(paths: list[Path], skipped: list | None = None) -> list[Path]:
     *skipped* as `IngestResult`s with status "skipped" and the reason, so callers can say so.
     """
     from ..ingest.inputs import scan_inputs
+    from ..ingest.names import readable
     from ..ingest.results import IngestResult, Status
 
     try:
@@ -34,7 +34,8 @@ def input_files(paths: list[Path], skipped: list | None = None) -> list[Path]:
     except FileNotFoundError as exc:
         raise Invalid(f"no such file or folder: {exc}") from None
     if skipped is not None:
-        skipped.extend(IngestResult(str(s.path), Status.SKIPPED, error=s.message, reason_code=s.reason_code)
+        skipped.extend(IngestResult(readable(str(s.path)), Status.SKIPPED, error=s.message,
+                                    reason_code=s.reason_code)
                        for s in scan.skipped)
     return scan.files
 
@@ -111,8 +112,7 @@ def search_page(actor: Actor, runtime: Runtime, text: str, *, case_number: str |
     `{"total", "total_exact", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
     return find(actor, runtime, SearchQuery(
         text=text, case_numbers=(case_number,) if case_number else None, doc_types=(doc_type,) if doc_type else None,
-        received_from=received_from.date() if isinstance(received_from, datetime) else received_from,
-        received_to=received_to.date() if isinstance(received_to, datetime) else received_to,
+        received_from=received_from, received_to=received_to,
         limit=limit, offset=offset)).to_json()
 
 
