@@ -13,7 +13,9 @@ files make 3,000,000 pages), so case numbers and surnames are as rare as in the 
 office vocabulary as common. Indexing rate = pages / seconds spent in add_document (one process,
 one core). Each query class runs --queries different queries once, after one warm-up round; the
 table shows p50/p95 in milliseconds of `Catalog.find` (ranked top 20, total, facets, snippets).
-Bytes per page = the whole database (text, metadata, audit, index) / pages; "index" = the
+"per CPU s" = pages per CPU second of the whole build (this process plus, for PostgreSQL, the
+server backends serving it): the rate on one free core, whatever else the machine runs; "load" =
+the 1-minute load average when the size was measured. Bytes per page = the whole database (text, metadata, audit, index) / pages; "index" = the
 full-text structures alone; ratio = database bytes / bytes of raw page text (UTF-8).
 PostgreSQL: a throwaway database on 127.0.0.1:5432, dropped at the end.
 """
@@ -21,6 +23,7 @@ PostgreSQL: a throwaway database on 127.0.0.1:5432, dropped at the end.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import secrets
@@ -98,12 +101,39 @@ class Archive:
         self.catalog, self.cases, self.pool = catalog, cases, pool
         self.rng = random.Random(seed)
         self.pages = self.documents = self.text_bytes = 0
-        self.seconds = 0.0
+        self.seconds = self.cpu_seconds = 0.0     # wall seconds in add_document; CPU of all the build
+        self.deadline: datetime | None = None     # stop growing (and measure what there is) after this
         self.start = datetime(2019, 1, 1, tzinfo=timezone.utc)
 
+    def server_cpu(self) -> float:
+        """CPU seconds used so far by the PostgreSQL backends serving this database (0 for SQLite)."""
+        if self.catalog.is_sqlite:
+            return 0.0
+        with self.catalog.engine.connect() as conn:
+            pids = [r[0] for r in conn.exec_driver_sql(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+        total = 0.0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            except (OSError, IndexError, ValueError):
+                pass
+        return total
+
     def grow(self, pages: int, report) -> None:
+        cpu_started, server_started = time.process_time(), self.server_cpu()
+        try:
+            self._grow(pages, report)
+        finally:
+            self.cpu_seconds += time.process_time() - cpu_started + self.server_cpu() - server_started
+
+    def _grow(self, pages: int, report) -> None:
         target = self.pages + pages
         while self.pages < target:
+            if self.deadline and self.documents % 500 == 0 and datetime.now() > self.deadline:
+                print(f"\n  out of time: measuring at {self.pages:,} pages", file=sys.stderr)
+                return
             case = self.rng.choice(self.cases)
             label, _, _ = self.rng.choice(self.pool)
             doc_id = f"bench-{self.documents:08d}"
@@ -191,19 +221,40 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
         catalog.replace_cases([CaseRow(case_number=c.number, surname=c.surname, given_names=c.given, team=c.team)
                                for c in cases])
         archive = Archive(catalog, cases, pool, args.seed)
+        if args.stop_at:
+            archive.deadline = args.stop_at - timedelta(seconds=args.reserve)
 
         def report(a: Archive) -> None:
             print(f"\r  {backend}: {a.pages:,} pages, {a.pages / a.seconds:,.0f} pages/s", end="", file=sys.stderr)
 
         for size in sizes:
+            if args.stop_at and archive.pages:
+                left = (args.stop_at - datetime.now()).total_seconds() - args.reserve
+                needed = (size - archive.pages) / (archive.pages / archive.seconds) * 1.15
+                if needed > left:
+                    print(f"\n  {backend}: {size:,} pages would need {needed / 60:.0f} more minutes, "
+                          f"{max(left, 0) / 60:.0f} are left: stopping at {archive.pages:,}", file=sys.stderr)
+                    break
             archive.grow(size - archive.pages, report)
             print(file=sys.stderr)
+            stopped_early = archive.pages < size
             if backend != "sqlite":
                 with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql("VACUUM ANALYZE")
+            if args.reindex and "reindex_rate" not in archive.__dict__:
+                cpu_started, server_started, started = time.process_time(), archive.server_cpu(), time.perf_counter()
+                reindexed = catalog.reindex()
+                archive.reindex_rate = reindexed / (time.perf_counter() - started)
+                archive.reindex_cpu_rate = reindexed / (time.process_time() - cpu_started + archive.server_cpu()
+                                                        - server_started)
+                print(f"  {backend}: dms reindex of {reindexed:,} pages: {archive.reindex_rate:,.0f} pages/s wall, "
+                      f"{archive.reindex_cpu_rate:,.0f} per CPU second", file=sys.stderr)
+                print(f"\n{backend}: `Catalog.reindex` (what `dms reindex` runs) of {reindexed:,} pages: "
+                      f"{archive.reindex_rate:,.0f} pages/s wall, {archive.reindex_cpu_rate:,.0f} per CPU second\n")
             stats = catalog.index_stats()
             timings = measure(catalog, query_classes(cases, random.Random(size), args.queries))
             row = {"backend": backend, "pages": archive.pages, "rate": archive.pages / archive.seconds,
+                   "cpu_rate": archive.pages / max(archive.cpu_seconds, 1e-9), "load": os.getloadavg()[0],
                    "bytes_per_page": stats["database_bytes"] / archive.pages,
                    "index_per_page": stats["fulltext_bytes"] / archive.pages,
                    "ratio": stats["database_bytes"] / archive.text_bytes,
@@ -211,6 +262,8 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
             rows.append(row)
             print_row(row)
             sys.stdout.flush()
+            if stopped_early:
+                break
     finally:
         if drop:
             catalog.engine.dispose()
@@ -219,13 +272,14 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
 
 
 def print_header(classes: list[str]) -> None:
-    print("| backend | pages | pages/s | bytes/page (index) | × text | " + " | ".join(classes) + " |")
-    print("|---|---:|---:|---:|---:|" + "---:|" * len(classes))
+    print("| backend | pages | pages/s wall (per CPU s) | load | bytes/page (index) | × text | " + " | ".join(classes) + " |")
+    print("|---|---:|---:|---:|---:|---:|" + "---:|" * len(classes))
 
 
 def print_row(row: dict) -> None:
     cells = [f"{p50:.1f} / {p95:.1f}" for p50, p95, _ in row["timings"].values()]
-    print(f"| {row['backend']} | {row['pages']:,} | {row['rate']:,.0f} | {row['bytes_per_page']:,.0f} "
+    print(f"| {row['backend']} | {row['pages']:,} | {row['rate']:,.0f} ({row['cpu_rate']:,.0f}) | {row['load']:.0f} "
+          f"| {row['bytes_per_page']:,.0f} "
           f"({row['index_per_page']:,.0f}) | {row['ratio']:.2f} | " + " | ".join(cells) + " |")
 
 
@@ -233,11 +287,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="100000,300000,1000000")
     parser.add_argument("--backends", default="sqlite,postgresql")
-    parser.add_argument("--queries", type=int, default=60, help="different queries per class")
+    parser.add_argument("--queries", type=int, default=40, help="different queries per class")
     parser.add_argument("--pool", type=int, default=6000, help="rendered template documents to draw pages from")
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workdir", default=None, help="where the SQLite database goes (default: temp)")
+    parser.add_argument("--stop-at", default=None, help="HH:MM: skip a size that cannot be built and measured by then")
+    parser.add_argument("--reserve", type=float, default=300, help="seconds kept for measuring after the last size")
+    parser.add_argument("--reindex", action="store_true", help="also time a full reindex at the first size")
     args = parser.parse_args()
+    if args.stop_at:
+        hour, minute = map(int, args.stop_at.split(":"))
+        args.stop_at = datetime.now().replace(hour=hour, minute=minute, second=0, microsecond=0)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     pool = make_pool(args.pool, random.Random(args.seed))
     classes = list(query_classes(make_cases(200, random.Random(1)), random.Random(1), 1))
@@ -246,10 +306,11 @@ def main() -> int:
     rows: list[dict] = []
     for backend in args.backends.split(","):
         run_backend(backend, sizes, pool, args, rows)
-    print("\nmedian total (documents found) per class at the largest size:")
-    for row in rows:
-        if row["pages"] == sizes[-1]:
-            print(f"  {row['backend']}: " + ", ".join(f"{k} {v[2]:.0f}" for k, v in row["timings"].items()))
+    print("\nmedian total (documents found; a lower bound where the ranking was bounded) per class at the largest size:")
+    for backend in args.backends.split(","):
+        last = [row for row in rows if row["backend"] == backend][-1:]
+        for row in last:
+            print(f"  {backend} {row['pages']:,}: " + ", ".join(f"{k} {v[2]:.0f}" for k, v in row["timings"].items()))
     return 0
 
 

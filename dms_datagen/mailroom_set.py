@@ -330,7 +330,7 @@ def save_page(page: Image.Image, stem: Path, rng: random.Random, dpi: int, *, tu
         write_image_pdf(path, [scanned.convert("L")], dpi)
     else:
         path = stem.with_suffix(".png")
-        scanned.convert("L").save(path, dpi=(dpi, dpi))
+        scanned.convert("L").save(path, dpi=(dpi, dpi), compress_level=1)
     return path
 
 

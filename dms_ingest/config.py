@@ -45,6 +45,7 @@ class LimitsConfig(_Strict):
 
     memory_mb: int = Field(1024, ge=256)
     reserve_mb: int = Field(320, ge=0)     # interpreter, libraries, OCR model (measured 180-270 MB)
+    max_pages: int = Field(5000, ge=1)     # pages per file: a 1 MB PDF can hold 10,000 empty pages (hours of work)
 
 
 class ArchiveConfig(_Strict):

@@ -6,9 +6,11 @@ from __future__ import annotations
 REASONS: dict[str, str] = {
     "empty": "the file is empty (0 bytes)",
     "corrupt": "the file is damaged and could not be repaired",
+    "content_lost": "damaged: content lost in repair",
     "encrypted": "encrypted, no password",
     "too_large": "the image is too large to process safely (possible decompression bomb)",
     "memory_limit": "the file would need more memory to process than this server allows",
+    "too_many_pages": "the file has more pages than one document may have",
     "unsupported_type": "this file type is not supported",
     "unreadable_image": "the image data cannot be read",
     "no_pages": "the document has no pages",

@@ -2,7 +2,10 @@
 # Runs the README's two commands on a fresh, minimal Debian 12 (python3 and git, nothing else) and
 # reports what passed, failed and was skipped: the check that install steps are not missing.
 #
-#   bash scripts/fresh-machine-check.sh [--keep] [REPO]      (root; takes about an hour on 2 cores)
+#   bash scripts/fresh-machine-check.sh [--keep] [--reuse] [REPO]   (root; about an hour on 2 cores)
+#
+# --keep leaves the root for a look (and for --reuse); --reuse runs only `bash scripts/test.sh` again
+# in the root a --keep run left behind (after its demo had installed everything).
 #
 # REPO (default: this repository) is cloned as CI clones it, committed state only, with
 # ../shared beside it when present. Steps:
@@ -18,8 +21,11 @@
 # Logs: ROOT.logs/{debootstrap,demo,test}.log; the root is removed afterwards unless --keep.
 set -euo pipefail
 
-KEEP=0
-if [ "${1:-}" = "--keep" ]; then KEEP=1; shift; fi
+KEEP=0; REUSE=0
+while [ "${1:-}" = "--keep" ] || [ "${1:-}" = "--reuse" ]; do
+  case "$1" in --keep) KEEP=1 ;; --reuse) REUSE=1; KEEP=1 ;; esac
+  shift
+done
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "${1:-$HERE/..}" && pwd)"
 ROOT="${FRESH_ROOT:-/var/tmp/dms-fresh-debian12}"
@@ -53,9 +59,13 @@ trap cleanup EXIT
 if grep -q " $ROOT/" /proc/mounts; then
   echo "fresh-machine-check: something is still mounted under $ROOT; unmount it first" >&2; exit 2
 fi
+started=$(stamp)
+if [ "$REUSE" = 1 ]; then
+  [ -x "$ROOT/root/dms-ingest/.venv/bin/python" ] || { echo "fresh-machine-check: no root left by a --keep run at $ROOT" >&2; exit 2; }
+  log "reusing $ROOT ($(git -C "$ROOT/root/dms-ingest" log -1 --format='%h %cd' --date=format:%H:%M))"
+else
 rm -rf --one-file-system "$ROOT" "$LOGS"
 mkdir -p "$LOGS" "$CACHE/debootstrap" "$CACHE/apt"
-started=$(stamp)
 
 # --- 1. a minimal Debian 12 ---------------------------------------------------------------------
 log "debootstrap bookworm from $MIRROR"
@@ -92,6 +102,7 @@ log "cloning $REPO (committed state) into the chroot"
 git clone -q --no-hardlinks "$REPO" "$ROOT/root/dms-ingest"
 mkdir -p "$ROOT/root/shared"
 log "base system ready after $(since "$started")"
+fi
 
 # --- 2. the README's commands, in namespaces of their own ------------------------------------------
 python3 "$HERE/fresh_machine_proxy.py" proxy "$SOCKET" &
@@ -101,7 +112,7 @@ for _ in $(seq 1 50); do [ -S "$SOCKET" ] && break; sleep 0.1; done
 SHARED="$(cd "$REPO/.." && pwd)/shared"
 run_in_chroot() {   # $1: log name, rest: command run in /root/dms-ingest
   local name="$1"; shift
-  unshare --net --pid --fork --mount --propagation private -- bash -euo pipefail -c '
+  unshare --net --pid --fork --kill-child --mount --propagation private -- bash -euo pipefail -c '
     root="$1"; socket="$2"; port="$3"; here="$4"; shared="$5"; cache="$6"; shift 6
     ip link set lo up
     mount -t proc proc "$root/proc"
@@ -111,17 +122,21 @@ run_in_chroot() {   # $1: log name, rest: command run in /root/dms-ingest
     mount --bind "$cache" "$root/var/cache/apt/archives"
     [ -d "$shared" ] && mount --bind -o ro "$shared" "$root/root/shared"
     python3 "$here/fresh_machine_proxy.py" relay "$port" "$socket" &
+    for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
     exec env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
       TERM=dumb chroot "$root" /bin/bash -c "cd /root/dms-ingest && $*"
   ' fresh "$ROOT" "$SOCKET" "$PROXY_PORT" "$HERE" "$SHARED" "$CACHE/apt" "$@"
 }
 
 status=0
-demo_started=$(stamp)
-log "bash scripts/demo.sh"
-if run_in_chroot demo "bash scripts/demo.sh" >"$LOGS/demo.log" 2>&1; then demo="passed"; else demo="FAILED (exit $?)"; status=1; fi
-demo_time=$(since "$demo_started")
-log "demo: $demo in $demo_time"
+demo="not run (--reuse)"; demo_time="-"
+if [ "$REUSE" = 0 ]; then
+  demo_started=$(stamp)
+  log "bash scripts/demo.sh"
+  if run_in_chroot demo "bash scripts/demo.sh" >"$LOGS/demo.log" 2>&1; then demo="passed"; else demo="FAILED (exit $?)"; status=1; fi
+  demo_time=$(since "$demo_started")
+  log "demo: $demo in $demo_time"
+fi
 
 test_started=$(stamp)
 log "bash scripts/test.sh"
@@ -130,7 +145,7 @@ test_time=$(since "$test_started")
 summary="$(grep -E '^(=+ )?[0-9]+ (passed|failed|skipped|error)' "$LOGS/test.log" | tail -1 | sed 's/=//g; s/^ *//; s/ *$//')"
 
 echo
-echo "fresh Debian 12 ($MIRROR), $(git -C "$REPO" rev-parse --short HEAD) of $REPO"
+echo "fresh Debian 12 ($MIRROR), $(git -C "$ROOT/root/dms-ingest" rev-parse --short HEAD) of $REPO"
 echo "  demo.sh : $demo ($demo_time, includes installation)"
 echo "  test.sh : $tests, ${summary:-no pytest summary} ($test_time)"
 echo "  total   : $(since "$started")    logs: $LOGS"

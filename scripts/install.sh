@@ -14,6 +14,7 @@ APT_PACKAGES=(
   dovecot-imapd
   slapd ldap-utils openssl
   chromium chromium-driver
+  hunspell-de-de
 )
 
 missing=()

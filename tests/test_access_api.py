@@ -262,6 +262,13 @@ def test_a_disabled_users_token_stops_working(office):
 
         assert all(token not in (r.token_hash, r.label) for r in s.exec(select(ApiTokenRow)))
     headers = {"Authorization": f"Bearer {token}"}
+    second = office.dms("users", "token", "fachverfahren").stdout.strip()
+    with httpx.Client(base_url=office.base, headers={"Authorization": f"Bearer {second}"}) as leaked:
+        assert leaked.get("/api/me").status_code == 200
+        assert office.dms("users", "revoke", "fachverfahren").exit_code == 0
+        assert leaked.get("/api/me").status_code == 401
+    token = office.dms("users", "token", "fachverfahren").stdout.strip()
+    headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=office.base, headers=headers) as program:
         assert program.get(f"/api/documents/{office.docs['ahmadi']}").status_code == 200
         assert office.dms("users", "disable", "fachverfahren").exit_code == 0

@@ -65,6 +65,21 @@ def test_truncated_pdf_is_repaired_and_archived(tmp_path, ctx):
     assert any("repaired" in w for w in result.warnings)
 
 
+def test_truncated_pdf_whose_repair_loses_pages_is_refused_not_archived_blank(tmp_path, ctx):
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    scans = [Image.fromarray((rng.random((300, 220)) * 255).astype("uint8")) for _ in range(5)]
+    scans[0].save(tmp_path / "pil.pdf", save_all=True, append_images=scans[1:], resolution=50)
+    with pikepdf.open(tmp_path / "pil.pdf") as pdf:   # page tree first, page images after it
+        pdf.save(tmp_path / "five.pdf")
+    data = (tmp_path / "five.pdf").read_bytes()
+    path = tmp_path / "halb.pdf"
+    path.write_bytes(data[: int(len(data) * 0.7)])   # a writer stopped (or a copy broke) at 70 %
+    _assert_rejected(ingest_file(path, ctx), ctx, "halb.pdf", "content_lost", "damaged: content lost in repair")
+    assert ctx.catalog.documents() == []
+
+
 def test_encrypted_pdf_is_rejected(tmp_path, ctx):
     path = tmp_path / "geheim.pdf"
     _small_pdf(tmp_path / "plain.pdf")

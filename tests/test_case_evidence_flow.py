@@ -39,3 +39,30 @@ def test_unreadable_attachment_does_not_take_over_its_mails_case(ctx):
     doc = attachment(ctx, "‘UaTYeZ NZ SIEUO SAUTe UBUUTQ IST pun", confidence=41.0)
     assert doc.case_number is None and doc.review
     assert any("kaum lesbar" in reason for reason in doc.review_reasons)
+
+
+def test_employers_mail_passes_the_employees_case_to_the_payslip(ctx, tmp_path):
+    """End to end: the mail resolves by name and birthday in its text; its payslip names the man only."""
+    from email.message import EmailMessage
+
+    from dms_datagen.pdf import small_text_pdf
+    from dms_ingest.ingest.pipeline import ingest_file
+
+    worker = CaseRecord("ABH-2021-31337", "Okonkwo", "Chinedu", dt.date(1987, 4, 3), "NGA")
+    replace_registry(ctx.catalog, [MOTHER, SON, worker])
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "Personal <personal@spedition.example>", "abh@example.org", "Nachweise"
+    msg["Message-ID"] = "<lohn-1@spedition.example>"
+    msg.set_content("Sehr geehrte Damen und Herren,\nanbei die Nachweise für unseren Mitarbeiter "
+                    "Chinedu Okonkwo (geb. 03.04.87).\nPersonalabteilung")
+    msg.add_attachment(small_text_pdf("Entgeltabrechnung Mai 2025 Arbeitnehmer: OKONKWO, CHINEDU netto 2.100,00"),
+                       maintype="application", subtype="pdf", filename="Lohn.pdf")
+    msg.add_attachment(small_text_pdf("Geburtsurkunde Ali Yilmaz geboren am 02.11.2006"),
+                       maintype="application", subtype="pdf", filename="Urkunde.pdf")
+    path = tmp_path / "lohn.eml"
+    path.write_bytes(msg.as_bytes())
+    by_name = {r.source.rsplit("#", 1)[1]: r for r in ingest_file(path, ctx)}
+    assert by_name["body"].case_number == worker.case_number
+    assert by_name["Lohn.pdf"].case_number == worker.case_number
+    # Another registry person identified in an attachment: review, not the mail's case.
+    assert by_name["Urkunde.pdf"].case_number is None and by_name["Urkunde.pdf"].review

@@ -14,8 +14,11 @@ from PIL import Image
 from dms_datagen.pdf import small_text_pdf
 from dms_ingest.errors import Rejected
 from dms_ingest.index.catalog import Catalog
-from dms_ingest.ingest.mail import (html_to_text, ingest_mail_file, office_converter, parse_mail, render_text_pdf,
-                                    safe_filename, wrap_lines)
+from dms_ingest.ingest.mime import html_to_text, parse_mail, safe_filename
+from dms_ingest.ingest.office import office_converter
+from dms_ingest.ingest.pipeline import ingest_file
+from dms_ingest.ingest.sources import EML
+from dms_ingest.ingest.textpdf import render_text_pdf, wrap_lines
 from dms_ingest.storage import open_store, sha256_file
 
 CASE = "ABH-2023-04711"
@@ -107,6 +110,9 @@ def test_mail_with_attachments_html_body_nested_message_and_logo(dms, settings, 
     mail, parts = build_mail(tmp_path)
     raw = mail.read_bytes()
     assert "filename*=utf-8''Bescheinigung_Gr%C3%B6%C3%9Fe" in raw.decode()   # RFC 2231 on the wire
+    registry = tmp_path / "cases.csv"
+    registry.write_text(f"case_number,surname,given_names,date_of_birth,nationality\n{CASE},Kaya,Elif,2001-01-01,TUR\n")
+    dms("cases", "import", str(registry))
     lines = dms.json_lines("ingest", str(mail))
     by_source = {line["source"]: line for line in lines}
     prefix = f"{mail}#"
@@ -121,10 +127,10 @@ def test_mail_with_attachments_html_body_nested_message_and_logo(dms, settings, 
         assert by_source[prefix + name]["part"] == "attachment", name
     archived = {n for n in names if by_source[prefix + n]["status"] == "archived"}
     assert archived == names - {"Antrag.docx"}
-    # the case number of the subject reaches every document
+    # the mail's case (the registered number in its subject) reaches every document
     for line in lines:
         if line["status"] == "archived":
-            assert CASE in (line["case_number"] or "") + " ".join(line["review_reasons"]), line["source"]
+            assert line["case_number"] == CASE, (line["source"], line["review_reasons"])
     # the tiny inline logo is skipped, and says so
     assert any("logo.png" in w and "skipped" in w for w in body["warnings"])
     docx = by_source[prefix + "Antrag.docx"]
@@ -200,7 +206,7 @@ def test_rfc2231_and_rfc2047_names_decode(ctx, tmp_path: Path):
            + __import__("base64").encodebytes(small_text_pdf("Uebersetzung der Geburtsurkunde 2025")) + b"\r\n--XX--\r\n")
     path = tmp_path / "namen.eml"
     path.write_bytes(raw)
-    results = ingest_mail_file(path, ctx, source="namen.eml")
+    results = ingest_file(path, ctx, source="namen.eml", media_type=EML)
     sources = {r.source for r in results}
     assert sources == {"namen.eml#Bescheid für Müller.pdf", "namen.eml#Übersetzung.pdf", "namen.eml#body"}
     assert all(r.status == "archived" for r in results)
@@ -219,7 +225,7 @@ def test_mail_whose_attachments_are_all_rejected_still_archives_its_body(ctx, se
     msg.add_attachment(b"", maintype="application", subtype="pdf", filename="leer.pdf")
     path = tmp_path / "alle-abgelehnt.eml"
     path.write_bytes(msg.as_bytes())
-    results = {r.source.split("#")[1]: r for r in ingest_mail_file(path, ctx, source=str(path))}
+    results = {r.source.split("#")[1]: r for r in ingest_file(path, ctx, source=str(path), media_type=EML)}
     assert results["body"].status == "archived"
     assert {k: r.status for k, r in results.items() if k != "body"} == {
         "Scans.zip": "rejected", "kaputt.pdf": "rejected", "leer.pdf": "rejected"}
@@ -232,7 +238,6 @@ def test_mail_whose_attachments_are_all_rejected_still_archives_its_body(ctx, se
 
 def test_interrupted_mail_is_completed_without_duplicates(ctx, tmp_path: Path):
     """A crash after the attachments but before the body: taken again, the attachment is a duplicate."""
-    from dms_ingest.ingest.pipeline import ingest_file
 
     attachment = small_text_pdf("Schon archivierter Anhang vor dem Absturz 42")
     (tmp_path / "a.pdf").write_bytes(attachment)
@@ -244,7 +249,7 @@ def test_interrupted_mail_is_completed_without_duplicates(ctx, tmp_path: Path):
     msg.add_attachment(attachment, maintype="application", subtype="pdf", filename="a.pdf")
     path = tmp_path / "mail.eml"
     path.write_bytes(msg.as_bytes())
-    results = {r.part: r for r in ingest_mail_file(path, ctx, source=str(path))}
+    results = {r.part: r for r in ingest_file(path, ctx, source=str(path), media_type=EML)}
     assert results["attachment"].status == "duplicate" and results["attachment"].id == first[0].id
     assert results["body"].status == "archived"
     assert len(ctx.catalog.find_by_original(sha256_file(tmp_path / "a.pdf"))) == 1
@@ -264,7 +269,7 @@ def test_forwarded_mail_as_octet_stream_is_opened(ctx, tmp_path: Path):
     outer.add_attachment(inner.as_bytes(), maintype="application", subtype="octet-stream", filename="Original.eml")
     path = tmp_path / "fwd.eml"
     path.write_bytes(outer.as_bytes())
-    results = {r.source: r for r in ingest_mail_file(path, ctx, source="fwd.eml")}
+    results = {r.source: r for r in ingest_file(path, ctx, source="fwd.eml", media_type=EML)}
     assert set(results) == {"fwd.eml#body", "fwd.eml#Original.eml/innen.pdf"}
     assert all(r.status == "archived" for r in results.values())
     text = "\n".join(p.text for p in ctx.catalog.pages(results["fwd.eml#body"].id))
@@ -277,7 +282,7 @@ def test_not_an_email_is_refused_clearly(ctx, tmp_path: Path):
     assert info.value.reason_code == "not_email" and str(info.value).startswith("not a valid e-mail")
     path = tmp_path / "x.eml"
     path.write_bytes(b"\x00\x01binary")
-    (result,) = ingest_mail_file(path, ctx)
+    (result,) = ingest_file(path, ctx, media_type=EML)
     assert result.status == "rejected" and result.reason_code == "not_email"
 
 

@@ -6,7 +6,7 @@ for the session and a fresh schema for each test.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -304,3 +304,12 @@ def test_filters_alone_list_a_case_newest_first(make_catalog):
     assert ids(catalog.find(SearchQuery("-Nummer", doc_types=("antrag",))).hits) == set()   # any page: whole document
     assert ids(catalog.find(SearchQuery("-Mietvertrag", case_numbers=("ABH-2024-00003",))).hits) == {"doc-3"}
     assert catalog.find(SearchQuery("")).total == 0
+
+
+def test_received_range_in_office_time_is_exact(make_catalog):
+    catalog = make_catalog()
+    _filtered_archive(catalog)                  # received 1-5 March 2024, 10:00 UTC
+    berlin = timezone(timedelta(hours=1))
+    start = datetime(2024, 3, 3, 0, 0, tzinfo=berlin)      # 2 March 23:00 UTC: the 2nd is not in it
+    end = datetime(2024, 3, 4, 10, 30, tzinfo=berlin)      # 09:30 UTC: before the 4th's document
+    assert ids(catalog.find(SearchQuery("Antrag", received_from=start, received_to=end)).hits) == {"doc-2"}

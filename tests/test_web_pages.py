@@ -165,9 +165,18 @@ def test_csv_export_defuses_formulas_and_pdf_prints_every_name(tmp_path):
 
 
 def test_mailroom_page_names_the_refusal_in_german_and_keeps_caseworkers_out(office):
+    from datetime import datetime, timezone
+
     app, _ = office
+    watched = app.state.runtime.settings.inbox_dir / "quarantine" / "scanner2"   # the watcher's own quarantine
+    watched.mkdir(parents=True, exist_ok=True)
+    (watched / "fax <b>.tif").write_bytes(b"II*\x00")
+    stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+    (watched / "fax <b>.tif.reason.txt").write_text(
+        f"the file is still being written\n\ninbox file: scanner2/fax <b>.tif\nat: {stamp}\n", encoding="utf-8")
     page = _client(app, "post").get("/poststelle")
     assert "scan_kaputt.pdf" in page.text and "beschädigt" in page.text
+    assert "scanner2/fax &lt;b&gt;.tif" in page.text and "still being written" in page.text
     assert _client(app, "anna").get("/poststelle").status_code == 403
     assert _client(app, "dsb").get("/akten/ABH-2022-06060").status_code == 403
 
@@ -182,3 +191,43 @@ def test_inbox_marks_seen_and_done_for_the_team(office):
     assert answer.status_code == 303
     assert doc not in anna.get("/posteingang").text
     assert doc in anna.get("/posteingang?show=done").text
+
+
+def test_case_list_holds_only_the_teams_cases(office):
+    app, _ = office
+    page = _client(app, "anna").get("/akten")
+    assert "ABH-2022-06060" in page.text and "ABH-2024-00077" in page.text and "ABH-2023-04567" not in page.text
+    assert _client(app, "anna").get("/akten?q=ABH-2023-04567").headers["location"] == "/akten/ABH-2023-04567"
+    assert _client(app, "anna").get("/akten/ABH-2023-04567").status_code == 403
+    assert _client(app, "post").get("/akten").status_code == 403
+
+
+def test_search_filters_facets_and_paging_within_what_one_may_see(office):
+    from datetime import date, timedelta
+
+    app, ids = office
+    anna = _client(app, "anna")
+    today = date.today()
+    page = anna.get("/suche", params={"q": "Aufenthaltserlaubnis"}).text
+    assert ids["antrag_ahmadi.pdf"] in page and ids["bescheid_yilmaz.pdf"] not in page   # Yılmaz: another team
+    assert "Antrag (1)" in page and "<mark>Aufenthaltserlaubnis</mark>" in page
+    same_day = anna.get("/suche", params={"q": "Aufenthaltserlaubnis", "from": today.isoformat(),
+                                          "to": today.isoformat()}).text
+    assert ids["antrag_ahmadi.pdf"] in same_day
+    before = anna.get("/suche", params={"q": "Aufenthaltserlaubnis", "to": (today - timedelta(days=1)).isoformat()})
+    assert ids["antrag_ahmadi.pdf"] not in before.text and "Keine Treffer" in before.text
+    typed = anna.get("/suche", params={"q": "Aufenthaltserlaubnis", "type": "anwaltsschreiben"}).text
+    assert ids["antrag_ahmadi.pdf"] not in typed
+    assert anna.get("/suche", params={"q": "x", "from": "2026-02-01", "to": "2026-01-01"}).status_code == 422
+
+
+def test_long_documents_render_later_pages_only_when_they_hold_hits(office, monkeypatch):
+    from dms_ingest.web import pages_work
+
+    app, ids = office
+    anna = _client(app, "anna")
+    monkeypatch.setattr(pages_work, "PAGES_RENDERED_AHEAD", 0)
+    doc = ids["antrag_ahmadi.pdf"]
+    page = anna.get(f"/dokumente/{doc}", params={"q": "Meldebescheinigung"}).text   # a word of page 2 only
+    assert f'<img src="/dokumente/{doc}/seiten/1/view.png"' in page and 'loading="lazy"' in page
+    assert '<rect class="hit"' in page and "auf Seite 2" in page

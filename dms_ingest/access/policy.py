@@ -99,6 +99,7 @@ _ROLES_FOR: dict[str, frozenset[str]] = {
     "hold": frozenset({"system"}),
     "delete": frozenset({"system"}),
     "train": frozenset({"system"}),
+    "rebuild": frozenset({"system"}),
     # applications on a case (services/applications.py); the checklist itself is a case_view
     "application_open": CASEWORK_ROLES | {"system"},
     "application_close": CASEWORK_ROLES | {"system"},
@@ -120,7 +121,7 @@ _VERBS = {"search": "search documents", "show": "open documents", "get": "downlo
           "audit_prune": "prune the access log", "users_manage": "manage users", "teams_manage": "manage teams",
           "substitute": "arrange substitutions", "cases_import": "import the case registry",
           "verify": "verify the archive", "hold": "set a legal hold", "delete": "delete documents",
-          "train": "train the classifier", "application_open": "open applications",
+          "train": "train the classifier", "rebuild": "rebuild index rows from the stored records", "application_open": "open applications",
           "application_close": "close applications", "request_letter": "request missing documents",
           "applications_ready": "list complete applications"}
 _UNSET = object()

@@ -118,6 +118,15 @@ def users_token(login: str = typer.Argument(..., metavar="LOGIN"),
     sys.stdout.write(token + "\n")
 
 
+@users_app.command("revoke")
+def users_revoke(login: str = typer.Argument(..., metavar="LOGIN")) -> None:
+    """Revoke all API tokens of an account (the account itself stays usable)."""
+    from ..services import people
+
+    count = _run(people.revoke_tokens, _runtime(), login)
+    out.print(f"{count} token(s) of {login} revoked")
+
+
 # --- teams -----------------------------------------------------------------------------------
 
 @teams_app.command("add")

@@ -61,3 +61,15 @@ def delete(doc_id: str = typer.Argument(..., metavar="ID"),
     with service_errors():
         documents.delete(actor(by), runtime(), doc_id, reason=reason)
     out.print(f"deleted {doc_id}")
+
+
+@command()
+def rebuild(doc_ids: Optional[list[str]] = typer.Argument(None, metavar="[ID]...", help="Documents (default: all)."),
+            json_output: bool = typer.Option(False, "--json")) -> None:
+    """Rebuild documents' index rows from their stored metadata records (read back and verified)."""
+    with service_errors():
+        ids = documents.rebuild(actor(), runtime(), doc_ids or None)
+    if json_output:
+        sys.stdout.write(json.dumps({"rebuilt": len(ids), "ids": ids}) + "\n")
+    else:
+        out.print(f"rebuilt {len(ids)} document(s) from their stored records")

@@ -44,7 +44,7 @@ def watch(inbox: Optional[Path] = typer.Argument(None, help="The folder to watch
           imap: Optional[bool] = typer.Option(None, "--imap/--no-imap", help="Override mail.imap.enabled."),
           verbose: bool = typer.Option(False, "--verbose", "-v", help="Log to stderr.")) -> None:
     """Watch the inbox folder: archive every stable file dropped there, move it to done/ or quarantine/."""
-    from ..ingest.context import default_workers
+    from ..ingest.pagepool import worker_count
     from ..ingest.watcher import Watcher
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
@@ -53,8 +53,7 @@ def watch(inbox: Optional[Path] = typer.Argument(None, help="The folder to watch
     folder = (inbox or cfg.inbox_dir).resolve()
     if folder.exists() and not folder.is_dir():
         fail(f"not a folder: {folder}")
-    count = workers if workers is not None else (cfg.inbox.workers or default_workers())
-    count = max(1, count)
+    count = worker_count(workers if workers is not None else cfg.inbox.workers)
     # The Context forks its page workers now, before any thread of the watcher exists.
     with pipeline(count) as ctx:
         watcher = Watcher(cfg, ctx, folder, threads=count, once=once, stable_seconds=stable_seconds,
@@ -85,6 +84,7 @@ def mail_fetch(json_output: bool = typer.Option(False, "--json", help="One JSON 
                workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Page worker processes.")) -> None:
     """Archive the messages of the IMAP folder; each goes to processed_folder once archived."""
     from ..ingest.imap import ImapError, MailFetcher
+    from ..ingest.results import ImapOutcome
 
     cfg = settings()
     failed = retry = 0
@@ -108,8 +108,8 @@ def mail_fetch(json_output: bool = typer.Option(False, "--json", help="One JSON 
             mails = MailFetcher(cfg, ctx).fetch(unseen_only=unseen, limit=limit, on_mail=show)
         except ImapError as exc:
             fail(str(exc), 1)
-        failed = sum(1 for m in mails if m.outcome == "failed")
-        retry = sum(1 for m in mails if m.outcome == "retry")
+        failed = sum(1 for m in mails if m.outcome is ImapOutcome.FAILED)
+        retry = sum(1 for m in mails if m.outcome is ImapOutcome.RETRY)
     if not json_output:
         out.print(f"{len(mails)} message(s): {len(mails) - failed - retry} archived, {failed} refused, "
                   f"{retry} left for the next run", highlight=False)

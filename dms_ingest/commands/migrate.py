@@ -34,9 +34,9 @@ def _stop_on_sigterm():
 
 
 def _workers(value: Optional[int]) -> int:
-    from ..ingest.context import default_workers
+    from ..ingest.pagepool import worker_count
 
-    return max(1, value if value is not None else (settings().migration.workers or default_workers()))
+    return worker_count(value if value is not None else settings().migration.workers)
 
 
 @command()

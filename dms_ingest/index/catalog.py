@@ -132,6 +132,26 @@ class Catalog:
             self.fulltext.insert(conn, entries)
             self._remember_words(conn, entries)
 
+    def replace_document(self, doc: DocumentRow, pages: list[PageRow], actor: str = "rebuild") -> None:
+        """Put a document's rows back as its stored record says (`dms rebuild`); its audit trail stays."""
+        with self._lock, self.session() as s:
+            row = s.get(DocumentRow, doc.id)
+            if row is not None:
+                old = list(s.exec(select(PageRow).where(PageRow.document_id == doc.id)))
+                present = set(self._index_indexed(s.connection(), [p.id for p in old]))
+                self.fulltext.delete(s.connection(), [self._entry(row, p.id, p.text) for p in old if p.id in present])
+                for page in old:
+                    s.delete(page)
+                s.flush()
+            s.merge(doc)
+            s.add_all(pages)
+            s.flush()
+            entries = [self._entry(doc, page.id, page.text) for page in pages]
+            self.fulltext.insert(s.connection(), entries)
+            self._remember_words(s.connection(), entries)
+            s.add(AuditEvent(document_id=doc.id, actor=actor, action="rebuilt_from_record", detail="{}"))
+            s.commit()
+
     def _entry(self, doc, page_id: int, page_text: str, terms=None, **metadata) -> IndexEntry:
         values = {f: metadata.get(f, getattr(doc, f)) for f in _INDEXED_FIELDS}
         return IndexEntry(page_id, terms or analyse(page_text),
@@ -142,8 +162,8 @@ class Catalog:
         """Keep the vocabulary that fuzzy search (`word~`) draws on: alphabetic words, once each."""
         if self._known_words is None:
             self._known_words = {r[0] for r in conn.execute(text("SELECT word FROM search_words"))}
-        new = sorted({w for e in entries for w in e.terms.words
-                      if w not in self._known_words and 3 <= len(w) <= 40 and w.isalpha()})
+        new = sorted(w for w in set().union(*(e.terms.words for e in entries)).difference(self._known_words)
+                     if 3 <= len(w) <= 40 and w.isalpha())
         if new:
             remember_words(conn, new)
             self._known_words.update(new)

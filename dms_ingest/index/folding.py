@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import chain
 
 _TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "ẞ": "ss",
                            "Ä": "ae", "Ö": "oe", "Ü": "ue", "ı": "i", "ł": "l", "ø": "o", "đ": "d"})
@@ -43,21 +44,28 @@ def word_key(word: str) -> str:
 
 
 _WORD_KEYS: dict[str, tuple[str, ...]] = {}
+MAX_KEY_LENGTH = 120
+
+
+def _keys_of(word: str) -> tuple[str, ...]:
+    key = word_key(word)
+    found = (key,) if key.isalnum() else tuple(WORD.findall(key))
+    return tuple(k for k in found if len(k) <= MAX_KEY_LENGTH)
 
 
 def keys(text: str) -> list[str]:
-    """The search keys of a text, in order (a folded word that is no longer one word gives several)."""
-    out: list[str] = []
+    """The search keys of a text, in order (a folded word that is no longer one word gives several;
+    words longer than MAX_KEY_LENGTH are no words but OCR debris and left out)."""
+    words = WORD.findall(text)
     cache = _WORD_KEYS
-    for word in WORD.findall(text):
-        found = cache.get(word)
-        if found is None:
-            key = word_key(word)
-            found = (key,) if key.isalnum() else tuple(WORD.findall(key))
-            if len(cache) < 1_000_000:
-                cache[word] = found
-        out.extend(found)
-    return out
+    found = list(map(cache.get, words))
+    if None in found:
+        for i, word in enumerate(words):
+            if found[i] is None:
+                found[i] = _keys_of(word)
+                if len(cache) < 1_000_000:
+                    cache[word] = found[i]
+    return list(chain.from_iterable(found))
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:

@@ -19,7 +19,6 @@ from .analysis import MAX_POSITION, PageTerms
 from .query import AnyOf, ParsedQuery, Phrase, Term, Word
 
 PART_WEIGHT = 0.1
-MAX_KEY_LENGTH = 120
 
 # Tables written with Core inserts (batched into one statement per document by SQLAlchemy); kept
 # out of SQLModel's metadata because they exist on one backend only or are created here.
@@ -70,9 +69,9 @@ class SqliteFullText:
 
     @staticmethod
     def _values(entry: IndexEntry) -> dict:
-        return {"id": entry.page_id, "w": " ".join(w for w in entry.terms.words if len(w) <= MAX_KEY_LENGTH),
+        return {"id": entry.page_id, "w": " ".join(entry.terms.words),
                 "p": " ".join(p for p, _ in entry.terms.parts),
-                "m": " ".join(entry.tokens + [strong_token(w) for w in entry.terms.strong if len(w) <= MAX_KEY_LENGTH])}
+                "m": " ".join(entry.tokens + [strong_token(w) for w in entry.terms.strong])}
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:
@@ -160,12 +159,11 @@ class PostgresFullText:
     def tsvector(entry: IndexEntry) -> str:
         positions: dict[str, list[str]] = {}
         for position, word in enumerate(entry.terms.words, 1):
-            if len(word) <= MAX_KEY_LENGTH:
-                positions.setdefault(word, []).append(f"{min(position, MAX_POSITION)}A")
+            positions.setdefault(word, []).append(f"{min(position, MAX_POSITION)}A")
         for part, position in entry.terms.parts:
             positions.setdefault(part, []).append(str(min(position, MAX_POSITION)))
         lexemes = [f"{k}:{','.join(v[:256])}" for k, v in positions.items()]
-        lexemes += entry.tokens + [strong_token(w) for w in entry.terms.strong if len(w) <= MAX_KEY_LENGTH]
+        lexemes += entry.tokens + [strong_token(w) for w in entry.terms.strong]
         return " ".join(lexemes)
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
@@ -209,7 +207,9 @@ class PostgresFullText:
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
               strong: list[Word] | None = None) -> list[tuple[int, float]]:
-        conn.execute(text("SET LOCAL work_mem = '64MB'"))
+        # The GIN index is always the way in; the planner misjudges long OR lists (200 allowed cases)
+        # under a LIMIT and would read the whole table.
+        conn.execute(text("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off"))
         rank = f"ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1)" if query.required else "0"
         rows = conn.execute(text(
             f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n"),

@@ -25,6 +25,7 @@ class DocumentRow(SQLModel, table=True):
     archive_sha256: str = ""
     archive_key: str = ""
     metadata_key: str = ""
+    metadata_sha256: str | None = None      # of the current version: read back and verified before n+1
     metadata_version: int = 1
     previous_metadata_keys: str = "[]"     # JSON: older metadata versions, kept (never overwritten)
     pages: int = 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from .folding import keys
 
@@ -123,8 +123,8 @@ class SearchQuery:
     text: str
     case_numbers: tuple[str, ...] | None = None
     doc_types: tuple[str, ...] | None = None
-    received_from: date | None = None
-    received_to: date | None = None
+    received_from: date | datetime | None = None     # a day (whole day) or an instant
+    received_to: date | datetime | None = None
     review: bool | None = None
     allowed_cases: frozenset[str] | None = None
     allowed_teams: frozenset[str] | None = None

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time, timezone
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -82,8 +82,10 @@ class Filters:
         if q.review is not None and bool(review) != q.review:
             return False
         if q.received_from or q.received_to:
-            day = _as_datetime(received).date()
-            if (q.received_from and day < q.received_from) or (q.received_to and day > q.received_to):
+            at = _utc(_as_datetime(received))
+            if q.received_from and at < _bound(q.received_from, start=True):
+                return False
+            if q.received_to and at > _bound(q.received_to, start=False):
                 return False
         if self.visible_cases is not None:
             return case in self.visible_cases if case else q.include_unassigned
@@ -94,13 +96,28 @@ def _as_datetime(value) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
+def _utc(value: datetime) -> datetime:
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+
+
+def _bound(value: date | datetime, start: bool) -> datetime:
+    """A received_from/to bound as a UTC instant: a day means its whole (UTC) day."""
+    if isinstance(value, datetime):
+        return _utc(value)
+    return datetime.combine(value, time.min if start else time.max, timezone.utc)
+
+
+def _day(value: date | datetime | None) -> date | None:
+    return _utc(value).date() if isinstance(value, datetime) else value
+
+
 def build_filters(query: SearchQuery, cases_of_teams) -> Filters:
     groups: list[list[str]] = []
     if query.case_numbers is not None:
         groups.append([case_token(c) for c in query.case_numbers])
     if query.doc_types is not None:
         groups.append([type_token(t) for t in query.doc_types])
-    days = date_range_tokens(query.received_from, query.received_to)
+    days = date_range_tokens(_day(query.received_from), _day(query.received_to))   # whole UTC days; rows re-checked
     if days is not None:
         groups.append(days)
     if query.review is not None:

@@ -34,10 +34,17 @@ class MemoryBudget:
 
     memory_mb: int = 1024
     reserve_mb: int = 320
+    max_pages: int = 5000       # not memory but time: a 1 MB PDF can hold 10,000 empty pages
 
     @classmethod
     def of(cls, settings) -> "MemoryBudget":
-        return cls(settings.limits.memory_mb, settings.limits.reserve_mb)
+        limits = settings.limits
+        return cls(limits.memory_mb, limits.reserve_mb, limits.max_pages)
+
+    def pages(self, count: int) -> None:
+        if count > self.max_pages:
+            raise Rejected("too_many_pages", f"{count:,} pages, the limit is {self.max_pages:,} (limits.max_pages); "
+                                             f"please split the file")
 
     @property
     def available(self) -> int:

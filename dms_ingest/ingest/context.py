@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import threading
-from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -13,33 +10,9 @@ from typing import Iterator
 from ..config import Settings
 from ..index.catalog import Catalog
 from ..storage import ObjectStore, open_store
-from .pages import PageOptions, PageResult, process_page
+from .pagepool import PagePool, worker_count
+from .pages import PageOptions, PageResult
 from .sources import Container
-
-
-def _single_thread_ocr() -> None:
-    # One Tesseract thread per process: on 2 cores this is 3-5x faster than OpenMP's default.
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
-def _worker_init() -> None:
-    _single_thread_ocr()
-    _die_with_parent()
-
-
-def _die_with_parent() -> None:
-    """A page worker must not outlive a runner killed with SIGKILL (Linux prctl PR_SET_PDEATHSIG)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
-
-
-def default_workers() -> int:
-    return max(1, os.cpu_count() or 1)
 
 
 class Context:
@@ -49,17 +22,13 @@ class Context:
         settings.home.mkdir(parents=True, exist_ok=True)
         self.store = store or open_store(settings)
         self.catalog = catalog or Catalog(settings.index_url)
-        self.workers = workers if workers is not None else (settings.ocr.workers or default_workers())
-        self._pool: Executor | None = None
+        self.workers = workers if workers is not None else worker_count(settings.ocr.workers)
+        self.page_options = PageOptions.of(settings)
+        self.pages = PagePool(self.workers)
         self._claims: dict[str, threading.Lock] = {}
         self._claims_lock = threading.Lock()
         self._lazy: dict[str, object] = {}
         self._lazy_lock = threading.Lock()
-        imaging = settings.imaging
-        self.page_options = PageOptions(settings.ocr.languages, imaging.orientation, imaging.deskew,
-                                        imaging.blank_ink_ratio, imaging.jpeg_quality, imaging.max_archive_dpi,
-                                        settings.classification.case_number)
-        self._executor()
 
     def work_dir(self) -> Path:
         """Scratch space of this process (swept after a kill -9 by the next process to start)."""
@@ -67,27 +36,9 @@ class Context:
 
         return process_work_dir(self.settings.work_dir)
 
-    def _executor(self) -> Executor | None:
-        if self.workers <= 1:
-            return None
-        if self._pool is None:
-            # fork: workers inherit the imported modules, so they start in milliseconds.
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"),
-                                             initializer=_worker_init)
-            # Fork every worker now, while this is the only thread: forking later from a
-            # busy multi-threaded runner could copy a lock held by another thread.
-            self._pool.submit(_worker_init).result()
-        return self._pool
-
     def run_pages(self, container: Container) -> list[PageResult]:
         """Process every page of a container, in parallel worker processes when configured."""
-        pool = self._executor()
-        args = [(container.path, container.media_type, spec, self.page_options) for spec in container.pages]
-        if pool is None:
-            _single_thread_ocr()
-            return [process_page(*a) for a in args]
-        futures = [pool.submit(process_page, *a) for a in args]
-        return [f.result() for f in futures]
+        return self.pages.run(container, self.page_options)
 
     @contextmanager
     def claim(self, sha256: str) -> Iterator[None]:
@@ -122,9 +73,7 @@ class Context:
             self._lazy.pop(name, None)
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+        self.pages.close()
 
     def __enter__(self) -> "Context":
         return self

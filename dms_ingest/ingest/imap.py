@@ -3,8 +3,8 @@
 For each message in ``mail.imap.folder`` (all of them, or only unseen ones):
 
 1. fetch it with BODY.PEEK[] (the \\Seen flag is not touched) into a temporary .eml,
-2. archive it like a dropped .eml (`ingest_mail_file`: attachments, then the body whose original
-   is the mail itself),
+2. archive it like a dropped .eml (`ingest_file` with the media type known: attachments, then
+   the body whose original is the mail itself),
 3. if the catalog now holds the mail (archived, or found as a duplicate): move it to
    ``processed_folder``; if the mail as a whole was refused (its copy is in the quarantine):
    move it to ``failed_folder``; if the archive was unreachable: leave it where it is, stop,
@@ -28,8 +28,13 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import Settings
+from ..errors import Rejected
 from ..storage import sha256_file
+from . import sources
+from .budget import MemoryBudget
 from .context import Context
+from .pipeline import ingest_file
+from .results import ImapOutcome, Outcome, Status, outcome_of
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +47,14 @@ class ImapError(Exception):
 class FetchedMail:
     uid: str
     source: str
-    outcome: str                       # done | failed | retry
+    decision: Outcome
     results: list = field(default_factory=list)
     moved_to: str | None = None
     error: str | None = None
+
+    @property
+    def outcome(self) -> ImapOutcome:
+        return ImapOutcome.of(self.decision)
 
 
 def imap_utf7(name: str) -> str:
@@ -191,7 +200,7 @@ class MailFetcher:
                 handled.append(mail)
                 if on_mail:
                     on_mail(mail)
-                if mail.outcome == "retry":
+                if mail.decision is Outcome.RETRY:
                     break   # the archive is unreachable: the rest waits for the next poll
         except (imaplib.IMAP4.abort, OSError) as exc:
             raise ImapError(f"connection to {cfg.host}:{cfg.port} lost: {exc}") from None
@@ -202,31 +211,55 @@ class MailFetcher:
                 self.close()
         return handled
 
-    def _one(self, uid: str, validity: str) -> FetchedMail:
-        from .mail import ingest_mail_file
+    def _too_large(self, uid: str) -> Rejected | None:
+        """A message too large for the memory budget is refused by its size, before it is downloaded."""
+        typ, data = self._conn().uid("FETCH", uid, "(RFC822.SIZE)")
+        size = _message_size(data) if typ == "OK" else None
+        try:
+            if size is not None:
+                MemoryBudget.of(self.settings).mail(size, f"message {uid} ({size / 2**20:,.0f} MB)")
+        except Rejected as rejection:
+            return rejection
+        return None
 
+    def _one(self, uid: str, validity: str) -> FetchedMail:
         cfg, conn = self.cfg, self._conn()
         source = f"imap://{cfg.username}@{cfg.host}/{cfg.folder};UIDVALIDITY={validity}/;UID={uid}"
+        refused = self._too_large(uid)
+        if refused is not None:   # never downloaded: the message stays on the server, in the failed folder
+            self.move(uid, cfg.failed_folder)
+            return FetchedMail(uid, source, Outcome.REFUSED, [], moved_to=cfg.failed_folder,
+                               error=refused.message)
         typ, data = conn.uid("FETCH", uid, "(BODY.PEEK[])")
         raw = next((item[1] for item in data if isinstance(item, tuple) and len(item) > 1), None) \
             if typ == "OK" else None
         if raw is None:
-            return FetchedMail(uid, source, "retry", error=f"FETCH of message {uid} failed: {_text(data)}")
+            return FetchedMail(uid, source, Outcome.RETRY, error=f"FETCH of message {uid} failed: {_text(data)}")
         with tempfile.TemporaryDirectory(dir=self.ctx.work_dir()) as tmp:
             path = Path(tmp) / f"imap-{validity}-{uid}.eml"
             path.write_bytes(raw)
             sha = sha256_file(path)
-            results = ingest_mail_file(path, self.ctx, source=source, display_name=path.name)
-            if any(r.status == "failed" for r in results):
-                error = next(r.error for r in results if r.status == "failed")
-                return FetchedMail(uid, source, "retry", results, error=error)
-            if self.ctx.catalog.find_by_original(sha):
+            results = ingest_file(path, self.ctx, source=source, display_name=path.name, media_type=sources.EML)
+            decision = outcome_of(results, original_archived=bool(self.ctx.catalog.find_by_original(sha)))
+            if decision is Outcome.RETRY:
+                error = next(r.error for r in results if r.status == Status.FAILED)
+                return FetchedMail(uid, source, decision, results, error=error)
+            if decision is Outcome.DONE:
                 self.move(uid, cfg.processed_folder)
-                return FetchedMail(uid, source, "done", results, moved_to=cfg.processed_folder)
+                return FetchedMail(uid, source, decision, results, moved_to=cfg.processed_folder)
             # Refused as a whole (its copy and reason are in the quarantine): out of the inbox folder.
             self.move(uid, cfg.failed_folder)
-            errors = "; ".join(r.error or "" for r in results if r.status == "rejected")
-            return FetchedMail(uid, source, "failed", results, moved_to=cfg.failed_folder, error=errors or None)
+            errors = "; ".join(r.error or "" for r in results if r.status == Status.REJECTED)
+            return FetchedMail(uid, source, decision, results, moved_to=cfg.failed_folder, error=errors or None)
+
+
+def _message_size(data) -> int | None:
+    for item in data or []:
+        raw = item[0] if isinstance(item, tuple) else item
+        match = re.search(rb"RFC822\.SIZE (\d+)", raw) if isinstance(raw, bytes) else None
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def _text(value) -> str:

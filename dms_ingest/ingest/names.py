@@ -10,11 +10,43 @@ only at their end stay different.
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
 import unicodedata
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 NAME_MAX = 255          # bytes, ext4/xfs/btrfs/SMB
 _EXT_MAX = 12           # longer "extensions" are part of the stem (e.g. "Bescheid vom 3.5.2024 an Herrn X")
+
+
+def readable(text: str) -> str:
+    """*text* with bytes that were not UTF-8 (a Latin-1 name from an old share arrives as surrogate
+    escapes) read as Windows-1252, so it can be shown, logged and written as JSON."""
+    if not any("\udc80" <= ch <= "\udcff" for ch in text):
+        return text
+    return "".join(bytes([ord(ch) - 0xDC00]).decode("cp1252", "replace") if "\udc80" <= ch <= "\udcff" else ch
+                   for ch in text)
+
+
+@contextmanager
+def openable(path: Path, scratch: Path) -> Iterator[Path]:
+    """*path*, or, if its name is not valid UTF-8 (which pikepdf and pdfium cannot take), a hard
+    link (or copy) of it under a plain name in *scratch*."""
+    if readable(str(path)) == str(path):
+        yield path
+        return
+    scratch.mkdir(parents=True, exist_ok=True)
+    alias = scratch / f"input-{os.getpid()}-{id(path):x}{Path(readable(path.name)).suffix.encode('ascii', 'replace').decode()}"
+    try:
+        os.link(path, alias)
+    except OSError:
+        shutil.copyfile(path, alias)
+    try:
+        yield alias
+    finally:
+        alias.unlink(missing_ok=True)
 
 
 def _cut(text: str, max_bytes: int) -> str:
@@ -24,7 +56,7 @@ def _cut(text: str, max_bytes: int) -> str:
 
 def fit_name(name: str, room: int = 0) -> str:
     """*name* shortened so that it plus *room* more bytes fit in one file-system name."""
-    name = unicodedata.normalize("NFC", name)
+    name = unicodedata.normalize("NFC", readable(name))
     limit = NAME_MAX - room
     if len(name.encode("utf-8")) <= limit:
         return name

@@ -41,6 +41,13 @@ class PageOptions:
     max_dpi: int
     case_pattern: CaseNumberPattern | None = None   # set: re-read case-number labels OCR garbled (reread.py)
 
+    @classmethod
+    def of(cls, settings) -> "PageOptions":
+        """The page stage's part of the configuration, taken in this one place (small to send to a worker)."""
+        imaging = settings.imaging
+        return cls(settings.ocr.languages, imaging.orientation, imaging.deskew, imaging.blank_ink_ratio,
+                   imaging.jpeg_quality, imaging.max_archive_dpi, settings.classification.case_number)
+
 
 @dataclass
 class PageResult:

@@ -22,6 +22,7 @@ from pikepdf import Dictionary, Name, Array
 from ..errors import Rejected
 from .document import Page
 from .imaging import EncodedImage
+from .pdffonts import to_unicode_cmap, type0_font
 
 _FONT_NAME = "DmsGlyphLess"
 _GLYPH_WIDTH = 500  # every glyph is half an em wide; Tz stretches words to their scanned width
@@ -51,40 +52,17 @@ def glyphless_font() -> bytes:
 def _to_unicode_cmap() -> bytes:
     """Character codes are UTF-16 code units, so the map is the identity over the BMP."""
     ranges = [f"<{hi:02X}00> <{hi:02X}FF> <{hi:02X}00>" for hi in range(256) if not 0xD8 <= hi <= 0xDF]
-    blocks = []
-    for start in range(0, len(ranges), 100):
-        chunk = ranges[start:start + 100]
-        blocks.append(f"{len(chunk)} beginbfrange\n" + "\n".join(chunk) + "\nendbfrange")
-    return (
-        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n"
-        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def\n"
-        "/CMapName /Adobe-Identity-UCS def\n/CMapType 2 def\n"
-        "1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n"
-        + "\n".join(blocks)
-        + "\nendcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n"
-    ).encode("ascii")
+    return to_unicode_cmap(ranges, "bfrange")
 
 
 def _add_font(pdf: pikepdf.Pdf) -> pikepdf.Object:
     font_file = pdf.make_stream(glyphless_font())
     font_file.Length1 = len(glyphless_font())
-    descriptor = pdf.make_indirect(Dictionary(
-        Type=Name.FontDescriptor, FontName=Name("/" + _FONT_NAME), Flags=5,
-        FontBBox=Array([0, 0, _GLYPH_WIDTH, 1000]), ItalicAngle=0, Ascent=1000, Descent=0,
-        CapHeight=1000, StemV=80, FontFile2=font_file,
-    ))
     # Every CID (a UTF-16 code unit) is drawn with glyph 1, the empty one.
     cid_to_gid = pdf.make_stream(zlib.compress(b"\x00\x01" * 65536, 9))
     cid_to_gid.Filter = Name.FlateDecode
-    cid_font = pdf.make_indirect(Dictionary(
-        Type=Name.Font, Subtype=Name.CIDFontType2, BaseFont=Name("/" + _FONT_NAME),
-        CIDSystemInfo=Dictionary(Registry=pikepdf.String("Adobe"), Ordering=pikepdf.String("Identity"), Supplement=0),
-        FontDescriptor=descriptor, DW=_GLYPH_WIDTH, CIDToGIDMap=cid_to_gid,
-    ))
-    return pdf.make_indirect(Dictionary(
-        Type=Name.Font, Subtype=Name.Type0, BaseFont=Name("/" + _FONT_NAME), Encoding=Name("/Identity-H"),
-        DescendantFonts=Array([cid_font]), ToUnicode=pdf.make_stream(_to_unicode_cmap()),
-    ))
+    return type0_font(pdf, _FONT_NAME, font_file, flags=5, bbox=[0, 0, _GLYPH_WIDTH, 1000], ascent=1000,
+                      descent=0, width=_GLYPH_WIDTH, cid_to_gid=cid_to_gid, to_unicode=_to_unicode_cmap())
 
 
 def _encode_text(text: str) -> str:

@@ -16,16 +16,33 @@ from pathlib import Path
 
 from ..errors import Rejected
 from ..storage import StoreError
-from .names import free_path
+from .names import fit_name, free_path
 
 REASON_SUFFIX = ".reason.txt"
 
 
-def quarantine(original: Path | bytes, name: str, rejection: Rejected, folder: Path, source: str) -> Path:
-    """Copy the original into *folder* as NAME and write NAME.reason.txt; return the copy's path."""
+def quarantine(original: Path | bytes, name: str, rejection: Rejected, folder: Path, source: str, *,
+               move: bool = False) -> Path:
+    """Keep a refused original in *folder* as NAME beside NAME.reason.txt; return where it is now.
+
+    *move*: the caller gives the file up (the inbox's file in processing/), else it is copied.
+    """
+    return keep(original, folder, name, rejection.message, move=move, source=source,
+                reason_code=rejection.reason_code)
+
+
+def keep(original: Path | bytes, folder: Path, name: str, reason: str, *, move: bool = False,
+         **details: str) -> Path:
+    """Keep *original* under *folder*/NAME (subfolders of NAME kept, each name fitted) with its reason.
+
+    The reason file holds the sentence, then the *details* ("inbox file: ...") and the time.
+    """
+    parts = [fit_name(p.replace("\x00", "")) for p in Path(name).parts if p not in ("", ".", "..", "/")]
+    parts = parts or ["unnamed"]
     stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-    reason = f"{rejection.message}\n\nsource: {source}\nreason code: {rejection.reason_code}\nat: {stamp}\n"
-    return keep_with_reason(original, name, reason, folder, copy=True)
+    lines = "".join(f"{key.replace('_', ' ')}: {value}\n" for key, value in details.items() if value)
+    return keep_with_reason(original, parts[-1], f"{reason}\n\n{lines}at: {stamp}\n", folder.joinpath(*parts[:-1]),
+                            copy=not move)
 
 
 def keep_with_reason(original: Path | bytes, name: str, reason: str, folder: Path, *, copy: bool) -> Path:
@@ -62,15 +79,17 @@ class QuarantinedFile:
 
 
 def quarantined(folder: Path) -> list[QuarantinedFile]:
-    """What the quarantine folder holds, newest first, read from the NAME.reason.txt files."""
+    """What the quarantine folder (and its subfolders) holds, newest first, read from the
+    NAME.reason.txt files."""
     entries = []
-    for reason_file in folder.glob("*.reason.txt") if folder.is_dir() else []:
+    for reason_file in folder.rglob("*.reason.txt") if folder.is_dir() else []:
         lines = reason_file.read_text(encoding="utf-8", errors="replace").splitlines()
         fields = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
         try:
             at = datetime.fromisoformat(fields.get("at", ""))
         except ValueError:
             at = datetime.fromtimestamp(reason_file.stat().st_mtime, timezone.utc)
-        entries.append(QuarantinedFile(reason_file.name[:-len(".reason.txt")], lines[0] if lines else "",
-                                       fields.get("reason code", ""), fields.get("source", ""), at))
+        name = str(reason_file.relative_to(folder))[:-len(".reason.txt")]
+        entries.append(QuarantinedFile(name, lines[0] if lines else "", fields.get("reason code", ""),
+                                       fields.get("source", fields.get("inbox file", "")), at))
     return sorted(entries, key=lambda e: e.at or datetime.min.replace(tzinfo=timezone.utc), reverse=True)

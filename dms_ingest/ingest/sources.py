@@ -15,8 +15,10 @@ import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ..config import ImagingConfig, OcrConfig
 from ..errors import Rejected
 from .budget import MemoryBudget
+from .mime import looks_like_mail
 from .pdfcheck import MAX_FORM_DEPTH, page_cost
 
 log = logging.getLogger(__name__)
@@ -74,9 +76,7 @@ def sniff(path: Path) -> tuple[str, str]:
     first = head.lstrip().split(b"\n", 1)[0].lower()
     if first.startswith(_MAIL_HEADERS) and b":" in first:
         return EML, "eml"
-    from .mail import looks_like_mail  # any header block (DKIM-Signature:, ARC-Seal:, ...) is a mail
-
-    if looks_like_mail(path):
+    if looks_like_mail(path):  # any header block (DKIM-Signature:, ARC-Seal:, ...) is a mail
         return EML, "eml"
     if path.suffix.lower() in (".eml", ".msg", ".mbox"):
         raise Rejected("not_email")
@@ -157,19 +157,28 @@ class Container:
     warnings: list[str] = field(default_factory=list)
 
 
+def _check_shape(width: float, height: float, where: str, unit: str) -> None:
+    """A strip of 1 x 100000 pixels is no page (and makes Tesseract fail without a word)."""
+    short, long = sorted((width, height))
+    if short < (16 if unit == "pixels" else 4) or long > 100 * short:
+        raise Rejected("unreadable_image", f"{where} measures {width:.0f}x{height:.0f} {unit}: not the shape of a page")
+
+
 def _check_pixels(width: int, height: int, limit_mp: float, where: str) -> None:
     if width * height > limit_mp * 1_000_000:
         raise Rejected("too_large", f"{where} has {width}x{height} pixels "
                                     f"({width * height / 1e6:.0f} megapixels, limit {limit_mp:.0f})")
 
 
-def inspect(path: Path, media_type: str, *, max_megapixels: float, default_dpi: int,
-            max_dpi: int, min_text_chars: int, work_dir: Path, budget: MemoryBudget | None = None) -> Container:
+def inspect(path: Path, media_type: str, imaging: ImagingConfig, ocr: OcrConfig, work_dir: Path,
+            budget: MemoryBudget | None = None) -> Container:
     """Open the container far enough to know its pages; refuse anything unsafe before decoding."""
+    budget = budget or MemoryBudget()
     if media_type == PDF:
-        return _inspect_pdf(path, max_megapixels, max_dpi, min_text_chars, work_dir, budget or MemoryBudget())
+        return _inspect_pdf(path, imaging.max_image_megapixels, imaging.max_archive_dpi, ocr.min_text_chars_per_page,
+                            work_dir, budget)
     if media_type in IMAGE_TYPES:
-        return _inspect_image(path, media_type, max_megapixels, default_dpi, budget or MemoryBudget())
+        return _inspect_image(path, media_type, imaging.max_image_megapixels, ocr.default_dpi, budget)
     raise Rejected("unsupported_type", media_type)
 
 
@@ -198,9 +207,11 @@ def _inspect_image(path: Path, media_type: str, limit_mp: float, default_dpi: in
     try:
         with Image.open(path) as img:
             frames = getattr(img, "n_frames", 1)
+            budget.pages(frames)
             for index in range(frames):
                 img.seek(index)
                 _check_pixels(img.width, img.height, limit_mp, f"page {index + 1}")
+                _check_shape(img.width, img.height, f"page {index + 1}", "pixels")
                 bands, bits = _MODE_SAMPLES.get(img.mode, (4, 8))
                 budget.image(img.width, img.height, bands, bits, f"page {index + 1} ({img.width}x{img.height} "
                                                                    f"pixels, {img.mode})")
@@ -214,6 +225,25 @@ def _inspect_image(path: Path, media_type: str, limit_mp: float, default_dpi: in
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise Rejected("unreadable_image", str(exc).splitlines()[0][:120]) from None
     return Container(path, media_type, pages)
+
+
+def _visible_size(page) -> tuple[float, float]:
+    """Width and height in points of what is shown and rendered: the CropBox within the MediaBox
+    (a 92-inch MediaBox cropped to an A3 sheet is an A3 page)."""
+    def corners(box) -> tuple[float, float, float, float]:
+        x0, y0, x1, y1 = (float(v) for v in box)
+        return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
+
+    media = corners(page.mediabox)
+    try:
+        crop = corners(page.cropbox)
+    except (ValueError, TypeError, IndexError):
+        crop = media
+    left, bottom = max(media[0], crop[0]), max(media[1], crop[1])
+    right, top = min(media[2], crop[2]), min(media[3], crop[3])
+    if right - left < 1 or top - bottom < 1:
+        left, bottom, right, top = media
+    return right - left, top - bottom
 
 
 def _pdf_page_spec(page, number: int, width_pt: float, height_pt: float, limit_mp: float, max_dpi: int,
@@ -272,18 +302,23 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
             raise Rejected("dynamic_form")
         if len(pdf.pages) == 0:
             raise Rejected("no_pages")
+        budget.pages(len(pdf.pages))
         specs: list[PageSpec] = []
         for index, page in enumerate(pdf.pages):
-            box = page.mediabox
-            width_pt = abs(float(box[2]) - float(box[0]))
-            height_pt = abs(float(box[3]) - float(box[1]))
+            width_pt, height_pt = _visible_size(page)
             if int(page.obj.get("/Rotate", 0)) % 180 == 90:
                 width_pt, height_pt = height_pt, width_pt
             if width_pt < 1 or height_pt < 1:
                 raise Rejected("corrupt", f"page {index + 1} has no size")
+            _check_shape(width_pt, height_pt, f"page {index + 1}", "points")
             specs.append(_pdf_page_spec(page, index + 1, width_pt, height_pt, limit_mp, max_dpi, budget, notes))
         repairs = pdf.get_warnings()  # drains qpdf's list: read it once
         if repairs:
+            lost = _pages_without_content(pdf)
+            if lost:
+                # A truncated file "repairs" into blank pages: archiving them would lose the scan.
+                raise Rejected("content_lost", f"{_page_list(lost)} of {len(pdf.pages)} came out empty "
+                                               f"({_without_path(str(repairs[0]), path)[:80]})")
             # qpdf reconstructed a damaged file: work from its repaired copy, keep the original as is.
             notes.append("damaged PDF repaired: " + _without_path(str(repairs[0]), path)[:100])
             work_dir.mkdir(parents=True, exist_ok=True)
@@ -292,6 +327,51 @@ def _inspect_pdf(path: Path, limit_mp: float, max_dpi: int, min_text_chars: int,
     _read_native_text(source, specs, min_text_chars)
     _check_renderable(source)
     return Container(source, PDF, specs, notes)
+
+
+def _pages_without_content(pdf) -> list[int]:
+    """Pages of a repaired PDF whose content is gone: no content stream, an empty or unreadable one,
+    or an image it draws that is missing or empty (qpdf repairs a cut-off file into such pages)."""
+    import pikepdf
+
+    lost = []
+    for number, page in enumerate(pdf.pages, 1):
+        try:
+            contents = page.obj.get("/Contents")
+            streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+            data = b"".join(s.read_bytes() for s in streams if isinstance(s, pikepdf.Stream))
+            resources = page.obj.get("/Resources")
+            images = resources.get("/XObject") if isinstance(resources, pikepdf.Dictionary) else None
+            # items(), not keys(): a name whose object was lost reads as null and keys() hides it
+            broken_image = images is not None and any(not _image_readable(obj) for _, obj in images.items())
+        except (pikepdf.PdfError, ValueError, TypeError, KeyError, AttributeError):
+            lost.append(number)
+            continue
+        if not data.strip() or broken_image:
+            lost.append(number)
+    return lost
+
+
+def _image_readable(obj) -> bool:
+    """Does an image of a repaired PDF still decode (a cut-off stream does not)?"""
+    import pikepdf
+
+    if not isinstance(obj, pikepdf.Stream) or not obj.read_raw_bytes():
+        return False
+    if obj.get("/Subtype") != pikepdf.Name.Image:
+        return True   # a form XObject: its own content is checked where it is drawn
+    try:
+        pikepdf.PdfImage(obj).as_pil_image().load()
+    except (NotImplementedError, pikepdf.models.image.UnsupportedImageTypeError):
+        return True   # a kind pikepdf cannot convert (JBIG2, ...): the renderer decides later
+    except Exception:
+        return False
+    return True
+
+
+def _page_list(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10]) + (", ..." if len(numbers) > 10 else "")
+    return f"page {shown}" if len(numbers) == 1 else f"pages {shown}"
 
 
 def _without_path(message: str, path: Path) -> str:

@@ -44,8 +44,10 @@ from ..config import Settings
 from ..storage import StoreError, environment_error, sha256_file
 from .completeness import incomplete_reason
 from .context import Context
-from .names import NAME_MAX, fit_name, free_path
-from .quarantine import REASON_SUFFIX, keep_with_reason
+from .names import NAME_MAX, fit_name, free_path, readable
+from .pipeline import ingest_file
+from .quarantine import REASON_SUFFIX, keep
+from .results import InboxOutcome, Status, outcome_of
 
 log = logging.getLogger(__name__)
 
@@ -61,14 +63,14 @@ class Handled:
     """What became of one inbox file: one line of `dms watch` output."""
 
     inbox_file: str                # path relative to the inbox, as dropped
-    outcome: str                   # done | quarantined | retry | skipped (a link: reported, never followed)
+    outcome: InboxOutcome          # skipped: a link or special file, reported, never followed
     results: list = field(default_factory=list)   # IngestResult
     moved_to: str | None = None
     error: str | None = None
 
     def summary(self) -> str:
         if self.error:
-            return f"{self.outcome:<11} {self.inbox_file}: {self.error}"
+            return f"{self.outcome:<11} {readable(self.inbox_file)}: {self.error}"
         parts = []
         for r in self.results:
             tag = f"#{r.source.split('#', 1)[1]} " if "#" in r.source else ""
@@ -79,13 +81,14 @@ class Handled:
                 parts.append(f"{tag}duplicate of {r.id}")
             else:
                 parts.append(f"{tag}{r.status}: {r.error}")
-        return f"{self.outcome:<11} {self.inbox_file}: " + "; ".join(parts)
+        return f"{self.outcome:<11} {readable(self.inbox_file)}: " + "; ".join(parts)
 
     def json_lines(self) -> list[dict]:
-        extra = {"inbox_file": self.inbox_file, "inbox_outcome": self.outcome, "moved_to": self.moved_to}
+        extra = {"inbox_file": readable(self.inbox_file), "inbox_outcome": self.outcome,
+                 "moved_to": readable(self.moved_to) if self.moved_to else None}
         if not self.results:
-            status = "skipped" if self.outcome == "skipped" else "failed"
-            return [{"source": self.inbox_file, "status": status, "error": self.error, **extra}]
+            status = "skipped" if self.outcome is InboxOutcome.SKIPPED else "failed"
+            return [{"source": extra["inbox_file"], "status": status, "error": self.error, **extra}]
         return [{**r.to_json(), **extra} for r in self.results]
 
 
@@ -142,13 +145,13 @@ class Inbox:
         path too long for one file name is kept in processing/.names/ instead.
         """
         stamp = f"{datetime.now(timezone.utc).strftime('%Y%m%dT%H%M%S')}-{secrets.token_hex(4)}"
-        flat = quote(rel, safe=" ()[]{}+,;=@&'!~^$")
+        flat = quote(rel, safe=" ()[]{}+,;=@&'!~^$", errors="surrogateescape")   # names that are not UTF-8 too
         name = f"{stamp}{_SEPARATOR}{flat}"
         sidecar = self.processing / NAMES / stamp
         if len(name.encode()) > NAME_MAX:
-            name = f"{stamp}{_SEPARATOR}{fit_name(quote(Path(rel).name, safe=' '), len(stamp) + 2)}"
+            name = f"{stamp}{_SEPARATOR}{fit_name(quote(readable(Path(rel).name), safe=' '), len(stamp) + 2)}"
             sidecar.parent.mkdir(exist_ok=True)
-            sidecar.write_text(rel, encoding="utf-8")
+            sidecar.write_text(rel, encoding="utf-8", errors="surrogateescape")
         target = self.processing / name
         try:
             os.rename(self.root / rel, target)
@@ -171,9 +174,9 @@ class Inbox:
             return name
         stamp, flat = name.split(_SEPARATOR, 1)
         try:
-            return (self.processing / NAMES / stamp).read_text(encoding="utf-8")
-        except (FileNotFoundError, UnicodeDecodeError):
-            return unquote(flat)
+            return (self.processing / NAMES / stamp).read_text(encoding="utf-8", errors="surrogateescape")
+        except FileNotFoundError:
+            return unquote(flat, errors="surrogateescape")
 
     def _forget_name(self, path: Path) -> None:
         if _SEPARATOR in path.name:
@@ -195,12 +198,14 @@ class Inbox:
         return target
 
     def to_quarantine(self, path: Path, rel: str, reason: str) -> Path:
-        stamp = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
-        parts = [fit_name(p) for p in Path(rel).parts if p not in ("", ".", "..")] or [path.name]
-        target = keep_with_reason(path, parts[-1], f"{reason}\n\ninbox file: {rel}\nat: {stamp}\n",
-                                  self.quarantine.joinpath(*parts[:-1]), copy=False)
+        target = keep(path, self.quarantine, rel, reason, move=True, inbox_file=rel)
         self._forget_name(path)
         return target
+
+    def quarantined_by_pipeline(self, path: Path, kept: str) -> Path:
+        """The pipeline moved a refused file from processing/ into quarantine/ itself."""
+        self._forget_name(path)
+        return Path(kept)
 
     def expire_done(self, keep_days: int, is_archived: Callable[[Path], bool]) -> int:
         """Delete originals from done/ older than keep_days, each only if its archive is in the catalog."""
@@ -228,22 +233,6 @@ class _Tracked:
     size: int
     mtime_ns: int
     since: float
-
-
-def process_file(path: Path, ctx: Context, *, source: str, display_name: str) -> list:
-    """Archive one taken file: e-mails by the mail route (never refused for an odd first header line)."""
-    from . import sources
-    from .mail import ingest_mail_file, looks_like_mail
-    from .pipeline import ingest_file
-    from ..errors import Rejected
-
-    try:
-        kind = sources.sniff(path)[0]
-    except Rejected:
-        kind = None
-    if kind == sources.EML or (kind is None and (display_name.lower().endswith(".eml") or looks_like_mail(path))):
-        return ingest_mail_file(path, ctx, source=source, display_name=display_name)
-    return ingest_file(path, ctx, source=source, display_name=display_name)
 
 
 class Watcher:
@@ -414,7 +403,7 @@ class Watcher:
                 if rel not in self._skipped:
                     self._skipped.add(rel)
                     kind = "symbolic link" if stat.S_ISLNK(st.st_mode) else "not a regular file"
-                    self._emit(Handled(rel, "skipped", [], None,
+                    self._emit(Handled(rel, InboxOutcome.SKIPPED, [], None,
                                        error=f"{kind}: not followed; put the file itself into the inbox"))
                 continue
             if (st.st_size, st.st_mtime_ns) != (state.size, state.mtime_ns):
@@ -476,18 +465,20 @@ class Watcher:
         source = str(self.inbox.root / rel)
         try:
             sha = sha256_file(path)
-            results = process_file(path, self.ctx, source=source, display_name=Path(rel).name)
-            if any(r.status == "failed" for r in results):
-                raise _Retry(next(r.error for r in results if r.status == "failed"))
-            if self.ctx.catalog.find_by_original(sha):
+            # A refused file goes to quarantine/ once: the pipeline moves it there with its reason.
+            results = ingest_file(path, self.ctx, source=source, display_name=rel,
+                                  quarantine_dir=self.inbox.quarantine, take_original=True)
+            outcome = InboxOutcome.of(outcome_of(results, original_archived=bool(self.ctx.catalog.find_by_original(sha))))
+            if outcome is InboxOutcome.RETRY:
+                raise _Retry(next(r.error for r in results if r.status == Status.FAILED))
+            if outcome is InboxOutcome.DONE:
                 target = self.inbox.to_done(path, rel)
-                handled = Handled(rel, "done", results, str(target.relative_to(self.inbox.root)))
+            elif path.exists():   # not archived, yet not refused as a whole: keep it with what is known
+                reasons = [f"{r.error} ({r.reason_code})" for r in results if r.status == Status.REJECTED]
+                target = self.inbox.to_quarantine(path, rel, "\n".join(reasons) or "not archived")
             else:
-                reasons = [f"{r.error} ({r.reason_code})" + (f"\nquarantined copy: {r.quarantined}"
-                                                             if r.quarantined else "")
-                           for r in results if r.status == "rejected"] or ["not archived"]
-                target = self.inbox.to_quarantine(path, rel, "\n".join(reasons))
-                handled = Handled(rel, "quarantined", results, str(target.relative_to(self.inbox.root)))
+                target = self.inbox.quarantined_by_pipeline(path, next(r.quarantined for r in results if r.quarantined))
+            handled = Handled(rel, outcome, results, str(target.relative_to(self.inbox.root)))
         except Exception as exc:  # store outage, disk full, a bug: the file stays in processing/
             attempts += 1
             detail = str(exc) if isinstance(exc, _Retry) else f"{type(exc).__name__}: {exc}"
@@ -500,17 +491,17 @@ class Watcher:
                 target = self.inbox.to_quarantine(
                     path, rel, f"could not be archived after {attempts} attempts: {detail}\n"
                                f"move it back into the inbox to try again")
-                self._emit(Handled(rel, "quarantined", [], str(target.relative_to(self.inbox.root)),
+                self._emit(Handled(rel, InboxOutcome.QUARANTINED, [], str(target.relative_to(self.inbox.root)),
                                    error=detail))
                 return None
-            self._emit(Handled(rel, "retry", [], None, error=f"{detail} (attempt {attempts}, will retry)"))
+            self._emit(Handled(rel, InboxOutcome.RETRY, [], None, error=f"{detail} (attempt {attempts}, will retry)"))
             return (attempts, rel)
         self._emit(handled)
         return None
 
     def _emit(self, handled: Handled) -> None:
         with self._lock:
-            self.handled += 1 if handled.outcome not in ("retry", "skipped") else 0
+            self.handled += 1 if handled.outcome not in (InboxOutcome.RETRY, InboxOutcome.SKIPPED) else 0
             try:
                 self.on_handled(handled)
             except Exception:
@@ -534,11 +525,10 @@ class Watcher:
             MailFetcher(self.settings, self.ctx).fetch(on_mail=self._emit_mail, should_stop=self._stop.is_set)
         except ImapError as exc:
             log.error("IMAP: %s", exc)
-            self._emit(Handled(f"imap:{self.settings.mail.imap.folder}", "retry", [], error=str(exc)))
+            self._emit(Handled(f"imap:{self.settings.mail.imap.folder}", InboxOutcome.RETRY, [], error=str(exc)))
 
     def _emit_mail(self, mail) -> None:
-        outcome = {"failed": "quarantined"}.get(mail.outcome, mail.outcome)
-        self._emit(Handled(mail.source, outcome, mail.results, mail.moved_to, mail.error))
+        self._emit(Handled(mail.source, InboxOutcome.of(mail.decision), mail.results, mail.moved_to, mail.error))
 
 
 class _Retry(Exception):

@@ -6,7 +6,8 @@
     → under a lock on the original's SHA-256:
         finish or roll back store writes a killed attempt left in the journal
         no documents of this paper file yet  → ingest_file (the pipeline)
-        some documents already archived       → resume: split again, archive only the missing ones
+        some documents already archived       → ingest_file with Resume: split again, archive
+                                                only the documents that are missing
     → prove completeness (pages counted in the stored archives) → done | failed | pending (retry)
 
 Exactly once: a document is identified by its original (SHA-256) and the source page numbers it
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import Rejected
+from ..ingest.results import Outcome, Status, outcome_of
 from ..storage import StoreError, sha256_file
 from . import manifest
 from .assemble import assemble_folder
@@ -115,7 +117,7 @@ def _settle(item: WorkItem, values: dict, max_attempts: int) -> dict:
 
 
 def _work(item: WorkItem, ctx, me: str) -> dict:
-    from ..ingest.pipeline import ingest_file
+    from ..ingest.pipeline import Resume, ingest_file
 
     catalog = ctx.catalog
     source = item.path
@@ -140,28 +142,29 @@ def _work(item: WorkItem, ctx, me: str) -> dict:
                 return _transient("store_unavailable", f"object store unavailable: {exc}")
             shas = {sha} | ({item.original_sha256} if item.original_sha256 else set())
             own = [d for s in shas for d in catalog.find_by_original(s) if d.source == source]
+            results = ingest_file(prepared.path, ctx, source=source, case_hint=item.case_number,
+                                  display_name=prepared.display_name,
+                                  resume=Resume.of(own, catalog) if own else None)
             if own:
-                results = resume(prepared.path, sha, ctx, source=source, hint=item.case_number, own=own)
                 note = (f"finished an interrupted attempt: {len(own)} document(s) were archived before"
                         + (f"; journal: {', '.join(journal)}" if journal else ""))
-            else:
-                results = ingest_file(prepared.path, ctx, source=source, hint_case_number=item.case_number,
-                                      display_name=prepared.display_name)
-                if journal:
-                    note = f"journal of an interrupted attempt: {', '.join(journal)}"
-        return _evaluate(results, prepared, ctx, note)
+            elif journal:
+                note = f"journal of an interrupted attempt: {', '.join(journal)}"
+        return _evaluate(results, sha, prepared, ctx, note)
 
 
-def _evaluate(results, prepared: Prepared, ctx, note: str | None) -> dict:
-    failed = [r for r in results if r.status == "failed"]
-    if failed:
-        return _transient(failed[0].reason_code or "store_unavailable", failed[0].error or "failed")
-    rejected = [r for r in results if r.status == "rejected"]
-    if rejected:
-        first = rejected[0]
+def _evaluate(results, sha: str, prepared: Prepared, ctx, note: str | None) -> dict:
+    decision = outcome_of(results, original_archived=bool(ctx.catalog.find_by_original(sha)))
+    if decision is Outcome.RETRY:
+        failed = next(r for r in results if r.status == Status.FAILED)
+        return _transient(failed.reason_code or "store_unavailable", failed.error or "failed")
+    if decision is Outcome.REFUSED:
+        first = next((r for r in results if r.status == Status.REJECTED), None)
+        if first is None:
+            return _failed("rejected", "not archived")
         kept = f"original kept in quarantine: {first.quarantined}" if first.quarantined else None
         return _failed(first.reason_code or "rejected", first.error or "rejected", kept)
-    duplicate = [r for r in results if r.status == "duplicate"]
+    duplicate = [r for r in results if r.status == Status.DUPLICATE]
     if duplicate:
         ids = duplicate[0].duplicate_of
         pages = {p.number for doc_id in ids for p in ctx.catalog.pages(doc_id)}
@@ -169,7 +172,7 @@ def _evaluate(results, prepared: Prepared, ctx, note: str | None) -> dict:
         other = ctx.catalog.get(ids[0])
         note = f"the same bytes were archived before from {other.source if other else '?'}; not stored again"
     else:
-        ids = [r.id for r in results if r.status == "archived"]
+        ids = [r.id for r in results if r.status == Status.ARCHIVED]
         sheets = results[0].sheets if results else []
     covers = list(dict.fromkeys(c for r in results if (c := getattr(r, "cover_case_number", None))))
     proof = prove(ids, sheets, prepared.pages_in, ctx)
@@ -183,46 +186,6 @@ def _evaluate(results, prepared: Prepared, ctx, note: str | None) -> dict:
         return values
     values.update(state=DONE, reason_code=None, last_error=None, finished_at=utcnow())
     return values
-
-
-def resume(path: Path, sha: str, ctx, *, source: str, hint: str | None, own: list) -> list:
-    """Archive the documents of a paper file that an interrupted attempt did not get to.
-
-    The pages are processed and split again (same bytes, same split); a group whose page numbers
-    match a document already archived from this original is reported, not stored again.
-    """
-    from ..ingest import sources
-    from ..ingest.classify import classify_document
-    from ..ingest.document import Document
-    from ..ingest.pipeline import IngestResult, archive_document, read_container
-
-    earlier = {tuple(sorted(p.number for p in ctx.catalog.pages(d.id))): d for d in own}
-    try:
-        media_type, extension = sources.sniff(path)
-        with tempfile.TemporaryDirectory(dir=ctx.work_dir()) as tmp:
-            container, groups, sheets, encoded = read_container(path, media_type, ctx, Path(tmp))
-            results = []
-            for group in groups:
-                done = earlier.get(tuple(sorted(p.number for p in group.pages)))
-                if done is not None:
-                    results.append(IngestResult(
-                        source, "archived", id=done.id, sha256=sha, pages=done.pages, doc_type=done.doc_type,
-                        case_number=done.case_number, review=done.review, archive_sha256=done.archive_sha256,
-                        blank_pages=done.blank_pages, sheets=sheets, warnings=["archived by an earlier attempt"],
-                        cover_case_number=group.cover_case_number))
-                    continue
-                doc = Document(source=source, original_path=path, sha256=sha, media_type=media_type,
-                               extension=extension, pages=group.pages, cover_case_number=group.cover_case_number,
-                               hint_case_number=hint, warnings=list(container.warnings))
-                classify_document(doc, ctx)
-                results.append(archive_document(doc, encoded, sheets, ctx, Path(tmp)))
-            return results
-    except Rejected as rejection:
-        return [IngestResult(source, "rejected", sha256=sha, error=rejection.message,
-                             reason_code=rejection.reason_code)]
-    except StoreError as exc:
-        return [IngestResult(source, "failed", sha256=sha, error=f"object store unavailable: {exc}",
-                             reason_code="store_unavailable")]
 
 
 def recover_journal(ctx, sha: str, source: str) -> list[str]:

@@ -12,7 +12,7 @@ from .runtime import Runtime, operation
 
 def import_cases(actor: Actor, runtime: Runtime, csv_file: Path) -> dict:
     """Replace the registry with the file's cases; reports how many were added, changed, removed."""
-    from ..classifiers import RegistryError, diff_registry, parse_registry_csv
+    from ..classifiers import RegistryError, parse_registry_csv
 
     with operation(runtime, actor, "cases_import", None, file=str(csv_file)) as note:
         policy.require(actor, "cases_import")

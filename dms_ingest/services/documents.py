@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from datetime import datetime
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Callable
@@ -27,14 +26,16 @@ def input_files(paths: list[Path], skipped: list | None = None) -> list[Path]:
     *skipped* as `IngestResult`s with status "skipped" and the reason, so callers can say so.
     """
     from ..ingest.inputs import scan_inputs
-    from ..ingest.pipeline import IngestResult
+    from ..ingest.names import readable
+    from ..ingest.results import IngestResult, Status
 
     try:
         scan = scan_inputs(paths)
     except FileNotFoundError as exc:
         raise Invalid(f"no such file or folder: {exc}") from None
     if skipped is not None:
-        skipped.extend(IngestResult(str(s.path), "skipped", error=s.message, reason_code=s.reason_code)
+        skipped.extend(IngestResult(readable(str(s.path)), Status.SKIPPED, error=s.message,
+                                    reason_code=s.reason_code)
                        for s in scan.skipped)
     return scan.files
 
@@ -73,7 +74,7 @@ def upload(actor: Actor, runtime: Runtime, path: Path, *, display_name: str,
         policy.require(actor, "upload", case_number=case_number, catalog=runtime.catalog)
         with runtime.pipeline(1) as ctx:
             results = ingest_file(path, ctx, source=f"upload:{actor.login}/{display_name}",
-                                  hint_case_number=case_number, display_name=display_name)
+                                  case_hint=case_number, display_name=display_name, actor=actor.login)
         note.update(documents=[r.id for r in results if r.id])
         return results
 
@@ -111,8 +112,7 @@ def search_page(actor: Actor, runtime: Runtime, text: str, *, case_number: str |
     `{"total", "total_exact", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
     return find(actor, runtime, SearchQuery(
         text=text, case_numbers=(case_number,) if case_number else None, doc_types=(doc_type,) if doc_type else None,
-        received_from=received_from.date() if isinstance(received_from, datetime) else received_from,
-        received_to=received_to.date() if isinstance(received_to, datetime) else received_to,
+        received_from=received_from, received_to=received_to,
         limit=limit, offset=offset)).to_json()
 
 
@@ -203,18 +203,22 @@ def _write_no_clobber(store, key: str, sha: str, target: Path, overwrite: bool) 
 
 
 def hold(actor: Actor, runtime: Runtime, doc_id: str, on: bool) -> DocumentRow:
-    """Set or clear a legal hold on all objects of a document."""
+    """Set or clear a legal hold on all objects of a document; recorded as a new metadata version."""
+    from ..ingest.persist import update_metadata
+
     with operation(runtime, actor, "hold", doc_id, on=on):
         doc = document(runtime, doc_id)
         policy.require(actor, "hold", document=doc)
         store = runtime.store
         try:
-            for key in (doc.original_key, doc.archive_key, doc.metadata_key):
+            for key in (doc.original_key, doc.archive_key, doc.metadata_key, *json.loads(doc.previous_metadata_keys)):
                 store.set_legal_hold(key, on)
+            row = update_metadata(doc_id, {"legal_hold": on}, actor=actor.login,
+                                  action=f"legal_hold_{'on' if on else 'off'}", store=store, catalog=runtime.catalog)
+            store.set_legal_hold(row.metadata_key, on)
         except StoreError as exc:
             raise Unavailable(str(exc)) from None
-        return runtime.catalog.update_document(doc_id, actor.login, f"legal_hold_{'on' if on else 'off'}",
-                                               legal_hold=on)
+        return row
 
 
 def delete(actor: Actor, runtime: Runtime, doc_id: str, *, reason: str) -> None:
@@ -235,3 +239,21 @@ def delete(actor: Actor, runtime: Runtime, doc_id: str, *, reason: str) -> None:
         except StoreError as exc:
             raise Unavailable(str(exc)) from None
         catalog.delete_document(doc_id, actor.login, reason)
+
+
+def rebuild(actor: Actor, runtime: Runtime, doc_ids: list[str] | None = None) -> list[str]:
+    """Rebuild index rows from the stored records (all documents, or those named); returns their ids."""
+    from ..ingest.persist import rebuild_from_records
+
+    with operation(runtime, actor, "rebuild", None, documents=len(doc_ids) if doc_ids else "all") as note:
+        policy.require(actor, "rebuild")
+        catalog, store = runtime.catalog, runtime.store
+        ids = doc_ids or [d.id for d in catalog.documents()]
+        for doc_id in ids:
+            document(runtime, doc_id)
+            try:
+                rebuild_from_records(doc_id, store, catalog, actor=actor.login)
+            except StoreError as exc:
+                raise Unavailable(f"{doc_id}: {exc}") from None
+        note.update(rebuilt=len(ids))
+        return ids

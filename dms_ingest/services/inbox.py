@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from ..access import policy
 from ..errors import Invalid
 from ..index import inbox as store
+from ..ingest import watcher
 from ..ingest.quarantine import QuarantinedFile, quarantined
 from .actor import Actor
 from .runtime import Runtime, operation
@@ -28,7 +29,7 @@ def _engine(runtime: Runtime):
     return engine
 
 
-def team_inbox(actor: Actor, runtime: Runtime, *, show: str = "open", limit: int = 200) -> dict:
+def team_inbox(actor: Actor, runtime: Runtime, *, show: str = "open", limit: int = 50, offset: int = 0) -> dict:
     """The documents filed into the actor's teams' cases, newest first, with seen/erledigt state."""
     if show not in ("open", "done", "all"):
         raise Invalid("show must be open, done or all")
@@ -36,10 +37,10 @@ def team_inbox(actor: Actor, runtime: Runtime, *, show: str = "open", limit: int
         policy.require(actor, "inbox")
         engine = _engine(runtime)
         teams = sorted(actor.teams)
-        items = store.items(engine, teams, actor.login, show=show, limit=limit)
+        items = store.items(engine, teams, actor.login, show=show, limit=limit + 1, offset=offset)
         previous = store.visit(engine, actor.login)
         note.update(documents=len(items))
-        return {"teams": teams, "items": items, "last_visit": previous,
+        return {"teams": teams, "items": items[:limit], "more": len(items) > limit, "last_visit": previous,
                 "unseen": store.unseen_count(engine, teams, actor.login)}
 
 
@@ -77,8 +78,7 @@ def intake(actor: Actor, runtime: Runtime, day: date | None = None) -> dict:
         end = start + timedelta(days=1)
         documents = store.created_between(_engine(runtime), start.astimezone(timezone.utc),
                                           end.astimezone(timezone.utc))
-        refused = [q for q in quarantined(runtime.settings.quarantine_dir)
-                   if q.at is not None and start <= q.at < end]
+        refused = [q for q in _quarantine(runtime) if q.at is not None and start <= q.at < end]
         note.update(documents=len(documents), rejected=len(refused))
         return {"day": day, "documents": documents, "rejected": refused}
 
@@ -87,6 +87,14 @@ def quarantine(actor: Actor, runtime: Runtime) -> list[QuarantinedFile]:
     """Every refused file kept in quarantine with its reason, newest first."""
     with operation(runtime, actor, "quarantine_list") as note:
         policy.require(actor, "intake")
-        files = quarantined(runtime.settings.quarantine_dir)
+        files = _quarantine(runtime)
         note.update(files=len(files))
         return files
+
+
+def _quarantine(runtime: Runtime) -> list[QuarantinedFile]:
+    """The pipeline's quarantine and the watched inbox's own quarantine folder, newest first."""
+    settings = runtime.settings
+    folders = dict.fromkeys([settings.quarantine_dir, settings.inbox_dir / watcher.QUARANTINE])
+    files = [f for folder in folders for f in quarantined(folder)]
+    return sorted(files, key=lambda f: f.at.timestamp() if f.at else 0, reverse=True)

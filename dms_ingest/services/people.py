@@ -74,6 +74,16 @@ def issue_token(actor: Actor, runtime: Runtime, login: str, label: str = "") -> 
             raise NotFound(str(exc)) from None
 
 
+def revoke_tokens(actor: Actor, runtime: Runtime, login: str) -> int:
+    """Revoke all API tokens of *login* (a leaked token); returns how many were active."""
+    with operation(runtime, actor, "users_manage", login, object_type="user", change="revoke_tokens") as note:
+        policy.require(actor, "users_manage")
+        if accounts.get_user(runtime.catalog.engine, login) is None:
+            raise NotFound(f"no user {login}")
+        note.update(revoked=accounts.revoke_tokens(runtime.catalog.engine, login))
+        return note["revoked"]
+
+
 def add_team(actor: Actor, runtime: Runtime, name: str, surnames: str) -> dict:
     """Create or redefine a team; the cases' teams follow at once (registry overrides stay)."""
     with operation(runtime, actor, "teams_manage", name, object_type="team", surnames=surnames) as note:
@@ -136,4 +146,4 @@ def list_substitutions(actor: Actor, runtime: Runtime, active_only: bool = False
 
 
 __all__ = ["add_team", "add_user", "disable_user", "issue_token", "list_substitutions", "list_teams", "list_users",
-           "set_password", "substitute"]
+           "revoke_tokens", "set_password", "substitute"]

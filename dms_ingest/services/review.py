@@ -34,7 +34,7 @@ def review_assign(actor: Actor, runtime: Runtime, doc_id: str, *, case: str | No
         catalog = runtime.catalog
         doc = document(runtime, doc_id)
         policy.require(actor, "review_assign", document=doc, case_number=case, catalog=runtime.catalog)
-        changes: dict = {"review": False, "review_reasons": "[]"}
+        changes: dict = {"review": False, "review_reasons": []}
         if case:
             row = next((c for c in catalog.cases() if c.case_number == case.strip().upper()), None)
             if row is None:

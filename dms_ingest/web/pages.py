@@ -116,7 +116,7 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def query_string(**params: Any) -> str:
-    kept = {k: v for k, v in params.items() if v not in (None, "", 0) or k == "offset" and v}
+    kept = {k: v for k, v in params.items() if v not in (None, "", 0)}
     return ("?" + urlencode(kept)) if kept else ""
 
 
@@ -143,14 +143,19 @@ _ERRORS = {
 def render_error(request: Request, status: int, text: str, extra: dict) -> Response:
     """The application's error answer for browsers (installed as app.state.render_error)."""
     if status == 401:
-        target = request.url.path + (("?" + request.url.query) if request.url.query else "")
-        params = {"next": target if request.method == "GET" else "/"}
+        here = request.url.path + (("?" + request.url.query) if request.url.query else "")
+        params = {"next": here if request.method == "GET" and not request.headers.get("hx-request") else "/"}
         if extra.get("expired"):
             params["abgelaufen"] = "1"
-        response = redirect(page_url("login") + "?" + urlencode(params))
+        target = page_url("login") + "?" + urlencode(params)
+        if request.headers.get("hx-request"):           # htmx would put the login into a table row
+            return Response(status_code=204, headers={"HX-Redirect": target})
+        response = redirect(target)
         if extra.get("expired"):
             response.delete_cookie(auth.SESSION_COOKIE, path="/")
         return response
+    if request.headers.get("hx-request") and status >= 400:
+        return Response(status_code=204, headers={"HX-Refresh": "true"})   # show the full page again
     if status == 403 and "CSRF" in text:
         heading, explanation = ("Formular abgelaufen", "Das Formular war nicht mehr gültig (Schutz vor "
                                 "untergeschobenen Anfragen). Bitte laden Sie die Seite neu und versuchen Sie es erneut.")

@@ -3,7 +3,7 @@ exportable as CSV and PDF. Reading them is logged by the service layer like any 
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timezone
 from typing import Annotated, Optional
 
 from fastapi import Query, Request
@@ -12,13 +12,18 @@ from fastapi.responses import Response
 from ..services import audit_log
 from . import exports, labels
 from .pages import PageActor, page_url, query_string, render, router, runtime
-from .pages_search import _day_bounds
 
 SHOWN = 500
 OUTCOMES = [(code, label) for code, label in labels.ACCESS_OUTCOMES.items()]
 _COLUMNS = [("seq", "Nr.", 14), ("at", "Zeit", 34), ("login", "Benutzer", 28), ("role", "Rolle", 28),
             ("action", "Zugriff", 36), ("object", "Objekt", 60), ("case_number", "Akte", 30),
             ("outcome", "Ergebnis", 22), ("client", "Adresse", 25)]
+
+
+def _day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
+    start = datetime.combine(day_from, time.min, labels.OFFICE_TIME).astimezone(timezone.utc) if day_from else None
+    end = datetime.combine(day_to, time.max, labels.OFFICE_TIME).astimezone(timezone.utc) if day_to else None
+    return start, end
 
 
 def _row(entry: dict) -> dict:

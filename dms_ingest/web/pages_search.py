@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date
 from typing import Annotated, Optional
 
 from fastapi import Form, Query, Request
@@ -10,16 +10,11 @@ from fastapi import Form, Query, Request
 from ..errors import Invalid
 from ..services import documents, review, review_item
 from . import labels
+from .api import _day_end, _day_start
 from .highlight import bracket_segments, marked_segments, query_terms
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
 
 PAGE_SIZE = 20
-
-
-def _day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
-    start = datetime.combine(day_from, time.min, labels.OFFICE_TIME).astimezone(timezone.utc) if day_from else None
-    end = datetime.combine(day_to, time.max, labels.OFFICE_TIME).astimezone(timezone.utc) if day_to else None
-    return start, end
 
 
 @router.get("/suche", name="search")
@@ -38,7 +33,8 @@ def search_page(request: Request, actor: PageActor,
         return render(request, "search.html", "Suche", form=form, doc_types=doc_types, searched=False)
     if from_ and to and from_ > to:
         raise Invalid("Das Datum „Eingang ab“ liegt nach „Eingang bis“.")
-    start, end = _day_bounds(from_, to)
+    # The index files documents by receipt day: whole days, as the API passes them.
+    start, end = _day_start(from_), _day_end(to)
     result = documents.search_page(actor, runtime(request), q, case_number=form["case"] or None,
                                    doc_type=type or None, received_from=start, received_to=end,
                                    limit=PAGE_SIZE, offset=offset)

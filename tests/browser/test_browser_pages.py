@@ -36,6 +36,8 @@ def _keep_screenshot(browser, name: str) -> None:
 
 
 def test_caseworker_day(world, browser):
+    browser.open("/anmelden")
+    browser.assert_accessible()
     browser.login("anna")
     assert browser.path.startswith("/posteingang")
     assert _count(browser) == "2"                  # the two documents of her team's case
@@ -131,6 +133,11 @@ def test_caseworker_day_with_the_keyboard_alone(world, browser):
     browser.snap()
     assert "Aufenthaltserlaubnis" in [m.text for m in browser.find_all(".page-text mark")]
     assert browser.find_all("svg rect.hit")
+    driver.execute_script("window.scrollTo(0, 0); document.activeElement.blur();")
+    browser.find("main").send_keys(Keys.NULL)        # start the Tab walk from the top of the page
+    link = _tab_to(browser, lambda e: _label(e) == "Archivfassung (PDF/A)")
+    pdf = browser.download(link, Keys.ENTER)
+    assert sha256_file(pdf) == browser.find("dd code").text
     _tab_to(browser, lambda e: _label(e) == "Abmelden").send_keys(Keys.ENTER)
     browser.snap()
     assert browser.path.startswith("/anmelden")
@@ -194,6 +201,9 @@ def test_hostile_text_stays_text(world, browser):
     browser.open(f"/dokumente/{world.documents['schreiben_ahmadi.pdf']}")
     assert SCRIPT in browser.find(".page-text").text
     _no_alert(browser)
+    browser.open("/akten?q=Ahmadi")                  # the case list: only her team's cases
+    assert "ABH-2022-06060" in browser.text() and "ABH-2023-04567" not in browser.text()
+    browser.assert_accessible()
     browser.logout()
     browser.login("post")
     browser.open(f"/pruefliste/{world.documents['nachreichung_ohne_az.pdf']}")

@@ -210,3 +210,13 @@ def test_watcher_reports_links_and_never_follows_them(tmp_path, dms, home):
     assert all("symbolic link" in r["error"] for r in lines)
     assert (inbox / "passwd.pdf").is_symlink() and not any((inbox / "quarantine").iterdir())
     assert not (home / "quarantine").exists()
+
+
+def test_mail_with_a_wrong_charset_reads_as_windows_1252(tmp_path, ctx):
+    from .inputs import wrong_charset_mail
+
+    results = ingest_file(wrong_charset_mail(tmp_path / "adresse.eml"), ctx)
+    body = next(r for r in results if r.part == "body")
+    assert body.status == "archived", body.error
+    text = "\n".join(p.text for p in ctx.catalog.pages(body.id))
+    assert "Hauptstraße 5" in text and "München" in text and "\ufffd" not in text

@@ -66,3 +66,14 @@ def test_pdf_cut_before_its_trailer_only_is_repaired_and_archived(tmp_path, ctx)
     [result] = ingest_file(cut, ctx)
     assert result.status == "archived" and result.pages == 2 and result.blank_pages == 0
     assert any("repaired" in w for w in result.warnings)
+def test_truncated_pdf_is_refused_with_a_reason_not_archived_blank(tmp_path, ctx):
+    """`head -c N five_pages.pdf > t.pdf; dms ingest t.pdf` must not give an archive of blank pages."""
+    pdf = image_pdf(tmp_path / "five.pdf", 5)
+    cut = truncated(pdf, tmp_path / "t.pdf", 0.5)
+    [result] = ingest_file(cut, ctx)
+    assert result.status == "rejected", result
+    assert "\n" not in result.error
+    assert ctx.catalog.documents() == []
+    assert Path(result.quarantined).read_bytes() == cut.read_bytes()
+
+
