@@ -78,7 +78,7 @@ def _done():
 
 
 def items(engine, teams: list[str], login: str, *, show: str = "open", window_days: int = 30,
-          limit: int = 200) -> list[InboxItem]:
+          limit: int = 50, offset: int = 0) -> list[InboxItem]:
     """The teams' documents, newest filing first; *show* is open, done or all."""
     if not teams:
         return []
@@ -88,7 +88,7 @@ def items(engine, teams: list[str], login: str, *, show: str = "open", window_da
         query = query.where(~_done())
     elif show == "done":
         query = query.where(_done())
-    query = query.order_by(DocumentRow.updated_at.desc(), DocumentRow.id).limit(limit)
+    query = query.order_by(DocumentRow.updated_at.desc(), DocumentRow.id).offset(offset).limit(limit)
     with Session(engine) as s:
         return [InboxItem(doc, case, bool(seen), bool(done)) for doc, case, seen, done in s.exec(query)]
 

@@ -26,6 +26,7 @@ from .pages import PageActor, message, page_cache, page_url, query_string, redir
 
 THUMBNAILS_PER_DOCUMENT = 6
 PAGES_RENDERED_AHEAD = 8
+INBOX_PAGE = 50
 _DOC_ID = r"^[A-Za-z0-9_.-]{1,80}$"
 _CASE = r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$"
 
@@ -34,8 +35,8 @@ _CASE = r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$"
 
 @router.get("/posteingang", name="inbox")
 def inbox_page(request: Request, actor: PageActor, show: Annotated[str, Query(pattern="^(open|done|all)$")] = "open",
-               gesehen: int = 0, erledigt: int = 0):
-    data = inbox.team_inbox(actor, runtime(request), show=show)
+               gesehen: int = 0, erledigt: int = 0, ab: Annotated[int, Query(ge=0, le=100_000)] = 0):
+    data = inbox.team_inbox(actor, runtime(request), show=show, limit=INBOX_PAGE, offset=ab)
     request.state.inbox_unseen = data["unseen"]
     items = [{"id": i.document.id, "doc_type_label": labels.doc_type(i.document.doc_type),
               "person": f"{i.case.surname}, {i.case.given_names}".strip(", "),
@@ -47,7 +48,11 @@ def inbox_page(request: Request, actor: PageActor, show: Annotated[str, Query(pa
         messages.append(message("ok", f"{gesehen} als gesehen markiert."))
     if erledigt:
         messages.append(message("ok", f"{erledigt} als erledigt markiert."))
+    path = page_url("inbox")
+    older = path + query_string(show=show if show != "open" else "", ab=ab + INBOX_PAGE) if data["more"] else ""
+    newer = path + query_string(show=show if show != "open" else "", ab=max(0, ab - INBOX_PAGE)) if ab else ""
     return render(request, "inbox.html", "Posteingang", items=items, teams=data["teams"], show=show,
+                  older_href=older, newer_href=newer,
                   new_count=data["unseen"], last_visit=labels.when(data["last_visit"]) if data["last_visit"] else "",
                   messages=messages)
 
