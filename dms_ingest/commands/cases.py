@@ -134,5 +134,5 @@ def evaluate_applications(directory: Path, labels: dict, json_output: bool, work
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, default=str) + "\n")
     else:
         out.print(report.summary(), highlight=False, markup=False)
-    if report.false_complete:
+    if report.false_complete or report.false_complete_settled:
         raise typer.Exit(1)

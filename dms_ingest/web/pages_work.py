@@ -131,7 +131,11 @@ def case_page(request: Request, actor: PageActor, case_number: str):
     case = {"case_number": data["case_number"], "team": data["team"], "document_count": len(data["documents"]),
             "person": {**person, "date_of_birth": labels.day(person.get("date_of_birth"))},
             "groups": [{"label": labels.doc_type(code or None), "documents": docs} for code, docs in ordered]}
-    return render(request, "case.html", f"Fallakte {data['case_number']}", case=case)
+    from ..services import applications
+
+    checklist = applications.case_status(actor, runtime(request), data["case_number"])
+    return render(request, "case.html", f"Fallakte {data['case_number']}", case=case,
+                  applications=checklist["applications"])
 
 
 def _title(title: str | None, doc_type: str | None, source: str | None) -> str:
