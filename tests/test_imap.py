@@ -61,6 +61,11 @@ def sha(data: bytes) -> str:
 
 
 def test_fetch_archives_then_moves_to_processed(imap_server, imap_config, dms, home: Path):
+    # The mail's case reaches its attachment when the registry knows it (an unknown number does not).
+    registry = home.parent / "cases.csv"
+    registry.write_text("case_number,surname,given_names,date_of_birth,nationality\n"
+                        "ABH-2024-00815,Kaya,Elif,2001-01-01,TUR\n", encoding="utf-8")
+    assert dms("cases", "import", str(registry)).exit_code == 0
     with_pdf = mail("Nachreichung ABH-2024-00815", "Anbei der Arbeitsvertrag.", msgid="<m1@example.net>",
                     attachments={"Arbeitsvertrag.pdf": (small_text_pdf("Arbeitsvertrag Beispiel GmbH ab 01.03.2025"),
                                                         "application/pdf")})
