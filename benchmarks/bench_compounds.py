@@ -92,6 +92,7 @@ def cost(pages: list[str]) -> None:
 
 def trigram(pages: list[str]) -> None:
     import psycopg2
+    from sqlalchemy import text
 
     from dms_ingest.index.catalog import Catalog
     from dms_ingest.index.models import DocumentRow, PageRow
@@ -120,7 +121,8 @@ def trigram(pages: list[str]) -> None:
                 times_like, times_product = [], []
                 for _ in range(5):
                     started = time.perf_counter()
-                    found = conn.exec_driver_sql(f"SELECT count(*) FROM pages WHERE text ILIKE '%{part}%'").scalar()
+                    found = conn.execute(text("SELECT count(*) FROM pages WHERE text ILIKE :p"),
+                                         {"p": f"%{part}%"}).scalar()
                     times_like.append((time.perf_counter() - started) * 1000)
                     started = time.perf_counter()
                     total = catalog.find(SearchQuery(part)).total

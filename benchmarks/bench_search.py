@@ -102,6 +102,7 @@ class Archive:
         self.rng = random.Random(seed)
         self.pages = self.documents = self.text_bytes = 0
         self.seconds = self.cpu_seconds = 0.0     # wall seconds in add_document; CPU of all the build
+        self.deadline: datetime | None = None     # stop growing (and measure what there is) after this
         self.start = datetime(2019, 1, 1, tzinfo=timezone.utc)
 
     def server_cpu(self) -> float:
@@ -130,6 +131,9 @@ class Archive:
     def _grow(self, pages: int, report) -> None:
         target = self.pages + pages
         while self.pages < target:
+            if self.deadline and self.documents % 500 == 0 and datetime.now() > self.deadline:
+                print(f"\n  out of time: measuring at {self.pages:,} pages", file=sys.stderr)
+                return
             case = self.rng.choice(self.cases)
             label, _, _ = self.rng.choice(self.pool)
             doc_id = f"bench-{self.documents:08d}"
@@ -217,6 +221,8 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
         catalog.replace_cases([CaseRow(case_number=c.number, surname=c.surname, given_names=c.given, team=c.team)
                                for c in cases])
         archive = Archive(catalog, cases, pool, args.seed)
+        if args.stop_at:
+            archive.deadline = args.stop_at - timedelta(seconds=args.reserve)
 
         def report(a: Archive) -> None:
             print(f"\r  {backend}: {a.pages:,} pages, {a.pages / a.seconds:,.0f} pages/s", end="", file=sys.stderr)
@@ -231,9 +237,20 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
                     break
             archive.grow(size - archive.pages, report)
             print(file=sys.stderr)
+            stopped_early = archive.pages < size
             if backend != "sqlite":
                 with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql("VACUUM ANALYZE")
+            if args.reindex and "reindex_rate" not in archive.__dict__:
+                cpu_started, server_started, started = time.process_time(), archive.server_cpu(), time.perf_counter()
+                reindexed = catalog.reindex()
+                archive.reindex_rate = reindexed / (time.perf_counter() - started)
+                archive.reindex_cpu_rate = reindexed / (time.process_time() - cpu_started + archive.server_cpu()
+                                                        - server_started)
+                print(f"  {backend}: dms reindex of {reindexed:,} pages: {archive.reindex_rate:,.0f} pages/s wall, "
+                      f"{archive.reindex_cpu_rate:,.0f} per CPU second", file=sys.stderr)
+                print(f"\n{backend}: `Catalog.reindex` (what `dms reindex` runs) of {reindexed:,} pages: "
+                      f"{archive.reindex_rate:,.0f} pages/s wall, {archive.reindex_cpu_rate:,.0f} per CPU second\n")
             stats = catalog.index_stats()
             timings = measure(catalog, query_classes(cases, random.Random(size), args.queries))
             row = {"backend": backend, "pages": archive.pages, "rate": archive.pages / archive.seconds,
@@ -245,6 +262,8 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
             rows.append(row)
             print_row(row)
             sys.stdout.flush()
+            if stopped_early:
+                break
     finally:
         if drop:
             catalog.engine.dispose()
@@ -274,6 +293,7 @@ def main() -> int:
     parser.add_argument("--workdir", default=None, help="where the SQLite database goes (default: temp)")
     parser.add_argument("--stop-at", default=None, help="HH:MM: skip a size that cannot be built and measured by then")
     parser.add_argument("--reserve", type=float, default=300, help="seconds kept for measuring after the last size")
+    parser.add_argument("--reindex", action="store_true", help="also time a full reindex at the first size")
     args = parser.parse_args()
     if args.stop_at:
         hour, minute = map(int, args.stop_at.split(":"))
