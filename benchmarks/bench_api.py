@@ -12,7 +12,8 @@ names them) with an API token; it loops for --seconds over: a search (a common w
 surname of one of its cases) within what it may see, the case file of one of its cases, the
 metadata of one of its documents. Every request goes through authentication, the policy and
 (unless off) an access-log entry on the shared hash chain. Latencies are measured at the client
-(end to end over loopback HTTP), the first two seconds of each run discarded. `dms serve` runs
+(end to end over loopback HTTP), the first two seconds of each run discarded; the server's CPU
+seconds per request (all its processes, from /proc) do not depend on how busy the machine is. `dms serve` runs
 with --workers processes; the clients are threads in this process, so on a 2-core machine client
 and server share the CPUs. PostgreSQL: a throwaway database on 127.0.0.1:5432, dropped at the end.
 """
@@ -41,7 +42,7 @@ from bench_search import CASE_NUMBER, COMMON_WORDS, make_cases, make_pool, postg
 from dms_ingest.access import accounts, audit, teams  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import AuditEvent, CaseRow, DocumentRow, PageRow  # noqa: E402
-from tests.plugins.web import dms_server, write_config  # noqa: E402
+from tests.plugins.web import cpu_seconds, dms_server, write_config  # noqa: E402
 
 KINDS = ("search", "case", "document")
 
@@ -173,10 +174,13 @@ def run_backend(backend: str, args, rows: list[dict]) -> None:
         for log_reads in (True, False):
             config = write_config(root / f"config-{log_reads}.yaml", index={"url": url},
                                   access={"log_reads": log_reads})
-            with dms_server(root / "home", config, workers=args.workers) as base:
+            started: list = []
+            with dms_server(root / "home", config, workers=args.workers, started=started) as base:
+                cpu_before = cpu_seconds(started[0])
                 latencies, count, errors, seconds = run_load(base, clients, args.seconds, args.seed)
+                cpu = cpu_seconds(started[0]) - cpu_before
             row = {"backend": backend, "log": "on" if log_reads else "off", "documents": args.documents,
-                   "rps": count / seconds, "errors": errors,
+                   "rps": count / seconds, "errors": errors, "cpu_ms": cpu * 1000 / max(1, count),
                    **{f"{k}_p50": statistics.median(latencies[k]) if latencies[k] else float("nan") for k in KINDS},
                    **{f"{k}_p95": percentile(latencies[k], 0.95) for k in KINDS},
                    "server_p95": {k: percentile(latencies["server " + k], 0.95) for k in KINDS}}
@@ -196,7 +200,8 @@ def run_backend(backend: str, args, rows: list[dict]) -> None:
 
 def print_row(row: dict) -> None:
     cells = " | ".join(f"{row[k + '_p50']:.0f} / {row[k + '_p95']:.0f} ({row['server_p95'][k]:.0f})" for k in KINDS)
-    print(f"| {row['backend']} | {row['documents']:,} | {row['log']} | {row['rps']:.0f} | {cells} | {row['errors']} |")
+    print(f"| {row['backend']} | {row['documents']:,} | {row['log']} | {row['rps']:.0f} | {row['cpu_ms']:.1f} | {cells} "
+          f"| {row['errors']} |")
 
 
 def main() -> int:
@@ -211,15 +216,17 @@ def main() -> int:
     args = parser.parse_args()
     print(f"{args.clients} concurrent clients, `dms serve --workers {args.workers}`; ms p50 / p95 at the client "
           "(p95 inside the server, from its Server-Timing header)\n")
-    print("| backend | documents | access log | requests/s | search | case view | document metadata | errors |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|")
+    print("| backend | documents | access log | requests/s | server CPU ms/request | search | case view "
+          "| document metadata | errors |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
     rows: list[dict] = []
     for backend in args.backends.split(","):
         run_backend(backend, args, rows)
     for backend in args.backends.split(","):
         on = next(r for r in rows if r["backend"] == backend and r["log"] == "on")
         off = next(r for r in rows if r["backend"] == backend and r["log"] == "off")
-        print(f"\n{backend}: throughput with the access log = {on['rps'] / off['rps']:.0%} of without")
+        print(f"\n{backend}: throughput with the access log = {on['rps'] / off['rps']:.0%} of without; "
+              f"server CPU per request {on['cpu_ms'] / off['cpu_ms']:.2f}x")
     return 0
 
 

@@ -44,8 +44,26 @@ def build(folder: Path, small: bool) -> list[tuple[str, Path]]:
         ("PDF, 3000 nested form XObjects", inputs.nested_forms_pdf(folder / "nested.pdf", 3000)),
         ("PDF cut off at 60 %", inputs.truncated(folder / "scan5.pdf", folder / "cut.pdf", 0.6)),
         (f"e-mail of {281 // scale} MB", inputs.big_mail(folder / "big.eml", 281 // scale)),
+        # the largest inputs the default budget accepts: the cost models must keep these under 1 GB too
+        (f"accepted: RGB JPEG {6400 // scale}x{6400 // scale}",
+         _photo(folder / "photo.jpg", 6400 // scale, "RGB")),
+        (f"accepted: grey PNG {6800 // scale}x{6800 // scale}",
+         _photo(folder / "grey.png", 6800 // scale, "L")),
+        (f"accepted: e-mail of {60 // scale} MB", inputs.big_mail(folder / "mail60.eml", 60 // scale)),
     ]
     return made
+
+
+def _photo(path: Path, side: int, mode: str) -> Path:
+    """A page-like image (text lines on paper) of side x side pixels."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new(mode, (side, side), "white" if mode == "RGB" else 255)
+    draw = ImageDraw.Draw(image)
+    for y in range(side // 10, side - side // 10, max(side // 60, 12)):
+        draw.rectangle([side // 10, y, side - side // 10, y + max(side // 400, 2)], fill=0)
+    image.save(path, quality=85) if path.suffix == ".jpg" else image.save(path)
+    return path
 
 
 def measure(path: Path, home: Path) -> tuple[float, float, list[dict], int]:

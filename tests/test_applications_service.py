@@ -182,3 +182,7 @@ def test_rest_api_shows_the_checklist_to_those_who_may_see_the_case(filled):
         opened = client.post("/api/cases/ABH-2021-00077/applications", json={"application_type": "blaue_karte"},
                              headers=own)
         assert opened.status_code == 201 and opened.json()["created"] is True
+        page = client.get("/akten/ABH-2021-00077", headers=own)
+        assert page.status_code == 200, page.text[:300]
+        assert "Anträge und Unterlagen" in page.text and "Erteilung einer Blauen Karte EU" in page.text
+        assert "abgelaufen" in page.text or "fehlt" in page.text

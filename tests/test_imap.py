@@ -181,3 +181,17 @@ def test_wrong_password_is_a_clear_error(imap_server, imap_config, dms, monkeypa
     result = dms("--config", str(imap_config), "mail", "fetch")
     assert result.exit_code == 1
     assert "login as sachbearbeitung failed" in result.output
+
+
+def test_message_too_large_for_the_memory_budget_is_refused_before_download(imap_server, imap_config, dms):
+    """Issue 10: a 281 MB .eml took 2.5 GB; by IMAP it is refused by its RFC822.SIZE, never downloaded."""
+    raw = yaml.safe_load(imap_config.read_text())
+    raw["limits"] = {"memory_mb": 256, "reserve_mb": 0}          # mails up to about 25 MB
+    imap_config.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    big = mail("Riesig", "Anbei.", msgid="<big@example.net>",
+               attachments={"daten.pdf": (b"%PDF-1.4\n" + b"0" * 30_000_000, "application/pdf")})
+    imap_server.append(big)
+    [line] = dms.json_lines("--config", str(imap_config), "mail", "fetch")
+    assert line["status"] == "failed" and line["imap_outcome"] == "failed" and line["moved_to"] == FAILED
+    assert "MB" in line["error"] and "limits.memory_mb" in line["error"]
+    assert imap_server.messages("INBOX") == [] and len(imap_server.messages(FAILED)) == 1

@@ -346,3 +346,20 @@ def test_peer_html_mail_body_archived_logo_skipped(peer_corpus, dms, settings):
     assert any("more lines are in the original" in w for w in attachment["warnings"])
     row = Catalog(settings.index_url).get(attachment["id"])
     assert row.original_ext == "txt"
+
+
+def test_mail_case_number_follows_the_configured_layout(tmp_path: Path):
+    """One pattern source: a layout like {prefix}-{serial}/{year} is found in a subject as in a text."""
+    from dms_ingest.classifiers.case_numbers import CaseNumberPattern
+    from dms_ingest.config import MailConfig
+    from dms_ingest.ingest.mailplan import plan_mail
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = "a@example.org", "abh@example.org", "Ihr Antrag AB-04711/2021"
+    msg.set_content("Anbei die Unterlagen.")
+    path = tmp_path / "antrag.eml"
+    path.write_bytes(msg.as_bytes())
+    layout = CaseNumberPattern(prefixes=["AB"], layout="{prefix}-{serial}/{year}")
+    plan = plan_mail(path, sha256_file(path), tmp_path / "parts", mail=MailConfig(), case_pattern=layout)
+    assert plan.case_hint == plan.body_case_hint == "AB-04711/2021"
+    assert plan.parts == [] and any("Anbei die Unterlagen." in line for line in plan.body_lines)

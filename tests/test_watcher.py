@@ -312,6 +312,9 @@ def test_once_processes_what_is_there_and_quarantines_refusals(dms, home: Path, 
     assert (inbox / "quarantine" / "kaputt.pdf").read_bytes() == b"%PDF-1.4\nnot really a pdf"
     reason = (inbox / "quarantine" / "kaputt.pdf.reason.txt").read_text()
     assert "damaged" in reason or "corrupt" in reason
+    # Quarantined once: moved into the inbox's quarantine/, no second copy under DMS_HOME.
+    assert by_file["kaputt.pdf"]["quarantined"] == str(inbox / "quarantine" / "kaputt.pdf")
+    assert not (home / "quarantine").exists() or not list((home / "quarantine").iterdir())
     for ignored in ("~$lock.docx", "upload.part", ".DS_Store"):
         assert (inbox / ignored).exists()
     assert not list((inbox / "processing").iterdir())

@@ -219,3 +219,15 @@ def test_search_filters_facets_and_paging_within_what_one_may_see(office):
     typed = anna.get("/suche", params={"q": "Aufenthaltserlaubnis", "type": "anwaltsschreiben"}).text
     assert ids["antrag_ahmadi.pdf"] not in typed
     assert anna.get("/suche", params={"q": "x", "from": "2026-02-01", "to": "2026-01-01"}).status_code == 422
+
+
+def test_long_documents_render_later_pages_only_when_they_hold_hits(office, monkeypatch):
+    from dms_ingest.web import pages_work
+
+    app, ids = office
+    anna = _client(app, "anna")
+    monkeypatch.setattr(pages_work, "PAGES_RENDERED_AHEAD", 0)
+    doc = ids["antrag_ahmadi.pdf"]
+    page = anna.get(f"/dokumente/{doc}", params={"q": "Meldebescheinigung"}).text   # a word of page 2 only
+    assert f'<img src="/dokumente/{doc}/seiten/1/view.png"' in page and 'loading="lazy"' in page
+    assert '<rect class="hit"' in page and "auf Seite 2" in page

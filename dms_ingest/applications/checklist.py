@@ -58,9 +58,7 @@ class CaseChecklist:
 
 
 def case_row(catalog, case_number: str) -> CaseRow:
-    number = case_number.strip().upper()
-    with catalog.session() as s:
-        row = s.get(CaseRow, number)
+    row = catalog.case(case_number.strip().upper())
     if row is None:
         raise UnknownCase(f"case {case_number} is not in the registry")
     return row

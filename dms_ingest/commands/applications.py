@@ -13,7 +13,7 @@ from rich.table import Table
 
 from ..services import applications, documents
 from .cases import cases_app
-from .console import actor, fail, out, runtime, service_errors, state
+from .console import actor, fail, out, runtime, service_errors
 
 STATE_STYLE = {"satisfied": "[green]erfüllt[/green]", "missing": "[red]fehlt[/red]",
                "expired": "[red]abgelaufen[/red]", "insufficient": "[red]nicht ausreichend[/red]",
@@ -152,16 +152,3 @@ def request(case_number: str = typer.Argument(..., metavar="AZ"),
             out.print("  [yellow]no address on file: add it before sending[/yellow]")
         if letter.get("output"):
             out.print(f"  written to {letter['output']}")
-
-
-def evaluate_applications(directory: Path, labels: dict, json_output: bool, workers: int | None) -> None:
-    """`dms eval DIR` on an application set: field accuracy, status outcome; exit 1 on a false "complete"."""
-    from ..applications.evaluation import evaluate_application_set
-
-    report = evaluate_application_set(directory, labels, config=state.get("config"), workers=workers)
-    if json_output:
-        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, default=str) + "\n")
-    else:
-        out.print(report.summary(), highlight=False, markup=False)
-    if report.false_complete:
-        raise typer.Exit(1)

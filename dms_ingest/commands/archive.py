@@ -37,7 +37,10 @@ def verify(sample: Optional[int] = typer.Option(None, "--sample", help="Check th
             out.print(f"[yellow]orphaned[/yellow] {key}")
         for error in report.errors:
             out.print(f"[red]error[/red] {error}")
-    if not report.passed:
+        for item in checked.doubled:
+            out.print(f"[red]archived more than once[/red] original {item['sha256'][:16]}…: "
+                      f"{', '.join(item['documents'])}")
+    if not checked.passed:
         raise typer.Exit(1)
 
 

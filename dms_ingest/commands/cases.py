@@ -88,8 +88,6 @@ def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False,
 
     labels = json.loads((directory / "labels.json").read_text(encoding="utf-8"))
     if labels.get("kind") == "applications":  # python -m dms_datagen.applications: fields and status
-        from .applications import evaluate_applications
-
         return evaluate_applications(directory, labels, json_output, workers)
     if any(directory.glob("*.txt")):
         predictions = predict_text_directory(directory)
@@ -125,3 +123,16 @@ def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None) -> 
         ingest(Actor.system("eval"), evaluation, [directory / name for name in input_files(labels)], workers=workers,
                on_file=lambda path, results: outcomes.__setitem__(path.name, results))
     return predictions_from_results(labels, outcomes)
+
+
+def evaluate_applications(directory: Path, labels: dict, json_output: bool, workers: int | None) -> None:
+    """`dms eval DIR` on an application set: field accuracy, status outcome; exit 1 on a false "complete"."""
+    from ..applications.evaluation import evaluate_application_set
+
+    report = evaluate_application_set(directory, labels, config=state.get("config"), workers=workers)
+    if json_output:
+        sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, default=str) + "\n")
+    else:
+        out.print(report.summary(), highlight=False, markup=False)
+    if report.false_complete or report.false_complete_settled:
+        raise typer.Exit(1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..classifiers.mrz import find_mrz
+from ..classifiers.mrz import find_mrz, parse_td3
 from .model import ExtractedField, PageText, unread
 from .reading import best, field_from, first_lines, labelled, search
 from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
@@ -31,11 +31,29 @@ def _amount(text: str) -> str | None:
 
 # --------------------------------------------------------------------------- passport: the MRZ
 
+def _mrz_readings(text: str, today: dt.date):
+    """The MRZs of a page; an invalid one is read again without the stray marks OCR put at the
+    ends of its lines (a speck read as "(" before the first character) - kept only if every check
+    digit then passes."""
+    found = find_mrz(text, today=today)
+    if found and all(m.valid for m in found):
+        return found
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for first, second in zip(lines, lines[1:]):
+        if not first.lstrip(" ‚,.'`").startswith("P"):
+            continue
+        trimmed = [re.sub(r"^[^A-Z0-9<]+|[^A-Z0-9<]+$", "", line) for line in (first, second)]
+        result = parse_td3(*trimmed, today=today)
+        if result is not None and result.valid:
+            return [result]
+    return found
+
+
 def passport(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     """Number, nationality, expiry, names and birth date from a TD3 MRZ; a failed check digit leaves
     its field unread."""
     for page in pages:
-        for mrz in find_mrz(page.text, today=today):
+        for mrz in _mrz_readings(page.text, today):
             source = " / ".join(mrz.lines)
             failed = set(mrz.failed_checks)
             composite_ok = "composite" not in failed and "ambiguous_reading" not in failed
@@ -48,8 +66,12 @@ def passport(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
                 return ExtractedField(name, str(value), 0.99, page.number, source)
 
             nationality = mrz.nationality.replace("<", "")
-            nationality_ok = mrz.valid and (re.fullmatch(r"[A-Z]{3}", nationality) or nationality in _SPECIAL_NATIONALITY)
-            names_ok = mrz.valid and bool(mrz.surname)
+            known = bool(re.fullmatch(r"[A-Z]{3}", nationality)) or nationality in _SPECIAL_NATIONALITY
+            # No check digit covers it: trusted when every check passed, or when line 1's issuing
+            # state (read independently) names the same code.
+            nationality_ok = known and (mrz.valid or nationality == mrz.issuing_state)
+            # The names in line 1 are not covered by check digits either way.
+            names_ok = bool(mrz.surname) and bool(re.fullmatch(r"[A-Z ]+", mrz.surname + mrz.given_names))
             return [
                 checked("document_number", mrz.document_number, "document_number"),
                 checked("expiry_date", mrz.expiry_date and mrz.expiry_date.isoformat(), "expiry_date"),

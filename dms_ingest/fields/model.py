@@ -58,7 +58,8 @@ class PageText:
         """How sure OCR was of the words of *snippet* (0..1): its least sure word."""
         if self.mean_confidence is None:
             return 1.0
-        tokens = [t for t in re.split(r"\s+", snippet.strip()) if t]
+        # Punctuation alone ("-", "€", ":") carries no value; OCR is often unsure of it.
+        tokens = [t for t in re.split(r"\s+", snippet.strip()) if t and re.search(r"\w", t)]
         if not tokens:
             return 0.0
         fallback = float(self.mean_confidence)

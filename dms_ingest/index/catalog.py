@@ -226,6 +226,12 @@ class Catalog:
                 query = query.where(AuditEvent.document_id == doc_id)
             return list(s.exec(query))
 
+    def last_event(self, action: str) -> AuditEvent | None:
+        """The latest audit event of *action* (e.g. the last retraining)."""
+        with self.session() as s:
+            return s.exec(select(AuditEvent).where(AuditEvent.action == action)
+                          .order_by(AuditEvent.id.desc()).limit(1)).first()
+
     def record_event(self, actor: str, action: str, document_id: str | None = None, **detail) -> None:
         with self._lock, self.session() as s:
             s.add(AuditEvent(document_id=document_id, actor=actor, action=action,

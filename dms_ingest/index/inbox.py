@@ -50,17 +50,20 @@ class InboxItem:
 
 
 def ensure_tables(engine) -> None:
-    """The inbox tables, and an index on the receipt time that the mailroom's day reads by."""
+    """The inbox tables, and indexes on the receipt and filing times that the inbox and the
+    mailroom's day read by."""
     SQLModel.metadata.create_all(engine, tables=_TABLES)
-    Index("ix_documents_created_at", DocumentRow.__table__.c.created_at).create(engine, checkfirst=True)
+    for column in ("created_at", "updated_at"):
+        Index(f"ix_documents_{column}", DocumentRow.__table__.c[column]).create(engine, checkfirst=True)
 
 
 def _filed_for(teams: list[str], since: datetime):
     """Conditions for documents filed into the teams' cases (not waiting for review) since *since*.
 
-    `review` is wrapped in coalesce so that SQLite does not walk the review index (every document)
-    but starts from the teams' cases and reaches their documents through the case-number index."""
-    return (CaseRow.team.in_(teams), func.coalesce(DocumentRow.review, False) == False,  # noqa: E712
+    The plan starts from the receipt-time index (the last weeks' intake, which does not grow with
+    the archive) and looks each case up by its number; `coalesce` keeps SQLite from starting at
+    the review index (nearly every document) or the team index (all of a team's documents ever)."""
+    return (func.coalesce(CaseRow.team, "").in_(teams), func.coalesce(DocumentRow.review, False) == False,  # noqa: E712
             DocumentRow.updated_at >= since)
 
 
@@ -78,7 +81,7 @@ def _done():
 
 
 def items(engine, teams: list[str], login: str, *, show: str = "open", window_days: int = 30,
-          limit: int = 200) -> list[InboxItem]:
+          limit: int = 50, offset: int = 0) -> list[InboxItem]:
     """The teams' documents, newest filing first; *show* is open, done or all."""
     if not teams:
         return []
@@ -88,7 +91,7 @@ def items(engine, teams: list[str], login: str, *, show: str = "open", window_da
         query = query.where(~_done())
     elif show == "done":
         query = query.where(_done())
-    query = query.order_by(DocumentRow.updated_at.desc(), DocumentRow.id).limit(limit)
+    query = query.order_by(DocumentRow.updated_at.desc(), DocumentRow.id).offset(offset).limit(limit)
     with Session(engine) as s:
         return [InboxItem(doc, case, bool(seen), bool(done)) for doc, case, seen, done in s.exec(query)]
 

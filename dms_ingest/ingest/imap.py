@@ -28,8 +28,10 @@ from pathlib import Path
 from typing import Callable
 
 from ..config import Settings
+from ..errors import Rejected
 from ..storage import sha256_file
 from . import sources
+from .budget import MemoryBudget
 from .context import Context
 from .pipeline import ingest_file
 from .results import ImapOutcome, Outcome, Status, outcome_of
@@ -209,9 +211,25 @@ class MailFetcher:
                 self.close()
         return handled
 
+    def _too_large(self, uid: str) -> Rejected | None:
+        """A message too large for the memory budget is refused by its size, before it is downloaded."""
+        typ, data = self._conn().uid("FETCH", uid, "(RFC822.SIZE)")
+        size = _message_size(data) if typ == "OK" else None
+        try:
+            if size is not None:
+                MemoryBudget.of(self.settings).mail(size, f"message {uid} ({size / 2**20:,.0f} MB)")
+        except Rejected as rejection:
+            return rejection
+        return None
+
     def _one(self, uid: str, validity: str) -> FetchedMail:
         cfg, conn = self.cfg, self._conn()
         source = f"imap://{cfg.username}@{cfg.host}/{cfg.folder};UIDVALIDITY={validity}/;UID={uid}"
+        refused = self._too_large(uid)
+        if refused is not None:   # never downloaded: the message stays on the server, in the failed folder
+            self.move(uid, cfg.failed_folder)
+            return FetchedMail(uid, source, Outcome.REFUSED, [], moved_to=cfg.failed_folder,
+                               error=refused.message)
         typ, data = conn.uid("FETCH", uid, "(BODY.PEEK[])")
         raw = next((item[1] for item in data if isinstance(item, tuple) and len(item) > 1), None) \
             if typ == "OK" else None
@@ -233,6 +251,15 @@ class MailFetcher:
             self.move(uid, cfg.failed_folder)
             errors = "; ".join(r.error or "" for r in results if r.status == Status.REJECTED)
             return FetchedMail(uid, source, decision, results, moved_to=cfg.failed_folder, error=errors or None)
+
+
+def _message_size(data) -> int | None:
+    for item in data or []:
+        raw = item[0] if isinstance(item, tuple) else item
+        match = re.search(rb"RFC822\.SIZE (\d+)", raw) if isinstance(raw, bytes) else None
+        if match:
+            return int(match.group(1))
+    return None
 
 
 def _text(value) -> str:

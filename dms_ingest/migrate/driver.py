@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from sqlalchemy import update
-from sqlmodel import Session
-
+from ..index import work_items
 from . import manifest
 from .models import DONE, FAILED, PENDING, RUNNING, MigrationRun, aware, ensure_tables, utcnow
 from .work import BUSY, SKIPPED, process_item
@@ -48,10 +46,7 @@ def open_catalog(settings):
 def start_run(catalog, source: str, mode: str, workers: int) -> MigrationRun:
     run = MigrationRun(id=new_run_id(mode), source=source, mode=mode, host=socket.gethostname(), pid=os.getpid(),
                        workers=workers)
-    with Session(catalog.engine, expire_on_commit=False) as s:
-        s.add(run)
-        s.commit()
-    return run
+    return work_items.start_run(catalog, run)
 
 
 def end_run(catalog, run: MigrationRun, state: str, *, items: int | None = None, report: str | None = None) -> None:
@@ -61,8 +56,7 @@ def end_run(catalog, run: MigrationRun, state: str, *, items: int | None = None,
         run.items = values["items"] = items
     if report is not None:
         run.report = values["report"] = report
-    with catalog.engine.begin() as conn:
-        conn.execute(update(MigrationRun).where(MigrationRun.id == run.id).values(**values))
+    work_items.end_run(catalog, run.id, **values)
 
 
 # --- local worker processes --------------------------------------------------------------

@@ -45,14 +45,8 @@ def find_retraining_entry():
 
 def _reviewed_since_last_training(catalog) -> tuple[int, int | None]:
     """(documents reviewed now, documents reviewed at the last retraining or None)."""
-    from sqlmodel import Session, select
-
-    from ..index.models import AuditEvent
-
     reviewed = len(catalog.reviewed_documents())
-    with Session(catalog.engine) as s:
-        last = s.exec(select(AuditEvent).where(AuditEvent.action == "classifier_retrained")
-                      .order_by(AuditEvent.id.desc()).limit(1)).first()
+    last = catalog.last_event("classifier_retrained")
     before = json.loads(last.detail).get("reviewed") if last is not None else None
     return reviewed, before
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..access import policy
 from ..storage.fixity import FixityReport
@@ -16,6 +16,11 @@ class Verification:
     report: FixityReport
     reconciled: object | None       # persist.ReconcileReport when asked to reconcile first
     pending_writes: int
+    doubled: list[dict] = field(default_factory=list)   # one original archived more than once
+
+    @property
+    def passed(self) -> bool:
+        return self.report.passed and not self.doubled
 
     def to_json(self) -> dict:
         result = self.report.to_json()
@@ -24,6 +29,8 @@ class Verification:
                                     "rolled_back": self.reconciled.rolled_back,
                                     "problems": self.reconciled.problems}
         result["pending_writes"] = self.pending_writes
+        result["doubled"] = self.doubled
+        result["passed"] = self.passed
         return result
 
 
@@ -38,5 +45,30 @@ def verify(actor: Actor, runtime: Runtime, *, sample: int | None = None, reconci
         repaired = settle(store, catalog) if reconcile else None
         pending = {key for p in catalog.pending_writes() for key in json.loads(p.keys)}
         report = verify_objects(store, expected_objects(catalog), sample=sample, known_keys=pending)
-        note.update(checked=report.checked, passed=report.passed)
-        return Verification(report, repaired, len(catalog.pending_writes()))
+        doubled = doubled_originals(catalog)
+        note.update(checked=report.checked, passed=report.passed, doubled=len(doubled))
+        return Verification(report, repaired, len(catalog.pending_writes()), doubled)
+
+
+def doubled_originals(catalog) -> list[dict]:
+    """Originals archived more than once: documents of one original whose page numbers overlap.
+
+    Documents split from one scan share its original too, but each holds other pages of it.
+    """
+    by_original: dict[str, list] = {}
+    for doc in catalog.documents():
+        by_original.setdefault(doc.original_sha256, []).append(doc)
+    doubled = []
+    for sha, docs in by_original.items():
+        if len(docs) < 2:
+            continue
+        seen: dict[int, str] = {}
+        twice: set[str] = set()
+        for doc in docs:
+            for page in catalog.pages(doc.id):
+                if page.number in seen and seen[page.number] != doc.id:
+                    twice.update((seen[page.number], doc.id))
+                seen.setdefault(page.number, doc.id)
+        if twice:
+            doubled.append({"sha256": sha, "documents": sorted(twice)})
+    return doubled

@@ -29,7 +29,7 @@ def _engine(runtime: Runtime):
     return engine
 
 
-def team_inbox(actor: Actor, runtime: Runtime, *, show: str = "open", limit: int = 200) -> dict:
+def team_inbox(actor: Actor, runtime: Runtime, *, show: str = "open", limit: int = 50, offset: int = 0) -> dict:
     """The documents filed into the actor's teams' cases, newest first, with seen/erledigt state."""
     if show not in ("open", "done", "all"):
         raise Invalid("show must be open, done or all")
@@ -37,10 +37,10 @@ def team_inbox(actor: Actor, runtime: Runtime, *, show: str = "open", limit: int
         policy.require(actor, "inbox")
         engine = _engine(runtime)
         teams = sorted(actor.teams)
-        items = store.items(engine, teams, actor.login, show=show, limit=limit)
+        items = store.items(engine, teams, actor.login, show=show, limit=limit + 1, offset=offset)
         previous = store.visit(engine, actor.login)
         note.update(documents=len(items))
-        return {"teams": teams, "items": items, "last_visit": previous,
+        return {"teams": teams, "items": items[:limit], "more": len(items) > limit, "last_visit": previous,
                 "unseen": store.unseen_count(engine, teams, actor.login)}
 
 

@@ -116,7 +116,7 @@ def redirect(url: str) -> RedirectResponse:
 
 
 def query_string(**params: Any) -> str:
-    kept = {k: v for k, v in params.items() if v not in (None, "", 0) or k == "offset" and v}
+    kept = {k: v for k, v in params.items() if v not in (None, "", 0)}
     return ("?" + urlencode(kept)) if kept else ""
 
 

@@ -25,6 +25,8 @@ from .highlight import hit_boxes, marked_segments, query_terms
 from .pages import PageActor, message, page_cache, page_url, query_string, redirect, render, router, runtime
 
 THUMBNAILS_PER_DOCUMENT = 6
+PAGES_RENDERED_AHEAD = 8
+INBOX_PAGE = 50
 _DOC_ID = r"^[A-Za-z0-9_.-]{1,80}$"
 _CASE = r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$"
 
@@ -33,8 +35,8 @@ _CASE = r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$"
 
 @router.get("/posteingang", name="inbox")
 def inbox_page(request: Request, actor: PageActor, show: Annotated[str, Query(pattern="^(open|done|all)$")] = "open",
-               gesehen: int = 0, erledigt: int = 0):
-    data = inbox.team_inbox(actor, runtime(request), show=show)
+               gesehen: int = 0, erledigt: int = 0, ab: Annotated[int, Query(ge=0, le=100_000)] = 0):
+    data = inbox.team_inbox(actor, runtime(request), show=show, limit=INBOX_PAGE, offset=ab)
     request.state.inbox_unseen = data["unseen"]
     items = [{"id": i.document.id, "doc_type_label": labels.doc_type(i.document.doc_type),
               "person": f"{i.case.surname}, {i.case.given_names}".strip(", "),
@@ -46,7 +48,11 @@ def inbox_page(request: Request, actor: PageActor, show: Annotated[str, Query(pa
         messages.append(message("ok", f"{gesehen} als gesehen markiert."))
     if erledigt:
         messages.append(message("ok", f"{erledigt} als erledigt markiert."))
+    path = page_url("inbox")
+    older = path + query_string(show=show if show != "open" else "", ab=ab + INBOX_PAGE) if data["more"] else ""
+    newer = path + query_string(show=show if show != "open" else "", ab=max(0, ab - INBOX_PAGE)) if ab else ""
     return render(request, "inbox.html", "Posteingang", items=items, teams=data["teams"], show=show,
+                  older_href=older, newer_href=newer,
                   new_count=data["unseen"], last_visit=labels.when(data["last_visit"]) if data["last_visit"] else "",
                   messages=messages)
 
@@ -125,7 +131,11 @@ def case_page(request: Request, actor: PageActor, case_number: str):
     case = {"case_number": data["case_number"], "team": data["team"], "document_count": len(data["documents"]),
             "person": {**person, "date_of_birth": labels.day(person.get("date_of_birth"))},
             "groups": [{"label": labels.doc_type(code or None), "documents": docs} for code, docs in ordered]}
-    return render(request, "case.html", f"Fallakte {data['case_number']}", case=case)
+    from ..services import applications
+
+    checklist = applications.case_status(actor, runtime(request), data["case_number"])
+    return render(request, "case.html", f"Fallakte {data['case_number']}", case=case,
+                  applications=checklist["applications"])
 
 
 def _title(title: str | None, doc_type: str | None, source: str | None) -> str:
@@ -145,15 +155,20 @@ def document_page(request: Request, actor: PageActor, doc_id: Annotated[str, ...
     views, hit_total, hit_pages = [], 0, []
     row = _DocumentRef(data)
     for page in data["page_details"]:
-        rendered = cache.page(data["archive_sha256"], page["number"], lambda: page_images.archive_bytes(rt, row))
-        boxes = hit_boxes(rendered.words, terms)
         segments = marked_segments(page.get("text") or "", terms)
         hits_here = sum(1 for _, marked in segments if marked)
-        if boxes or hits_here:
+        view = {"number": page["number"], "width": 1000, "height": 1414, "hits": [], "segments": segments,
+                "blank": page.get("blank"), "lazy": True}
+        if page["number"] <= PAGES_RENDERED_AHEAD or hits_here:
+            # Rendered now (once; then from the cache) for its size and word boxes; later pages of a
+            # long document without hits load as plain images when scrolled to.
+            rendered = cache.page(data["archive_sha256"], page["number"], lambda: page_images.archive_bytes(rt, row))
+            view.update(width=rendered.width, height=rendered.height, hits=hit_boxes(rendered.words, terms),
+                        lazy=False)
+        if view["hits"] or hits_here:
             hit_pages.append(page["number"])
         hit_total += hits_here
-        views.append({"number": page["number"], "width": rendered.width, "height": rendered.height,
-                      "hits": boxes, "segments": segments, "blank": page.get("blank")})
+        views.append(view)
     if actor.role in ("sachbearbeitung", "teamleitung"):
         inbox.mark(actor, rt, [doc_id], "seen")
     view = {"id": data["id"], "title": _title(data.get("title"), data.get("doc_type"), data.get("source")),

@@ -115,10 +115,13 @@ class Browser:
         problems = self.axe()
         assert not problems, f"{self.path}: {json.dumps(problems, ensure_ascii=False, indent=1)}"
 
-    def download(self, link) -> Path:
-        """Click a download link and wait for the file in the download folder."""
+    def download(self, link, press=None) -> Path:
+        """Activate a download link (a click, or *press*: keys sent to it) and wait for the file."""
         before = set(self.downloads.glob("*"))
-        link.click()
+        if press is None:
+            link.click()
+        else:
+            link.send_keys(press)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             done = [p for p in set(self.downloads.glob("*")) - before if not p.name.endswith(".crdownload")]

@@ -133,6 +133,11 @@ def test_caseworker_day_with_the_keyboard_alone(world, browser):
     browser.snap()
     assert "Aufenthaltserlaubnis" in [m.text for m in browser.find_all(".page-text mark")]
     assert browser.find_all("svg rect.hit")
+    driver.execute_script("window.scrollTo(0, 0); document.activeElement.blur();")
+    browser.find("main").send_keys(Keys.NULL)        # start the Tab walk from the top of the page
+    link = _tab_to(browser, lambda e: _label(e) == "Archivfassung (PDF/A)")
+    pdf = browser.download(link, Keys.ENTER)
+    assert sha256_file(pdf) == browser.find("dd code").text
     _tab_to(browser, lambda e: _label(e) == "Abmelden").send_keys(Keys.ENTER)
     browser.snap()
     assert browser.path.startswith("/anmelden")

@@ -79,3 +79,21 @@ def test_n_processes_archive_each_original_once(processes, originals, index_conf
 
         assert conn.execute(text("SELECT count(*) FROM original_claims")).scalar() == 0, "claims left behind"
     catalog.engine.dispose()
+
+
+def test_verify_notices_an_original_archived_twice(tmp_path, dms, settings):
+    """What the probe's concurrent runs left behind (79 documents for 40 originals) must not pass verify."""
+    from dms_ingest.index.models import DocumentRow, PageRow
+
+    text_pdf(tmp_path / "brief.pdf", [letter(1), letter(2)])
+    [line] = dms.json_lines("ingest", "--workers", "1", str(tmp_path / "brief.pdf"))
+    assert json.loads(dms("verify", "--json").stdout)["doubled"] == []
+    catalog = Catalog(settings.index_url)
+    doc = catalog.get(line["id"])
+    twin = DocumentRow(**{**doc.model_dump(), "id": doc.id + "-twin"})
+    catalog.add_document(twin, [PageRow(document_id=twin.id, number=p.number, text=p.text)
+                                for p in catalog.pages(doc.id)])
+    result = dms("verify", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["doubled"] == [{"sha256": doc.original_sha256,
+                                                     "documents": sorted([doc.id, twin.id])}]

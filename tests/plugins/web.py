@@ -32,9 +32,10 @@ def write_config(path: Path, **sections) -> Path:
 
 
 @contextmanager
-def dms_server(home: Path, config: Path, workers: int = 1, tls: tuple[Path, Path] | None = None):
+def dms_server(home: Path, config: Path, workers: int = 1, tls: tuple[Path, Path] | None = None,
+               started: list | None = None):
     """Start `dms serve` on a free port (over TLS with *tls* = (certfile, keyfile)); yields its base
-    URL; stops it (and its workers) at the end."""
+    URL; stops it (and its workers) at the end. *started* receives the server's Popen."""
     port = free_port()
     extra = ["--certfile", str(tls[0]), "--keyfile", str(tls[1])] if tls else []
     env = {**os.environ, "DMS_HOME": str(home), "OMP_THREAD_LIMIT": "1"}
@@ -43,6 +44,8 @@ def dms_server(home: Path, config: Path, workers: int = 1, tls: tuple[Path, Path
                                 "--port", str(port), "--workers", str(workers), *extra],
                                env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
+    if started is not None:
+        started.append(process)
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -74,3 +77,17 @@ def _stop(process: subprocess.Popen) -> None:
             return
         except subprocess.TimeoutExpired:
             continue
+
+
+def cpu_seconds(process: subprocess.Popen) -> float:
+    """User + system CPU seconds of a server and its worker processes so far (its process group)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == process.pid:              # pgrp: the server started its own session
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
