@@ -165,3 +165,7 @@ def test_not_malformed(text):
     from dms_ingest.classifiers.case_numbers import find_malformed_case_numbers
 
     assert find_malformed_case_numbers(text, DEFAULT) == []
+
+
+def test_separators_misread_as_plus_or_star():
+    assert [h.canonical for h in find_case_numbers("Ihr Az.: ABH +2014 * 06036")] == ["ABH-2014-06036"]

@@ -151,6 +151,7 @@ def test_other_date_labels_are_not_birth_dates(text):
 @pytest.mark.parametrize("text", [
     "geb. 03.04.87", "geb. 3. April 1987", "geboren am 3.April 1987", "Geburtsdatum: 03.04.l987", "geb. 03 04 1987",
     "Geburtsdatum 3. Apri1 1987", "GEBURTSDATUM: 3. APRIL 1987", "Date of birth / Geburtsdatum: 03 APR/AVR 87",
+    "GEBURTSDATUM 03 APR 1987", "Geb.-Datum: 3 Apr. 1987", "Gebnrts Datum: 03.04.1987",
 ])
 def test_birth_date_forms_on_weak_scans(text):
     assert [h.date for h in find_birth_dates(text, today=dt.date(2025, 6, 1))] == [dt.date(1987, 4, 3)]
@@ -162,4 +163,6 @@ def test_words_that_are_no_month_give_no_date():
 
 def test_a_letter_date_after_a_speck_is_no_birth_date():
     assert find_birth_dates("Aktenzeichen ABH - 2020 - 00184\ng Datum: 26.04.2025", today=dt.date(2025, 6, 1)) == []
+    assert find_birth_dates("Prüfungszentrum\noe Datum: 02.06.2024", today=dt.date(2025, 6, 1)) == []
+    assert [h.date for h in find_birth_dates("Geb.-Datum: 11 MÄR 1984", today=dt.date(2025, 6, 1))] == [dt.date(1984, 3, 11)]
     assert [h.date for h in find_birth_dates("Geb. Datum: 03.04.1987", today=dt.date(2025, 6, 1))] == [dt.date(1987, 4, 3)]

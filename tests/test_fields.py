@@ -176,3 +176,14 @@ def test_punctuation_does_not_lower_a_fields_confidence():
     page = PageText(1, "Muster GmbH\nAbrechnungszeitraum: 01.04.2025 - 30.04.2025",
                     {"01.04.2025": 93.0, "-": 20.0, "30.04.2025": 91.0}, 85.0)
     assert read("gehaltsnachweis", [page])["period"].value == "2025-04"
+
+
+def test_nationality_and_names_of_an_mrz_with_an_unreadable_number():
+    line1, line2 = make_td3(surname="YILDIZ", given_names="MUSTAFA", document_number="C37087186",
+                            nationality="TUR", date_of_birth=dt.date(1966, 12, 14), sex="M",
+                            expiry_date=dt.date(2029, 2, 7))
+    fields = read("pass", [PageText(1, f"PASSPORT\n{line1}\n©{line2[1:]}")])
+    assert fields["document_number"].status == "unread"
+    assert fields["expiry_date"].value == "2029-02-07"           # its own check digit passes
+    assert fields["nationality"].value == "TUR"                  # line 1 says TUR as well
+    assert (fields["surname"].value, fields["given_names"].value) == ("YILDIZ", "MUSTAFA")

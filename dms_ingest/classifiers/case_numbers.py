@@ -23,7 +23,7 @@ _LETTER_LOOKALIKES = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"
 
 _DIGIT_CLASS = "[0-9" + re.escape("".join(_DIGIT_LOOKALIKES)) + "]"
 # Separators seen between the parts of a printed or OCR-read case number.
-_SEP = r"(?:[ \t]*[-‐‑‒–—/._:]?[`'´~]?[ \t]*|)"
+_SEP = r"(?:[ \t]*[-‐‑‒–—/._:+*]?[`'´~]?[ \t]*|)"
 
 # Labels that introduce a case number; umlauts and dots are often lost in OCR.
 _LABELS: list[tuple[str, str]] = [

@@ -144,7 +144,7 @@ class TextNames:
 
 _MONTHS = {
     "januar": 1, "jan": 1, "january": 1, "janvier": 1, "februar": 2, "feb": 2, "february": 2, "fevrier": 2,
-    "märz": 3, "maerz": 3, "marz": 3, "mär": 3, "mrz": 3, "march": 3, "mar": 3, "mars": 3,
+    "märz": 3, "maerz": 3, "marz": 3, "mär": 3, "maer": 3, "mrz": 3, "march": 3, "mar": 3, "mars": 3,
     "april": 4, "apr": 4, "avril": 4, "mai": 5, "may": 5, "juni": 6, "jun": 6, "june": 6, "juin": 6,
     "juli": 7, "jul": 7, "july": 7, "juillet": 7, "august": 8, "aug": 8, "aout": 8,
     "september": 9, "sept": 9, "sep": 9, "oktober": 10, "okt": 10, "october": 10, "oct": 10,
@@ -233,6 +233,10 @@ def _fuzzy_label(before: str) -> str | None:
             break  # a speck read as a letter ("g Datum:") is no label
         candidate = "".join(words[-n:]).casefold()
         if len(candidate) >= 6 and max(fuzz.ratio(candidate, w) for w in _LABEL_WORDS) >= 80:
+            # "Datum:" alone is a letter's date: whatever stands before it must look like "Geb"/"Geburts".
+            head = candidate[:-5] if candidate.endswith("datum") else None
+            if head is not None and max(fuzz.ratio(head, "geb"), fuzz.ratio(head, "geburts")) < 60:
+                continue
             return " ".join(words[-n:])
     return None
 

@@ -66,8 +66,12 @@ def passport(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
                 return ExtractedField(name, str(value), 0.99, page.number, source)
 
             nationality = mrz.nationality.replace("<", "")
-            nationality_ok = mrz.valid and (re.fullmatch(r"[A-Z]{3}", nationality) or nationality in _SPECIAL_NATIONALITY)
-            names_ok = mrz.valid and bool(mrz.surname)
+            known = bool(re.fullmatch(r"[A-Z]{3}", nationality)) or nationality in _SPECIAL_NATIONALITY
+            # No check digit covers it: trusted when every check passed, or when line 1's issuing
+            # state (read independently) names the same code.
+            nationality_ok = known and (mrz.valid or nationality == mrz.issuing_state)
+            # The names in line 1 are not covered by check digits either way.
+            names_ok = bool(mrz.surname) and bool(re.fullmatch(r"[A-Z ]+", mrz.surname + mrz.given_names))
             return [
                 checked("document_number", mrz.document_number, "document_number"),
                 checked("expiry_date", mrz.expiry_date and mrz.expiry_date.isoformat(), "expiry_date"),
