@@ -20,6 +20,9 @@ MB = 1 << 20
 # Bytes per pixel while one page image is processed: the decoded image, a BGR copy, greyscale,
 # the deskewed copy and the encoder's input exist at the same time.
 PAGE_BYTES_PER_PIXEL = 14
+# An image inside a PDF is only decoded by pdfium (its stream, then the bitmap it draws from); the
+# page is processed at the render resolution, which render_dpi() budgets separately.
+PDF_IMAGE_COPIES = 2
 # pdfium keeps a parsed content stream at several times its size; pdfminer (text layer) at ~40x.
 RENDER_BYTES_PER_CONTENT_BYTE = 8
 TEXT_BYTES_PER_CONTENT_BYTE = 40
@@ -61,6 +64,13 @@ class MemoryBudget:
         """An image of width x height with *bands* samples of *bits* bits, decoded and processed."""
         decoded = width * height * bands * max(bits, 8) // 8
         self.require(decoded + width * height * PAGE_BYTES_PER_PIXEL, what)
+
+    def embedded_image(self, width: int, height: int, bands: int, bits: int, what: str) -> int:
+        """An image inside a PDF page, decoded by the renderer; returns the bytes it holds while the
+        page is drawn (to be reserved when choosing the render resolution)."""
+        held = PDF_IMAGE_COPIES * (width * height * bands * max(bits, 8) // 8)
+        self.require(held, what)
+        return held
 
     def render_dpi(self, width_pt: float, height_pt: float, dpi: float, reserved: int = 0) -> float:
         """*dpi*, lowered where needed so that rendering the page (beside *reserved* bytes held by

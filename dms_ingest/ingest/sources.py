@@ -258,8 +258,7 @@ def _pdf_page_spec(page, number: int, width_pt: float, height_pt: float, limit_m
     largest = 0
     for w, h, bands, bits in cost.images:
         _check_pixels(w, h, limit_mp, f"an image on {where}")
-        budget.image(w, h, bands, bits, f"an image of {w}x{h} pixels on {where}")
-        largest = max(largest, w * h * bands * max(bits, 8) // 8)
+        largest = max(largest, budget.embedded_image(w, h, bands, bits, f"an image of {w}x{h} pixels on {where}"))
     # Render at the scan's own resolution (bounded), born-digital pages at the archive dpi.
     if cost.images:
         widest = max(max(w, h) for w, h, _, _ in cost.images)
