@@ -5,8 +5,6 @@ Field names are a public contract like the CLI's `--json`: kept, only added to.
 
 from __future__ import annotations
 
-import os
-import re
 import shutil
 import tempfile
 from datetime import date, datetime, time, timezone
@@ -21,6 +19,7 @@ from starlette.background import BackgroundTask
 from ..errors import Invalid
 from ..services.actor import Actor
 from . import auth
+from .uploads import receive, safe_filename, scratch_folder
 
 # response_model=None: the services return plain JSON-ready dicts; validating them again would cost
 # a thread hop per request.
@@ -115,7 +114,7 @@ def _download(request: Request, actor: Actor, doc_id: str, original: bool) -> Fi
     from ..services import documents
 
     runtime = _runtime(request)
-    folder = Path(tempfile.mkdtemp(prefix="dms-dl-", dir=_scratch(runtime)))
+    folder = Path(tempfile.mkdtemp(prefix="dms-dl-", dir=scratch_folder(runtime)))
     target = folder / "file"
     try:
         documents.get(actor, runtime, doc_id, target, original=original)
@@ -128,19 +127,6 @@ def _download(request: Request, actor: Actor, doc_id: str, original: bool) -> Fi
     name = safe_filename(f"{doc.case_number or 'eingang'}_{doc.doc_type or 'dokument'}_{doc.id}", ext)
     return FileResponse(target, media_type=media, filename=name, content_disposition_type="attachment",
                         background=BackgroundTask(shutil.rmtree, folder, True))
-
-
-def safe_filename(stem: str, ext: str) -> str:
-    """A download name from trusted fields only, reduced to characters every system accepts."""
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip(".-")[:120] or "dokument"
-    ext = re.sub(r"[^A-Za-z0-9]+", "", ext)[:8]
-    return f"{stem}.{ext}" if ext else stem
-
-
-def _scratch(runtime) -> str:
-    path = runtime.settings.work_dir / "web"
-    path.mkdir(parents=True, exist_ok=True)
-    return str(path)
 
 
 @router.get("/documents/{doc_id}/archive", response_model=None, tags=["documents"], summary="The archival PDF/A (checksum verified)",
@@ -189,23 +175,12 @@ def api_upload(request: Request, actor: CurrentActor, case_number: str,
     from ..services import documents
 
     runtime = _runtime(request)
-    limit = runtime.settings.web.max_upload_mb * 1024 * 1024
-    folder = Path(tempfile.mkdtemp(prefix="dms-up-", dir=_scratch(runtime)))
+    upload = receive(file, runtime)
     try:
-        name = Path((file.filename or "upload").replace("\\", "/")).name or "upload"
-        target = folder / safe_filename(Path(name).stem, Path(name).suffix)
-        size = 0
-        with open(target, "wb") as out:
-            while chunk := file.file.read(1024 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    raise Invalid(f"The file is larger than {runtime.settings.web.max_upload_mb} MB.")
-                out.write(chunk)
-        if size == 0:
-            raise Invalid("The file is empty.")
-        results = documents.upload(actor, runtime, target, display_name=name, case_number=case_number)
+        results = documents.upload(actor, runtime, upload.path, display_name=upload.name,
+                                   case_number=case_number)
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(upload.folder, ignore_errors=True)
     return {"case_number": case_number, "documents": [_upload_result(r) for r in results]}
 
 

@@ -7,7 +7,6 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
 import threading
 import time
 from datetime import date
@@ -17,10 +16,11 @@ from typing import Annotated
 from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
-from ..errors import Invalid, NotFound
+from ..errors import NotFound
 from ..services import case_lookup, casefile, documents, inbox, page_images
 from . import labels
 from .api import _upload_result
+from .uploads import receive, scratch_folder
 from .highlight import hit_boxes, marked_segments, query_terms
 from .pages import PageActor, message, page_cache, page_url, query_string, redirect, render, router, runtime
 
@@ -231,24 +231,8 @@ def upload_submit(request: Request, actor: PageActor, case_number: str,
                   file: Annotated[UploadFile, File()]):
     rt = runtime(request)
     data = casefile.case_file(actor, rt, case_number)          # the case must exist and be the user's
-    name = Path((file.filename or "upload").replace("\\", "/")).name or "upload"
-    folder = Path(tempfile.mkdtemp(prefix="dms-up-", dir=_scratch(rt)))
-    target = folder / ("upload" + re.sub(r"[^A-Za-z0-9.]", "", Path(name).suffix)[:8])
-    limit = rt.settings.web.max_upload_mb * 1024 * 1024
-    size = 0
-    try:
-        with open(target, "wb") as out:
-            while chunk := file.file.read(1024 * 1024):
-                size += len(chunk)
-                if size > limit:
-                    raise Invalid(f"Die Datei ist größer als {rt.settings.web.max_upload_mb} MB.")
-                out.write(chunk)
-        if size == 0:
-            raise Invalid("Die Datei ist leer.")
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    job = UploadJobs(rt).start(actor, data["case_number"], name, target, folder)
+    upload = receive(file, rt, lang="de")
+    job = UploadJobs(rt).start(actor, data["case_number"], upload.name, upload.path, upload.folder)
     return redirect(page_url("upload_job", job_id=job))
 
 
@@ -280,19 +264,13 @@ def upload_job(request: Request, actor: PageActor, job_id: str):
     return render(request, "upload_job.html", "Hochladen", job=view, refresh_seconds=2 if running else 0)
 
 
-def _scratch(rt) -> Path:
-    path = rt.settings.work_dir / "web"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 class UploadJobs:
     """Uploads run in a background thread; their state is a small JSON file per job under the work
     folder, so any request (and any server process on this machine) can show the progress."""
 
     def __init__(self, rt):
         self.rt = rt
-        self.folder = _scratch(rt) / "jobs"
+        self.folder = scratch_folder(rt) / "jobs"
         self.folder.mkdir(parents=True, exist_ok=True)
 
     def _path(self, job_id: str) -> Path:
