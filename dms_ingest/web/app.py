@@ -148,22 +148,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.state.render_error = None
     _install_error_handlers(app)
 
-    from . import api, api_applications
+    from . import api, api_applications, site
 
     app.include_router(api.router)
     app.include_router(api_applications.router)
-    _mount_pages(app)
+    site.mount(app)
     app.add_middleware(SecurityHeaders)
     return app
-
-
-def _mount_pages(app: FastAPI) -> None:
-    """The browser pages live in web/pages*.py (their own owner); mount them when present."""
-    import importlib
-    import importlib.util
-
-    if importlib.util.find_spec(f"{__package__}.pages") is not None:
-        importlib.import_module(f"{__package__}.pages").mount(app)
 
 
 def create_app_from_env() -> FastAPI:

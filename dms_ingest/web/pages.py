@@ -6,7 +6,8 @@ and the registry can never become markup. Forms carry the session's CSRF token; 
 files under /static (the CSP forbids inline scripts).
 
 The routes themselves are in pages_work.py (inbox, mailroom, case file, document, upload),
-pages_search.py (search, review queue) and pages_privacy.py (access log, Art. 15 report).
+pages_search.py (search, review queue) and pages_privacy.py (access log, Art. 15 report);
+site.py mounts them on the application.
 """
 
 from __future__ import annotations
@@ -16,9 +17,8 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader
 
@@ -240,14 +240,3 @@ def home(request: Request, actor: PageActor):
     for item in _navigation(request, actor):
         return redirect(item.href)
     return render(request, "home.html", "Start")
-
-
-def mount(app: FastAPI) -> None:
-    """Add the pages, their static files and the HTML error pages to the application."""
-    from . import pages_privacy, pages_search, pages_work  # noqa: F401 - they register their routes
-
-    templates.env.globals["url"] = page_url
-    templates.env.globals["static"] = lambda path: page_url("static", path=path)
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.include_router(router)
-    app.state.render_error = render_error
