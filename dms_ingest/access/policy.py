@@ -134,7 +134,7 @@ def _team(case_number: str | None, team, catalog) -> str | None:
         return None  # unknown team: only the unrestricted scope reaches the document
     from .teams import case_team
 
-    return case_team(getattr(catalog, "engine", catalog), case_number)[1]
+    return case_team(catalog, case_number)[1]
 
 
 def decide(actor, action: str, *, case_number: str | None = None, document: Any = None, team=_UNSET,

@@ -273,7 +273,7 @@ def serve(host: Optional[str] = typer.Option(None, "--host", help="Address to li
     os.environ["DMS_HOME"] = str(cfg.home)
     from ..access.audit import ensure_tables
 
-    ensure_tables(_runtime().catalog.engine)  # create tables once, before several processes race to
+    ensure_tables(_runtime().catalog)  # create tables once, before several processes race to
     uvicorn.run("dms_ingest.web.app:create_app_from_env", factory=True, host=host or web.host,
                 port=port or web.port, workers=workers or web.workers, proxy_headers=bool(web.forwarded_allow_ips),
                 forwarded_allow_ips=web.forwarded_allow_ips or None, ssl_certfile=str(certfile) if certfile else None,
