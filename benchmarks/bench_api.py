@@ -21,6 +21,7 @@ and server share the CPUs. PostgreSQL: a throwaway database on 127.0.0.1:5432, d
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import sys
@@ -38,7 +39,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from bench_search import CASE_NUMBER, COMMON_WORDS, make_cases, make_pool, postgres_url  # noqa: E402
+from bench_search import CASE_NUMBER, Case, COMMON_WORDS, make_cases, make_pool, postgres_url  # noqa: E402
 from dms_ingest.access import accounts, audit, teams  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import AuditEvent, CaseRow, DocumentRow, PageRow  # noqa: E402
@@ -109,7 +110,8 @@ def make_clients(catalog: Catalog, cases: list, count: int, seed: int) -> list[d
     return clients
 
 
-def run_load(base: str, clients: list[dict], seconds: float, seed: int) -> tuple[dict, int, int, float]:
+def run_load(base: str, clients: list[dict], seconds: float, seed: int,
+             kinds: tuple[str, ...] = KINDS) -> tuple[dict, int, int, float]:
     latencies: dict[str, list[float]] = defaultdict(list)
     errors = [0]
     count = [0]
@@ -122,7 +124,7 @@ def run_load(base: str, clients: list[dict], seconds: float, seed: int) -> tuple
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {client['token']}"}, timeout=60) as http:
             i = n
             while time.monotonic() < stop_at:
-                kind = KINDS[i % 3]
+                kind = kinds[i % len(kinds)]
                 i += 1
                 if kind == "search":
                     word = rng.choice(COMMON_WORDS) if rng.random() < 0.5 else rng.choice(client["cases"]).surname
@@ -158,26 +160,62 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
 
 
+def _kept_url(backend: str, root: Path, args) -> str:
+    """The index of a kept run (--keep): a file under DIR, or a database named after the run's size."""
+    if backend == "sqlite":
+        return f"sqlite:///{root / 'home' / 'index.sqlite'}"
+    import psycopg2
+
+    name = f"dms_bench_api_keep_{args.documents}_{args.seed}"
+    admin = psycopg2.connect(dbname="postgres", host="127.0.0.1", port=5432, user="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        if cur.fetchone() is None:
+            cur.execute(f"CREATE DATABASE {name}")
+    admin.close()
+    return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}"
+
+
+def _load_or_build(backend: str, url: str, root: Path, args) -> list[dict]:
+    """The clients of a kept index (--keep, built by an earlier run), else build index and clients."""
+    saved = root / f"clients-{backend}-{args.documents}-{args.seed}-{args.clients}.json"
+    if saved.exists():
+        print(f"{backend}: reusing the index kept in {root}", file=sys.stderr)
+        return [{"token": c["token"], "docs": c["docs"], "cases": [Case(*case) for case in c["cases"]]}
+                for c in json.loads(saved.read_text())]
+    print(f"{backend}: building the index", file=sys.stderr)
+    catalog, cases = build_index(url, args.documents, args.seed, args.pool)
+    clients = make_clients(catalog, cases, args.clients, args.seed)
+    catalog.engine.dispose()
+    saved.write_text(json.dumps([{"token": c["token"], "docs": c["docs"],
+                                  "cases": [[k.number, k.surname, k.given, k.team] for k in c["cases"]]}
+                                 for c in clients]))
+    return clients
+
+
 def run_backend(backend: str, args, rows: list[dict]) -> None:
-    workdir = tempfile.TemporaryDirectory(prefix="bench-api-")
-    root = Path(workdir.name)
+    workdir = None if args.keep else tempfile.TemporaryDirectory(prefix="bench-api-")
+    root = Path(args.keep or workdir.name)
     drop = None
-    url = f"sqlite:///{root / 'home' / 'index.sqlite'}" if backend == "sqlite" else None
-    if url is None:
-        url, drop = postgres_url()
-    try:
+    if args.keep:
+        (root / "home").mkdir(parents=True, exist_ok=True)
+        url = _kept_url(backend, root, args)
+    else:
         (root / "home").mkdir()
-        print(f"{backend}: building the index", file=sys.stderr)
-        catalog, cases = build_index(url, args.documents, args.seed, args.pool)
-        clients = make_clients(catalog, cases, args.clients, args.seed)
-        catalog.engine.dispose()
+        url = f"sqlite:///{root / 'home' / 'index.sqlite'}" if backend == "sqlite" else None
+        if url is None:
+            url, drop = postgres_url()
+    try:
+        clients = _load_or_build(backend, url, root, args)
         for log_reads in (True, False):
             config = write_config(root / f"config-{log_reads}.yaml", index={"url": url},
                                   access={"log_reads": log_reads})
             started: list = []
             with dms_server(root / "home", config, workers=args.workers, started=started) as base:
                 cpu_before = cpu_seconds(started[0])
-                latencies, count, errors, seconds = run_load(base, clients, args.seconds, args.seed)
+                latencies, count, errors, seconds = run_load(base, clients, args.seconds, args.seed,
+                                                             tuple(args.kinds.split(",")))
                 cpu = cpu_seconds(started[0]) - cpu_before
             row = {"backend": backend, "log": "on" if log_reads else "off", "documents": args.documents,
                    "rps": count / seconds, "errors": errors, "cpu_ms": cpu * 1000 / max(1, count),
@@ -195,7 +233,8 @@ def run_backend(backend: str, args, rows: list[dict]) -> None:
     finally:
         if drop:
             drop()
-        workdir.cleanup()
+        if workdir is not None:
+            workdir.cleanup()
 
 
 def print_row(row: dict) -> None:
@@ -213,6 +252,10 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="dms serve processes")
     parser.add_argument("--pool", type=int, default=3000, help="rendered template documents to draw pages from")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--kinds", default=",".join(KINDS), help="requests the clients make in turn "
+                        "(e.g. case,document to measure the API without search)")
+    parser.add_argument("--keep", metavar="DIR", help="keep the index (SQLite file under DIR, PostgreSQL database "
+                        "dms_bench_api_keep_N_SEED) and reuse it in later runs with the same DIR and sizes")
     args = parser.parse_args()
     print(f"{args.clients} concurrent clients, `dms serve --workers {args.workers}`; ms p50 / p95 at the client "
           "(p95 inside the server, from its Server-Timing header)\n")

@@ -22,7 +22,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from .access_models import AccessLogAnchor, AccessLogRow, engine_of, ensure_tables
+from .access_models import AccessLogAnchor, AccessLogRow, ensure_tables
+from .schema import engine_of
 
 GENESIS = "0" * 64
 _ADVISORY_LOCK = 0x444D5341  # "DMSA": one chain per database

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
 from .models import utcnow
-from .schema import create_tables
+from .schema import create_tables, engine_of
 
 
 class UserRow(SQLModel, table=True):
@@ -116,11 +116,6 @@ _TABLES = [UserRow.__table__, TeamRow.__table__, ApiTokenRow.__table__, SessionR
            LoginFailureRow.__table__, SubstitutionRow.__table__, AccessLogRow.__table__,
            AccessLogAnchor.__table__]
 _ready: "weakref.WeakSet" = weakref.WeakSet()
-
-
-def engine_of(db) -> Engine:
-    """The engine behind *db*, a Catalog or an engine (the access functions accept either)."""
-    return getattr(db, "engine", db)
 
 
 def ensure_tables(db) -> Engine:

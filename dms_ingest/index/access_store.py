@@ -12,8 +12,9 @@ from sqlalchemy import text
 from sqlmodel import Session, delete, select
 
 from .access_models import (ApiTokenRow, LoginFailureRow, SessionRow, SubstitutionRow, TeamRow, UserRow,
-                            engine_of, ensure_tables)
+                            ensure_tables)
 from .models import CaseRow
+from .schema import engine_of, update_row
 
 
 def _session(db) -> Session:
@@ -46,15 +47,7 @@ def list_users(db) -> list[UserRow]:
 def update_user(db, login: str, **changes) -> UserRow | None:
     """Set *changes* on the user's row; None when there is no such user."""
     with _session(db) as s:
-        row = s.get(UserRow, login)
-        if row is None:
-            return None
-        for name, value in changes.items():
-            setattr(row, name, value)
-        s.add(row)
-        s.commit()
-        s.refresh(row)
-        return row
+        return update_row(s, UserRow, login, **changes)
 
 
 def save_directory_user(db, login: str, role: str, teams_json: str, display_name: str) -> UserRow | None:

@@ -64,7 +64,7 @@ def retrain_classifier(settings, catalog, *, force: bool = False) -> dict:
         why = "no reviewed documents yet" if reviewed == 0 else "no documents reviewed since the last training"
         return {"status": "skipped", "reason": f"skipped: {why}", "reviewed": reviewed,
                 "entry_point": f"{function.__module__}.{function.__name__}"}
-    available = {"catalog": catalog, "settings": settings, "index": catalog, "engine": catalog.engine}
+    available = {"catalog": catalog, "settings": settings, "index": catalog}
     try:
         parameters = inspect.signature(function).parameters
         kwargs = {name: available[name] for name in parameters if name in available}
@@ -137,15 +137,16 @@ def access_log_check(settings, catalog) -> dict:
         return {"ok": False, "problems": [f"{type(exc).__name__}: {exc}"[:300]]}
 
 
-def run_nightly(settings, *, sample: int, workers: int, retry: bool = True, train: bool = True,
+def run_nightly(settings, catalog=None, *, sample: int, workers: int, retry: bool = True, train: bool = True,
                 force_train: bool = False, view_factory=None) -> dict:
-    """The whole batch; returns the report (also the content of the JSON file)."""
+    """The whole batch on *catalog* (default: the index of *settings*); returns the report (also the
+    content of the JSON file)."""
     from ..storage import StoreError, open_store
-    from .driver import end_run, open_catalog, run_local, start_run
+    from .driver import end_run, migration_catalog, open_catalog, run_local, start_run
 
     started = datetime.now(timezone.utc)
     clock = time.monotonic()
-    catalog = open_catalog(settings)
+    catalog = migration_catalog(catalog) if catalog is not None else open_catalog(settings)
     result: dict = {"started_at": started.isoformat(timespec="seconds")}
 
     # 1. failed work items: orphans of dead workers back to pending, failed items retried

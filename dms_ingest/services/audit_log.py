@@ -19,7 +19,7 @@ def entries(actor: Actor, runtime: Runtime, *, case_number: str | None = None, l
     with operation(runtime, actor, "audit_read", case_number or login, object_type="audit",
                    filter_case=case_number, filter_user=login) as note:
         policy.require(actor, "audit_read")
-        rows = audit.query(runtime.catalog.engine, case_number=case_number, login=login, since=since, until=until,
+        rows = audit.query(runtime.catalog, case_number=case_number, login=login, since=since, until=until,
                            limit=limit, offset=offset, outcome=outcome, newest_first=newest_first)
         note.update(entries=len(rows))
         return [audit.row_to_json(r) for r in rows]
@@ -28,12 +28,8 @@ def entries(actor: Actor, runtime: Runtime, *, case_number: str | None = None, l
 def report(actor: Actor, runtime: Runtime, case_number: str, *, since: datetime | None = None,
            until: datetime | None = None) -> dict:
     """Art. 15 GDPR: every access to a person's file, with who, when, from where and the outcome."""
-    from ..index.models import CaseRow
-    from sqlmodel import Session
-
     rows = entries(actor, runtime, case_number=case_number, since=since, until=until, limit=1_000_000)
-    with Session(runtime.catalog.engine) as s:
-        case = s.get(CaseRow, case_number)
+    case = runtime.catalog.case(case_number)
     by_user: dict[str, int] = {}
     for row in rows:
         by_user[row["login"]] = by_user.get(row["login"], 0) + 1
@@ -45,7 +41,7 @@ def report(actor: Actor, runtime: Runtime, case_number: str, *, since: datetime 
 def verify(actor: Actor, runtime: Runtime) -> audit.VerifyResult:
     with operation(runtime, actor, "audit_verify", None, object_type="audit") as note:
         policy.require(actor, "audit_verify")
-        result = audit.verify(runtime.catalog.engine)
+        result = audit.verify(runtime.catalog)
         note.update(ok=result.ok, entries=result.entries)
         return result
 
@@ -55,6 +51,6 @@ def prune(actor: Actor, runtime: Runtime, older_than_days: int | None = None) ->
     days = older_than_days or runtime.settings.access.audit_retention_days
     with operation(runtime, actor, "audit_prune", None, object_type="audit", days=days) as note:
         policy.require(actor, "audit_prune")
-        removed = audit.prune(runtime.catalog.engine, days)
+        removed = audit.prune(runtime.catalog, days)
         note.update(removed=removed)
         return removed
