@@ -157,28 +157,20 @@ class PostgresFullText:
     @staticmethod
     def tsvector(entry: IndexEntry) -> str:
         """The tsvector literal of a page (keys are alphanumeric: no quoting needed)."""
-        positions: dict[str, list[str]] = {}
-        found = positions.get
+        # lexeme → "lexeme:1A,5A,7": appended to as positions come (PostgreSQL keeps the first 256).
+        lexemes: dict[str, str] = {}
+        found = lexemes.get
         words = entry.terms.words
         labels = _WORD_POSITIONS if len(words) <= MAX_POSITION else _clamped(_WORD_POSITIONS)
         for position, word in enumerate(words, 1):
             at = found(word)
-            if at is None:
-                positions[word] = [labels[position]]
-            else:
-                at.append(labels[position])
+            lexemes[word] = word + ":" + labels[position] if at is None else at + "," + labels[position]
         labels = _PART_POSITIONS
         for part, position in entry.terms.parts:
             label = labels[min(position, MAX_POSITION)]
             at = found(part)
-            if at is None:
-                positions[part] = [label]
-            else:
-                at.append(label)
-        lexemes = [k + ":" + ",".join(v if len(v) <= 256 else v[:256]) for k, v in positions.items()]
-        lexemes += entry.tokens
-        lexemes += [strong_token(w) for w in entry.terms.strong]
-        return " ".join(lexemes)
+            lexemes[part] = part + ":" + label if at is None else at + "," + label
+        return " ".join([*lexemes.values(), *entry.tokens, *(strong_token(w) for w in entry.terms.strong)])
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
         insert_rows(conn, self.table, ("page_id", "tsv"), [(e.page_id, self.tsvector(e)) for e in entries],

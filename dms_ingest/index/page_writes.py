@@ -10,31 +10,41 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 from .models import PageRow
 
 
-@lru_cache(maxsize=4)
-def _page_columns(dialect) -> tuple[list[str], list]:
-    columns = [c for c in PageRow.__table__.columns if c.name != "id"]
-    return [c.name for c in columns], [c.type.bind_processor(dialect) for c in columns]
+@lru_cache(maxsize=32)
+def _columns(table: Table, dialect, names: tuple[str, ...]) -> list:
+    """The SQLAlchemy bind processors of the named columns (None: the driver takes the value as it is)."""
+    return [table.columns[n].type.bind_processor(dialect) for n in names]
 
 
-def _page_values(conn: Connection, pages: list[PageRow]) -> tuple[list[str], list[tuple]]:
-    names, processors = _page_columns(conn.dialect)
-    rows = []
-    for page in pages:
-        rows.append(tuple(process(getattr(page, name)) if process else getattr(page, name)
-                          for name, process in zip(names, processors)))
-    return names, rows
+def _rows(table: Table, dialect, names: tuple[str, ...], records) -> list[tuple]:
+    processors = _columns(table, dialect, names)
+    return [tuple(process(value) if process else value for process, value in zip(processors, values))
+            for values in records]
+
+
+def insert_records(conn: Connection, table: Table, records: list[dict]) -> None:
+    """Insert rows given as dicts (all with the same columns, e.g. a model's `model_dump()`)."""
+    if records:
+        names = tuple(records[0])
+        insert_rows(conn, table.name, tuple(f'"{n}"' for n in names),
+                    _rows(table, conn.dialect, names, ([r[n] for n in names] for r in records)))
+
+
+_PAGE_COLUMNS = tuple(c.name for c in PageRow.__table__.columns if c.name != "id")
 
 
 def insert_pages(conn: Connection, pages: list[PageRow]) -> list[int]:
     """Insert page rows (in the connection's transaction); returns their new ids in the given order."""
     if not pages:
         return []
-    names, rows = _page_values(conn, pages)
+    names = _PAGE_COLUMNS
+    rows = _rows(PageRow.__table__, conn.dialect, names, ([getattr(page, n) for n in names] for page in pages))
     columns = ", ".join(f'"{n}"' for n in names)
     cursor = conn.connection.cursor()
     try:
