@@ -102,6 +102,23 @@ def make_pool(size: int, rng: random.Random) -> list[tuple[str, str, str]]:
     return pool
 
 
+def server_cpu(catalog: Catalog) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving this database (0 for SQLite)."""
+    if catalog.is_sqlite:
+        return 0.0
+    with catalog.engine.connect() as conn:
+        pids = [r[0] for r in conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 class Archive:
     """Generates documents (1-5 pages) of the benchmark's cases and writes them through add_document."""
 
@@ -131,20 +148,7 @@ class Archive:
         self.seconds += time.perf_counter() - started
 
     def server_cpu(self) -> float:
-        """CPU seconds used so far by the PostgreSQL backends serving this database (0 for SQLite)."""
-        if self.catalog.is_sqlite:
-            return 0.0
-        with self.catalog.engine.connect() as conn:
-            pids = [r[0] for r in conn.exec_driver_sql(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
-        total = 0.0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            except (OSError, IndexError, ValueError):
-                pass
-        return total
+        return server_cpu(self.catalog)
 
     def grow(self, pages: int, report) -> None:
         cpu_started, server_started = time.process_time(), self.server_cpu()
@@ -207,21 +211,29 @@ def query_classes(cases: list[Case], rng: random.Random, count: int) -> dict[str
     }
 
 
-def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str, tuple[float, float, float]]:
+def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str, tuple]:
+    """Per class: p50 and p95 of wall ms, median total, p50 and p95 of CPU ms (this process plus,
+    for PostgreSQL, its server backends: what a query costs whatever else the machine runs)."""
     results = {}
     for name, queries in classes.items():
         for query in queries[:3]:
             catalog.find(query)                           # warm-up
-        times, totals = [], []
+        times, cpus, totals = [], [], []
         for query in queries:
+            cpu_started, server_started = time.process_time(), server_cpu(catalog)
             started = time.perf_counter()
             page = catalog.find(query)
             times.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu_started + server_cpu(catalog) - server_started) * 1000)
             totals.append(page.total)
-        times.sort()
-        results[name] = (statistics.median(times), times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
-                         statistics.median(totals))
+        results[name] = (statistics.median(times), p95(times), statistics.median(totals),
+                         statistics.median(cpus), p95(cpus))
     return results
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
 ADMIN = {"dbname": "postgres", "host": "127.0.0.1", "port": 5432, "user": "postgres"}
@@ -404,7 +416,7 @@ def print_header(classes: list[str]) -> None:
 
 
 def print_row(row: dict) -> None:
-    cells = [f"{p50:.1f} / {p95:.1f}" for p50, p95, _ in row["timings"].values()]
+    cells = [f"{t[0]:.1f} / {t[1]:.1f} (CPU {t[3]:.1f} / {t[4]:.1f})" for t in row["timings"].values()]
     print(f"| {row['backend']} | {row['pages']:,} | {row['rate']:,.0f} ({row['cpu_rate']:,.0f}) | {row['load']:.0f} "
           f"| {row['bytes_per_page']:,.0f} "
           f"({row['index_per_page']:,.0f}) | {row['ratio']:.2f} | " + " | ".join(cells) + " |")
@@ -438,7 +450,8 @@ def main() -> int:
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)
     classes = list(query_classes(make_cases(200, random.Random(1)), random.Random(1), 1))
-    print("p50 / p95 in ms per query class; bytes per page of the whole database (full-text index alone)\n")
+    print("p50 / p95 in ms per query class (CPU ms p50 / p95: client + server); bytes per page of the whole database "
+          "(full-text index alone)\n")
     print_header(classes)
     rows: list[dict] = []
     for backend in args.backends.split(","):
