@@ -155,10 +155,12 @@ class Catalog:
                                           parse_datetime(values["created_at"])))
 
     def _remember_words(self, conn, entries: list[IndexEntry]) -> None:
-        """Keep the vocabulary that fuzzy search (`word~`) draws on: alphabetic words, once each."""
+        """Keep the vocabulary that fuzzy search (`word~`) and prefix expansion draw on: alphabetic
+        words and compound parts, once each."""
         if self._known_words is None:
             self._known_words = {r[0] for r in conn.execute(text("SELECT word FROM search_words"))}
-        new = sorted(w for w in set().union(*(e.terms.words for e in entries)).difference(self._known_words)
+        indexed = set().union(*(e.terms.words for e in entries), *((p for p, _ in e.terms.parts) for e in entries))
+        new = sorted(w for w in indexed.difference(self._known_words)
                      if 3 <= len(w) <= 40 and w.isalpha())
         if new:
             remember_words(conn, new)

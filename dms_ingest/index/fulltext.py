@@ -7,6 +7,8 @@ from `analysis.analyse`, so both backends find the same pages; only the score sc
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -22,6 +24,22 @@ PART_WEIGHT = 0.1
 def remember_words(conn: Connection, words: list[str]) -> None:
     """Add words to the vocabulary that fuzzy search draws on (words already there are skipped)."""
     insert_rows(conn, "search_words", ("word",), [(w,) for w in words], "ON CONFLICT DO NOTHING")
+
+
+def fetch_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
+    """Rows as the driver's plain tuples, in the connection's transaction: a search reads thousands
+    of candidate rows, and SQLAlchemy's row objects cost more than the query for them."""
+    if conn.dialect.name != "sqlite":
+        sql = _NAMED.sub(r"%(\1)s", sql)           # psycopg's parameter style
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
 
 @dataclass
@@ -54,7 +72,8 @@ class SqliteFullText:
     `delete` recomputes them from the page text and the document's old metadata."""
 
     table = "page_fts"
-    rank_limit = 5000           # bm25 per matching page is cheap in FTS5
+    rank_limit = 1000           # candidate pages per search (see search.py); cost grows with it
+    expands_prefixes = True     # an FTS5 prefix query merges every matching word's whole list first
 
     def create(self, conn: Connection) -> None:
         conn.execute(text(
@@ -107,13 +126,16 @@ class SqliteFullText:
         return expression
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
-              strong: list[Word] | None = None) -> list[tuple[int, float]]:
-        """(page id, score) of up to *limit* matching pages, the newest first (FTS5 reads its lists backwards)."""
-        rows = conn.execute(text(
-            f"SELECT rowid, bm25({self.table}, 1.0, {PART_WEIGHT}, 0.0) FROM {self.table} "
-            f"WHERE {self.table} MATCH :q ORDER BY rowid DESC LIMIT :n"),
-            {"q": self.expression(query, filters, strong), "n": limit}).all()
-        return [(int(r[0]), -float(r[1])) for r in rows]
+              strong: list[Word] | None = None, scored: bool = True) -> list[tuple[int, float]]:
+        """(page id, score) of up to *limit* matching pages, the newest first (FTS5 reads its lists
+        backwards and stops after *limit*). Unscored (score 0) skips bm25, whose document frequencies
+        take a pass over each word's whole list."""
+        score = f"-bm25({self.table}, 1.0, {PART_WEIGHT}, 0.0)" if scored else "0.0"
+        return fetch_rows(conn, f"SELECT rowid, {score} FROM {self.table} WHERE {self.table} MATCH :q "
+                                "ORDER BY rowid DESC LIMIT :n", {"q": self.expression(query, filters, strong), "n": limit})
+
+    def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
+        return None                     # FTS5 keeps no statistics; counting the first matches is cheap
 
     def size_bytes(self, conn: Connection) -> int:
         try:
@@ -129,7 +151,8 @@ class PostgresFullText:
 
     table = "page_search"
 
-    rank_limit = 2000           # ranking reads each candidate's tsvector from the heap: fewer than FTS5
+    rank_limit = 1000           # ranking reads each candidate's tsvector from the heap
+    expands_prefixes = False    # GIN ORs the posting lists of a prefix's words in one bitmap anyway
 
     def create(self, conn: Connection) -> None:
         exists = conn.execute(text("SELECT to_regclass(:t)"), {"t": self.table}).scalar()
@@ -209,15 +232,21 @@ class PostgresFullText:
         return " & ".join(parts)
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
-              strong: list[Word] | None = None) -> list[tuple[int, float]]:
+              strong: list[Word] | None = None, scored: bool = True) -> list[tuple[int, float]]:
         # The GIN index is always the way in; the planner misjudges long OR lists (200 allowed cases)
         # under a LIMIT and would read the whole table.
         conn.execute(text("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off"))
-        rank = f"ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1)" if query.required else "0"
-        rows = conn.execute(text(
-            f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n"),
-            {"r": self.text_query(query), "q": self.expression(query, filters, strong), "n": limit}).all()
-        return [(int(r[0]), float(r[1])) for r in rows]
+        rank = (f"ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1)"
+                if query.required and scored else "0.0")
+        return fetch_rows(conn, f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n",
+                          {"r": self.text_query(query), "q": self.expression(query, filters, strong), "n": limit})
+
+    def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
+        """The planner's guess of the matching pages (from ANALYZE's most common lexemes)."""
+        plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"),
+                            {"q": self.expression(query, filters)}).scalar()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def size_bytes(self, conn: Connection) -> int:
         return int(conn.execute(text(f"SELECT pg_total_relation_size('{self.table}')")).scalar() or 0)
