@@ -3,6 +3,8 @@
     nice -n 10 .venv/bin/python benchmarks/bench_search.py                      # 100k, 300k, 1M on both
     .venv/bin/python benchmarks/bench_search.py --sizes 5000,20000 --queries 20 # a quick run
     .venv/bin/python benchmarks/bench_search.py --backends sqlite --sizes 100000
+    .venv/bin/python benchmarks/bench_search.py --keep /var/tmp/bench-search --build-only   # build, keep
+    .venv/bin/python benchmarks/bench_search.py --reuse /var/tmp/bench-search               # queries only
 
 Pages are written through the product's own write path (`Catalog.add_document`: document row,
 page rows, audit event and search entries in one transaction per document), growing one index
@@ -18,15 +20,21 @@ server backends serving it): the rate on one free core, whatever else the machin
 the 1-minute load average when the size was measured. Bytes per page = the whole database (text, metadata, audit, index) / pages; "index" = the
 full-text structures alone; ratio = database bytes / bytes of raw page text (UTF-8).
 PostgreSQL: a throwaway database on 127.0.0.1:5432, dropped at the end.
+
+--keep DIR keeps each size's index (SQLite: DIR/sqlite-N.sqlite; PostgreSQL: database
+dms_bench_keep_N) with DIR/manifest.json (build figures, cases); --reuse DIR measures the query
+phase again on those (e.g. on an idle machine), reindexing first if the analyser changed since.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import re
 import secrets
+import shutil
 import statistics
 import sys
 import tempfile
@@ -94,6 +102,23 @@ def make_pool(size: int, rng: random.Random) -> list[tuple[str, str, str]]:
     return pool
 
 
+def server_cpu(catalog: Catalog) -> float:
+    """CPU seconds used so far by the PostgreSQL backends serving this database (0 for SQLite)."""
+    if catalog.is_sqlite:
+        return 0.0
+    with catalog.engine.connect() as conn:
+        pids = [r[0] for r in conn.exec_driver_sql(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
 class Archive:
     """Generates documents (1-5 pages) of the benchmark's cases and writes them through add_document."""
 
@@ -104,22 +129,26 @@ class Archive:
         self.seconds = self.cpu_seconds = 0.0     # wall seconds in add_document; CPU of all the build
         self.deadline: datetime | None = None     # stop growing (and measure what there is) after this
         self.start = datetime(2019, 1, 1, tzinfo=timezone.utc)
+        self.bulk = False                         # --bulk: 500 documents per transaction (see _write_batch)
+
+    def _write_batch(self, batch: list[tuple[DocumentRow, list[PageRow]]]) -> None:
+        """The rows and index entries add_document writes, for many documents in one transaction:
+        a quicker way to an archive-sized index when only the query phase is to be measured."""
+        catalog, pages = self.catalog, PageRow.__table__
+        started = time.perf_counter()
+        with catalog.engine.begin() as conn:
+            conn.execute(DocumentRow.__table__.insert(), [doc.model_dump() for doc, _ in batch])
+            rows = [page for _, doc_pages in batch for page in doc_pages]
+            ids = conn.execute(pages.insert().returning(pages.c.id, sort_by_parameter_order=True),
+                               [page.model_dump(exclude={"id"}) for page in rows]).scalars().all()
+            by_id = {doc.id: doc for doc, _ in batch}
+            entries = [catalog._entry(by_id[page.document_id], page_id, page.text) for page, page_id in zip(rows, ids)]
+            catalog.fulltext.insert(conn, entries)
+            catalog._remember_words(conn, entries)
+        self.seconds += time.perf_counter() - started
 
     def server_cpu(self) -> float:
-        """CPU seconds used so far by the PostgreSQL backends serving this database (0 for SQLite)."""
-        if self.catalog.is_sqlite:
-            return 0.0
-        with self.catalog.engine.connect() as conn:
-            pids = [r[0] for r in conn.exec_driver_sql(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
-        total = 0.0
-        for pid in pids:
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-            except (OSError, IndexError, ValueError):
-                pass
-        return total
+        return server_cpu(self.catalog)
 
     def grow(self, pages: int, report) -> None:
         cpu_started, server_started = time.process_time(), self.server_cpu()
@@ -130,8 +159,9 @@ class Archive:
 
     def _grow(self, pages: int, report) -> None:
         target = self.pages + pages
+        batch: list = []
         while self.pages < target:
-            if self.deadline and self.documents % 500 == 0 and datetime.now() > self.deadline:
+            if self.deadline and self.documents % 500 == 0 and not batch and datetime.now() > self.deadline:
                 print(f"\n  out of time: measuring at {self.pages:,} pages", file=sys.stderr)
                 return
             case = self.rng.choice(self.cases)
@@ -146,9 +176,15 @@ class Archive:
             doc = DocumentRow(id=doc_id, source=f"bench/{doc_id}.pdf", original_sha256=doc_id, pages=len(texts),
                               doc_type=label, case_number=case.number, created_at=received, updated_at=received)
             rows = [PageRow(document_id=doc_id, number=n, text=t) for n, t in enumerate(texts, 1)]
-            started = time.perf_counter()
-            self.catalog.add_document(doc, rows)
-            self.seconds += time.perf_counter() - started
+            if self.bulk:
+                batch.append((doc, rows))
+                if len(batch) >= 500 or self.pages + len(texts) >= target:
+                    self._write_batch(batch)
+                    batch = []
+            else:
+                started = time.perf_counter()
+                self.catalog.add_document(doc, rows)
+                self.seconds += time.perf_counter() - started
             self.documents += 1
             self.pages += len(texts)
             self.text_bytes += sum(len(t.encode()) for t in texts)
@@ -175,52 +211,128 @@ def query_classes(cases: list[Case], rng: random.Random, count: int) -> dict[str
     }
 
 
-def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str, tuple[float, float, float]]:
+def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str, tuple]:
+    """Per class: p50 and p95 of wall ms, median total, p50 and p95 of CPU ms (this process plus,
+    for PostgreSQL, its server backends: what a query costs whatever else the machine runs)."""
     results = {}
     for name, queries in classes.items():
         for query in queries[:3]:
             catalog.find(query)                           # warm-up
-        times, totals = [], []
+        times, cpus, totals = [], [], []
         for query in queries:
+            cpu_started, server_started = time.process_time(), server_cpu(catalog)
             started = time.perf_counter()
             page = catalog.find(query)
             times.append((time.perf_counter() - started) * 1000)
+            cpus.append((time.process_time() - cpu_started + server_cpu(catalog) - server_started) * 1000)
             totals.append(page.total)
-        times.sort()
-        results[name] = (statistics.median(times), times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))],
-                         statistics.median(totals))
+        results[name] = (statistics.median(times), p95(times), statistics.median(totals),
+                         statistics.median(cpus), p95(cpus))
     return results
 
 
-def postgres_url() -> tuple[str, callable]:
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+ADMIN = {"dbname": "postgres", "host": "127.0.0.1", "port": 5432, "user": "postgres"}
+KEEP_PREFIX = "dms_bench_keep_"
+
+
+def postgres_admin(sql: str) -> None:
     import psycopg2
 
-    admin = psycopg2.connect(dbname="postgres", host="127.0.0.1", port=5432, user="postgres")
+    admin = psycopg2.connect(**ADMIN)
     admin.autocommit = True
-    name = f"dms_bench_{secrets.token_hex(4)}"
-    with admin.cursor() as cur:
-        cur.execute(f"CREATE DATABASE {name}")
-
-    def drop():
+    try:
         with admin.cursor() as cur:
-            cur.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-    return f"postgresql+psycopg2://postgres@127.0.0.1:5432/{name}", drop
+            cur.execute(sql)
+    finally:
+        admin.close()
+
+
+def postgres_url(name: str) -> str:
+    return f"postgresql+psycopg2://{ADMIN['user']}@{ADMIN['host']}:{ADMIN['port']}/{name}"
+
+
+class Store:
+    """Where one backend's index grows, and (with --keep) where each size is kept for --reuse."""
+
+    def __init__(self, backend: str, args):
+        self.backend, self.keep = backend, Path(args.keep) if args.keep else None
+        self.workdir = None if self.keep else tempfile.TemporaryDirectory(prefix="bench-search-", dir=args.workdir)
+        if backend == "sqlite":
+            self.path = (self.keep / "sqlite-build.sqlite") if self.keep else Path(self.workdir.name) / "index.sqlite"
+            self.path.unlink(missing_ok=True)
+            self.url = f"sqlite:///{self.path}"
+        else:
+            self.database = (KEEP_PREFIX + "build") if self.keep else f"dms_bench_{secrets.token_hex(4)}"
+            postgres_admin(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
+            postgres_admin(f"CREATE DATABASE {self.database}")
+            self.url = postgres_url(self.database)
+
+    def kept_url(self, pages: int, catalog: Catalog) -> str:
+        """Copy the index as it is now (the build goes on growing its own copy)."""
+        catalog.engine.dispose()
+        if self.backend == "sqlite":
+            target = self.keep / f"sqlite-{pages}.sqlite"
+            with catalog.engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            catalog.engine.dispose()
+            shutil.copyfile(self.path, target)
+            return f"sqlite:///{target}"
+        name = f"{KEEP_PREFIX}{pages}"
+        postgres_admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        postgres_admin(f"CREATE DATABASE {name} TEMPLATE {self.database}")
+        return postgres_url(name)
+
+    def close(self, catalog: Catalog | None) -> None:
+        if catalog is not None:
+            catalog.engine.dispose()
+        if self.backend == "sqlite":
+            if self.keep:
+                self.path.unlink(missing_ok=True)
+                for suffix in ("-wal", "-shm"):
+                    Path(str(self.path) + suffix).unlink(missing_ok=True)
+        else:
+            postgres_admin(f"DROP DATABASE IF EXISTS {self.database} WITH (FORCE)")
+        if self.workdir:
+            self.workdir.cleanup()
+
+
+def load_manifest(keep: Path) -> dict:
+    path = keep / "manifest.json"
+    return json.loads(path.read_text()) if path.exists() else {"indexes": []}
+
+
+def save_manifest(keep: Path, manifest: dict) -> None:
+    (keep / "manifest.json").write_text(json.dumps(manifest, indent=1))
+
+
+def measured_row(backend: str, catalog: Catalog, built: dict, cases: list[Case], args) -> dict:
+    stats = catalog.index_stats()
+    pages = built["pages"]
+    timings = measure(catalog, query_classes(cases, random.Random(pages if built.get("size") is None else built["size"]),
+                                             args.queries))
+    return {"backend": backend, "pages": pages, "rate": pages / built["seconds"],
+            "cpu_rate": pages / max(built["cpu_seconds"], 1e-9), "load": os.getloadavg()[0],
+            "bytes_per_page": stats["database_bytes"] / pages, "index_per_page": stats["fulltext_bytes"] / pages,
+            "ratio": stats["database_bytes"] / built["text_bytes"], "chars_per_page": built["text_bytes"] / pages,
+            "timings": timings}
 
 
 def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) -> None:
     rng = random.Random(args.seed)
     cases = make_cases(max(200, max(sizes) // PAGES_PER_CASE), rng)
-    workdir = tempfile.TemporaryDirectory(prefix="bench-search-", dir=args.workdir)
-    drop = None
-    if backend == "sqlite":
-        url = f"sqlite:///{workdir.name}/index.sqlite"
-    else:
-        url, drop = postgres_url()
+    store = Store(backend, args)
+    catalog = None
     try:
-        catalog = Catalog(url)
+        catalog = Catalog(store.url)
         catalog.replace_cases([CaseRow(case_number=c.number, surname=c.surname, given_names=c.given, team=c.team)
                                for c in cases])
         archive = Archive(catalog, cases, pool, args.seed)
+        archive.bulk = args.bulk
         if args.stop_at:
             archive.deadline = args.stop_at - timedelta(seconds=args.reserve)
 
@@ -251,24 +363,51 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
                       f"{archive.reindex_cpu_rate:,.0f} per CPU second", file=sys.stderr)
                 print(f"\n{backend}: `Catalog.reindex` (what `dms reindex` runs) of {reindexed:,} pages: "
                       f"{archive.reindex_rate:,.0f} pages/s wall, {archive.reindex_cpu_rate:,.0f} per CPU second\n")
-            stats = catalog.index_stats()
-            timings = measure(catalog, query_classes(cases, random.Random(size), args.queries))
-            row = {"backend": backend, "pages": archive.pages, "rate": archive.pages / archive.seconds,
-                   "cpu_rate": archive.pages / max(archive.cpu_seconds, 1e-9), "load": os.getloadavg()[0],
-                   "bytes_per_page": stats["database_bytes"] / archive.pages,
-                   "index_per_page": stats["fulltext_bytes"] / archive.pages,
-                   "ratio": stats["database_bytes"] / archive.text_bytes,
-                   "chars_per_page": archive.text_bytes / archive.pages, "timings": timings}
-            rows.append(row)
-            print_row(row)
-            sys.stdout.flush()
+            built = {"backend": backend, "size": size, "pages": archive.pages, "documents": archive.documents,
+                     "text_bytes": archive.text_bytes, "seconds": archive.seconds, "cpu_seconds": archive.cpu_seconds,
+                     "build_load": os.getloadavg()[0], "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                     "seed": args.seed, "case_count": len(cases), "bulk": args.bulk}
+            if store.keep:
+                built["url"] = store.kept_url(size, catalog)
+                manifest = load_manifest(store.keep)        # another backend's run may have added to it
+                manifest["indexes"] = [i for i in manifest["indexes"] if (i["backend"], i["size"]) != (backend, size)]
+                manifest["indexes"].append(built)
+                save_manifest(store.keep, manifest)
+                print(f"  {backend}: kept {archive.pages:,} pages at {built['url']}", file=sys.stderr)
+            if not args.build_only:
+                row = measured_row(backend, catalog, built, cases, args)
+                rows.append(row)
+                print_row(row)
+                sys.stdout.flush()
             if stopped_early:
                 break
     finally:
-        if drop:
+        store.close(catalog)
+
+
+def reuse_backend(backend: str, sizes: list[int] | None, args, rows: list[dict]) -> None:
+    """The query phase again on indexes kept by --keep (the build figures come from the manifest)."""
+    keep = Path(args.reuse)
+    for built in sorted(load_manifest(keep)["indexes"], key=lambda i: i["size"]):
+        if built["backend"] != backend or (sizes and built["size"] not in sizes):
+            continue
+        cases = make_cases(built["case_count"], random.Random(built["seed"]))
+        catalog = Catalog(built["url"])
+        try:
+            if catalog.outdated:
+                started = time.perf_counter()
+                reindexed = catalog.reindex()
+                print(f"  {backend} {built['pages']:,}: the analyser changed, reindexed {reindexed:,} pages in "
+                      f"{time.perf_counter() - started:.0f} s", file=sys.stderr)
+            if backend != "sqlite":
+                with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                    conn.exec_driver_sql("ANALYZE")
+            row = measured_row(backend, catalog, built, cases, args)
+        finally:
             catalog.engine.dispose()
-            drop()
-        workdir.cleanup()
+        rows.append(row)
+        print_row(row)
+        sys.stdout.flush()
 
 
 def print_header(classes: list[str]) -> None:
@@ -277,7 +416,7 @@ def print_header(classes: list[str]) -> None:
 
 
 def print_row(row: dict) -> None:
-    cells = [f"{p50:.1f} / {p95:.1f}" for p50, p95, _ in row["timings"].values()]
+    cells = [f"{t[0]:.1f} / {t[1]:.1f} (CPU {t[3]:.1f} / {t[4]:.1f})" for t in row["timings"].values()]
     print(f"| {row['backend']} | {row['pages']:,} | {row['rate']:,.0f} ({row['cpu_rate']:,.0f}) | {row['load']:.0f} "
           f"| {row['bytes_per_page']:,.0f} "
           f"({row['index_per_page']:,.0f}) | {row['ratio']:.2f} | " + " | ".join(cells) + " |")
@@ -285,7 +424,7 @@ def print_row(row: dict) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="100000,300000,1000000")
+    parser.add_argument("--sizes", default=None, help="default 100000,300000,1000000 (--reuse: every size kept)")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--queries", type=int, default=40, help="different queries per class")
     parser.add_argument("--pool", type=int, default=6000, help="rendered template documents to draw pages from")
@@ -294,18 +433,32 @@ def main() -> int:
     parser.add_argument("--stop-at", default=None, help="HH:MM: skip a size that cannot be built and measured by then")
     parser.add_argument("--reserve", type=float, default=300, help="seconds kept for measuring after the last size")
     parser.add_argument("--reindex", action="store_true", help="also time a full reindex at the first size")
+    parser.add_argument("--keep", default=None, help="DIR: keep each size's index there (and in PostgreSQL) for --reuse")
+    parser.add_argument("--bulk", action="store_true",
+                        help="write 500 documents per transaction (not add_document): quicker archive-sized builds")
+    parser.add_argument("--build-only", action="store_true", help="build (and keep) without measuring queries")
+    parser.add_argument("--reuse", default=None, help="DIR: only measure queries on the indexes kept there by --keep")
     args = parser.parse_args()
+    args.sizes_given = args.sizes is not None
+    args.sizes = args.sizes or "100000,300000,1000000"
     if args.stop_at:
         hour, minute = map(int, args.stop_at.split(":"))
         args.stop_at = datetime.now().replace(hour=hour, minute=minute, second=0, microsecond=0)
+        if args.stop_at < datetime.now():           # after midnight
+            args.stop_at += timedelta(days=1)
     sizes = sorted(int(s) for s in args.sizes.split(","))
-    pool = make_pool(args.pool, random.Random(args.seed))
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
     classes = list(query_classes(make_cases(200, random.Random(1)), random.Random(1), 1))
-    print("p50 / p95 in ms per query class; bytes per page of the whole database (full-text index alone)\n")
+    print("p50 / p95 in ms per query class (CPU ms p50 / p95: client + server); bytes per page of the whole database "
+          "(full-text index alone)\n")
     print_header(classes)
     rows: list[dict] = []
     for backend in args.backends.split(","):
-        run_backend(backend, sizes, pool, args, rows)
+        if args.reuse:
+            reuse_backend(backend, sizes if args.sizes_given else None, args, rows)
+        else:
+            run_backend(backend, sizes, make_pool(args.pool, random.Random(args.seed)), args, rows)
     print("\nmedian total (documents found; a lower bound where the ranking was bounded) per class at the largest size:")
     for backend in args.backends.split(","):
         last = [row for row in rows if row["backend"] == backend][-1:]

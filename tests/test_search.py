@@ -235,6 +235,8 @@ def test_common_words_rank_a_bounded_candidate_set(make_catalog):
     result = catalog.find(SearchQuery("Antrag", limit=5))
     assert not result.total_exact and result.total >= 10
     assert result.hits[0].id == "strong"
+    answer = result.to_json()
+    assert answer["total_is_estimate"] and answer["total_estimate"] >= answer["total"] == result.total
     assert catalog.find(SearchQuery("Antrag", limit=5, case_numbers=("none",))).total == 0
 
 
@@ -313,3 +315,16 @@ def test_received_range_in_office_time_is_exact(make_catalog):
     start = datetime(2024, 3, 3, 0, 0, tzinfo=berlin)      # 2 March 23:00 UTC: the 2nd is not in it
     end = datetime(2024, 3, 4, 10, 30, tzinfo=berlin)      # 09:30 UTC: before the 4th's document
     assert ids(catalog.find(SearchQuery("Antrag", received_from=start, received_to=end)).hits) == {"doc-2"}
+
+
+def test_a_prefix_finds_the_same_expanded_into_words_or_not(make_catalog, monkeypatch):
+    from dms_ingest.index import search
+
+    catalog = make_catalog()
+    add(catalog, "a", "Mietvertrag und Mieterhöhung")
+    add(catalog, "b", "Die Wohnungsmiete ist gestiegen")
+    add(catalog, "c", "Miete")
+    add(catalog, "d", "Vermieter")
+    expanded = [h.id for h in catalog.search("Miet*")]
+    monkeypatch.setattr(search, "PREFIX_EXPANSIONS", 0)      # more words than may be expanded: a prefix query
+    assert sorted(expanded) == sorted(h.id for h in catalog.search("Miet*")) == ["a", "b", "c"]

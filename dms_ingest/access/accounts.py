@@ -16,14 +16,12 @@ from datetime import date, datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
-
 from ..errors import Forbidden
+from ..index import access_store as store
+from ..index.access_models import SubstitutionRow, UserRow
 from ..services.actor import Actor
 from . import audit
-from .audit import ensure_tables
-from .models import ApiTokenRow, SubstitutionRow, UserRow
-from .policy import PERSON_ROLES
+from .policy import CASEWORK_ROLES, PERSON_ROLES
 
 LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 TOKEN_PREFIX = "dms_"
@@ -70,209 +68,141 @@ def teams_of(user: UserRow) -> list[str]:
 
 # --- users ---------------------------------------------------------------------------------
 
-def add_user(engine, login: str, role: str, teams: list[str] = (), password: str | None = None,
+def add_user(db, login: str, role: str, teams: list[str] = (), password: str | None = None,
              display_name: str = "", source: str = "local") -> UserRow:
     login = normalise_login(login)
     if role not in PERSON_ROLES:
         raise AccountError(f"unknown role {role!r}; one of: {', '.join(PERSON_ROLES)}")
-    if role in ("sachbearbeitung", "teamleitung") and not teams:
+    if role in CASEWORK_ROLES and not teams:
         raise AccountError(f"role {role} needs at least one --team")
-    ensure_tables(engine)
-    from .teams import list_teams
-
-    known = {t.name for t in list_teams(engine)}
+    known = {t.name for t in store.list_teams(db)}
     unknown = [t for t in teams if t not in known]
     if unknown and source == "local":
         raise AccountError(f"unknown team(s): {', '.join(unknown)} (create with `dms teams add`)")
-    with Session(engine, expire_on_commit=False) as s:
-        if s.get(UserRow, login) is not None:
-            raise AccountError(f"user {login} exists already")
-        row = UserRow(login=login, role=role, teams=json.dumps(sorted(set(teams))), display_name=display_name,
-                      source=source, password_hash=hash_password(password) if password else None)
-        s.add(row)
-        s.commit()
-        s.refresh(row)
-        return row
+    row = store.insert_user(db, UserRow(login=login, role=role, teams=json.dumps(sorted(set(teams))),
+                                        display_name=display_name, source=source,
+                                        password_hash=hash_password(password) if password else None))
+    if row is None:
+        raise AccountError(f"user {login} exists already")
+    return row
 
 
-def get_user(engine, login: str) -> UserRow | None:
-    ensure_tables(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        return s.get(UserRow, login)
+def get_user(db, login: str) -> UserRow | None:
+    return store.get_user(db, login)
 
 
-def list_users(engine) -> list[UserRow]:
-    ensure_tables(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        return list(s.exec(select(UserRow).order_by(UserRow.login)))
+def list_users(db) -> list[UserRow]:
+    return store.list_users(db)
 
 
-def set_disabled(engine, login: str, disabled: bool = True) -> UserRow:
+def _update(db, login: str, **changes) -> UserRow:
+    row = store.update_user(db, normalise_login(login), **changes)
+    if row is None:
+        raise AccountError(f"no user {login}")
+    return row
+
+
+def set_disabled(db, login: str, disabled: bool = True) -> UserRow:
     """A disabled user's sessions and tokens stop working at their next request."""
-    with Session(engine, expire_on_commit=False) as s:
-        row = s.get(UserRow, normalise_login(login))
-        if row is None:
-            raise AccountError(f"no user {login}")
-        row.disabled = disabled
-        s.add(row)
-        s.commit()
-        s.refresh(row)
-        return row
+    return _update(db, login, disabled=disabled)
 
 
-def set_password(engine, login: str, password: str) -> None:
-    with Session(engine, expire_on_commit=False) as s:
-        row = s.get(UserRow, normalise_login(login))
-        if row is None:
-            raise AccountError(f"no user {login}")
-        row.password_hash = hash_password(password)
-        s.add(row)
-        s.commit()
+def set_password(db, login: str, password: str) -> None:
+    _update(db, login, password_hash=hash_password(password))
 
 
-def upsert_directory_user(engine, login: str, role: str, teams: list[str], display_name: str) -> UserRow:
+def upsert_directory_user(db, login: str, role: str, teams: list[str], display_name: str) -> UserRow:
     """Record a directory login: role and teams follow the directory's groups at every login."""
-    ensure_tables(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        row = s.get(UserRow, login)
-        if row is None:
-            row = UserRow(login=login, role=role, source="ldap")
-        elif row.source != "ldap":
-            raise AccountError(f"{login} is a local account")
-        row.role, row.teams, row.display_name = role, json.dumps(sorted(set(teams))), display_name
-        s.add(row)
-        s.commit()
-        s.refresh(row)
-        return row
+    row = store.save_directory_user(db, login, role, json.dumps(sorted(set(teams))), display_name)
+    if row is None:
+        raise AccountError(f"{login} is a local account")
+    return row
 
 
-def mark_login(engine, login: str) -> None:
-    with Session(engine, expire_on_commit=False) as s:
-        row = s.get(UserRow, login)
-        if row is not None:
-            row.last_login_at = now()
-            s.add(row)
-            s.commit()
+def mark_login(db, login: str) -> None:
+    store.update_user(db, login, last_login_at=now())
 
 
 # --- API tokens ------------------------------------------------------------------------------
 
-def issue_token(engine, login: str, label: str = "") -> str:
+def issue_token(db, login: str, label: str = "") -> str:
     """A new API token for *login*; the token is shown once, only its hash is kept."""
-    user = get_user(engine, normalise_login(login))
+    user = get_user(db, normalise_login(login))
     if user is None:
         raise AccountError(f"no user {login}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    with Session(engine, expire_on_commit=False) as s:
-        s.add(ApiTokenRow(token_hash=sha256(token), login=user.login, label=label))
-        s.commit()
+    store.add_token(db, sha256(token), user.login, label)
     return token
 
 
-def login_for_token(engine, token: str) -> str | None:
+def login_for_token(db, token: str) -> str | None:
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    ensure_tables(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        row = s.get(ApiTokenRow, sha256(token))
-        return None if row is None or row.revoked else row.login
+    return store.token_login(db, sha256(token))
 
 
-def revoke_tokens(engine, login: str) -> int:
-    with Session(engine, expire_on_commit=False) as s:
-        rows = list(s.exec(select(ApiTokenRow).where(ApiTokenRow.login == login, ApiTokenRow.revoked == False)))  # noqa: E712
-        for row in rows:
-            row.revoked = True
-            s.add(row)
-        s.commit()
-        return len(rows)
+def revoke_tokens(db, login: str) -> int:
+    return store.revoke_tokens(db, login)
 
 
 # --- substitutions ----------------------------------------------------------------------------
 
-def add_substitution(engine, actor: Actor, login: str, for_login: str, until: date) -> SubstitutionRow:
+def add_substitution(db, actor: Actor, login: str, for_login: str, until: date) -> SubstitutionRow:
     """*login* works *for_login*'s cases up to and including *until*; checked by the policy, logged."""
     from .policy import require, require_substitution
 
     try:
         require(actor, "substitute")    # before anything else: no probing of who exists
     except Forbidden:
-        audit.record(engine, actor, "substitute", login[:64], "denied", object_type="user", for_login=for_login[:64])
+        audit.record(db, actor, "substitute", login[:64], "denied", object_type="user", for_login=for_login[:64])
         raise
     login, for_login = normalise_login(login), normalise_login(for_login)
     if login == for_login:
         raise AccountError("a person cannot substitute for themselves")
     if until < date.today():
         raise AccountError(f"the end date {until.isoformat()} has passed")
-    substitute, absent = get_user(engine, login), get_user(engine, for_login)
+    substitute, absent = get_user(db, login), get_user(db, for_login)
     if substitute is None or absent is None:
         raise AccountError(f"no user {login if substitute is None else for_login}")
-    if substitute.role not in ("sachbearbeitung", "teamleitung"):
+    if substitute.role not in CASEWORK_ROLES:
         raise AccountError(f"{login} is not a caseworker (role {substitute.role})")
     try:
         require_substitution(actor, frozenset(teams_of(substitute)), frozenset(teams_of(absent)))
     except Forbidden:
-        audit.record(engine, actor, "substitute", login, "denied", object_type="user", for_login=for_login,
+        audit.record(db, actor, "substitute", login, "denied", object_type="user", for_login=for_login,
                      until=until.isoformat())
         raise
-    with Session(engine, expire_on_commit=False) as s:
-        row = SubstitutionRow(login=login, for_login=for_login, until=until, created_by=actor.login)
-        s.add(row)
-        s.commit()
-        s.refresh(row)
-    audit.record(engine, actor, "substitute", login, object_type="user", for_login=for_login,
+    row = store.add_substitution(db, SubstitutionRow(login=login, for_login=for_login, until=until,
+                                                     created_by=actor.login))
+    audit.record(db, actor, "substitute", login, object_type="user", for_login=for_login,
                  until=until.isoformat(), teams=teams_of(absent))
     return row
 
 
-def substitutions(engine, active_only: bool = False) -> list[SubstitutionRow]:
-    ensure_tables(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        q = select(SubstitutionRow).order_by(SubstitutionRow.until, SubstitutionRow.id)
-        if active_only:
-            q = q.where(SubstitutionRow.until >= date.today())
-        return list(s.exec(q))
+def substitutions(db, active_only: bool = False) -> list[SubstitutionRow]:
+    return store.substitutions(db, date.today() if active_only else None)
 
 
-def end_expired_substitutions(engine, today: date | None = None) -> int:
+def end_expired_substitutions(db, today: date | None = None) -> int:
     """Write the end of every substitution whose last day has passed to the access log (once)."""
-    today = today or date.today()
-    ensure_tables(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        ended = list(s.exec(select(SubstitutionRow).where(SubstitutionRow.until < today,
-                                                         SubstitutionRow.end_logged == False)))  # noqa: E712
-        for row in ended:
-            row.end_logged = True
-            s.add(row)
-        s.commit()
+    ended = store.take_ended_substitutions(db, today or date.today())
     for row in ended:
-        audit.record(engine, Actor.system(), "substitution_ended", row.login, object_type="user",
+        audit.record(db, Actor.system(), "substitution_ended", row.login, object_type="user",
                      for_login=row.for_login, until=row.until.isoformat())
     return len(ended)
 
 
 # --- the actor behind a request ---------------------------------------------------------------
 
-def actor_for(engine, login: str, client: str) -> Actor | None:
+def actor_for(db, login: str, client: str) -> Actor | None:
     """The Actor for an authenticated login, or None if the account is gone or disabled.
 
     Teams = the user's own teams + the teams of everyone they substitute for today."""
     today = date.today()
-    with Session(engine, expire_on_commit=False) as s:
-        user = s.get(UserRow, login)
-        if user is None or user.disabled:
-            return None
-        teams = set(teams_of(user))
-        if user.role in ("sachbearbeitung", "teamleitung"):
-            subs = list(s.exec(select(SubstitutionRow).where(SubstitutionRow.login == login)))
-            for sub in subs:
-                if sub.until >= today:
-                    absent = s.get(UserRow, sub.for_login)
-                    if absent is not None:
-                        teams.update(teams_of(absent))
-            expired = any(sub.until < today and not sub.end_logged for sub in subs)
-        else:
-            expired = False
+    found = store.teams_reached(db, login, today, teams_of, CASEWORK_ROLES)
+    if found is None:
+        return None
+    user, teams, expired = found
     if expired:
-        end_expired_substitutions(engine, today)
+        end_expired_substitutions(db, today)
     return Actor(login=user.login, role=user.role, teams=frozenset(teams), client=client)

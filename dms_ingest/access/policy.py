@@ -91,6 +91,7 @@ _ROLES_FOR: dict[str, frozenset[str]] = {
     "audit_read": frozenset({"system", "datenschutz"}),
     "audit_verify": frozenset({"system", "datenschutz"}),
     "audit_prune": frozenset({"system"}),
+    "audit_anchor": frozenset({"system"}),
     "users_manage": frozenset({"system", "admin"}),
     "teams_manage": frozenset({"system", "admin"}),
     "substitute": frozenset({"system", "admin", "teamleitung"}),
@@ -100,6 +101,12 @@ _ROLES_FOR: dict[str, frozenset[str]] = {
     "delete": frozenset({"system"}),
     "train": frozenset({"system"}),
     "rebuild": frozenset({"system"}),
+    # the server's long-running jobs (services/runners.py), started by its operator through the CLI
+    "run_intake": frozenset({"system"}),             # dms watch, dms mail fetch
+    "run_migration": frozenset({"system"}),          # dms migrate
+    "run_worker": frozenset({"system"}),             # dms worker
+    "run_nightly": frozenset({"system"}),            # dms nightly
+    "reindex": frozenset({"system"}),                # dms reindex
     # applications on a case (services/applications.py); the checklist itself is a case_view
     "application_open": CASEWORK_ROLES | {"system"},
     "application_close": CASEWORK_ROLES | {"system"},
@@ -118,10 +125,13 @@ _VERBS = {"search": "search documents", "show": "open documents", "get": "downlo
           "review_assign": "settle review items", "upload": "add documents", "inbox": "see a team inbox",
           "intake": "see the intake and quarantine", "ingest": "ingest documents",
           "audit_read": "read the access log", "audit_verify": "verify the access log",
-          "audit_prune": "prune the access log", "users_manage": "manage users", "teams_manage": "manage teams",
+          "audit_prune": "prune the access log", "audit_anchor": "anchor the access log", "users_manage": "manage users", "teams_manage": "manage teams",
           "substitute": "arrange substitutions", "cases_import": "import the case registry",
           "verify": "verify the archive", "hold": "set a legal hold", "delete": "delete documents",
-          "train": "train the classifier", "rebuild": "rebuild index rows from the stored records", "application_open": "open applications",
+          "train": "train the classifier", "rebuild": "rebuild index rows from the stored records",
+          "run_intake": "run the intake (inbox watcher, mail fetch)", "run_migration": "run a migration",
+          "run_worker": "run a migration worker", "run_nightly": "run the nightly batch",
+          "reindex": "rebuild the search index", "application_open": "open applications",
           "application_close": "close applications", "request_letter": "request missing documents",
           "applications_ready": "list complete applications"}
 _UNSET = object()
@@ -134,7 +144,7 @@ def _team(case_number: str | None, team, catalog) -> str | None:
         return None  # unknown team: only the unrestricted scope reaches the document
     from .teams import case_team
 
-    return case_team(getattr(catalog, "engine", catalog), case_number)[1]
+    return case_team(catalog, case_number)[1]
 
 
 def decide(actor, action: str, *, case_number: str | None = None, document: Any = None, team=_UNSET,

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-
-from sqlmodel import Session, delete, select
+from datetime import timedelta
 
 from ..config import AccessConfig
+from ..index import access_store as store
+from ..index.access_models import SessionRow
 from ..services.actor import Actor
 from . import accounts, audit
 from .accounts import AccountError, now, sha256
-from .audit import ensure_tables
-from .models import LoginFailureRow, SessionRow
 
 _TOUCH_EVERY = timedelta(seconds=30)  # how stale last_seen may get before a request writes it
 
@@ -31,53 +29,23 @@ class NewSession:
     actor: Actor
 
 
-def _locked_until(engine, login: str) -> datetime | None:
-    with Session(engine, expire_on_commit=False) as s:
-        row = s.get(LoginFailureRow, login)
-        if row is not None and row.locked_until is not None and row.locked_until > now():
-            return row.locked_until
-    return None
-
-
-def _count_failure(engine, cfg: AccessConfig, login: str) -> bool:
-    """Count a failed attempt; True when it locks the account."""
-    with Session(engine, expire_on_commit=False) as s:
-        row = s.get(LoginFailureRow, login) or LoginFailureRow(login=login, failures=0)
-        if row.locked_until is not None and row.locked_until <= now():
-            row.failures, row.locked_until = 0, None
-        row.failures += 1
-        row.last_failed_at = now()
-        locked = row.failures >= cfg.lockout_failures
-        if locked:
-            row.locked_until = now() + timedelta(minutes=cfg.lockout_minutes)
-        s.add(row)
-        s.commit()
-        return locked
-
-
-def _clear_failures(engine, login: str) -> None:
-    with Session(engine, expire_on_commit=False) as s:
-        s.exec(delete(LoginFailureRow).where(LoginFailureRow.login == login))
-        s.commit()
-
-
-def authenticate(engine, settings, login: str, password: str, client: str) -> Actor:
+def authenticate(db, settings, login: str, password: str, client: str) -> Actor:
     """Check a login (local password, else the directory if enabled); every attempt is logged.
 
     Raises LoginFailed with a message fit for the user."""
-    ensure_tables(engine)
     cfg: AccessConfig = settings.access
     try:
         login = accounts.normalise_login(login)
     except AccountError:
-        audit.record(engine, Actor(login="-", role="", client=client), "login", None, "denied", object_type="user",
+        audit.record(db, Actor(login="-", role="", client=client), "login", None, "denied", object_type="user",
                      reason="malformed login name", attempted=(login or "")[:64])
         raise LoginFailed("Login or password is wrong.") from None
     attempt = Actor(login=login, role="", client=client)
-    if _locked_until(engine, login) is not None:
-        audit.record(engine, attempt, "login", login, "denied", object_type="user", reason="locked")
-        raise LoginFailed(f"Too many failed logins: this account is locked for {cfg.lockout_minutes} minutes.")
-    user = accounts.get_user(engine, login)
+    blocked = store.login_blocked(db, login, client, now())
+    if blocked is not None:
+        audit.record(db, attempt, "login", login, "denied", object_type="user", reason=blocked.reason)
+        raise LoginFailed(_blocked_message(blocked.reason, cfg))
+    user = accounts.get_user(db, login)
     ok, reason = False, "wrong credentials"
     if user is not None and user.source == "local":
         ok = accounts.check_password(user.password_hash, password)
@@ -87,41 +55,47 @@ def authenticate(engine, settings, login: str, password: str, client: str) -> Ac
         try:
             found = directory_login(cfg.ldap, login, password)
         except DirectoryUnavailable as exc:
-            audit.record(engine, attempt, "login", login, "failed", object_type="user", reason=str(exc))
+            audit.record(db, attempt, "login", login, "failed", object_type="user", reason=str(exc))
             raise LoginFailed("The directory cannot be reached; please try again shortly.") from None
         if found is not None and found.role is None:
             reason = "no DMS group in the directory"
         elif found is not None:
-            user = accounts.upsert_directory_user(engine, login, found.role, list(found.teams), found.display_name)
+            user = accounts.upsert_directory_user(db, login, found.role, list(found.teams), found.display_name)
             ok = True
     else:
         accounts.check_password(None, password)  # same work as for a real account
     if not ok:
-        locked = _count_failure(engine, cfg, login)
-        audit.record(engine, attempt, "login", login, "denied", object_type="user", reason=reason,
+        locked = store.count_failure(db, login, client, now(), cfg.lockout_failures,
+                                     timedelta(minutes=cfg.lockout_minutes), cfg.throttle_failures,
+                                     timedelta(seconds=cfg.throttle_seconds))
+        audit.record(db, attempt, "login", login, "denied", object_type="user", reason=reason,
                      locked=locked)
-        raise LoginFailed("Too many failed logins: this account is locked for "
-                          f"{cfg.lockout_minutes} minutes." if locked else "Login or password is wrong.")
-    _clear_failures(engine, login)
-    actor = accounts.actor_for(engine, login, client)
+        raise LoginFailed(_blocked_message("locked", cfg) if locked else "Login or password is wrong.")
+    store.clear_failures(db, login, client)
+    actor = accounts.actor_for(db, login, client)
     if actor is None:
-        audit.record(engine, attempt, "login", login, "denied", object_type="user", reason="disabled")
+        audit.record(db, attempt, "login", login, "denied", object_type="user", reason="disabled")
         raise LoginFailed("This account is disabled.")
-    accounts.mark_login(engine, login)
-    audit.record(engine, actor, "login", login, object_type="user", source=user.source)
+    accounts.mark_login(db, login)
+    audit.record(db, actor, "login", login, object_type="user", source=user.source)
     return actor
 
 
-def start_session(engine, cfg: AccessConfig, actor: Actor) -> NewSession:
+def _blocked_message(reason: str, cfg: AccessConfig) -> str:
+    if reason == "locked":
+        return (f"Too many failed logins: this account is locked for {cfg.lockout_minutes} minutes "
+                "from this address.")
+    return (f"Too many failed logins for this account from several addresses: it takes one attempt per "
+            f"{cfg.throttle_seconds} seconds; please try again shortly.")
+
+
+def start_session(db, cfg: AccessConfig, actor: Actor) -> NewSession:
     """A new session; sessions that ended unnoticed (idle, too old) are swept out on the way."""
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     current = now()
-    with Session(engine, expire_on_commit=False) as s:
-        s.exec(delete(SessionRow).where(
-            (SessionRow.last_seen_at < current - timedelta(minutes=cfg.session_idle_minutes))
-            | (SessionRow.created_at < current - timedelta(hours=cfg.session_max_hours))))
-        s.add(SessionRow(id_hash=sha256(cookie), login=actor.login, csrf_token=csrf, client=actor.client))
-        s.commit()
+    store.add_session(db, SessionRow(id_hash=sha256(cookie), login=actor.login, csrf_token=csrf, client=actor.client),
+                      idle_before=current - timedelta(minutes=cfg.session_idle_minutes),
+                      created_before=current - timedelta(hours=cfg.session_max_hours))
     return NewSession(cookie, csrf, actor)
 
 
@@ -131,43 +105,19 @@ class ActiveSession:
     csrf_token: str
 
 
-def find_session(engine, cfg: AccessConfig, cookie: str) -> ActiveSession | None:
+def find_session(db, cfg: AccessConfig, cookie: str) -> ActiveSession | None:
     """The live session for a cookie value, or None when unknown, idle too long or too old
     (an expired session is deleted)."""
     if not cookie or len(cookie) > 200:
         return None
-    ensure_tables(engine)
-    key, current = sha256(cookie), now()
-    with Session(engine, expire_on_commit=False) as s:
-        row = s.get(SessionRow, key)
-        if row is None:
-            return None
-        if (current - row.last_seen_at > timedelta(minutes=cfg.session_idle_minutes)
-                or current - row.created_at > timedelta(hours=cfg.session_max_hours)):
-            s.delete(row)
-            s.commit()
-            return None
-        if current - row.last_seen_at > _TOUCH_EVERY:
-            row.last_seen_at = current
-            s.add(row)
-            s.commit()
-        return ActiveSession(row.login, row.csrf_token)
+    row = store.live_session(db, sha256(cookie), now(), timedelta(minutes=cfg.session_idle_minutes),
+                             timedelta(hours=cfg.session_max_hours), _TOUCH_EVERY)
+    return None if row is None else ActiveSession(row.login, row.csrf_token)
 
 
-def end_session(engine, cookie: str) -> bool:
-    with Session(engine, expire_on_commit=False) as s:
-        row = s.get(SessionRow, sha256(cookie or ""))
-        if row is None:
-            return False
-        s.delete(row)
-        s.commit()
-        return True
+def end_session(db, cookie: str) -> bool:
+    return store.delete_session(db, sha256(cookie or ""))
 
 
-def end_sessions_of(engine, login: str) -> int:
-    with Session(engine, expire_on_commit=False) as s:
-        rows = list(s.exec(select(SessionRow).where(SessionRow.login == login)))
-        for row in rows:
-            s.delete(row)
-        s.commit()
-        return len(rows)
+def end_sessions_of(db, login: str) -> int:
+    return store.delete_sessions_of(db, login)

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import re
 
-from sqlmodel import Session, select
-
+from ..index import access_store as store
+from ..index.access_models import TeamRow
 from ..index.folding import fold_plain
-from ..index.models import CaseRow
-from .audit import ensure_tables
-from .models import TeamRow
 
 _RANGE = re.compile(r"^([A-Z])(?:-([A-Z]))?$")
 TEAM_NAME = re.compile(r"^[\w][\w .-]{0,63}$", re.UNICODE)
@@ -56,52 +53,36 @@ def team_for_surname(teams: list[TeamRow], surname: str) -> str | None:
     return None
 
 
-def list_teams(engine) -> list[TeamRow]:
-    ensure_tables(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        return list(s.exec(select(TeamRow).order_by(TeamRow.name)))
+def list_teams(db) -> list[TeamRow]:
+    return store.list_teams(db)
 
 
-def add_team(engine, name: str, surnames: str = "") -> TeamRow:
+def add_team(db, name: str, surnames: str = "") -> TeamRow:
     """Create or redefine a team; refuses ranges that overlap another team's."""
     if not TEAM_NAME.match(name):
         raise TeamError(f"bad team name {name!r}: letters, digits, space, dot and hyphen, at most 64")
     mine = parse_ranges(surnames) if surnames else []
-    ensure_tables(engine)
-    with Session(engine, expire_on_commit=False) as s:
-        for other in s.exec(select(TeamRow).where(TeamRow.name != name)):
+
+    def refuse_overlap(others: list[TeamRow]) -> None:
+        for other in others:
             for a, b in (parse_ranges(other.surnames) if other.surnames else []):
                 for c, d in mine:
                     if a <= d and c <= b:
                         raise TeamError(f"surnames {c}-{d} overlap team {other.name!r} ({other.surnames})")
-        row = s.get(TeamRow, name) or TeamRow(name=name)
-        row.surnames = ",".join(a if a == b else f"{a}-{b}" for a, b in mine)
-        s.add(row)
-        s.commit()
-        s.refresh(row)
-    apply_rules(engine)
+
+    row = store.save_team(db, name, ",".join(a if a == b else f"{a}-{b}" for a, b in mine), refuse_overlap)
+    apply_rules(db)
     return row
 
 
-def apply_rules(engine) -> int:
+def apply_rules(db) -> int:
     """Recompute the team of every case not named by the registry; returns how many changed."""
-    teams = list_teams(engine)
-    changed = 0
-    with Session(engine, expire_on_commit=False) as s:
-        for case in s.exec(select(CaseRow).where((CaseRow.team_source == None) | (CaseRow.team_source != "registry"))):  # noqa: E711
-            team = team_for_surname(teams, case.surname)
-            if team != case.team or case.team_source != "rule":
-                case.team, case.team_source = team, "rule"
-                s.add(case)
-                changed += 1
-        s.commit()
-    return changed
+    teams = list_teams(db)
+    return store.assign_case_teams(db, lambda surname: team_for_surname(teams, surname))
 
 
-def case_team(engine, case_number: str | None) -> tuple[bool, str | None]:
+def case_team(db, case_number: str | None) -> tuple[bool, str | None]:
     """(case exists, its team) for a case number."""
     if not case_number:
         return False, None
-    with Session(engine, expire_on_commit=False) as s:
-        case = s.get(CaseRow, case_number)
-        return (case is not None, case.team if case else None)
+    return store.case_team(db, case_number)

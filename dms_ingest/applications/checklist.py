@@ -94,17 +94,24 @@ def _field_view(f: ExtractedField) -> dict:
 
 
 def case_checklist(catalog, settings, case_number: str, *, today: dt.date | None = None,
-                   include_closed: bool = False) -> CaseChecklist:
-    """Every (open) application of the case with the status of each requirement."""
+                   include_closed: bool = False, with_documents: bool = True) -> CaseChecklist:
+    """Every (open) application of the case with the status of each requirement.
+
+    Without *with_documents* (the REST case view) the documents are read only if there is an
+    application to check them against, and not listed in the result."""
     today = today or dt.date.today()
     row = case_row(catalog, case_number)
-    documents = load_case_documents(catalog, settings, row.case_number, today)
     result = CaseChecklist(row.case_number, f"{row.given_names} {row.surname}".strip(), today.isoformat())
-    result.documents = [{"id": d.id, "doc_type": d.doc_type, "title": d.title, "review": d.review,
-                         "outgoing": d.outgoing, "fields": [_field_view(f) for f in d.fields.values()]}
-                        for d in documents]
+    apps = store.applications(catalog, row.case_number, state=None if include_closed else store.OPEN)
+    if not apps and not with_documents:
+        return result
+    documents = load_case_documents(catalog, settings, row.case_number, today)
+    if with_documents:
+        result.documents = [{"id": d.id, "doc_type": d.doc_type, "title": d.title, "review": d.review,
+                             "outgoing": d.outgoing, "fields": [_field_view(f) for f in d.fields.values()]}
+                            for d in documents]
     applicant = applicant_of(row)
-    for app in store.applications(catalog, row.case_number, state=None if include_closed else store.OPEN):
+    for app in apps:
         app_type = settings.applications.types.get(app.application_type)
         if app_type is None:
             continue  # a type removed from the configuration: shown nowhere rather than wrongly

@@ -121,18 +121,32 @@ def _repair_line1(line: str) -> str:
     return line
 
 
+# After the expiry's check digit: the optional data, a run of fillers, its check digit and the composite.
+_LINE2_TAIL = re.compile(r"(?P<data>(?:[A-Z0-9]+<?)*?[A-Z0-9]*)(?P<run><+)(?P<checks>[A-Z0-9]{1,2})")
+
+
+def _refill_tail(tail: str) -> str | None:
+    """The 16 characters after the expiry's check digit, when OCR lost or added fillers '<' in the run
+    before the check digits (their count is all it gets wrong there: the digits still verify it).
+    None when the shape does not say where the fillers belong."""
+    m = _LINE2_TAIL.fullmatch(tail)
+    if m is None:
+        return None
+    data, checks = m.group("data"), m.group("checks")
+    if not data and len(checks) == 1:
+        # Empty optional data: its check digit is a filler too, and the run swallowed it.
+        return "<" * 15 + checks
+    if len(checks) != 2 or len(data) > 14:
+        return None
+    return data.ljust(14, "<") + checks
+
+
 def _repair_line2(line: str) -> str | None:
     if len(line) != LINE_LENGTH:
-        # A filler '<' lost or doubled in the optional-data run can be put back.
-        optional = re.search(r"<{2,}", line[28:])
-        if optional is None or abs(len(line) - LINE_LENGTH) > 2:
+        tail = _refill_tail(line[28:]) if len(line) >= 29 else None
+        if tail is None:
             return None
-        start = 28 + optional.start()
-        run = optional.end() - optional.start()
-        new_run = run + (LINE_LENGTH - len(line))
-        if new_run < 1:
-            return None
-        line = line[:start] + "<" * new_run + line[28 + optional.end():]
+        line = line[:28] + tail
     chars = list(line)
 
     def digits(lo: int, hi: int) -> None:

@@ -84,10 +84,3 @@ def service_errors() -> Iterator[None]:
     except ServiceError as exc:
         fail(str(exc), exc.exit_code)
 
-
-def pipeline(workers: int | None = None):
-    """A pipeline context for a runner (watch, mail fetch); an unreachable store ends the run."""
-    try:
-        return runtime().pipeline(workers)
-    except ServiceError as exc:
-        fail(str(exc))

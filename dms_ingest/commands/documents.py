@@ -146,7 +146,7 @@ def search(query: list[str] = typer.Argument(..., help="Words to find; umlauts a
                       hit.snippet)
     out.print(table)
     facets = ", ".join(f"{name or 'no type'} {count}" for name, count in result.facets.items())
-    total = f"{result.total}" if result.total_exact else f"more than {result.total}"
+    total = f"{result.total}" if result.total_exact else f"more than {result.total} (about {result.total_estimate or result.total})"
     out.print(f"{total} documents ({facets}); showing {offset + 1}-{offset + len(result.hits)}", highlight=False)
 
 

@@ -12,7 +12,9 @@ from typing import Optional
 
 import typer
 
-from .console import command, err, fail, group, out, pipeline, settings
+from ..errors import ServiceError
+from ..services import runners
+from .console import actor, command, err, fail, group, out, runtime, settings
 
 mail_app = group("mail", "Digital mail from an IMAP mailbox.")
 
@@ -45,7 +47,6 @@ def watch(inbox: Optional[Path] = typer.Argument(None, help="The folder to watch
           verbose: bool = typer.Option(False, "--verbose", "-v", help="Log to stderr.")) -> None:
     """Watch the inbox folder: archive every stable file dropped there, move it to done/ or quarantine/."""
     from ..ingest.pagepool import worker_count
-    from ..ingest.watcher import Watcher
 
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -54,25 +55,27 @@ def watch(inbox: Optional[Path] = typer.Argument(None, help="The folder to watch
     if folder.exists() and not folder.is_dir():
         fail(f"not a folder: {folder}")
     count = worker_count(workers if workers is not None else cfg.inbox.workers)
-    # The Context forks its page workers now, before any thread of the watcher exists.
-    with pipeline(count) as ctx:
-        watcher = Watcher(cfg, ctx, folder, threads=count, once=once, stable_seconds=stable_seconds,
-                          polling=polling, imap=imap, on_handled=_printer(json_output))
+    previous: dict = {}
 
+    def started(watcher) -> None:
         def stop(signum, _frame):
             err.print(f"{signal.Signals(signum).name}: finishing the documents in hand, then exiting",
                       highlight=False)
             watcher.stop()
 
-        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
-        try:
-            if not once and not json_output:
-                err.print(f"watching {folder} ({'polling' if watcher.polling else 'inotify'}, "
-                          f"{count} workers, stable after {watcher.stable_seconds:g} s)", highlight=False)
-            handled = watcher.run()
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
+        previous.update({sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)})
+        if not once and not json_output:
+            err.print(f"watching {folder} ({'polling' if watcher.polling else 'inotify'}, "
+                      f"{count} workers, stable after {watcher.stable_seconds:g} s)", highlight=False)
+
+    try:
+        handled = runners.watch(actor(), runtime(), folder, workers=count, once=once, stable_seconds=stable_seconds,
+                                polling=polling, imap=imap, on_handled=_printer(json_output), on_start=started)
+    except ServiceError as exc:          # the object store is unreachable: nothing to do without it
+        fail(str(exc))
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if not json_output:
         err.print(f"{handled} file(s) handled", highlight=False)
 
@@ -83,33 +86,32 @@ def mail_fetch(json_output: bool = typer.Option(False, "--json", help="One JSON 
                limit: Optional[int] = typer.Option(None, "--limit", "-n", help="At most this many messages."),
                workers: Optional[int] = typer.Option(None, "--workers", "-w", help="Page worker processes.")) -> None:
     """Archive the messages of the IMAP folder; each goes to processed_folder once archived."""
-    from ..ingest.imap import ImapError, MailFetcher
+    from ..ingest.imap import ImapError
     from ..ingest.results import ImapOutcome
 
-    cfg = settings()
-    failed = retry = 0
-    with pipeline(workers) as ctx:
-        def show(mail) -> None:
-            with _print_lock:
-                if json_output:
-                    for r in mail.results or [None]:
-                        line = r.to_json() if r is not None else {"source": mail.source, "status": "failed",
-                                                                  "error": mail.error}
-                        line.update(imap_uid=mail.uid, imap_outcome=mail.outcome, moved_to=mail.moved_to)
-                        sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
-                    sys.stdout.flush()
-                else:
-                    states = ", ".join(f"{r.part or 'mail'} {r.status}" for r in mail.results)
-                    where = f" → {mail.moved_to}" if mail.moved_to else ""
-                    detail = f": {mail.error}" if mail.error else ""
-                    out.print(f"{mail.outcome:<7} message {mail.uid}{where} ({states}){detail}", highlight=False)
+    def show(mail) -> None:
+        with _print_lock:
+            if json_output:
+                for r in mail.results or [None]:
+                    line = r.to_json() if r is not None else {"source": mail.source, "status": "failed",
+                                                              "error": mail.error}
+                    line.update(imap_uid=mail.uid, imap_outcome=mail.outcome, moved_to=mail.moved_to)
+                    sys.stdout.write(json.dumps(line, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+            else:
+                states = ", ".join(f"{r.part or 'mail'} {r.status}" for r in mail.results)
+                where = f" → {mail.moved_to}" if mail.moved_to else ""
+                detail = f": {mail.error}" if mail.error else ""
+                out.print(f"{mail.outcome:<7} message {mail.uid}{where} ({states}){detail}", highlight=False)
 
-        try:
-            mails = MailFetcher(cfg, ctx).fetch(unseen_only=unseen, limit=limit, on_mail=show)
-        except ImapError as exc:
-            fail(str(exc), 1)
-        failed = sum(1 for m in mails if m.outcome is ImapOutcome.FAILED)
-        retry = sum(1 for m in mails if m.outcome is ImapOutcome.RETRY)
+    try:
+        mails = runners.fetch_mail(actor(), runtime(), workers=workers, unseen=unseen, limit=limit, on_mail=show)
+    except ImapError as exc:
+        fail(str(exc), 1)
+    except ServiceError as exc:
+        fail(str(exc))
+    failed = sum(1 for m in mails if m.outcome is ImapOutcome.FAILED)
+    retry = sum(1 for m in mails if m.outcome is ImapOutcome.RETRY)
     if not json_output:
         out.print(f"{len(mails)} message(s): {len(mails) - failed - retry} archived, {failed} refused, "
                   f"{retry} left for the next run", highlight=False)

@@ -12,7 +12,9 @@ from typing import Optional
 
 import typer
 
-from .console import command, err, fail, out, settings
+from ..errors import ServiceError
+from ..services import runners
+from .console import actor, command, err, fail, out, runtime, service_errors, settings
 
 
 def _logging(verbose: bool) -> None:
@@ -66,61 +68,32 @@ def migrate(source: Path = typer.Argument(..., help="Folder tree of scanned pape
 
 def _migrate(source: Path, workers: Optional[int], report: Optional[Path], json_output: bool, distributed: bool,
              wait: bool, retry_failed: bool) -> None:
-    from ..migrate import manifest
     from ..migrate import report as reports
-    from ..migrate.driver import (ProgressView, default_report_path, end_run, enqueue, follow_distributed,
-                                  open_catalog, run_local, start_run)
+    from ..migrate.driver import ProgressView
 
-    cfg = settings()
-    if distributed and cfg.index_url.startswith("sqlite"):
-        fail("--distributed needs an index every machine shares: set index.url to PostgreSQL "
-             "(e.g. postgresql+psycopg2://dms@db-host/dms)")
+    def plan(key: str, total: int, added: int, todo: int, recovered: int) -> None:
+        if not json_output:
+            err.print(f"{key}: {total} paper files ({added} new), {todo} to do"
+                      + (f", {recovered} taken back from dead workers" if recovered else ""), highlight=False)
+
+    def view(catalog, key: str, run_id: str):
+        return ProgressView(catalog, key, run_id, err, enabled=not json_output or err.is_terminal)
+
     try:
-        papers = manifest.discover(source)
-    except manifest.SourceError as exc:
-        fail(str(exc))
-    key = manifest.source_key(source)
-    catalog = open_catalog(cfg)
-    added, total = manifest.sync(catalog, key, papers)
-    if not total:
-        fail(f"no paper files found in {key}")
-    recovered = manifest.recover_orphans(catalog, source=key, max_attempts=cfg.migration.max_attempts)
-    if retry_failed:
-        manifest.retry_failed(catalog, source=key, include_permanent=True)
-    count = _workers(workers)
-    run = start_run(catalog, key, "distributed" if distributed else "local", 0 if distributed else count)
-    ids = manifest.adopt(catalog, run.id, source=key)
-    if not json_output:
-        err.print(f"{key}: {total} paper files ({added} new), {len(ids)} to do"
-                  + (f", {len(recovered)} taken back from dead workers" if recovered else ""), highlight=False)
-    view = ProgressView(catalog, key, run.id, err, enabled=not json_output or err.is_terminal)
-    if distributed:
-        try:
-            enqueue(cfg, ids, run.id)
-        except Exception as exc:
-            end_run(catalog, run, "failed", items=len(ids))
-            fail(f"cannot reach the Celery broker {cfg.celery.broker_url}: {exc}", 1)
-        if not wait:
-            end_run(catalog, run, "enqueued", items=len(ids))
-            out.print(f"enqueued {len(ids)} paper files on {cfg.celery.queue} (run {run.id})")
-            return
-        with view:
-            state = follow_distributed(cfg, catalog, run, key, tick=view.tick)
-    elif ids:
-        state = run_local(cfg, catalog, run, workers=count, view=view).state
-    else:
-        state = "finished"
-    end_run(catalog, run, "interrupted" if state == "interrupted" else "finished", items=len(ids))
-    work = manifest.items(catalog, source=key)
-    summary = reports.summarise(work, source=key, run=run)
-    written = reports.write(report or default_report_path(cfg, run), work, summary)
-    summary["report"] = written["csv"]
-    end_run(catalog, run, run.state, report=written["csv"])
+        done = runners.migrate(actor(), runtime(), source, workers=_workers(workers), report=report,
+                               distributed=distributed, wait=wait, retry_failed=retry_failed, on_plan=plan,
+                               view_factory=view)
+    except ServiceError as exc:
+        fail(str(exc), exc.exit_code)
+    if done["state"] == "enqueued":
+        out.print(f"enqueued {done['enqueued']} paper files on {done['queue']} (run {done['run_id']})")
+        return
+    summary = done["summary"]
     if json_output:
-        sys.stdout.write(json.dumps({**summary, "files_written": written}, ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps({**summary, "files_written": done["files_written"]}, ensure_ascii=False) + "\n")
     else:
         out.print(reports.text(summary), highlight=False, end="")
-    if state == "interrupted":
+    if done["state"] == "interrupted":
         err.print("interrupted: run the same command again to resume", highlight=False)
         raise typer.Exit(130)
     if not summary["complete"]:
@@ -132,13 +105,13 @@ def worker(concurrency: Optional[int] = typer.Option(None, "--concurrency", "-c"
                                                      help="Paper files in parallel (default migration.workers)."),
            loglevel: str = typer.Option("INFO", "--loglevel")) -> None:
     """Run a Celery worker for `dms migrate --distributed` (one per machine; shared PostgreSQL, S3, Redis)."""
-    from ..migrate.tasks import run_worker
-
     cfg = settings()
     if cfg.index_url.startswith("sqlite"):
         err.print("[yellow]warning:[/yellow] the index is SQLite on this machine; workers on other machines "
                   "cannot share it (set index.url to PostgreSQL)", highlight=False)
-    raise typer.Exit(run_worker(cfg, concurrency=_workers(concurrency), loglevel=loglevel.upper()))
+    with service_errors():
+        code = runners.worker(actor(), runtime(), concurrency=_workers(concurrency), loglevel=loglevel.upper())
+    raise typer.Exit(code)
 
 
 @command()
@@ -165,9 +138,9 @@ def nightly(report: Optional[Path] = typer.Option(None, "--report", help="Report
     def view(catalog, run):
         return ProgressView(catalog, None, run.id, err, enabled=not json_output and err.is_terminal)
 
-    with _stop_on_sigterm():
-        result = batch.run_nightly(cfg, sample=sample, workers=_workers(workers), retry=retry, train=train,
-                                   force_train=force_train, view_factory=view)
+    with _stop_on_sigterm(), service_errors():
+        result = runners.nightly(actor(), runtime(), sample=sample, workers=_workers(workers), retry=retry,
+                                 train=train, force_train=force_train, view_factory=view)
     target = report or cfg.report_dir / f"nightly-{datetime.now().strftime('%Y%m%d-%H%M%S')}"
     result["files_written"] = batch.write(result, target)
     if json_output:

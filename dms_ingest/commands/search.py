@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 
-from .console import command, err, out, runtime
+from ..services import runners
+from .console import actor, command, err, out, runtime, service_errors
 
 
 @command()
@@ -19,21 +19,15 @@ def reindex(batch: int = typer.Option(2000, "--batch", min=1, help="Pages per tr
 
     Resumable: an interrupted run continues where it stopped when started again. Searches keep
     working meanwhile, finding the pages rebuilt so far."""
-    catalog = runtime().catalog
     progress = Progress(TextColumn("reindexing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
                         TimeRemainingColumn(), console=err, disable=json_output)
-    started = time.monotonic()
-    with progress:
+    with progress, service_errors():
         task = progress.add_task("reindex", total=None)
-        pages = catalog.reindex(progress=lambda done, total: progress.update(task, completed=done, total=total),
-                                batch=batch)
-    seconds = time.monotonic() - started
-    stats = catalog.index_stats()
-    summary = {"pages": pages, "seconds": round(seconds, 1),
-               "pages_per_second": round(pages / seconds) if seconds else 0, **stats}
+        summary = runners.reindex(actor(), runtime(), batch=batch,
+                                  progress=lambda done, total: progress.update(task, completed=done, total=total))
     if json_output:
         sys.stdout.write(json.dumps(summary) + "\n")
     else:
-        out.print(f"reindexed {pages} pages in {seconds:.1f} s ({summary['pages_per_second']} pages/s); "
-                  f"{stats['bytes_per_page']} bytes per page of {stats['text_chars'] // max(stats['pages'], 1)} "
-                  "characters", highlight=False)
+        out.print(f"reindexed {summary['pages']} pages in {summary['seconds']:.1f} s ({summary['pages_per_second']} "
+                  f"pages/s); {summary['bytes_per_page']} bytes per page of "
+                  f"{summary['text_chars'] // max(summary['pages'], 1)} characters", highlight=False)

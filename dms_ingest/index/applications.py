@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlmodel import Field, SQLModel, select
 
 from .models import DocumentRow, PageRow, utcnow
+from .schema import update_row
 
 OPEN, CLOSED = "open", "closed"
 
@@ -152,15 +153,10 @@ def applications(catalog, case_number: str | None = None, *, state: str | None =
 def update_application(catalog, application_id: int, **changes) -> ApplicationRow:
     ensure_tables(catalog)
     with catalog._lock, catalog.session() as s:
-        row = s.get(ApplicationRow, application_id)
-        if row is None:
-            raise KeyError(application_id)
-        for key, value in changes.items():
-            setattr(row, key, value)
-        s.add(row)
-        s.commit()
-        s.refresh(row)
-        return row
+        row = update_row(s, ApplicationRow, application_id, **changes)
+    if row is None:
+        raise KeyError(application_id)
+    return row
 
 
 def close_application(catalog, application_id: int, *, by: str, reason: str = "") -> ApplicationRow:

@@ -7,32 +7,39 @@ from `analysis.analyse`, so both backends find the same pages; only the score sc
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, text
-from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from .analysis import MAX_POSITION, PageTerms
+from .page_writes import insert_rows
 from .query import AnyOf, ParsedQuery, Phrase, Term, Word
 
 PART_WEIGHT = 0.1
 
-# Tables written with Core inserts (batched into one statement per document by SQLAlchemy); kept
-# out of SQLModel's metadata because they exist on one backend only or are created here.
-_tables = MetaData()
-page_search = Table("page_search", _tables, Column("page_id", BigInteger, primary_key=True),
-                    Column("tsv", TSVECTOR, nullable=False))
-search_words = Table("search_words", _tables, Column("word", String, primary_key=True))
-
 
 def remember_words(conn: Connection, words: list[str]) -> None:
     """Add words to the vocabulary that fuzzy search draws on (words already there are skipped)."""
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgres_insert
-    for start in range(0, len(words), 500):
-        conn.execute(insert(search_words).values([{"word": w} for w in words[start:start + 500]]).on_conflict_do_nothing())
+    insert_rows(conn, "search_words", ("word",), [(w,) for w in words], "ON CONFLICT DO NOTHING")
+
+
+def fetch_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
+    """Rows as the driver's plain tuples, in the connection's transaction: a search reads thousands
+    of candidate rows, and SQLAlchemy's row objects cost more than the query for them."""
+    if conn.dialect.name != "sqlite":
+        sql = _NAMED.sub(r"%(\1)s", sql)           # psycopg's parameter style
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
 
 @dataclass
@@ -46,6 +53,18 @@ def strong_token(key: str) -> str:
     return "zzs" + key
 
 
+# Position labels of a word (weight A) and of a compound part (weight D, the default), made once.
+_WORD_POSITIONS = [f"{p}A" for p in range(MAX_POSITION + 1)]
+_PART_POSITIONS = [str(p) for p in range(MAX_POSITION + 1)]
+
+
+class _clamped(list):
+    """Position labels past PostgreSQL's last position stay at the last one."""
+
+    def __getitem__(self, position):
+        return super().__getitem__(min(position, MAX_POSITION))
+
+
 class SqliteFullText:
     """FTS5 without stored content: columns words (keys in order), parts (compound parts), meta (tokens).
 
@@ -53,7 +72,8 @@ class SqliteFullText:
     `delete` recomputes them from the page text and the document's old metadata."""
 
     table = "page_fts"
-    rank_limit = 5000           # bm25 per matching page is cheap in FTS5
+    rank_limit = 1000           # candidate pages per search (see search.py); cost grows with it
+    expands_prefixes = True     # an FTS5 prefix query merges every matching word's whole list first
 
     def create(self, conn: Connection) -> None:
         conn.execute(text(
@@ -74,9 +94,7 @@ class SqliteFullText:
                 "m": " ".join(entry.tokens + [strong_token(w) for w in entry.terms.strong])}
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
-        if entries:
-            conn.execute(text(f"INSERT INTO {self.table} (rowid, words, parts, meta) VALUES (:id, :w, :p, :m)"),
-                         [self._values(e) for e in entries])
+        insert_rows(conn, self.table, ("rowid", "words", "parts", "meta"), [tuple(self._values(e).values()) for e in entries])
 
     def delete(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:
@@ -108,13 +126,16 @@ class SqliteFullText:
         return expression
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
-              strong: list[Word] | None = None) -> list[tuple[int, float]]:
-        """(page id, score) of up to *limit* matching pages, the newest first (FTS5 reads its lists backwards)."""
-        rows = conn.execute(text(
-            f"SELECT rowid, bm25({self.table}, 1.0, {PART_WEIGHT}, 0.0) FROM {self.table} "
-            f"WHERE {self.table} MATCH :q ORDER BY rowid DESC LIMIT :n"),
-            {"q": self.expression(query, filters, strong), "n": limit}).all()
-        return [(int(r[0]), -float(r[1])) for r in rows]
+              strong: list[Word] | None = None, scored: bool = True) -> list[tuple[int, float]]:
+        """(page id, score) of up to *limit* matching pages, the newest first (FTS5 reads its lists
+        backwards and stops after *limit*). Unscored (score 0) skips bm25, whose document frequencies
+        take a pass over each word's whole list."""
+        score = f"-bm25({self.table}, 1.0, {PART_WEIGHT}, 0.0)" if scored else "0.0"
+        return fetch_rows(conn, f"SELECT rowid, {score} FROM {self.table} WHERE {self.table} MATCH :q "
+                                "ORDER BY rowid DESC LIMIT :n", {"q": self.expression(query, filters, strong), "n": limit})
+
+    def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
+        return None                     # FTS5 keeps no statistics; counting the first matches is cheap
 
     def size_bytes(self, conn: Connection) -> int:
         try:
@@ -130,7 +151,8 @@ class PostgresFullText:
 
     table = "page_search"
 
-    rank_limit = 2000           # ranking reads each candidate's tsvector from the heap: fewer than FTS5
+    rank_limit = 1000           # ranking reads each candidate's tsvector from the heap
+    expands_prefixes = False    # GIN ORs the posting lists of a prefix's words in one bitmap anyway
 
     def create(self, conn: Connection) -> None:
         exists = conn.execute(text("SELECT to_regclass(:t)"), {"t": self.table}).scalar()
@@ -157,21 +179,25 @@ class PostgresFullText:
 
     @staticmethod
     def tsvector(entry: IndexEntry) -> str:
-        positions: dict[str, list[str]] = {}
-        for position, word in enumerate(entry.terms.words, 1):
-            positions.setdefault(word, []).append(f"{min(position, MAX_POSITION)}A")
+        """The tsvector literal of a page (keys are alphanumeric: no quoting needed)."""
+        # lexeme → "lexeme:1A,5A,7": appended to as positions come (PostgreSQL keeps the first 256).
+        lexemes: dict[str, str] = {}
+        found = lexemes.get
+        words = entry.terms.words
+        labels = _WORD_POSITIONS if len(words) <= MAX_POSITION else _clamped(_WORD_POSITIONS)
+        for position, word in enumerate(words, 1):
+            at = found(word)
+            lexemes[word] = word + ":" + labels[position] if at is None else at + "," + labels[position]
+        labels = _PART_POSITIONS
         for part, position in entry.terms.parts:
-            positions.setdefault(part, []).append(str(min(position, MAX_POSITION)))
-        lexemes = [f"{k}:{','.join(v[:256])}" for k, v in positions.items()]
-        lexemes += entry.tokens + [strong_token(w) for w in entry.terms.strong]
-        return " ".join(lexemes)
+            label = labels[min(position, MAX_POSITION)]
+            at = found(part)
+            lexemes[part] = part + ":" + label if at is None else at + "," + label
+        return " ".join([*lexemes.values(), *entry.tokens, *(strong_token(w) for w in entry.terms.strong)])
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
-        if entries:
-            # One multi-row statement: psycopg2 would send an executemany row by row.
-            statement = postgres_insert(page_search).values([{"page_id": e.page_id, "tsv": self.tsvector(e)}
-                                                             for e in entries])
-            conn.execute(statement.on_conflict_do_update(index_elements=["page_id"], set_={"tsv": statement.excluded.tsv}))
+        insert_rows(conn, self.table, ("page_id", "tsv"), [(e.page_id, self.tsvector(e)) for e in entries],
+                    "ON CONFLICT (page_id) DO UPDATE SET tsv = excluded.tsv")
 
     def delete(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:
@@ -206,15 +232,21 @@ class PostgresFullText:
         return " & ".join(parts)
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
-              strong: list[Word] | None = None) -> list[tuple[int, float]]:
+              strong: list[Word] | None = None, scored: bool = True) -> list[tuple[int, float]]:
         # The GIN index is always the way in; the planner misjudges long OR lists (200 allowed cases)
         # under a LIMIT and would read the whole table.
         conn.execute(text("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off"))
-        rank = f"ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1)" if query.required else "0"
-        rows = conn.execute(text(
-            f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n"),
-            {"r": self.text_query(query), "q": self.expression(query, filters, strong), "n": limit}).all()
-        return [(int(r[0]), float(r[1])) for r in rows]
+        rank = (f"ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1)"
+                if query.required and scored else "0.0")
+        return fetch_rows(conn, f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n",
+                          {"r": self.text_query(query), "q": self.expression(query, filters, strong), "n": limit})
+
+    def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
+        """The planner's guess of the matching pages (from ANALYZE's most common lexemes)."""
+        plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"),
+                            {"q": self.expression(query, filters)}).scalar()
+        plan = json.loads(plan) if isinstance(plan, str) else plan
+        return int(plan[0]["Plan"]["Plan Rows"])
 
     def size_bytes(self, conn: Connection) -> int:
         return int(conn.execute(text(f"SELECT pg_total_relation_size('{self.table}')")).scalar() or 0)

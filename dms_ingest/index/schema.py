@@ -44,6 +44,31 @@ def schema_lock(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
+def engine_of(db) -> Engine:
+    """The engine behind *db*, a Catalog or an engine (functions outside the index pass either)."""
+    return getattr(db, "engine", db)
+
+
+def update_row(session, model, key, **changes):
+    """Set *changes* on the *model* row with primary key *key* and commit; the refreshed row, or
+    None when there is no such row."""
+    row = session.get(model, key)
+    if row is None:
+        return None
+    for name, value in changes.items():
+        setattr(row, name, value)
+    session.add(row)
+    session.commit()
+    session.refresh(row)
+    return row
+
+
+def release_connections(db) -> None:
+    """Close the pooled connections of *db* (before a fork: a child must not share them; the
+    parent opens new ones when next needed)."""
+    engine_of(db).dispose()
+
+
 def create_tables(engine: Engine, tables=None) -> None:
     """Create the missing tables (all of SQLModel's, or *tables*), safe under concurrent start."""
     with schema_lock(engine) as conn:

@@ -1,13 +1,17 @@
 """Catalog search: ranked documents with filters, facets, stable paging and marked snippets.
 
 The plan of one search, the same on both backends:
-1. Parse the query (`query.parse`); expand fuzzy words against the vocabulary of indexed words.
+1. Parse the query (`query.parse`); expand fuzzy words against the vocabulary of indexed words and
+   (SQLite) a prefix into its few indexed words (`expand_prefixes`).
 2. Turn filters and access limits into token groups that run inside the full-text query.
-3. Fetch up to `rank_limit` + 1 matching pages with their scores. If that is all of them, the
-   ranking, the total and the facets are exact.
+3. Fetch up to `rank_limit` + 1 matching pages, unscored (PostgreSQL skips this when the planner
+   already knows the words are common). If that is all of them, score them: ranking, total and
+   facets are exact.
 4. Otherwise (a common word) rank only the pages where a query word weighs strongly (see
-   `analysis.STRONG_IMPACT`): no page outside them can reach the first result page. The total is
-   then a lower bound (`total_exact` false) and the facets count the ranked candidates.
+   `analysis.STRONG_IMPACT`), at most rank_limit of them, the newest first: no page outside them
+   can reach the first result page. The total is then a lower bound (`total_exact` false, shown
+   as "more than N"), `total_estimate` a guess of all matching documents, and the facets count
+   the ranked candidates. Each query reads about 2 × rank_limit pages however many match.
 5. Pages fold into documents (a document scores as its best page); order by score, then id, so
    paging is stable; snippets only for the page of hits returned.
 """
@@ -23,6 +27,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import text
 
+from .fulltext import fetch_rows
 from .analysis import case_token, date_range_tokens, review_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
 from .snippets import make_snippet
@@ -51,13 +56,20 @@ class SearchHit:
 @dataclass
 class SearchPage:
     query: SearchQuery
-    total: int                              # matching documents (a lower bound if not total_exact)
+    total: int                              # matching documents (a lower bound, "more than", if not total_exact)
     total_exact: bool
     hits: list[SearchHit] = field(default_factory=list)
     facets: dict[str, int] = field(default_factory=dict)    # doc_type ("" = none) → documents
+    total_estimate: int | None = None       # if not total_exact: about how many documents match in all
+
+    @property
+    def total_is_estimate(self) -> bool:
+        return not self.total_exact
 
     def to_json(self) -> dict:
-        return {"total": self.total, "total_exact": self.total_exact, "offset": self.query.offset,
+        return {"total": self.total, "total_exact": self.total_exact, "total_is_estimate": self.total_is_estimate,
+                "total_estimate": self.total_estimate if self.total_estimate is not None else self.total,
+                "offset": self.query.offset,
                 "limit": self.query.limit, "facets": {"doc_type": self.facets},
                 "hits": [h.to_json() for h in self.hits]}
 
@@ -129,20 +141,26 @@ def build_filters(query: SearchQuery, cases_of_teams) -> Filters:
     return Filters(groups, query, visible, nothing_visible=any(not g for g in groups))
 
 
+def _replace_words(term, replace):
+    """*term* with each Word put through *replace* (which may return an AnyOf: it is flattened in)."""
+    if isinstance(term, AnyOf):
+        items = []
+        for item in term.items:
+            expanded = _replace_words(item, replace)
+            items.extend(expanded.items if isinstance(expanded, AnyOf) else (expanded,))
+        return AnyOf(tuple(items))
+    return replace(term) if isinstance(term, Word) else term
+
+
 def expand_fuzzy(parsed: ParsedQuery, vocabulary) -> ParsedQuery:
     """Replace each `word~` by the indexed words within its edit distance (the word itself included)."""
-    def expand(term):
-        if isinstance(term, AnyOf):
-            items = []
-            for item in term.items:
-                expanded = expand(item)
-                items.extend(expanded.items if isinstance(expanded, AnyOf) else (expanded,))
-            return AnyOf(tuple(items))
-        if not isinstance(term, Word) or not term.fuzzy:
-            return term
-        similar = similar_words(term.key, term.fuzzy, vocabulary())
-        return AnyOf(tuple(Word(k, compound=False) for k in dict.fromkeys([term.key, *similar])))
-    return ParsedQuery(tuple(expand(t) for t in parsed.required), tuple(expand(t) for t in parsed.excluded))
+    def expand(word: Word):
+        if not word.fuzzy:
+            return word
+        similar = similar_words(word.key, word.fuzzy, vocabulary())
+        return AnyOf(tuple(Word(k, compound=False) for k in dict.fromkeys([word.key, *similar])))
+    return ParsedQuery(tuple(_replace_words(t, expand) for t in parsed.required),
+                       tuple(_replace_words(t, expand) for t in parsed.excluded))
 
 
 def _ocr_shape(word: str) -> str:
@@ -168,6 +186,26 @@ def similar_words(key: str, distance: int, vocabulary: dict[int, list[str]], lim
     return sorted(found, key=lambda w: (found[w], w))[:limit]
 
 
+PREFIX_EXPANSIONS = 64
+
+
+def expand_prefixes(conn, parsed: ParsedQuery) -> ParsedQuery:
+    """Replace each `prefix*` by the indexed words it stands for when they are at most
+    PREFIX_EXPANSIONS: FTS5 reads a list of words lazily, newest page first and stopping after the
+    candidates, where a prefix query merges the whole lists of all its words first. The words
+    come from search_words, which holds the words and compound parts indexed (3 to 40 letters)."""
+    def expand(term: Word):
+        if not term.prefix or len(term.key) < 3 or not term.key.isalpha():
+            return term
+        words = [r[0] for r in fetch_rows(conn, "SELECT word FROM search_words WHERE word >= :k AND word < :h "
+                                                "ORDER BY word LIMIT :n",
+                                          {"k": term.key, "h": term.key + "\U0010ffff", "n": PREFIX_EXPANSIONS + 1})]
+        if not words or len(words) > PREFIX_EXPANSIONS:
+            return term
+        return AnyOf(tuple(Word(w, compound=term.compound) for w in words))
+    return ParsedQuery(tuple(_replace_words(t, expand) for t in parsed.required), parsed.excluded)
+
+
 def run_search(catalog, query: SearchQuery) -> SearchPage:
     parsed = parse(query.text)
     if any(isinstance(w, Word) and w.fuzzy for t in parsed.required + parsed.excluded
@@ -181,16 +219,14 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
     fulltext = catalog.fulltext
     wanted = query.offset + query.limit
     with catalog.engine.begin() as conn:
-        rows = fulltext.match(conn, parsed, filters.groups, limit + 1)
-        exact = len(rows) <= limit
-        if not exact and parsed.required:
-            strong = [w for w in parsed.words() if not w.fuzzy]
-            strong_rows = fulltext.match(conn, parsed, filters.groups, limit, strong=strong) if strong else []
-            # Enough strongly matching pages decide the first result pages alone; else fill up.
-            rows = strong_rows if len(strong_rows) >= 2 * wanted else strong_rows + rows
+        if fulltext.expands_prefixes:
+            parsed = expand_prefixes(conn, parsed)
+        rows, exact, estimate = _candidates(conn, fulltext, parsed, filters.groups, limit, wanted)
         pages = _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows])
         excluded = _excluded_documents(conn, catalog, parsed, filters) if parsed.excluded else set()
-        excluded |= {doc_id for doc_id, doc_type, *row in pages.values() if not filters.admits(row[0], doc_type, *row[1:])}
+        if filters.groups:
+            excluded |= {doc_id for doc_id, doc_type, *row in pages.values()
+                         if not filters.admits(row[0], doc_type, *row[1:])}
         best: dict[str, tuple[float, int]] = {}     # document → (score, page id) of its best page
         doc_types: dict[str, str | None] = {}
         for page_id, score in rows:
@@ -207,7 +243,49 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
         facets = dict(sorted(Counter(doc_types[d] or "" for d in order).items(), key=lambda kv: (-kv[1], kv[0])))
         shown = order[query.offset: wanted]
         hits = _hits(conn, catalog.is_sqlite, [(d, *best[d]) for d in shown], parsed, query)
-    return SearchPage(query, len(order), exact, hits, facets)
+    found = len(order)
+    if estimate is not None:        # pages → documents at the ratio seen among the candidates
+        estimate = max(found, round(estimate * len({v[0] for v in pages.values()}) / max(1, len(pages))))
+    return SearchPage(query, found, exact, hits, facets, total_estimate=estimate)
+
+
+def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], limit: int,
+                wanted: int) -> tuple[list[tuple[int, float]], bool, int | None]:
+    """(page id, score) of the pages to rank, whether they are all matching pages, and if not
+    about how many pages match. Never more than about 2 × limit pages are read or scored."""
+    # PostgreSQL's planner knows how common a word is: a common one skips the counting pass, which
+    # would build the whole bitmap of matches once more.
+    estimate = fulltext.estimate(conn, parsed, groups) if parsed.required else None
+    if estimate is None or estimate <= 4 * limit:
+        # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many.
+        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=False)
+        if len(rows) <= limit:
+            return (fulltext.match(conn, parsed, groups, limit + 1) if parsed.required and rows else rows), True, None
+        if not parsed.required:         # filters alone: the newest documents
+            return rows[:limit], False, _estimate_pages(conn, [r[0] for r in rows])
+        estimate = _estimate_pages(conn, [r[0] for r in rows])
+    # Many matches: rank the pages where a query word weighs strongly (analysis.STRONG_IMPACT), as no
+    # other page can reach the first result pages; if they are too few, fill up with the newest.
+    strong = [w for w in parsed.words() if not w.fuzzy]
+    rows = fulltext.match(conn, parsed, groups, limit, strong=strong) if strong else []
+    if len(rows) < 2 * wanted:
+        newest = fulltext.match(conn, parsed, groups, limit + 1)
+        if len(newest) <= limit:        # the estimate was too high: these are all
+            return newest, True, None
+        rows += newest[:limit]
+    return rows, False, estimate
+
+
+def _estimate_pages(conn, page_ids: list[int]) -> int:
+    """How many pages match in all, from how densely the first matches lie among the page ids:
+    the matches read (the newest on SQLite, in table order on PostgreSQL) cover an id range, and
+    the archive's whole id range holds proportionally more. A guess (said so), never a count."""
+    # Two subqueries: each is one step down the primary key, where min and max together scan the table.
+    low, high = conn.execute(text("SELECT (SELECT min(id) FROM pages), (SELECT max(id) FROM pages)")).one()
+    if not page_ids or low is None:
+        return len(page_ids)
+    span = max(page_ids) - min(page_ids) + 1
+    return max(len(page_ids), round(len(page_ids) * (high - low + 1) / span))
 
 
 def _excluded_documents(conn, catalog, parsed: ParsedQuery, filters: Filters) -> set[str]:
@@ -215,7 +293,8 @@ def _excluded_documents(conn, catalog, parsed: ParsedQuery, filters: Filters) ->
 
     Bounded like ranking: if more than rank_limit pages hold an excluded word, only the pages
     holding it are left out (the index query's own NOT)."""
-    rows = catalog.fulltext.match(conn, ParsedQuery(parsed.excluded), filters.groups, catalog.rank_limit + 1)
+    rows = catalog.fulltext.match(conn, ParsedQuery(parsed.excluded), filters.groups, catalog.rank_limit + 1,
+                                  scored=False)
     if len(rows) > catalog.rank_limit:
         return set()
     return {located[0] for located in _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows]).values()}
@@ -233,8 +312,8 @@ def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tup
     if not page_ids:
         return {}
     condition, params = _id_list(is_sqlite, sorted(set(page_ids)))
-    rows = conn.execute(text("SELECT p.id, p.document_id, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
-                             f"JOIN documents d ON d.id = p.document_id WHERE p.id {condition}"), params)
+    rows = fetch_rows(conn, "SELECT p.id, p.document_id, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
+                            f"JOIN documents d ON d.id = p.document_id WHERE p.id {condition}", params)
     return {int(r[0]): tuple(r[1:]) for r in rows}
 
 

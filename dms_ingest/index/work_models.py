@@ -82,8 +82,9 @@ class MigrationRun(SQLModel, table=True):
     report: str | None = None
 
 
-def ensure_tables(engine) -> None:
-    """Create the migration tables if they are missing (the catalog creates its own)."""
-    from .schema import create_tables
+def ensure_tables(db) -> None:
+    """Create the migration tables if they are missing (the catalog creates its own); *db* is a
+    Catalog or an engine."""
+    from .schema import create_tables, engine_of
 
-    create_tables(engine, tables=[WorkItem.__table__, MigrationRun.__table__])
+    create_tables(engine_of(db), tables=[WorkItem.__table__, MigrationRun.__table__])

@@ -14,7 +14,8 @@ import numpy as np
 from . import imaging
 from ..classifiers.case_numbers import CaseNumberPattern
 from .document import Page, Word
-from .ocr import OcrEngine, recognizer
+from .mrz_band import reread_mrz
+from .ocr import OcrEngine, mrz_reader, recognizer
 from .photo import flatten_photo
 from .reread import reread_case_labels
 from . import sources
@@ -164,4 +165,5 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
     page.ocr_confidence = result.confidence
     if options.case_pattern is not None:
         reread_case_labels(page, gray, ocr, options.case_pattern)
+    reread_mrz(page, gray, mrz_reader())
     return pixels, gray

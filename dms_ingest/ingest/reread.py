@@ -21,7 +21,8 @@ _TARGET_DPI = 450
 _MAX_LINES = 3
 
 
-def _lines(words: list[Word]) -> list[list[Word]]:
+def word_lines(words: list[Word]) -> list[list[Word]]:
+    """The page's words grouped by OCR line, each line left to right."""
     by_line: dict[int, list[Word]] = {}
     for word in words:
         by_line.setdefault(word.line, []).append(word)
@@ -63,9 +64,9 @@ def _crop(gray: np.ndarray, line: list[Word]) -> np.ndarray:
     return gray[top:bottom, left:]
 
 
-def _enlarged(crop: np.ndarray, dpi: float) -> list[tuple[np.ndarray, float]]:
-    """The cut-out line enlarged, once as it is and once levelled to black and white (Otsu)."""
-    scale = max(1.0, min(4.0, _TARGET_DPI / max(dpi, 50.0)))
+def enlarged(crop: np.ndarray, dpi: float, target_dpi: float = _TARGET_DPI) -> list[tuple[np.ndarray, float]]:
+    """The cut-out line enlarged to *target_dpi*, once as it is and once levelled to black and white (Otsu)."""
+    scale = max(1.0, min(4.0, target_dpi / max(dpi, 50.0)))
     # Stretch faint ink (light toner, JPEG, blur) to the full range first.
     dark, light = np.percentile(crop, 1), np.percentile(crop, 90)
     if light - dark > 20:
@@ -80,7 +81,7 @@ def _enlarged(crop: np.ndarray, dpi: float) -> list[tuple[np.ndarray, float]]:
 def reread_case_labels(page: Page, gray: np.ndarray, ocr, pattern: CaseNumberPattern) -> list[str]:
     """Re-read label lines without a valid case number at a larger scale; fix page.text. Returns the new lines."""
     fixed: list[str] = []
-    lines = _lines(page.words)
+    lines = word_lines(page.words)
     for k, line in enumerate(lines):
         line_text = " ".join(w.text for w in line)
         following = " ".join(w.text for w in lines[k + 1]) if k + 1 < len(lines) else ""
@@ -93,7 +94,7 @@ def reread_case_labels(page: Page, gray: np.ndarray, ocr, pattern: CaseNumberPat
         crop = _crop(gray, line + (lines[k + 1] if both else []))
         if crop.size == 0:
             continue
-        readings = [" ".join(ocr.recognize(image, dpi).text.split()) for image, dpi in _enlarged(crop, page.dpi)]
+        readings = [" ".join(ocr.recognize(image, dpi).text.split()) for image, dpi in enlarged(crop, page.dpi)]
         numbers = [{h.canonical for h in find_case_numbers(r, pattern) if h.certain} for r in readings]
         found = set().union(*numbers)
         # Both readings must not disagree, and the one used must be clean.

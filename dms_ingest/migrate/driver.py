@@ -24,6 +24,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..index import work_items
+from ..index.schema import release_connections
 from . import manifest
 from .models import DONE, FAILED, PENDING, RUNNING, MigrationRun, aware, ensure_tables, utcnow
 from .work import BUSY, SKIPPED, process_item
@@ -38,8 +39,12 @@ def new_run_id(mode: str) -> str:
 def open_catalog(settings):
     from ..index.catalog import Catalog
 
-    catalog = Catalog(settings.index_url)
-    ensure_tables(catalog.engine)
+    return migration_catalog(Catalog(settings.index_url))
+
+
+def migration_catalog(catalog):
+    """*catalog* with the migration's tables in its database."""
+    ensure_tables(catalog)
     return catalog
 
 
@@ -75,7 +80,7 @@ def local_worker(settings, run_id: str) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     try:
         with Context(settings, workers=1) as ctx:
-            ensure_tables(ctx.catalog.engine)
+            ensure_tables(ctx.catalog)
             while True:
                 item_id, wait = manifest.next_pending(ctx.catalog, run_id)
                 if item_id is None:
@@ -101,7 +106,7 @@ def run_local(settings, catalog, run: MigrationRun, *, workers: int, view=None) 
     *view* (a ProgressView) is entered only after the workers are forked: no display thread
     exists at fork time.
     """
-    catalog.engine.dispose()   # no pooled connection crosses the fork
+    release_connections(catalog)   # no pooled connection crosses the fork
     context = multiprocessing.get_context("fork")
     processes: list = []
 

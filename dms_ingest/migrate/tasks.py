@@ -63,7 +63,7 @@ def _context():
 
     if "context" not in _state:
         ctx = Context(_state["settings"], workers=1)
-        ensure_tables(ctx.catalog.engine)
+        ensure_tables(ctx.catalog)
         _state["context"] = ctx
     return _state["context"]
 

@@ -15,18 +15,27 @@ def document_summary(doc) -> dict:
             "status": doc.status}
 
 
-def case_file(actor: Actor, runtime: Runtime, case_number: str) -> dict:
+def case_file(actor: Actor, runtime: Runtime, case_number: str, *, applications: bool = False) -> dict:
+    """The case file; with *applications* also the checklist of its open applications (the REST
+    case view), read under the same access-log entry."""
     catalog = runtime.catalog
     number = case_number.strip()
-    with operation(runtime, actor, "case_view", number, object_type="case", case_number=number):
+    with operation(runtime, actor, "case_view", number, object_type="case", case_number=number) as note:
         case = catalog.case(number) or catalog.case(number.upper())
         if case is None:
             raise NotFound(f"There is no case {number} in the registry.")
         policy.require(actor, "case_view", case_number=case.case_number, team=case.team)
         documents = catalog.documents_of_case(case.case_number)
-        return {"case_number": case.case_number,
+        result = {"case_number": case.case_number,
                 "person": {"surname": case.surname, "given_names": case.given_names,
                            "date_of_birth": case.date_of_birth.isoformat() if case.date_of_birth else None,
                            "nationality": case.nationality},
                 "team": case.team,
                 "documents": [document_summary(d) for d in documents]}
+        if applications:
+            from ..applications import checklist
+
+            result["applications"] = checklist.case_checklist(
+                catalog, runtime.settings, case.case_number, with_documents=False).to_json()["applications"]
+            note.update(applications=len(result["applications"]))
+        return result

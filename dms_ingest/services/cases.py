@@ -43,5 +43,5 @@ def replace_registry(catalog, records):
     catalog.replace_cases([CaseRow(case_number=r.case_number, surname=r.surname, given_names=r.given_names,
                                    date_of_birth=r.date_of_birth, nationality=r.nationality, team=r.team or None,
                                    team_source="registry" if r.team else None) for r in records])
-    apply_rules(catalog.engine)
+    apply_rules(catalog)
     return diff

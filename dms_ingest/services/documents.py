@@ -125,8 +125,9 @@ def document(runtime: Runtime, doc_id: str) -> DocumentRow:
 
 def show(actor: Actor, runtime: Runtime, doc_id: str, *, text: bool = False) -> dict:
     """A document's metadata, pages (with their text if asked) and history: the `dms show --json` object."""
-    with operation(runtime, actor, "show", doc_id):
+    with operation(runtime, actor, "show", doc_id) as note:
         doc = document(runtime, doc_id)
+        note.update(object_type="document", case_number=doc.case_number)   # the log needs not read it again
         policy.require(actor, "show", document=doc, catalog=runtime.catalog)
         catalog = runtime.catalog
         data = doc.model_dump(mode="json")
@@ -158,8 +159,9 @@ def get(actor: Actor, runtime: Runtime, doc_id: str, output: Path, *, original: 
     only with *overwrite*; nothing is left behind when writing fails.
     """
     role = "original" if original else "archive"
-    with operation(runtime, actor, "get", doc_id, role=role):
+    with operation(runtime, actor, "get", doc_id, role=role) as note:
         doc = document(runtime, doc_id)
+        note.update(object_type="document", case_number=doc.case_number)
         policy.require(actor, "get", document=doc, catalog=runtime.catalog)
         key, sha = (doc.original_key, doc.original_sha256) if original else (doc.archive_key, doc.archive_sha256)
         target = _get_target(Path(output), doc, original, overwrite)

@@ -12,6 +12,7 @@ from ..access import accounts, policy, sessions, teams
 from ..access.accounts import AccountError
 from ..access.teams import TeamError
 from ..errors import Invalid, NotFound
+from ..index import access_store
 from .actor import Actor
 from .runtime import Runtime, operation
 
@@ -29,7 +30,7 @@ def add_user(actor: Actor, runtime: Runtime, login: str, role: str, team_names: 
                    teams=list(team_names)):
         policy.require(actor, "users_manage")
         try:
-            row = accounts.add_user(runtime.catalog.engine, login, role, list(team_names), password, display_name)
+            row = accounts.add_user(runtime.catalog, login, role, list(team_names), password, display_name)
         except AccountError as exc:
             raise Invalid(str(exc)) from None
         return _user_json(row)
@@ -37,7 +38,7 @@ def add_user(actor: Actor, runtime: Runtime, login: str, role: str, team_names: 
 
 def list_users(actor: Actor, runtime: Runtime) -> list[dict]:
     policy.require(actor, "users_manage")
-    return [_user_json(u) for u in accounts.list_users(runtime.catalog.engine)]
+    return [_user_json(u) for u in accounts.list_users(runtime.catalog)]
 
 
 def disable_user(actor: Actor, runtime: Runtime, login: str, disabled: bool = True) -> dict:
@@ -45,13 +46,13 @@ def disable_user(actor: Actor, runtime: Runtime, login: str, disabled: bool = Tr
     with operation(runtime, actor, "users_manage", login, object_type="user",
                    change="disable" if disabled else "enable"):
         policy.require(actor, "users_manage")
-        engine = runtime.catalog.engine
+        db = runtime.catalog
         try:
-            row = accounts.set_disabled(engine, login, disabled)
+            row = accounts.set_disabled(db, login, disabled)
         except AccountError as exc:
             raise NotFound(str(exc)) from None
         if disabled:
-            sessions.end_sessions_of(engine, row.login)
+            sessions.end_sessions_of(db, row.login)
         return _user_json(row)
 
 
@@ -59,7 +60,7 @@ def set_password(actor: Actor, runtime: Runtime, login: str, password: str) -> N
     with operation(runtime, actor, "users_manage", login, object_type="user", change="password"):
         policy.require(actor, "users_manage")
         try:
-            accounts.set_password(runtime.catalog.engine, login, password)
+            accounts.set_password(runtime.catalog, login, password)
         except AccountError as exc:
             raise Invalid(str(exc)) from None
 
@@ -69,7 +70,7 @@ def issue_token(actor: Actor, runtime: Runtime, login: str, label: str = "") -> 
     with operation(runtime, actor, "users_manage", login, object_type="user", change="token", label=label):
         policy.require(actor, "users_manage")
         try:
-            return accounts.issue_token(runtime.catalog.engine, login, label)
+            return accounts.issue_token(runtime.catalog, login, label)
         except AccountError as exc:
             raise NotFound(str(exc)) from None
 
@@ -78,9 +79,9 @@ def revoke_tokens(actor: Actor, runtime: Runtime, login: str) -> int:
     """Revoke all API tokens of *login* (a leaked token); returns how many were active."""
     with operation(runtime, actor, "users_manage", login, object_type="user", change="revoke_tokens") as note:
         policy.require(actor, "users_manage")
-        if accounts.get_user(runtime.catalog.engine, login) is None:
+        if accounts.get_user(runtime.catalog, login) is None:
             raise NotFound(f"no user {login}")
-        note.update(revoked=accounts.revoke_tokens(runtime.catalog.engine, login))
+        note.update(revoked=accounts.revoke_tokens(runtime.catalog, login))
         return note["revoked"]
 
 
@@ -89,7 +90,7 @@ def add_team(actor: Actor, runtime: Runtime, name: str, surnames: str) -> dict:
     with operation(runtime, actor, "teams_manage", name, object_type="team", surnames=surnames) as note:
         policy.require(actor, "teams_manage")
         try:
-            row = teams.add_team(runtime.catalog.engine, name, surnames)
+            row = teams.add_team(runtime.catalog, name, surnames)
         except TeamError as exc:
             raise Invalid(str(exc)) from None
         counts = team_case_counts(runtime)
@@ -98,21 +99,18 @@ def add_team(actor: Actor, runtime: Runtime, name: str, surnames: str) -> dict:
 
 
 def team_case_counts(runtime: Runtime) -> dict[str | None, int]:
-    from sqlalchemy import text
-
-    with runtime.catalog.engine.connect() as conn:
-        return {team: n for team, n in conn.execute(text("SELECT team, count(*) FROM cases GROUP BY team"))}
+    return access_store.cases_per_team(runtime.catalog)
 
 
 def list_teams(actor: Actor, runtime: Runtime) -> list[dict]:
     policy.require(actor, "teams_manage")
     counts = team_case_counts(runtime)
     members: dict[str, list[str]] = {}
-    for user in accounts.list_users(runtime.catalog.engine):
+    for user in accounts.list_users(runtime.catalog):
         for team in accounts.teams_of(user):
             members.setdefault(team, []).append(user.login)
     rows = [{"name": t.name, "surnames": t.surnames, "cases": counts.get(t.name, 0),
-             "members": members.get(t.name, [])} for t in teams.list_teams(runtime.catalog.engine)]
+             "members": members.get(t.name, [])} for t in teams.list_teams(runtime.catalog)]
     if counts.get(None):
         rows.append({"name": None, "surnames": "", "cases": counts[None], "members": []})
     return rows
@@ -121,7 +119,7 @@ def list_teams(actor: Actor, runtime: Runtime) -> list[dict]:
 def substitute(actor: Actor, runtime: Runtime, login: str, for_login: str, until: date) -> dict:
     """*login* works *for_login*'s cases up to and including *until* (ends by itself, logged)."""
     try:
-        row = accounts.add_substitution(runtime.catalog.engine, actor, login, for_login, until)
+        row = accounts.add_substitution(runtime.catalog, actor, login, for_login, until)
     except AccountError as exc:
         raise Invalid(str(exc)) from None
     return substitution_json(row)
@@ -135,12 +133,12 @@ def substitution_json(row) -> dict:
 def list_substitutions(actor: Actor, runtime: Runtime, active_only: bool = False) -> list[dict]:
     """All substitutions (a team lead sees those touching their teams)."""
     policy.require(actor, "substitute")
-    engine = runtime.catalog.engine
-    accounts.end_expired_substitutions(engine)
-    rows = accounts.substitutions(engine, active_only)
+    db = runtime.catalog
+    accounts.end_expired_substitutions(db)
+    rows = accounts.substitutions(db, active_only)
     if actor.role == "teamleitung":
         mine = frozenset(actor.teams)
-        teams_by_login = {u.login: set(accounts.teams_of(u)) for u in accounts.list_users(engine)}
+        teams_by_login = {u.login: set(accounts.teams_of(u)) for u in accounts.list_users(db)}
         rows = [r for r in rows if (teams_by_login.get(r.login, set()) | teams_by_login.get(r.for_login, set())) & mine]
     return [substitution_json(r) for r in rows]
 

@@ -19,13 +19,12 @@ own, so the retry budget is exactly the one configured here.
 Multipart uploads and conditional writes use minio's low-level request methods
 (``_put_object``, ``_create_multipart_upload``, ``_execute``, ``_abort_multipart_upload``),
 because the public ``put_object`` of minio 7.2 cannot send per-request integrity or
-precondition headers. They are used in this module only.
+precondition headers. They are used here and in s3_multipart.py only; retention, legal hold and
+delete are in s3_worm.py, the reading of S3 errors in s3_errors.py.
 """
 
 from __future__ import annotations
 
-import base64
-import errno
 import hashlib
 import http.client
 import logging
@@ -37,19 +36,20 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
-from xml.etree import ElementTree as ET
 
 import certifi
 import urllib3
 from minio import Minio
 from minio.commonconfig import COMPLIANCE, GOVERNANCE
-from minio.error import InvalidResponseError, MinioException, S3Error, ServerError
-from minio.retention import Retention
+from minio.error import MinioException, S3Error
 
-from .base import CHUNK, IntegrityError, ObjectRef, RetentionError, StoreError
+from .base import CHUNK, IntegrityError, ObjectRef, StoreError
+from .s3_errors import (DIGEST_CODES, MISSING_CODES, NO_RETENTION_CODES, UNSUPPORTED_CODES, Unsupported, b64,
+                        describe, is_transient, md5_b64, one_line)
+from .s3_multipart import MultipartUpload
+from .s3_worm import ObjectLock
 
 log = logging.getLogger(__name__)
 
@@ -61,96 +61,7 @@ _METADATA_ROLE = re.compile(r"metadata-([1-9][0-9]{0,8})")
 _EXT = re.compile(r"[a-z0-9]{1,16}")
 
 # Error codes a server sends for a request it may accept a moment later.
-_TRANSIENT_CODES = {"SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout",
-                    "OperationAborted", "Throttling", "ThrottlingException", "RequestTimeTooSkewed"}
-# The bytes arrived damaged (transport checksum did not match): worth a bounded re-send.
-_DIGEST_CODES = {"BadDigest", "XAmzContentChecksumMismatch", "InvalidDigest"}
-# What servers answer for a header they do not implement.
-_UNSUPPORTED_CODES = {"NotImplemented", "InvalidArgument", "InvalidRequest", "UnsupportedHeader"}
-# Object-lock refusals.
-_LOCKED_CODES = {"AccessDenied", "ObjectLocked", "InvalidRequest"}
-_NO_RETENTION_CODES = {"NoSuchObjectLockConfiguration", "ObjectLockConfigurationNotFoundError"}
-_NO_HOLD_CODES = {"NoSuchObjectLegalHold", "NoSuchObjectLockConfiguration",
-                  "ObjectLockConfigurationNotFoundError"}
-_MISSING_CODES = {"NoSuchKey", "NoSuchVersion"}
-
-
-def _b64(digest: bytes) -> str:
-    return base64.b64encode(digest).decode("ascii")
-
-
-def _md5_b64(data: bytes) -> str:
-    return _b64(hashlib.md5(data, usedforsecurity=False).digest())
-
-
-def _one_line(text: object, limit: int = 200) -> str:
-    line = " ".join(str(text).split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _root_cause(exc: BaseException) -> BaseException:
-    """The innermost exception of a urllib3 error (MaxRetryError → NewConnectionError → OSError)."""
-    seen: set[int] = set()
-    while id(exc) not in seen:
-        seen.add(id(exc))
-        inner = getattr(exc, "reason", None) or exc.__cause__ or exc.__context__
-        if not isinstance(inner, BaseException):
-            break
-        exc = inner
-    return exc
-
-
-def _describe(exc: BaseException) -> str:
-    """A short, one-line reason for a failed request."""
-    if isinstance(exc, S3Error):
-        return f"{exc.code}: {_one_line(exc.message or '')}".rstrip(": ")
-    if isinstance(exc, ServerError):
-        return f"HTTP {exc.status_code}"
-    if isinstance(exc, InvalidResponseError):
-        return f"HTTP {getattr(exc, '_code', '?')} (non-S3 response)"
-    root = _root_cause(exc)
-    if isinstance(root, ConnectionRefusedError) or getattr(root, "errno", None) == errno.ECONNREFUSED:
-        return "connection refused"
-    if isinstance(root, ConnectionResetError):
-        return "connection reset"
-    if isinstance(root, (TimeoutError, urllib3.exceptions.TimeoutError)) or "timed out" in str(root):
-        return "timed out"
-    if "Connection refused" in str(exc):
-        return "connection refused"
-    return f"{type(root).__name__}: {_one_line(root, 120)}"
-
-
-def _status(exc: BaseException) -> int | None:
-    if isinstance(exc, S3Error):
-        return getattr(exc.response, "status", None)
-    if isinstance(exc, ServerError):
-        return exc.status_code
-    if isinstance(exc, InvalidResponseError):
-        code = getattr(exc, "_code", None)
-        return code if isinstance(code, int) else None
-    return None
-
-
-def _is_transient(exc: BaseException) -> bool:
-    """Network trouble, 5xx and throttling are retried; 4xx client errors are not."""
-    if isinstance(exc, (urllib3.exceptions.HTTPError, http.client.HTTPException,
-                        ConnectionError, TimeoutError)):
-        return True
-    if isinstance(exc, S3Error) and (exc.code in _TRANSIENT_CODES or exc.code in _DIGEST_CODES):
-        return True
-    status = _status(exc)
-    return status is not None and (status >= 500 or status == 429)
-
-
-class _Unsupported(Exception):
-    """The server refused one of our optional headers; the caller falls back and tries again."""
-
-    def __init__(self, flag: str, original: S3Error):
-        super().__init__(flag)
-        self.flag, self.original, self.code = flag, original, original.code
-
-
-class S3Store:
+class S3Store(MultipartUpload, ObjectLock):
     """ObjectStore on S3 with Object Lock (see the module docstring).
 
     *config* is an ``S3StoreConfig``. The keyword arguments tune what the config file does not
@@ -233,14 +144,14 @@ class S3Store:
         """Sleep before retry *attempt* (0-based), or give up with a one-line StoreError."""
         if attempt >= self.max_retries:
             tries = attempt + 1
-            if isinstance(exc, S3Error) and exc.code in _DIGEST_CODES:
+            if isinstance(exc, S3Error) and exc.code in DIGEST_CODES:
                 raise IntegrityError(f"S3 {what}: the server received damaged bytes {tries} times "
                                      f"({exc.code})") from exc
             raise StoreError(f"S3 {what} failed after {tries} attempt{'s' if tries > 1 else ''} "
-                             f"({self.endpoint}): {_describe(exc)}") from exc
+                             f"({self.endpoint}): {describe(exc)}") from exc
         delay = min(self.backoff_cap, self.backoff_base * (2 ** attempt))
         delay = delay / 2 + random.uniform(0, delay / 2)  # "equal jitter": at least half the step
-        log.warning("S3 %s: %s; retry %d/%d in %.1f s", what, _describe(exc), attempt + 1,
+        log.warning("S3 %s: %s; retry %d/%d in %.1f s", what, describe(exc), attempt + 1,
                     self.max_retries, delay)
         time.sleep(delay)
 
@@ -250,7 +161,7 @@ class S3Store:
             try:
                 return call()
             except Exception as exc:  # noqa: BLE001 - classified right below
-                if not _is_transient(exc):
+                if not is_transient(exc):
                     raise
                 self._backoff(attempt, what, exc)
                 attempt += 1
@@ -259,14 +170,14 @@ class S3Store:
         if isinstance(exc, StoreError):
             return exc
         if isinstance(exc, S3Error):
-            return StoreError(f"S3 {what} refused: {_describe(exc)}")
+            return StoreError(f"S3 {what} refused: {describe(exc)}")
         if isinstance(exc, (MinioException, urllib3.exceptions.HTTPError, http.client.HTTPException,
                             ConnectionError, TimeoutError)):
-            return StoreError(f"S3 {what} failed ({self.endpoint}): {_describe(exc)}")
+            return StoreError(f"S3 {what} failed ({self.endpoint}): {describe(exc)}")
         if isinstance(exc, OSError):
-            return StoreError(f"S3 {what} failed: {_one_line(exc.strerror or exc)}")
+            return StoreError(f"S3 {what} failed: {one_line(exc.strerror or exc)}")
         if isinstance(exc, ValueError):  # minio's argument checks (bucket or object name)
-            return StoreError(f"S3 {what}: {_one_line(exc)}")
+            return StoreError(f"S3 {what}: {one_line(exc)}")
         raise TypeError(type(exc))
 
     @contextmanager
@@ -302,7 +213,7 @@ class S3Store:
                 try:
                     self._retry(f"read Object Lock of {bucket}", lambda: client.get_object_lock_config(bucket))
                 except S3Error as exc:
-                    if exc.code in _NO_RETENTION_CODES:
+                    if exc.code in NO_RETENTION_CODES:
                         raise StoreError(
                             f"S3 bucket {bucket} exists without Object Lock; documents need a WORM bucket: "
                             f"use a new bucket name (it will be created with Object Lock)") from None
@@ -343,12 +254,12 @@ class S3Store:
             if existing:
                 return existing
             body = source()
-            refused: list[_Unsupported] = []
+            refused: list[Unsupported] = []
             while True:
                 try:
                     written = self._upload(key, body, sha256, size, content_type)
                     break
-                except _Unsupported as exc:
+                except Unsupported as exc:
                     refused.append(exc)  # an optional header was switched off: send again without it
                 except S3Error as exc:
                     if refused and exc.code == refused[0].code:
@@ -372,25 +283,25 @@ class S3Store:
         return self._put_multipart(key, Path(body), sha256, size, content_type)
 
     def _fallback(self, exc: S3Error, what: str) -> None:
-        """Switch off an optional header the server refused (raise _Unsupported), or re-raise."""
-        if exc.code not in _UNSUPPORTED_CODES:
+        """Switch off an optional header the server refused (raise Unsupported), or re-raise."""
+        if exc.code not in UNSUPPORTED_CODES:
             raise exc
         if self._send_sha256:
             self._send_sha256 = False
             log.warning("S3 server refused %s with x-amz-checksum-sha256 (%s); trying Content-MD5 only",
-                        what, _describe(exc))
-            raise _Unsupported("_send_sha256", exc) from exc
+                        what, describe(exc))
+            raise Unsupported("_send_sha256", exc) from exc
         if self._conditional:
             self._conditional = False
             log.warning("S3 server refused %s with If-None-Match (%s); trying without it",
-                        what, _describe(exc))
-            raise _Unsupported("_conditional", exc) from exc
+                        what, describe(exc))
+            raise Unsupported("_conditional", exc) from exc
         raise exc
 
     def _put_single(self, key: str, data: bytes, sha256: str, content_type: str) -> bool:
-        headers = {"Content-Type": content_type, "x-amz-meta-sha256": sha256, "Content-MD5": _md5_b64(data)}
+        headers = {"Content-Type": content_type, "x-amz-meta-sha256": sha256, "Content-MD5": md5_b64(data)}
         if self._send_sha256:
-            headers["x-amz-checksum-sha256"] = _b64(bytes.fromhex(sha256))
+            headers["x-amz-checksum-sha256"] = b64(bytes.fromhex(sha256))
         if self._conditional:
             headers["If-None-Match"] = "*"
         try:
@@ -400,97 +311,13 @@ class S3Store:
         except S3Error as exc:
             if exc.code == "PreconditionFailed":
                 return False
-            if exc.code in _DIGEST_CODES:
+            if exc.code in DIGEST_CODES:
                 raise IntegrityError(f"S3 upload of {key}: the server received damaged bytes ({exc.code})") from exc
             self._fallback(exc, f"upload of {key}")
         if self._send_sha256:
             echoed = result.http_headers.get("x-amz-checksum-sha256")
             self.sha256_header_verified = echoed == headers["x-amz-checksum-sha256"]
         return True
-
-    def _put_multipart(self, key: str, path: Path, sha256: str, size: int, content_type: str) -> bool:
-        client, bucket = self._client, self.bucket
-        create = {"Content-Type": content_type, "x-amz-meta-sha256": sha256}
-        send_sha = self._send_sha256
-        if send_sha:
-            create["x-amz-checksum-algorithm"] = "SHA256"
-        try:
-            upload_id = self._retry(f"start multipart upload of {key}",
-                                    lambda: client._create_multipart_upload(bucket, key, dict(create)))
-        except S3Error as exc:
-            self._fallback(exc, f"multipart upload of {key}")
-        completed = False
-        try:
-            parts: list[tuple[int, str, str | None]] = []
-            digest = hashlib.sha256()
-            sent = 0
-            with open(path, "rb") as handle:
-                number = 0
-                while chunk := handle.read(self.part_size):
-                    number += 1
-                    digest.update(chunk)
-                    sent += len(chunk)
-                    part_sha = _b64(hashlib.sha256(chunk).digest()) if send_sha else None
-                    headers = {"Content-MD5": _md5_b64(chunk)}
-                    if part_sha:
-                        headers["x-amz-checksum-sha256"] = part_sha
-                    query = {"partNumber": str(number), "uploadId": upload_id}
-                    try:
-                        result = self._retry(
-                            f"upload part {number} of {key}",
-                            lambda: client._put_object(bucket, key, chunk, dict(headers), query_params=query))
-                    except S3Error as exc:
-                        if exc.code in _DIGEST_CODES:
-                            raise IntegrityError(f"S3 upload of {key}: part {number} arrived damaged "
-                                                 f"({exc.code})") from exc
-                        self._fallback(exc, f"upload of part {number} of {key}")
-                    parts.append((number, result.etag, part_sha))
-            if sent != size or digest.hexdigest() != sha256:
-                raise IntegrityError(f"{path.name} changed or does not match its recorded SHA-256 "
-                                     f"{sha256[:12]}… (read {sent} of {size} bytes)")
-            completed = self._complete_multipart(key, upload_id, parts)
-            return completed
-        finally:
-            if not completed:
-                self._abort_quietly(key, upload_id)
-
-    def _complete_multipart(self, key: str, upload_id: str, parts) -> bool:
-        root = ET.Element("CompleteMultipartUpload", xmlns="http://s3.amazonaws.com/doc/2006-03-01/")
-        for number, etag, part_sha in parts:
-            part = ET.SubElement(root, "Part")
-            ET.SubElement(part, "PartNumber").text = str(number)
-            ET.SubElement(part, "ETag").text = f'"{etag}"'
-            if part_sha:
-                ET.SubElement(part, "ChecksumSHA256").text = part_sha
-        body = ET.tostring(root)
-        headers = {"Content-Type": "application/xml", "Content-MD5": _md5_b64(body)}
-        if self._conditional:
-            headers["If-None-Match"] = "*"
-        attempts = 0
-
-        def complete():
-            nonlocal attempts
-            attempts += 1
-            response = self._client._execute("POST", self.bucket, key, body=body, headers=dict(headers),
-                                             query_params={"uploadId": upload_id})
-            if b"<Error>" in (response.data or b""):  # S3 may report a failed completion with 200 OK
-                raise S3Error.fromxml(response)
-
-        try:
-            self._retry(f"complete multipart upload of {key}", complete)
-        except S3Error as exc:
-            if exc.code == "PreconditionFailed":
-                return False
-            if exc.code == "NoSuchUpload" and attempts > 1:
-                return False  # an earlier attempt completed it; the caller checks what is there
-            self._fallback(exc, f"completion of multipart upload {key}")
-        return True
-
-    def _abort_quietly(self, key: str, upload_id: str) -> None:
-        try:
-            self._client._abort_multipart_upload(self.bucket, key, upload_id)
-        except Exception as exc:  # noqa: BLE001 - best effort; the server expires stale uploads
-            log.info("could not abort multipart upload of %s: %s", key, _describe(exc))
 
     # ------------------------------------------------------------------ verification
 
@@ -499,7 +326,7 @@ class S3Store:
         try:
             return self._retry(f"stat {key}", lambda: self._client.stat_object(self.bucket, key))
         except S3Error as exc:
-            if exc.code in _MISSING_CODES:
+            if exc.code in MISSING_CODES:
                 return None
             raise
 
@@ -556,7 +383,7 @@ class S3Store:
             try:
                 response = self._client.get_object(self.bucket, key, version_id=version_id)
             except S3Error as exc:
-                if exc.code in _MISSING_CODES:
+                if exc.code in MISSING_CODES:
                     return None
                 raise
             try:
@@ -620,128 +447,11 @@ class S3Store:
                 return
             except (MinioException, urllib3.exceptions.HTTPError, http.client.HTTPException, OSError,
                     ValueError) as exc:
-                if not _is_transient(exc):
+                if not is_transient(exc):
                     raise self._as_store_error(exc, what) from exc
                 with self._errors(what):
                     self._backoff(attempt, f"list {self.bucket}", exc)
                 attempt += 1
-
-    # ------------------------------------------------------------------ WORM
-
-    def retention(self, key: str) -> tuple[str, datetime] | None:
-        """(mode, retain-until) if the current version of *key* is under retention now, else None."""
-        with self._errors(f"retention of {key}"):
-            self._ensure_bucket()
-            found = self._get_retention(key)
-            if found is None:
-                raise StoreError(f"object {key} does not exist")
-            mode, until = found
-            if not mode or until is None or until <= datetime.now(timezone.utc):
-                return None
-            return mode, until
-
-    def _get_retention(self, key: str, version_id: str | None = None):
-        """(mode, until) as stored — (None, None) when none is set — or None if the key is missing."""
-        try:
-            found = self._retry(f"read retention of {key}",
-                                lambda: self._client.get_object_retention(self.bucket, key, version_id=version_id))
-        except S3Error as exc:
-            if exc.code in _NO_RETENTION_CODES:
-                return None, None
-            if exc.code in _MISSING_CODES:
-                return None
-            raise
-        if found is None:
-            return None, None
-        return found.mode, found.retain_until_date
-
-    def legal_hold(self, key: str) -> bool:
-        with self._errors(f"legal hold of {key}"):
-            self._ensure_bucket()
-            held = self._get_hold(key)
-            if held is None:
-                raise StoreError(f"object {key} does not exist")
-            return held
-
-    def _get_hold(self, key: str, version_id: str | None = None) -> bool | None:
-        try:
-            return bool(self._retry(f"read legal hold of {key}",
-                                    lambda: self._client.is_object_legal_hold_enabled(
-                                        self.bucket, key, version_id=version_id)))
-        except S3Error as exc:
-            if exc.code in _NO_HOLD_CODES:
-                return False
-            if exc.code in _MISSING_CODES:
-                return None
-            raise
-
-    def seal(self, key: str) -> None:
-        """Put *key* under the configured retention; idempotent.
-
-        Seals the version this store wrote and verified (if it did, in this process), so bytes
-        swapped in behind its back are never the ones locked; otherwise the current version.
-        """
-        with self._errors(f"seal of {key}"):
-            self._ensure_bucket()
-            version_id = self._verified_versions.get(key)
-            found = self._get_retention(key, version_id)
-            if found is None:
-                raise StoreError(f"cannot seal {key}: object does not exist")
-            mode, until = found
-            now = datetime.now(timezone.utc).replace(microsecond=0)
-            wanted = now + timedelta(days=self.retention_days)
-            if mode and until and until > now:
-                if mode == COMPLIANCE or mode == self.retention_mode:
-                    return  # already sealed (re-sealing must not extend the period on every call)
-                wanted = max(wanted, until)  # GOVERNANCE → COMPLIANCE: may only get stricter
-            self._retry(f"seal {key}", lambda: self._client.set_object_retention(
-                self.bucket, key, Retention(self.retention_mode, wanted), version_id=version_id))
-            log.info("sealed %s: %s until %s", key, self.retention_mode, wanted.date().isoformat())
-
-    def set_legal_hold(self, key: str, on: bool) -> None:
-        with self._errors(f"legal hold of {key}"):
-            self._ensure_bucket()
-            if on:
-                self._retry(f"set legal hold on {key}",
-                            lambda: self._client.enable_object_legal_hold(self.bucket, key))
-            else:
-                self._retry(f"clear legal hold on {key}",
-                            lambda: self._client.disable_object_legal_hold(self.bucket, key))
-
-    def delete(self, key: str) -> None:
-        """Remove every version of *key*; RetentionError if any is retained or held."""
-        with self._errors(f"delete of {key}"):
-            self._ensure_bucket()
-            versions = self._retry(f"list versions of {key}", lambda: [
-                obj for obj in self._client.list_objects(self.bucket, prefix=key, include_version=True)
-                if obj.object_name == key])
-            now = datetime.now(timezone.utc)
-            for obj in versions:
-                if obj.is_delete_marker:
-                    continue
-                self._refuse_if_locked(key, obj.version_id, now, obj.is_latest)
-            for obj in versions:
-                try:
-                    self._retry(f"delete {key}", lambda: self._client.remove_object(
-                        self.bucket, key, version_id=obj.version_id))
-                except S3Error as exc:
-                    if exc.code not in _LOCKED_CODES:
-                        raise
-                    if not obj.is_delete_marker:
-                        self._refuse_if_locked(key, obj.version_id, datetime.now(timezone.utc), obj.is_latest)
-                    raise RetentionError(f"{key} cannot be deleted: the server refused ({_describe(exc)}); "
-                                         f"it is under retention or legal hold") from exc
-            self._verified_versions.pop(key, None)
-            if versions:
-                log.info("deleted %s (%d version%s)", key, len(versions), "s" if len(versions) != 1 else "")
-
-    def _refuse_if_locked(self, key: str, version_id: str | None, now: datetime, latest) -> None:
-        older = "" if _is_true(latest) else f" (older version {version_id})"
-        if self._get_hold(key, version_id):
-            raise RetentionError(f"{key} is under legal hold{older}")
-        found = self._get_retention(key, version_id)
-        if found and found[0] and found[1] and found[1] > now:
-            raise RetentionError(f"{key} is under retention until {found[1]:%Y-%m-%d} ({found[0]}){older}")
 
     # ------------------------------------------------------------------ housekeeping
 
@@ -750,11 +460,6 @@ class S3Store:
 
     def __repr__(self) -> str:
         return f"S3Store({self.endpoint}/{self.bucket})"
-
-
-def _is_true(flag) -> bool:
-    """minio reports is_latest as the string 'true'/'false' from the listing XML."""
-    return flag is True or str(flag).lower() == "true"
 
 
 def _content_type(key: str) -> str:

@@ -95,12 +95,11 @@ def api_search(request: Request, actor: CurrentActor,
 
 @router.get("/cases/{case_number}", response_model=None, tags=["cases"], summary="A person's case file")
 def api_case(request: Request, actor: CurrentActor, case_number: str) -> dict:
-    from ..services import applications, casefile
+    from ..services import casefile
 
-    result = casefile.case_file(actor, _runtime(request), case_number)
-    # The checklist of the case's open applications (GET /api/cases/{case}/applications has it in full).
-    result["applications"] = applications.case_status(actor, _runtime(request), case_number)["applications"]
-    return result
+    # With the checklist of the case's open applications (GET /api/cases/{case}/applications has it
+    # in full): one service operation, so one access-log entry per request.
+    return casefile.case_file(actor, _runtime(request), case_number, applications=True)
 
 
 @router.get("/documents/{doc_id}", response_model=None, tags=["documents"], summary="A document's metadata")

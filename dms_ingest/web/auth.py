@@ -39,8 +39,8 @@ class CsrfFailed(Exception):
     """A state-changing request from a browser session without the session's CSRF token (HTTP 403)."""
 
 
-def _engine(request: Request):
-    return request.app.state.runtime.catalog.engine
+def _catalog(request: Request):
+    return request.app.state.runtime.catalog
 
 
 def _settings(request: Request):
@@ -68,23 +68,23 @@ async def _csrf_from_request(request: Request) -> str:
 
 def _resolve(request: Request) -> tuple[Actor | None, str | None]:
     """(actor, session CSRF token) from the request's credentials; blocking database work."""
-    engine, client = _engine(request), client_address(request)
+    db, client = _catalog(request), client_address(request)
     token = _bearer(request)
     if token is not None:
-        login = accounts.login_for_token(engine, token)
-        actor = accounts.actor_for(engine, login, client) if login else None
+        login = accounts.login_for_token(db, token)
+        actor = accounts.actor_for(db, login, client) if login else None
         if actor is None:
             raise NotAuthenticated("The API token is not valid (unknown, revoked, or its user is disabled).")
         return actor, None
     cookie = request.cookies.get(SESSION_COOKIE)
     if not cookie:
         return None, None
-    found = sessions.find_session(engine, _settings(request).access, cookie)
+    found = sessions.find_session(db, _settings(request).access, cookie)
     if found is None:
         raise NotAuthenticated("Your session has ended; please log in again.", expired=True)
-    actor = accounts.actor_for(engine, found.login, client)
+    actor = accounts.actor_for(db, found.login, client)
     if actor is None:
-        sessions.end_session(engine, cookie)
+        sessions.end_session(db, cookie)
         raise NotAuthenticated("This account is disabled.")
     return actor, found.csrf_token
 
@@ -139,12 +139,12 @@ def set_cookie(request: Request, response: Response, name: str, value: str, max_
 
 def login(request: Request, response: Response, login_name: str, password: str) -> sessions.NewSession:
     """Check credentials, start a session and set its cookie. Raises LoginFailed."""
-    engine = _engine(request)
-    actor = sessions.authenticate(engine, _settings(request), login_name, password, client_address(request))
+    db = _catalog(request)
+    actor = sessions.authenticate(db, _settings(request), login_name, password, client_address(request))
     old = request.cookies.get(SESSION_COOKIE)
     if old:
-        sessions.end_session(engine, old)  # a new session id at every login (no session fixation)
-    new = sessions.start_session(engine, _settings(request).access, actor)
+        sessions.end_session(db, old)  # a new session id at every login (no session fixation)
+    new = sessions.start_session(db, _settings(request).access, actor)
     set_cookie(request, response, SESSION_COOKIE, new.cookie)
     request.state.actor, request.state.csrf_token = actor, new.csrf_token
     return new
@@ -152,10 +152,10 @@ def login(request: Request, response: Response, login_name: str, password: str) 
 
 def logout(request: Request, response: Response) -> None:
     cookie = request.cookies.get(SESSION_COOKIE)
-    if cookie and sessions.end_session(_engine(request), cookie):
+    if cookie and sessions.end_session(_catalog(request), cookie):
         actor = getattr(request.state, "actor", None)
         if actor is not None:
-            audit.record(_engine(request), actor, "logout", actor.login, object_type="user")
+            audit.record(_catalog(request), actor, "logout", actor.login, object_type="user")
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict", secure=_secure(request))
 
 

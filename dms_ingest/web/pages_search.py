@@ -39,6 +39,9 @@ def search_page(request: Request, actor: PageActor,
                                    doc_type=type or None, received_from=start, received_to=end,
                                    limit=PAGE_SIZE, offset=offset)
     total = int(result.get("total", 0))
+    # Past the ranked candidates the index only guesses: "mehr als N", and about how many in all.
+    more = not result.get("total_exact", True)
+    estimate = int(result.get("total_estimate") or total) if more else total
     terms = query_terms(q)
     hits = []
     for hit in result.get("hits", []):
@@ -59,7 +62,7 @@ def search_page(request: Request, actor: PageActor,
     prev_href = path + query_string(**base, offset=max(0, offset - PAGE_SIZE)) if offset > 0 else ""
     next_href = path + query_string(**base, offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < total else ""
     return render(request, "search.html", f"Suche: {q}" if q else "Suche", form=form, doc_types=doc_types,
-                  searched=True, total=total, hits=hits, facets=facets, first=offset + 1 if hits else 0,
+                  searched=True, total=total, more=more, estimate=estimate, hits=hits, facets=facets, first=offset + 1 if hits else 0,
                   last=offset + len(hits), prev_href=prev_href, next_href=next_href)
 
 

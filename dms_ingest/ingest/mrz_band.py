@@ -1,0 +1,156 @@
+"""A second, dedicated reading of a passport's machine-readable zone when the page's OCR garbled it.
+
+The page's OCR reads the MRZ as German prose: at 200 dpi it drops fillers ('<'), reads a leading 'C'
+as '(' or '€', an 'I' as 'l', and one wrong character fails a check digit, so number, expiry and
+holder stay unread. Only on pages with an MRZ-like line whose check digits do not all pass, the band
+of the two lines is cut out of the page image, enlarged and read again with the MRZ alphabet only
+(A-Z, 0-9, '<'), as it is and levelled, upright and turned 180°. A reading is used only when every
+check digit (and the composite) verifies, and no other verified reading disagrees; it then replaces
+the garbled lines in the page text, so that type, case and fields all see it. Pages without such a
+line cost nothing extra.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from ..classifiers.mrz import LINE_LENGTH, MrzResult, find_mrz, parse_td3
+from .document import Page, Word
+from .reread import enlarged, word_lines
+
+# Read the band as if scanned at this resolution: OCR-B's strokes are thin, small scans lose them.
+_TARGET_DPI = 400
+_MIN_FILLERS = 3
+# The fields a second verified reading must agree on (the names carry no check digit).
+_CHECKED = ("document_number", "date_of_birth", "expiry_date", "nationality", "optional_data")
+
+
+class MrzLineReader(Protocol):
+    def read_mrz(self, gray: np.ndarray, dpi: float) -> str:
+        """The text of an image of MRZ lines, read with the MRZ alphabet only."""
+        ...
+
+
+def _mrz_like(text: str) -> bool:
+    """A line that may be an MRZ line: long, without spaces worth a word, with filler runs."""
+    compact = re.sub(r"\s+", "", text)
+    fillers = compact.count("<") + 2 * compact.count("«") + len(re.findall(r"(?<=[<«])[cek]|[cek](?=[<«])", compact))
+    return len(compact) >= 20 and fillers >= _MIN_FILLERS
+
+
+def _band(lines: list[list[Word]], gray: np.ndarray) -> np.ndarray | None:
+    """The strip of the page holding the MRZ: its MRZ-like lines (and the partner of a lone one)."""
+    found = [k for k, line in enumerate(lines) if _mrz_like(" ".join(w.text for w in line))]
+    if not found:
+        return None
+    last = found[-1]
+    chosen = [k for k in found if last - k <= 1]
+    if len(chosen) == 1:
+        # The other line was not seen as MRZ-like: line 1 starts with 'P', line 2 follows it.
+        first_text = re.sub(r"\s+", "", " ".join(w.text for w in lines[last]))
+        partner = last + 1 if first_text.startswith("P") else last - 1
+        if 0 <= partner < len(lines):
+            chosen.append(partner)
+    words = [w for k in chosen for w in lines[k]]
+    top, bottom = min(w.box[1] for w in words), max(w.box[3] for w in words)
+    height = (bottom - top) / len(chosen)
+    top, bottom = int(max(0, top - 0.8 * height)), int(min(gray.shape[0], bottom + 0.8 * height))
+    return gray[top:bottom, :] if bottom - top >= 8 else None
+
+
+def parse_band_text(text: str, today: dt.date) -> MrzResult | None:
+    """The verified TD3 MRZ in a whitelisted reading of the band, or None.
+
+    Line 1 is the line starting with 'P' that is followed by a line; its trailing fillers, which OCR
+    drops freely, are put back (no check digit covers them, and the names end at the first run).
+    """
+    lines = [re.sub(r"\s+", "", line) for line in text.splitlines()]
+    lines = [line for line in lines if len(line) >= 20]
+    for first, second in zip(lines, lines[1:]):
+        if not first.startswith("P") or len(first) > LINE_LENGTH + 2:
+            continue
+        result = parse_td3(first[:LINE_LENGTH].ljust(LINE_LENGTH, "<"), second, today=today)
+        if result is not None and result.valid:
+            return result
+    return None
+
+
+def _line1_key(line: str) -> tuple[str, str]:
+    """(issuing state, names) of a line 1; the names end at the first run of 3+ fillers (names are
+    joined by one or two, so what follows such a run is a speck, not a name)."""
+    line = line.upper().ljust(LINE_LENGTH, "<")
+    names = re.split(r"<{3,}", line[5:])[0].strip("<")
+    return line[2:5], names
+
+
+def _choose_line1(readings: list[str], nationality: str) -> str:
+    """Line 1 as most readings have it. No check digit covers names, so the page's own reading and
+    both band readings vote; a tie goes to the one whose issuing state is the holder's nationality."""
+    keys = [_line1_key(r) for r in readings]
+    state, names = max(keys, key=lambda k: (keys.count(k), k[0] == nationality.ljust(3, "<")))
+    return ("P<" + state + names).ljust(LINE_LENGTH, "<")[:LINE_LENGTH]
+
+
+def _agree(a: MrzResult, b: MrzResult) -> bool:
+    return all(getattr(a, name) == getattr(b, name) for name in _CHECKED)
+
+
+def reread_mrz(page: Page, gray: np.ndarray, reader: MrzLineReader, *, today: dt.date | None = None) -> MrzResult | None:
+    """Read a garbled MRZ again from the page image; on a verified reading fix page.text and return it."""
+    if not page.text or "<" not in page.text and "«" not in page.text:
+        return None
+    today = today or dt.date.today()
+    if any(m.valid for m in find_mrz(page.text, today=today)):
+        return None
+    lines = word_lines(page.words)
+    band = _band(lines, gray)
+    if band is None:
+        return None
+    verified: list[MrzResult] = []
+    for turned in (band, cv2.rotate(band, cv2.ROTATE_180)):
+        for image, dpi in enlarged(turned, page.dpi, _TARGET_DPI):
+            result = parse_band_text(reader.read_mrz(image, dpi), today)
+            if result is not None:
+                verified.append(result)
+        if verified:
+            break  # upright read: the page is the right way up, the turned band would be noise
+    if not verified or any(not _agree(verified[0], other) for other in verified[1:]):
+        return None
+    line1 = _choose_line1([m.lines[0] for m in find_mrz(page.text, today=today)]
+                          + [v.lines[0] for v in verified], verified[0].nationality)
+    result = parse_td3(line1, verified[0].lines[1], today=today)
+    if result is None or not result.valid:
+        return None
+    page.text = _replace_mrz_lines(page.text, result.lines)
+    return result
+
+
+def _garbled_partner(row: str) -> bool:
+    """A row that may be the other MRZ line read without its fillers: long, upper case and digits."""
+    compact = re.sub(r"\s+", "", row)
+    return len(compact) >= 30 and sum(ch.isupper() or ch.isdigit() for ch in compact) >= 0.8 * len(compact)
+
+
+def _replace_mrz_lines(text: str, mrz_lines: tuple[str, str]) -> str:
+    """Put the verified lines where the garbled MRZ lines stood (else at the end)."""
+    rows = text.split("\n")
+    marked = [k for k, row in enumerate(rows) if _mrz_like(row)]
+    if not marked:
+        return text + "\n" + "\n".join(mrz_lines)
+    last = marked[-1]
+    chosen = [k for k in marked if last - k <= 1]
+    start, end = chosen[0], chosen[-1] + 1
+    if len(chosen) == 1:
+        # A lone MRZ-like row: its partner is the next row after line 1, the previous one before line 2.
+        step = 1 if re.sub(r"\s+", "", rows[start]).startswith("P") else -1
+        k = start + step
+        while 0 <= k < len(rows) and not rows[k].strip():
+            k += step
+        if 0 <= k < len(rows) and _garbled_partner(rows[k]):
+            start, end = min(start, k), max(end, k + 1)
+    return "\n".join(rows[:start] + list(mrz_lines) + rows[end:])

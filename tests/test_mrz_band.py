@@ -1,0 +1,117 @@
+"""The dedicated second reading of a passport's MRZ band (ingest/mrz_band.py), on rendered scans."""
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from dms_datagen.letters import Sheet
+from dms_datagen.mrz import make_td3
+from dms_datagen.scan import scan_damage
+from dms_ingest.classifiers.mrz import find_mrz, parse_td3
+from dms_ingest.fields import PageText
+from dms_ingest.fields.extractors import passport
+from dms_ingest.ingest.document import Page, Word
+from dms_ingest.ingest.mrz_band import parse_band_text, reread_mrz
+from dms_ingest.ingest.ocr import mrz_reader
+
+TODAY = dt.date(2025, 6, 30)
+LINES = make_td3(surname="CONSTANTIN", given_names="FLORIN", document_number="C84486982", nationality="ROU",
+                 date_of_birth=dt.date(2000, 2, 29), sex="M", expiry_date=dt.date(2032, 2, 24))
+# How the page's German OCR read that MRZ on a 200-dpi scan: 'C' as '(' and 'O' as '0' - the number's
+# check digit fails, so number and composite are unread.
+GARBLED = ("P<ROUCONSTANTIN<<FLORIN<<<<<<<<<<<<<<<<<<<<<", "(844869829R0U0002299M3202241<<<<<<<<<<<<<<<6")
+
+
+def scanned_band(lines, dpi=200, seed=3):
+    """The two MRZ lines drawn as the evaluation set draws them (mono, 48 pt at 300 dpi), scanned."""
+    scale = dpi / 300
+    sheet = Sheet((round(2480 * scale), round(420 * scale)), left=round(236 * scale), top=round(120 * scale))
+    tops = [sheet.text(line, size=round(48 * scale), family="mono", lead=1.6) for line in lines]
+    image = scan_damage(sheet.img, skew_deg=0.0, noise=5, blur=1.0, background=0.08, speckles=80, seed=seed)
+    height = round(48 * scale)
+    words = [Word(text, (sheet.left, top, sheet.left + 40 * height, top + height), 60.0, n)
+             for n, (text, top) in enumerate(zip(GARBLED, tops))]
+    return np.asarray(image.convert("L")), words
+
+
+def page_with(words, text, dpi=200):
+    return Page(number=1, dpi=dpi, words=words, text=text)
+
+
+class FakeReader:
+    def __init__(self, *readings):
+        self.readings, self.calls = list(readings), 0
+
+    def read_mrz(self, gray, dpi):
+        self.calls += 1
+        return self.readings[(self.calls - 1) % len(self.readings)]
+
+
+def test_a_garbled_mrz_is_read_again_from_the_scan_and_its_fields_verify():
+    gray, words = scanned_band(LINES)
+    text = "REISEPASS / PASSPORT\nSurname / Nom\nCONSTANTIN\n" + "\n".join(GARBLED)
+    page = page_with(words, text)
+    assert not any(m.valid for m in find_mrz(page.text, today=TODAY))
+    result = reread_mrz(page, gray, mrz_reader(), today=TODAY)
+    assert result is not None and result.valid
+    assert "\n".join(LINES) in page.text and "(8448" not in page.text
+    fields = {f.name: f for f in passport([PageText(1, page.text)], TODAY)}
+    assert fields["document_number"].value == "C84486982"
+    assert fields["expiry_date"].value == "2032-02-24"
+    assert fields["nationality"].value == "ROU"
+
+
+def test_an_upside_down_band_is_read_turned():
+    gray, words = scanned_band(LINES, dpi=240, seed=5)
+    page = page_with(words, "\n".join(GARBLED), dpi=240)
+    result = reread_mrz(page, np.ascontiguousarray(gray[::-1, ::-1]), mrz_reader(), today=TODAY)
+    assert result is not None and result.document_number == "C84486982"
+
+
+def test_a_reading_whose_check_digits_fail_changes_nothing():
+    gray, words = scanned_band(LINES)
+    wrong = LINES[1][:3] + "5" + LINES[1][4:]       # one digit of the number misread: its check fails
+    page = page_with(words, "\n".join(GARBLED))
+    assert reread_mrz(page, gray, FakeReader("\n".join((LINES[0], wrong))), today=TODAY) is None
+    assert page.text == "\n".join(GARBLED)
+
+
+def test_two_verified_readings_that_disagree_change_nothing():
+    other = make_td3(surname="CONSTANTIN", given_names="FLORIN", document_number="C84486983", nationality="ROU",
+                     date_of_birth=dt.date(2000, 2, 29), sex="M", expiry_date=dt.date(2032, 2, 24))
+    gray, words = scanned_band(LINES)
+    page = page_with(words, "\n".join(GARBLED))
+    assert reread_mrz(page, gray, FakeReader("\n".join(LINES), "\n".join(other)), today=TODAY) is None
+    assert page.text == "\n".join(GARBLED)
+
+
+def test_pages_without_an_mrz_like_line_or_with_a_valid_one_cost_nothing():
+    reader = FakeReader("\n".join(LINES))
+    gray = np.full((200, 800), 255, np.uint8)
+    prose = page_with([Word("Sehr", (0, 0, 40, 20), 90.0, 0)], "Sehr geehrte Damen und Herren, a < b")
+    assert reread_mrz(prose, gray, reader, today=TODAY) is None
+    valid = page_with([Word(LINES[0], (0, 0, 800, 20), 90.0, 0), Word(LINES[1], (0, 30, 800, 50), 90.0, 1)],
+                      "\n".join(LINES))
+    assert reread_mrz(valid, gray, reader, today=TODAY) is None
+    assert reader.calls == 0
+
+
+@pytest.mark.parametrize("line1, line2", [
+    # OCR with the MRZ alphabet drops fillers: line 1's trailing run, and some of line 2's run.
+    ("P<ROUCONSTANTIN<<FLORIN<<<<", LINES[1].replace("<" * 15, "<" * 11)),
+    ("P<ROUCONSTANTIN<<FLORIN", LINES[1].replace("<" * 15, "<" * 18)),
+])
+def test_band_text_with_lost_or_added_fillers_verifies(line1, line2):
+    result = parse_band_text(f"{line1}\n{line2}\n", TODAY)
+    assert result is not None and result.document_number == "C84486982" and result.surname == "CONSTANTIN"
+
+
+def test_band_text_without_the_composite_digit_is_not_used():
+    assert parse_band_text(f"{LINES[0]}\n{LINES[1][:-1]}", TODAY) is None
+
+
+def test_optional_data_keeps_its_place_when_fillers_are_lost():
+    icao = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<10")
+    result = parse_td3(*icao, today=dt.date(2010, 1, 1))
+    assert result.valid and result.optional_data == "ZE184226B"
