@@ -13,7 +13,8 @@ surname of one of its cases) within what it may see, the case file of one of its
 metadata of one of its documents. Every request goes through authentication, the policy and
 (unless off) an access-log entry on the shared hash chain. Latencies are measured at the client
 (end to end over loopback HTTP), the first two seconds of each run discarded; the server's CPU
-seconds per request (all its processes, from /proc) do not depend on how busy the machine is. `dms serve` runs
+seconds per request (all its processes, and on PostgreSQL the database backends serving it, from
+/proc) depend far less on how busy the machine is than latencies do. `dms serve` runs
 with --workers processes; the clients are threads in this process, so on a 2-core machine client
 and server share the CPUs. PostgreSQL: a throwaway database on 127.0.0.1:5432, dropped at the end.
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -108,6 +110,62 @@ def make_clients(catalog: Catalog, cases: list, count: int, seed: int) -> list[d
                 "WHERE c.team = :t LIMIT 500"), {"t": team})]
         clients.append({"token": accounts.issue_token(engine, login, "bench"), "cases": mine, "docs": docs})
     return clients
+
+
+class MachineLoad:
+    """The machine's state while a run lasts: the 1-minute load average (sampled each second) and
+    the share of all CPUs busy (/proc/stat), whoever used them."""
+
+    def __init__(self):
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def _cpu_ticks() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        idle = fields[3] + fields[4]
+        return sum(fields) - idle, sum(fields)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(1.0):
+            self.samples.append(os.getloadavg()[0])
+
+    def __enter__(self) -> "MachineLoad":
+        self._ticks = self._cpu_ticks()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        busy, total = (b - a for a, b in zip(self._ticks, self._cpu_ticks()))
+        self.busy = busy / max(1, total)
+        self.load = statistics.mean(self.samples) if self.samples else os.getloadavg()[0]
+
+
+def database_cpu(url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving the benchmark's database (its work is
+    the server's too, though outside its processes); empty for SQLite, which runs inside them."""
+    if not url.startswith("postgresql"):
+        return {}
+    import psycopg2
+
+    conn = psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql"))
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            pids = [row[0] for row in cur.fetchall()]
+    finally:
+        conn.close()
+    ticks, found = os.sysconf("SC_CLK_TCK"), {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
 
 
 def run_load(base: str, clients: list[dict], seconds: float, seed: int,
@@ -213,12 +271,21 @@ def run_backend(backend: str, args, rows: list[dict]) -> None:
                                   access={"log_reads": log_reads})
             started: list = []
             with dms_server(root / "home", config, workers=args.workers, started=started) as base:
-                cpu_before = cpu_seconds(started[0])
-                latencies, count, errors, seconds = run_load(base, clients, args.seconds, args.seed,
-                                                             tuple(args.kinds.split(",")))
+                cpu_before, client_before, db_before = cpu_seconds(started[0]), time.process_time(), database_cpu(url)
+                with MachineLoad() as machine:
+                    latencies, count, errors, seconds = run_load(base, clients, args.seconds, args.seed,
+                                                                 tuple(args.kinds.split(",")))
                 cpu = cpu_seconds(started[0]) - cpu_before
+                client_cpu = time.process_time() - client_before
+                db_cpu = sum(v - db_before.get(pid, 0.0) for pid, v in database_cpu(url).items())
+            # CPU counted over the whole run (warm-up included), requests only after it: scale.
+            measured = count * (args.seconds + 2) / args.seconds
             row = {"backend": backend, "log": "on" if log_reads else "off", "documents": args.documents,
-                   "rps": count / seconds, "errors": errors, "cpu_ms": cpu * 1000 / max(1, count),
+                   "rps": count / seconds, "errors": errors, "cpu_ms": (cpu + db_cpu) * 1000 / max(1, measured),
+                   "db_cpu_ms": db_cpu * 1000 / max(1, measured),
+                   "client_cpu_ms": client_cpu * 1000 / max(1, measured), "load": machine.load,
+                   "busy": machine.busy, "mean_ms": statistics.mean(
+                       [v for k in KINDS for v in latencies[k]] or [float("nan")]),
                    **{f"{k}_p50": statistics.median(latencies[k]) if latencies[k] else float("nan") for k in KINDS},
                    **{f"{k}_p95": percentile(latencies[k], 0.95) for k in KINDS},
                    "server_p95": {k: percentile(latencies["server " + k], 0.95) for k in KINDS}}
@@ -239,8 +306,25 @@ def run_backend(backend: str, args, rows: list[dict]) -> None:
 
 def print_row(row: dict) -> None:
     cells = " | ".join(f"{row[k + '_p50']:.0f} / {row[k + '_p95']:.0f} ({row['server_p95'][k]:.0f})" for k in KINDS)
-    print(f"| {row['backend']} | {row['documents']:,} | {row['log']} | {row['rps']:.0f} | {row['cpu_ms']:.1f} | {cells} "
-          f"| {row['errors']} |")
+    db = f" (database {row['db_cpu_ms']:.1f})" if row["db_cpu_ms"] else ""
+    print(f"| {row['backend']} | {row['documents']:,} | {row['log']} | {row['rps']:.0f} | {row['cpu_ms']:.1f}{db} | {cells} "
+          f"| {row['errors']} | {row['load']:.1f} / {row['busy']:.0%} |")
+
+
+def idle_estimate(row: dict, clients: int, cores: int) -> str:
+    """ESTIMATE, not a measurement: the p95s this run's CPU cost implies on an idle machine of
+    *cores* CPUs that runs both server and clients. A closed loop of *clients* that never pause keeps
+    the CPUs saturated, so a request's mean time around the loop is clients x (server + client CPU
+    per request) / cores (Little's law); each route keeps its share of the run's measured latencies."""
+    def p95s(cpu_ms: float) -> str:
+        cycle = clients * cpu_ms / cores
+        scale = cycle / row["mean_ms"]
+        return f"mean {cycle:.0f} ms, p95 " + ", ".join(
+            f"{k} {row[k + '_p95'] * scale:.0f}" for k in KINDS if row[k + "_p95"] == row[k + "_p95"]) + " ms"
+
+    return (f"{row['backend']}, log {row['log']}: ESTIMATE, not measured, for an idle {cores}-core machine: "
+            f"server alone {p95s(row['cpu_ms'])}; server and these clients on it {p95s(row['cpu_ms'] + row['client_cpu_ms'])} "
+            f"(from {row['cpu_ms']:.1f} server + {row['client_cpu_ms']:.1f} client CPU ms per request)")
 
 
 def main() -> int:
@@ -257,11 +341,12 @@ def main() -> int:
     parser.add_argument("--keep", metavar="DIR", help="keep the index (SQLite file under DIR, PostgreSQL database "
                         "dms_bench_api_keep_N_SEED) and reuse it in later runs with the same DIR and sizes")
     args = parser.parse_args()
-    print(f"{args.clients} concurrent clients, `dms serve --workers {args.workers}`; ms p50 / p95 at the client "
-          "(p95 inside the server, from its Server-Timing header)\n")
+    print(f"{args.clients} concurrent clients, `dms serve --workers {args.workers}`, {os.cpu_count()} CPUs; "
+          "ms p50 / p95 at the client (p95 inside the server, from its Server-Timing header); machine load: "
+          "mean 1-minute load average during the run / share of all CPUs busy\n")
     print("| backend | documents | access log | requests/s | server CPU ms/request | search | case view "
-          "| document metadata | errors |")
-    print("|---|---:|---|---:|---:|---:|---:|---:|---:|")
+          "| document metadata | errors | machine load |")
+    print("|---|---:|---|---:|---:|---:|---:|---:|---:|---|")
     rows: list[dict] = []
     for backend in args.backends.split(","):
         run_backend(backend, args, rows)
@@ -270,6 +355,8 @@ def main() -> int:
         off = next(r for r in rows if r["backend"] == backend and r["log"] == "off")
         print(f"\n{backend}: throughput with the access log = {on['rps'] / off['rps']:.0%} of without; "
               f"server CPU per request {on['cpu_ms'] / off['cpu_ms']:.2f}x")
+        for row in (on, off):
+            print(idle_estimate(row, args.clients, 2))
     return 0
 
 

@@ -171,10 +171,13 @@ class LdapConfig(_Strict):
 class AccessConfig(_Strict):
     session_idle_minutes: int = Field(30, ge=1)       # a session unused this long ends
     session_max_hours: int = Field(12, ge=1)          # and any session after this long
-    lockout_failures: int = Field(5, ge=1)            # failed logins in a row before the account locks
-    lockout_minutes: int = Field(15, ge=1)
+    lockout_failures: int = Field(5, ge=1)            # failed logins in a row from one address before
+    lockout_minutes: int = Field(15, ge=1)            # that address is locked out of that login
+    throttle_failures: int = Field(20, ge=1)          # failed logins from all addresses (since the last
+    throttle_seconds: int = Field(30, ge=1)           # success) after which a login takes one try per this
     log_reads: bool = True                            # false only for measurements: changes are always logged
     audit_retention_days: int = Field(730, ge=1)      # `dms audit prune` removes older entries
+    anchor_dir: Path | None = None                    # `dms audit anchor` writes here (default HOME/audit-anchors)
     ldap: LdapConfig = LdapConfig()
 
 

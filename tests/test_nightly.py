@@ -25,7 +25,8 @@ def _setup(tmp_path, dms):
     return root, good, broken, manifest
 
 
-def test_nightly_retries_failed_items_samples_fixity_and_writes_report(tmp_path, dms, settings):
+def test_nightly_retries_failed_items_samples_fixity_and_writes_report(tmp_path, dms, settings, monkeypatch):
+    monkeypatch.setenv("DMS_AUDIT_ANCHOR_KEY", "nightly-anchor-key")
     root, good, broken, manifest = _setup(tmp_path, dms)
     # the missing paper file turns up (the share is mounted again)
     late = write_folder(root / "later" / "c", [scanned_text(["Geburtsurkunde", "Standesamt"])], ["jpg"])
@@ -49,6 +50,9 @@ def test_nightly_retries_failed_items_samples_fixity_and_writes_report(tmp_path,
     assert "1 retried, 1 now done" in text and "fixity sample of 5 documents" in text and "b.pdf: [corrupt]" in text
     assert report["access_log"]["ok"] and report["access_log"]["entries"] >= 1
     assert f"head {report['access_log']['head_hash']}" in text
+    anchored = report["access_log"]["anchored"]                # the head, signed, outside the database
+    assert anchored["seq"] > report["access_log"]["last_seq"] and f"anchored: entry #{anchored['seq']}" in text
+    assert dms("audit", "verify").exit_code == 0
 
     # the migration report of the source now shows the late file archived and complete
     again = dms("migrate", manifest, "--report", tmp_path / "second.csv")

@@ -8,7 +8,7 @@ are named here too, so callers keep one import for the access log.
 from __future__ import annotations
 
 from ..index.access_log import (GENESIS, Entry, VerifyResult, append, entry_hash, prune, query,  # noqa: F401
-                                row_to_json, verify)
+                                row_to_json, stored_entries, verify)
 from ..index.access_models import ensure_tables  # noqa: F401
 
 # Reads that `access.log_reads: false` leaves out (for measurements only); refusals are always logged.

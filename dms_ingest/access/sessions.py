@@ -41,9 +41,10 @@ def authenticate(db, settings, login: str, password: str, client: str) -> Actor:
                      reason="malformed login name", attempted=(login or "")[:64])
         raise LoginFailed("Login or password is wrong.") from None
     attempt = Actor(login=login, role="", client=client)
-    if store.locked_until(db, login, now()) is not None:
-        audit.record(db, attempt, "login", login, "denied", object_type="user", reason="locked")
-        raise LoginFailed(f"Too many failed logins: this account is locked for {cfg.lockout_minutes} minutes.")
+    blocked = store.login_blocked(db, login, client, now())
+    if blocked is not None:
+        audit.record(db, attempt, "login", login, "denied", object_type="user", reason=blocked.reason)
+        raise LoginFailed(_blocked_message(blocked.reason, cfg))
     user = accounts.get_user(db, login)
     ok, reason = False, "wrong credentials"
     if user is not None and user.source == "local":
@@ -64,13 +65,13 @@ def authenticate(db, settings, login: str, password: str, client: str) -> Actor:
     else:
         accounts.check_password(None, password)  # same work as for a real account
     if not ok:
-        locked = store.count_failure(db, login, now(), cfg.lockout_failures,
-                                     timedelta(minutes=cfg.lockout_minutes))
+        locked = store.count_failure(db, login, client, now(), cfg.lockout_failures,
+                                     timedelta(minutes=cfg.lockout_minutes), cfg.throttle_failures,
+                                     timedelta(seconds=cfg.throttle_seconds))
         audit.record(db, attempt, "login", login, "denied", object_type="user", reason=reason,
                      locked=locked)
-        raise LoginFailed("Too many failed logins: this account is locked for "
-                          f"{cfg.lockout_minutes} minutes." if locked else "Login or password is wrong.")
-    store.clear_failures(db, login)
+        raise LoginFailed(_blocked_message("locked", cfg) if locked else "Login or password is wrong.")
+    store.clear_failures(db, login, client)
     actor = accounts.actor_for(db, login, client)
     if actor is None:
         audit.record(db, attempt, "login", login, "denied", object_type="user", reason="disabled")
@@ -78,6 +79,14 @@ def authenticate(db, settings, login: str, password: str, client: str) -> Actor:
     accounts.mark_login(db, login)
     audit.record(db, actor, "login", login, object_type="user", source=user.source)
     return actor
+
+
+def _blocked_message(reason: str, cfg: AccessConfig) -> str:
+    if reason == "locked":
+        return (f"Too many failed logins: this account is locked for {cfg.lockout_minutes} minutes "
+                "from this address.")
+    return (f"Too many failed logins for this account from several addresses: it takes one attempt per "
+            f"{cfg.throttle_seconds} seconds; please try again shortly.")
 
 
 def start_session(db, cfg: AccessConfig, actor: Actor) -> NewSession:

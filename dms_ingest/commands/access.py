@@ -186,7 +186,8 @@ def teams_substitutions(active: bool = typer.Option(False, "--active", help="Onl
 
 @audit_app.command("verify")
 def audit_verify(json_output: bool = typer.Option(False, "--json")) -> None:
-    """Recompute the hash chain; exit 1 if any entry was altered, deleted or reordered."""
+    """Recompute the hash chain and check it against the external anchors; exit 1 if any entry was
+    altered, deleted or reordered, or the log no longer holds an anchored head."""
     from ..services import audit_log
 
     result = _run(audit_log.verify, _runtime())
@@ -198,8 +199,23 @@ def audit_verify(json_output: bool = typer.Option(False, "--json")) -> None:
     else:
         for problem in result.problems:
             out.print(f"[red]{problem}[/red]", highlight=False)
+    if result.ok and not json_output and result.anchors:
+        out.print(f"{result.anchors} external anchors match")
     if not result.ok:
         raise typer.Exit(1)
+
+
+@audit_app.command("anchor")
+def audit_anchor(json_output: bool = typer.Option(False, "--json")) -> None:
+    """Verify the chain, then write its head (entry number + hash, HMAC-signed with the key in
+    DMS_AUDIT_ANCHOR_KEY) to access.anchor_dir; `dms audit verify` checks every anchor."""
+    from ..services import audit_log
+
+    made = _run(audit_log.anchor_head, _runtime())
+    if json_output:
+        sys.stdout.write(json.dumps(made) + "\n")
+    else:
+        out.print(f"anchored entry #{made['seq']} (hash {made['entry_hash'][:16]}) in {made['path']}")
 
 
 def _day_bound(value: Optional[str], option: str, end: bool) -> datetime | None:

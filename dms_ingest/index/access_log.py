@@ -57,7 +57,7 @@ class Entry:
     detail: dict = field(default_factory=dict)
 
 
-def append(db, entry: Entry) -> AccessLogRow:
+def append(db, entry: Entry) -> Appended:
     """Append one entry to the chain and return once it is committed.
 
     Group commit without a thread of its own: the first caller of a process writes its entry and
@@ -90,8 +90,17 @@ def _chain_lock(engine):
             handle.close()                       # closing releases the lock
 
 
-def _write_batch(engine, entries: list[Entry]) -> list[AccessLogRow]:
-    """Chain *entries* after the current head and commit them in one transaction, under the lock."""
+@dataclass(frozen=True)
+class Appended:
+    """An entry's place in the chain, once committed."""
+
+    seq: int
+    entry_hash: str
+
+
+def _write_batch(engine, entries: list[Entry]) -> list[Appended]:
+    """Chain *entries* after the current head and commit them in one transaction, under the lock.
+    Plain rows, no ORM objects: this runs once per request."""
     rows = []
     with _chain_lock(engine) as conn:
         last = conn.execute(text("SELECT seq, entry_hash FROM access_log ORDER BY seq DESC LIMIT 1")).first()
@@ -104,17 +113,16 @@ def _write_batch(engine, entries: list[Entry]) -> list[AccessLogRow]:
         for entry in entries:
             detail = json.dumps(entry.detail, ensure_ascii=False, sort_keys=True, default=str)
             at = datetime.now(timezone.utc)
-            row = AccessLogRow(seq=seq, at=at, login=entry.login, role=entry.role, client=entry.client,
-                               action=entry.action, object_type=entry.object_type, object_id=entry.object_id,
-                               case_number=entry.case_number, outcome=entry.outcome, detail=detail, prev_hash=prev,
-                               entry_hash=entry_hash(prev, seq, at, entry.login, entry.role, entry.client,
-                                                     entry.action, entry.object_type, entry.object_id,
-                                                     entry.case_number, entry.outcome, detail))
-            rows.append(row)
-            seq, prev = seq + 1, row.entry_hash
-        conn.execute(AccessLogRow.__table__.insert(), [r.model_dump() for r in rows])
+            digest = entry_hash(prev, seq, at, entry.login, entry.role, entry.client, entry.action,
+                                entry.object_type, entry.object_id, entry.case_number, entry.outcome, detail)
+            rows.append({"seq": seq, "at": at, "login": entry.login, "role": entry.role, "client": entry.client,
+                         "action": entry.action, "object_type": entry.object_type, "object_id": entry.object_id,
+                         "case_number": entry.case_number, "outcome": entry.outcome, "detail": detail,
+                         "prev_hash": prev, "entry_hash": digest})
+            seq, prev = seq + 1, digest
+        conn.execute(AccessLogRow.__table__.insert(), rows)
         conn.commit()
-    return rows
+    return [Appended(r["seq"], r["entry_hash"]) for r in rows]
 
 
 class _Appender:
@@ -127,7 +135,7 @@ class _Appender:
         self.queue_lock = threading.Lock()
         self.queue: list[tuple[Entry, Future]] = []
 
-    def append(self, entry: Entry) -> AccessLogRow:
+    def append(self, entry: Entry) -> Appended:
         done: Future = Future()
         with self.queue_lock:
             self.queue.append((entry, done))
@@ -179,10 +187,11 @@ class VerifyResult:
     last_seq: int | None
     head_hash: str
     problems: list[str]
+    anchors: int = 0            # external anchors checked against the chain (access/anchor.py)
 
     def to_json(self) -> dict:
         return {"ok": self.ok, "entries": self.entries, "first_seq": self.first_seq, "last_seq": self.last_seq,
-                "head_hash": self.head_hash, "problems": self.problems}
+                "head_hash": self.head_hash, "problems": self.problems, "anchors": self.anchors}
 
 
 def verify(db, max_problems: int = 20) -> VerifyResult:
@@ -269,3 +278,14 @@ def prune(db, older_than_days: int) -> int:
                                                                at=datetime.now(timezone.utc)))
         conn.commit()
         return int(old[1])
+
+
+def stored_entries(db, seqs) -> dict[int, tuple[str, datetime]]:
+    """(hash, time) of each entry numbered in *seqs* that is still in the log."""
+    wanted = sorted(set(seqs))
+    if not wanted:
+        return {}
+    table = AccessLogRow.__table__
+    with ensure_tables(db).connect() as conn:
+        return {int(seq): (digest, at) for seq, digest, at in conn.execute(
+            select(table.c.seq, table.c.entry_hash, table.c.at).where(table.c.seq.in_(wanted)))}

@@ -59,9 +59,25 @@ class SessionRow(SQLModel, table=True):
 
 
 class LoginFailureRow(SQLModel, table=True):
+    """Failed logins of one login name from all addresses since its last success: the slow global
+    throttle (`locked_until`: no attempt on this login is checked before then)."""
+
     __tablename__ = "login_failures"
 
     login: str = Field(primary_key=True)
+    failures: int = 0
+    last_failed_at: datetime = Field(default_factory=utcnow)
+    locked_until: datetime | None = None
+
+
+class LoginAttemptRow(SQLModel, table=True):
+    """Failed logins in a row of one login name from one client address: the lock-out, so that one
+    person's wrong passwords lock out only their own address, not the account's owner."""
+
+    __tablename__ = "login_failures_by_client"
+
+    login: str = Field(primary_key=True)
+    client: str = Field(primary_key=True)
     failures: int = 0
     last_failed_at: datetime = Field(default_factory=utcnow)
     locked_until: datetime | None = None
@@ -113,7 +129,7 @@ class AccessLogAnchor(SQLModel, table=True):
 
 
 _TABLES = [UserRow.__table__, TeamRow.__table__, ApiTokenRow.__table__, SessionRow.__table__,
-           LoginFailureRow.__table__, SubstitutionRow.__table__, AccessLogRow.__table__,
+           LoginFailureRow.__table__, LoginAttemptRow.__table__, SubstitutionRow.__table__, AccessLogRow.__table__,
            AccessLogAnchor.__table__]
 _ready: "weakref.WeakSet" = weakref.WeakSet()
 

@@ -5,14 +5,15 @@ functions only read and write rows, each in one transaction. *db* is a Catalog o
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Callable
 
-from sqlalchemy import text
+from sqlalchemy import bindparam, text
 from sqlmodel import Session, delete, select
 
-from .access_models import (ApiTokenRow, LoginFailureRow, SessionRow, SubstitutionRow, TeamRow, UserRow,
-                            ensure_tables)
+from .access_models import (ApiTokenRow, LoginAttemptRow, LoginFailureRow, SessionRow, SubstitutionRow, TeamRow,
+                            UserRow, ensure_tables)
 from .models import CaseRow
 from .schema import engine_of, update_row
 
@@ -74,10 +75,21 @@ def add_token(db, token_hash: str, login: str, label: str) -> None:
 
 
 def token_login(db, token_hash: str) -> str | None:
-    """The login a token belongs to, or None when it is unknown or revoked."""
-    with _session(db) as s:
-        row = s.get(ApiTokenRow, token_hash)
-        return None if row is None or row.revoked else row.login
+    """The login a token belongs to, or None when it is unknown or revoked. Read on every API
+    request: one Core query, no ORM session."""
+    with ensure_tables(db).connect() as conn:
+        row = conn.execute(_TOKEN_LOGIN, {"token_hash": token_hash}).first()
+    return None if row is None or row.revoked else row.login
+
+
+# Statements of the per-request look-ups, built once (SQLAlchemy then reuses their compiled form).
+_tokens, _users, _subs, _absent = (ApiTokenRow.__table__, UserRow.__table__, SubstitutionRow.__table__,
+                                   UserRow.__table__.alias("absent"))
+_TOKEN_LOGIN = select(_tokens.c.login, _tokens.c.revoked).where(_tokens.c.token_hash == bindparam("token_hash"))
+_USER = select(_users).where(_users.c.login == bindparam("login"))
+_SUBSTITUTIONS_OF = (select(_subs.c.until, _subs.c.end_logged, _absent.c.teams)
+                     .select_from(_subs.outerjoin(_absent, _absent.c.login == _subs.c.for_login))
+                     .where(_subs.c.login == bindparam("login")))
 
 
 def revoke_tokens(db, login: str) -> int:
@@ -126,20 +138,19 @@ def teams_reached(db, login: str, today: date, teams_of: Callable[[UserRow], lis
                   substitutes: frozenset[str]) -> tuple[UserRow, set[str], bool] | None:
     """(user, their teams plus those of everyone they substitute for on *today*, whether an ended
     substitution is still unlogged), read in one transaction; None when the user is gone or disabled.
-    Substitutions count only for users whose role is in *substitutes*."""
-    with _session(db) as s:
-        user = s.get(UserRow, login)
+    Substitutions count only for users whose role is in *substitutes*. Read on every request, so
+    Core queries on one connection (no ORM session); the rows returned carry the user's columns."""
+    with ensure_tables(db).connect() as conn:
+        user = conn.execute(_USER, {"login": login}).first()
         if user is None or user.disabled:
             return None
         teams = set(teams_of(user))
         expired = False
         if user.role in substitutes:
-            subs = list(s.exec(select(SubstitutionRow).where(SubstitutionRow.login == login)))
+            subs = conn.execute(_SUBSTITUTIONS_OF, {"login": login}).all()
             for sub in subs:
-                if sub.until >= today:
-                    absent = s.get(UserRow, sub.for_login)
-                    if absent is not None:
-                        teams.update(teams_of(absent))
+                if sub.until >= today and sub.teams is not None:
+                    teams.update(teams_of(sub))
             expired = any(sub.until < today and not sub.end_logged for sub in subs)
         return user, teams, expired
 
@@ -193,32 +204,57 @@ def case_team(db, case_number: str) -> tuple[bool, str | None]:
 
 # --- login failures and browser sessions ------------------------------------------------------
 
-def locked_until(db, login: str, now: datetime) -> datetime | None:
+@dataclass(frozen=True)
+class LoginBlock:
+    """Why a login attempt is not checked at all, and until when."""
+
+    reason: str              # "locked": this address, "throttled": this login from any address
+    until: datetime
+
+
+def login_blocked(db, login: str, client: str, now: datetime) -> LoginBlock | None:
+    """The lock-out of (*login*, *client*) or the throttle of *login*, if either holds at *now*."""
     with _session(db) as s:
-        row = s.get(LoginFailureRow, login)
-        if row is not None and row.locked_until is not None and row.locked_until > now:
-            return row.locked_until
+        mine = s.get(LoginAttemptRow, (login, client))
+        if mine is not None and mine.locked_until is not None and mine.locked_until > now:
+            return LoginBlock("locked", mine.locked_until)
+        every = s.get(LoginFailureRow, login)
+        if every is not None and every.locked_until is not None and every.locked_until > now:
+            return LoginBlock("throttled", every.locked_until)
     return None
 
 
-def count_failure(db, login: str, now: datetime, lock_after: int, lock_for: timedelta) -> bool:
-    """Count a failed attempt (a lock that has run out starts the count afresh); True when it locks."""
+def count_failure(db, login: str, client: str, now: datetime, lock_after: int, lock_for: timedelta,
+                  throttle_after: int, throttle_every: timedelta) -> bool:
+    """Count a failed attempt of *login* from *client*, in one transaction: *lock_after* failures in
+    a row from one address lock that address out for *lock_for* (a lock that has run out starts
+    its count afresh); from *throttle_after* failures from all addresses on, the login takes one
+    attempt per *throttle_every*. True when this attempt locks the address."""
     with _session(db) as s:
-        row = s.get(LoginFailureRow, login) or LoginFailureRow(login=login, failures=0)
-        if row.locked_until is not None and row.locked_until <= now:
-            row.failures, row.locked_until = 0, None
-        row.failures += 1
-        row.last_failed_at = now
-        locked = row.failures >= lock_after
+        mine = s.get(LoginAttemptRow, (login, client)) or LoginAttemptRow(login=login, client=client, failures=0)
+        if mine.locked_until is not None and mine.locked_until <= now:
+            mine.failures, mine.locked_until = 0, None
+        mine.failures += 1
+        mine.last_failed_at = now
+        locked = mine.failures >= lock_after
         if locked:
-            row.locked_until = now + lock_for
-        s.add(row)
+            mine.locked_until = now + lock_for
+        every = s.get(LoginFailureRow, login) or LoginFailureRow(login=login, failures=0)
+        every.failures += 1
+        every.last_failed_at = now
+        if every.failures >= throttle_after:
+            every.locked_until = now + throttle_every
+        s.add(mine)
+        s.add(every)
         s.commit()
         return locked
 
 
-def clear_failures(db, login: str) -> None:
+def clear_failures(db, login: str, client: str) -> None:
+    """After a successful login: the address's count and the login's throttle start afresh (the
+    locks of other addresses stay until they run out)."""
     with _session(db) as s:
+        s.exec(delete(LoginAttemptRow).where(LoginAttemptRow.login == login, LoginAttemptRow.client == client))
         s.exec(delete(LoginFailureRow).where(LoginFailureRow.login == login))
         s.commit()
 

@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from .analysis import ANALYSER_VERSION, analyse, document_tokens
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
+from .page_writes import insert_pages, insert_records
 from .query import SearchQuery
 from .schema import schema_lock
 from .search import SearchHit, SearchPage, run_search
@@ -117,17 +118,12 @@ class Catalog:
                      detail: dict | None = None) -> None:
         """Insert a document, its pages, search entries and an audit event in one transaction."""
         terms = [analyse(page.text) for page in pages]      # outside the lock: the slow part
-        page_table = PageRow.__table__
-        with self._lock, self.engine.begin() as conn:      # Core inserts: the ORM's unit of work costs more here
-            conn.execute(DocumentRow.__table__.insert(), [doc.model_dump()])
-            if pages:
-                rows = [page.model_dump(exclude={"id"}) for page in pages]
-                ids = conn.execute(page_table.insert().returning(page_table.c.id, sort_by_parameter_order=True),
-                                   rows).scalars().all()
-                for page, page_id in zip(pages, ids):
-                    page.id = page_id
-            conn.execute(AuditEvent.__table__.insert(), [{"document_id": doc.id, "at": utcnow(), "actor": actor,
-                                                          "action": "archived", "detail": json.dumps(detail or {})}])
+        with self._lock, self.engine.begin() as conn:      # Core and driver inserts: the ORM's unit of work costs more here
+            insert_records(conn, DocumentRow.__table__, [doc.model_dump()])
+            for page, page_id in zip(pages, insert_pages(conn, pages)):
+                page.id = page_id
+            insert_records(conn, AuditEvent.__table__, [{"document_id": doc.id, "at": utcnow(), "actor": actor,
+                                                  "action": "archived", "detail": json.dumps(detail or {})}])
             entries = [self._entry(doc, page.id, page.text, terms=t) for page, t in zip(pages, terms)]
             self.fulltext.insert(conn, entries)
             self._remember_words(conn, entries)

@@ -122,7 +122,9 @@ def applications_ready(settings, catalog, *, today=None) -> dict:
 
 
 def access_log_check(settings, catalog) -> dict:
-    """Prune the access log to its retention period and verify the hash chain."""
+    """Prune the access log to its retention period, verify the hash chain against its anchors and,
+    when the anchor key is set, anchor the new head outside the database."""
+    from ..access.anchor import key_from_env
     from ..errors import ServiceError
     from ..services import audit_log
     from ..services.actor import Actor
@@ -131,7 +133,10 @@ def access_log_check(settings, catalog) -> dict:
     runtime, actor = Runtime(settings, catalog=catalog), Actor.system("nightly")
     try:
         pruned = audit_log.prune(actor, runtime)
-        return {**audit_log.verify(actor, runtime).to_json(), "pruned": pruned}
+        result = {**audit_log.verify(actor, runtime).to_json(), "pruned": pruned}
+        if result["ok"] and result["last_seq"] is not None and key_from_env() is not None:
+            result["anchored"] = audit_log.anchor_head(actor, runtime)
+        return result
     except (ServiceError, Exception) as exc:
         log.exception("access-log check failed")
         return {"ok": False, "problems": [f"{type(exc).__name__}: {exc}"[:300]]}
@@ -242,6 +247,8 @@ def text(report: dict) -> str:
     if log_check.get("ok"):
         lines.append(f"access log: {log_check['entries']} entries intact (#{log_check['first_seq']}-"
                      f"#{log_check['last_seq']}, head {log_check['head_hash']}), {log_check['pruned']} pruned")
+        if log_check.get("anchored"):
+            lines.append(f"access log anchored: entry #{log_check['anchored']['seq']} in {log_check['anchored']['path']}")
     elif log_check:
         lines.append("access log: FAILED " + "; ".join(log_check.get("problems", [])[:5]))
     return "\n".join(lines) + "\n"

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..access import audit, policy
+from ..access import anchor, audit, policy
+from ..errors import Invalid, Refused, Unavailable
 from .actor import Actor
 from .runtime import Runtime, operation
 
@@ -39,11 +40,46 @@ def report(actor: Actor, runtime: Runtime, case_number: str, *, since: datetime 
 
 
 def verify(actor: Actor, runtime: Runtime) -> audit.VerifyResult:
+    """The chain recomputed, and checked against the external anchors (access/anchor.py)."""
     with operation(runtime, actor, "audit_verify", None, object_type="audit") as note:
         policy.require(actor, "audit_verify")
-        result = audit.verify(runtime.catalog)
-        note.update(ok=result.ok, entries=result.entries)
+        result = _verified(runtime)
+        note.update(ok=result.ok, entries=result.entries, anchors=result.anchors)
         return result
+
+
+def _verified(runtime: Runtime) -> audit.VerifyResult:
+    db = runtime.catalog
+    result = audit.verify(db)
+    result.anchors, problems = anchor.check(
+        anchor.anchor_folder(runtime.settings), anchor.key_from_env(),
+        lambda seqs: {seq: found[0] for seq, found in audit.stored_entries(db, seqs).items()},
+        result.first_seq, result.last_seq, runtime.settings.access.audit_retention_days)
+    result.problems += problems
+    result.ok = not result.problems
+    return result
+
+
+def anchor_head(actor: Actor, runtime: Runtime) -> dict:
+    """Verify the chain (and the anchors so far), then write its head as a new signed anchor."""
+    with operation(runtime, actor, "audit_anchor", None, object_type="audit") as note:
+        policy.require(actor, "audit_anchor")
+        key = anchor.key_from_env()
+        if key is None:
+            raise Invalid(f"Set {anchor.KEY_VARIABLE} (the anchor key, kept away from the database) to anchor the log.")
+        result = _verified(runtime)
+        if not result.ok:
+            raise Refused("The access log does not verify, so its head is not anchored: " + result.problems[0])
+        if result.last_seq is None:
+            raise Invalid("The access log is empty: nothing to anchor.")
+        _, at = audit.stored_entries(runtime.catalog, [result.last_seq])[result.last_seq]
+        try:
+            made = anchor.write_anchor(anchor.anchor_folder(runtime.settings), key, result.last_seq,
+                                       result.head_hash, at)
+        except (OSError, anchor.AnchorError) as exc:
+            raise Unavailable(f"The anchor could not be written: {exc}") from None
+        note.update(seq=made.seq, entry_hash=made.entry_hash)
+        return made.to_json()
 
 
 def prune(actor: Actor, runtime: Runtime, older_than_days: int | None = None) -> int:

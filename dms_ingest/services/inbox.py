@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from ..access import policy
 from ..errors import Invalid
 from ..index import inbox as store
-from ..ingest import watcher
+from ..ingest import inbox_folder
 from ..ingest.quarantine import QuarantinedFile, quarantined
 from .actor import Actor
 from .runtime import Runtime, operation
@@ -95,6 +95,6 @@ def quarantine(actor: Actor, runtime: Runtime) -> list[QuarantinedFile]:
 def _quarantine(runtime: Runtime) -> list[QuarantinedFile]:
     """The pipeline's quarantine and the watched inbox's own quarantine folder, newest first."""
     settings = runtime.settings
-    folders = dict.fromkeys([settings.quarantine_dir, settings.inbox_dir / watcher.QUARANTINE])
+    folders = dict.fromkeys([settings.quarantine_dir, settings.inbox_dir / inbox_folder.QUARANTINE])
     files = [f for folder in folders for f in quarantined(folder)]
     return sorted(files, key=lambda f: f.at.timestamp() if f.at else 0, reverse=True)
