@@ -7,8 +7,9 @@ import datetime as dt
 import re
 
 from ..classifiers.mrz import find_mrz, parse_td3
+from .lexicon import is_office_word, restore_umlauts
 from .model import ExtractedField, PageText, unread
-from .reading import best, field_from, first_lines, labelled, search
+from .reading import best, field_from, first_lines, labelled, search, tolerant
 from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
                      parse_amount, parse_date)
 
@@ -130,6 +131,8 @@ def _company(text: str) -> str | None:
     # "zwischen der Kranich Digital GmbH", "Die Logistik Nord GmbH (im Folgenden ...)": the name only.
     text = re.sub(r"^(?:[a-zäöüß]+\s+|(?:Die|Der|Das|Firma)\s+)+", "", text)
     text = re.split(r"\s+\(", text)[0].strip()
+    # "(Arbeitgeber)" with its opening bracket lost to OCR ("Bäckerei Sonnenschein beitgeber)").
+    text = re.sub(r"\s+[^\s()]*\)$", "", text)
     form = list(_LEGAL_FORM_END.finditer(text))
     if form:
         text = text[:form[-1].end()]
@@ -289,15 +292,24 @@ def decision(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     subjects = []
     label = re.compile(r"^\s*(?:betreff|betr\.|hier|gegenstand)\s*:\s*(?P<v>[^\n]{4,160})", re.IGNORECASE | re.MULTILINE)
     for hit in search(pages[:1], label):
-        subjects.append(field_from("subject", tidy(hit.match.group("v")), hit, hit.match.group("v"), 0.95))
+        subjects.append(_subject(hit, hit.match.group("v"), 0.95))
     if not subjects:
-        heading = re.compile(r"^\s*(?P<v>(?:[\w-]*bescheid|verfügung|entscheidung\s+über\s+ihren\s+antrag|ordnungsverfügung)"
-                             r"(?:[ \t]+[^\n]{0,120})?(?:\n\s*über[^\n]{3,140})?)\s*$", re.IGNORECASE | re.MULTILINE)
+        heading = re.compile(tolerant(r"^\s*(?P<v>(?:[\w-]*bescheid|verfügung|entscheidung\s+über\s+ihren\s+antrag|"
+                                      r"ordnungsverfügung)(?:[ \t]+[^\n]{0,120})?(?:\n\s*über[^\n]{3,140})?)\s*$"),
+                             re.IGNORECASE | re.MULTILINE)
         for hit in search(pages[:1], heading):
-            value = tidy(re.sub(r"\s+", " ", hit.match.group("v")))
-            subjects.append(field_from("subject", value, hit, value, 0.9))
+            subjects.append(_subject(hit, re.sub(r"\s+", " ", hit.match.group("v")), 0.9))
             break
     return [f for f in (date, best(subjects)) if f]
+
+
+def _subject(hit, raw: str, weight: float) -> ExtractedField:
+    """A subject line with the umlauts OCR lost restored; OCR's doubt counts only for words that are
+    not office words (a bold heading of known words is read, however unsure OCR was of its strokes)."""
+    value = restore_umlauts(tidy(raw))
+    doubtful = " ".join(t for t in raw.split() if re.search(r"\w", t) and not is_office_word(restore_umlauts(t)))
+    confidence = hit.page.confidence_of(doubtful) if doubtful else 1.0
+    return ExtractedField("subject", value, round(weight * confidence, 3), hit.page.number, hit.source)
 
 
 # --------------------------------------------------------------------------- employment contract

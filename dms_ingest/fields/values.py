@@ -23,9 +23,15 @@ MONTH_NAME = "|".join(sorted(_MONTH_WORDS, key=len, reverse=True))
 _OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1", "S": "5", "B": "8"})
 _D = r"[0-9OoIl|]"
 
+# Not inside another number or word - but OCR glues a dot to the word before ("am.09.08.1979",
+# "beträgt.3.577,67 €").
+_GLUED = r"(?<=[^\W\d_]\.)"
+_START = rf"(?:(?<![\w.])|{_GLUED})"
 DATE = re.compile(
-    rf"(?<![\w.])(?P<d>[0-3OoIl]?{_D})\s?\.\s?(?P<m>[01OoIl]?{_D})\s?\.\s?(?P<y>(?:19|20){_D}{{2}})(?![\d])"
-    rf"|(?<![\w.])(?P<td>[0-3]?\d)\.\s*(?P<mon>{MONTH_NAME})\.?\s+(?P<ty>(?:19|20)\d{{2}})(?!\d)"
+    # OCR reads a date's dot as ':' at times ("15.12:2020"); one of the two separators must be a dot.
+    rf"{_START}(?P<d>[0-3OoIl]?{_D})\s?(?P<s1>[.:])\s?(?P<m>[01OoIl]?{_D})\s?(?P<s2>[.:])\s?(?P<y>(?:19|20){_D}{{2}})"
+    rf"(?![\d])"
+    rf"|{_START}(?P<td>[0-3]?\d)\.\s*(?P<mon>{MONTH_NAME})\.?\s+(?P<ty>(?:19|20)\d{{2}})(?!\d)"
     rf"|(?<!\d)(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?!\d)",
     re.IGNORECASE,
 )
@@ -35,7 +41,7 @@ MONTH_YEAR = re.compile(
     re.IGNORECASE,
 )
 # German notation; OCR also reads the thousands dot as ',' or ':' and puts spaces around separators.
-AMOUNT = re.compile(r"(?<![\d.,])(?P<v>\d{1,3}(?:\s?[.,':]\s?\d{3})+\s?,\s?\d{2}|\d+\s?,\s?\d{2})(?![\d])")
+AMOUNT = re.compile(rf"(?:(?<![\d.,])|{_GLUED})(?P<v>\d{{1,3}}(?:\s?[.,':]\s?\d{{3}})+\s?,\s?\d{{2}}|\d+\s?,\s?\d{{2}})(?![\d])")
 CEFR = re.compile(r"(?<![A-Za-z0-9])(?P<l>[ABC])\s?(?P<n>[12lI|])(?![A-Za-z0-9])")
 _CEFR_ORDER = ["A1", "A2", "B1", "B2", "C1", "C2"]
 _STREET_WORD = r"[A-ZÄÖÜ][\wäöüß.-]*(?:straße|strasse|str\.|weg|allee|platz|ring|gasse|ufer|damm|markt|chaussee|pfad|steig|hof|park|berg|stieg|kamp|garten)"
@@ -53,6 +59,8 @@ def date_from_match(m: re.Match[str]) -> dt.date | None:
             return dt.date(int(m.group("ty")), _MONTH_WORDS[m.group("mon").lower()], int(m.group("td")))
         if m.group("iy"):
             return dt.date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
+        if m.group("s1") == m.group("s2") == ":":
+            return None  # a time or a ratio, not a date
         return dt.date(int(m.group("y").translate(_OCR_DIGITS)), int(m.group("m").translate(_OCR_DIGITS)),
                        int(m.group("d").translate(_OCR_DIGITS)))
     except (ValueError, KeyError):

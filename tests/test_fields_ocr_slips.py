@@ -1,0 +1,77 @@
+"""Field readings OCR slipped on in the application evaluation scans: glued dots, a colon for a dot,
+lost umlauts in a decision's subject, a lost bracket after an employer - read right, never guessed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dms_ingest.fields import PageText, extract_fields
+from dms_ingest.fields.lexicon import restore_umlauts
+from dms_ingest.fields.values import parse_amount, parse_date
+
+TODAY = dt.date(2025, 6, 30)
+
+
+def read(doc_type: str, text: str, confidences: dict[str, float] | None = None) -> dict:
+    page = PageText(1, text, confidences or {}, 90.0 if confidences else None)
+    return {f.name: f for f in extract_fields(doc_type, [page], min_confidence=0.7, today=TODAY)}
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Das Mietverhältnis beginnt am 15.12:2020.", dt.date(2020, 12, 15)),   # ':' for the second dot
+    ("Folake Okafor, geboren am.09.08.1979", dt.date(1979, 8, 9)),          # the dot glued to the word
+    ("Termin 15:12:2020", None),                                            # two colons: no date
+    ("Rechnung Nr. 4711.12.2020", None),                                    # inside a number
+])
+def test_dates_as_ocr_writes_them(text, value):
+    assert parse_date(text) == value
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Das Bruttomonatsgehalt beträgt.3.577,67 €.", "3577.67"),
+    ("Nettobezüge.2.046,48 €", "2046.48"),
+    ("Kontonummer 12.345.678,00", "12345678.00"),
+    ("Position 1.2,50", None),                                              # a digit before the dot: no amount start
+])
+def test_amounts_after_a_glued_dot(text, value):
+    amount = parse_amount(text)
+    assert (f"{amount:.2f}" if amount is not None else None) == value
+
+
+def test_tenancy_start_and_contract_salary_with_ocr_slips():
+    tenancy = read("mietvertrag", "Mietvertrag über Wohnraum\n§ 2 Mietzeit\nDas Mietverhältnis beginnt am 15.12:2020. ~\n"
+                                  "Gesamtmiete 834,00 €")
+    assert tenancy["start_date"].value == "2020-12-15"
+    contract = read("arbeitsvertrag", "Arbeitsvertrag\nzwischen der Bäckerei Sonnenschein beitgeber)\n"
+                                      "Das Arbeitsverhältnis beginnt am 08.12.2021.\n"
+                                      "Das Bruttomonatsgehalt beträgt.3.577,67 €. ©")
+    assert contract["employer"].value == "Bäckerei Sonnenschein"
+    assert contract["salary"].value == "3577.67"
+
+
+def test_decision_subject_gets_its_umlauts_back_and_known_words_outweigh_ocr_doubt():
+    text = ("Stadt Essen – Ausländerbehörde\nGeschäftszeichen: ABH-2016-85752\nDatum: 22.05.2023\n"
+            "Bescheid über die Erteilung einer Beschaftigungserlaubnis\nSehr geehrter Herr Yıldız,")
+    confidences = {"Bescheid": 45.0, "über": 40.0, "die": 60.0, "Erteilung": 50.0, "einer": 55.0,
+                   "Beschaftigungserlaubnis": 48.0, "22.05.2023": 95.0}
+    subject = read("bescheid", text, confidences)["subject"]
+    assert subject.read and subject.value == "Bescheid über die Erteilung einer Beschäftigungserlaubnis"
+
+
+def test_an_unknown_word_in_a_subject_keeps_ocr_doubt():
+    text = "Bescheid über die Erteilung einer Xqzrtlmbn\nSehr geehrte Frau Roth,"
+    confidences = {"Bescheid": 95.0, "über": 95.0, "die": 95.0, "Erteilung": 95.0, "einer": 95.0, "Xqzrtlmbn": 30.0}
+    subject = read("bescheid", text, confidences)["subject"]
+    assert not subject.read and subject.value is None
+
+
+@pytest.mark.parametrize("text, restored", [
+    ("Bescheid uber die Verlangerung Ihrer Aufenthaltserlaubnis", "Bescheid über die Verlängerung Ihrer Aufenthaltserlaubnis"),
+    ("Anderung einer Nebenbestimmung", "Änderung einer Nebenbestimmung"),
+    ("Druck und Ruckfrage", "Druck und Ruckfrage"),                  # no office word: left alone
+    ("Gebühr für Änderungen", "Gebühr für Änderungen"),
+])
+def test_restore_umlauts_only_for_office_words(text, restored):
+    assert restore_umlauts(text) == restored
