@@ -39,7 +39,7 @@ def _mrz_readings(text: str, today: dt.date):
     found = find_mrz(text, today=today)
     if found and all(m.valid for m in found):
         return found
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in text.splitlines() if re.search(r"[A-Za-z0-9<]", line)]
     for first, second in zip(lines, lines[1:]):
         if not first.lstrip(" ‚,.'`").startswith("P"):
             continue
@@ -238,6 +238,8 @@ def _address(m: re.Match[str]) -> str:
 
 def _person_name(text: str) -> str | None:
     text = re.sub(r"\s+", " ", text).strip(" .:")
+    # Names start with a capital: a leading 'l' before lower case is OCR's 'I' ("lonescu" = "Ionescu").
+    text = re.sub(r"\bl(?=[a-zäöüß]{2})", "I", text)
     words = text.split()
     if not 2 <= len(words) <= 6 or any(ch.isdigit() for ch in text):
         return None
