@@ -248,7 +248,8 @@ def render_letter(head: list[str], body: list[str], shown: Shown, rng: random.Ra
     right = round(width * rng.choice([0.55, 0.6]))
     ry = y
     for line in refs:
-        draw.text((right, ry), line, fill=0, font=font)
+        # A long label with the number must stay on the page (it ran past the edge in mono fonts).
+        draw.text((min(right, width - x // 2 - round(font.getlength(line))), ry), line, fill=0, font=font)
         ry += step
     y = max(y, ry) + step
     for line in body + shown.other_lines:

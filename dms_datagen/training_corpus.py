@@ -123,6 +123,26 @@ def _antrag_letter(d: _Doc) -> str:
     )
 
 
+def _antrag_mail(d: _Doc) -> str:
+    """An application sent as an e-mail (an e-mail that only carries attachments is "sonstiges", see _sonst_mail)."""
+    p = d.person
+    what = d.pick("die Verlängerung meines Aufenthaltstitels", "eine Fiktionsbescheinigung", "eine Beschäftigungserlaubnis",
+                  "die Niederlassungserlaubnis", "einen Termin zur Antragstellung auf Einbürgerung", "den Familiennachzug meiner Ehefrau")
+    return _join(
+        f"Von:        {p.full_name} <{fold_name(p.given_names).split()[0]}.{fold_name(p.surname).replace(' ', '')}@mail.example>",
+        f"An:         {d.pick('abh', 'auslaenderbehoerde', 'migration')}@{fold_name(d.city).replace(' ', '')}.example",
+        f"Betreff:    {d.pick('Antrag', 'Antragstellung', 'Bitte um Bearbeitung', 'Verlängerung')}" + d.maybe(0.4, f" – Az. {d.case_number}"),
+        "-" * 40,
+        d.pick("Guten Tag,", "Sehr geehrte Damen und Herren,", "Hallo,"),
+        f"{d.pick('hiermit beantrage ich', 'ich möchte beantragen:', 'ich stelle den Antrag auf', 'bitte bearbeiten Sie meinen Antrag auf')} {what}.",
+        d.pick(f"Mein Titel ist gültig bis {d.date(d.later(10, 90))}.", "Das ausgefüllte Antragsformular ist beigefügt.",
+               "Bitte teilen Sie mir mit, welche Nachweise Sie noch benötigen."),
+        d.maybe(0.5, f"Geburtsdatum: {d.date(p.date_of_birth)}"),
+        d.pick("Vielen Dank und viele Grüße", "Mit freundlichen Grüßen", "Danke im Voraus"),
+        p.full_name,
+    )
+
+
 def _antrag_einbuergerung(d: _Doc) -> str:
     p = d.person
     return _join(
@@ -807,6 +827,22 @@ def _sprach_oesd(d: _Doc) -> str:
     )
 
 
+def _sprach_integrationskurs(d: _Doc) -> str:
+    """The BAMF certificate at the end of an integration course (language test and orientation test)."""
+    p = d.person
+    return _join(
+        d.pick("Bundesamt für Migration und Flüchtlinge", f"Integrationskursträger: Volkshochschule {d.city}", f"Sprachschule {d.city} GmbH"),
+        d.pick("Zertifikat Integrationskurs", "Bestätigung über den erfolgreichen Abschluss des Integrationskurses",
+               "Nachweis über die Teilnahme am Integrationskurs (§ 43 AufenthG)"),
+        d.pick(f"{p.full_name}, geb. {d.date(p.date_of_birth)}", f"Kursteilnehmer/in: {p.surname}, {p.given_names}"),
+        f"hat den Integrationskurs mit {d.pick('600', '900', '1000')} Unterrichtseinheiten besucht.",
+        f"Sprachprüfung Deutsch-Test für Zuwanderer: {d.pick('B1', 'A2', 'B1')} erreicht",
+        d.maybe(0.8, f"Test „Leben in Deutschland“: {d.rng.randint(15, 33)} von 33 Punkten – bestanden"),
+        d.pick("Damit ist der Integrationskurs erfolgreich abgeschlossen.", "Der Sprachkurs und der Orientierungskurs wurden abgeschlossen."),
+        f"{d.city}, {d.date()}",
+    )
+
+
 # --------------------------------------------------------------------------- sonstiges
 
 def _sonst_schule(d: _Doc) -> str:
@@ -886,8 +922,38 @@ def _sonst_misc(d: _Doc) -> str:
                  d.maybe(0.7, "Er/Sie engagiert sich regelmäßig als Trainer/in in der Jugendabteilung."), f"{d.city}, {d.date()}   Der Vorstand")
 
 
+def _sonst_mail(d: _Doc) -> str:
+    """A short e-mail that only carries attachments, as the mail path renders its body (header block, text)."""
+    p = d.person
+    sender = d.pick(f"{p.full_name} <{fold_name(p.surname).replace(' ', '')}@{d.pick('web.example', 'gmx.example', 'posteo.example')}>",
+                    f"Lohnbuchhaltung <lohn@{fold_name(d.city).replace(' ', '')}-logistik.example>",
+                    f"Sekretariat <info@schule-{fold_name(d.city).replace(' ', '')}.example>")
+    note = d.pick(
+        "im Anhang sende ich Ihnen die fehlenden Nachweise.",
+        "wie telefonisch besprochen erhalten Sie beigefügt die Kopien.",
+        "bitte finden Sie beigefügt die gewünschten Unterlagen zu meinem Vorgang.",
+        "hiermit reiche ich die angeforderten Papiere nach.",
+        f"beiliegend die Bescheinigung für {p.full_name}, wie von Ihnen erbeten.",
+        "ich hoffe, die Scans sind gut lesbar. Bei Fragen melden Sie sich gerne.",
+    )
+    return _join(
+        f"Von:        {sender}",
+        f"An:         {d.pick('abh', 'auslaenderamt', 'poststelle')}@{fold_name(d.city).replace(' ', '')}.example",
+        f"Datum:      {d.day:%a, %d %b %Y} {d.rng.randint(7, 19):02d}:{d.rng.randint(0, 59):02d}:00 +0200",
+        f"Betreff:    {d.pick('Nachweise', 'Unterlagen Aufenthaltstitel', 'Fw: Scans', 'AW: Ihr Schreiben', 'Kopien')}"
+        + d.maybe(0.4, f" – Az. {d.case_number}"),
+        f"Anhänge:    {d.pick('Scan', 'Dokument', 'IMG')}_{d.rng.randint(1, 40)}.{d.pick('pdf', 'jpg', 'png')}",
+        "-" * 40,
+        d.pick("Guten Tag,", "Hallo,", "Sehr geehrte Damen und Herren,", d.dear()),
+        note,
+        d.maybe(0.4, f"Geburtsdatum: {d.date(p.date_of_birth)}"),
+        d.pick("Viele Grüße", "Mit freundlichen Grüßen", "Beste Grüße", "Danke und Gruß"),
+        d.pick(p.full_name, p.given_names, "Lohnbuchhaltung"),
+    )
+
+
 TEMPLATES: dict[str, list[Callable[[_Doc], str]]] = {
-    "antrag": [_antrag_form, _antrag_letter, _antrag_einbuergerung, _antrag_familiennachzug],
+    "antrag": [_antrag_form, _antrag_letter, _antrag_einbuergerung, _antrag_familiennachzug, _antrag_mail],
     "pass": [_pass_visual, _pass_copy, _pass_foreign, _pass_reiseausweis],
     "meldebescheinigung": [_melde_einfach, _melde_erweitert, _melde_anmeldung],
     "arbeitsvertrag": [_arbeitsvertrag_standard, _arbeitsvertrag_befristet, _arbeitsvertrag_minijob],
@@ -897,8 +963,8 @@ TEMPLATES: dict[str, list[Callable[[_Doc], str]]] = {
     "anwaltsschreiben": [_anwalt_bestellung, _anwalt_stellungnahme, _anwalt_widerspruch],
     "bescheid": [_bescheid_ablehnung, _bescheid_gebuehr, _bescheid_erteilung],
     "urkunde": [_urkunde_geburt, _urkunde_ehe, _urkunde_uebersetzung],
-    "sprachzertifikat": [_sprach_goethe, _sprach_telc, _sprach_oesd],
-    "sonstiges": [_sonst_schule, _sonst_konto, _sonst_arzt, _sonst_termin, _sonst_misc],
+    "sprachzertifikat": [_sprach_goethe, _sprach_telc, _sprach_oesd, _sprach_integrationskurs],
+    "sonstiges": [_sonst_schule, _sonst_konto, _sonst_arzt, _sonst_termin, _sonst_misc, _sonst_mail],
 }
 
 

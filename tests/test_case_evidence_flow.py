@@ -66,3 +66,16 @@ def test_employers_mail_passes_the_employees_case_to_the_payslip(ctx, tmp_path):
     assert by_name["Lohn.pdf"].case_number == worker.case_number
     # Another registry person identified in an attachment: review, not the mail's case.
     assert by_name["Urkunde.pdf"].case_number is None and by_name["Urkunde.pdf"].review
+
+
+def test_relatives_attachment_with_a_speckled_own_number_goes_to_its_owner(ctx):
+    """Real OCR text of a 180°-turned birth certificate a father mailed (mailroom set, seed 31)."""
+    father = CaseRecord("ABH-2021-39700", "Đorđević", "Marko", dt.date(1994, 7, 22), "SRB")
+    child = CaseRecord("ABH-2017-30941", "Đorđević", "Adaeze", dt.date(2010, 8, 19), "SRB")
+    replace_registry(ctx.catalog, [MOTHER, SON, father, child])
+    text = ("* Standesamt Delmenhorst\nPersonenstandsregister\n\nei . Az. ABH - 2017°- 30941.\nDatum: 22.01.2025\n\n"
+            "Geburtsurkunde\nKind: Dordevic, Adaeze\nGeburtsort: Lagos -\nMutter: Aisha Blessing Patel ®\n")
+    doc = Document(source="mail.eml#IMG_2025_1.jpg", original_path=Path("scan.jpg"), sha256="0" * 64, part="attachment",
+                   pages=[Page(number=1, text=text, ocr_confidence=77.4)], hint_case_number=father.case_number)
+    classify_document(doc, ctx)
+    assert (doc.case_number, doc.case_method) == (child.case_number, "case_number")

@@ -169,3 +169,23 @@ def test_not_malformed(text):
 
 def test_separators_misread_as_plus_or_star():
     assert [h.canonical for h in find_case_numbers("Ihr Az.: ABH +2014 * 06036")] == ["ABH-2014-06036"]
+
+
+@pytest.mark.parametrize(
+    "ocr_line, expected",
+    [
+        # Real OCR lines of 200-dpi scans (mailroom set, seed 31): a speck read as punctuation beside a separator.
+        ("AZ: ABH,: 2013 - 58104", "ABH-2013-58104"),
+        ("ei . Az. ABH - 2017°- 30941.", "ABH-2017-30941"),
+        ("Ihr Zeichen: ABH;- 2019 / 04711", "ABH-2019-04711"),
+    ],
+)
+def test_a_speck_beside_a_separator_does_not_hide_the_number(ocr_line, expected):
+    hits = find_case_numbers(ocr_line)
+    assert [h.canonical for h in hits] == [expected] and hits[0].certain
+
+
+def test_specks_do_not_join_what_letters_separate():
+    # Two punctuation marks are tolerated, a word between the parts is not.
+    assert canon("ABH, Jahr 2013, Nr. 58104") == []
+    assert canon("ABH ,:; 2013 58104") == []

@@ -45,3 +45,16 @@ def test_phone_photo_has_no_resolution_tag_and_perspective():
     photo = phone_photo(page, rng)
     assert photo.mode == "RGB" and "dpi" not in photo.info
     assert photo.size != page.size
+
+
+def test_the_longest_case_line_stays_on_the_page():
+    import random
+
+    import numpy as np
+
+    from dms_datagen.mailroom_set import Shown, render_letter
+
+    shown = Shown(name="PARWANA SHABNAM REDDY", case_line=("Unser Zeichen / Ihr Zeichen:", "ABH - 2021 - 16345"))
+    for seed in range(12):   # every font and column position
+        page = np.asarray(render_letter(["Hotel Zur Post", "Lohnbüro"], ["Abrechnung"], shown, random.Random(seed), 200))
+        assert page[:, -50:].min() == 255, seed   # a glyph is narrower than 50 px: none stands in the margin

@@ -54,3 +54,16 @@ def test_unknown_document_is_not_found(runtime):
     with pytest.raises(NotFound, match="no document with id nope"):
         documents.show(Actor.system(), runtime, "nope")
     assert access_log(runtime)[-1]["outcome"] == "refused"
+
+
+def test_one_process_opens_the_inbox_of_several_indexes(tmp_path):
+    """The inbox's time indexes are made once: opening it for a second database must not leave a
+    duplicate index behind for the next new database to trip over."""
+    from dms_ingest.index import inbox
+    from dms_ingest.index.catalog import Catalog
+
+    for name in ("a", "b", "c"):
+        catalog = Catalog(f"sqlite:///{tmp_path / name}.sqlite")
+        inbox.ensure_tables(catalog.engine)
+        inbox.ensure_tables(catalog.engine)
+    assert Catalog(f"sqlite:///{tmp_path / 'd'}.sqlite").documents() == []

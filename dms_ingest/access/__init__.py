@@ -1,1 +1,3 @@
-"""Who may do what (policy) and the record of who did what (audit): the one place for both."""
+"""Who may do what (policy) and what the record of who did what says (audit), accounts, sessions,
+teams and directory login: decisions only; their rows are kept by `index/access_store.py` and
+`index/access_log.py`."""

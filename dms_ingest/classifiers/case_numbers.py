@@ -22,8 +22,9 @@ _DIGIT_LOOKALIKES = {
 _LETTER_LOOKALIKES = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B", "4": "A", "7": "T"}
 
 _DIGIT_CLASS = "[0-9" + re.escape("".join(_DIGIT_LOOKALIKES)) + "]"
-# Separators seen between the parts of a printed or OCR-read case number.
-_SEP = r"(?:[ \t]*[-‐‑‒–—/._:+*]?[`'´~]?[ \t]*|)"
+# Separators seen between the parts of a printed or OCR-read case number: a dash, slash, dot or
+# space, plus at most one speck OCR read as punctuation beside it ("ABH,: 2013", "2017°- 30941").
+_SEP = r"(?:[ \t]*[-‐‑‒–—/._:+*,;°`'´~]{0,2}[ \t]*)"
 
 # Labels that introduce a case number; umlauts and dots are often lost in OCR.
 _LABELS: list[tuple[str, str]] = [

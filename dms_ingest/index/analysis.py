@@ -33,12 +33,27 @@ class PageTerms:
     strong: list[str]                   # distinct words that weigh strongly on this page
 
 
+_PARTS_OF: dict[str, tuple[str, ...]] = {}      # word → its compound parts (() if none), as found
+
+
 def analyse(text: str) -> PageTerms:
     words = keys(text)
     counts = Counter(words)
     length_norm = _K1 * (1 - _B + _B * len(words) / NOMINAL_WORDS_PER_PAGE)
-    strong = [w for w, tf in counts.items() if tf * (_K1 + 1) / (tf + length_norm) >= STRONG_IMPACT]
-    compounds = {w: p for w in counts if len(w) >= 7 and w.isalpha() and (p := compound_parts(w))}
+    least = 1                           # the impact grows with tf: find the least strong tf once
+    while least * (_K1 + 1) / (least + length_norm) < STRONG_IMPACT and least <= len(words):
+        least += 1
+    strong = [w for w, tf in counts.items() if tf >= least]
+    compounds = {}
+    known = _PARTS_OF
+    for word in counts:
+        found = known.get(word)
+        if found is None:
+            found = compound_parts(word) if len(word) >= 7 and word.isalpha() else ()
+            if len(known) < 1_000_000:
+                known[word] = found
+        if found:
+            compounds[word] = found
     parts: list[tuple[str, int]] = []
     if compounds:
         for position, word in enumerate(words, 1):

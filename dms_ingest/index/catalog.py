@@ -20,6 +20,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from .analysis import ANALYSER_VERSION, analyse, document_tokens
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
+from .page_writes import insert_document_postgres, insert_pages, insert_records
 from .query import SearchQuery
 from .schema import schema_lock
 from .search import SearchHit, SearchPage, run_search
@@ -117,19 +118,25 @@ class Catalog:
                      detail: dict | None = None) -> None:
         """Insert a document, its pages, search entries and an audit event in one transaction."""
         terms = [analyse(page.text) for page in pages]      # outside the lock: the slow part
-        page_table = PageRow.__table__
-        with self._lock, self.engine.begin() as conn:      # Core inserts: the ORM's unit of work costs more here
-            conn.execute(DocumentRow.__table__.insert(), [doc.model_dump()])
-            if pages:
-                rows = [page.model_dump(exclude={"id"}) for page in pages]
-                ids = conn.execute(page_table.insert().returning(page_table.c.id, sort_by_parameter_order=True),
-                                   rows).scalars().all()
-                for page, page_id in zip(pages, ids):
-                    page.id = page_id
-            conn.execute(AuditEvent.__table__.insert(), [{"document_id": doc.id, "at": utcnow(), "actor": actor,
-                                                          "action": "archived", "detail": json.dumps(detail or {})}])
-            entries = [self._entry(doc, page.id, page.text, terms=t) for page, t in zip(pages, terms)]
-            self.fulltext.insert(conn, entries)
+        tokens = self._tokens(doc)
+        record = doc.model_dump()
+        audit = {"document_id": doc.id, "at": utcnow(), "actor": actor, "action": "archived",
+                 "detail": json.dumps(detail or {})}
+        vectors = None if self.is_sqlite else [self.fulltext.tsvector(IndexEntry(0, t, tokens)) for t in terms]
+        with self._lock, self.engine.begin() as conn:      # driver inserts: the ORM's unit of work costs more here
+            # PostgreSQL: all rows in one statement (one round trip), unless page numbers repeat.
+            ids = None if vectors is None else insert_document_postgres(conn, record, pages, audit,
+                                                                         self.fulltext.table, vectors)
+            written = ids is not None
+            if not written:
+                insert_records(conn, DocumentRow.__table__, [record])
+                ids = insert_pages(conn, pages)
+                insert_records(conn, AuditEvent.__table__, [audit])
+            for page, page_id in zip(pages, ids):
+                page.id = page_id
+            entries = [IndexEntry(page.id, t, tokens) for page, t in zip(pages, terms)]
+            if not written:
+                self.fulltext.insert(conn, entries)
             self._remember_words(conn, entries)
 
     def replace_document(self, doc: DocumentRow, pages: list[PageRow], actor: str = "rebuild") -> None:
@@ -153,10 +160,14 @@ class Catalog:
             s.commit()
 
     def _entry(self, doc, page_id: int, page_text: str, terms=None, **metadata) -> IndexEntry:
+        return IndexEntry(page_id, terms or analyse(page_text), self._tokens(doc, **metadata))
+
+    @staticmethod
+    def _tokens(doc, **metadata) -> list[str]:
+        """The filter tokens of a document's pages (with *metadata* in place of the row's fields)."""
         values = {f: metadata.get(f, getattr(doc, f)) for f in _INDEXED_FIELDS}
-        return IndexEntry(page_id, terms or analyse(page_text),
-                          document_tokens(values["doc_type"], values["case_number"], values["review"],
-                                          parse_datetime(values["created_at"])))
+        return document_tokens(values["doc_type"], values["case_number"], values["review"],
+                               parse_datetime(values["created_at"]))
 
     def _remember_words(self, conn, entries: list[IndexEntry]) -> None:
         """Keep the vocabulary that fuzzy search (`word~`) and prefix expansion draw on: alphabetic

@@ -11,30 +11,19 @@ import json
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, text
-from sqlalchemy.dialects.postgresql import TSVECTOR
-from sqlalchemy.dialects.postgresql import insert as postgres_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from .analysis import MAX_POSITION, PageTerms
+from .page_writes import insert_rows
 from .query import AnyOf, ParsedQuery, Phrase, Term, Word
 
 PART_WEIGHT = 0.1
 
-# Tables written with Core inserts (batched into one statement per document by SQLAlchemy); kept
-# out of SQLModel's metadata because they exist on one backend only or are created here.
-_tables = MetaData()
-page_search = Table("page_search", _tables, Column("page_id", BigInteger, primary_key=True),
-                    Column("tsv", TSVECTOR, nullable=False))
-search_words = Table("search_words", _tables, Column("word", String, primary_key=True))
-
 
 def remember_words(conn: Connection, words: list[str]) -> None:
     """Add words to the vocabulary that fuzzy search draws on (words already there are skipped)."""
-    insert = sqlite_insert if conn.dialect.name == "sqlite" else postgres_insert
-    for start in range(0, len(words), 500):
-        conn.execute(insert(search_words).values([{"word": w} for w in words[start:start + 500]]).on_conflict_do_nothing())
+    insert_rows(conn, "search_words", ("word",), [(w,) for w in words], "ON CONFLICT DO NOTHING")
 
 
 def fetch_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
@@ -62,6 +51,18 @@ class IndexEntry:
 
 def strong_token(key: str) -> str:
     return "zzs" + key
+
+
+# Position labels of a word (weight A) and of a compound part (weight D, the default), made once.
+_WORD_POSITIONS = [f"{p}A" for p in range(MAX_POSITION + 1)]
+_PART_POSITIONS = [str(p) for p in range(MAX_POSITION + 1)]
+
+
+class _clamped(list):
+    """Position labels past PostgreSQL's last position stay at the last one."""
+
+    def __getitem__(self, position):
+        return super().__getitem__(min(position, MAX_POSITION))
 
 
 class SqliteFullText:
@@ -93,9 +94,7 @@ class SqliteFullText:
                 "m": " ".join(entry.tokens + [strong_token(w) for w in entry.terms.strong])}
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
-        if entries:
-            conn.execute(text(f"INSERT INTO {self.table} (rowid, words, parts, meta) VALUES (:id, :w, :p, :m)"),
-                         [self._values(e) for e in entries])
+        insert_rows(conn, self.table, ("rowid", "words", "parts", "meta"), [tuple(self._values(e).values()) for e in entries])
 
     def delete(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:
@@ -180,21 +179,25 @@ class PostgresFullText:
 
     @staticmethod
     def tsvector(entry: IndexEntry) -> str:
-        positions: dict[str, list[str]] = {}
-        for position, word in enumerate(entry.terms.words, 1):
-            positions.setdefault(word, []).append(f"{min(position, MAX_POSITION)}A")
+        """The tsvector literal of a page (keys are alphanumeric: no quoting needed)."""
+        # lexeme → "lexeme:1A,5A,7": appended to as positions come (PostgreSQL keeps the first 256).
+        lexemes: dict[str, str] = {}
+        found = lexemes.get
+        words = entry.terms.words
+        labels = _WORD_POSITIONS if len(words) <= MAX_POSITION else _clamped(_WORD_POSITIONS)
+        for position, word in enumerate(words, 1):
+            at = found(word)
+            lexemes[word] = word + ":" + labels[position] if at is None else at + "," + labels[position]
+        labels = _PART_POSITIONS
         for part, position in entry.terms.parts:
-            positions.setdefault(part, []).append(str(min(position, MAX_POSITION)))
-        lexemes = [f"{k}:{','.join(v[:256])}" for k, v in positions.items()]
-        lexemes += entry.tokens + [strong_token(w) for w in entry.terms.strong]
-        return " ".join(lexemes)
+            label = labels[min(position, MAX_POSITION)]
+            at = found(part)
+            lexemes[part] = part + ":" + label if at is None else at + "," + label
+        return " ".join([*lexemes.values(), *entry.tokens, *(strong_token(w) for w in entry.terms.strong)])
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
-        if entries:
-            # One multi-row statement: psycopg2 would send an executemany row by row.
-            statement = postgres_insert(page_search).values([{"page_id": e.page_id, "tsv": self.tsvector(e)}
-                                                             for e in entries])
-            conn.execute(statement.on_conflict_do_update(index_elements=["page_id"], set_={"tsv": statement.excluded.tsv}))
+        insert_rows(conn, self.table, ("page_id", "tsv"), [(e.page_id, self.tsvector(e)) for e in entries],
+                    "ON CONFLICT (page_id) DO UPDATE SET tsv = excluded.tsv")
 
     def delete(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:

@@ -49,12 +49,18 @@ class InboxItem:
     done: bool
 
 
+# Built once: an Index joins its table's metadata when made, so one made per call would be a
+# second index of the same name, which the next create_all (a new database) fails to create.
+_TIME_INDEXES = [Index(f"ix_documents_{column}", DocumentRow.__table__.c[column])
+                 for column in ("created_at", "updated_at")]
+
+
 def ensure_tables(engine) -> None:
     """The inbox tables, and indexes on the receipt and filing times that the inbox and the
     mailroom's day read by."""
     SQLModel.metadata.create_all(engine, tables=_TABLES)
-    for column in ("created_at", "updated_at"):
-        Index(f"ix_documents_{column}", DocumentRow.__table__.c[column]).create(engine, checkfirst=True)
+    for index in _TIME_INDEXES:
+        index.create(engine, checkfirst=True)
 
 
 def _filed_for(teams: list[str], since: datetime):

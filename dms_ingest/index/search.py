@@ -257,10 +257,13 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     # would build the whole bitmap of matches once more.
     estimate = fulltext.estimate(conn, parsed, groups) if parsed.required else None
     if estimate is None or estimate <= 4 * limit:
-        # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many.
-        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=False)
+        # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
+        # token list (allowed cases) makes few matches and is costly to evaluate twice: scored at once.
+        scored = bool(parsed.required) and any(len(group) > 8 for group in groups)
+        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
         if len(rows) <= limit:
-            return (fulltext.match(conn, parsed, groups, limit + 1) if parsed.required and rows else rows), True, None
+            rescore = parsed.required and rows and not scored
+            return (fulltext.match(conn, parsed, groups, limit + 1) if rescore else rows), True, None
         if not parsed.required:         # filters alone: the newest documents
             return rows[:limit], False, _estimate_pages(conn, [r[0] for r in rows])
         estimate = _estimate_pages(conn, [r[0] for r in rows])

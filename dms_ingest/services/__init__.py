@@ -9,5 +9,6 @@ the object store. Errors are `errors.ServiceError` kinds the front end maps to i
     review     review list, review assign, train
     cases      cases import
     fixity     verify
+    runners    watch, mail fetch, migrate, worker, nightly, reindex (start and stop logged)
     runtime    what the operations work on (settings, catalog, store), opened once per process
 """
