@@ -102,3 +102,16 @@ def test_mrz_lines_with_a_speck_line_between_them_are_found():
             "P491403833TUR9404081F3202 115<<<<<<<<<<<<<<<0")
     fields = read("pass", text)
     assert fields["document_number"].value == "P49140383" and fields["expiry_date"].value == "2032-02-11"
+
+
+def test_payslip_month_with_ii_for_u_and_a_speck_before_the_period():
+    fields = read("gehaltsnachweis", "Rhein Reinigungsservice GmbH\nAbrechnung der Brutto/Netto-Beziige April 2025 .\n"
+                                     "Abrechnungszeitraum:°01.04.2025 - 30.04.2025\nGesamtbrutto 3.834,08 €")
+    assert fields["period"].value == "2025-04"
+
+
+def test_registration_with_b_for_sz_and_a_speck_before_place_and_date():
+    fields = read("meldebescheinigung", "Meldebescheinigung\nAnschrift: BlumenstraBe 21b, 86150 Augsburg\n"
+                                        "Einzugsdatum: 07.01.2018\n_ Augsburg, 18.05.2025")
+    assert fields["address"].value == "Blumenstraße 21b, 86150 Augsburg"
+    assert fields["issue_date"].value == "2025-05-18"
