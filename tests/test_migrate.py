@@ -80,9 +80,16 @@ def test_migrate_tree_report_completeness_and_second_run(tmp_path, dms, settings
     check_rows(report_rows(tmp_path / "out" / "again.csv"), expected)
 
 
+# `python -m dms_ingest` as a terminal's foreground process: Ctrl-C (SIGINT) reaches it. A test run
+# started as a background job (CI, scripts/fresh-machine-check.sh) hands SIGINT down ignored, and
+# Python then installs no KeyboardInterrupt handler, so the child would never see the Ctrl-C.
+_FOREGROUND_DMS = ("import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                   "runpy.run_module('dms_ingest', run_name='__main__', alter_sys=True)")
+
+
 def _dms_subprocess(home: Path, *args) -> subprocess.Popen:
     env = {**os.environ, "DMS_HOME": str(home), "OMP_THREAD_LIMIT": "1"}
-    return subprocess.Popen([sys.executable, "-m", "dms_ingest", *[str(a) for a in args]], env=env,
+    return subprocess.Popen([sys.executable, "-c", _FOREGROUND_DMS, *[str(a) for a in args]], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, cwd=REPO)
 
 
