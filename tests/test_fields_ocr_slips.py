@@ -95,6 +95,8 @@ def test_insured_persons_leading_l_is_an_i():
     fields = read("krankenversicherung", "AOK Rheinland\nVersicherte Person: Florin lonescu, geb. 18.10.1967\n"
                                          "Versicherungsschutz besteht seit dem 01.01.2019.")
     assert fields["insured_person"].value == "Florin Ionescu"
+    particles = read("krankenversicherung", "AOK Rheinland\nVersicherte Person: Maria de los Santos, geb. 18.10.1967")
+    assert particles["insured_person"].value == "Maria de los Santos"
 
 
 def test_mrz_lines_with_a_speck_line_between_them_are_found():

@@ -241,7 +241,7 @@ def _address(m: re.Match[str]) -> str:
 def _person_name(text: str) -> str | None:
     text = re.sub(r"\s+", " ", text).strip(" .:")
     # Names start with a capital: a leading 'l' before lower case is OCR's 'I' ("lonescu" = "Ionescu").
-    text = re.sub(r"\bl(?=[a-zäöüß]{2})", "I", text)
+    text = re.sub(r"\bl(?=[a-zäöüß]{3})", "I", text)  # not the particles "la", "los", "las"
     words = text.split()
     if not 2 <= len(words) <= 6 or any(ch.isdigit() for ch in text):
         return None
