@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 from .analysis import ANALYSER_VERSION, analyse, document_tokens
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
-from .page_writes import insert_pages, insert_records
+from .page_writes import insert_document_postgres, insert_pages, insert_records
 from .query import SearchQuery
 from .schema import schema_lock
 from .search import SearchHit, SearchPage, run_search
@@ -42,7 +42,10 @@ class Catalog:
         args = {"check_same_thread": False, "timeout": 60} if self.is_sqlite else {}
         if self.is_sqlite and url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url, connect_args=args, pool_pre_ping=not self.is_sqlite)
+        # A server answers many requests at once from its thread pool: keep that many connections
+        # open rather than opening (PostgreSQL: forking a backend) and closing one past the 5th.
+        pool = {} if url.rstrip("/") in ("sqlite:", "sqlite:///:memory:") else {"pool_size": 20, "max_overflow": 20}
+        self.engine = create_engine(url, connect_args=args, pool_pre_ping=not self.is_sqlite, **pool)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._lock = threading.RLock()
@@ -118,14 +121,25 @@ class Catalog:
                      detail: dict | None = None) -> None:
         """Insert a document, its pages, search entries and an audit event in one transaction."""
         terms = [analyse(page.text) for page in pages]      # outside the lock: the slow part
-        with self._lock, self.engine.begin() as conn:      # Core and driver inserts: the ORM's unit of work costs more here
-            insert_records(conn, DocumentRow.__table__, [doc.model_dump()])
-            for page, page_id in zip(pages, insert_pages(conn, pages)):
+        tokens = self._tokens(doc)
+        record = doc.model_dump()
+        audit = {"document_id": doc.id, "at": utcnow(), "actor": actor, "action": "archived",
+                 "detail": json.dumps(detail or {})}
+        vectors = None if self.is_sqlite else [self.fulltext.tsvector(IndexEntry(0, t, tokens)) for t in terms]
+        with self._lock, self.engine.begin() as conn:      # driver inserts: the ORM's unit of work costs more here
+            # PostgreSQL: all rows in one statement (one round trip), unless page numbers repeat.
+            ids = None if vectors is None else insert_document_postgres(conn, record, pages, audit,
+                                                                         self.fulltext.table, vectors)
+            written = ids is not None
+            if not written:
+                insert_records(conn, DocumentRow.__table__, [record])
+                ids = insert_pages(conn, pages)
+                insert_records(conn, AuditEvent.__table__, [audit])
+            for page, page_id in zip(pages, ids):
                 page.id = page_id
-            insert_records(conn, AuditEvent.__table__, [{"document_id": doc.id, "at": utcnow(), "actor": actor,
-                                                  "action": "archived", "detail": json.dumps(detail or {})}])
-            entries = [self._entry(doc, page.id, page.text, terms=t) for page, t in zip(pages, terms)]
-            self.fulltext.insert(conn, entries)
+            entries = [IndexEntry(page.id, t, tokens) for page, t in zip(pages, terms)]
+            if not written:
+                self.fulltext.insert(conn, entries)
             self._remember_words(conn, entries)
 
     def replace_document(self, doc: DocumentRow, pages: list[PageRow], actor: str = "rebuild") -> None:
@@ -149,10 +163,14 @@ class Catalog:
             s.commit()
 
     def _entry(self, doc, page_id: int, page_text: str, terms=None, **metadata) -> IndexEntry:
+        return IndexEntry(page_id, terms or analyse(page_text), self._tokens(doc, **metadata))
+
+    @staticmethod
+    def _tokens(doc, **metadata) -> list[str]:
+        """The filter tokens of a document's pages (with *metadata* in place of the row's fields)."""
         values = {f: metadata.get(f, getattr(doc, f)) for f in _INDEXED_FIELDS}
-        return IndexEntry(page_id, terms or analyse(page_text),
-                          document_tokens(values["doc_type"], values["case_number"], values["review"],
-                                          parse_datetime(values["created_at"])))
+        return document_tokens(values["doc_type"], values["case_number"], values["review"],
+                               parse_datetime(values["created_at"]))
 
     def _remember_words(self, conn, entries: list[IndexEntry]) -> None:
         """Keep the vocabulary that fuzzy search (`word~`) and prefix expansion draw on: alphabetic
@@ -255,8 +273,9 @@ class Catalog:
     def cases_of_teams(self, teams) -> list[str]:
         if not teams:
             return []
-        with self.session() as s:
-            return list(s.exec(select(CaseRow.case_number).where(CaseRow.team.in_(sorted(teams)))))
+        cases = CaseRow.__table__
+        with self.engine.connect() as conn:     # once per search of a caseworker: no ORM session
+            return list(conn.execute(select(cases.c.case_number).where(cases.c.team.in_(sorted(teams)))).scalars())
 
     def vocabulary(self) -> dict[int, list[str]]:
         """Indexed words by length, for fuzzy search; re-read when words were added."""

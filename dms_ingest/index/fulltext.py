@@ -73,7 +73,6 @@ class SqliteFullText:
 
     table = "page_fts"
     rank_limit = 1000           # candidate pages per search (see search.py); cost grows with it
-    expands_prefixes = True     # an FTS5 prefix query merges every matching word's whole list first
 
     def create(self, conn: Connection) -> None:
         conn.execute(text(
@@ -137,6 +136,13 @@ class SqliteFullText:
     def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
         return None                     # FTS5 keeps no statistics; counting the first matches is cheap
 
+    @staticmethod
+    def scores_cheaply(query: ParsedQuery) -> bool:
+        """bm25 reads each phrase's whole list once per query (document frequency): cheap enough on
+        a million pages for one word, not for a phrase (positions checked on every page) or a
+        prefix's or several words' lists."""
+        return len(query.required) == 1 and isinstance(query.required[0], Word) and not query.required[0].prefix
+
     def size_bytes(self, conn: Connection) -> int:
         try:
             return int(conn.execute(text(
@@ -152,7 +158,6 @@ class PostgresFullText:
     table = "page_search"
 
     rank_limit = 1000           # ranking reads each candidate's tsvector from the heap
-    expands_prefixes = False    # GIN ORs the posting lists of a prefix's words in one bitmap anyway
 
     def create(self, conn: Connection) -> None:
         exists = conn.execute(text("SELECT to_regclass(:t)"), {"t": self.table}).scalar()
@@ -240,6 +245,10 @@ class PostgresFullText:
                 if query.required and scored else "0.0")
         return fetch_rows(conn, f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n",
                           {"r": self.text_query(query), "q": self.expression(query, filters, strong), "n": limit})
+
+    @staticmethod
+    def scores_cheaply(query: ParsedQuery) -> bool:
+        return True                     # ts_rank reads only the candidate's own tsvector
 
     def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
         """The planner's guess of the matching pages (from ANALYZE's most common lexemes)."""

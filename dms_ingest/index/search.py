@@ -2,7 +2,7 @@
 
 The plan of one search, the same on both backends:
 1. Parse the query (`query.parse`); expand fuzzy words against the vocabulary of indexed words and
-   (SQLite) a prefix into its few indexed words (`expand_prefixes`).
+   a prefix into its few indexed words (`expand_prefixes`).
 2. Turn filters and access limits into token groups that run inside the full-text query.
 3. Fetch up to `rank_limit` + 1 matching pages, unscored (PostgreSQL skips this when the planner
    already knows the words are common). If that is all of them, score them: ranking, total and
@@ -192,8 +192,10 @@ PREFIX_EXPANSIONS = 64
 def expand_prefixes(conn, parsed: ParsedQuery) -> ParsedQuery:
     """Replace each `prefix*` by the indexed words it stands for when they are at most
     PREFIX_EXPANSIONS: FTS5 reads a list of words lazily, newest page first and stopping after the
-    candidates, where a prefix query merges the whole lists of all its words first. The words
-    come from search_words, which holds the words and compound parts indexed (3 to 40 letters)."""
+    candidates, where a prefix query merges the whole lists of all its words first; GIN turns a
+    prefix into one bitmap of all its words' pages before anything else (measured at 300k pages:
+    3 times slower than the words). The words come from search_words, which holds the words and
+    compound parts indexed (3 to 40 letters)."""
     def expand(term: Word):
         if not term.prefix or len(term.key) < 3 or not term.key.isalpha():
             return term
@@ -219,8 +221,7 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
     fulltext = catalog.fulltext
     wanted = query.offset + query.limit
     with catalog.engine.begin() as conn:
-        if fulltext.expands_prefixes:
-            parsed = expand_prefixes(conn, parsed)
+        parsed = expand_prefixes(conn, parsed)
         rows, exact, estimate = _candidates(conn, fulltext, parsed, filters.groups, limit, wanted)
         pages = _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows])
         excluded = _excluded_documents(conn, catalog, parsed, filters) if parsed.excluded else set()
@@ -257,21 +258,29 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     # would build the whole bitmap of matches once more.
     estimate = fulltext.estimate(conn, parsed, groups) if parsed.required else None
     if estimate is None or estimate <= 4 * limit:
-        # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many.
-        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=False)
+        # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
+        # token list (allowed cases) makes few matches and is costly to evaluate twice: scored at once.
+        scored = bool(parsed.required) and any(len(group) > 8 for group in groups)
+        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
         if len(rows) <= limit:
-            return (fulltext.match(conn, parsed, groups, limit + 1) if parsed.required and rows else rows), True, None
+            rescore = parsed.required and rows and not scored
+            return (fulltext.match(conn, parsed, groups, limit + 1) if rescore else rows), True, None
         if not parsed.required:         # filters alone: the newest documents
             return rows[:limit], False, _estimate_pages(conn, [r[0] for r in rows])
         estimate = _estimate_pages(conn, [r[0] for r in rows])
     # Many matches: rank the pages where a query word weighs strongly (analysis.STRONG_IMPACT), as no
     # other page can reach the first result pages; if they are too few, fill up with the newest.
+    # Where scoring itself grows with the archive (FTS5's bm25 reads the whole list of each phrase
+    # once per query: a phrase, a prefix's words, several words), these rank strong (1) or not (0),
+    # ties the newest first.
+    scored = fulltext.scores_cheaply(parsed)
     strong = [w for w in parsed.words() if not w.fuzzy]
-    rows = fulltext.match(conn, parsed, groups, limit, strong=strong) if strong else []
+    rows = fulltext.match(conn, parsed, groups, limit, strong=strong, scored=scored) if strong else []
+    rows = rows if scored else [(page_id, 1.0) for page_id, _ in rows]
     if len(rows) < 2 * wanted:
-        newest = fulltext.match(conn, parsed, groups, limit + 1)
+        newest = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
         if len(newest) <= limit:        # the estimate was too high: these are all
-            return newest, True, None
+            return (newest if scored else fulltext.match(conn, parsed, groups, limit + 1)), True, None
         rows += newest[:limit]
     return rows, False, estimate
 
