@@ -154,7 +154,8 @@ def database_cpu(url: str) -> dict[int, float]:
     conn = psycopg2.connect(url.replace("postgresql+psycopg2", "postgresql"))
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            cur.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND backend_type = 'client backend' AND pid <> pg_backend_pid()")   # not autovacuum
             pids = [row[0] for row in cur.fetchall()]
     finally:
         conn.close()

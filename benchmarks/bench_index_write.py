@@ -131,6 +131,9 @@ def compare_rum(catalog: Catalog, pages: int) -> dict:
     """GIN and RUM over copies of page_search: bulk build, size, per-page insert cost, ranked top 20."""
     out: dict = {}
     with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if not conn.exec_driver_sql("SELECT count(*) FROM pg_available_extensions WHERE name = 'rum'").scalar():
+            print("RUM is not installed (Debian: apt-get install postgresql-15-rum): GIN only", file=sys.stderr)
+            return out
         conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS rum")
         indexes = {"gin": "USING gin (tsv)", "rum": "USING rum (tsv rum_tsvector_ops)"}
         for name, method in indexes.items():

@@ -87,3 +87,13 @@ def _let_time_pass(catalog, table: str, span: timedelta) -> None:
             until = datetime.fromisoformat(str(row[1])).replace(tzinfo=timezone.utc) - span
             conn.execute(text(f"UPDATE {table} SET locked_until = :u WHERE rowid = :r"),
                          {"u": until.replace(tzinfo=None).isoformat(sep=" "), "r": row[0]})
+
+
+def test_the_login_page_names_the_block_in_german(office):
+    from dms_ingest.web.pages import _login_failure
+
+    _, settings = office
+    assert "von diesem Rechner aus vorübergehend gesperrt" in _login_failure(
+        sessions._blocked_message("locked", settings.access))
+    assert "nur alle paar Sekunden einen Versuch" in _login_failure(
+        sessions._blocked_message("throttled", settings.access))

@@ -75,3 +75,45 @@ def test_an_unknown_word_in_a_subject_keeps_ocr_doubt():
 ])
 def test_restore_umlauts_only_for_office_words(text, restored):
     assert restore_umlauts(text) == restored
+
+
+def test_a_words_own_reading_counts_not_a_worse_one_elsewhere_on_the_page():
+    from dms_ingest.ingest.document import Page, Word
+
+    lines = ["Kita Regenbogen e.V.", "Verdienstabrechnung Mai 2025", "Gesamtbrutto 3.100,00 €", "Fußzeile Regenbogen"]
+    confidences = [[97, 96, 88], [91, 97, 97], [95, 96, 90], [90, 5]]
+    words = [Word(token, (0, 0, 1, 1), float(c), n)
+             for n, (line, cs) in enumerate(zip(lines, confidences)) for token, c in zip(line.split(), cs)]
+    page = PageText.from_page(Page(number=1, words=words, text="\n".join(lines), ocr_confidence=80.0))
+    fields = {f.name: f for f in extract_fields("gehaltsnachweis", [page], min_confidence=0.7, today=TODAY)}
+    assert fields["employer"].value == "Kita Regenbogen e.V." and fields["employer"].read
+    # Without the reading's place, the least sure reading of the word anywhere on the page counts.
+    assert page.confidence_of("Kita Regenbogen e.V.") == 0.05
+
+
+def test_insured_persons_leading_l_is_an_i():
+    fields = read("krankenversicherung", "AOK Rheinland\nVersicherte Person: Florin lonescu, geb. 18.10.1967\n"
+                                         "Versicherungsschutz besteht seit dem 01.01.2019.")
+    assert fields["insured_person"].value == "Florin Ionescu"
+    particles = read("krankenversicherung", "AOK Rheinland\nVersicherte Person: Maria de los Santos, geb. 18.10.1967")
+    assert particles["insured_person"].value == "Maria de los Santos"
+
+
+def test_mrz_lines_with_a_speck_line_between_them_are_found():
+    text = ("REISEPASS / PASSPORT\nP<TUROEZTUERK<<SEYMA<<<<<<cccccccccccceecccc\n.\n"
+            "P491403833TUR9404081F3202 115<<<<<<<<<<<<<<<0")
+    fields = read("pass", text)
+    assert fields["document_number"].value == "P49140383" and fields["expiry_date"].value == "2032-02-11"
+
+
+def test_payslip_month_with_ii_for_u_and_a_speck_before_the_period():
+    fields = read("gehaltsnachweis", "Rhein Reinigungsservice GmbH\nAbrechnung der Brutto/Netto-Beziige April 2025 .\n"
+                                     "Abrechnungszeitraum:°01.04.2025 - 30.04.2025\nGesamtbrutto 3.834,08 €")
+    assert fields["period"].value == "2025-04"
+
+
+def test_registration_with_b_for_sz_and_a_speck_before_place_and_date():
+    fields = read("meldebescheinigung", "Meldebescheinigung\nAnschrift: BlumenstraBe 21b, 86150 Augsburg\n"
+                                        "Einzugsdatum: 07.01.2018\n_ Augsburg, 18.05.2025")
+    assert fields["address"].value == "Blumenstraße 21b, 86150 Augsburg"
+    assert fields["issue_date"].value == "2025-05-18"

@@ -64,7 +64,11 @@ def test_a_garbled_mrz_is_read_again_from_the_scan_and_its_fields_verify():
 
 def test_an_upside_down_band_is_read_turned():
     gray, words = scanned_band(LINES, dpi=240, seed=5)
-    page = page_with(words, "\n".join(GARBLED), dpi=240)
+    height, width = gray.shape
+    # OCR found the lines where they stand on the turned page.
+    turned = [Word(w.text, (width - w.box[2], height - w.box[3], width - w.box[0], height - w.box[1]), w.confidence,
+                   1 - w.line) for w in words]
+    page = page_with(turned, "\n".join(GARBLED), dpi=240)
     result = reread_mrz(page, np.ascontiguousarray(gray[::-1, ::-1]), mrz_reader(), today=TODAY)
     assert result is not None and result.document_number == "C84486982"
 
@@ -115,3 +119,16 @@ def test_optional_data_keeps_its_place_when_fillers_are_lost():
     icao = ("P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", "L898902C36UTO7408122F1204159ZE184226B<<10")
     result = parse_td3(*icao, today=dt.date(2010, 1, 1))
     assert result.valid and result.optional_data == "ZE184226B"
+
+
+def test_a_lone_mrz_like_line_brings_its_partner_into_the_band_past_a_speck():
+    gray, words = scanned_band(LINES)
+    line1, line2 = words
+    # OCR saw line 1 as prose (no fillers) and a speck as a line of its own between the two lines.
+    prose = Word("P ROUCONSTANTIN FLORIN", line1.box, 40.0, 0)
+    speck = Word(".", (300.0, line1.box[3] + 2, 304.0, line1.box[3] + 6), 20.0, 1)
+    line2 = Word(line2.text, line2.box, 60.0, 2)
+    page = page_with([prose, speck, line2], "P ROUCONSTANTIN FLORIN\n.\n" + GARBLED[1])
+    result = reread_mrz(page, gray, mrz_reader(), today=TODAY)
+    assert result is not None and result.document_number == "C84486982"
+    assert GARBLED[1] not in page.text and LINES[1] in page.text

@@ -259,7 +259,8 @@ def _looks_like_mrz(line: str) -> bool:
 
 def find_mrz(text: str, *, today: dt.date | None = None) -> list[MrzResult]:
     """Find TD3 MRZs in OCR text, valid or not (check ``valid`` before trusting one)."""
-    lines = [line for line in text.splitlines() if line.strip()]
+    # A speck read as a line of its own ('.') may stand between the two MRZ lines.
+    lines = [line for line in text.splitlines() if re.search(r"[A-Za-z0-9<«]", line)]
     results: list[MrzResult] = []
     i = 0
     while i < len(lines):

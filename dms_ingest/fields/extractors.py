@@ -39,7 +39,7 @@ def _mrz_readings(text: str, today: dt.date):
     found = find_mrz(text, today=today)
     if found and all(m.valid for m in found):
         return found
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    lines = [line.strip() for line in text.splitlines() if re.search(r"[A-Za-z0-9<]", line)]
     for first, second in zip(lines, lines[1:]):
         if not first.lstrip(" ‚,.'`").startswith("P"):
             continue
@@ -90,7 +90,8 @@ def passport(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
 
 # --------------------------------------------------------------------------- payslip
 
-_PAY_PERIOD_LABEL = (r"(?:entgelt|gehalts|lohn|bezüge|verdienst|brutto/netto-?)?abrechnung(?:\s+der\s+bruttonettobezüge)?"
+_PAY_PERIOD_LABEL = (r"(?:entgelt|gehalts|lohn|bezüge|verdienst|brutto/netto-?)?abrechnung"
+                     r"(?:\s+der\s+brutto\s?/?\s?netto-?\s?bez(?:ü|u|ii)ge)?"
                      r"(?:\s+f[üu]r(?:\s+den\s+monat)?)?|bezügemitteilung|abrechnungsmonat|abrechnungszeitraum|"
                      r"lohnzettel|gehaltsnachweis|verdienstnachweis|monat|zeitraum|periode")
 
@@ -151,7 +152,7 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
         if m:
             year, month = month_from_match(m)
             periods.append(field_from("period", month_key(year, month), hit, hit.match.group("v")))
-    span = re.compile(rf"(?:zeitraum|periode|vom)[\s:.]{{0,4}}(?P<a>{_DATE_VALUE})\s*(?:[–-]|bis)\s*(?P<b>{_DATE_VALUE})",
+    span = re.compile(rf"(?:zeitraum|periode|vom)[\s:.°'‚,]{{0,4}}(?P<a>{_DATE_VALUE})\s*(?:[–-]|bis)\s*(?P<b>{_DATE_VALUE})",
                       re.IGNORECASE)
     for hit in search(pages, span):
         start, end = parse_date(hit.match.group("a")), parse_date(hit.match.group("b"))
@@ -232,12 +233,15 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
 
 
 def _address(m: re.Match[str]) -> str:
-    street = re.sub(r"\s+", " ", m.group("street")).strip()
+    # OCR reads 'ß' as 'B' ("BlumenstraBe"): the street word is restored, nothing else.
+    street = re.sub(r"straBe\b", "straße", re.sub(r"\s+", " ", m.group("street")).strip())
     return f"{street}, {m.group('plz')} {m.group('city')}"
 
 
 def _person_name(text: str) -> str | None:
     text = re.sub(r"\s+", " ", text).strip(" .:")
+    # Names start with a capital: a leading 'l' before lower case is OCR's 'I' ("lonescu" = "Ionescu").
+    text = re.sub(r"\bl(?=[a-zäöüß]{3})", "I", text)  # not the particles "la", "los", "las"
     words = text.split()
     if not 2 <= len(words) <= 6 or any(ch.isdigit() for ch in text):
         return None
@@ -332,7 +336,7 @@ def _issue_date(pages: list[PageText], name: str = "issue_date") -> ExtractedFie
                               r"bescheinigt\s+am|(?<![\w-])datum|erstellt\s+am", _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
     if labelled_dates:
         return best(labelled_dates, conflict_factor=0.9)
-    place = re.compile(rf"^\s*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}},\s*(?:den\s+)?(?P<v>{_DATE_VALUE})", re.MULTILINE)
+    place = re.compile(rf"^[\s_.,'‚~-]*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}},\s*(?:den\s+)?(?P<v>{_DATE_VALUE})", re.MULTILINE)
     found = [field_from(name, _iso(h.match.group("v")), h, h.match.group("v"), 0.95)
              for h in search(pages, place) if _iso(h.match.group("v"))]
     return best(found[:1]) if found else None

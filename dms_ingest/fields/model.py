@@ -40,22 +40,38 @@ class PageText:
 
     number: int
     text: str
-    word_confidence: dict[str, float] = field(default_factory=dict)
+    word_confidence: dict[str, float] = field(default_factory=dict)   # each word's least sure reading
     mean_confidence: float | None = None   # None: born-digital text, fully trusted
+    # Each word's readings in page order: the one a value stands on counts, not a worse one elsewhere.
+    occurrences: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
     def from_page(cls, page) -> "PageText":
         """From a pipeline Page (words known) or an index PageRow (only the page's mean)."""
         words = getattr(page, "words", None) or []
         confidences: dict[str, float] = {}
+        occurrences: dict[str, list[float]] = {}
         for word in words:
             key = word.text.strip()
             if key:
                 confidences[key] = min(confidences.get(key, 100.0), float(word.confidence))
-        return cls(page.number, page.text or "", confidences, page.ocr_confidence)
+                occurrences.setdefault(key, []).append(float(word.confidence))
+        return cls(page.number, page.text or "", confidences, page.ocr_confidence, occurrences)
 
-    def confidence_of(self, snippet: str) -> float:
-        """How sure OCR was of the words of *snippet* (0..1): its least sure word."""
+    def _occurrence(self, token: str, at: int) -> float | None:
+        """OCR's confidence in the reading of *token* that stands at *at* in the text (None: not known)."""
+        readings = self.occurrences.get(token)
+        if not readings:
+            return None
+        whole_word = re.compile(rf"(?<!\S){re.escape(token)}(?!\S)")
+        if len(whole_word.findall(self.text)) != len(readings):
+            return None  # the text no longer matches OCR's words one to one (a line was read again)
+        index = len(whole_word.findall(self.text[:at]))
+        return readings[index] if index < len(readings) else None
+
+    def confidence_of(self, snippet: str, at: int | None = None) -> float:
+        """How sure OCR was of the words of *snippet* (0..1): its least sure word. With *at* (where the
+        snippet stands in the text), a word's own reading there counts; else its least sure anywhere."""
         if self.mean_confidence is None:
             return 1.0
         # Punctuation alone ("-", "€", ":") carries no value; OCR is often unsure of it.
@@ -65,7 +81,12 @@ class PageText:
         fallback = float(self.mean_confidence)
         scores = []
         for token in tokens:
-            score = self.word_confidence.get(token)
+            score = None
+            if at is not None:
+                offset = self.text.find(token, at)
+                score = self._occurrence(token, offset) if offset >= 0 else None
+            if score is None:
+                score = self.word_confidence.get(token)
             if score is None:
                 # Split differently by OCR (punctuation attached): the best word containing it.
                 near = [c for w, c in self.word_confidence.items() if token in w or (len(w) > 2 and w in token)]

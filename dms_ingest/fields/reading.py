@@ -32,7 +32,8 @@ def search(pages: Iterable[PageText], pattern: re.Pattern[str]) -> Iterator[Hit]
 
 def field_from(name: str, value: str, hit: Hit, value_text: str, weight: float = 1.0) -> ExtractedField:
     """A read field; its confidence is the pattern's *weight* times OCR's certainty of the value's words."""
-    confidence = round(weight * hit.page.confidence_of(value_text), 3)
+    at = hit.page.text.find(value_text, hit.match.start())
+    confidence = round(weight * hit.page.confidence_of(value_text, at if at >= 0 else None), 3)
     return ExtractedField(name, value, confidence, hit.page.number, hit.source, READ)
 
 

@@ -44,7 +44,7 @@ MONTH_YEAR = re.compile(
 AMOUNT = re.compile(rf"(?:(?<![\d.,])|{_GLUED})(?P<v>\d{{1,3}}(?:\s?[.,':]\s?\d{{3}})+\s?,\s?\d{{2}}|\d+\s?,\s?\d{{2}})(?![\d])")
 CEFR = re.compile(r"(?<![A-Za-z0-9])(?P<l>[ABC])\s?(?P<n>[12lI|])(?![A-Za-z0-9])")
 _CEFR_ORDER = ["A1", "A2", "B1", "B2", "C1", "C2"]
-_STREET_WORD = r"[A-ZÄÖÜ][\wäöüß.-]*(?:straße|strasse|str\.|weg|allee|platz|ring|gasse|ufer|damm|markt|chaussee|pfad|steig|hof|park|berg|stieg|kamp|garten)"
+_STREET_WORD = r"[A-ZÄÖÜ][\wäöüß.-]*(?:straße|straBe|strasse|str\.|weg|allee|platz|ring|gasse|ufer|damm|markt|chaussee|pfad|steig|hof|park|berg|stieg|kamp|garten)"
 ADDRESS = re.compile(
     rf"(?P<street>(?:(?:Am|An der|An den|Im|In der|Auf der|Auf dem|Zum|Zur|Alte|Alter|Neue|Neuer|Große|Kleine|Hohe)\s+"
     rf"[A-ZÄÖÜ][\wäöüß.-]+|{_STREET_WORD})\s+\d{{1,4}}\s?[a-zA-Z]?)(?![\w])\s*,?\s*\n?\s*"

@@ -196,10 +196,13 @@ def cases_per_team(db) -> dict[str | None, int]:
 
 
 def case_team(db, case_number: str) -> tuple[bool, str | None]:
-    """(case exists, its team)."""
-    with _session(db) as s:
-        case = s.get(CaseRow, case_number)
-        return (case is not None, case.team if case else None)
+    """(case exists, its team). Asked by the policy for every document read: one Core query."""
+    with ensure_tables(db).connect() as conn:
+        row = conn.execute(_CASE_TEAM, {"case_number": case_number}).first()
+    return (row is not None, row.team if row is not None else None)
+
+
+_CASE_TEAM = select(CaseRow.__table__.c.team).where(CaseRow.__table__.c.case_number == bindparam("case_number"))
 
 
 # --- login failures and browser sessions ------------------------------------------------------

@@ -44,22 +44,14 @@ def analyse(text: str) -> PageTerms:
     while least * (_K1 + 1) / (least + length_norm) < STRONG_IMPACT and least <= len(words):
         least += 1
     strong = [w for w, tf in counts.items() if tf >= least]
-    compounds = {}
     known = _PARTS_OF
-    for word in counts:
-        found = known.get(word)
-        if found is None:
-            found = compound_parts(word) if len(word) >= 7 and word.isalpha() else ()
-            if len(known) < 1_000_000:
-                known[word] = found
-        if found:
-            compounds[word] = found
-    parts: list[tuple[str, int]] = []
-    if compounds:
-        for position, word in enumerate(words, 1):
-            found = compounds.get(word)
-            if found:
-                parts.extend((part, position) for part in found)
+    fresh = {w: compound_parts(w) if len(w) >= 7 and w.isalpha() else () for w in counts if w not in known}
+    if fresh and len(known) < 1_000_000:
+        known.update(fresh)
+    found = known.get
+    compounds = {w: p for w in counts if (p := found(w) or fresh.get(w))}
+    parts = [(part, position) for position, word in enumerate(words, 1) if word in compounds
+             for part in compounds[word]] if compounds else []
     return PageTerms(words, parts, strong)
 
 

@@ -85,9 +85,9 @@ def fields_of(catalog, document_ids: list[str]) -> dict[str, tuple[str, list[dic
     out: dict[str, tuple[str, list[dict]]] = {}
     if not document_ids:
         return out
-    with catalog.session() as s:
-        rows = s.exec(select(DocumentFieldRow).where(DocumentFieldRow.document_id.in_(document_ids))
-                      .order_by(DocumentFieldRow.id))
+    table = DocumentFieldRow.__table__
+    with catalog.engine.connect() as conn:      # read with every document view: plain rows, no ORM session
+        rows = conn.execute(select(table).where(table.c.document_id.in_(document_ids)).order_by(table.c.id))
         for row in rows:
             _, fields = out.setdefault(row.document_id, (row.doc_type, []))
             fields.append({"name": row.name, "value": row.value, "status": row.status, "confidence": row.confidence,

@@ -42,7 +42,10 @@ class Catalog:
         args = {"check_same_thread": False, "timeout": 60} if self.is_sqlite else {}
         if self.is_sqlite and url.startswith("sqlite:///"):
             Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-        self.engine = create_engine(url, connect_args=args, pool_pre_ping=not self.is_sqlite)
+        # A server answers many requests at once from its thread pool: keep that many connections
+        # open rather than opening (PostgreSQL: forking a backend) and closing one past the 5th.
+        pool = {} if url.rstrip("/") in ("sqlite:", "sqlite:///:memory:") else {"pool_size": 20, "max_overflow": 20}
+        self.engine = create_engine(url, connect_args=args, pool_pre_ping=not self.is_sqlite, **pool)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._lock = threading.RLock()
@@ -270,8 +273,9 @@ class Catalog:
     def cases_of_teams(self, teams) -> list[str]:
         if not teams:
             return []
-        with self.session() as s:
-            return list(s.exec(select(CaseRow.case_number).where(CaseRow.team.in_(sorted(teams)))))
+        cases = CaseRow.__table__
+        with self.engine.connect() as conn:     # once per search of a caseworker: no ORM session
+            return list(conn.execute(select(cases.c.case_number).where(cases.c.team.in_(sorted(teams)))).scalars())
 
     def vocabulary(self) -> dict[int, list[str]]:
         """Indexed words by length, for fuzzy search; re-read when words were added."""

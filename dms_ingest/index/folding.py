@@ -44,6 +44,7 @@ def word_key(word: str) -> str:
 
 
 _WORD_KEYS: dict[str, tuple[str, ...]] = {}
+_SINGLE_KEY: dict[str, str] = {}        # words that give exactly one key (nearly all): word → key
 MAX_KEY_LENGTH = 120
 
 
@@ -57,14 +58,22 @@ def keys(text: str) -> list[str]:
     """The search keys of a text, in order (a folded word that is no longer one word gives several;
     words longer than MAX_KEY_LENGTH are no words but OCR debris and left out)."""
     words = WORD.findall(text)
+    found = list(map(_SINGLE_KEY.get, words))
+    if None not in found:
+        return found
     cache = _WORD_KEYS
-    found = list(map(cache.get, words))
-    if None in found:
-        for i, word in enumerate(words):
-            if found[i] is None:
-                found[i] = _keys_of(word)
+    for i, word in enumerate(words):
+        if found[i] is None:
+            known = cache.get(word)
+            if known is None:
+                known = _keys_of(word)
                 if len(cache) < 1_000_000:
-                    cache[word] = found[i]
+                    cache[word] = known
+                    if len(known) == 1:
+                        _SINGLE_KEY[word] = known[0]
+            found[i] = known
+        else:
+            found[i] = (found[i],)
     return list(chain.from_iterable(found))
 
 

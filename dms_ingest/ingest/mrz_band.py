@@ -43,24 +43,42 @@ def _mrz_like(text: str) -> bool:
     return len(compact) >= 20 and fillers >= _MIN_FILLERS
 
 
+def _is_line1(compact: str) -> bool:
+    """Line 1 starts with 'P', a filler or type letter, and the issuing state (line 2 may start with 'P'
+    too: a document number "P49140383")."""
+    return bool(re.match(r"P[<A-Z][A-Z<]{3}", compact))
+
+
+def _substantial(text: str) -> bool:
+    """Not a speck OCR read as a line of its own ('.', ',')."""
+    return bool(re.search(r"[A-Za-z0-9<]{3}", text))
+
+
 def _band(lines: list[list[Word]], gray: np.ndarray) -> np.ndarray | None:
-    """The strip of the page holding the MRZ: its MRZ-like lines (and the partner of a lone one)."""
-    found = [k for k, line in enumerate(lines) if _mrz_like(" ".join(w.text for w in line))]
+    """The strip of the page holding the MRZ: its MRZ-like lines (with the lines around a lone one)."""
+    texts = [re.sub(r"\s+", "", " ".join(w.text for w in line)) for line in lines]
+    found = [k for k, text in enumerate(texts) if _mrz_like(text)]
     if not found:
         return None
     last = found[-1]
-    chosen = [k for k in found if last - k <= 1]
+
+    def top(k: int) -> float:
+        return min(w.box[1] for w in lines[k])
+
+    height = max(8.0, max(w.box[3] for w in lines[last]) - top(last))
+    chosen = [k for k in found if top(last) - top(k) <= 3 * height]
     if len(chosen) == 1:
-        # The other line was not seen as MRZ-like: line 1 starts with 'P', line 2 follows it.
-        first_text = re.sub(r"\s+", "", " ".join(w.text for w in lines[last]))
-        partner = last + 1 if first_text.startswith("P") else last - 1
-        if 0 <= partner < len(lines):
-            chosen.append(partner)
+        # The other line was not seen as MRZ-like: the nearest real lines above and below (specks skipped).
+        for step in (-1, 1):
+            k = last + step
+            while 0 <= k < len(lines) and not _substantial(texts[k]):
+                k += step
+            if 0 <= k < len(lines) and abs(top(k) - top(last)) <= 3 * height:
+                chosen.append(k)
     words = [w for k in chosen for w in lines[k]]
-    top, bottom = min(w.box[1] for w in words), max(w.box[3] for w in words)
-    height = (bottom - top) / len(chosen)
-    top, bottom = int(max(0, top - 0.8 * height)), int(min(gray.shape[0], bottom + 0.8 * height))
-    return gray[top:bottom, :] if bottom - top >= 8 else None
+    upper, lower = min(w.box[1] for w in words), max(w.box[3] for w in words)
+    upper, lower = int(max(0, upper - 0.8 * height)), int(min(gray.shape[0], lower + 0.8 * height))
+    return gray[upper:lower, :] if lower - upper >= 8 else None
 
 
 def parse_band_text(text: str, today: dt.date) -> MrzResult | None:
@@ -137,20 +155,18 @@ def _garbled_partner(row: str) -> bool:
 
 
 def _replace_mrz_lines(text: str, mrz_lines: tuple[str, str]) -> str:
-    """Put the verified lines where the garbled MRZ lines stood (else at the end)."""
+    """Put the verified lines where the garbled MRZ lines stood (else at the end); specks between go too."""
     rows = text.split("\n")
-    marked = [k for k, row in enumerate(rows) if _mrz_like(row)]
+    real = [k for k, row in enumerate(rows) if _substantial(row)]
+    marked = [i for i, k in enumerate(real) if _mrz_like(rows[k])]
     if not marked:
         return text + "\n" + "\n".join(mrz_lines)
     last = marked[-1]
-    chosen = [k for k in marked if last - k <= 1]
-    start, end = chosen[0], chosen[-1] + 1
+    chosen = [i for i in marked if last - i <= 1]
     if len(chosen) == 1:
         # A lone MRZ-like row: its partner is the next row after line 1, the previous one before line 2.
-        step = 1 if re.sub(r"\s+", "", rows[start]).startswith("P") else -1
-        k = start + step
-        while 0 <= k < len(rows) and not rows[k].strip():
-            k += step
-        if 0 <= k < len(rows) and _garbled_partner(rows[k]):
-            start, end = min(start, k), max(end, k + 1)
+        partner = last + 1 if _is_line1(re.sub(r"\s+", "", rows[real[last]])) else last - 1
+        if 0 <= partner < len(real) and _garbled_partner(rows[real[partner]]):
+            chosen.append(partner)
+    start, end = real[min(chosen)], real[max(chosen)] + 1
     return "\n".join(rows[:start] + list(mrz_lines) + rows[end:])

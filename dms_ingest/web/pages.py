@@ -219,7 +219,10 @@ def login_submit(request: Request, login: Annotated[str, Form(max_length=64)] = 
 
 def _login_failure(reason: str) -> str:
     if "locked" in reason:
-        return "Zu viele fehlgeschlagene Anmeldungen: das Konto ist vorübergehend gesperrt."
+        return "Zu viele fehlgeschlagene Anmeldungen: das Konto ist von diesem Rechner aus vorübergehend gesperrt."
+    if "one attempt per" in reason:
+        return ("Zu viele fehlgeschlagene Anmeldungen für dieses Konto: es nimmt gerade nur alle paar Sekunden "
+                "einen Versuch an. Bitte versuchen Sie es gleich noch einmal.")
     if "directory" in reason:
         return "Das Verzeichnis ist nicht erreichbar. Bitte versuchen Sie es gleich noch einmal."
     if "disabled" in reason:
