@@ -117,3 +117,8 @@ def test_registration_with_b_for_sz_and_a_speck_before_place_and_date():
                                         "Einzugsdatum: 07.01.2018\n_ Augsburg, 18.05.2025")
     assert fields["address"].value == "Blumenstraße 21b, 86150 Augsburg"
     assert fields["issue_date"].value == "2025-05-18"
+
+
+def test_a_speck_before_the_letterhead_is_not_part_of_the_employer():
+    fields = read("gehaltsnachweis", "+ Softwarehaus Nordlicht GmbH\nEntgeltabrechnung für Mai 2025\nGesamtbrutto 3.100,00 €")
+    assert fields["employer"].value == "Softwarehaus Nordlicht GmbH"

@@ -129,6 +129,8 @@ def tidy(text: str) -> str:
 def _company(text: str) -> str | None:
     """A company name from a line: up to and including its legal form; letterhead tails removed."""
     text = re.split(r"\s+[–·|-]\s+|\s{2,}|,\s", text.strip())[0].strip(" :")
+    # A speck before the letterhead (". Lagerhaus Süd AG", "+ Softwarehaus Nordlicht GmbH").
+    text = re.sub(r"^[^\w(]+", "", text)
     # "zwischen der Kranich Digital GmbH", "Die Logistik Nord GmbH (im Folgenden ...)": the name only.
     text = re.sub(r"^(?:[a-zäöüß]+\s+|(?:Die|Der|Das|Firma)\s+)+", "", text)
     text = re.split(r"\s+\(", text)[0].strip()
