@@ -107,8 +107,10 @@ def server_cpu(catalog: Catalog) -> float:
     if catalog.is_sqlite:
         return 0.0
     with catalog.engine.connect() as conn:
+        # Only the sessions of this run (same application_name): a kept index may still be growing.
         pids = [r[0] for r in conn.exec_driver_sql(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database()")]
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND application_name = current_setting('application_name')")]
     total = 0.0
     for pid in pids:
         try:
@@ -392,7 +394,8 @@ def reuse_backend(backend: str, sizes: list[int] | None, args, rows: list[dict])
         if built["backend"] != backend or (sizes and built["size"] not in sizes):
             continue
         cases = make_cases(built["case_count"], random.Random(built["seed"]))
-        catalog = Catalog(built["url"])
+        url = built["url"] + ("" if backend == "sqlite" else f"?application_name=bench_search_{os.getpid()}")
+        catalog = Catalog(url)
         try:
             if catalog.outdated:
                 started = time.perf_counter()

@@ -275,3 +275,15 @@ def test_damaged_name_close_to_a_same_birthday_lookalike_goes_to_review():
 
 def test_damaged_birth_date_label_still_counts():
     assert_assigned(decide("Anna Strauss\nGeb-\nurtstag: 08.07.1985"), "ABH-2017-03456", "name_dob")
+
+
+def test_cover_sheet_meets_another_persons_birthday_read_with_a_look_alike_day():
+    """Real OCR text behind an AZ: cover sheet (mailroom set, seed 47): "1. August" came out as "I. August"."""
+    cover = CaseRecord("ABH-2017-59262", "Jovanović", "Stefan", D(1972, 12, 5), "SRB")
+    other = CaseRecord("ABH-2019-95249", "Petrović", "Marko", D(1975, 8, 1), "SRB")
+    registry = CaseRegistry(RECORDS + [cover, other])
+    text = ("Knappschaft Regionaldirektion\nMitgliedsbescheinigung zur Vorlage bei der Ausländerbehörde\n"
+            "Mitglied: PETROVIC, Marko, Geburtsdatum: I. August 1975\nist seit dem 10.01.2024 bei uns pflichtversichert. .")
+    decision = match_case(text, registry, hints=CaseHints(barcode_case_number=cover.case_number))
+    assert decision.review and decision.case_number is None
+    assert other.case_number in decision.candidates

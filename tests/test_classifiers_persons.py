@@ -166,3 +166,20 @@ def test_a_letter_date_after_a_speck_is_no_birth_date():
     assert find_birth_dates("Prüfungszentrum\noe Datum: 02.06.2024", today=dt.date(2025, 6, 1)) == []
     assert [h.date for h in find_birth_dates("Geb.-Datum: 11 MÄR 1984", today=dt.date(2025, 6, 1))] == [dt.date(1984, 3, 11)]
     assert [h.date for h in find_birth_dates("Geb. Datum: 03.04.1987", today=dt.date(2025, 6, 1))] == [dt.date(1987, 4, 3)]
+
+
+@pytest.mark.parametrize(
+    "ocr_line, expected",
+    [
+        # Real OCR lines of 200-dpi scans (mailroom set, seed 47): "1." read as "I.", a dot read as ":".
+        ("Mitglied: PETROVIC, Marko, Geburtsdatum: I. August 1975", dt.date(1975, 8, 1)),
+        ("Mitglied: MORADI, Shirin, GEBURTSDATUM 24.6:1958", dt.date(1958, 6, 24)),
+    ],
+)
+def test_birth_dates_with_look_alike_characters(ocr_line, expected):
+    assert [h.date for h in find_birth_dates(ocr_line, today=TODAY)] == [expected]
+
+
+def test_look_alike_day_is_no_tail_of_a_word():
+    assert find_birth_dates("Geburtsdatum: Ol August 1975 Vorname Paul Mai 1980", today=TODAY)[0].date == dt.date(1975, 8, 1)
+    assert [h.date for h in find_birth_dates("geb. Marcel Mai 1980", today=TODAY)] == []

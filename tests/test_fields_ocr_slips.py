@@ -95,6 +95,8 @@ def test_insured_persons_leading_l_is_an_i():
     fields = read("krankenversicherung", "AOK Rheinland\nVersicherte Person: Florin lonescu, geb. 18.10.1967\n"
                                          "Versicherungsschutz besteht seit dem 01.01.2019.")
     assert fields["insured_person"].value == "Florin Ionescu"
+    particles = read("krankenversicherung", "AOK Rheinland\nVersicherte Person: Maria de los Santos, geb. 18.10.1967")
+    assert particles["insured_person"].value == "Maria de los Santos"
 
 
 def test_mrz_lines_with_a_speck_line_between_them_are_found():
@@ -115,3 +117,8 @@ def test_registration_with_b_for_sz_and_a_speck_before_place_and_date():
                                         "Einzugsdatum: 07.01.2018\n_ Augsburg, 18.05.2025")
     assert fields["address"].value == "Blumenstraße 21b, 86150 Augsburg"
     assert fields["issue_date"].value == "2025-05-18"
+
+
+def test_a_speck_before_the_letterhead_is_not_part_of_the_employer():
+    fields = read("gehaltsnachweis", "+ Softwarehaus Nordlicht GmbH\nEntgeltabrechnung für Mai 2025\nGesamtbrutto 3.100,00 €")
+    assert fields["employer"].value == "Softwarehaus Nordlicht GmbH"

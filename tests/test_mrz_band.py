@@ -132,3 +132,11 @@ def test_a_lone_mrz_like_line_brings_its_partner_into_the_band_past_a_speck():
     result = reread_mrz(page, gray, mrz_reader(), today=TODAY)
     assert result is not None and result.document_number == "C84486982"
     assert GARBLED[1] not in page.text and LINES[1] in page.text
+
+
+def test_a_short_line_1_and_symbols_among_the_names_do_not_hide_a_verified_line_2():
+    line1, line2 = make_td3(surname="STANIKZAI", given_names="MARIAM", document_number="X89350469", nationality="AFG",
+                            date_of_birth=dt.date(1990, 12, 10), sex="F", expiry_date=dt.date(2025, 2, 26))
+    assert parse_band_text(f"P<AFGSTANIKZAI<<MARI\n{line2}", TODAY).document_number == "X89350469"
+    (result,) = find_mrz(f"P<AFGSTANIKZAI<&£MARIAM<<<<<<<<<<<<<<<<<<<<<<\n{line2[:-1]}Q", today=TODAY)
+    assert result.valid and result.surname == "STANIKZAI" and result.given_names == "MARIAM"

@@ -172,6 +172,9 @@ def parse_td3(line1: str, line2: str, *, today: dt.date | None = None) -> MrzRes
     if not line1.startswith("P") or len(line1) < 30:
         return None
     line1 = _repair_line1(line1)
+    # A symbol among the names ("STANIKZAI<&£MARIAM") is a misread filler or letter: no check digit
+    # covers the names, and the fields that count are in line 2.
+    line1 = line1[:5] + re.sub(r"[^A-Z0-9<]", "<", line1[5:])
     if not _MRZ_CHARS.match(line1):
         return None
     results: dict[str, MrzResult] = {}

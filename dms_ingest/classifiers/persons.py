@@ -151,12 +151,12 @@ _MONTHS = {
     "november": 11, "nov": 11, "dezember": 12, "dez": 12, "december": 12, "dec": 12,
 }
 _OCR_DIGIT = "[0-9OoIl]"
-_DATE_SEP = r"(?:\s?[./,-]\s?|[ \t])"
+_DATE_SEP = r"(?:\s?[./,:-]\s?|[ \t])"   # ":" is a dot OCR read with a speck ("24.6:1958")
 _DATE = re.compile(
     rf"(?P<d>[0-3OoIl]?{_OCR_DIGIT}){_DATE_SEP}(?P<m>[01OoIl]?{_OCR_DIGIT}){_DATE_SEP}"
     rf"(?P<y>(?:[1lI][89]|2[0Oo]){_OCR_DIGIT}{{2}}|{_OCR_DIGIT}{{2}})(?![0-9A-Za-z])"
     # "3. April 1987", "03 APR/AVR 87", OCR-damaged month names ("Apri1") are checked in _month_number.
-    rf"|(?P<td>[0-3]?\d)[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}})\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?!\d)"
+    rf"|(?<![^\W\d_])(?P<td>[0-3OoIl]?{_OCR_DIGIT})[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}})\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?!\d)"
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})",
     re.IGNORECASE,
 )
@@ -202,7 +202,7 @@ def _digits(value: str) -> str:
 def _date_from_match(m: re.Match[str], today: dt.date) -> dt.date | None:
     try:
         if m.group("mon"):
-            day, month, year = int(m.group("td")), _month_number(m.group("mon")), int(m.group("ty"))
+            day, month, year = int(_digits(m.group("td"))), _month_number(m.group("mon")), int(m.group("ty"))
             if year < 100:
                 year += 2000 if 2000 + year <= today.year else 1900
         elif m.group("iy"):

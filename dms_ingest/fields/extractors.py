@@ -129,6 +129,8 @@ def tidy(text: str) -> str:
 def _company(text: str) -> str | None:
     """A company name from a line: up to and including its legal form; letterhead tails removed."""
     text = re.split(r"\s+[–·|-]\s+|\s{2,}|,\s", text.strip())[0].strip(" :")
+    # A speck before the letterhead (". Lagerhaus Süd AG", "+ Softwarehaus Nordlicht GmbH").
+    text = re.sub(r"^[^\w(]+", "", text)
     # "zwischen der Kranich Digital GmbH", "Die Logistik Nord GmbH (im Folgenden ...)": the name only.
     text = re.sub(r"^(?:[a-zäöüß]+\s+|(?:Die|Der|Das|Firma)\s+)+", "", text)
     text = re.split(r"\s+\(", text)[0].strip()
@@ -241,7 +243,7 @@ def _address(m: re.Match[str]) -> str:
 def _person_name(text: str) -> str | None:
     text = re.sub(r"\s+", " ", text).strip(" .:")
     # Names start with a capital: a leading 'l' before lower case is OCR's 'I' ("lonescu" = "Ionescu").
-    text = re.sub(r"\bl(?=[a-zäöüß]{2})", "I", text)
+    text = re.sub(r"\bl(?=[a-zäöüß]{3})", "I", text)  # not the particles "la", "los", "las"
     words = text.split()
     if not 2 <= len(words) <= 6 or any(ch.isdigit() for ch in text):
         return None

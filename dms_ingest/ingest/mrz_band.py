@@ -88,7 +88,8 @@ def parse_band_text(text: str, today: dt.date) -> MrzResult | None:
     drops freely, are put back (no check digit covers them, and the names end at the first run).
     """
     lines = [re.sub(r"\s+", "", line) for line in text.splitlines()]
-    lines = [line for line in lines if len(line) >= 20]
+    # Line 1 loses its trailing fillers to OCR: a short name leaves a short line ("P<IRNMORADI<<AMIR<").
+    lines = [line for line in lines if len(line) >= 12]
     for first, second in zip(lines, lines[1:]):
         if not first.startswith("P") or len(first) > LINE_LENGTH + 2:
             continue
