@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from dms_datagen.pdf import born_digital_pdf
 from .plugins.cli import Dms
 from dms_ingest.access import audit
-from dms_ingest.access.models import AccessLogRow, SessionRow, SubstitutionRow, UserRow
+from dms_ingest.index.access_models import AccessLogRow, SessionRow, SubstitutionRow, UserRow
 from dms_ingest.config import load_settings
 from dms_ingest.services import documents, people
 from dms_ingest.services.actor import Actor
@@ -257,7 +257,7 @@ def test_a_disabled_users_token_stops_working(office):
     token = result.stdout.strip()
     assert result.exit_code == 0 and token.startswith("dms_")
     with Session(office.engine) as s:   # stored only as a hash
-        from dms_ingest.access.models import ApiTokenRow
+        from dms_ingest.index.access_models import ApiTokenRow
 
         assert all(token not in (r.token_hash, r.label) for r in s.exec(select(ApiTokenRow)))
     headers = {"Authorization": f"Bearer {token}"}
