@@ -81,7 +81,12 @@ def train(json_output: bool = typer.Option(False, "--json")) -> None:
 @command(name="eval")
 def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False, metavar="DIR"),
              json_output: bool = typer.Option(False, "--json"),
-             workers: Optional[int] = typer.Option(None, "--workers", "-w")) -> None:
+             workers: Optional[int] = typer.Option(None, "--workers", "-w"),
+             keep_text: Optional[Path] = typer.Option(None, "--keep-text", dir_okay=False,
+                                                      help="store the run's OCR text here, for --replay"),
+             replay_text: Optional[Path] = typer.Option(None, "--replay", exists=True, dir_okay=False,
+                                                        help="decide the cases again on text kept by --keep-text "
+                                                             "(no OCR; document types as in that run)")) -> None:
     """Evaluate type and case decisions on a labelled set (python -m dms_datagen.evaluation_set), or fields
     and application status on an application set (python -m dms_datagen.applications)."""
     from ..classifiers.evaluation import evaluate as score, predict_text_directory
@@ -91,8 +96,10 @@ def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False,
         return evaluate_applications(directory, labels, json_output, workers)
     if any(directory.glob("*.txt")):
         predictions = predict_text_directory(directory)
+    elif replay_text is not None:
+        predictions = _predict_by_replay(directory, labels, replay_text)
     else:
-        predictions = _predict_by_pipeline(directory, labels, workers)
+        predictions = _predict_by_pipeline(directory, labels, workers, keep_text)
     report = score(predictions, labels)
     if json_output:
         data = dataclasses.asdict(report) | {"automatic_share": report.automatic_share,
@@ -106,7 +113,24 @@ def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False,
         raise typer.Exit(1)
 
 
-def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None) -> dict:
+def _predict_by_replay(directory: Path, labels: dict, kept: Path) -> dict:
+    """Cases decided anew on the text an earlier run kept (ingest/replay.py)."""
+    from ..classifiers import CaseRegistry
+    from ..classifiers.evaluation import predictions_from_results
+    from ..config import load_settings
+    from ..ingest.replay import replay
+
+    settings = load_settings(state.get("config"))
+    registry = CaseRegistry.from_csv(directory / "registry.csv", settings.classification.case_number)
+    with service_errors():
+        try:
+            outcomes = replay(kept, registry, settings)
+        except (ValueError, KeyError) as exc:
+            raise typer.BadParameter(f"--replay: {exc}") from None
+    return predictions_from_results(labels, outcomes)
+
+
+def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None, keep_text: Path | None = None) -> dict:
     """Run the real pipeline (OCR and all) on the set's images, in a throwaway DMS_HOME."""
     from ..classifiers import parse_registry_csv
     from ..config import load_settings
@@ -122,7 +146,22 @@ def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None) -> 
         cases.replace_registry(evaluation.catalog, parse_registry_csv(directory / "registry.csv"))
         ingest(Actor.system("eval"), evaluation, [directory / name for name in input_files(labels)], workers=workers,
                on_file=lambda path, results: outcomes.__setitem__(path.name, results))
+        if keep_text is not None:
+            _keep_text(evaluation, outcomes, keep_text)
     return predictions_from_results(labels, outcomes)
+
+
+def _keep_text(evaluation, outcomes: dict, target: Path) -> None:
+    """Store each archived document's page text and routing for `dms eval --replay`."""
+    from ..ingest.replay import stored_document, write_kept_text
+    from ..services import documents
+    from ..services.actor import Actor
+
+    reader = Actor.system("eval")
+    write_kept_text(target, {
+        name: [stored_document(r, documents.show(reader, evaluation, r.id, text=True) if r.id else {"page_details": []})
+               for r in results]
+        for name, results in outcomes.items()})
 
 
 def evaluate_applications(directory: Path, labels: dict, json_output: bool, workers: int | None) -> None:
