@@ -40,8 +40,10 @@ def name_tokens(name: str) -> list[str]:
 
 
 def _ocr_shape(word: str) -> str:
-    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d.
-    return word.replace("rn", "m").replace("vv", "w").replace("cl", "d").replace("l", "i").replace("j", "i")
+    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d, and an upper-case H
+    # split into F and I ("KFIALIL" for "KHALIL").
+    return (word.replace("fi", "h").replace("rn", "m").replace("vv", "w").replace("cl", "d").replace("l", "i")
+            .replace("j", "i"))
 
 
 def word_similarity(a: str, b: str) -> float:
@@ -67,6 +69,15 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
         return 0.0
     given_score = max(word_similarity(x, y) for x in given_a for y in given_b)
     return float(min(surname_score, given_score))
+
+
+def _joined_forms(surname: str, given_names: str) -> set[str]:
+    """A name written without the space between given name and surname, either order, loose-folded."""
+    family = "".join(fold_name(surname).split())
+    givens = fold_name(given_names).split()
+    parts = [g for g in givens if len(g) >= 2] + ([''.join(givens)] if len(givens) > 1 else [])
+    forms = {loose_name(a + b) for g in parts for a, b in ((g, family), (family, g))}
+    return {f for f in forms if len(f) >= 8} if len(family) >= 2 else set()
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,11 @@ class TextNames:
         if len(target) < 2 or not given:
             return None
         words = self._words
+        joined = _joined_forms(surname, given_names)
+        for word, start, end in words:
+            # Given name and surname run together by OCR ("AISHAOKAFOR"): only the exact spelling counts.
+            if word in joined:
+                return NameMatch(100.0, (start, end))
         n_parts = max(1, len(name_tokens(surname)))
         best: NameMatch | None = None
         for i in range(len(words)):

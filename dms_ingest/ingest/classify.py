@@ -94,7 +94,8 @@ def decide_case(doc: Document, text: str, cases: CaseRegistry, settings) -> tupl
                      f"({inherited}) wird nicht ungeprüft übernommen.")
         inherited = None
     hints = CaseHints(barcode_case_number=doc.cover_case_number, email_case_number=inherited,
-                      email_evidence=_HINT_SOURCES.get(doc.part, _HINT_SOURCES[None]))
+                      email_evidence=_HINT_SOURCES.get(doc.part, _HINT_SOURCES[None]),
+                      birth_rereads=tuple(pair for page in doc.pages for pair in page.birth_rereads))
     return match_case(text, cases, pattern=settings.classification.case_number, hints=hints), notes
 
 
