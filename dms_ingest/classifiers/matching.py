@@ -145,20 +145,16 @@ def _collect_people(
     return evidence, notes
 
 
-def _one_digit_apart(a: dt.date, b: dt.date) -> bool:
-    return sum(x != y for x, y in zip(f"{a:%d%m%Y}", f"{b:%d%m%Y}")) == 1
-
-
 def _reread_bearer(first: dt.date, again: dt.date, registry: CaseRegistry, names: TextNames,
                    read_dates: set[dt.date], ambiguity: float) -> CaseRecord | None:
     """The one registry person a re-read date of birth may stand for, or None.
 
     The page's first reading must be one digit away from the re-reading (a speck, a broken stroke),
     the person's surname and a given name must stand in the text exactly, and no one else may come
-    into question: nobody else born on either date is named, and the person has no namesake in the
-    registry at all (a father or son of the same name, twins), whatever their birthday.
+    into question: nobody else born on either date is named, and no namesake in the registry (a
+    father or son of the same name, twins) has a birthday within two digits of either reading.
     """
-    if first not in read_dates or not _one_digit_apart(first, again):
+    if first not in read_dates or _digits_apart(first, again) != 1:
         return None
     named = {r.case_number: m.score for r in registry.born_on(again) + registry.born_on(first)
              if (m := names.find(r.surname, r.given_names)) is not None and m.score >= ambiguity}
@@ -168,9 +164,15 @@ def _reread_bearer(first: dt.date, again: dt.date, registry: CaseRegistry, names
     record = exact[0]
     for other in registry.with_similar_surname(record.surname, ambiguity):
         if other is not record and person_name_score(
-                record.surname, record.given_names, other.surname, other.given_names) >= ambiguity:
+                record.surname, record.given_names, other.surname, other.given_names) >= ambiguity and (
+                other.date_of_birth is None or min(_digits_apart(other.date_of_birth, d) for d in (first, again)) <= 2):
             return None
     return record
+
+
+def _digits_apart(a: dt.date, b: dt.date) -> int:
+    """In how many of the eight digits (DDMMYYYY) two dates differ."""
+    return sum(x != y for x, y in zip(f"{a:%d%m%Y}", f"{b:%d%m%Y}"))
 
 
 def _mention_fits(mention_surname: str, mention_given: str, birth: dt.date | None, record: CaseRecord, threshold: float) -> bool:
