@@ -47,7 +47,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dms_datagen import training_corpus as corpus  # noqa: E402
+from dms_ingest.index import team_scope  # noqa: E402
+from dms_ingest.index.analysis import analyse  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
+from dms_ingest.index.fulltext import IndexEntry  # noqa: E402
 from dms_ingest.index.models import CaseRow, DocumentRow, PageRow  # noqa: E402
 from dms_ingest.index.query import SearchQuery  # noqa: E402
 
@@ -143,8 +146,9 @@ class Archive:
             rows = [page for _, doc_pages in batch for page in doc_pages]
             ids = conn.execute(pages.insert().returning(pages.c.id, sort_by_parameter_order=True),
                                [page.model_dump(exclude={"id"}) for page in rows]).scalars().all()
-            by_id = {doc.id: doc for doc, _ in batch}
-            entries = [catalog._entry(by_id[page.document_id], page_id, page.text) for page, page_id in zip(rows, ids)]
+            tokens = {doc.id: team_scope.page_tokens(conn, doc.doc_type, doc.case_number, doc.review, doc.created_at)
+                      for doc, _ in batch}
+            entries = [IndexEntry(page_id, analyse(page.text), tokens[page.document_id]) for page, page_id in zip(rows, ids)]
             catalog.fulltext.insert(conn, entries)
             catalog._remember_words(conn, entries)
         self.seconds += time.perf_counter() - started

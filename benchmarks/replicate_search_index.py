@@ -6,9 +6,9 @@ Building 1M pages through the product's write path takes over an hour on the sha
 query phase only needs an index whose posting lists, tokens and row layout are those of a 1M-page
 archive. This takes an index kept by `bench_search.py --keep DIR` (built with `--bulk` or
 add_document) and appends *times* - 1 copies of its documents, pages and page vectors with new ids
-(page ids above the source's, so each copy is newer), new case numbers (the next cases of the
+(page ids above the source's, so each copy is newer), new case numbers and their teams (the next cases of the
 benchmark's own case list, so `--reuse` draws its case filters and allowed lists from them),
-received dates moved past the source's period, and the vectors' case and date tokens rewritten to
+received dates moved past the source's period, and the vectors' case, team and date tokens rewritten to
 match. Words, compound parts, strong-word tokens and the page text are copied unchanged, so a word
 lies in *times* × as many pages, as it would in a larger archive; a surname or case number written
 in the text is however in *times* × as many pages as in a real archive (harder, not easier, for
@@ -35,7 +35,7 @@ from sqlalchemy import text  # noqa: E402
 
 from bench_search import (PAGES_PER_CASE, load_manifest, make_cases, postgres_admin,  # noqa: E402
                           postgres_url, save_manifest)
-from dms_ingest.index.analysis import case_token, day_token, month_token, year_token  # noqa: E402
+from dms_ingest.index.analysis import case_token, day_token, month_token, team_token, year_token  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import CaseRow  # noqa: E402
 
@@ -61,12 +61,15 @@ def replicate(keep: Path, source_size: int, times: int, prefix: str) -> dict:
         first, last = conn.execute(text("SELECT min(created_at)::date, max(created_at)::date FROM documents")).one()
         shift_days = (last - first).days + 1
         days = [r[0] for r in conn.execute(text("SELECT DISTINCT created_at::date FROM documents"))]
-        conn.execute(text("CREATE TEMP TABLE case_map (k int, old_case text, new_case text, old_tok text, new_tok text)"))
+        conn.execute(text("CREATE TEMP TABLE case_map (k int, old_case text, new_case text, old_toks text[], new_toks text[])"))
         conn.execute(text("CREATE TEMP TABLE day_map (k int, old_day date, old_toks text[], new_toks text[])"))
         conn.execute(text("INSERT INTO case_map VALUES (:k, :o, :n, :ot, :nt)"),
-                     [{"k": k, "o": c.number, "n": cases[k * len(old_cases) + i].number, "ot": case_token(c.number),
-                       "nt": case_token(cases[k * len(old_cases) + i].number)}
-                      for k in range(1, times) for i, c in enumerate(old_cases)])
+                     [{"k": k, "o": c.number, "n": new.number, "ot": [case_token(c.number), team_token(c.team)],
+                       "nt": [case_token(new.number), team_token(new.team)]}
+                      for k in range(1, times) for i, c in enumerate(old_cases) for new in [cases[k * len(old_cases) + i]]])
+        # The team each case's pages carry (team_scope.py), for the new cases as for the source's.
+        conn.execute(text("INSERT INTO search_case_teams (case_number, team) SELECT new_case, c.team FROM case_map m "
+                          "JOIN cases c ON c.case_number = m.new_case ON CONFLICT DO NOTHING"))
         conn.execute(text("INSERT INTO day_map VALUES (:k, :o, :ot, :nt)"),
                      [{"k": k, "o": d, "ot": [day_token(d), month_token(d), year_token(d)],
                        "nt": [day_token(n), month_token(n), year_token(n)]}
@@ -100,7 +103,7 @@ def replicate(keep: Path, source_size: int, times: int, prefix: str) -> dict:
             conn.execute(text(
                 "INSERT INTO page_search (page_id, tsv) "
                 "SELECT s.page_id + :k * :max_page, "
-                "ts_delete(s.tsv, array_append(dm.old_toks, m.old_tok)) || array_to_tsvector(array_append(dm.new_toks, m.new_tok)) "
+                "ts_delete(s.tsv, dm.old_toks || m.old_toks) || array_to_tsvector(dm.new_toks || m.new_toks) "
                 "FROM page_search s JOIN pages p ON p.id = s.page_id JOIN documents d ON d.id = p.document_id "
                 "JOIN case_map m ON m.k = :k AND m.old_case = d.case_number "
                 "JOIN day_map dm ON dm.k = :k AND dm.old_day = d.created_at::date "
