@@ -15,6 +15,7 @@ from sqlmodel import Session, delete, select
 from .access_models import (ApiTokenRow, LoginAttemptRow, LoginFailureRow, SessionRow, SubstitutionRow, TeamRow,
                             UserRow, ensure_tables)
 from .models import CaseRow
+from . import team_scope
 from .schema import engine_of, update_row
 
 
@@ -185,6 +186,8 @@ def assign_case_teams(db, team_for_surname: Callable[[str], str | None]) -> int:
                 case.team, case.team_source = team, "rule"
                 s.add(case)
                 changed += 1
+        s.flush()
+        team_scope.retag(s.connection())     # their pages move to the new teams' tokens in the same transaction
         s.commit()
     return changed
 

@@ -42,6 +42,15 @@ def fetch_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
 
+def pages_in_index(conn: Connection, page_ids: list[int]) -> list[int]:
+    """The pages that are in the full-text index now (during `dms reindex` some are not yet)."""
+    upto = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
+    if upto is None:
+        return page_ids
+    cursor = int(conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_cursor'")).scalar() or 0)
+    return [p for p in page_ids if p <= cursor or p > int(upto)]
+
+
 @dataclass
 class IndexEntry:
     page_id: int
