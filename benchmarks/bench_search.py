@@ -47,10 +47,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dms_datagen import training_corpus as corpus  # noqa: E402
-from dms_ingest.index import team_scope  # noqa: E402
-from dms_ingest.index.analysis import analyse  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
-from dms_ingest.index.fulltext import IndexEntry  # noqa: E402
 from dms_ingest.index.models import CaseRow, DocumentRow, PageRow  # noqa: E402
 from dms_ingest.index.query import SearchQuery  # noqa: E402
 
@@ -146,9 +143,8 @@ class Archive:
             rows = [page for _, doc_pages in batch for page in doc_pages]
             ids = conn.execute(pages.insert().returning(pages.c.id, sort_by_parameter_order=True),
                                [page.model_dump(exclude={"id"}) for page in rows]).scalars().all()
-            tokens = {doc.id: team_scope.page_tokens(conn, doc.doc_type, doc.case_number, doc.review, doc.created_at)
-                      for doc, _ in batch}
-            entries = [IndexEntry(page_id, analyse(page.text), tokens[page.document_id]) for page, page_id in zip(rows, ids)]
+            by_id = {doc.id: doc for doc, _ in batch}
+            entries = [catalog._entry(conn, by_id[page.document_id], page_id, page.text) for page, page_id in zip(rows, ids)]
             catalog.fulltext.insert(conn, entries)
             catalog._remember_words(conn, entries)
         self.seconds += time.perf_counter() - started
@@ -214,6 +210,11 @@ def query_classes(cases: list[Case], rng: random.Random, count: int) -> dict[str
         "with case filter": [SearchQuery(w, case_numbers=(c.number,)) for w, c in zip(pick(COMMON_WORDS), sample)],
         "200 allowed cases": [SearchQuery(w, allowed_cases=frozenset(x.number for x in rng.sample(cases, 200)),
                                           include_unassigned=False) for w in pick(COMMON_WORDS)],
+        # A caseworker's scope as the service layer sends it: the team's token and a few cases of
+        # other teams (a substitution's exceptions), never the team's hundreds of cases one by one.
+        "a team's scope": [SearchQuery(w, allowed_teams=frozenset({c.team}),
+                                       allowed_cases=frozenset(x.number for x in rng.sample(cases, 3)),
+                                       include_unassigned=False) for w, c in zip(pick(COMMON_WORDS), sample)],
     }
 
 

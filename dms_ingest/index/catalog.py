@@ -156,28 +156,28 @@ class Catalog:
             if row is not None:
                 old = list(s.exec(select(PageRow).where(PageRow.document_id == doc.id)))
                 present = set(pages_in_index(s.connection(), [p.id for p in old]))
-                self.fulltext.delete(s.connection(), [self._entry(s, row, p.id, p.text) for p in old if p.id in present])
+                self.fulltext.delete(s.connection(), [self._entry(s.connection(), row, p.id, p.text) for p in old if p.id in present])
                 for page in old:
                     s.delete(page)
                 s.flush()
             s.merge(doc)
             s.add_all(pages)
             s.flush()
-            entries = [self._entry(s, doc, page.id, page.text) for page in pages]
+            entries = [self._entry(s.connection(), doc, page.id, page.text) for page in pages]
             self.fulltext.insert(s.connection(), entries)
             self._remember_words(s.connection(), entries)
             s.add(AuditEvent(document_id=doc.id, actor=actor, action="rebuilt_from_record", detail="{}"))
             s.commit()
 
-    def _entry(self, s: Session, doc, page_id: int, page_text: str, terms=None, **metadata) -> IndexEntry:
-        return IndexEntry(page_id, terms or analyse(page_text), self._tokens(s, doc, **metadata))
+    def _entry(self, conn, doc, page_id: int, page_text: str, terms=None, **metadata) -> IndexEntry:
+        return IndexEntry(page_id, terms or analyse(page_text), self._tokens(conn, doc, **metadata))
 
     @staticmethod
-    def _tokens(s: Session, doc, **metadata) -> list[str]:
+    def _tokens(conn, doc, **metadata) -> list[str]:
         """The filter tokens of a document's pages (with *metadata* in place of the row's fields),
         its case's team as the index holds it included."""
         values = {f: metadata.get(f, getattr(doc, f)) for f in _INDEXED_FIELDS}
-        return team_scope.page_tokens(s.connection(), values["doc_type"], values["case_number"], values["review"],
+        return team_scope.page_tokens(conn, values["doc_type"], values["case_number"], values["review"],
                                       parse_datetime(values["created_at"]))
 
     def _remember_words(self, conn, entries: list[IndexEntry]) -> None:
@@ -197,8 +197,8 @@ class Catalog:
         pages = list(s.exec(select(PageRow).where(PageRow.document_id == doc.id)))
         present = set(pages_in_index(conn, [p.id for p in pages]))
         pages = [p for p in pages if p.id in present]
-        self.fulltext.delete(conn, [self._entry(s, doc, p.id, p.text, **old) for p in pages])
-        self.fulltext.insert(conn, [self._entry(s, doc, p.id, p.text, **new) for p in pages])
+        self.fulltext.delete(conn, [self._entry(conn, doc, p.id, p.text, **old) for p in pages])
+        self.fulltext.insert(conn, [self._entry(conn, doc, p.id, p.text, **new) for p in pages])
 
     def update_document(self, doc_id: str, actor: str, action: str, **changes) -> DocumentRow:
         """Change fields of a document and record who did it, when, and what changed."""
@@ -226,7 +226,7 @@ class Catalog:
             row = s.get(DocumentRow, doc_id)
             if row is not None:
                 present = set(pages_in_index(s.connection(), [p.id for p in pages]))
-                self.fulltext.delete(s.connection(), [self._entry(s, row, p.id, p.text) for p in pages if p.id in present])
+                self.fulltext.delete(s.connection(), [self._entry(s.connection(), row, p.id, p.text) for p in pages if p.id in present])
             for page in pages:
                 s.delete(page)
             s.flush()
@@ -392,7 +392,8 @@ class Catalog:
                 if current is None:
                     s.add(row)
                 else:
-                    for field in ("surname", "given_names", "date_of_birth", "nationality"):
+                    for field in ("surname", "given_names", "date_of_birth", "nationality", "sponsor_case_number",
+                                  "sponsor_surname", "sponsor_given_names", "sponsor_date_of_birth"):
                         setattr(current, field, getattr(row, field))
                     if row.team_source == "registry" or current.team_source == "registry":
                         current.team, current.team_source = row.team, row.team_source

@@ -84,14 +84,22 @@ class Filters:
     scoped: bool = False                    # an access scope applies (allowed cases and/or teams)
     nothing_visible: bool = False
 
+    def __post_init__(self):
+        # Asked for every candidate (up to ~2,000 per search): the sets are made once.
+        q = self.query
+        self._cases = None if q.case_numbers is None else {c.strip().upper() for c in q.case_numbers}
+        self._types = None if q.doc_types is None else {t or "" for t in q.doc_types}
+        self._allowed_cases = {c.strip().upper() for c in q.allowed_cases or ()}
+        self._allowed_teams = frozenset(q.allowed_teams or ())
+
     def admits(self, case_number: str | None, doc_type: str | None, review, received, team: str | None) -> bool:
         """Whether a candidate's document row passes; *team* is its case's current team (cases.team),
         which decides even where the page's team token is stale (a team change being re-tagged)."""
         q = self.query
         case = (case_number or "").strip().upper()
-        if q.case_numbers is not None and case not in {c.strip().upper() for c in q.case_numbers}:
+        if self._cases is not None and case not in self._cases:
             return False
-        if q.doc_types is not None and (doc_type or "") not in {t or "" for t in q.doc_types}:
+        if self._types is not None and (doc_type or "") not in self._types:
             return False
         if q.review is not None and bool(review) != q.review:
             return False
@@ -104,8 +112,7 @@ class Filters:
         if self.scoped:
             if not case:
                 return q.include_unassigned
-            return (case in {c.strip().upper() for c in q.allowed_cases or ()}
-                    or (team is not None and team in (q.allowed_teams or ())))
+            return case in self._allowed_cases or (team is not None and team in self._allowed_teams)
         return True
 
 
