@@ -382,6 +382,7 @@ class Catalog:
 
     def replace_cases(self, rows: list[CaseRow]) -> None:
         with self._lock, self.session() as s:
+            team_scope.lock_for_team_change(s.connection())
             existing = {c.case_number: c for c in s.exec(select(CaseRow))}
             incoming = {r.case_number for r in rows}
             for number, row in existing.items():

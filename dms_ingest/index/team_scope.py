@@ -53,6 +53,16 @@ def page_tokens(conn: Connection, doc_type, case_number, review, received) -> li
             + case_scope_tokens(case_number, indexed_team(conn, case_number)))
 
 
+def lock_for_team_change(conn: Connection) -> None:
+    """First statement of a transaction that changes cases' teams (PostgreSQL). A document written
+    concurrently reads its case's team when it records the case here (`indexed_team`); for a case
+    with no row yet nothing else orders the two, and the document would keep the old team's token
+    after `retag` had already run. This lock conflicts with that insert: the document waits for
+    the change and reads the new team, or the change waits for the document and re-tags it."""
+    if conn.dialect.name != "sqlite" and inspect(conn).has_table(TABLE):
+        conn.execute(text(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"))
+
+
 def retag(conn: Connection) -> int:
     """Move the pages of every case whose team changed to the new team's token; returns the pages
     moved. Run in the transaction that changed the teams."""
