@@ -12,7 +12,9 @@ import time
 from sqlalchemy import text
 
 from dms_ingest.index import team_scope
-from dms_ingest.index.analysis import team_token
+from dms_ingest.index.analysis import analyse, document_tokens, team_token
+from dms_ingest.index.catalog import parse_datetime
+from dms_ingest.index.fulltext import IndexEntry
 from dms_ingest.index.models import CaseRow
 
 from .test_search import add, make_catalog  # noqa: F401  (the fixture, per backend)
@@ -69,3 +71,26 @@ def test_a_cases_first_document_during_a_registry_import_carries_the_new_team(ma
     assert found(catalog, teams_=["A-K"]) == {"ahmadi-1", "ahmadi-2"}
     assert pages_with_token(catalog, team_token("M-P")) == 1
 
+
+def test_an_index_rebuild_begun_by_the_older_analyser_starts_over(make_catalog):
+    """An interrupted `dms reindex` of ANALYSER_VERSION 1 (pages without team tokens): the new
+    version must not resume it, or those pages stay unfindable for their team after the rebuild."""
+    catalog = make_catalog()
+    archive(catalog)
+    with catalog.engine.begin() as conn:            # what version 1's interrupted reindex left behind
+        upto = catalog._start_reindex(conn)
+        rows = conn.execute(text("SELECT p.id, p.text, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
+                                 "JOIN documents d ON d.id = p.document_id ORDER BY p.id LIMIT 2")).all()
+        catalog.fulltext.insert(conn, [IndexEntry(r[0], analyse(r[1]), document_tokens(r[2], r[3], bool(r[4]),
+                                                                                      parse_datetime(r[5])))
+                                       for r in rows])
+        conn.execute(text("UPDATE search_state SET value = :c WHERE name = 'reindex_cursor'"), {"c": str(rows[-1][0])})
+        conn.execute(text("UPDATE search_state SET value = '1' WHERE name = 'analyser'"))
+        conn.execute(text("DELETE FROM search_state WHERE name NOT IN ('analyser', 'reindex_upto', 'reindex_cursor')"))
+        conn.execute(text("DELETE FROM search_case_teams"))
+    assert upto > rows[-1][0]
+    reopened = make_catalog()
+    reopened.reindex()
+    assert found(reopened, teams_=["A-K"]) == {"ahmadi-1", "ahmadi-2"}
+    assert found(reopened, teams_=["L-Z"]) == {"yilmaz-1"}
+    assert pages_with_token(reopened, team_token("A-K")) == 3
