@@ -401,7 +401,8 @@ class Catalog:
                 if current is None:
                     s.add(row)
                 else:
-                    for field in ("surname", "given_names", "date_of_birth", "nationality"):
+                    for field in ("surname", "given_names", "date_of_birth", "nationality", "sponsor_case_number",
+                                  "sponsor_surname", "sponsor_given_names", "sponsor_date_of_birth"):
                         setattr(current, field, getattr(row, field))
                     if row.team_source == "registry" or current.team_source == "registry":
                         current.team, current.team_source = row.team, row.team_source
