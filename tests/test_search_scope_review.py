@@ -9,11 +9,12 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
 from sqlalchemy import text
 
 from dms_ingest.index import team_scope
 from dms_ingest.index.analysis import analyse, document_tokens, team_token
-from dms_ingest.index.catalog import parse_datetime
+from dms_ingest.index.catalog import Catalog, SearchIndexOutdated, parse_datetime
 from dms_ingest.index.fulltext import IndexEntry
 from dms_ingest.index.models import CaseRow
 
@@ -94,3 +95,34 @@ def test_an_index_rebuild_begun_by_the_older_analyser_starts_over(make_catalog):
     assert found(reopened, teams_=["A-K"]) == {"ahmadi-1", "ahmadi-2"}
     assert found(reopened, teams_=["L-Z"]) == {"yilmaz-1"}
     assert pages_with_token(reopened, team_token("A-K")) == 3
+
+
+def _as_left_by_version_1(catalog) -> None:
+    """Every page indexed as ANALYSER_VERSION 1 did: no team tokens, no search_case_teams."""
+    with catalog.engine.begin() as conn:
+        rows = conn.execute(text("SELECT p.id, p.text, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
+                                 "JOIN documents d ON d.id = p.document_id")).all()
+        catalog.fulltext.clear(conn)
+        catalog.fulltext.insert(conn, [IndexEntry(r[0], analyse(r[1]), document_tokens(r[2], r[3], bool(r[4]),
+                                                                                      parse_datetime(r[5])))
+                                       for r in rows])
+        conn.execute(text("DELETE FROM search_case_teams"))
+        conn.execute(text("UPDATE search_state SET value = '1' WHERE name = 'analyser'"))
+
+
+def test_a_version_1_index_is_rebuilt_on_open_or_refuses_search_until_reindexed(make_catalog, monkeypatch):
+    """Opened by version 2, an index without team tokens never answers a team's search as if its
+    documents were not there: small, it is rebuilt on open; large, search refuses until `dms reindex`."""
+    catalog = make_catalog()
+    archive(catalog)
+    _as_left_by_version_1(catalog)
+    assert found(catalog, teams_=["A-K"]) == set()          # what answering from it would do
+    assert found(make_catalog(), teams_=["A-K"]) == {"ahmadi-1", "ahmadi-2"}    # small: rebuilt on open
+    _as_left_by_version_1(catalog)
+    monkeypatch.setattr(Catalog, "rebuild_on_open_limit", 3)
+    large = make_catalog()
+    with pytest.raises(SearchIndexOutdated):
+        found(large, teams_=["A-K"])
+    large.reindex()
+    assert found(large, teams_=["A-K"]) == {"ahmadi-1", "ahmadi-2"}
+    assert found(large, intake=True) == {"intake-1"}
