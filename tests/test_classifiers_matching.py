@@ -4,7 +4,7 @@ import pytest
 
 from dms_datagen.mrz import make_td3
 from dms_ingest.classifiers.case_numbers import CaseNumberPattern
-from dms_ingest.classifiers.matching import CaseHints, match_case
+from dms_ingest.classifiers.matching import CaseHints, cases_waiting_for_application, match_case
 from dms_ingest.classifiers.registry import CaseRecord, CaseRegistry
 
 D = dt.date
@@ -321,9 +321,16 @@ def test_registered_sponsors_payslip_goes_into_the_applicants_reunification_file
 
 
 def test_sponsors_payslip_without_an_open_reunification_or_for_another_type_goes_to_review():
-    # No open application that accepts it (the stage passes None for types no application takes from a sponsor).
-    assert_review(family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=lambda c: False))
-    assert_review(family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=None))
+    # No open application that accepts it: it waits, and says for which case (opening one files it).
+    waiting = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=lambda c: False)
+    assert_review(waiting)
+    assert cases_waiting_for_application(waiting.reasons) == {"ABH-2024-01001"}
+    # A type no application takes from a sponsor (the stage passes None): an ordinary contradiction.
+    other_type = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=None)
+    assert_review(other_type)
+    assert not cases_waiting_for_application(other_type.reasons)
+    stranger = family_decide("ABH-2024-01001", "Jonas Becker", "15.01.1982", accepted=lambda c: False)
+    assert not cases_waiting_for_application(stranger.reasons)
 
 
 def test_anyone_but_the_registered_sponsor_still_goes_to_review():

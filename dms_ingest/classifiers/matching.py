@@ -25,6 +25,16 @@ AMBIGUITY_THRESHOLD = 75.0
 # *person* than the chosen case (name and date of birth, a passport MRZ) always means review.
 PRECEDENCE = ("cover sheet", "printed case number", "mail", "name and date of birth")
 
+# The review reason of a sponsor's document that only lacks an open application on the applicant's
+# case; opening one files it (applications/sponsor.py reads the case number back from this sentence).
+SPONSOR_WAITING = "Wartet auf einen offenen Antrag der Akte "
+_SPONSOR_WAITING = re.compile(re.escape(SPONSOR_WAITING) + r"(\S+?):")
+
+
+def cases_waiting_for_application(reasons: list[str]) -> set[str]:
+    """The cases whose opening application would take this sponsor document (see SPONSOR_WAITING)."""
+    return {m.group(1) for r in reasons for m in [_SPONSOR_WAITING.match(r)] if m}
+
 
 @dataclass(frozen=True)
 class CaseHints:
@@ -331,13 +341,17 @@ class _Judge:
         against, others = self.other_people(record, name_only_veto=name_only_veto)
         if against and self.sponsor_accepted is not None:
             sponsor = self.registry.sponsor_of(record)
-            if sponsor is not None and self.sponsor_only(record, sponsor) and self.sponsor_accepted(record.case_number):
+            if sponsor is not None and self.sponsor_only(record, sponsor):
                 birth = sponsor.date_of_birth.strftime("%d.%m.%Y") if sponsor.date_of_birth else "?"
-                self.reasons.append(
-                    f"Das Dokument nennt die im Register eingetragene Referenzperson {sponsor.full_name} "
-                    f"(geb. {birth}{', ' + sponsor.case_number if sponsor.case_number else ''}); die Akte hat einen "
-                    "offenen Antrag auf Familiennachzug, der diesen Nachweis der Referenzperson verlangt.")
-                return [], []
+                who = f"{sponsor.full_name} (geb. {birth}{', ' + sponsor.case_number if sponsor.case_number else ''})"
+                if self.sponsor_accepted(record.case_number):
+                    self.reasons.append(
+                        f"Das Dokument nennt die im Register eingetragene Referenzperson {who}; die Akte hat einen "
+                        "offenen Antrag auf Familiennachzug, der diesen Nachweis der Referenzperson verlangt.")
+                    return [], []
+                against = [f"{SPONSOR_WAITING}{record.case_number}: das Dokument nennt die im Register eingetragene "
+                           f"Referenzperson {who}, aber dort ist noch kein Antrag offen, der diesen Nachweis "
+                           "verlangt.", *against]
         return against, others
 
     def sponsor_only(self, record: CaseRecord, sponsor: CaseRecord) -> bool:
