@@ -431,6 +431,7 @@ def print_row(row: dict) -> None:
 
 
 def main() -> int:
+    global KEEP_PREFIX
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=None, help="default 100000,300000,1000000 (--reuse: every size kept)")
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -446,7 +447,10 @@ def main() -> int:
                         help="write 500 documents per transaction (not add_document): quicker archive-sized builds")
     parser.add_argument("--build-only", action="store_true", help="build (and keep) without measuring queries")
     parser.add_argument("--reuse", default=None, help="DIR: only measure queries on the indexes kept there by --keep")
+    parser.add_argument("--keep-prefix", default=KEEP_PREFIX,
+                        help=f"names of the kept PostgreSQL databases (default {KEEP_PREFIX}N): runs side by side")
     args = parser.parse_args()
+    KEEP_PREFIX = args.keep_prefix
     args.sizes_given = args.sizes is not None
     args.sizes = args.sizes or "100000,300000,1000000"
     if args.stop_at:

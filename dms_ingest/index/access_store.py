@@ -180,6 +180,7 @@ def assign_case_teams(db, team_for_surname: Callable[[str], str | None]) -> int:
     """Set the team of every case the registry does not name a team for; returns how many changed."""
     changed = 0
     with _session(db) as s:
+        team_scope.lock_for_team_change(s.connection())
         for case in s.exec(select(CaseRow).where((CaseRow.team_source == None) | (CaseRow.team_source != "registry"))):  # noqa: E711
             team = team_for_surname(case.surname)
             if team != case.team or case.team_source != "rule":

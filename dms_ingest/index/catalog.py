@@ -28,6 +28,7 @@ from .search import SearchHit, SearchPage, run_search
 
 # Document fields that become filter tokens: changing one re-indexes the document's pages.
 _INDEXED_FIELDS = ("doc_type", "case_number", "review", "created_at")
+_REBUILD_STATE = "('reindex_upto', 'reindex_cursor', 'reindex_analyser')"    # search_state of a running rebuild
 
 
 class SearchIndexOutdated(Exception):
@@ -72,6 +73,12 @@ class Catalog:
         team_scope.create(conn)
         version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
         rebuilding = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
+        rebuilt_by = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_analyser'")).scalar()
+        if rebuilding is not None and rebuilt_by != str(ANALYSER_VERSION):
+            # A rebuild begun by another analyser (version 1: no team tokens): its pages would stay
+            # unfindable for their team once this one finished it. Start over.
+            conn.execute(text(f"DELETE FROM search_state WHERE name IN {_REBUILD_STATE} OR name = 'analyser'"))
+            version = rebuilding = None
         if version == str(ANALYSER_VERSION) or rebuilding is not None:
             self.fulltext.create(conn)
             return False
@@ -319,7 +326,7 @@ class Catalog:
         with self._lock, self.engine.begin() as conn:
             if not self.is_sqlite:
                 self.fulltext.create_index(conn)
-            conn.execute(text("DELETE FROM search_state WHERE name IN ('reindex_upto', 'reindex_cursor')"))
+            conn.execute(text(f"DELETE FROM search_state WHERE name IN {_REBUILD_STATE}"))
             _set_state(conn, "analyser", str(ANALYSER_VERSION))
         self.outdated = False
         return indexed
@@ -334,6 +341,7 @@ class Catalog:
         team_scope.reset(conn)
         _set_state(conn, "reindex_upto", str(upto))
         _set_state(conn, "reindex_cursor", "0")
+        _set_state(conn, "reindex_analyser", str(ANALYSER_VERSION))
         return upto
 
     def index_stats(self) -> dict:
@@ -382,6 +390,7 @@ class Catalog:
 
     def replace_cases(self, rows: list[CaseRow]) -> None:
         with self._lock, self.session() as s:
+            team_scope.lock_for_team_change(s.connection())
             existing = {c.case_number: c for c in s.exec(select(CaseRow))}
             incoming = {r.case_number for r in rows}
             for number, row in existing.items():
@@ -392,7 +401,8 @@ class Catalog:
                 if current is None:
                     s.add(row)
                 else:
-                    for field in ("surname", "given_names", "date_of_birth", "nationality"):
+                    for field in ("surname", "given_names", "date_of_birth", "nationality", "sponsor_case_number",
+                                  "sponsor_surname", "sponsor_given_names", "sponsor_date_of_birth"):
                         setattr(current, field, getattr(row, field))
                     if row.team_source == "registry" or current.team_source == "registry":
                         current.team, current.team_source = row.team, row.team_source

@@ -126,19 +126,29 @@ def _add_document_statement(dialect, document_names: tuple[str, ...], audit_name
             "AS v (number, tsv) ON v.number = p.number) SELECT id, number FROM p")
 
 
-def _prepared(conn: Connection, document_names: tuple[str, ...], audit_names: tuple[str, ...], pages: int,
-              search_table: str, cursor) -> str:
-    """The name of the add-document statement for *pages* pages on this connection, prepared now if new.
-    The names live in the pooled connection's `info` (cleared when the connection is replaced)."""
-    key = (document_names, audit_names, pages, search_table)
-    prepared = conn.connection.info.setdefault("dms_prepared_add_document", {})
+def prepared_statement(conn: Connection, cursor, key, build) -> str:
+    """PostgreSQL: the name under which the statement *build()* (with $n parameters) is prepared on
+    this connection, preparing it now if new. The names live in the pooled connection's `info`, which
+    is cleared when the connection is replaced; a prepared statement outlives a rolled-back transaction."""
+    prepared = conn.connection.info.setdefault("dms_prepared", {})
     name = prepared.get(key)
     if name is None:
-        name = f"dms_add_document_{len(prepared) + 1}"
-        cursor.execute(f"PREPARE {name} AS "
-                       + _add_document_statement(conn.dialect, document_names, audit_names, pages, search_table))
+        name = f"dms_statement_{len(prepared) + 1}"
+        cursor.execute(f"PREPARE {name} AS {build()}")
         prepared[key] = name
     return name
+
+
+def execute_prepared(conn: Connection, key, build, values: list) -> list[tuple]:
+    """PostgreSQL: run the statement *build()* prepared once per connection (see prepared_statement)
+    with *values* for $1, $2, …; its rows as plain tuples."""
+    cursor = conn.connection.cursor()
+    try:
+        name = prepared_statement(conn, cursor, key, build)
+        cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {name}", values)
+        return cursor.fetchall() if cursor.description else []
+    finally:
+        cursor.close()
 
 
 def insert_document_postgres(conn: Connection, document: dict, pages: list[PageRow], audit: dict,
@@ -153,7 +163,9 @@ def insert_document_postgres(conn: Connection, document: dict, pages: list[PageR
     try:
         document_names, audit_names = tuple(document), tuple(audit)
         if 0 < len(pages) <= PREPARED_MAX_PAGES:
-            name = _prepared(conn, document_names, audit_names, len(pages), search_table, cursor)
+            name = prepared_statement(conn, cursor, ("add_document", document_names, audit_names, len(pages), search_table),
+                                      lambda: _add_document_statement(conn.dialect, document_names, audit_names,
+                                                                      len(pages), search_table))
             values = [*_rows(DocumentRow.__table__, conn.dialect, document_names, [[document[n] for n in document_names]]),
                       *_rows(AuditEvent.__table__, conn.dialect, audit_names, [[audit[n] for n in audit_names]]),
                       *_rows(PageRow.__table__, conn.dialect, _PAGE_COLUMNS,

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from .analysis import analyse, case_scope_tokens, document_tokens, team_token
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, fetch_rows, pages_in_index
+from .page_writes import execute_prepared
 
 TABLE = "search_case_teams"
 
@@ -42,15 +43,32 @@ def indexed_team(conn: Connection, case_number: str | None) -> str | None:
     waits for this document and then moves it too."""
     if not (case_number or "").strip():
         return None
-    return conn.execute(text(
-        f"INSERT INTO {TABLE} (case_number, team) VALUES (:c, (SELECT team FROM cases WHERE case_number = :c)) "
-        f"ON CONFLICT (case_number) DO UPDATE SET team = {TABLE}.team RETURNING team"), {"c": case_number}).scalar()
+    # Once per document written: prepared once per connection on PostgreSQL, and without
+    # SQLAlchemy's statement handling, which cost more client CPU than the upsert itself.
+    if conn.dialect.name == "postgresql":
+        return execute_prepared(conn, "indexed_team", lambda: _INDEXED_TEAM.format(c="CAST($1 AS VARCHAR)"),
+                                [case_number])[0][0]
+    return fetch_rows(conn, _INDEXED_TEAM.format(c=":c"), {"c": case_number})[0][0]
+
+
+_INDEXED_TEAM = (f"INSERT INTO {TABLE} (case_number, team) VALUES ({{c}}, (SELECT team FROM cases WHERE case_number = {{c}})) "
+                 f"ON CONFLICT (case_number) DO UPDATE SET team = {TABLE}.team RETURNING team")
 
 
 def page_tokens(conn: Connection, doc_type, case_number, review, received) -> list[str]:
     """All filter tokens of a document's pages, its case's indexed team included."""
     return (document_tokens(doc_type, case_number, review, received)
             + case_scope_tokens(case_number, indexed_team(conn, case_number)))
+
+
+def lock_for_team_change(conn: Connection) -> None:
+    """First statement of a transaction that changes cases' teams (PostgreSQL). A document written
+    concurrently reads its case's team when it records the case here (`indexed_team`); for a case
+    with no row yet nothing else orders the two, and the document would keep the old team's token
+    after `retag` had already run. This lock conflicts with that insert: the document waits for
+    the change and reads the new team, or the change waits for the document and re-tags it."""
+    if conn.dialect.name != "sqlite" and inspect(conn).has_table(TABLE):
+        conn.execute(text(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE"))
 
 
 def retag(conn: Connection) -> int:
