@@ -17,6 +17,7 @@ from dms_ingest.index.analysis import analyse, document_tokens, team_token
 from dms_ingest.index.catalog import Catalog, SearchIndexOutdated, parse_datetime
 from dms_ingest.index.fulltext import IndexEntry
 from dms_ingest.index.models import CaseRow
+from dms_ingest.index.query import SearchQuery
 
 from .test_search import add, make_catalog  # noqa: F401  (the fixture, per backend)
 from .test_search_team_scope import archive, found, pages_with_token
@@ -126,3 +127,31 @@ def test_a_version_1_index_is_rebuilt_on_open_or_refuses_search_until_reindexed(
     large.reindex()
     assert found(large, teams_=["A-K"]) == {"ahmadi-1", "ahmadi-2"}
     assert found(large, intake=True) == {"intake-1"}
+
+
+def test_a_document_moved_between_cases_and_teams_follows_its_current_case(make_catalog):
+    """Review moves a document to another team's case and back, the cases swap teams in between,
+    and it goes back to the intake: each time exactly its current case's team finds it, and
+    deleting it leaves no team token behind (FTS5 removes entries only given the same tokens)."""
+    catalog = make_catalog()
+    archive(catalog)
+    catalog.update_document("ahmadi-2", "test", "review_assigned", case_number="ABH-2024-00002", review=True)
+    assert found(catalog, teams_=["A-K"]) == {"ahmadi-1"}
+    assert found(catalog, teams_=["L-Z"]) == {"ahmadi-2", "yilmaz-1"}
+    catalog.replace_cases([CaseRow(case_number="ABH-2024-00001", surname="Ahmadi", team="L-Z", team_source="registry"),
+                           CaseRow(case_number="ABH-2024-00002", surname="Yilmaz", team="A-K", team_source="registry")])
+    assert found(catalog, teams_=["A-K"]) == {"ahmadi-2", "yilmaz-1"}
+    assert found(catalog, teams_=["L-Z"]) == {"ahmadi-1"}
+    catalog.update_document("ahmadi-2", "test", "review_assigned", case_number="ABH-2024-00001", review=False)
+    assert found(catalog, teams_=["L-Z"]) == {"ahmadi-1", "ahmadi-2"}
+    assert found(catalog, teams_=["A-K"]) == {"yilmaz-1"}
+    catalog.update_document("ahmadi-2", "test", "review_reopened", case_number=None)
+    assert found(catalog, teams_=["A-K", "L-Z"]) == {"ahmadi-1", "yilmaz-1"}
+    assert found(catalog, intake=True) == {"ahmadi-2", "intake-1"}
+    for doc_id in ("ahmadi-1", "ahmadi-2"):
+        catalog.delete_document(doc_id, "test", "test")
+    assert pages_with_token(catalog, team_token("L-Z")) == 0
+    assert pages_with_token(catalog, team_token("A-K")) == 1
+    listed = catalog.find(SearchQuery("", allowed_teams=frozenset({"A-K"}), allowed_cases=frozenset(),
+                                      include_unassigned=False))       # no words: the team's documents
+    assert [h.id for h in listed.hits] == ["yilmaz-1"] and listed.total == 1 and listed.facets == {"": 1}
