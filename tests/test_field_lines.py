@@ -64,13 +64,34 @@ def test_two_readings_that_agree_on_another_text_replace_the_line_and_its_words(
 def test_readings_that_disagree_change_nothing():
     page = page_of(("Das Mietverhaltnis Po am 01.03.2024.", [93, 89, 16, 94, 94]))
     before = (page.text, list(page.words))
-    ocr = ScriptedOcr(("Das Mietverhältnis ae am 01.03.2024.", 90.0), ("Das Mietverhältnis beginnt am 01.03.2024.", 95.0))
+    ocr = ScriptedOcr(("Das Mietverhältnis ae am 01.03.2024.", 90.0), ("Das Mietverhältnis beginnt am 01.03.2024.", 95.0),
+                      ("Das Mietverhältnis bang am 01.03.2024.", 0.0))
     assert reread_field_lines(page, GRAY, ocr) == 0
     assert (page.text, page.words) == before
+    assert len(ocr.calls) == 3                                      # a third reading was asked to decide
+
+
+def test_a_third_reading_decides_between_two_that_disagree():
+    page = page_of(("Das Mietverhaltnis Becher am 07.05.2016.", [93, 92, 39, 94, 94]))
+    ocr = ScriptedOcr(("Das Mietverhältnis bang am 07.05.2016.", 0.0), ("Das Mietverhältnis beginnt am 07.05.2016.", 90.0),
+                      ("Das Mietverhältnis beginnt am 07.05.2016.", 93.0))
+    assert reread_field_lines(page, GRAY, ocr) == 1
+    assert page.text == "Das Mietverhältnis beginnt am 07.05.2016."
+    assert [w.confidence for w in page.words] == [90.0] * 5            # the weaker of the two that agree
+
+
+def test_specks_at_the_ends_of_a_reading_do_not_count():
+    page = page_of(("Pflegedienst Lebensfreude gGmbH", [96, 96, 68]))
+    ocr = ScriptedOcr(("_ Pflegedienst Lebensfreude gGmbH", 87.0))
+    assert reread_field_lines(page, GRAY, ocr) == 1
+    assert page.text == "Pflegedienst Lebensfreude gGmbH" and [round(w.confidence) for w in page.words] == [96, 96, 87]
 
 
 def test_sure_lines_and_lines_without_a_field_cost_nothing():
     ocr = ScriptedOcr(("never asked", 99.0))
-    page = page_of(("Autohaus Brandt KG", [96, 92, 95]), ("Der Urlaub betragt 30 Tage", [90, 40, 60, 95, 95]))
+    page = page_of(("Autohaus Brandt KG", [96, 92, 95]), ("Arbeitsvertrag", [95]), ("§ 4 Urlaub", [90, 90, 90]),
+                   ("Der Urlaub betragt 30 Tage", [90, 40, 60, 95, 95]))   # below the letterhead, no field
+    assert reread_field_lines(page, GRAY, ocr) == 0
+    page = page_of(("Eingang 15.06.2025 - Az.:ABH-2020-40925", [90, 60, 90, 70]))     # reread.py's line
     assert reread_field_lines(page, GRAY, ocr) == 0
     assert ocr.calls == []

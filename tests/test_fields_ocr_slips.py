@@ -122,3 +122,15 @@ def test_registration_with_b_for_sz_and_a_speck_before_place_and_date():
 def test_a_speck_before_the_letterhead_is_not_part_of_the_employer():
     fields = read("gehaltsnachweis", "+ Softwarehaus Nordlicht GmbH\nEntgeltabrechnung für Mai 2025\nGesamtbrutto 3.100,00 €")
     assert fields["employer"].value == "Softwarehaus Nordlicht GmbH"
+
+
+def test_net_pay_with_its_umlaut_read_as_ii_and_a_place_date_after_a_speck():
+    # Real OCR lines of set E (seed 23): "Nettobezüge" as "Nettobeziige", a speck read as "‘" before the date.
+    payslip = read("gehaltsnachweis", "Friseursalon Haarmonie\nEntgeltabrechnung für Marz-2025\n"
+                                      "Abrechnungszeitraum: 01.03.2025 - 31.03.2025 x\nGesamtbrutto 2.507,35 €\n"
+                                      "Nettobeziige 1.666,56 €\nAuszahlungsbetrag 1.666,56 €")
+    assert payslip["net_pay"].value == "1666.56" and payslip["period"].value == "2025-03"
+    registration = read("meldebescheinigung", "Stadt Nürnberg - Bürgeramt\nMeldebescheinigung _—\n"
+                                              "Anschrift: Dorfstraße 124, 90403 Nürnberg\nEinzugsdatum: 31.03.2024\n"
+                                              "Art der Wohnung: alleinige Wohnung :\nNurnberg, ‘25.06.2025")
+    assert registration["issue_date"].value == "2025-06-25"

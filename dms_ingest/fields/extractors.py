@@ -163,7 +163,8 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?brutto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
                      r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
                      gap=r"[\s:.€]{0,40}")
-    net = labelled(pages, "net_pay", r"netto-?\s?(?:entgelt|bezüge|verdienst|lohn|gehalt|betrag)|nettobezug|"
+    # OCR reads the 'ü' of "Nettobezüge" as "ii" at times ("Nettobeziige").
+    net = labelled(pages, "net_pay", r"netto-?\s?(?:entgelt|bez(?:ü|u|ii)ge|verdienst|lohn|gehalt|betrag)|nettobezug|"
                    r"netto\s+gesamt|gesetzliches\s+netto", _AMOUNT_VALUE, _amount, gap=r"[\s:.€]{0,40}")
     return [f for f in (best(periods), best(_employer(pages, r"arbeitgeber(?:in)?|firma|betrieb")),
                         best(gross), best(net)) if f]
@@ -338,7 +339,9 @@ def _issue_date(pages: list[PageText], name: str = "issue_date") -> ExtractedFie
                               r"bescheinigt\s+am|(?<![\w-])datum|erstellt\s+am", _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
     if labelled_dates:
         return best(labelled_dates, conflict_factor=0.9)
-    place = re.compile(rf"^[\s_.,'‚~-]*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}},\s*(?:den\s+)?(?P<v>{_DATE_VALUE})", re.MULTILINE)
+    # A speck before the date may come out as a quote mark ("Nurnberg, ‘25.06.2025").
+    place = re.compile(rf"^[\s_.,'‚~-]*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}},\s*(?:den\s+)?[‘’'‚\"“„]?(?P<v>{_DATE_VALUE})",
+                       re.MULTILINE)
     found = [field_from(name, _iso(h.match.group("v")), h, h.match.group("v"), 0.95)
              for h in search(pages, place) if _iso(h.match.group("v"))]
     return best(found[:1]) if found else None
