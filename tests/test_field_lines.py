@@ -95,3 +95,10 @@ def test_sure_lines_and_lines_without_a_field_cost_nothing():
     page = page_of(("Eingang 15.06.2025 - Az.:ABH-2020-40925", [90, 60, 90, 70]))     # reread.py's line
     assert reread_field_lines(page, GRAY, ocr) == 0
     assert ocr.calls == []
+
+
+def test_a_page_read_as_noise_is_not_looked_at_line_by_line():
+    ocr = ScriptedOcr(("never asked", 99.0))
+    page = page_of(("~ ,. l1 i| ::", [20, 20, 20, 20, 20]))
+    page.ocr_confidence = 20.0
+    assert reread_field_lines(page, GRAY, ocr) == 0 and ocr.calls == []

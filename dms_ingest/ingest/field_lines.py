@@ -30,6 +30,7 @@ _TARGET_DPI = 450
 _TIEBREAK_DPI = 300    # the third reading, when the first two disagree
 _MAX_LINES = 4         # per page: the cost stays a few small crops
 _LETTERHEAD = 3        # the page's first lines: who wrote it
+_READABLE_PAGE = 60.0  # below this mean confidence the page was read as noise (upside down, a photo): no field lines
 
 
 def _doubtful(line: list[Word]) -> bool:
@@ -98,6 +99,8 @@ def _texts_agree(readings) -> bool:
 
 def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
     """Read doubtful field lines again (see above); returns how many lines were confirmed or replaced."""
+    if page.ocr_confidence is None or page.ocr_confidence < _READABLE_PAGE:
+        return 0
     lines = word_lines(page.words)
     changed: dict[int, list[Word]] = {}
     for k in _candidates(lines):
