@@ -4,7 +4,7 @@ import pytest
 
 from dms_datagen.mrz import make_td3
 from dms_ingest.classifiers.case_numbers import CaseNumberPattern
-from dms_ingest.classifiers.matching import CaseHints, match_case
+from dms_ingest.classifiers.matching import CaseHints, cases_waiting_for_application, match_case
 from dms_ingest.classifiers.registry import CaseRecord, CaseRegistry
 
 D = dt.date
@@ -287,3 +287,66 @@ def test_cover_sheet_meets_another_persons_birthday_read_with_a_look_alike_day()
     decision = match_case(text, registry, hints=CaseHints(barcode_case_number=cover.case_number))
     assert decision.review and decision.case_number is None
     assert other.case_number in decision.candidates
+
+
+# --- family reunification: the registered sponsor's income and housing proofs --------------------
+
+APPLICANT = CaseRecord("ABH-2024-01001", "Okafor", "Folake", D(1979, 8, 9), "NGA",
+                       sponsor_case_number="ABH-2016-02002")
+SPONSOR = CaseRecord("ABH-2016-02002", "Okafor", "Chinedu", D(1976, 10, 24), "NGA")
+UNREGISTERED = CaseRecord("ABH-2024-01003", "Tesfay", "Selam", D(1990, 3, 3), "ERI", sponsor_surname="Tesfay",
+                          sponsor_given_names="Yonas", sponsor_date_of_birth=D(1985, 6, 6))
+STRANGER = CaseRecord("ABH-2015-03003", "Becker", "Jonas", D(1982, 1, 15), "DEU")
+FAMILY = CaseRegistry(RECORDS + [APPLICANT, SPONSOR, UNREGISTERED, STRANGER])
+PAYSLIP = "Ihr Zeichen: {case}\nEntgeltabrechnung Mai 2025\nHerrn {name}   Geburtsdatum: {birth}\nNettoentgelt 2.100,00 €"
+
+
+def family_decide(case, name, birth, accepted=lambda case_number: True, **kw):
+    return match_case(PAYSLIP.format(case=case, name=name, birth=birth), FAMILY, pattern=CaseNumberPattern(),
+                      today=TODAY, sponsor_accepted=accepted, **kw)
+
+
+def test_registered_sponsors_payslip_goes_into_the_applicants_reunification_file():
+    decision = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976")
+    assert_assigned(decision, "ABH-2024-01001", "case_number")
+    assert any("Referenzperson Chinedu Okafor" in r for r in decision.reasons)
+    # The sponsor recorded by name and birth date only (no case here) is accepted the same way.
+    assert_assigned(family_decide("ABH-2024-01003", "Yonas Tesfay", "06.06.1985"), "ABH-2024-01003", "case_number")
+    # Through the mail's case or a cover sheet as well.
+    text = PAYSLIP.format(case="", name="Chinedu Okafor", birth="24.10.1976")
+    for hints in (CaseHints(email_case_number="ABH-2024-01001"), CaseHints(barcode_case_number="ABH-2024-01001")):
+        assert_assigned(match_case(text, FAMILY, pattern=CaseNumberPattern(), today=TODAY, hints=hints,
+                                   sponsor_accepted=lambda c: True), "ABH-2024-01001",
+                        "mail" if hints.email_case_number else "barcode")
+
+
+def test_sponsors_payslip_without_an_open_reunification_or_for_another_type_goes_to_review():
+    # No open application that accepts it: it waits, and says for which case (opening one files it).
+    waiting = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=lambda c: False)
+    assert_review(waiting)
+    assert cases_waiting_for_application(waiting.reasons) == {"ABH-2024-01001"}
+    # A type no application takes from a sponsor (the stage passes None): an ordinary contradiction.
+    other_type = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=None)
+    assert_review(other_type)
+    assert not cases_waiting_for_application(other_type.reasons)
+    stranger = family_decide("ABH-2024-01001", "Jonas Becker", "15.01.1982", accepted=lambda c: False)
+    assert not cases_waiting_for_application(stranger.reasons)
+
+
+def test_anyone_but_the_registered_sponsor_still_goes_to_review():
+    assert_review(family_decide("ABH-2024-01001", "Jonas Becker", "15.01.1982"))          # a registry stranger
+    assert_review(family_decide("ABH-2024-01001", "Emeka Okafor", "02.02.1970"))          # another relative
+    assert_review(family_decide("ABH-2024-01001", "Chinedu Okafor", "25.10.1976"))        # sponsor's name, other birthday
+    assert_review(family_decide("ABH-2024-01003", "Jonas Becker", "15.01.1982"))
+    # A case without a registered sponsor: the relative's payslip is a contradiction as before.
+    assert_review(family_decide("ABH-2016-02002", "Folake Okafor", "09.08.1979"))
+    # The sponsor and a third person on one page.
+    text = PAYSLIP.format(case="ABH-2024-01001", name="Chinedu Okafor", birth="24.10.1976") + \
+        "\nVertreten durch Jonas Becker, geb. 15.01.1982"
+    assert_review(match_case(text, FAMILY, pattern=CaseNumberPattern(), today=TODAY, sponsor_accepted=lambda c: True))
+
+
+def test_sponsors_payslip_without_a_case_number_is_not_filed_by_name_alone():
+    text = PAYSLIP.format(case="", name="Chinedu Okafor", birth="24.10.1976")
+    decision = match_case(text, FAMILY, pattern=CaseNumberPattern(), today=TODAY, sponsor_accepted=lambda c: True)
+    assert_assigned(decision, "ABH-2016-02002", "name_dob")   # the sponsor's own case, as before
