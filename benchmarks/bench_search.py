@@ -144,7 +144,7 @@ class Archive:
             ids = conn.execute(pages.insert().returning(pages.c.id, sort_by_parameter_order=True),
                                [page.model_dump(exclude={"id"}) for page in rows]).scalars().all()
             by_id = {doc.id: doc for doc, _ in batch}
-            entries = [catalog._entry(by_id[page.document_id], page_id, page.text) for page, page_id in zip(rows, ids)]
+            entries = [catalog._entry(conn, by_id[page.document_id], page_id, page.text) for page, page_id in zip(rows, ids)]
             catalog.fulltext.insert(conn, entries)
             catalog._remember_words(conn, entries)
         self.seconds += time.perf_counter() - started
@@ -210,6 +210,11 @@ def query_classes(cases: list[Case], rng: random.Random, count: int) -> dict[str
         "with case filter": [SearchQuery(w, case_numbers=(c.number,)) for w, c in zip(pick(COMMON_WORDS), sample)],
         "200 allowed cases": [SearchQuery(w, allowed_cases=frozenset(x.number for x in rng.sample(cases, 200)),
                                           include_unassigned=False) for w in pick(COMMON_WORDS)],
+        # A caseworker's scope as the service layer sends it: the team's token and a few cases of
+        # other teams (a substitution's exceptions), never the team's hundreds of cases one by one.
+        "a team's scope": [SearchQuery(w, allowed_teams=frozenset({c.team}),
+                                       allowed_cases=frozenset(x.number for x in rng.sample(cases, 3)),
+                                       include_unassigned=False) for w, c in zip(pick(COMMON_WORDS), sample)],
     }
 
 
@@ -426,6 +431,7 @@ def print_row(row: dict) -> None:
 
 
 def main() -> int:
+    global KEEP_PREFIX
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=None, help="default 100000,300000,1000000 (--reuse: every size kept)")
     parser.add_argument("--backends", default="sqlite,postgresql")
@@ -441,7 +447,10 @@ def main() -> int:
                         help="write 500 documents per transaction (not add_document): quicker archive-sized builds")
     parser.add_argument("--build-only", action="store_true", help="build (and keep) without measuring queries")
     parser.add_argument("--reuse", default=None, help="DIR: only measure queries on the indexes kept there by --keep")
+    parser.add_argument("--keep-prefix", default=KEEP_PREFIX,
+                        help=f"names of the kept PostgreSQL databases (default {KEEP_PREFIX}N): runs side by side")
     args = parser.parse_args()
+    KEEP_PREFIX = args.keep_prefix
     args.sizes_given = args.sizes is not None
     args.sizes = args.sizes or "100000,300000,1000000"
     if args.stop_at:

@@ -20,6 +20,7 @@ Usage: python -m dms_datagen.applications DIR --cases N --seed S   (then: dms ev
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -464,6 +465,7 @@ def write_application_set(directory: str | Path, cases: int = 40, seed: int = 14
             if case_number not in used:
                 used.add(case_number)
                 break
+        own = len(records)
         records.append(CaseRecord(case_number, hh.applicant.surname, hh.applicant.given_names,
                                   hh.applicant.date_of_birth, hh.applicant.nationality))
         relative_in_registry = rng.random() < 0.5
@@ -474,6 +476,12 @@ def write_application_set(directory: str | Path, cases: int = 40, seed: int = 14
                 records.append(CaseRecord(other, hh.relative.surname, hh.relative.given_names,
                                           hh.relative.date_of_birth, hh.relative.nationality))
         app_type = rng.choice(list(DOCUMENTS))
+        if app_type == "familiennachzug":
+            # The office records the sponsor (Referenzperson) of a reunification: their case if they have one.
+            sponsor_case = records[-1].case_number if records[-1].case_number != case_number else ""
+            records[own] = dataclasses.replace(
+                records[own], sponsor_case_number=sponsor_case, sponsor_surname=hh.relative.surname,
+                sponsor_given_names=hh.relative.given_names, sponsor_date_of_birth=hh.relative.date_of_birth)
         if only:
             scenario = only[i % len(only)]
         else:

@@ -140,10 +140,50 @@ def test_documents_in_review_or_outgoing_never_count(types):
     assert run(types, documents)[1]["arbeitsvertrag"].state == "missing"
 
 
-def test_family_reunification_accepts_the_sponsors_payslips(types):
-    sponsor = "Herrn Mehmet Kaya, geb. 01.01.1985"
-    documents = [doc(f"g{m}", "gehaltsnachweis", sponsor, period=f"2025-0{m}") for m in (3, 4, 5)]
-    assert run(types, documents, "familiennachzug")[1]["gehaltsnachweise"].state == "satisfied"
+SPONSORED = Applicant("Kaya", "Emre", dt.date(1990, 5, 5), sponsor=Applicant("Kaya", "Mehmet", dt.date(1985, 1, 1)))
+
+
+def complete_reunification(income_text: str) -> list[CaseDocument]:
+    return [doc("a", "antrag"), passport(), doc("u", "urkunde"), doc("s", "sprachzertifikat", level="A1"),
+            *[doc(f"g{m}", "gehaltsnachweis", income_text, period=f"2025-0{m}") for m in (3, 4, 5)],
+            doc("m", "mietvertrag", income_text), doc("k", "krankenversicherung", valid_from="2025-01-01", valid_to="open")]
+
+
+def test_family_reunification_accepts_the_registered_sponsors_payslips_and_tenancy(types):
+    status, reqs = run(types, complete_reunification("Herrn Mehmet Kaya, geb. 01.01.1985"), "familiennachzug",
+                       SPONSORED)
+    assert status.complete, [(r.key, r.state, r.reason) for r in status.requirements]
+    assert reqs["mietvertrag"].documents[0].reason == "Nachweis der Referenzperson Mehmet Kaya"
+    # The applicant's own income counts as well.
+    assert run(types, complete_reunification(NAMED), "familiennachzug", SPONSORED)[0].complete
+
+
+@pytest.mark.parametrize("text", ["Herrn Mehmet Kaya, geb. 02.01.1985",      # the sponsor's namesake
+                                  "Herrn Murat Kaya, geb. 01.01.1985",       # another relative
+                                  "Frau Eva Schulz, geb. 01.01.1985"])       # a stranger
+def test_family_reunification_refuses_income_of_anyone_but_the_registered_sponsor(types, text):
+    status, reqs = run(types, complete_reunification(text), "familiennachzug", SPONSORED)
+    assert not status.complete and reqs["gehaltsnachweise"].state in ("missing", "unread")
+    assert reqs["mietvertrag"].documents[0].outcome in ("other_person", "unread")
+
+
+def test_without_a_registered_sponsor_the_sponsors_income_does_not_count(types):
+    status, reqs = run(types, complete_reunification("Herrn Mehmet Kaya, geb. 01.01.1985"), "familiennachzug")
+    assert not status.complete and reqs["gehaltsnachweise"].state == "missing"
+
+
+def test_the_sponsors_passport_or_insurance_never_completes_the_applicants_file(types):
+    """The "relative" scenario: the sponsor's own passport or insurance is not the applicant's."""
+    documents = [passport(given="MEHMET") if d.id == "p" else d
+                 for d in complete_reunification("Herrn Mehmet Kaya, geb. 01.01.1985")]
+    documents[0].fields["date_of_birth"] = ExtractedField("date_of_birth", "1985-01-01", 0.95, 1, "", "read")
+    status, reqs = run(types, documents, "familiennachzug", SPONSORED)
+    assert not status.complete and reqs["pass"].documents[0].outcome == "other_person"
+    documents = [doc("k", "krankenversicherung", "Versicherte Person: Mehmet Kaya, geb. 01.01.1985",
+                     valid_from="2025-01-01", valid_to="open") if d.id == "k" else d
+                 for d in complete_reunification("Herrn Mehmet Kaya, geb. 01.01.1985")]
+    status, reqs = run(types, documents, "familiennachzug", SPONSORED)
+    assert not status.complete and reqs["krankenversicherung"].state == "missing"
 
 
 def write_config(tmp_path, text: str):

@@ -4,7 +4,7 @@ import pytest
 
 from dms_datagen.mrz import make_td3
 from dms_ingest.classifiers.case_numbers import CaseNumberPattern
-from dms_ingest.classifiers.matching import CaseHints, match_case
+from dms_ingest.classifiers.matching import CaseHints, cases_waiting_for_application, match_case
 from dms_ingest.classifiers.registry import CaseRecord, CaseRegistry
 
 D = dt.date
@@ -289,9 +289,72 @@ def test_cover_sheet_meets_another_persons_birthday_read_with_a_look_alike_day()
     assert other.case_number in decision.candidates
 
 
+# --- family reunification: the registered sponsor's income and housing proofs --------------------
+
+APPLICANT = CaseRecord("ABH-2024-01001", "Okafor", "Folake", D(1979, 8, 9), "NGA",
+                       sponsor_case_number="ABH-2016-02002")
+SPONSOR = CaseRecord("ABH-2016-02002", "Okafor", "Chinedu", D(1976, 10, 24), "NGA")
+UNREGISTERED = CaseRecord("ABH-2024-01003", "Tesfay", "Selam", D(1990, 3, 3), "ERI", sponsor_surname="Tesfay",
+                          sponsor_given_names="Yonas", sponsor_date_of_birth=D(1985, 6, 6))
+STRANGER = CaseRecord("ABH-2015-03003", "Becker", "Jonas", D(1982, 1, 15), "DEU")
+FAMILY = CaseRegistry(RECORDS + [APPLICANT, SPONSOR, UNREGISTERED, STRANGER])
+PAYSLIP = "Ihr Zeichen: {case}\nEntgeltabrechnung Mai 2025\nHerrn {name}   Geburtsdatum: {birth}\nNettoentgelt 2.100,00 €"
+
+
+def family_decide(case, name, birth, accepted=lambda case_number: True, **kw):
+    return match_case(PAYSLIP.format(case=case, name=name, birth=birth), FAMILY, pattern=CaseNumberPattern(),
+                      today=TODAY, sponsor_accepted=accepted, **kw)
+
+
+def test_registered_sponsors_payslip_goes_into_the_applicants_reunification_file():
+    decision = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976")
+    assert_assigned(decision, "ABH-2024-01001", "case_number")
+    assert any("Referenzperson Chinedu Okafor" in r for r in decision.reasons)
+    # The sponsor recorded by name and birth date only (no case here) is accepted the same way.
+    assert_assigned(family_decide("ABH-2024-01003", "Yonas Tesfay", "06.06.1985"), "ABH-2024-01003", "case_number")
+    # Through the mail's case or a cover sheet as well.
+    text = PAYSLIP.format(case="", name="Chinedu Okafor", birth="24.10.1976")
+    for hints in (CaseHints(email_case_number="ABH-2024-01001"), CaseHints(barcode_case_number="ABH-2024-01001")):
+        assert_assigned(match_case(text, FAMILY, pattern=CaseNumberPattern(), today=TODAY, hints=hints,
+                                   sponsor_accepted=lambda c: True), "ABH-2024-01001",
+                        "mail" if hints.email_case_number else "barcode")
+
+
+def test_sponsors_payslip_without_an_open_reunification_or_for_another_type_goes_to_review():
+    # No open application that accepts it: it waits, and says for which case (opening one files it).
+    waiting = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=lambda c: False)
+    assert_review(waiting)
+    assert cases_waiting_for_application(waiting.reasons) == {"ABH-2024-01001"}
+    # A type no application takes from a sponsor (the stage passes None): an ordinary contradiction.
+    other_type = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=None)
+    assert_review(other_type)
+    assert not cases_waiting_for_application(other_type.reasons)
+    stranger = family_decide("ABH-2024-01001", "Jonas Becker", "15.01.1982", accepted=lambda c: False)
+    assert not cases_waiting_for_application(stranger.reasons)
+
+
+def test_anyone_but_the_registered_sponsor_still_goes_to_review():
+    assert_review(family_decide("ABH-2024-01001", "Jonas Becker", "15.01.1982"))          # a registry stranger
+    assert_review(family_decide("ABH-2024-01001", "Emeka Okafor", "02.02.1970"))          # another relative
+    assert_review(family_decide("ABH-2024-01001", "Chinedu Okafor", "25.10.1976"))        # sponsor's name, other birthday
+    assert_review(family_decide("ABH-2024-01003", "Jonas Becker", "15.01.1982"))
+    # A case without a registered sponsor: the relative's payslip is a contradiction as before.
+    assert_review(family_decide("ABH-2016-02002", "Folake Okafor", "09.08.1979"))
+    # The sponsor and a third person on one page.
+    text = PAYSLIP.format(case="ABH-2024-01001", name="Chinedu Okafor", birth="24.10.1976") + \
+        "\nVertreten durch Jonas Becker, geb. 15.01.1982"
+    assert_review(match_case(text, FAMILY, pattern=CaseNumberPattern(), today=TODAY, sponsor_accepted=lambda c: True))
+
+
+def test_sponsors_payslip_without_a_case_number_is_not_filed_by_name_alone():
+    text = PAYSLIP.format(case="", name="Chinedu Okafor", birth="24.10.1976")
+    decision = match_case(text, FAMILY, pattern=CaseNumberPattern(), today=TODAY, sponsor_accepted=lambda c: True)
+    assert_assigned(decision, "ABH-2016-02002", "name_dob")   # the sponsor's own case, as before
+
+
 # --- names OCR ran together or garbled, and a birth date read again (issue 15) ------------------
 
-FAMILY = [
+SLIP_RECORDS = [
     CaseRecord("ABH-2023-11111", "Okafor", "Aisha", D(2000, 3, 14), "NGA"),
     CaseRecord("ABH-2023-11112", "Okafor", "Chidi", D(1971, 9, 2), "NGA"),          # her father, same surname
     CaseRecord("ABH-2023-22221", "Khalil", "Omar", D(1988, 11, 5), "SYR"),
@@ -299,37 +362,37 @@ FAMILY = [
     CaseRecord("ABH-2023-44441", "Haddad", "Rami", D(1995, 2, 7), "LBN"),             # namesakes: father and son
     CaseRecord("ABH-2023-44442", "Haddad", "Rami", D(1965, 2, 7), "LBN"),
 ]
-FAMILY_REGISTRY = CaseRegistry(RECORDS + FAMILY)
+SLIP_REGISTRY = CaseRegistry(RECORDS + SLIP_RECORDS)
 
 
-def decide_family(text, **kw):
-    return match_case(text, FAMILY_REGISTRY, pattern=CaseNumberPattern(), today=TODAY, **kw)
+def decide_slips(text, **kw):
+    return match_case(text, SLIP_REGISTRY, pattern=CaseNumberPattern(), today=TODAY, **kw)
 
 
 def test_given_name_and_surname_run_together_assign_only_with_the_exact_spelling():
-    assert_assigned(decide_family("Antragstellerin: AISHAOKAFOR\nGeburtsdatum: 14.03.2000"), "ABH-2023-11111", "name_dob")
-    assert_assigned(decide_family("OKAFORAISHA, geb. 14.03.2000"), "ABH-2023-11111", "name_dob")
-    assert_review(decide_family("Antragstellerin: AISHAOKAFAR\nGeburtsdatum: 14.03.2000"))   # one letter off
-    assert_review(decide_family("Antragstellerin: AISHAOKAFOR\nGeburtsdatum: 02.09.1971"))   # the father's birthday
-    assert_review(decide_family("Sehr geehrte Frau AISHAOKAFOR, vielen Dank."))              # a name alone
+    assert_assigned(decide_slips("Antragstellerin: AISHAOKAFOR\nGeburtsdatum: 14.03.2000"), "ABH-2023-11111", "name_dob")
+    assert_assigned(decide_slips("OKAFORAISHA, geb. 14.03.2000"), "ABH-2023-11111", "name_dob")
+    assert_review(decide_slips("Antragstellerin: AISHAOKAFAR\nGeburtsdatum: 14.03.2000"))   # one letter off
+    assert_review(decide_slips("Antragstellerin: AISHAOKAFOR\nGeburtsdatum: 02.09.1971"))   # the father's birthday
+    assert_review(decide_slips("Sehr geehrte Frau AISHAOKAFOR, vielen Dank."))              # a name alone
 
 
 def test_an_h_read_as_fi_still_names_the_person():
-    assert_assigned(decide_family("Name: KFIALIL, Omar\nGeburtsdatum: 05.11.1988"), "ABH-2023-22221", "name_dob")
-    assert_review(decide_family("Name: KFIALID, Omar\nGeburtsdatum: 05.11.1988"))             # another name
+    assert_assigned(decide_slips("Name: KFIALIL, Omar\nGeburtsdatum: 05.11.1988"), "ABH-2023-22221", "name_dob")
+    assert_review(decide_slips("Name: KFIALID, Omar\nGeburtsdatum: 05.11.1988"))             # another name
 
 
 def test_a_birth_date_read_again_assigns_only_an_exactly_named_person_without_namesakes():
     text = "Name: Okonkwo, Chinedu\nGeburtsdatum: 24.06.1938"
-    assert_review(decide_family(text))                                                         # the date alone
+    assert_review(decide_slips(text))                                                         # the date alone
     speck = CaseHints(birth_rereads=((D(1938, 6, 24), D(1958, 6, 24)),))
-    decision = decide_family(text, hints=speck)
+    decision = decide_slips(text, hints=speck)
     assert_assigned(decision, "ABH-2023-33331", "name_dob")
     assert any("vergrößert" in r for r in decision.reasons)
     # Re-read as another date (seed 15: "1998"), two digits away, or with the name not exact: review.
     for first, again, shown in [(D(1938, 6, 24), D(1998, 6, 24), text), (D(1938, 6, 24), D(1958, 6, 24), text.replace("1938", "1937")),
                                 (D(1938, 6, 24), D(1958, 6, 24), text.replace("Chinedu", "Chinedo"))]:
-        assert_review(decide_family(shown, hints=CaseHints(birth_rereads=((first, again),))))
+        assert_review(decide_slips(shown, hints=CaseHints(birth_rereads=((first, again),))))
     # A namesake father with another birthday: the son's date read again is no proof.
     namesake = "Name: Haddad, Rami\nGeburtsdatum: 07.02.1985"
-    assert_review(decide_family(namesake, hints=CaseHints(birth_rereads=((D(1985, 2, 7), D(1995, 2, 7)),))))
+    assert_review(decide_slips(namesake, hints=CaseHints(birth_rereads=((D(1985, 2, 7), D(1995, 2, 7)),))))

@@ -111,3 +111,29 @@ def test_similar_surname_lookup_tolerates_ocr_damage():
     assert [r.case_number for r in reg.with_similar_surname("Wisniewski")] == ["ABH-2019-00001"]
     assert [r.case_number for r in reg.with_similar_surname("WISNlEWSKI")] == ["ABH-2019-00001"]
     assert reg.with_similar_surname("Nowak") == []
+
+
+def test_sponsor_columns_name_the_referenzperson_by_case_or_by_name_and_birth(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "case_number,surname,given_names,date_of_birth,nationality,sponsor_case_number,sponsor_surname,"
+        "sponsor_given_names,sponsor_date_of_birth\n"
+        "ABH-2024-00001,Okafor,Folake,1979-08-09,NGA,ABH-2016-00002,,,\n"
+        "ABH-2016-00002,Okafor,Chinedu,1976-10-24,NGA,,,,\n"
+        "ABH-2024-00003,Tesfay,Selam,1990-03-03,ERI,,Tesfay,Yonas,06.06.1985\n"
+        "ABH-2024-00004,Rossi,Luca,1991-01-01,ITA,ABH-2099-99999,,,\n"
+        "ABH-2024-00005,Silva,Ana,1992-02-02,BRA,,Silva,João,\n", encoding="utf-8")
+    records = parse_registry_csv(path)
+    registry = CaseRegistry(records)
+    sponsors = [registry.sponsor_of(r) for r in records]
+    assert sponsors[0] is records[1]
+    assert sponsors[1] is None
+    assert (sponsors[2].full_name, sponsors[2].date_of_birth, sponsors[2].case_number) == \
+        ("Yonas Tesfay", dt.date(1985, 6, 6), "")
+    assert sponsors[3] is None and sponsors[4] is None    # unknown case; no birth date: nobody is identified
+    write_registry_csv(records, tmp_path / "back.csv")
+    assert parse_registry_csv(tmp_path / "back.csv") == records
+    path.write_text("case_number,surname,given_names,date_of_birth,nationality,sponsor_date_of_birth\n"
+                    "ABH-2024-00001,Okafor,Folake,1979-08-09,NGA,31.02.1980\n", encoding="utf-8")
+    with pytest.raises(RegistryError, match="line 2: bad sponsor_date_of_birth"):
+        parse_registry_csv(path)

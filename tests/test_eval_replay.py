@@ -1,4 +1,4 @@
-"""`dms eval --replay`: cases decided again on stored OCR text, with the pipeline's own routing."""
+"""`dms eval --rescore` on a case set: cases decided again on stored OCR text, with the pipeline's own routing."""
 
 import json
 

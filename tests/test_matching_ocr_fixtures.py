@@ -1,6 +1,6 @@
 """Case matching on real OCR text captured from `dms eval` runs on the mailroom sets (issue 15).
 
-Each fixture is a page's text as Tesseract read it (`dms eval DIR --keep-text`), with the registry
+Each fixture is a page's text as Tesseract read it (`dms eval DIR --keep-pages FILE`), with the registry
 rows that matter, traps included (namesakes, same surnames, look-alike twins). Every accepting case
 has refusing neighbours: the rules must stay exactly as strict as stated in the README.
 """

@@ -9,6 +9,7 @@ from datetime import datetime, timezone
 from sqlalchemy import text
 
 from dms_ingest.index.models import DocumentRow, PageRow
+from dms_ingest.index.page_writes import PREPARED_MAX_PAGES
 from dms_ingest.index.query import SearchQuery
 
 from .test_search import make_catalog  # noqa: F401 - fixture (both backends)
@@ -91,3 +92,23 @@ def _stored_vectors(catalog) -> dict | None:
         return None
     with catalog.engine.connect() as conn:
         return dict(conn.execute(text(f"SELECT page_id, tsv::text FROM {catalog.fulltext.table}")).all())
+
+
+def test_long_documents_and_repeated_page_counts_are_written_alike(make_catalog):
+    """PostgreSQL prepares the insert once per page count (up to PREPARED_MAX_PAGES pages) and
+    sends longer documents with their values inline: both ways store the same rows and vectors."""
+    catalog = make_catalog()
+    long_count = PREPARED_MAX_PAGES + 2
+    for doc_id, count in (("short-a", 2), ("long", long_count), ("short-b", 2)):
+        pages = [PageRow(document_id=doc_id, number=n, text=f"Seite {n} Nachweis{doc_id.replace('-', '')}{n}")
+                 for n in range(1, count + 1)]
+        catalog.add_document(DocumentRow(id=doc_id, source=f"{doc_id}.pdf", original_sha256=doc_id * 2,
+                                         pages=count, doc_type="nachweis", case_number="ABH-2024-00007"), pages)
+        assert {p.id: p.text for p in pages} == {p.id: p.text for p in catalog.pages(doc_id)}
+    assert [h.page for h in catalog.search(f"Nachweislong{long_count}")] == [long_count]
+    assert [h.page for h in catalog.search("Nachweisshortb2")] == [2]
+    found = catalog.find(SearchQuery("", case_numbers=("ABH-2024-00007",), limit=50))
+    assert sorted(h.id for h in found.hits) == ["long", "short-a", "short-b"]
+    vectors = _stored_vectors(catalog)
+    assert catalog.reindex() == long_count + 4
+    assert _stored_vectors(catalog) == vectors

@@ -64,8 +64,16 @@ def case_row(catalog, case_number: str) -> CaseRow:
     return row
 
 
-def applicant_of(row: CaseRow) -> Applicant:
-    return Applicant(row.surname, row.given_names, row.date_of_birth)
+def applicant_of(row: CaseRow, catalog=None) -> Applicant:
+    """The case's owner, with the sponsor the registry records for them (their case, else name and birth)."""
+    sponsor = None
+    if row.sponsor_case_number and catalog is not None:
+        own = catalog.case(row.sponsor_case_number.strip().upper())
+        if own is not None and own.case_number != row.case_number and own.date_of_birth is not None:
+            sponsor = Applicant(own.surname, own.given_names, own.date_of_birth)
+    elif row.sponsor_surname and row.sponsor_date_of_birth is not None:
+        sponsor = Applicant(row.sponsor_surname, row.sponsor_given_names or "", row.sponsor_date_of_birth)
+    return Applicant(row.surname, row.given_names, row.date_of_birth, sponsor)
 
 
 def load_case_documents(catalog, settings, case_number: str, today: dt.date) -> list[CaseDocument]:
@@ -94,13 +102,15 @@ def _field_view(f: ExtractedField) -> dict:
 
 
 def case_checklist(catalog, settings, case_number: str, *, today: dt.date | None = None,
-                   include_closed: bool = False, with_documents: bool = True) -> CaseChecklist:
+                   include_closed: bool = False, with_documents: bool = True,
+                   row: CaseRow | None = None) -> CaseChecklist:
     """Every (open) application of the case with the status of each requirement.
 
     Without *with_documents* (the REST case view) the documents are read only if there is an
-    application to check them against, and not listed in the result."""
+    application to check them against, and not listed in the result. *row*: the case's registry
+    row if the caller has read it already."""
     today = today or dt.date.today()
-    row = case_row(catalog, case_number)
+    row = row or case_row(catalog, case_number)
     result = CaseChecklist(row.case_number, f"{row.given_names} {row.surname}".strip(), today.isoformat())
     apps = store.applications(catalog, row.case_number, state=None if include_closed else store.OPEN)
     if not apps and not with_documents:
@@ -110,7 +120,7 @@ def case_checklist(catalog, settings, case_number: str, *, today: dt.date | None
         result.documents = [{"id": d.id, "doc_type": d.doc_type, "title": d.title, "review": d.review,
                              "outgoing": d.outgoing, "fields": [_field_view(f) for f in d.fields.values()]}
                             for d in documents]
-    applicant = applicant_of(row)
+    applicant = applicant_of(row, catalog)
     for app in apps:
         app_type = settings.applications.types.get(app.application_type)
         if app_type is None:

@@ -81,6 +81,10 @@ class Requirement(_Strict):
     conditions: list[Condition] = []
     # Only documents of the applicant count (a spouse's passport is not the applicant's passport).
     applicant_only: bool = True
+    # Documents of the sponsor (Referenzperson) recorded in the registry count too (family
+    # reunification: the sponsor's payslips and tenancy); they may then also be filed into the
+    # applicant's case when they arrive with its case number (README "Is the file complete?").
+    from_sponsor: bool = False
 
     @model_validator(mode="after")
     def _months_match_count(self) -> "Requirement":

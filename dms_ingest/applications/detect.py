@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from ..index.applications import open_application
+from .sponsor import file_waiting_sponsor_documents
 
 log = logging.getLogger(__name__)
 
@@ -19,5 +20,7 @@ def open_from_form(ctx, doc, document_id: str) -> None:
     try:
         open_application(ctx.catalog, doc.case_number, purpose.value, by="pipeline", source="form",
                          source_document=document_id)
+        file_waiting_sponsor_documents(ctx.catalog, ctx.settings, ctx.store, doc.case_number, purpose.value,
+                                       actor="pipeline")
     except Exception:  # the document is archived; a failed bookkeeping step must not undo that
         log.exception("could not open the application of form %s", document_id)

@@ -27,6 +27,7 @@ class Applicant:
     surname: str
     given_names: str
     date_of_birth: dt.date | None = None
+    sponsor: "Applicant | None" = None   # the Referenzperson recorded in the registry
 
 
 @dataclass
@@ -186,7 +187,10 @@ def _check_document(req: Requirement, doc: CaseDocument, applicant: Applicant | 
     if doc.review:
         check.outcome, check.reason = "in_review", "Dokumenttyp oder Akte noch in Prüfung"
         return check
-    if req.applicant_only and applicant is not None:
+    if req.from_sponsor and applicant is not None and applicant.sponsor is not None \
+            and belongs_to_applicant(doc, applicant.sponsor, name_threshold) is True:
+        check.reason = "Nachweis der Referenzperson " + f"{applicant.sponsor.given_names} {applicant.sponsor.surname}"
+    elif req.applicant_only and applicant is not None:
         owner = belongs_to_applicant(doc, applicant, name_threshold)
         if owner is False:
             check.outcome, check.reason = "other_person", "Dokument nennt eine andere Person"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import Callable
 
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
@@ -23,6 +24,16 @@ AMBIGUITY_THRESHOLD = 75.0
 # a lower one that names another case; evidence in the document that identifies a different
 # *person* than the chosen case (name and date of birth, a passport MRZ) always means review.
 PRECEDENCE = ("cover sheet", "printed case number", "mail", "name and date of birth")
+
+# The review reason of a sponsor's document that only lacks an open application on the applicant's
+# case; opening one files it (applications/sponsor.py reads the case number back from this sentence).
+SPONSOR_WAITING = "Wartet auf einen offenen Antrag der Akte "
+_SPONSOR_WAITING = re.compile(re.escape(SPONSOR_WAITING) + r"(\S+?):")
+
+
+def cases_waiting_for_application(reasons: list[str]) -> set[str]:
+    """The cases whose opening application would take this sponsor document (see SPONSOR_WAITING)."""
+    return {m.group(1) for r in reasons for m in [_SPONSOR_WAITING.match(r)] if m}
 
 
 @dataclass(frozen=True)
@@ -247,20 +258,23 @@ def match_case(
     name_threshold: float = NAME_THRESHOLD,
     ambiguity_threshold: float = AMBIGUITY_THRESHOLD,
     today: dt.date | None = None,
+    sponsor_accepted: Callable[[str], bool] | None = None,
 ) -> CaseDecision:
     """Decide the case for one document's OCR text; anything doubtful goes to review.
 
     Evidence decides in the order of PRECEDENCE: the cover sheet, then the document's own printed
     case number, then the case of the mail it came with, then name and date of birth (or a valid
     passport MRZ) in the document. Evidence in the document for a different person than the
-    chosen case's owner always sends it to review.
+    chosen case's owner always sends it to review - except the sponsor of a family reunification
+    recorded in the registry, when *sponsor_accepted*(case number) says that the case has an open
+    application accepting this (type of) document from its sponsor; see ``_Judge.sponsor_only``.
     """
     pattern = pattern or CaseNumberPattern()
     hints = hints or CaseHints()
     names = TextNames(text)
     people, notes = _collect_people(text, registry, names, name_threshold, ambiguity_threshold, today,
                                     hints.birth_rereads)
-    judge = _Judge(registry, names, people, name_threshold, notes)
+    judge = _Judge(registry, names, people, name_threshold, notes, sponsor_accepted)
 
     given: dict[str, CaseRecord] = {}
     for source, value in (("cover", hints.barcode_case_number), ("mail", hints.email_case_number)):
@@ -342,9 +356,10 @@ class _Judge:
     """Weighs one document's evidence against the case that a higher source points to."""
 
     def __init__(self, registry: CaseRegistry, names: TextNames, people: _PeopleEvidence, threshold: float,
-                 notes: list[str]):
+                 notes: list[str], sponsor_accepted: Callable[[str], bool] | None = None):
         self.registry, self.names, self.people, self.threshold = registry, names, people, threshold
         self.reasons = list(notes)
+        self.sponsor_accepted = sponsor_accepted
 
     def review(self, *why: str, candidates: list[str] = ()) -> CaseDecision:
         return CaseDecision(None, None, True, self.reasons + list(why), list(dict.fromkeys(candidates)))
@@ -362,6 +377,46 @@ class _Judge:
         return record.case_number in self.people.identified or (named is not None and named.score >= self.threshold)
 
     def objections(self, record: CaseRecord, *, name_only_veto: bool) -> tuple[list[str], list[str]]:
+        """Evidence in the document for someone other than ``record``'s owner (or their registered sponsor,
+        where the case accepts this document from the sponsor)."""
+        against, others = self.other_people(record, name_only_veto=name_only_veto)
+        if against and self.sponsor_accepted is not None:
+            sponsor = self.registry.sponsor_of(record)
+            if sponsor is not None and self.sponsor_only(record, sponsor):
+                birth = sponsor.date_of_birth.strftime("%d.%m.%Y") if sponsor.date_of_birth else "?"
+                who = f"{sponsor.full_name} (geb. {birth}{', ' + sponsor.case_number if sponsor.case_number else ''})"
+                if self.sponsor_accepted(record.case_number):
+                    self.reasons.append(
+                        f"Das Dokument nennt die im Register eingetragene Referenzperson {who}; die Akte hat einen "
+                        "offenen Antrag auf Familiennachzug, der diesen Nachweis der Referenzperson verlangt.")
+                    return [], []
+                against = [f"{SPONSOR_WAITING}{record.case_number}: das Dokument nennt die im Register eingetragene "
+                           f"Referenzperson {who}, aber dort ist noch kein Antrag offen, der diesen Nachweis "
+                           "verlangt.", *against]
+        return against, others
+
+    def sponsor_only(self, record: CaseRecord, sponsor: CaseRecord) -> bool:
+        """The document names the registered sponsor by name and birth date, and no third person:
+        every person evidence on it is the owner's or the sponsor's."""
+        people, allowed = self.people, {record.case_number, sponsor.case_number} - {""}
+        fits = lambda surname, given, birth: any(  # noqa: E731
+            _mention_fits(surname, given, birth, r, self.threshold) for r in (record, sponsor))
+        named = (sponsor.case_number in people.identified) or any(
+            _mention_fits(m.name.surname, m.name.given_names, m.date_of_birth, sponsor, self.threshold)
+            for m in people.mentions)
+        if not named or people.ambiguous or set(people.identified) - allowed:
+            return False
+        if not all(fits(m.name.surname, m.name.given_names, m.date_of_birth) for m in people.mentions):
+            return False
+        if not all(fits(z.surname, z.given_names, z.date_of_birth) for z in people.valid_mrz):
+            return False
+        if people.birth_dates - {record.date_of_birth, sponsor.date_of_birth}:
+            return False
+        strangers = [r for r in _named_registry_people(self.names, self.registry, self.threshold)
+                     if r.case_number not in allowed]
+        return not strangers
+
+    def other_people(self, record: CaseRecord, *, name_only_veto: bool) -> tuple[list[str], list[str]]:
         """Evidence in the document for someone other than ``record``'s owner."""
         against, others = _contradictions(record, self.people, self.threshold)
         if not against and name_only_veto and not self.names_owner(record):

@@ -16,6 +16,10 @@ from rapidfuzz import fuzz, process
 from .persons import loose_name, word_similarity
 
 COLUMNS = ("case_number", "surname", "given_names", "date_of_birth", "nationality")
+# Optional: the sponsor (Referenzperson) of a family reunification - by case number if they have one
+# here, else by name and date of birth. Only a sponsor recorded here may have their income and housing
+# proofs filed into the applicant's case (README "Is the file complete?").
+SPONSOR_COLUMNS = ("sponsor_case_number", "sponsor_surname", "sponsor_given_names", "sponsor_date_of_birth")
 
 
 class RegistryError(ValueError):
@@ -36,6 +40,10 @@ class CaseRecord:
     date_of_birth: dt.date | None
     nationality: str
     team: str = ""          # optional `team` column: overrides the surname-letter rule for this case
+    sponsor_case_number: str = ""
+    sponsor_surname: str = ""
+    sponsor_given_names: str = ""
+    sponsor_date_of_birth: dt.date | None = None
 
     @property
     def full_name(self) -> str:
@@ -99,14 +107,8 @@ def parse_registry_text(content: str) -> list[CaseRecord]:
                 f"duplicate case number {values['case_number']!r} (first on line {seen[key]})", line
             )
         seen[key] = line
-        birth = None
-        if values["date_of_birth"]:
-            try:
-                birth = parse_date(values["date_of_birth"])
-            except ValueError:
-                raise RegistryError(
-                    f"bad date_of_birth {values['date_of_birth']!r} (use YYYY-MM-DD or DD.MM.YYYY)", line
-                ) from None
+        birth = _optional_date(values["date_of_birth"], "date_of_birth", line)
+        sponsor = {name: row[header.index(name)].strip() if name in header else "" for name in SPONSOR_COLUMNS}
         records.append(
             CaseRecord(
                 case_number=values["case_number"],
@@ -115,19 +117,49 @@ def parse_registry_text(content: str) -> list[CaseRecord]:
                 date_of_birth=birth,
                 nationality=values["nationality"].upper(),
                 team=row[header.index("team")].strip() if "team" in header else "",
+                sponsor_case_number=sponsor["sponsor_case_number"],
+                sponsor_surname=sponsor["sponsor_surname"],
+                sponsor_given_names=sponsor["sponsor_given_names"],
+                sponsor_date_of_birth=_optional_date(sponsor["sponsor_date_of_birth"], "sponsor_date_of_birth", line),
             )
         )
     return records
 
 
+def record_of(row, *, team: str = "") -> CaseRecord:
+    """The registry record of a stored case (any object with the registry's attributes)."""
+    return CaseRecord(row.case_number, row.surname, row.given_names, row.date_of_birth, row.nationality, team,
+                      row.sponsor_case_number or "", row.sponsor_surname or "", row.sponsor_given_names or "",
+                      row.sponsor_date_of_birth)
+
+
+def _optional_date(value: str, column: str, line: int) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise RegistryError(f"bad {column} {value!r} (use YYYY-MM-DD or DD.MM.YYYY)", line) from None
+
+
+def _has_sponsor(record: CaseRecord) -> bool:
+    return bool(record.sponsor_case_number or record.sponsor_surname)
+
+
 def write_registry_csv(records: Iterable[CaseRecord], path: str | Path) -> None:
     """Write records in the format parse_registry_csv reads."""
+    records = list(records)
+    sponsors = any(_has_sponsor(r) for r in records)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(COLUMNS)
+        writer.writerow(COLUMNS + (SPONSOR_COLUMNS if sponsors else ()))
         for r in records:
             birth = r.date_of_birth.isoformat() if r.date_of_birth else ""
-            writer.writerow([r.case_number, r.surname, r.given_names, birth, r.nationality])
+            row = [r.case_number, r.surname, r.given_names, birth, r.nationality]
+            if sponsors:
+                sponsor_birth = r.sponsor_date_of_birth.isoformat() if r.sponsor_date_of_birth else ""
+                row += [r.sponsor_case_number, r.sponsor_surname, r.sponsor_given_names, sponsor_birth]
+            writer.writerow(row)
 
 
 @dataclass
@@ -194,6 +226,18 @@ class CaseRegistry:
 
     def __contains__(self, case_number: object) -> bool:
         return isinstance(case_number, str) and self.get(case_number) is not None
+
+    def sponsor_of(self, record: CaseRecord) -> CaseRecord | None:
+        """The registered sponsor (Referenzperson) of *record*'s case: their own case if they have one
+        here, else a person of the recorded name and birth date; None without a certain birth date."""
+        if record.sponsor_case_number:
+            own = self.get(record.sponsor_case_number)
+            if own is not None and own.case_number != record.case_number:
+                return own if own.date_of_birth is not None else None
+            return None  # a sponsor case number not in the registry identifies nobody
+        if record.sponsor_surname and record.sponsor_date_of_birth is not None:
+            return CaseRecord("", record.sponsor_surname, record.sponsor_given_names, record.sponsor_date_of_birth, "")
+        return None
 
     def born_on(self, date_of_birth: dt.date) -> list[CaseRecord]:
         """All records with exactly this date of birth."""

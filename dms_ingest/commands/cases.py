@@ -82,24 +82,27 @@ def train(json_output: bool = typer.Option(False, "--json")) -> None:
 def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False, metavar="DIR"),
              json_output: bool = typer.Option(False, "--json"),
              workers: Optional[int] = typer.Option(None, "--workers", "-w"),
-             keep_text: Optional[Path] = typer.Option(None, "--keep-text", dir_okay=False,
-                                                      help="store the run's OCR text here, for --replay"),
-             replay_text: Optional[Path] = typer.Option(None, "--replay", exists=True, dir_okay=False,
-                                                        help="decide the cases again on text kept by --keep-text "
-                                                             "(no OCR; document types as in that run)")) -> None:
+             keep_pages: Optional[Path] = typer.Option(
+                 None, "--keep-pages", dir_okay=False,
+                 help="write the OCR'd page texts to this JSON file (application set: the texts the fields were "
+                      "read from; case set: each document's pages and routing), for --rescore"),
+             rescore: Optional[Path] = typer.Option(
+                 None, "--rescore", exists=True, dir_okay=False,
+                 help="no OCR: score again on a --keep-pages file (application set: the fields; case set: the "
+                      "cases, decided anew, with the document types of that run)")) -> None:
     """Evaluate type and case decisions on a labelled set (python -m dms_datagen.evaluation_set), or fields
     and application status on an application set (python -m dms_datagen.applications)."""
     from ..classifiers.evaluation import evaluate as score, predict_text_directory
 
     labels = json.loads((directory / "labels.json").read_text(encoding="utf-8"))
     if labels.get("kind") == "applications":  # python -m dms_datagen.applications: fields and status
-        return evaluate_applications(directory, labels, json_output, workers)
+        return evaluate_applications(directory, labels, json_output, workers, keep_pages, rescore)
     if any(directory.glob("*.txt")):
         predictions = predict_text_directory(directory)
-    elif replay_text is not None:
-        predictions = _predict_by_replay(directory, labels, replay_text)
+    elif rescore is not None:
+        predictions = _predict_by_replay(directory, labels, rescore)
     else:
-        predictions = _predict_by_pipeline(directory, labels, workers, keep_text)
+        predictions = _predict_by_pipeline(directory, labels, workers, keep_pages)
     report = score(predictions, labels)
     if json_output:
         data = dataclasses.asdict(report) | {"automatic_share": report.automatic_share,
@@ -126,11 +129,11 @@ def _predict_by_replay(directory: Path, labels: dict, kept: Path) -> dict:
         try:
             outcomes = replay(kept, registry, settings)
         except (ValueError, KeyError) as exc:
-            raise typer.BadParameter(f"--replay: {exc}") from None
+            raise typer.BadParameter(f"--rescore: {exc}") from None
     return predictions_from_results(labels, outcomes)
 
 
-def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None, keep_text: Path | None = None) -> dict:
+def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None, keep_pages: Path | None = None) -> dict:
     """Run the real pipeline (OCR and all) on the set's images, in a throwaway DMS_HOME."""
     from ..classifiers import parse_registry_csv
     from ..config import load_settings
@@ -146,13 +149,13 @@ def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None, kee
         cases.replace_registry(evaluation.catalog, parse_registry_csv(directory / "registry.csv"))
         ingest(Actor.system("eval"), evaluation, [directory / name for name in input_files(labels)], workers=workers,
                on_file=lambda path, results: outcomes.__setitem__(path.name, results))
-        if keep_text is not None:
-            _keep_text(evaluation, outcomes, keep_text)
+        if keep_pages is not None:
+            _keep_text(evaluation, outcomes, keep_pages)
     return predictions_from_results(labels, outcomes)
 
 
 def _keep_text(evaluation, outcomes: dict, target: Path) -> None:
-    """Store each archived document's page text and routing for `dms eval --replay`."""
+    """Store each archived document's page text and routing for `dms eval --rescore`."""
     from ..ingest.replay import stored_document, write_kept_text
     from ..services import documents
     from ..services.actor import Actor
@@ -164,11 +167,16 @@ def _keep_text(evaluation, outcomes: dict, target: Path) -> None:
         for name, results in outcomes.items()})
 
 
-def evaluate_applications(directory: Path, labels: dict, json_output: bool, workers: int | None) -> None:
+def evaluate_applications(directory: Path, labels: dict, json_output: bool, workers: int | None,
+                          keep_pages: Path | None = None, rescore: Path | None = None) -> None:
     """`dms eval DIR` on an application set: field accuracy, status outcome; exit 1 on a false "complete"."""
-    from ..applications.evaluation import evaluate_application_set
+    from ..applications.evaluation import evaluate_application_set, rescore_fields
 
-    report = evaluate_application_set(directory, labels, config=state.get("config"), workers=workers)
+    if rescore is not None:
+        report = rescore_fields(labels, json.loads(rescore.read_text(encoding="utf-8")), config=state.get("config"))
+    else:
+        report = evaluate_application_set(directory, labels, config=state.get("config"), workers=workers,
+                                          keep_pages=keep_pages)
     if json_output:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, default=str) + "\n")
     else:

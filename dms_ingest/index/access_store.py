@@ -15,6 +15,7 @@ from sqlmodel import Session, delete, select
 from .access_models import (ApiTokenRow, LoginAttemptRow, LoginFailureRow, SessionRow, SubstitutionRow, TeamRow,
                             UserRow, ensure_tables)
 from .models import CaseRow
+from . import team_scope
 from .schema import engine_of, update_row
 
 
@@ -179,12 +180,15 @@ def assign_case_teams(db, team_for_surname: Callable[[str], str | None]) -> int:
     """Set the team of every case the registry does not name a team for; returns how many changed."""
     changed = 0
     with _session(db) as s:
+        team_scope.lock_for_team_change(s.connection())
         for case in s.exec(select(CaseRow).where((CaseRow.team_source == None) | (CaseRow.team_source != "registry"))):  # noqa: E711
             team = team_for_surname(case.surname)
             if team != case.team or case.team_source != "rule":
                 case.team, case.team_source = team, "rule"
                 s.add(case)
                 changed += 1
+        s.flush()
+        team_scope.retag(s.connection())     # their pages move to the new teams' tokens in the same transaction
         s.commit()
     return changed
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .folding import keys
 
-ANALYSER_VERSION = 1
+ANALYSER_VERSION = 2          # 2: a team token on every page of a case (team_scope.py)
 HUNSPELL_DIC = Path("/usr/share/hunspell/de_DE.dic")
 
 # BM25 parameters used to decide which words weigh strongly on a page (see `strong` below).
@@ -160,6 +160,16 @@ def filter_token(kind: str, value: str) -> str:
 
 def case_token(case_number: str | None) -> str:
     return filter_token("c", (case_number or "").strip().upper())
+
+
+def team_token(team: str | None) -> str:
+    """The token of the team responsible for a page's case ("" : a case no team is responsible for)."""
+    return filter_token("g", team or "")
+
+
+def case_scope_tokens(case_number: str | None, team: str | None) -> list[str]:
+    """A page of a case carries its case's team (documents without a case: the intake's case token)."""
+    return [team_token(team)] if (case_number or "").strip() else []
 
 
 def type_token(doc_type: str | None) -> str:

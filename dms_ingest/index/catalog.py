@@ -17,8 +17,9 @@ from sqlalchemy import event, inspect, text
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from .analysis import ANALYSER_VERSION, analyse, document_tokens
-from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, remember_words
+from . import team_scope
+from .analysis import ANALYSER_VERSION, analyse, case_scope_tokens, document_tokens
+from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, pages_in_index, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
 from .page_writes import insert_document_postgres, insert_pages, insert_records
 from .query import SearchQuery
@@ -27,6 +28,7 @@ from .search import SearchHit, SearchPage, run_search
 
 # Document fields that become filter tokens: changing one re-indexes the document's pages.
 _INDEXED_FIELDS = ("doc_type", "case_number", "review", "created_at")
+_REBUILD_STATE = "('reindex_upto', 'reindex_cursor', 'reindex_analyser')"    # search_state of a running rebuild
 
 
 class SearchIndexOutdated(Exception):
@@ -68,8 +70,15 @@ class Catalog:
             conn.execute(text("ALTER TABLE pages DROP COLUMN search_text"))
         conn.execute(text("CREATE TABLE IF NOT EXISTS search_state (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"))
         conn.execute(text("CREATE TABLE IF NOT EXISTS search_words (word VARCHAR PRIMARY KEY)"))
+        team_scope.create(conn)
         version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
         rebuilding = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
+        rebuilt_by = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_analyser'")).scalar()
+        if rebuilding is not None and rebuilt_by != str(ANALYSER_VERSION):
+            # A rebuild begun by another analyser (version 1: no team tokens): its pages would stay
+            # unfindable for their team once this one finished it. Start over.
+            conn.execute(text(f"DELETE FROM search_state WHERE name IN {_REBUILD_STATE} OR name = 'analyser'"))
+            version = rebuilding = None
         if version == str(ANALYSER_VERSION) or rebuilding is not None:
             self.fulltext.create(conn)
             return False
@@ -121,12 +130,17 @@ class Catalog:
                      detail: dict | None = None) -> None:
         """Insert a document, its pages, search entries and an audit event in one transaction."""
         terms = [analyse(page.text) for page in pages]      # outside the lock: the slow part
-        tokens = self._tokens(doc)
+        tokens = document_tokens(doc.doc_type, doc.case_number, doc.review, parse_datetime(doc.created_at))
         record = doc.model_dump()
         audit = {"document_id": doc.id, "at": utcnow(), "actor": actor, "action": "archived",
                  "detail": json.dumps(detail or {})}
         vectors = None if self.is_sqlite else [self.fulltext.tsvector(IndexEntry(0, t, tokens)) for t in terms]
         with self._lock, self.engine.begin() as conn:      # driver inserts: the ORM's unit of work costs more here
+            # First statement: the case's row in search_case_teams stays locked until commit.
+            scope = case_scope_tokens(doc.case_number, team_scope.indexed_team(conn, doc.case_number))
+            tokens = tokens + scope
+            if vectors is not None and scope:
+                vectors = [f"{v} {' '.join(scope)}" for v in vectors]
             # PostgreSQL: all rows in one statement (one round trip), unless page numbers repeat.
             ids = None if vectors is None else insert_document_postgres(conn, record, pages, audit,
                                                                          self.fulltext.table, vectors)
@@ -148,29 +162,30 @@ class Catalog:
             row = s.get(DocumentRow, doc.id)
             if row is not None:
                 old = list(s.exec(select(PageRow).where(PageRow.document_id == doc.id)))
-                present = set(self._index_indexed(s.connection(), [p.id for p in old]))
-                self.fulltext.delete(s.connection(), [self._entry(row, p.id, p.text) for p in old if p.id in present])
+                present = set(pages_in_index(s.connection(), [p.id for p in old]))
+                self.fulltext.delete(s.connection(), [self._entry(s.connection(), row, p.id, p.text) for p in old if p.id in present])
                 for page in old:
                     s.delete(page)
                 s.flush()
             s.merge(doc)
             s.add_all(pages)
             s.flush()
-            entries = [self._entry(doc, page.id, page.text) for page in pages]
+            entries = [self._entry(s.connection(), doc, page.id, page.text) for page in pages]
             self.fulltext.insert(s.connection(), entries)
             self._remember_words(s.connection(), entries)
             s.add(AuditEvent(document_id=doc.id, actor=actor, action="rebuilt_from_record", detail="{}"))
             s.commit()
 
-    def _entry(self, doc, page_id: int, page_text: str, terms=None, **metadata) -> IndexEntry:
-        return IndexEntry(page_id, terms or analyse(page_text), self._tokens(doc, **metadata))
+    def _entry(self, conn, doc, page_id: int, page_text: str, terms=None, **metadata) -> IndexEntry:
+        return IndexEntry(page_id, terms or analyse(page_text), self._tokens(conn, doc, **metadata))
 
     @staticmethod
-    def _tokens(doc, **metadata) -> list[str]:
-        """The filter tokens of a document's pages (with *metadata* in place of the row's fields)."""
+    def _tokens(conn, doc, **metadata) -> list[str]:
+        """The filter tokens of a document's pages (with *metadata* in place of the row's fields),
+        its case's team as the index holds it included."""
         values = {f: metadata.get(f, getattr(doc, f)) for f in _INDEXED_FIELDS}
-        return document_tokens(values["doc_type"], values["case_number"], values["review"],
-                               parse_datetime(values["created_at"]))
+        return team_scope.page_tokens(conn, values["doc_type"], values["case_number"], values["review"],
+                                      parse_datetime(values["created_at"]))
 
     def _remember_words(self, conn, entries: list[IndexEntry]) -> None:
         """Keep the vocabulary that fuzzy search (`word~`) and prefix expansion draw on: alphabetic
@@ -184,21 +199,13 @@ class Catalog:
             remember_words(conn, new)
             self._known_words.update(new)
 
-    def _index_indexed(self, conn, page_ids: list[int]) -> list[int]:
-        """The pages that are in the full-text index now (during `dms reindex` some are not yet)."""
-        upto = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
-        if upto is None:
-            return page_ids
-        cursor = int(conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_cursor'")).scalar() or 0)
-        return [p for p in page_ids if p <= cursor or p > int(upto)]
-
     def _reindex_pages(self, s: Session, doc: DocumentRow, old: dict, new: dict) -> None:
         conn = s.connection()
         pages = list(s.exec(select(PageRow).where(PageRow.document_id == doc.id)))
-        present = set(self._index_indexed(conn, [p.id for p in pages]))
+        present = set(pages_in_index(conn, [p.id for p in pages]))
         pages = [p for p in pages if p.id in present]
-        self.fulltext.delete(conn, [self._entry(doc, p.id, p.text, **old) for p in pages])
-        self.fulltext.insert(conn, [self._entry(doc, p.id, p.text, **new) for p in pages])
+        self.fulltext.delete(conn, [self._entry(conn, doc, p.id, p.text, **old) for p in pages])
+        self.fulltext.insert(conn, [self._entry(conn, doc, p.id, p.text, **new) for p in pages])
 
     def update_document(self, doc_id: str, actor: str, action: str, **changes) -> DocumentRow:
         """Change fields of a document and record who did it, when, and what changed."""
@@ -225,8 +232,8 @@ class Catalog:
             pages = list(s.exec(select(PageRow).where(PageRow.document_id == doc_id)))
             row = s.get(DocumentRow, doc_id)
             if row is not None:
-                present = set(self._index_indexed(s.connection(), [p.id for p in pages]))
-                self.fulltext.delete(s.connection(), [self._entry(row, p.id, p.text) for p in pages if p.id in present])
+                present = set(pages_in_index(s.connection(), [p.id for p in pages]))
+                self.fulltext.delete(s.connection(), [self._entry(s.connection(), row, p.id, p.text) for p in pages if p.id in present])
             for page in pages:
                 s.delete(page)
             s.flush()
@@ -270,13 +277,6 @@ class Catalog:
         with self.session() as s:
             return s.exec(select(PageRow).where(PageRow.document_id == doc_id, PageRow.number == number)).first()
 
-    def cases_of_teams(self, teams) -> list[str]:
-        if not teams:
-            return []
-        cases = CaseRow.__table__
-        with self.engine.connect() as conn:     # once per search of a caseworker: no ORM session
-            return list(conn.execute(select(cases.c.case_number).where(cases.c.team.in_(sorted(teams)))).scalars())
-
     def vocabulary(self) -> dict[int, list[str]]:
         """Indexed words by length, for fuzzy search; re-read when words were added."""
         with self.engine.connect() as conn:
@@ -312,8 +312,9 @@ class Catalog:
                     {"c": cursor, "u": upto, "n": batch}).all()
                 if not rows:
                     break
-                entries = [IndexEntry(r[0], analyse(r[1]), document_tokens(r[2], r[3], bool(r[4]), parse_datetime(r[5])))
-                           for r in rows]
+                teams = {c: team_scope.indexed_team(conn, c) for c in {r[3] for r in rows}}
+                entries = [IndexEntry(r[0], analyse(r[1]), document_tokens(r[2], r[3], bool(r[4]), parse_datetime(r[5]))
+                                      + case_scope_tokens(r[3], teams[r[3]])) for r in rows]
                 self.fulltext.insert(conn, entries)
                 self._remember_words(conn, entries)
                 cursor = rows[-1][0]
@@ -325,7 +326,7 @@ class Catalog:
         with self._lock, self.engine.begin() as conn:
             if not self.is_sqlite:
                 self.fulltext.create_index(conn)
-            conn.execute(text("DELETE FROM search_state WHERE name IN ('reindex_upto', 'reindex_cursor')"))
+            conn.execute(text(f"DELETE FROM search_state WHERE name IN {_REBUILD_STATE}"))
             _set_state(conn, "analyser", str(ANALYSER_VERSION))
         self.outdated = False
         return indexed
@@ -337,8 +338,10 @@ class Catalog:
         if not self.is_sqlite:
             self.fulltext.drop_index(conn)      # bulk load first, build the GIN index once at the end
         conn.execute(text("DELETE FROM search_words"))
+        team_scope.reset(conn)
         _set_state(conn, "reindex_upto", str(upto))
         _set_state(conn, "reindex_cursor", "0")
+        _set_state(conn, "reindex_analyser", str(ANALYSER_VERSION))
         return upto
 
     def index_stats(self) -> dict:
@@ -387,6 +390,7 @@ class Catalog:
 
     def replace_cases(self, rows: list[CaseRow]) -> None:
         with self._lock, self.session() as s:
+            team_scope.lock_for_team_change(s.connection())
             existing = {c.case_number: c for c in s.exec(select(CaseRow))}
             incoming = {r.case_number for r in rows}
             for number, row in existing.items():
@@ -397,12 +401,15 @@ class Catalog:
                 if current is None:
                     s.add(row)
                 else:
-                    for field in ("surname", "given_names", "date_of_birth", "nationality"):
+                    for field in ("surname", "given_names", "date_of_birth", "nationality", "sponsor_case_number",
+                                  "sponsor_surname", "sponsor_given_names", "sponsor_date_of_birth"):
                         setattr(current, field, getattr(row, field))
                     if row.team_source == "registry" or current.team_source == "registry":
                         current.team, current.team_source = row.team, row.team_source
                     current.updated_at = utcnow()
                     s.add(current)
+            s.flush()
+            team_scope.retag(s.connection())     # cases whose team changed: their pages move with them
             s.commit()
 
     # --- write journal -------------------------------------------------------------------

@@ -42,6 +42,15 @@ def fetch_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
 
+def pages_in_index(conn: Connection, page_ids: list[int]) -> list[int]:
+    """The pages that are in the full-text index now (during `dms reindex` some are not yet)."""
+    upto = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
+    if upto is None:
+        return page_ids
+    cursor = int(conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_cursor'")).scalar() or 0)
+    return [p for p in page_ids if p <= cursor or p > int(upto)]
+
+
 @dataclass
 class IndexEntry:
     page_id: int
@@ -151,6 +160,14 @@ class SqliteFullText:
             return 0
 
 
+# Newest first on PostgreSQL (PostgresFullText.match): the newest pages tested to judge how dense
+# the matches are, the most pages a backward scan reads before GIN takes over, and what testing
+# one page costs in GIN bitmap entries (about 5, from the CPU of both kinds of query at 1M pages).
+SCAN_PROBE = 1000
+SCAN_WINDOW = 20000
+SCAN_ROW_COST = 5
+
+
 class PostgresFullText:
     """One tsvector per page in page_search (GIN): words weight A with positions, compound parts
     weight D at their compound's position, filter and strong-word tokens without positions."""
@@ -228,8 +245,14 @@ class PostgresFullText:
             expression = f"({expression}) & !({' | '.join(self._term(t) for t in query.excluded)})"
         return expression
 
-    def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None) -> str:
-        parts = [f"({self.text_query(query)})"] if query.required else []
+    def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None,
+                   implied: bool = False) -> str:
+        """The tsquery of words, filters and (if given) strong-word tokens. *implied*: a single
+        plain word is left out when its strong token is asked for, which implies it (GIN then
+        need not read the common word's whole list)."""
+        single = len(query.required) == 1 and isinstance(query.required[0], Word) and not query.excluded
+        implied = implied and bool(strong) and single
+        parts = [f"({self.text_query(query)})"] if query.required and not implied else []
         parts += ["(" + " | ".join(f"'{t}'" for t in group) + ")" for group in filters]
         if strong:
             parts.append("(" + " | ".join(f"'{strong_token(w.key)}'" + (":*" if w.prefix else "")
@@ -238,13 +261,58 @@ class PostgresFullText:
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
               strong: list[Word] | None = None, scored: bool = True) -> list[tuple[int, float]]:
-        # The GIN index is always the way in; the planner misjudges long OR lists (200 allowed cases)
-        # under a LIMIT and would read the whole table.
-        conn.execute(text("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off"))
+        """(page id, score) of up to *limit* matching pages, the newest first where they are dense.
+
+        GIN hands over matches only as the bitmap of all of them, built before the first row: its
+        cost grows with the archive for a common word. Where the newest pages are dense with
+        matches (measured on the newest SCAN_PROBE pages), they are read backwards along the
+        primary key and each vector tested, at most SCAN_WINDOW pages: bounded however large the
+        archive. What that window does not yield comes from GIN, from the older pages."""
+        # GIN, not a sequential scan, for the rest: the planner misjudges long OR lists (200 allowed
+        # cases) under a LIMIT and would read the whole table; one core per query, no JIT.
+        conn.execute(text("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off; "
+                          "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"))
         rank = (f"ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1)"
                 if query.required and scored else "0.0")
-        return fetch_rows(conn, f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery) LIMIT :n",
-                          {"r": self.text_query(query), "q": self.expression(query, filters, strong), "n": limit})
+        params = {"r": self.text_query(query), "q": self.expression(query, filters, strong, implied=True), "n": limit}
+        select = f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"
+        params["floor"] = floor = self._scan_floor(conn, query, params["q"], limit, filters)
+        if floor is None:
+            return fetch_rows(conn, select + " LIMIT :n", params)
+        conn.execute(text("SET LOCAL enable_bitmapscan = off"))
+        rows = fetch_rows(conn, select + " AND page_id > :floor ORDER BY page_id DESC LIMIT :n", params)
+        conn.execute(text("SET LOCAL enable_bitmapscan = on"))
+        if len(rows) < limit:
+            rows += fetch_rows(conn, select + " AND page_id <= :floor LIMIT :n", {**params, "n": limit - len(rows)})
+        return rows
+
+    def _scan_floor(self, conn: Connection, query: ParsedQuery, expression: str, limit: int,
+                    filters: list[list[str]]) -> int | None:
+        """The page id above which to read backwards, or None for GIN. Judged by the share of
+        matches among the newest SCAN_PROBE pages: reading backwards must be expected to find
+        *limit* matches within SCAN_WINDOW pages and to cost less than GIN's bitmap of all
+        matches (SCAN_ROW_COST bitmap entries per page read). Long token lists (200 allowed
+        cases) are costly to test row by row and leave few matches: GIN. So are words the planner
+        knows to be rare (its statistics hold each common word's frequency; it misjudges phrases,
+        which are always probed)."""
+        if any(len(group) > 8 for group in filters):
+            return None
+        phrases = any(isinstance(item, Phrase) for term in query.required
+                      for item in (term.items if isinstance(term, AnyOf) else (term,)))
+        if not phrases and self._planned_rows(conn, expression) <= limit:
+            return None
+        top, bottom, found, tested = fetch_rows(
+            conn, f"SELECT max(page_id), (SELECT min(page_id) FROM {self.table}), "
+                  f"count(*) FILTER (WHERE tsv @@ CAST(:q AS tsquery)), count(*) "
+                  f"FROM (SELECT page_id, tsv FROM {self.table} ORDER BY page_id DESC LIMIT :p) newest",
+            {"q": expression, "p": SCAN_PROBE})[0]
+        if not found:
+            return None
+        to_read = limit * tested / found
+        all_matches = found / tested * (top - bottom + 1)
+        if to_read > SCAN_WINDOW or to_read * SCAN_ROW_COST > all_matches:
+            return None
+        return top - SCAN_WINDOW
 
     @staticmethod
     def scores_cheaply(query: ParsedQuery) -> bool:
@@ -252,8 +320,11 @@ class PostgresFullText:
 
     def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
         """The planner's guess of the matching pages (from ANALYZE's most common lexemes)."""
+        return self._planned_rows(conn, self.expression(query, filters))
+
+    def _planned_rows(self, conn: Connection, expression: str) -> int:
         plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"),
-                            {"q": self.expression(query, filters)}).scalar()
+                            {"q": expression}).scalar()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
 

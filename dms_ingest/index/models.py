@@ -80,6 +80,11 @@ class CaseRow(SQLModel, table=True):
     nationality: str = ""
     team: str | None = Field(default=None, index=True)   # responsible team (access/teams.py)
     team_source: str | None = None          # "registry" (the CSV's team column) or "rule" (surname letters)
+    # The sponsor (Referenzperson) of a family reunification, from the registry's optional columns.
+    sponsor_case_number: str | None = None
+    sponsor_surname: str | None = None
+    sponsor_given_names: str | None = None
+    sponsor_date_of_birth: date | None = None
     updated_at: datetime = Field(default_factory=utcnow)
 
 

@@ -8,8 +8,8 @@ The plan of one search, the same on both backends:
    already knows the words are common). If that is all of them, score them: ranking, total and
    facets are exact.
 4. Otherwise (a common word) rank only the pages where a query word weighs strongly (see
-   `analysis.STRONG_IMPACT`), at most rank_limit of them, the newest first: no page outside them
-   can reach the first result page. The total is then a lower bound (`total_exact` false, shown
+   `analysis.STRONG_IMPACT`), at most rank_limit of them, the newest first (on PostgreSQL where
+   they are dense, `PostgresFullText.match`): no page outside them can reach the first result page. The total is then a lower bound (`total_exact` false, shown
    as "more than N"), `total_estimate` a guess of all matching documents, and the facets count
    the ranked candidates. Each query reads about 2 × rank_limit pages however many match.
 5. Pages fold into documents (a document scores as its best page); order by score, then id, so
@@ -28,7 +28,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import text
 
 from .fulltext import fetch_rows
-from .analysis import case_token, date_range_tokens, review_token, type_token
+from .analysis import case_token, date_range_tokens, review_token, team_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
 from .snippets import make_snippet
 
@@ -81,15 +81,25 @@ class Filters:
 
     groups: list[list[str]]
     query: SearchQuery
-    visible_cases: set[str] | None = None   # None: no access restriction by case
+    scoped: bool = False                    # an access scope applies (allowed cases and/or teams)
     nothing_visible: bool = False
 
-    def admits(self, case_number: str | None, doc_type: str | None, review, received) -> bool:
+    def __post_init__(self):
+        # Asked for every candidate (up to ~2,000 per search): the sets are made once.
+        q = self.query
+        self._cases = None if q.case_numbers is None else {c.strip().upper() for c in q.case_numbers}
+        self._types = None if q.doc_types is None else {t or "" for t in q.doc_types}
+        self._allowed_cases = {c.strip().upper() for c in q.allowed_cases or ()}
+        self._allowed_teams = frozenset(q.allowed_teams or ())
+
+    def admits(self, case_number: str | None, doc_type: str | None, review, received, team: str | None) -> bool:
+        """Whether a candidate's document row passes; *team* is its case's current team (cases.team),
+        which decides even where the page's team token is stale (a team change being re-tagged)."""
         q = self.query
         case = (case_number or "").strip().upper()
-        if q.case_numbers is not None and case not in {c.strip().upper() for c in q.case_numbers}:
+        if self._cases is not None and case not in self._cases:
             return False
-        if q.doc_types is not None and (doc_type or "") not in {t or "" for t in q.doc_types}:
+        if self._types is not None and (doc_type or "") not in self._types:
             return False
         if q.review is not None and bool(review) != q.review:
             return False
@@ -99,8 +109,10 @@ class Filters:
                 return False
             if q.received_to and at > _bound(q.received_to, start=False):
                 return False
-        if self.visible_cases is not None:
-            return case in self.visible_cases if case else q.include_unassigned
+        if self.scoped:
+            if not case:
+                return q.include_unassigned
+            return case in self._allowed_cases or (team is not None and team in self._allowed_teams)
         return True
 
 
@@ -123,7 +135,7 @@ def _day(value: date | datetime | None) -> date | None:
     return _utc(value).date() if isinstance(value, datetime) else value
 
 
-def build_filters(query: SearchQuery, cases_of_teams) -> Filters:
+def build_filters(query: SearchQuery) -> Filters:
     groups: list[list[str]] = []
     if query.case_numbers is not None:
         groups.append([case_token(c) for c in query.case_numbers])
@@ -134,11 +146,14 @@ def build_filters(query: SearchQuery, cases_of_teams) -> Filters:
         groups.append(days)
     if query.review is not None:
         groups.append([review_token(query.review)])
-    visible = None
-    if query.allowed_cases is not None or query.allowed_teams is not None:
-        visible = {c.strip().upper() for c in set(query.allowed_cases or ()) | set(cases_of_teams(query.allowed_teams or ()))}
-        groups.append(sorted({case_token(c) for c in visible} | ({case_token(None)} if query.include_unassigned else set())))
-    return Filters(groups, query, visible, nothing_visible=any(not g for g in groups))
+    scoped = query.allowed_cases is not None or query.allowed_teams is not None
+    if scoped:
+        # One token per allowed team (every page of a case carries its team's, team_scope.py), one
+        # per case allowed outside those teams, the intake's if documents without a case are visible.
+        groups.append(sorted({team_token(t) for t in query.allowed_teams or ()}
+                             | {case_token(c) for c in query.allowed_cases or ()}
+                             | ({case_token(None)} if query.include_unassigned else set())))
+    return Filters(groups, query, scoped, nothing_visible=any(not g for g in groups))
 
 
 def _replace_words(term, replace):
@@ -213,7 +228,7 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
     if any(isinstance(w, Word) and w.fuzzy for t in parsed.required + parsed.excluded
            for w in (t.items if isinstance(t, AnyOf) else (t,))):
         parsed = expand_fuzzy(parsed, catalog.vocabulary)
-    filters = build_filters(query, catalog.cases_of_teams)
+    filters = build_filters(query)
     # Without words, the filters alone list documents (all of a case, of a type...), newest first.
     if filters.nothing_visible or not (parsed.required or filters.groups):
         return SearchPage(query, 0, True)
@@ -317,12 +332,13 @@ def _id_list(is_sqlite: bool, ids: list[int]) -> tuple[str, dict]:
 
 
 def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tuple]:
-    """page id → (document id, doc_type, case_number, review, received)."""
+    """page id → (document id, doc_type, case_number, review, received, the case's team)."""
     if not page_ids:
         return {}
     condition, params = _id_list(is_sqlite, sorted(set(page_ids)))
-    rows = fetch_rows(conn, "SELECT p.id, p.document_id, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
-                            f"JOIN documents d ON d.id = p.document_id WHERE p.id {condition}", params)
+    rows = fetch_rows(conn, "SELECT p.id, p.document_id, d.doc_type, d.case_number, d.review, d.created_at, c.team "
+                            "FROM pages p JOIN documents d ON d.id = p.document_id "
+                            f"LEFT JOIN cases c ON c.case_number = d.case_number WHERE p.id {condition}", params)
     return {int(r[0]): tuple(r[1:]) for r in rows}
 
 

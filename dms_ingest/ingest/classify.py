@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..classifiers import CaseDecision, CaseHints, CaseRecord, CaseRegistry, find_mrz, match_case, restore_paragraph_signs
+from ..classifiers import CaseDecision, CaseHints, CaseRegistry, find_mrz, match_case, restore_paragraph_signs
+from ..classifiers.registry import record_of
 from ..fields.stage import read_fields
 from .context import Context
 from .document import Document
@@ -31,8 +32,7 @@ def load_classifier(ctx: Context):
 
 def registry(ctx: Context) -> CaseRegistry:
     def build() -> CaseRegistry:
-        records = [CaseRecord(c.case_number, c.surname, c.given_names, c.date_of_birth, c.nationality)
-                   for c in ctx.catalog.cases()]
+        records = [record_of(c) for c in ctx.catalog.cases()]
         return CaseRegistry(records, ctx.settings.classification.case_number)
 
     return ctx.cached("registry", ctx.catalog.cases_version(), build)
@@ -73,7 +73,7 @@ def _model_version(ctx: Context) -> float:
 
 
 def _match_case(doc: Document, text: str, ctx: Context) -> None:
-    decision, notes = decide_case(doc, text, registry(ctx), ctx.settings)
+    decision, notes = decide_case(doc, text, registry(ctx), ctx.settings, _sponsor_accepted(doc, ctx))
     doc.candidates = decision.candidates
     if decision.review:
         doc.review = True
@@ -83,7 +83,8 @@ def _match_case(doc: Document, text: str, ctx: Context) -> None:
     doc.case_evidence = decision.reasons
 
 
-def decide_case(doc: Document, text: str, cases: CaseRegistry, settings) -> tuple[CaseDecision, list[str]]:
+def decide_case(doc: Document, text: str, cases: CaseRegistry, settings,
+                sponsor_accepted=None) -> tuple[CaseDecision, list[str]]:
     """The case decision for a document with its hints (cover sheet, mail), and notes for the clerk."""
     inherited, notes = doc.hint_case_number, []
     confidence = ocr_confidence(doc)
@@ -96,7 +97,23 @@ def decide_case(doc: Document, text: str, cases: CaseRegistry, settings) -> tupl
     hints = CaseHints(barcode_case_number=doc.cover_case_number, email_case_number=inherited,
                       email_evidence=_HINT_SOURCES.get(doc.part, _HINT_SOURCES[None]),
                       birth_rereads=tuple(pair for page in doc.pages for pair in page.birth_rereads))
-    return match_case(text, cases, pattern=settings.classification.case_number, hints=hints), notes
+    return match_case(text, cases, pattern=settings.classification.case_number, hints=hints,
+                      sponsor_accepted=sponsor_accepted), notes
+
+
+def _sponsor_accepted(doc: Document, ctx: Context):
+    """For a document certainly of a type some application accepts from the applicant's sponsor: the
+    test whether a case has such an application open (None: the sponsor's papers are not accepted)."""
+    if doc.review or not doc.doc_type:
+        return None
+    kinds = {key for key, app in ctx.settings.applications.types.items()
+             if any(r.from_sponsor and r.doc_type == doc.doc_type for r in app.requirements)}
+    if not kinds:
+        return None
+    from ..index.applications import OPEN, applications
+
+    return lambda case_number: any(a.application_type in kinds
+                                   for a in applications(ctx.catalog, case_number, state=OPEN))
 
 
 def ocr_confidence(doc: Document) -> float | None:

@@ -1,7 +1,7 @@
-"""Deciding cases again on the OCR text an evaluation run stored (`dms eval DIR --keep-text FILE`).
+"""Deciding cases again on the OCR text an evaluation run stored (`dms eval DIR --keep-pages FILE`).
 
 A full `dms eval` on a mailroom set spends its 15-20 minutes in OCR. A change to case matching
-alone can be measured in seconds on the text of an earlier run (`dms eval DIR --replay FILE`): the
+alone can be measured in seconds on the text of an earlier run (`dms eval DIR --rescore FILE`): the
 stored page texts (after the run's re-reads), the cover sheets and the parts of mails go through the
 same decision as in the pipeline (classify.decide_case); the document types are those of the run.
 The page images are not kept, so a change to OCR or to the re-reads needs a full run.
@@ -60,7 +60,7 @@ def replay(path: Path, cases: CaseRegistry, settings) -> dict[str, list[Replayed
     """Results per input file, with the cases decided anew on the stored text."""
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("format") != FORMAT:
-        raise ValueError(f"{path}: not a file written by `dms eval --keep-text`")
+        raise ValueError(f"{path}: not a file written by `dms eval --keep-pages` on a case set")
     pattern = settings.classification.case_number
     out: dict[str, list[ReplayedResult]] = {}
     for file, stored_docs in data["files"].items():

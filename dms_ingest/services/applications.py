@@ -8,6 +8,7 @@ import datetime as dt
 from ..access import policy
 from ..applications import checklist
 from ..applications.letter import NothingToRequest, compose, file_letter
+from ..applications.sponsor import file_waiting_sponsor_documents
 from ..errors import Invalid, NotFound, Unavailable
 from ..index import applications as store
 from ..storage import StoreError
@@ -52,11 +53,18 @@ def open_application(actor: Actor, runtime: Runtime, case_number: str, applicati
                                                       application_type, by=actor.login, source=source)
         except checklist.UnknownApplicationType as exc:
             raise Invalid(str(exc)) from None
-        note.update(application_id=app.id, created=created)
+        # The sponsor's papers that came before the application now go into the case.
+        try:
+            filed = file_waiting_sponsor_documents(runtime.catalog, runtime.settings, runtime.store, row.case_number,
+                                                   application_type, actor=actor.login)
+        except StoreError as exc:
+            raise Unavailable(f"object store unavailable: {exc}") from None
+        note.update(application_id=app.id, created=created, sponsor_documents_filed=len(filed))
         title = runtime.settings.applications.types[application_type].title
         return {"id": app.id, "case_number": app.case_number, "application_type": app.application_type,
                 "title": title, "state": app.state, "opened_at": app.opened_at.isoformat(),
-                "opened_by": app.opened_by, "source": app.source, "created": created}
+                "opened_by": app.opened_by, "source": app.source, "created": created,
+                "sponsor_documents_filed": filed}
 
 
 def close_application(actor: Actor, runtime: Runtime, case_number: str, application_type: str, *,

@@ -31,17 +31,21 @@ def import_cases(actor: Actor, runtime: Runtime, csv_file: Path) -> dict:
 
 def replace_registry(catalog, records):
     """Store *records* as the registry; returns the difference to the one before."""
-    from ..classifiers import CaseRecord, diff_registry
+    from ..classifiers import diff_registry
+    from ..classifiers.registry import record_of
     from ..index.models import CaseRow
 
     from ..access.teams import apply_rules
 
-    old = [CaseRecord(c.case_number, c.surname, c.given_names, c.date_of_birth, c.nationality,
-                      c.team if c.team_source == "registry" else "") for c in catalog.cases()]
+    old = [record_of(c, team=c.team if c.team_source == "registry" else "") for c in catalog.cases()]
     diff = diff_registry(old, records)
     # The registry's `team` column names a case's team; other cases get theirs by surname letter.
     catalog.replace_cases([CaseRow(case_number=r.case_number, surname=r.surname, given_names=r.given_names,
                                    date_of_birth=r.date_of_birth, nationality=r.nationality, team=r.team or None,
-                                   team_source="registry" if r.team else None) for r in records])
+                                   team_source="registry" if r.team else None,
+                                   sponsor_case_number=r.sponsor_case_number or None,
+                                   sponsor_surname=r.sponsor_surname or None,
+                                   sponsor_given_names=r.sponsor_given_names or None,
+                                   sponsor_date_of_birth=r.sponsor_date_of_birth) for r in records])
     apply_rules(catalog)
     return diff
