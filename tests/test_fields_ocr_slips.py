@@ -157,3 +157,11 @@ def test_readings_from_set_f_ocr():
     language = read("sprachzertifikat", "Goethe-Zertifikat Bl\nDeepika Patel, geboren am 25. 11.1992\n"
                                         "hat die Prüfung äm 09.02.2019 mit folgendem N bestanden:\nGesamtergebnis: Bl erreicht")
     assert language["date"].value == "2019-02-09" and language["level"].value == "B1"
+
+
+def test_a_legal_form_read_exactly_does_not_carry_ocr_doubt_the_name_does():
+    text = "Pflegedienst Lebensfreude gGmbH\nEntgeltabrechnung für April 2025"
+    sure_name = {"Pflegedienst": 96.0, "Lebensfreude": 96.0, "gGmbH": 64.0}
+    assert read("gehaltsnachweis", text, sure_name)["employer"].value == "Pflegedienst Lebensfreude gGmbH"
+    unsure_name = {"Pflegedienst": 96.0, "Lebensfreude": 64.0, "gGmbH": 96.0}
+    assert read("gehaltsnachweis", text, unsure_name)["employer"].value is None
