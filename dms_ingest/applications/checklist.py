@@ -102,13 +102,15 @@ def _field_view(f: ExtractedField) -> dict:
 
 
 def case_checklist(catalog, settings, case_number: str, *, today: dt.date | None = None,
-                   include_closed: bool = False, with_documents: bool = True) -> CaseChecklist:
+                   include_closed: bool = False, with_documents: bool = True,
+                   row: CaseRow | None = None) -> CaseChecklist:
     """Every (open) application of the case with the status of each requirement.
 
     Without *with_documents* (the REST case view) the documents are read only if there is an
-    application to check them against, and not listed in the result."""
+    application to check them against, and not listed in the result. *row*: the case's registry
+    row if the caller has read it already."""
     today = today or dt.date.today()
-    row = case_row(catalog, case_number)
+    row = row or case_row(catalog, case_number)
     result = CaseChecklist(row.case_number, f"{row.given_names} {row.surname}".strip(), today.isoformat())
     apps = store.applications(catalog, row.case_number, state=None if include_closed else store.OPEN)
     if not apps and not with_documents:

@@ -81,14 +81,20 @@ def train(json_output: bool = typer.Option(False, "--json")) -> None:
 @command(name="eval")
 def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False, metavar="DIR"),
              json_output: bool = typer.Option(False, "--json"),
-             workers: Optional[int] = typer.Option(None, "--workers", "-w")) -> None:
+             workers: Optional[int] = typer.Option(None, "--workers", "-w"),
+             keep_pages: Optional[Path] = typer.Option(
+                 None, "--keep-pages", help="application set: write the OCR'd page texts the fields were read from "
+                                            "to this JSON file"),
+             rescore: Optional[Path] = typer.Option(
+                 None, "--rescore", exists=True, dir_okay=False,
+                 help="application set: no OCR; score the fields read again from a --keep-pages file")) -> None:
     """Evaluate type and case decisions on a labelled set (python -m dms_datagen.evaluation_set), or fields
     and application status on an application set (python -m dms_datagen.applications)."""
     from ..classifiers.evaluation import evaluate as score, predict_text_directory
 
     labels = json.loads((directory / "labels.json").read_text(encoding="utf-8"))
     if labels.get("kind") == "applications":  # python -m dms_datagen.applications: fields and status
-        return evaluate_applications(directory, labels, json_output, workers)
+        return evaluate_applications(directory, labels, json_output, workers, keep_pages, rescore)
     if any(directory.glob("*.txt")):
         predictions = predict_text_directory(directory)
     else:
@@ -125,11 +131,16 @@ def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None) -> 
     return predictions_from_results(labels, outcomes)
 
 
-def evaluate_applications(directory: Path, labels: dict, json_output: bool, workers: int | None) -> None:
+def evaluate_applications(directory: Path, labels: dict, json_output: bool, workers: int | None,
+                          keep_pages: Path | None = None, rescore: Path | None = None) -> None:
     """`dms eval DIR` on an application set: field accuracy, status outcome; exit 1 on a false "complete"."""
-    from ..applications.evaluation import evaluate_application_set
+    from ..applications.evaluation import evaluate_application_set, rescore_fields
 
-    report = evaluate_application_set(directory, labels, config=state.get("config"), workers=workers)
+    if rescore is not None:
+        report = rescore_fields(labels, json.loads(rescore.read_text(encoding="utf-8")), config=state.get("config"))
+    else:
+        report = evaluate_application_set(directory, labels, config=state.get("config"), workers=workers,
+                                          keep_pages=keep_pages)
     if json_output:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, default=str) + "\n")
     else:

@@ -14,6 +14,7 @@ import numpy as np
 from . import imaging
 from ..classifiers.case_numbers import CaseNumberPattern
 from .document import Page, Word
+from .field_lines import reread_field_lines
 from .mrz_band import reread_mrz
 from .ocr import OcrEngine, mrz_reader, recognizer
 from .photo import flatten_photo
@@ -166,4 +167,5 @@ def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew:
     if options.case_pattern is not None:
         reread_case_labels(page, gray, ocr, options.case_pattern)
     reread_mrz(page, gray, mrz_reader())
+    reread_field_lines(page, gray, ocr)
     return pixels, gray

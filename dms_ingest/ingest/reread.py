@@ -19,6 +19,8 @@ from .document import Page, Word
 # Read the cut-out line as if scanned at this resolution (Tesseract reads small digits best at ~300-400 dpi x-height).
 _TARGET_DPI = 450
 _MAX_LINES = 3
+# White margin around a cut-out line: Tesseract finds a line better with room around it.
+MARGIN = 24
 
 
 def word_lines(words: list[Word]) -> list[list[Word]]:
@@ -73,8 +75,7 @@ def enlarged(crop: np.ndarray, dpi: float, target_dpi: float = _TARGET_DPI) -> l
         crop = np.clip((crop.astype(np.float32) - dark) * (255.0 / (light - dark)), 0, 255).astype(np.uint8)
     big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1 else crop
     _, levelled = cv2.threshold(cv2.GaussianBlur(big, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    # A white margin helps Tesseract find the line.
-    return [(cv2.copyMakeBorder(image, 24, 24, 24, 24, cv2.BORDER_CONSTANT, value=255), dpi * scale)
+    return [(cv2.copyMakeBorder(image, MARGIN, MARGIN, MARGIN, MARGIN, cv2.BORDER_CONSTANT, value=255), dpi * scale)
             for image in (big, levelled)]
 
 
@@ -104,13 +105,14 @@ def reread_case_labels(page: Page, gray: np.ndarray, ocr, pattern: CaseNumberPat
         reading = usable[0]
         before = {h.canonical for h in find_case_numbers(reference, pattern)}
         # A different number than the first reading's guess: keep both, so that matching sees the conflict.
-        page.text = _replace_lines(page.text, [line_text] + ([following] if both else []), reading,
+        page.text = replace_lines(page.text, [line_text] + ([following] if both else []), reading,
                                    keep=bool(before - found))
         fixed.append(reading)
     return fixed
 
 
-def _replace_lines(text: str, old: list[str], new: str, *, keep: bool) -> str:
+def replace_lines(text: str, old: list[str], new: str, *, keep: bool) -> str:
+    """*new* in place of the text lines whose words are *old*'s (with *keep*, or when not found: added after)."""
     lines = text.split("\n")
     wanted = [o.split() for o in old]
     for i in range(len(lines)):

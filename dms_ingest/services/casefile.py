@@ -36,6 +36,6 @@ def case_file(actor: Actor, runtime: Runtime, case_number: str, *, applications:
             from ..applications import checklist
 
             result["applications"] = checklist.case_checklist(
-                catalog, runtime.settings, case.case_number, with_documents=False).to_json()["applications"]
+                catalog, runtime.settings, case.case_number, with_documents=False, row=case).to_json()["applications"]
             note.update(applications=len(result["applications"]))
         return result
