@@ -157,3 +157,36 @@ def test_readings_from_set_f_ocr():
     language = read("sprachzertifikat", "Goethe-Zertifikat Bl\nDeepika Patel, geboren am 25. 11.1992\n"
                                         "hat die Prüfung äm 09.02.2019 mit folgendem N bestanden:\nGesamtergebnis: Bl erreicht")
     assert language["date"].value == "2019-02-09" and language["level"].value == "B1"
+
+
+def test_a_legal_form_read_exactly_does_not_carry_ocr_doubt_the_name_does():
+    text = "Pflegedienst Lebensfreude gGmbH\nEntgeltabrechnung für April 2025"
+    sure_name = {"Pflegedienst": 96.0, "Lebensfreude": 96.0, "gGmbH": 64.0}
+    assert read("gehaltsnachweis", text, sure_name)["employer"].value == "Pflegedienst Lebensfreude gGmbH"
+    unsure_name = {"Pflegedienst": 96.0, "Lebensfreude": 64.0, "gGmbH": 96.0}
+    assert read("gehaltsnachweis", text, unsure_name)["employer"].value is None
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Versicherungsschutz besteht seit dem 01,01.2019 ohne", dt.date(2019, 1, 1)),   # ',' for the first dot
+    ("Verhältnis 12,30:2019", None),                                                  # no dot at all: no date
+])
+def test_a_comma_for_a_dates_first_dot(text, value):
+    assert parse_date(text) == value
+
+
+def test_readings_from_set_a_ocr():
+    # Real OCR lines of set A (seed 14): "brutto" as "hrutto"/"brütto", a quote between street and
+    # number, a speck after an insurer read as a digit, a trade word without its umlaut dots.
+    for label in ("Gesamthrutto", "- Gesamtbrütto"):
+        payslip = read("gehaltsnachweis", f"IT-Solutions Weber GmbH\nBezügemitteilung 04/2025\n{label} 3.020,27 €\n")
+        assert payslip["gross_pay"].value == "3020.27"
+    registration = read("meldebescheinigung", "Stadt Hamburg - Bürgeramt\nMeldebescheinigung\n"
+                                              "- Anschrift: Ringstraße’70, 20095 Hamburg\nHamburg, 02.06.2025")
+    assert registration["address"].value == "Ringstraße 70, 20095 Hamburg"
+    insurance = read("krankenversicherung", "Techniker Krankenkasse 5\nVersicherte Person: Ali Kaya, geb. 01.01.1990")
+    assert insurance["insurer"].value == "Techniker Krankenkasse"
+    payslip = read("gehaltsnachweis", "..\nAktenzeichen: ABH-2018-88920\n.\nBackerei Sonnenschein : :\n"
+                                      "Parkallee 86 - 60311 Frankfurt am Main\nEntgeltabrechnung für Mai 2025")
+    assert payslip["employer"].value == "Bäckerei Sonnenschein"
+    assert read("gehaltsnachweis", ". Lagerhaus Sud AG\nBezügemitteilung 05/2025")["employer"].value == "Lagerhaus Süd AG"

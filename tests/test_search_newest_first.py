@@ -48,6 +48,8 @@ def test_the_newest_matches_are_the_candidates(make_catalog, dense):
     strong = list(parse("Bescheid").words())
     assert sorted(page_ids(catalog, "Bescheid", 10, strong=strong)) == sorted([newest[0], newest[2]])
     assert page_ids(catalog, "Bescheid", 1, strong=strong) == [newest[0]]      # strong-new
+    either = list(parse("Bescheid OR Mietvertrag").words())                    # a choice of words, as a prefix's
+    assert sorted(page_ids(catalog, "Bescheid OR Mietvertrag", 10, strong=either)) == sorted([newest[0], newest[2]])
 
 
 def test_a_window_short_of_matches_is_completed_from_the_older_pages(make_catalog, dense, monkeypatch):

@@ -8,7 +8,7 @@ import re
 
 from ..classifiers.case_numbers import case_label_end
 from ..classifiers.mrz import find_mrz, parse_td3
-from .lexicon import is_office_word, restore_umlauts
+from .lexicon import is_office_word, restore_trade_umlauts, restore_umlauts
 from .model import ExtractedField, PageText, unread
 from .reading import best, field_from, first_lines, labelled, search, tolerant
 from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
@@ -104,7 +104,7 @@ def _employer(pages: list[PageText], labels: str) -> list[ExtractedField]:
         name = _company(hit.match.group("v"))
         if name:
             # OCR's doubt counts for the name only, not for the debris around it ("‘der", "(Arbeitgeber)").
-            found.append(field_from("employer", name, hit, name, 0.95))
+            found.append(field_from("employer", name, hit, _doubtful_part(name), 0.95))
     if not found and pages:
         # Letterhead: the first line that names a company.
         for line in letterhead(pages[0]):
@@ -112,9 +112,16 @@ def _employer(pages: list[PageText], labels: str) -> list[ExtractedField]:
             if name:
                 hit = next(search(pages[:1], re.compile(re.escape(line))), None)
                 if hit is not None:
-                    found.append(field_from("employer", name, hit, name, 0.9))
+                    found.append(field_from("employer", name, hit, _doubtful_part(name), 0.9))
                 break
     return found
+
+
+def _doubtful_part(name: str) -> str:
+    """The words of a company name whose reading OCR's doubt speaks for: a legal form read exactly
+    ("gGmbH", unsure at 64 % for its odd shape) is a closed vocabulary, as office words in a subject are."""
+    rest = _LEGAL_FORM_END.sub("", name).strip()
+    return rest if re.search(r"\w", rest) else name
 
 
 def letterhead(page: PageText, count: int = 4) -> list[str]:
@@ -125,7 +132,7 @@ def letterhead(page: PageText, count: int = 4) -> list[str]:
 
 
 _LEGAL_FORM = re.compile(r"\b(?:GmbH(?:\s*&\s*Co\.?\s*KG)?|gGmbH|AG|KG|OHG|e\.\s?V\.|mbH|SE|UG|GbR|KGaA)\b"
-                         r"|\b(?:Bäckerei|Gasthaus|Restaurant|Hotel|Klinikum|Friseursalon|Seniorenresidenz|Kita|Autohaus|"
+                         r"|\b(?:B[äa]ckerei|Gasthaus|Restaurant|Hotel|Klinikum|Friseursalon|Seniorenresidenz|Kita|Autohaus|"
                          r"Pflegedienst|Supermarkt|Elektro|Metallbau|Baufirma|Softwarehaus|Logistik|Lagerhaus)\b")
 
 
@@ -153,7 +160,7 @@ def _company(text: str) -> str | None:
     form = list(_LEGAL_FORM_END.finditer(text))
     if form:
         text = text[:form[-1].end()]
-    text = tidy(text)
+    text = restore_trade_umlauts(tidy(text))
     if not _LEGAL_FORM.search(text) or len(text) < 3 or len(text) > 70:
         return None
     return text
@@ -174,7 +181,8 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
         start, end = parse_date(hit.match.group("a")), parse_date(hit.match.group("b"))
         if start and end and (start.year, start.month) == (end.year, end.month) and start <= end:
             periods.append(field_from("period", month_key(start.year, start.month), hit, hit.match.group(0), 0.95))
-    gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?brutto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
+    # OCR reads "brutto" as "hrutto" or "brütto" at times.
+    gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?[bh]rütto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
                      r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
                      gap=r"[\s:.€]{0,40}")
     # OCR reads the 'ü' of "Nettobezüge" as "ii" at times ("Nettobeziige").
@@ -222,6 +230,7 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
                                                                             line, re.IGNORECASE):
                 # A speck before the name (".KKH Kaufmännische Krankenkasse") is no part of it.
                 name = tidy(re.sub(r"^[^\w(]+", "", re.split(r"\s+[–·|]\s+|\s{2,}", line)[0]))
+                name = re.sub(r"(?:\s+\w)+$", "", name)  # a speck after it read as one letter or digit
                 hit = next(search([page], re.compile(re.escape(line))), None)
                 if hit is not None:
                     insurer.append(field_from("insurer", name, hit, name, 0.95))
@@ -251,8 +260,10 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
 
 
 def _address(m: re.Match[str]) -> str:
-    # OCR reads 'ß' as 'B' ("BlumenstraBe"): the street word is restored, nothing else.
-    street = re.sub(r"straBe\b", "straße", re.sub(r"\s+", " ", m.group("street")).strip())
+    # OCR reads 'ß' as 'B' ("BlumenstraBe"): the street word is restored, nothing else; a speck
+    # between street and number read as a quote ("Ringstraße’70") is a space.
+    street = re.sub(r"\s*[’'‚]\s*(?=\d)", " ", m.group("street"))
+    street = re.sub(r"straBe\b", "straße", re.sub(r"\s+", " ", street).strip())
     return f"{street}, {m.group('plz')} {m.group('city')}"
 
 

@@ -82,7 +82,8 @@ def labelled(pages: list[PageText], name: str, label: str, value: str, parse: Ca
 # labelled value, a date. Only such lines are worth a second OCR look when OCR was unsure of them.
 _FIELD_LINE = re.compile(tolerant(
     r"\b(?:GmbH|gGmbH|AG|KG|OHG|e\.\s?V\.|mbH|SE|UG|GbR|KGaA)\b|arbeitgeber|anschrift|wohnung|hause|mietsache|"
-    r"beginnt|bescheid|betreff|versicher|krankenkasse|gültig|geboren|geb\.|datum|seit\b|zwischen"), re.IGNORECASE)
+    r"beginnt|bescheid|betreff|versicher|krankenkasse|gültig|geboren|geb\.|datum|seit\b|zwischen|netto|brutto|"
+    r"gesamtmiete|kaltmiete|gehalt"), re.IGNORECASE)
 _DATE_LIKE = re.compile(r"\d{1,2}\s?[.:]\s?\d{1,2}\s?[.:]\s?\d{2,4}")
 
 

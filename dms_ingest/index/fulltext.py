@@ -248,10 +248,13 @@ class PostgresFullText:
     def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None,
                    implied: bool = False) -> str:
         """The tsquery of words, filters and (if given) strong-word tokens. *implied*: a single
-        plain word is left out when its strong token is asked for, which implies it (GIN then
-        need not read the common word's whole list)."""
-        single = len(query.required) == 1 and isinstance(query.required[0], Word) and not query.excluded
-        implied = implied and bool(strong) and single
+        word, or one choice of words (a prefix's words), is left out when the strong tokens are
+        asked for, which imply it (GIN then need not read the common words' whole lists)."""
+        if implied and strong and len(query.required) == 1 and not query.excluded:
+            term = query.required[0]
+            implied = all(isinstance(item, Word) for item in (term.items if isinstance(term, AnyOf) else (term,)))
+        else:
+            implied = False
         parts = [f"({self.text_query(query)})"] if query.required and not implied else []
         parts += ["(" + " | ".join(f"'{t}'" for t in group) + ")" for group in filters]
         if strong:
