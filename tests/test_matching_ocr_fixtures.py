@@ -165,3 +165,21 @@ def test_two_glyph_variant_does_not_split_look_alike_twins():
     decision = decide(text)
     assert assigned(decision) is None
     assert set(decision.candidates) == {"ABH-2019-65926", "ABH-2018-13333"}
+
+
+# seed 53, scan_0027.png: the first dot of a short date read as a degree sign
+DEGREE = """Gebührenbescheid i
+
+Betroffene Person: ANDREEA POPESCU
+
+Geburtsdatum: 19°04.99 : ‘ ."""
+
+
+def test_a_dot_read_as_a_degree_sign_still_separates_the_date():
+    registry = CaseRegistry(parse_registry_text("""case_number,surname,given_names,date_of_birth,nationality
+ABH-2017-28713,Popescu,Andreea,1999-04-19,ROU
+ABH-2017-84564,Popescu,Mihaela Andreea,1995-07-19,ROU
+"""))
+    assert assigned(decide(DEGREE, registry)) == "ABH-2017-28713"
+    assert assigned(decide(DEGREE.replace("19°04.99", "19°07.95"), registry)) == "ABH-2017-84564"
+    assert assigned(decide(DEGREE.replace("19°04.99", "19°04.98"), registry)) is None

@@ -179,7 +179,7 @@ _MONTHS = {
     "november": 11, "nov": 11, "dezember": 12, "dez": 12, "december": 12, "dec": 12,
 }
 _OCR_DIGIT = "[0-9OoIl]"
-_DATE_SEP = r"(?:\s?[./,:-]\s?|[ \t])"   # ":" is a dot OCR read with a speck ("24.6:1958")
+_DATE_SEP = r"(?:\s?[./,:°-]\s?|[ \t])"   # ":" and "°" are a dot OCR read with a speck ("24.6:1958", "19°04.99")
 _DATE = re.compile(
     rf"(?P<d>[0-3OoIl]?{_OCR_DIGIT}){_DATE_SEP}(?P<m>[01OoIl]?{_OCR_DIGIT}){_DATE_SEP}"
     # A two-digit "year" followed by ".2025" is a day and month split by a speck ("1 1.03.2025"), no date.
