@@ -10,10 +10,13 @@ text. Pages without such a line cost nothing extra.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import cv2
 import numpy as np
 
 from ..classifiers.case_numbers import CaseNumberPattern, case_label_end, find_case_numbers, find_malformed_case_numbers
+from ..classifiers.persons import find_birth_dates
 from .document import Page, Word
 
 # Read the cut-out line as if scanned at this resolution (Tesseract reads small digits best at ~300-400 dpi x-height).
@@ -119,3 +122,41 @@ def replace_lines(text: str, old: list[str], new: str, *, keep: bool) -> str:
         if [line.split() for line in lines[i:i + len(wanted)]] == wanted and not keep:
             return "\n".join(lines[:i] + [new] + lines[i + len(wanted):])
     return text + "\n" + new
+
+
+def reread_birth_dates(page: Page, gray: np.ndarray, ocr) -> list[tuple[dt.date, dt.date]]:
+    """Read each line with a labelled date of birth once more, enlarged and two ways.
+
+    When both readings agree on one date other than the page's first reading, the pair (first
+    reading, re-reading) is kept in page.birth_rereads; the page text stays as read. Matching uses a
+    pair only for a registry person named exactly whose birthday is the re-reading and one digit
+    away from the first one (matching.py): a speck on a digit ("1938" for "1958") then no longer
+    sends the page to review, and a re-reading alone never names anyone.
+    """
+    lines = word_lines(page.words)
+    found: list[tuple[dt.date, dt.date]] = []
+    attempts = 0
+    for k, line in enumerate(lines):
+        if attempts >= _MAX_LINES:
+            break
+        line_text = " ".join(w.text for w in line)
+        above = lines[k - 1] if k else []
+        # The label may stand on the line above the date ("Geburtsdatum:" over "24.06.1958").
+        for context in ([], above):
+            text = " ".join(w.text for w in context + line)
+            dates = [h for h in find_birth_dates(text) if h.span[0] >= len(text) - len(line_text)]
+            if dates:
+                break
+        if len(dates) != 1:
+            continue
+        crop = _crop(gray, context + line)
+        if crop.size == 0:
+            continue
+        attempts += 1
+        readings = [find_birth_dates(" ".join(ocr.recognize(image, dpi).text.split()))
+                    for image, dpi in enlarged(crop, page.dpi)]
+        again = {h.date for hits in readings for h in hits}
+        if len(again) == 1 and all(len(hits) == 1 for hits in readings) and dates[0].date not in again:
+            found.append((dates[0].date, again.pop()))
+    page.birth_rereads = found
+    return found
