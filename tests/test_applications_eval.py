@@ -59,3 +59,25 @@ def test_scoring_counts_correct_wrong_unread_and_guesses_on_smudged_lines():
     assert (mrz.correct, mrz.wrong, mrz.unread) == (1, 1, 1)
     assert report.smudged == 1 and report.guessed_smudged == 1
     assert report.fields["gehaltsnachweis.employer"].correct == 1
+
+
+def test_kept_page_texts_are_read_again_without_ocr():
+    """`dms eval --rescore`: the page texts a run kept (with OCR's word confidences) give the fields
+    the extractors of this checkout read from them."""
+    from dms_ingest.applications.evaluation import rescore_fields
+    from dms_ingest.fields.model import PageText
+
+    sure = PageText(1, "Autohaus Brandt KG\nEntgeltabrechnung für April 2025", {"Brandt": 96.0, "KG": 96.0},
+                    90.0, {"Autohaus": [96.0], "Brandt": [96.0], "KG": [96.0]})
+    unsure = PageText.from_json(sure.to_json() | {"occurrences": {"Autohaus": [96.0], "Brandt": [60.0], "KG": [60.0]},
+                                                  "word_confidence": {"Brandt": 60.0, "KG": 60.0}})
+    assert PageText.from_json(sure.to_json()) == sure
+    labels = {"today": "2025-06-30", "cases": {}, "documents": {
+        name: {"doc_type": "gehaltsnachweis", "case_number": "ABH-2024-00001",
+               "fields": {"employer": "Autohaus Brandt KG", "period": "2025-04"}} for name in ("a.pdf", "b.pdf")}}
+    kept = {"documents": {"a.pdf": {"doc_type": "gehaltsnachweis", "pages": [sure.to_json()]},
+                          "b.pdf": {"doc_type": "gehaltsnachweis", "pages": [unsure.to_json()]}}}
+    report = rescore_fields(labels, kept)
+    employer = report.fields["gehaltsnachweis.employer"]
+    assert (employer.correct, employer.unread, employer.wrong) == (1, 1, 0)
+    assert report.fields["gehaltsnachweis.period"].correct == 2

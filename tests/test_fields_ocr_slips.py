@@ -122,3 +122,71 @@ def test_registration_with_b_for_sz_and_a_speck_before_place_and_date():
 def test_a_speck_before_the_letterhead_is_not_part_of_the_employer():
     fields = read("gehaltsnachweis", "+ Softwarehaus Nordlicht GmbH\nEntgeltabrechnung für Mai 2025\nGesamtbrutto 3.100,00 €")
     assert fields["employer"].value == "Softwarehaus Nordlicht GmbH"
+
+
+def test_net_pay_with_its_umlaut_read_as_ii_and_a_place_date_after_a_speck():
+    # Real OCR lines of set E (seed 23): "Nettobezüge" as "Nettobeziige", a speck read as "‘" before the date.
+    payslip = read("gehaltsnachweis", "Friseursalon Haarmonie\nEntgeltabrechnung für Marz-2025\n"
+                                      "Abrechnungszeitraum: 01.03.2025 - 31.03.2025 x\nGesamtbrutto 2.507,35 €\n"
+                                      "Nettobeziige 1.666,56 €\nAuszahlungsbetrag 1.666,56 €")
+    assert payslip["net_pay"].value == "1666.56" and payslip["period"].value == "2025-03"
+    registration = read("meldebescheinigung", "Stadt Nürnberg - Bürgeramt\nMeldebescheinigung _—\n"
+                                              "Anschrift: Dorfstraße 124, 90403 Nürnberg\nEinzugsdatum: 31.03.2024\n"
+                                              "Art der Wohnung: alleinige Wohnung :\nNurnberg, ‘25.06.2025")
+    assert registration["issue_date"].value == "2025-06-25"
+
+
+def test_readings_from_set_f_ocr():
+    # Real OCR text of set F (seed 25). A speck and the case stamp above the letterhead; the employer
+    # named in the contract's first clause when the title came out as noise; "lon" for "Ion"; "äm".
+    payslip = read("gehaltsnachweis", ".\n.\n.\n: Aktenzeichen: ABH-2014-13067\nSupermarkt Frischeparadies OHG\n"
+                                      "Bahnhofstraße 48 - 52062 Aachen\nAbrechnung der Brutto/Netto-Bezüge Mai 2025")
+    assert payslip["employer"].value == "Supermarkt Frischeparadies OHG"
+    contract = read("arbeitsvertrag", ": Aktenzefchen: ABH-2022-81918\nPORES EE SE\n"
+                                      "zwischen der Seniorenresidenz Abendrot (Arbeitgeber) :\n"
+                                      "Das Arbeitsverhältnis beginnt am 16.10.2015.")
+    assert contract["employer"].value == "Seniorenresidenz Abendrot"
+    # The name's words are sure, the speck and the bracket OCR was unsure of do not count against it.
+    confidences = {"‘der": 10.0, "Lagerhaus": 95.0, "Süd": 93.0, "AG": 96.0, "(Arbeitgeber)": 9.0}
+    contract = read("arbeitsvertrag", "Arbeitsvertrag\nzwischen ‘der Lagerhaus Süd AG (Arbeitgeber)\n", confidences)
+    assert contract["employer"].read and contract["employer"].value == "Lagerhaus Süd AG"
+    insurance = read("krankenversicherung", ".KKH Kaufmännische Krankenkasse\nVersicherte Person: lon Florin Stan, "
+                                            "geb. 21.07.1989\nVersicherungsschutz vom 01.01.2020 bis 31.12.2026.")
+    assert insurance["insurer"].value == "KKH Kaufmännische Krankenkasse"
+    assert insurance["insured_person"].value == "Ion Florin Stan"
+    language = read("sprachzertifikat", "Goethe-Zertifikat Bl\nDeepika Patel, geboren am 25. 11.1992\n"
+                                        "hat die Prüfung äm 09.02.2019 mit folgendem N bestanden:\nGesamtergebnis: Bl erreicht")
+    assert language["date"].value == "2019-02-09" and language["level"].value == "B1"
+
+
+def test_a_legal_form_read_exactly_does_not_carry_ocr_doubt_the_name_does():
+    text = "Pflegedienst Lebensfreude gGmbH\nEntgeltabrechnung für April 2025"
+    sure_name = {"Pflegedienst": 96.0, "Lebensfreude": 96.0, "gGmbH": 64.0}
+    assert read("gehaltsnachweis", text, sure_name)["employer"].value == "Pflegedienst Lebensfreude gGmbH"
+    unsure_name = {"Pflegedienst": 96.0, "Lebensfreude": 64.0, "gGmbH": 96.0}
+    assert read("gehaltsnachweis", text, unsure_name)["employer"].value is None
+
+
+@pytest.mark.parametrize("text, value", [
+    ("Versicherungsschutz besteht seit dem 01,01.2019 ohne", dt.date(2019, 1, 1)),   # ',' for the first dot
+    ("Verhältnis 12,30:2019", None),                                                  # no dot at all: no date
+])
+def test_a_comma_for_a_dates_first_dot(text, value):
+    assert parse_date(text) == value
+
+
+def test_readings_from_set_a_ocr():
+    # Real OCR lines of set A (seed 14): "brutto" as "hrutto"/"brütto", a quote between street and
+    # number, a speck after an insurer read as a digit, a trade word without its umlaut dots.
+    for label in ("Gesamthrutto", "- Gesamtbrütto"):
+        payslip = read("gehaltsnachweis", f"IT-Solutions Weber GmbH\nBezügemitteilung 04/2025\n{label} 3.020,27 €\n")
+        assert payslip["gross_pay"].value == "3020.27"
+    registration = read("meldebescheinigung", "Stadt Hamburg - Bürgeramt\nMeldebescheinigung\n"
+                                              "- Anschrift: Ringstraße’70, 20095 Hamburg\nHamburg, 02.06.2025")
+    assert registration["address"].value == "Ringstraße 70, 20095 Hamburg"
+    insurance = read("krankenversicherung", "Techniker Krankenkasse 5\nVersicherte Person: Ali Kaya, geb. 01.01.1990")
+    assert insurance["insurer"].value == "Techniker Krankenkasse"
+    payslip = read("gehaltsnachweis", "..\nAktenzeichen: ABH-2018-88920\n.\nBackerei Sonnenschein : :\n"
+                                      "Parkallee 86 - 60311 Frankfurt am Main\nEntgeltabrechnung für Mai 2025")
+    assert payslip["employer"].value == "Bäckerei Sonnenschein"
+    assert read("gehaltsnachweis", ". Lagerhaus Sud AG\nBezügemitteilung 05/2025")["employer"].value == "Lagerhaus Süd AG"

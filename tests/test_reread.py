@@ -5,7 +5,9 @@ import numpy as np
 from dms_ingest.classifiers.case_numbers import CaseNumberPattern
 from dms_ingest.ingest.document import Page, Word
 from dms_ingest.ingest.ocr import OcrResult
-from dms_ingest.ingest.reread import reread_case_labels
+import datetime as dt
+
+from dms_ingest.ingest.reread import reread_birth_dates, reread_case_labels
 
 PATTERN = CaseNumberPattern()
 
@@ -72,4 +74,32 @@ def test_pages_with_a_readable_number_or_without_a_label_cost_nothing():
                   ("Ihr Zeichen: Ihre Anfrage vom Mai",)]:
         page = page_of(*lines)
         assert reread_case_labels(page, GRAY, ocr, PATTERN) == []
+    assert ocr.calls == []
+
+
+def test_a_birth_date_read_again_differently_is_kept_beside_the_first_reading():
+    page = page_of("Name: Okonkwo, Chinedu", "Geburtsdatum: 24.06.1938", "Sehr geehrte Damen")
+    ocr = FakeOcr("Geburtsdatum: 24.06.1958")
+    assert reread_birth_dates(page, GRAY, ocr) == [(dt.date(1938, 6, 24), dt.date(1958, 6, 24))]
+    assert page.birth_rereads == [(dt.date(1938, 6, 24), dt.date(1958, 6, 24))]
+    assert "1938" in page.text and "1958" not in page.text          # the page text stays as read
+    assert len(ocr.calls) == 2 and ocr.calls[0][0][0] < 200          # the one line, two ways
+
+
+def test_a_birth_date_below_its_label_is_read_with_the_label():
+    page = page_of("Geburtsdatum:", "24.06.1938")
+    assert reread_birth_dates(page, GRAY, FakeOcr("Geburtsdatum: 24.06.1958")) == [
+        (dt.date(1938, 6, 24), dt.date(1958, 6, 24))]
+
+
+def test_birth_date_readings_that_disagree_or_confirm_the_first_keep_nothing():
+    for readings in [("geb. 24.06.1958", "geb. 24.06.1998"), ("geb. 24.06.1938",), ("geb. 24.06.1958", "geb. 2")]:
+        page = page_of("Chinedu Okonkwo, geb. 24.06.1938")
+        assert reread_birth_dates(page, GRAY, FakeOcr(*readings)) == []
+        assert page.birth_rereads == []
+
+
+def test_pages_without_a_birth_date_are_not_read_again():
+    ocr = FakeOcr("never asked")
+    assert reread_birth_dates(page_of("Datum: 01.02.2025", "Rechnung vom 03.04.1987"), GRAY, ocr) == []
     assert ocr.calls == []

@@ -155,3 +155,17 @@ def test_a_document_moved_between_cases_and_teams_follows_its_current_case(make_
     listed = catalog.find(SearchQuery("", allowed_teams=frozenset({"A-K"}), allowed_cases=frozenset(),
                                       include_unassigned=False))       # no words: the team's documents
     assert [h.id for h in listed.hits] == ["yilmaz-1"] and listed.total == 1 and listed.facets == {"": 1}
+
+
+def test_a_team_without_a_name_sees_no_teamless_cases_in_the_inbox(make_catalog):
+    """A caseworker whose teams hold "" (an empty team in the directory's group mapping) must not
+    get the documents of cases no team is responsible for in the team inbox (Posteingang)."""
+    from dms_ingest.index import inbox
+    catalog = make_catalog()
+    archive(catalog)
+    catalog.replace_cases([CaseRow(case_number="ABH-2024-00001", surname="Ahmadi", team="A-K", team_source="registry"),
+                           CaseRow(case_number="ABH-2024-00002", surname="Yilmaz")])      # no team
+    inbox.ensure_tables(catalog.engine)
+    assert {i.document.id for i in inbox.items(catalog.engine, ["A-K"], "kim")} == {"ahmadi-1", "ahmadi-2"}
+    assert inbox.items(catalog.engine, [""], "kim") == []
+    assert inbox.unseen_count(catalog.engine, [""], "kim") == 0

@@ -173,9 +173,50 @@ def _complete(services, actor, runtime, case_number: str, case: dict, today: dt.
     return entry["complete"], entry
 
 
+def rescore_fields(labels: dict, kept: dict, *, config: Path | None = None) -> ApplicationReport:
+    """Field accuracy only, read again from the page texts a run kept (``--keep-pages``): no OCR, the
+    extractors of this checkout on the same readings - for working on the extractors."""
+    from ..config import load_settings
+    from ..fields import extract_fields
+    from ..fields.model import PageText
+    from ..fields.stage import purposes
+
+    settings = load_settings(config)
+    report = ApplicationReport(labels["today"], cases=len(labels["cases"]), documents=len(labels["documents"]))
+    read: dict[str, tuple[str | None, dict]] = {}
+    for name, entry in kept["documents"].items():
+        pages = [PageText.from_json(p) for p in entry["pages"]]
+        fields = extract_fields(entry["doc_type"], pages, min_confidence=settings.applications.min_field_confidence,
+                                purposes=purposes(settings))
+        read[name] = (entry["doc_type"], {f.name: f.to_json() for f in fields})
+    score_fields(report, labels, read)
+    return report
+
+
+def _kept_pages(catalog, ids: dict, heard: dict[str, list]) -> dict:
+    """Each archived document's page texts as the fields stage saw them (for `rescore_fields`)."""
+    documents = {}
+    for name, result in ids.items():
+        doc = catalog.get(result.id) if result is not None else None
+        if doc is None:
+            continue
+        numbers = sorted(p.number for p in catalog.pages(doc.id))
+        for texts in heard.get(name, []):
+            if sorted(t.number for t in texts) == numbers:
+                documents[name] = {"doc_type": doc.doc_type, "pages": [t.to_json() for t in texts]}
+                break
+    return {"documents": documents}
+
+
 def evaluate_application_set(directory: Path, labels: dict, *, config: Path | None = None,
-                             workers: int | None = None) -> ApplicationReport:
-    """Run the set through the pipeline and the checklist; return the report."""
+                             workers: int | None = None, keep_pages: Path | None = None) -> ApplicationReport:
+    """Run the set through the pipeline and the checklist; return the report. With *keep_pages*, the page
+    texts (and OCR's word confidences) the fields were read from are written there as JSON."""
+    import json
+    import threading
+    from contextlib import nullcontext
+
+    from ..fields.stage import listening
     from ..classifiers import parse_registry_csv
     from ..config import load_settings
     from ..index import applications as store
@@ -192,9 +233,20 @@ def evaluate_application_set(directory: Path, labels: dict, *, config: Path | No
     with tempfile.TemporaryDirectory() as tmp:
         runtime = Runtime(load_settings(config, home=Path(tmp)))
         replace_registry(runtime.catalog, parse_registry_csv(directory / "registry.csv"))
-        ingest(actor, runtime, [directory / name for name in labels["documents"]], workers=workers,
-               on_file=lambda path, results: outcomes.__setitem__(path.name, results))
+        heard: dict[str, list] = {}
+        lock = threading.Lock()
+
+        def hear(source: str, texts: list) -> None:
+            with lock:
+                heard.setdefault(Path(source).name, []).append(texts)
+
+        with listening(hear) if keep_pages else nullcontext():
+            ingest(actor, runtime, [directory / name for name in labels["documents"]], workers=workers,
+                   on_file=lambda path, results: outcomes.__setitem__(path.name, results))
         ids = {name: next((r for r in results if r.status == "archived"), None) for name, results in outcomes.items()}
+        if keep_pages:
+            kept = _kept_pages(runtime.catalog, ids, heard) | {"today": labels["today"]}
+            Path(keep_pages).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
         stored = store.fields_of(runtime.catalog, [r.id for r in ids.values() if r is not None])
         read: dict[str, tuple[str | None, dict]] = {}
         not_filed: dict[str, list[str]] = {}          # case -> its documents that did not reach it

@@ -43,6 +43,8 @@ class CaseHints:
     barcode_case_number: str | None = None   # an AZ: cover sheet before the document
     email_case_number: str | None = None     # the case of the mail (or manifest row) the document came with
     email_evidence: str | None = None        # how that case was found, in the clerk's words
+    # (first reading, agreeing enlarged re-readings) of a date of birth on the page (ingest/reread.py)
+    birth_rereads: tuple[tuple[dt.date, dt.date], ...] = ()
 
 
 @dataclass
@@ -102,7 +104,8 @@ def _pick_unique(
 
 
 def _collect_people(
-    text: str, registry: CaseRegistry, names: TextNames, threshold: float, ambiguity: float, today: dt.date | None
+    text: str, registry: CaseRegistry, names: TextNames, threshold: float, ambiguity: float, today: dt.date | None,
+    rereads: tuple[tuple[dt.date, dt.date], ...] = (),
 ) -> tuple[_PeopleEvidence, list[str]]:
     evidence = _PeopleEvidence()
     notes: list[str] = []
@@ -122,6 +125,13 @@ def _collect_people(
             add(winner, "name_dob")
         elif lookalikes:
             evidence.ambiguous.append(lookalikes)
+
+    for first, again in rereads:
+        record = _reread_bearer(first, again, registry, names, evidence.birth_dates, ambiguity)
+        if record is not None and record.case_number not in evidence.identified:
+            add(record, "name_dob")
+            notes.append(f"Geburtsdatum zuerst als {first:%d.%m.%Y} gelesen, vergrößert zweimal als "
+                         f"{again:%d.%m.%Y}; der Name {record.full_name} steht genau so im Dokument.")
 
     for mrz in find_mrz(text, today=today):
         if not mrz.valid:
@@ -144,6 +154,36 @@ def _collect_people(
 
     evidence.mentions = [m for m in find_person_mentions(text, today=today) if m.name.surname and m.name.given_names]
     return evidence, notes
+
+
+def _reread_bearer(first: dt.date, again: dt.date, registry: CaseRegistry, names: TextNames,
+                   read_dates: set[dt.date], ambiguity: float) -> CaseRecord | None:
+    """The one registry person a re-read date of birth may stand for, or None.
+
+    The page's first reading must be one digit away from the re-reading (a speck, a broken stroke),
+    the person's surname and a given name must stand in the text exactly, and no one else may come
+    into question: nobody else born on either date is named, and no namesake in the registry (a
+    father or son of the same name, twins) has a birthday within two digits of either reading.
+    """
+    if first not in read_dates or _digits_apart(first, again) != 1:
+        return None
+    named = {r.case_number: m.score for r in registry.born_on(again) + registry.born_on(first)
+             if (m := names.find(r.surname, r.given_names)) is not None and m.score >= ambiguity}
+    exact = [r for r in registry.born_on(again) if named.get(r.case_number) == 100.0]
+    if len(exact) != 1 or len(named) != 1:
+        return None
+    record = exact[0]
+    for other in registry.with_similar_surname(record.surname, ambiguity):
+        if other is not record and person_name_score(
+                record.surname, record.given_names, other.surname, other.given_names) >= ambiguity and (
+                other.date_of_birth is None or min(_digits_apart(other.date_of_birth, d) for d in (first, again)) <= 2):
+            return None
+    return record
+
+
+def _digits_apart(a: dt.date, b: dt.date) -> int:
+    """In how many of the eight digits (DDMMYYYY) two dates differ."""
+    return sum(x != y for x, y in zip(f"{a:%d%m%Y}", f"{b:%d%m%Y}"))
 
 
 def _mention_fits(mention_surname: str, mention_given: str, birth: dt.date | None, record: CaseRecord, threshold: float) -> bool:
@@ -232,7 +272,8 @@ def match_case(
     pattern = pattern or CaseNumberPattern()
     hints = hints or CaseHints()
     names = TextNames(text)
-    people, notes = _collect_people(text, registry, names, name_threshold, ambiguity_threshold, today)
+    people, notes = _collect_people(text, registry, names, name_threshold, ambiguity_threshold, today,
+                                    hints.birth_rereads)
     judge = _Judge(registry, names, people, name_threshold, notes, sponsor_accepted)
 
     given: dict[str, CaseRecord] = {}

@@ -40,8 +40,10 @@ def name_tokens(name: str) -> list[str]:
 
 
 def _ocr_shape(word: str) -> str:
-    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d.
-    return word.replace("rn", "m").replace("vv", "w").replace("cl", "d").replace("l", "i").replace("j", "i")
+    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d, and an upper-case H
+    # split into F and I ("KFIALIL" for "KHALIL").
+    return (word.replace("fi", "h").replace("rn", "m").replace("vv", "w").replace("cl", "d").replace("l", "i")
+            .replace("j", "i"))
 
 
 def word_similarity(a: str, b: str) -> float:
@@ -69,6 +71,27 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
     return float(min(surname_score, given_score))
 
 
+# Letters German OCR has no glyph for and reads as others: the registry spelling tells where to expect
+# them ("Szymański" printed, "Szymariski" read; "Łukasz" read "tukasz"). Only the registry's own name
+# gets the variant, never the text.
+_OCR_READINGS_OF_LETTERS = {"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t"}
+
+
+def _printed_spellings(name: str) -> list[str]:
+    """The name as written, and as OCR reads its letters that the German model lacks."""
+    variant = "".join(_OCR_READINGS_OF_LETTERS.get(ch, ch) for ch in name)
+    return [name, variant] if variant != name else [name]
+
+
+def _joined_forms(surname: str, given_names: str) -> set[str]:
+    """A name written without the space between given name and surname, either order, loose-folded."""
+    family = "".join(fold_name(surname).split())
+    givens = fold_name(given_names).split()
+    parts = [g for g in givens if len(g) >= 2] + ([''.join(givens)] if len(givens) > 1 else [])
+    forms = {loose_name(a + b) for g in parts for a, b in ((g, family), (family, g))}
+    return {f for f in forms if len(f) >= 8} if len(family) >= 2 else set()
+
+
 @dataclass(frozen=True)
 class NameMatch:
     """Where and how well a known person's name shows up in a text."""
@@ -94,10 +117,17 @@ class TextNames:
     def find(self, surname: str, given_names: str) -> NameMatch | None:
         """Best place where the surname and at least one given name occur close together."""
         target = "".join(name_tokens(surname))
-        given = [g for g in name_tokens(given_names) if len(g) >= 2]
+        given = list(dict.fromkeys(g for spelling in _printed_spellings(given_names)
+                                   for g in name_tokens(spelling) if len(g) >= 2))
         if len(target) < 2 or not given:
             return None
+        targets = {"".join(name_tokens(spelling)) for spelling in _printed_spellings(surname)}
         words = self._words
+        run_together = _joined_forms(surname, given_names)
+        for word, start, end in words:
+            # Given name and surname run together by OCR ("AISHAOKAFOR"): only the exact spelling counts.
+            if word in run_together:
+                return NameMatch(100.0, (start, end))
         n_parts = max(1, len(name_tokens(surname)))
         best: NameMatch | None = None
         for i in range(len(words)):
@@ -106,9 +136,9 @@ class TextNames:
                 if i + width > len(words):
                     break
                 joined = "".join(w for w, _, _ in words[i:i + width])
-                if abs(len(joined) - len(target)) > 3:
+                if min(abs(len(joined) - len(t)) for t in targets) > 3:
                     continue
-                s_score = word_similarity(joined, target)
+                s_score = max(word_similarity(joined, t) for t in targets)
                 if s_score < 60:
                     continue
                 lo, hi = max(0, i - self.WINDOW), min(len(words), i + width + self.WINDOW)
@@ -151,10 +181,11 @@ _MONTHS = {
     "november": 11, "nov": 11, "dezember": 12, "dez": 12, "december": 12, "dec": 12,
 }
 _OCR_DIGIT = "[0-9OoIl]"
-_DATE_SEP = r"(?:\s?[./,:-]\s?|[ \t])"   # ":" is a dot OCR read with a speck ("24.6:1958")
+_DATE_SEP = r"(?:\s?[./,:°-]\s?|[ \t])"   # ":" and "°" are a dot OCR read with a speck ("24.6:1958", "19°04.99")
 _DATE = re.compile(
     rf"(?P<d>[0-3OoIl]?{_OCR_DIGIT}){_DATE_SEP}(?P<m>[01OoIl]?{_OCR_DIGIT}){_DATE_SEP}"
-    rf"(?P<y>(?:[1lI][89]|2[0Oo]){_OCR_DIGIT}{{2}}|{_OCR_DIGIT}{{2}})(?![0-9A-Za-z])"
+    # A two-digit "year" followed by ".2025" is a day and month split by a speck ("1 1.03.2025"), no date.
+    rf"(?P<y>(?:[1lI][89]|2[0Oo]){_OCR_DIGIT}{{2}}|{_OCR_DIGIT}{{2}})(?![0-9A-Za-z]|[./-]\d)"
     # "3. April 1987", "03 APR/AVR 87", OCR-damaged month names ("Apri1") are checked in _month_number.
     rf"|(?<![^\W\d_])(?P<td>[0-3OoIl]?{_OCR_DIGIT})[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}})\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?!\d)"
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})",

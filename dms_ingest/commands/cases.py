@@ -81,18 +81,28 @@ def train(json_output: bool = typer.Option(False, "--json")) -> None:
 @command(name="eval")
 def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False, metavar="DIR"),
              json_output: bool = typer.Option(False, "--json"),
-             workers: Optional[int] = typer.Option(None, "--workers", "-w")) -> None:
+             workers: Optional[int] = typer.Option(None, "--workers", "-w"),
+             keep_pages: Optional[Path] = typer.Option(
+                 None, "--keep-pages", dir_okay=False,
+                 help="write the OCR'd page texts to this JSON file (application set: the texts the fields were "
+                      "read from; case set: each document's pages and routing), for --rescore"),
+             rescore: Optional[Path] = typer.Option(
+                 None, "--rescore", exists=True, dir_okay=False,
+                 help="no OCR: score again on a --keep-pages file (application set: the fields; case set: the "
+                      "cases, decided anew, with the document types of that run)")) -> None:
     """Evaluate type and case decisions on a labelled set (python -m dms_datagen.evaluation_set), or fields
     and application status on an application set (python -m dms_datagen.applications)."""
     from ..classifiers.evaluation import evaluate as score, predict_text_directory
 
     labels = json.loads((directory / "labels.json").read_text(encoding="utf-8"))
     if labels.get("kind") == "applications":  # python -m dms_datagen.applications: fields and status
-        return evaluate_applications(directory, labels, json_output, workers)
+        return evaluate_applications(directory, labels, json_output, workers, keep_pages, rescore)
     if any(directory.glob("*.txt")):
         predictions = predict_text_directory(directory)
+    elif rescore is not None:
+        predictions = _predict_by_replay(directory, labels, rescore)
     else:
-        predictions = _predict_by_pipeline(directory, labels, workers)
+        predictions = _predict_by_pipeline(directory, labels, workers, keep_pages)
     report = score(predictions, labels)
     if json_output:
         data = dataclasses.asdict(report) | {"automatic_share": report.automatic_share,
@@ -106,7 +116,24 @@ def evaluate(directory: Path = typer.Argument(..., exists=True, file_okay=False,
         raise typer.Exit(1)
 
 
-def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None) -> dict:
+def _predict_by_replay(directory: Path, labels: dict, kept: Path) -> dict:
+    """Cases decided anew on the text an earlier run kept (ingest/replay.py)."""
+    from ..classifiers import CaseRegistry
+    from ..classifiers.evaluation import predictions_from_results
+    from ..config import load_settings
+    from ..ingest.replay import replay
+
+    settings = load_settings(state.get("config"))
+    registry = CaseRegistry.from_csv(directory / "registry.csv", settings.classification.case_number)
+    with service_errors():
+        try:
+            outcomes = replay(kept, registry, settings)
+        except (ValueError, KeyError) as exc:
+            raise typer.BadParameter(f"--rescore: {exc}") from None
+    return predictions_from_results(labels, outcomes)
+
+
+def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None, keep_pages: Path | None = None) -> dict:
     """Run the real pipeline (OCR and all) on the set's images, in a throwaway DMS_HOME."""
     from ..classifiers import parse_registry_csv
     from ..config import load_settings
@@ -122,14 +149,34 @@ def _predict_by_pipeline(directory: Path, labels: dict, workers: int | None) -> 
         cases.replace_registry(evaluation.catalog, parse_registry_csv(directory / "registry.csv"))
         ingest(Actor.system("eval"), evaluation, [directory / name for name in input_files(labels)], workers=workers,
                on_file=lambda path, results: outcomes.__setitem__(path.name, results))
+        if keep_pages is not None:
+            _keep_text(evaluation, outcomes, keep_pages)
     return predictions_from_results(labels, outcomes)
 
 
-def evaluate_applications(directory: Path, labels: dict, json_output: bool, workers: int | None) -> None:
-    """`dms eval DIR` on an application set: field accuracy, status outcome; exit 1 on a false "complete"."""
-    from ..applications.evaluation import evaluate_application_set
+def _keep_text(evaluation, outcomes: dict, target: Path) -> None:
+    """Store each archived document's page text and routing for `dms eval --rescore`."""
+    from ..ingest.replay import stored_document, write_kept_text
+    from ..services import documents
+    from ..services.actor import Actor
 
-    report = evaluate_application_set(directory, labels, config=state.get("config"), workers=workers)
+    reader = Actor.system("eval")
+    write_kept_text(target, {
+        name: [stored_document(r, documents.show(reader, evaluation, r.id, text=True) if r.id else {"page_details": []})
+               for r in results]
+        for name, results in outcomes.items()})
+
+
+def evaluate_applications(directory: Path, labels: dict, json_output: bool, workers: int | None,
+                          keep_pages: Path | None = None, rescore: Path | None = None) -> None:
+    """`dms eval DIR` on an application set: field accuracy, status outcome; exit 1 on a false "complete"."""
+    from ..applications.evaluation import evaluate_application_set, rescore_fields
+
+    if rescore is not None:
+        report = rescore_fields(labels, json.loads(rescore.read_text(encoding="utf-8")), config=state.get("config"))
+    else:
+        report = evaluate_application_set(directory, labels, config=state.get("config"), workers=workers,
+                                          keep_pages=keep_pages)
     if json_output:
         sys.stdout.write(json.dumps(report.to_json(), ensure_ascii=False, default=str) + "\n")
     else:

@@ -63,3 +63,13 @@ def is_office_word(token: str) -> bool:
     if lower in _KNOWN:
         return True
     return any(stem.lower() in lower for stem in _UMLAUT_STEMS)
+
+
+# Words of company names whose umlauts OCR loses ("Backerei Sonnenschein", "Lagerhaus Sud AG").
+_TRADE_WORDS = {"backerei": "Bäckerei", "gartnerei": "Gärtnerei", "sohne": "Söhne", "bruder": "Brüder", "sud": "Süd"}
+
+
+def restore_trade_umlauts(name: str) -> str:
+    """A company name with the umlauts of its trade words restored (whole words only)."""
+    return re.sub(r"[A-Za-z]+", lambda m: _cased(m.group(), _TRADE_WORDS[m.group().lower()])
+                  if m.group().lower() in _TRADE_WORDS else m.group(), name)

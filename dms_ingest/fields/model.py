@@ -58,6 +58,14 @@ class PageText:
                 occurrences.setdefault(key, []).append(float(word.confidence))
         return cls(page.number, page.text or "", confidences, page.ocr_confidence, occurrences)
 
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "PageText":
+        return cls(int(data["number"]), data.get("text") or "", dict(data.get("word_confidence") or {}),
+                   data.get("mean_confidence"), {k: list(v) for k, v in (data.get("occurrences") or {}).items()})
+
     def _occurrence(self, token: str, at: int) -> float | None:
         """OCR's confidence in the reading of *token* that stands at *at* in the text (None: not known)."""
         readings = self.occurrences.get(token)

@@ -76,3 +76,17 @@ def labelled(pages: list[PageText], name: str, label: str, value: str, parse: Ca
         if parsed is not None:
             found.append(field_from(name, parsed, hit, hit.match.group("v"), weight))
     return found
+
+
+# Lines whose words carry a field's value (see extractors.py): a letterhead's company or insurer, a
+# labelled value, a date. Only such lines are worth a second OCR look when OCR was unsure of them.
+_FIELD_LINE = re.compile(tolerant(
+    r"\b(?:GmbH|gGmbH|AG|KG|OHG|e\.\s?V\.|mbH|SE|UG|GbR|KGaA)\b|arbeitgeber|anschrift|wohnung|hause|mietsache|"
+    r"beginnt|bescheid|betreff|versicher|krankenkasse|gültig|geboren|geb\.|datum|seit\b|zwischen|netto|brutto|"
+    r"gesamtmiete|kaltmiete|gehalt"), re.IGNORECASE)
+_DATE_LIKE = re.compile(r"\d{1,2}\s?[.:]\s?\d{1,2}\s?[.:]\s?\d{2,4}")
+
+
+def carries_field(line: str) -> bool:
+    """A line that may hold a field's value (dates, labels, company names)."""
+    return bool(_FIELD_LINE.search(line) or _DATE_LIKE.search(line))

@@ -28,8 +28,9 @@ _D = r"[0-9OoIl|]"
 _GLUED = r"(?<=[^\W\d_]\.)"
 _START = rf"(?:(?<![\w.])|{_GLUED})"
 DATE = re.compile(
-    # OCR reads a date's dot as ':' at times ("15.12:2020"); one of the two separators must be a dot.
-    rf"{_START}(?P<d>[0-3OoIl]?{_D})\s?(?P<s1>[.:])\s?(?P<m>[01OoIl]?{_D})\s?(?P<s2>[.:])\s?(?P<y>(?:19|20){_D}{{2}})"
+    # OCR reads a date's dot as ':' at times ("15.12:2020"), the first as ',' ("01,01.2019"); one of the
+    # two separators must be a dot.
+    rf"{_START}(?P<d>[0-3OoIl]?{_D})\s?(?P<s1>[.:,])\s?(?P<m>[01OoIl]?{_D})\s?(?P<s2>[.:])\s?(?P<y>(?:19|20){_D}{{2}})"
     rf"(?![\d])"
     rf"|{_START}(?P<td>[0-3]?\d)\.\s*(?P<mon>{MONTH_NAME})\.?\s+(?P<ty>(?:19|20)\d{{2}})(?!\d)"
     rf"|(?<!\d)(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?!\d)",
@@ -47,7 +48,7 @@ _CEFR_ORDER = ["A1", "A2", "B1", "B2", "C1", "C2"]
 _STREET_WORD = r"[A-ZÄÖÜ][\wäöüß.-]*(?:straße|straBe|strasse|str\.|weg|allee|platz|ring|gasse|ufer|damm|markt|chaussee|pfad|steig|hof|park|berg|stieg|kamp|garten)"
 ADDRESS = re.compile(
     rf"(?P<street>(?:(?:Am|An der|An den|Im|In der|Auf der|Auf dem|Zum|Zur|Alte|Alter|Neue|Neuer|Große|Kleine|Hohe)\s+"
-    rf"[A-ZÄÖÜ][\wäöüß.-]+|{_STREET_WORD})\s+\d{{1,4}}\s?[a-zA-Z]?)(?![\w])\s*,?\s*\n?\s*"
+    rf"[A-ZÄÖÜ][\wäöüß.-]+|{_STREET_WORD})(?:\s+|\s*[’'‚]\s*)\d{{1,4}}\s?[a-zA-Z]?)(?![\w])\s*,?\s*\n?\s*"
     r"(?P<plz>\d{5})\s+(?P<city>[A-ZÄÖÜ][\wäöüß.-]+(?:\s(?:am|an der|im|bei|ob der)\s[A-ZÄÖÜ][\wäöüß.-]+)?)",
 )
 
@@ -59,7 +60,7 @@ def date_from_match(m: re.Match[str]) -> dt.date | None:
             return dt.date(int(m.group("ty")), _MONTH_WORDS[m.group("mon").lower()], int(m.group("td")))
         if m.group("iy"):
             return dt.date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
-        if m.group("s1") == m.group("s2") == ":":
+        if "." not in (m.group("s1"), m.group("s2")):
             return None  # a time or a ratio, not a date
         return dt.date(int(m.group("y").translate(_OCR_DIGITS)), int(m.group("m").translate(_OCR_DIGITS)),
                        int(m.group("d").translate(_OCR_DIGITS)))

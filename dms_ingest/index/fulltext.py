@@ -162,7 +162,7 @@ class SqliteFullText:
 
 # Newest first on PostgreSQL (PostgresFullText.match): the newest pages tested to judge how dense
 # the matches are, the most pages a backward scan reads before GIN takes over, and what testing
-# one page costs in GIN bitmap entries (measured at 1M pages: ~0.8 against ~0.16 µs of CPU).
+# one page costs in GIN bitmap entries (about 5, from the CPU of both kinds of query at 1M pages).
 SCAN_PROBE = 1000
 SCAN_WINDOW = 20000
 SCAN_ROW_COST = 5
@@ -248,10 +248,13 @@ class PostgresFullText:
     def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None,
                    implied: bool = False) -> str:
         """The tsquery of words, filters and (if given) strong-word tokens. *implied*: a single
-        plain word is left out when its strong token is asked for, which implies it (GIN then
-        need not read the common word's whole list)."""
-        single = len(query.required) == 1 and isinstance(query.required[0], Word) and not query.excluded
-        implied = implied and bool(strong) and single
+        word, or one choice of words (a prefix's words), is left out when the strong tokens are
+        asked for, which imply it (GIN then need not read the common words' whole lists)."""
+        if implied and strong and len(query.required) == 1 and not query.excluded:
+            term = query.required[0]
+            implied = all(isinstance(item, Word) for item in (term.items if isinstance(term, AnyOf) else (term,)))
+        else:
+            implied = False
         parts = [f"({self.text_query(query)})"] if query.required and not implied else []
         parts += ["(" + " | ".join(f"'{t}'" for t in group) + ")" for group in filters]
         if strong:
@@ -276,7 +279,7 @@ class PostgresFullText:
                 if query.required and scored else "0.0")
         params = {"r": self.text_query(query), "q": self.expression(query, filters, strong, implied=True), "n": limit}
         select = f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"
-        params["floor"] = floor = self._scan_floor(conn, params["q"], limit, filters)
+        params["floor"] = floor = self._scan_floor(conn, query, params["q"], limit, filters)
         if floor is None:
             return fetch_rows(conn, select + " LIMIT :n", params)
         conn.execute(text("SET LOCAL enable_bitmapscan = off"))
@@ -286,13 +289,20 @@ class PostgresFullText:
             rows += fetch_rows(conn, select + " AND page_id <= :floor LIMIT :n", {**params, "n": limit - len(rows)})
         return rows
 
-    def _scan_floor(self, conn: Connection, expression: str, limit: int, filters: list[list[str]]) -> int | None:
+    def _scan_floor(self, conn: Connection, query: ParsedQuery, expression: str, limit: int,
+                    filters: list[list[str]]) -> int | None:
         """The page id above which to read backwards, or None for GIN. Judged by the share of
         matches among the newest SCAN_PROBE pages: reading backwards must be expected to find
         *limit* matches within SCAN_WINDOW pages and to cost less than GIN's bitmap of all
         matches (SCAN_ROW_COST bitmap entries per page read). Long token lists (200 allowed
-        cases) are costly to test row by row and leave few matches: GIN."""
+        cases) are costly to test row by row and leave few matches: GIN. So are words the planner
+        knows to be rare (its statistics hold each common word's frequency; it misjudges phrases,
+        which are always probed)."""
         if any(len(group) > 8 for group in filters):
+            return None
+        phrases = any(isinstance(item, Phrase) for term in query.required
+                      for item in (term.items if isinstance(term, AnyOf) else (term,)))
+        if not phrases and self._planned_rows(conn, expression) <= limit:
             return None
         top, bottom, found, tested = fetch_rows(
             conn, f"SELECT max(page_id), (SELECT min(page_id) FROM {self.table}), "
@@ -313,8 +323,11 @@ class PostgresFullText:
 
     def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
         """The planner's guess of the matching pages (from ANALYZE's most common lexemes)."""
+        return self._planned_rows(conn, self.expression(query, filters))
+
+    def _planned_rows(self, conn: Connection, expression: str) -> int:
         plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"),
-                            {"q": self.expression(query, filters)}).scalar()
+                            {"q": expression}).scalar()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
 

@@ -69,7 +69,8 @@ def _filed_for(teams: list[str], since: datetime):
     The plan starts from the receipt-time index (the last weeks' intake, which does not grow with
     the archive) and looks each case up by its number; `coalesce` keeps SQLite from starting at
     the review index (nearly every document) or the team index (all of a team's documents ever)."""
-    return (func.coalesce(CaseRow.team, "").in_(teams), func.coalesce(DocumentRow.review, False) == False,  # noqa: E712
+    named = [t for t in teams if t]     # coalesce makes a case without a team "": a team "" must not match it
+    return (func.coalesce(CaseRow.team, "").in_(named), func.coalesce(DocumentRow.review, False) == False,  # noqa: E712
             DocumentRow.updated_at >= since)
 
 

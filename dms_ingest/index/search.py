@@ -8,8 +8,8 @@ The plan of one search, the same on both backends:
    already knows the words are common). If that is all of them, score them: ranking, total and
    facets are exact.
 4. Otherwise (a common word) rank only the pages where a query word weighs strongly (see
-   `analysis.STRONG_IMPACT`), at most rank_limit of them, the newest first: no page outside them
-   can reach the first result page. The total is then a lower bound (`total_exact` false, shown
+   `analysis.STRONG_IMPACT`), at most rank_limit of them, the newest first (on PostgreSQL where
+   they are dense, `PostgresFullText.match`): no page outside them can reach the first result page. The total is then a lower bound (`total_exact` false, shown
    as "more than N"), `total_estimate` a guess of all matching documents, and the facets count
    the ranked candidates. Each query reads about 2 × rank_limit pages however many match.
 5. Pages fold into documents (a document scores as its best page); order by score, then id, so

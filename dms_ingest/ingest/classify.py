@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..classifiers import CaseHints, CaseRegistry, find_mrz, match_case, restore_paragraph_signs
+from ..classifiers import CaseDecision, CaseHints, CaseRegistry, find_mrz, match_case, restore_paragraph_signs
 from ..classifiers.registry import record_of
 from ..fields.stage import read_fields
 from .context import Context
@@ -73,18 +73,7 @@ def _model_version(ctx: Context) -> float:
 
 
 def _match_case(doc: Document, text: str, ctx: Context) -> None:
-    inherited, notes = doc.hint_case_number, []
-    confidence = ocr_confidence(doc)
-    minimum = ctx.settings.classification.inherit_min_ocr_confidence
-    if inherited and doc.part == "attachment" and confidence is not None and confidence < minimum:
-        # Unreadable text cannot show that the attachment is about someone else (a relative's papers).
-        notes.append(f"Text kaum lesbar (OCR-Sicherheit {confidence:.0f} %): die Akte der E-Mail "
-                     f"({inherited}) wird nicht ungeprüft übernommen.")
-        inherited = None
-    hints = CaseHints(barcode_case_number=doc.cover_case_number, email_case_number=inherited,
-                      email_evidence=_HINT_SOURCES.get(doc.part, _HINT_SOURCES[None]))
-    decision = match_case(text, registry(ctx), pattern=ctx.settings.classification.case_number, hints=hints,
-                          sponsor_accepted=_sponsor_accepted(doc, ctx))
+    decision, notes = decide_case(doc, text, registry(ctx), ctx.settings, _sponsor_accepted(doc, ctx))
     doc.candidates = decision.candidates
     if decision.review:
         doc.review = True
@@ -92,6 +81,24 @@ def _match_case(doc: Document, text: str, ctx: Context) -> None:
         return
     doc.case_number, doc.case_method = decision.case_number, decision.method
     doc.case_evidence = decision.reasons
+
+
+def decide_case(doc: Document, text: str, cases: CaseRegistry, settings,
+                sponsor_accepted=None) -> tuple[CaseDecision, list[str]]:
+    """The case decision for a document with its hints (cover sheet, mail), and notes for the clerk."""
+    inherited, notes = doc.hint_case_number, []
+    confidence = ocr_confidence(doc)
+    minimum = settings.classification.inherit_min_ocr_confidence
+    if inherited and doc.part == "attachment" and confidence is not None and confidence < minimum:
+        # Unreadable text cannot show that the attachment is about someone else (a relative's papers).
+        notes.append(f"Text kaum lesbar (OCR-Sicherheit {confidence:.0f} %): die Akte der E-Mail "
+                     f"({inherited}) wird nicht ungeprüft übernommen.")
+        inherited = None
+    hints = CaseHints(barcode_case_number=doc.cover_case_number, email_case_number=inherited,
+                      email_evidence=_HINT_SOURCES.get(doc.part, _HINT_SOURCES[None]),
+                      birth_rereads=tuple(pair for page in doc.pages for pair in page.birth_rereads))
+    return match_case(text, cases, pattern=settings.classification.case_number, hints=hints,
+                      sponsor_accepted=sponsor_accepted), notes
 
 
 def _sponsor_accepted(doc: Document, ctx: Context):
@@ -127,7 +134,12 @@ def resolve_mail_case(mail_text: str, ctx: Context) -> str | None:
     case number, or name and date of birth) passes a case on; a doubtful mail passes nothing and its
     attachments are judged on their own evidence.
     """
-    decision = match_case(mail_text, registry(ctx), pattern=ctx.settings.classification.case_number)
+    return mail_case(mail_text, registry(ctx), ctx.settings)
+
+
+def mail_case(mail_text: str, cases: CaseRegistry, settings) -> str | None:
+    """resolve_mail_case on a given registry."""
+    decision = match_case(mail_text, cases, pattern=settings.classification.case_number)
     return None if decision.review else decision.case_number
 
 

@@ -35,6 +35,8 @@ class Page:
     barcodes: list[str] = field(default_factory=list)
     width_pt: float = 0.0            # page size in PDF points
     height_pt: float = 0.0
+    # (first reading, enlarged re-reading) of a date of birth the two did not agree on (reread.py)
+    birth_rereads: list = field(default_factory=list)
 
     @property
     def born_digital(self) -> bool:

@@ -10,15 +10,20 @@ text. Pages without such a line cost nothing extra.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import cv2
 import numpy as np
 
 from ..classifiers.case_numbers import CaseNumberPattern, case_label_end, find_case_numbers, find_malformed_case_numbers
+from ..classifiers.persons import find_birth_dates
 from .document import Page, Word
 
 # Read the cut-out line as if scanned at this resolution (Tesseract reads small digits best at ~300-400 dpi x-height).
 _TARGET_DPI = 450
 _MAX_LINES = 3
+# White margin around a cut-out line: Tesseract finds a line better with room around it.
+MARGIN = 24
 
 
 def word_lines(words: list[Word]) -> list[list[Word]]:
@@ -73,8 +78,7 @@ def enlarged(crop: np.ndarray, dpi: float, target_dpi: float = _TARGET_DPI) -> l
         crop = np.clip((crop.astype(np.float32) - dark) * (255.0 / (light - dark)), 0, 255).astype(np.uint8)
     big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale > 1 else crop
     _, levelled = cv2.threshold(cv2.GaussianBlur(big, (3, 3), 0), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    # A white margin helps Tesseract find the line.
-    return [(cv2.copyMakeBorder(image, 24, 24, 24, 24, cv2.BORDER_CONSTANT, value=255), dpi * scale)
+    return [(cv2.copyMakeBorder(image, MARGIN, MARGIN, MARGIN, MARGIN, cv2.BORDER_CONSTANT, value=255), dpi * scale)
             for image in (big, levelled)]
 
 
@@ -104,16 +108,55 @@ def reread_case_labels(page: Page, gray: np.ndarray, ocr, pattern: CaseNumberPat
         reading = usable[0]
         before = {h.canonical for h in find_case_numbers(reference, pattern)}
         # A different number than the first reading's guess: keep both, so that matching sees the conflict.
-        page.text = _replace_lines(page.text, [line_text] + ([following] if both else []), reading,
+        page.text = replace_lines(page.text, [line_text] + ([following] if both else []), reading,
                                    keep=bool(before - found))
         fixed.append(reading)
     return fixed
 
 
-def _replace_lines(text: str, old: list[str], new: str, *, keep: bool) -> str:
+def replace_lines(text: str, old: list[str], new: str, *, keep: bool) -> str:
+    """*new* in place of the text lines whose words are *old*'s (with *keep*, or when not found: added after)."""
     lines = text.split("\n")
     wanted = [o.split() for o in old]
     for i in range(len(lines)):
         if [line.split() for line in lines[i:i + len(wanted)]] == wanted and not keep:
             return "\n".join(lines[:i] + [new] + lines[i + len(wanted):])
     return text + "\n" + new
+
+
+def reread_birth_dates(page: Page, gray: np.ndarray, ocr) -> list[tuple[dt.date, dt.date]]:
+    """Read each line with a labelled date of birth once more, enlarged and two ways.
+
+    When both readings agree on one date other than the page's first reading, the pair (first
+    reading, re-reading) is kept in page.birth_rereads; the page text stays as read. Matching uses a
+    pair only for a registry person named exactly whose birthday is the re-reading and one digit
+    away from the first one (matching.py): a speck on a digit ("1938" for "1958") then no longer
+    sends the page to review, and a re-reading alone never names anyone.
+    """
+    lines = word_lines(page.words)
+    found: list[tuple[dt.date, dt.date]] = []
+    attempts = 0
+    for k, line in enumerate(lines):
+        if attempts >= _MAX_LINES:
+            break
+        line_text = " ".join(w.text for w in line)
+        above = lines[k - 1] if k else []
+        # The label may stand on the line above the date ("Geburtsdatum:" over "24.06.1958").
+        for context in ([], above):
+            text = " ".join(w.text for w in context + line)
+            dates = [h for h in find_birth_dates(text) if h.span[0] >= len(text) - len(line_text)]
+            if dates:
+                break
+        if len(dates) != 1:
+            continue
+        crop = _crop(gray, context + line)
+        if crop.size == 0:
+            continue
+        attempts += 1
+        readings = [find_birth_dates(" ".join(ocr.recognize(image, dpi).text.split()))
+                    for image, dpi in enlarged(crop, page.dpi)]
+        again = {h.date for hits in readings for h in hits}
+        if len(again) == 1 and all(len(hits) == 1 for hits in readings) and dates[0].date not in again:
+            found.append((dates[0].date, again.pop()))
+    page.birth_rereads = found
+    return found

@@ -1,0 +1,133 @@
+"""A second OCR look at the lines that carry a document's fields when OCR was unsure of them.
+
+Tesseract reading a whole page is often unsure of a bold letterhead or of a line on a noisy band
+("Autohaus Brandt KG" at 71 %), and a field read from words below the confidence bar is unread.
+Read alone, cut out and enlarged, the same line mostly comes out sure (96 %). So, for the few lines
+of a page that may hold a field value (`fields.reading.carries_field`) and hold a doubtful word,
+the line is read again, alone and enlarged, as it is and levelled (the machinery of reread.py), and a
+third time at another scale when those two disagree; specks at the line's ends do not count:
+
+- two re-readings say what the page said: independent readings agree, and each word takes the
+  better of its page confidence and the weaker agreeing re-reading's;
+- two re-readings agree with each other on another text: the line is replaced by it (text and
+  words), with the weaker agreeing re-reading's confidences - the extractors' bar still applies;
+- otherwise nothing changes. Nothing is ever guessed: a value still needs a sure reading.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from ..classifiers.case_numbers import case_label_end
+from ..fields.reading import carries_field
+from .document import Page, Word
+from .reread import MARGIN, enlarged, replace_lines, word_lines
+
+_DOUBT = 80.0          # a word below this confidence is worth the second look
+_TARGET_DPI = 450
+_TIEBREAK_DPI = 300    # the third reading, when the first two disagree
+_MAX_LINES = 4         # per page: the cost stays a few small crops
+_LETTERHEAD = 3        # the page's first lines: who wrote it
+_READABLE_PAGE = 60.0  # below this mean confidence the page was read as noise (upside down, a photo): no field lines
+
+
+def _doubtful(line: list[Word]) -> bool:
+    return any(w.confidence < _DOUBT and sum(ch.isalnum() for ch in w.text) >= 2 for w in line)
+
+
+def _crop(gray: np.ndarray, line: list[Word]) -> tuple[np.ndarray, int, int]:
+    """The line's words with a margin of a line height (left, top of the crop in page pixels)."""
+    x0, x1 = min(w.box[0] for w in line), max(w.box[2] for w in line)
+    y0, y1 = min(w.box[1] for w in line), max(w.box[3] for w in line)
+    height = max(8.0, y1 - y0)
+    top, bottom = int(max(0, y0 - 0.3 * height)), int(min(gray.shape[0], y1 + 0.3 * height))
+    left, right = int(max(0, x0 - height)), int(min(gray.shape[1], x1 + height))
+    return gray[top:bottom, left:right], left, top
+
+
+def _middle_line(words: list[Word], height: int) -> list[Word]:
+    """The words of the line the crop was cut around: the longest line standing in the crop's middle
+    half (the margin may catch a neighbour's edge above or below)."""
+    lines = word_lines(words)
+    middle = [ws for ws in lines if height / 4 <= sum(w.box[1] + w.box[3] for w in ws) / (2 * len(ws)) <= 3 * height / 4]
+    return max(middle, key=lambda ws: sum(len(w.text) for w in ws)) if middle else []
+
+
+def _candidates(lines: list[list[Word]]) -> list[int]:
+    """The lines to look at again: those with a doubtful word that are the letterhead (the page's first
+    lines: company, insurer, authority) or may hold a field; the letterhead first, then the least sure."""
+    texts = [" ".join(w.text for w in line) for line in lines]
+    # A case-number line is reread.py's (its own rules decide what a closer look may change).
+    chosen = [k for k, line in enumerate(lines) if _doubtful(line) and case_label_end(texts[k]) is None
+              and (k < _LETTERHEAD or carries_field(texts[k]))]
+    return sorted(chosen, key=lambda k: (k >= _LETTERHEAD, min(w.confidence for w in lines[k])))[:_MAX_LINES]
+
+
+def _substance(words: list[Word]) -> list[Word]:
+    """The words without the specks at the line's ends ("_", ".", "~"): they hold no value."""
+    keep = [k for k, w in enumerate(words) if any(ch.isalnum() for ch in w.text)]
+    return words[keep[0]:keep[-1] + 1] if keep else []
+
+
+def _readings(crop: np.ndarray, dpi: float, ocr) -> list[tuple[list[Word], float]]:
+    """The line read alone: enlarged as it is and levelled; when those two disagree, a third reading at
+    another scale decides (two of three must agree). Each: (words, scale from page pixels)."""
+    variants = enlarged(crop, dpi, _TARGET_DPI)
+    readings = []
+    for k, (image, scaled_dpi) in enumerate(variants + enlarged(crop, dpi, _TIEBREAK_DPI)[:1]):
+        if k == len(variants) and readings and _texts_agree(readings):
+            break
+        words = _substance(_middle_line(ocr.recognize(image, scaled_dpi).words, image.shape[0]))
+        readings.append((words, scaled_dpi / dpi))
+    return readings
+
+
+_FOLD = str.maketrans("äöüÄÖÜ", "aouAOU")
+
+
+def _agreement_key(words: list[Word]) -> str:
+    """What two readings must share to agree: their letters and digits in order. Where OCR put the spaces
+    ("07. 05. 2016." / "07.05.2016."), specks glued to a word and lost umlaut dots do not count."""
+    return re.sub(r"[^\w.,:/-]|_", "", "".join(w.text for w in words)).translate(_FOLD).strip(".,:/-")
+
+
+def _texts_agree(readings) -> bool:
+    return len({_agreement_key(words) for words, _ in readings}) == 1
+
+
+def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
+    """Read doubtful field lines again (see above); returns how many lines were confirmed or replaced."""
+    if page.ocr_confidence is None or page.ocr_confidence < _READABLE_PAGE:
+        return 0
+    lines = word_lines(page.words)
+    changed: dict[int, list[Word]] = {}
+    for k in _candidates(lines):
+        line = lines[k]
+        crop, left, top = _crop(gray, line)
+        if crop.size == 0:
+            continue
+        readings = _readings(crop, page.dpi, ocr)
+        votes: dict[str, list] = {}
+        for words, scale in readings:
+            votes.setdefault(_agreement_key(words), []).append((words, scale))
+        key, agreeing = max(votes.items(), key=lambda item: len(item[1]))
+        if not key or len(agreeing) < 2:
+            continue
+        # The line is as sure as the least sure word of the readings that agree.
+        sure = min(w.confidence for words, _ in agreeing for w in words)
+        if _agreement_key(_substance(line)) == key:
+            changed[k] = [Word(w.text, w.box, max(w.confidence, sure), w.line) for w in line]
+            continue
+        old = [w.text for w in line]
+        if not any(row.split() == old for row in page.text.split("\n")):
+            continue  # the line is not in the page text as OCR's words have it: leave both alone
+        words, scale = max(agreeing, key=lambda reading: min(w.confidence for w in reading[0]))
+        page.text = replace_lines(page.text, [" ".join(old)], " ".join(w.text for w in words), keep=False)
+        # Boxes back into page pixels: the crop's white margin and the enlargement undone.
+        changed[k] = [Word(w.text, tuple(origin + (v - MARGIN) / scale for origin, v in zip((left, top, left, top), w.box)),
+                           sure, line[0].line) for w in words]
+    if changed:
+        page.words = [w for k, line in enumerate(lines) for w in changed.get(k, line)]
+    return len(changed)

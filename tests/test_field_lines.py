@@ -1,0 +1,104 @@
+"""The second OCR look at doubtful lines that carry a field (ingest/field_lines.py)."""
+
+import numpy as np
+
+from dms_ingest.ingest.document import Page, Word
+from dms_ingest.ingest.field_lines import reread_field_lines
+from dms_ingest.ingest.ocr import OcrResult
+
+
+def words_of(line: str, confidences, *, line_no=0, y=100.0):
+    out, x = [], 100.0
+    for token, confidence in zip(line.split(), confidences):
+        out.append(Word(token, (x, y, x + 20 * len(token), y + 30), float(confidence), line_no))
+        x += 20 * len(token) + 15
+    return out
+
+
+class ScriptedOcr:
+    """Answers each re-read with the next scripted line (as-is image first, levelled second); the words
+    stand in the middle of the cut-out, as the line the crop was made around."""
+
+    def __init__(self, *readings):
+        self.readings, self.calls = list(readings), []
+
+    def recognize(self, gray, dpi):
+        self.calls.append((gray.shape, dpi))
+        text, confidence = self.readings[(len(self.calls) - 1) % len(self.readings)]
+        middle = gray.shape[0] / 2
+        return OcrResult(text, words_of(text, [confidence] * len(text.split()), y=middle - 15), confidence)
+
+
+def page_of(*lines):
+    """Lines as (text, confidences); the page text is the lines as OCR wrote them."""
+    words = [w for n, (text, conf) in enumerate(lines) for w in words_of(text, conf, line_no=n, y=100.0 + 60 * n)]
+    return Page(number=1, dpi=200, words=words, text="\n".join(text for text, _ in lines), ocr_confidence=80.0)
+
+
+GRAY = np.full((600, 1700), 255, np.uint8)
+LETTERHEAD = ("Autohaus Brandt KG", [96, 71, 71])
+
+
+def test_a_doubtful_letterhead_read_alike_twice_takes_the_surer_reading():
+    page = page_of(LETTERHEAD, ("Gesamtbrutto 3.000,00 €", [95, 95, 95]))
+    ocr = ScriptedOcr(("Autohaus Brandt KG", 96.0), ("Autohaus Brandt KG", 94.0))
+    assert reread_field_lines(page, GRAY, ocr) == 1
+    assert [round(w.confidence) for w in page.words[:3]] == [96, 94, 94]   # the weaker re-reading counts
+    assert page.text.split("\n")[0] == "Autohaus Brandt KG"
+    assert len(ocr.calls) == 2 and ocr.calls[0][1] > 400                   # enlarged, two ways
+    assert ocr.calls[0][0][0] < 200                                        # only the line was cut out
+
+
+def test_two_readings_that_agree_on_another_text_replace_the_line_and_its_words():
+    page = page_of(("Herr Ali Kaya", [95, 95, 95]), ("Das Mietverhaltnis Po am 01.03.2024.", [93, 89, 16, 94, 94]))
+    ocr = ScriptedOcr(("Das Mietverhältnis beginnt am 01.03.2024.", 95.0))
+    assert reread_field_lines(page, GRAY, ocr) == 1
+    assert page.text == "Herr Ali Kaya\nDas Mietverhältnis beginnt am 01.03.2024."
+    new = [w for w in page.words if w.line == 1]
+    assert [w.text for w in new] == "Das Mietverhältnis beginnt am 01.03.2024.".split()
+    assert all(w.confidence == 95.0 for w in new)
+    # Boxes back in page pixels: on the line's height, not the enlarged crop's.
+    assert all(150 <= w.box[1] <= 170 and w.box[3] <= 200 for w in new)
+
+
+def test_readings_that_disagree_change_nothing():
+    page = page_of(("Das Mietverhaltnis Po am 01.03.2024.", [93, 89, 16, 94, 94]))
+    before = (page.text, list(page.words))
+    ocr = ScriptedOcr(("Das Mietverhältnis ae am 01.03.2024.", 90.0), ("Das Mietverhältnis beginnt am 01.03.2024.", 95.0),
+                      ("Das Mietverhältnis bang am 01.03.2024.", 0.0))
+    assert reread_field_lines(page, GRAY, ocr) == 0
+    assert (page.text, page.words) == before
+    assert len(ocr.calls) == 3                                      # a third reading was asked to decide
+
+
+def test_a_third_reading_decides_between_two_that_disagree():
+    page = page_of(("Das Mietverhaltnis Becher am 07.05.2016.", [93, 92, 39, 94, 94]))
+    ocr = ScriptedOcr(("Das Mietverhältnis bang am 07.05.2016.", 0.0), ("Das Mietverhältnis beginnt am 07.05.2016.", 90.0),
+                      ("Das Mietverhältnis beginnt am 07.05.2016.", 93.0))
+    assert reread_field_lines(page, GRAY, ocr) == 1
+    assert page.text == "Das Mietverhältnis beginnt am 07.05.2016."
+    assert [w.confidence for w in page.words] == [90.0] * 5            # the weaker of the two that agree
+
+
+def test_specks_at_the_ends_of_a_reading_do_not_count():
+    page = page_of(("Pflegedienst Lebensfreude gGmbH", [96, 96, 68]))
+    ocr = ScriptedOcr(("_ Pflegedienst Lebensfreude gGmbH", 87.0))
+    assert reread_field_lines(page, GRAY, ocr) == 1
+    assert page.text == "Pflegedienst Lebensfreude gGmbH" and [round(w.confidence) for w in page.words] == [96, 96, 87]
+
+
+def test_sure_lines_and_lines_without_a_field_cost_nothing():
+    ocr = ScriptedOcr(("never asked", 99.0))
+    page = page_of(("Autohaus Brandt KG", [96, 92, 95]), ("Arbeitsvertrag", [95]), ("§ 4 Urlaub", [90, 90, 90]),
+                   ("Der Urlaub betragt 30 Tage", [90, 40, 60, 95, 95]))   # below the letterhead, no field
+    assert reread_field_lines(page, GRAY, ocr) == 0
+    page = page_of(("Eingang 15.06.2025 - Az.:ABH-2020-40925", [90, 60, 90, 70]))     # reread.py's line
+    assert reread_field_lines(page, GRAY, ocr) == 0
+    assert ocr.calls == []
+
+
+def test_a_page_read_as_noise_is_not_looked_at_line_by_line():
+    ocr = ScriptedOcr(("never asked", 99.0))
+    page = page_of(("~ ,. l1 i| ::", [20, 20, 20, 20, 20]))
+    page.ocr_confidence = 20.0
+    assert reread_field_lines(page, GRAY, ocr) == 0 and ocr.calls == []
