@@ -183,3 +183,12 @@ def test_birth_dates_with_look_alike_characters(ocr_line, expected):
 def test_look_alike_day_is_no_tail_of_a_word():
     assert find_birth_dates("Geburtsdatum: Ol August 1975 Vorname Paul Mai 1980", today=TODAY)[0].date == dt.date(1975, 8, 1)
     assert [h.date for h in find_birth_dates("geb. Marcel Mai 1980", today=TODAY)] == []
+
+
+def test_polish_l_with_stroke_read_as_t_finds_the_registry_name():
+    # The German model has no "Ł": "Łukasz Nowak" comes out as "tukasz Nowak" (application set G).
+    text = "Versicherte Person: tukasz Nowak, geb. 12.03.1988"
+    assert TextNames(text).find("Nowak", "Łukasz").score == 100.0
+    # The variant comes from the registry's spelling only: a registry "Lukasz" is not read into "tukasz".
+    plain = TextNames(text).find("Nowak", "Lukasz")
+    assert plain is None or plain.score < 85.0

@@ -71,14 +71,15 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
     return float(min(surname_score, given_score))
 
 
-# Accented letters OCR reads as two glyphs: the registry spelling tells where to expect them ("Szymański"
-# printed, "Szymariski" read). Only the registry's own name gets the variant, never the text.
-_TWO_GLYPH_LETTERS = {"ń": "ri", "Ń": "RI"}
+# Letters German OCR has no glyph for and reads as others: the registry spelling tells where to expect
+# them ("Szymański" printed, "Szymariski" read; "Łukasz" read "tukasz"). Only the registry's own name
+# gets the variant, never the text.
+_OCR_READINGS_OF_LETTERS = {"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t"}
 
 
 def _printed_spellings(name: str) -> list[str]:
-    """The name as written, and as OCR reads its two-glyph letters."""
-    variant = "".join(_TWO_GLYPH_LETTERS.get(ch, ch) for ch in name)
+    """The name as written, and as OCR reads its letters that the German model lacks."""
+    variant = "".join(_OCR_READINGS_OF_LETTERS.get(ch, ch) for ch in name)
     return [name, variant] if variant != name else [name]
 
 
@@ -116,7 +117,8 @@ class TextNames:
     def find(self, surname: str, given_names: str) -> NameMatch | None:
         """Best place where the surname and at least one given name occur close together."""
         target = "".join(name_tokens(surname))
-        given = [g for g in name_tokens(given_names) if len(g) >= 2]
+        given = list(dict.fromkeys(g for spelling in _printed_spellings(given_names)
+                                   for g in name_tokens(spelling) if len(g) >= 2))
         if len(target) < 2 or not given:
             return None
         targets = {"".join(name_tokens(spelling)) for spelling in _printed_spellings(surname)}
