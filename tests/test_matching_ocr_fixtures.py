@@ -198,3 +198,20 @@ def test_the_pages_re_read_birth_dates_reach_the_case_decision(tmp_path):
                        pages=[Page(number=1, text=MISREAD, ocr_confidence=84.0, birth_rereads=rereads)])
         decision, _ = decide_case(doc, doc.text, REGISTRY, settings)
         assert assigned(decision) == expected
+
+
+# seed 61, batch_0052.tif#2: behind Al-Khatib's cover sheet, another person with "geb. äm" (the a read with dots)
+COVER_OTHER = """Mitgliedsbescheinigung zur Vorlage bei der Ausländerbehörde:-
+Mitglied: FERESHTA NARGIS HOSSEINI
+geb. äm 24 AUG 1972
+ist seit dem 27.03.2024 bei uns pflichtversichert."""
+
+
+def test_another_persons_birth_date_after_a_damaged_label_stops_the_cover_sheet():
+    registry = CaseRegistry(parse_registry_text("""case_number,surname,given_names,date_of_birth,nationality
+ABH-2025-44460,Al-Khatib,Ali Mohammad,1985-09-07,SYR
+ABH-2025-38636,Hosseini,Fereshta Nargis,1966-08-21,AFG
+"""))
+    assert assigned(decide(COVER_OTHER, registry, barcode_case_number="ABH-2025-44460")) is None
+    owner = COVER_OTHER.replace("FERESHTA NARGIS HOSSEINI", "ALI MOHAMMAD AL-KHATIB").replace("24 AUG 1972", "07 SEP 1985")
+    assert assigned(decide(owner, registry, barcode_case_number="ABH-2025-44460")) == "ABH-2025-44460"
