@@ -78,7 +78,7 @@ def main() -> int:
         url = postgres_url(name)
     started = time.perf_counter()
     catalog = Catalog(url)
-    new_cases = built["case_count"] * PAGES_PER_CASE < size
+    new_cases = built["case_count"] < size // PAGES_PER_CASE
     with catalog.engine.begin() as conn:
         for r in range(1, args.times):
             for table in ("cases", "documents", "pages") if new_cases else ("documents", "pages"):

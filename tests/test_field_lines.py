@@ -26,7 +26,8 @@ class ScriptedOcr:
         self.calls.append((gray.shape, dpi))
         text, confidence = self.readings[(len(self.calls) - 1) % len(self.readings)]
         middle = gray.shape[0] / 2
-        return OcrResult(text, words_of(text, [confidence] * len(text.split()), y=middle - 15), confidence)
+        each = confidence if isinstance(confidence, list) else [confidence] * len(text.split())
+        return OcrResult(text, words_of(text, each, y=middle - 15), min(each))
 
 
 def page_of(*lines):
@@ -102,3 +103,11 @@ def test_a_page_read_as_noise_is_not_looked_at_line_by_line():
     page = page_of(("~ ,. l1 i| ::", [20, 20, 20, 20, 20]))
     page.ocr_confidence = 20.0
     assert reread_field_lines(page, GRAY, ocr) == 0 and ocr.calls == []
+
+
+def test_each_word_keeps_its_own_sureness_where_the_readings_split_the_line_alike():
+    page = page_of(("Das Mietverhaltnis afm 17.01.2024.", [59, 59, 20, 59]))
+    ocr = ScriptedOcr(("Das Mietverhältnis beginnt am 17.01.2024.", [55.0, 90.0, 91.0, 95.0, 96.0]),
+                      ("Das Mietverhältnis beginnt am 17.01.2024.", [60.0, 92.0, 90.0, 97.0, 94.0]))
+    assert reread_field_lines(page, GRAY, ocr) == 1
+    assert [w.confidence for w in page.words] == [55.0, 90.0, 90.0, 95.0, 94.0]

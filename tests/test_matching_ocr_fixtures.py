@@ -183,3 +183,18 @@ ABH-2017-84564,Popescu,Mihaela Andreea,1995-07-19,ROU
     assert assigned(decide(DEGREE, registry)) == "ABH-2017-28713"
     assert assigned(decide(DEGREE.replace("19°04.99", "19°07.95"), registry)) == "ABH-2017-84564"
     assert assigned(decide(DEGREE.replace("19°04.99", "19°04.98"), registry)) is None
+
+
+def test_the_pages_re_read_birth_dates_reach_the_case_decision(tmp_path):
+    from pathlib import Path
+
+    from dms_ingest.config import load_settings
+    from dms_ingest.ingest.classify import decide_case
+    from dms_ingest.ingest.document import Document, Page
+
+    settings = load_settings(None, home=tmp_path)
+    for rereads, expected in [(list(SPECK), "ABH-2024-47700"), ([], None)]:
+        doc = Document(source="scan_0025.tif", original_path=Path("scan_0025.tif"), sha256="",
+                       pages=[Page(number=1, text=MISREAD, ocr_confidence=84.0, birth_rereads=rereads)])
+        decision, _ = decide_case(doc, doc.text, REGISTRY, settings)
+        assert assigned(decision) == expected

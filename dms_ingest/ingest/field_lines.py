@@ -28,7 +28,7 @@ from .reread import MARGIN, enlarged, replace_lines, word_lines
 _DOUBT = 80.0          # a word below this confidence is worth the second look
 _TARGET_DPI = 450
 _TIEBREAK_DPI = 300    # the third reading, when the first two disagree
-_MAX_LINES = 4         # per page: the cost stays a few small crops
+_MAX_LINES = 6         # per page: the cost stays a few small crops
 _LETTERHEAD = 3        # the page's first lines: who wrote it
 _READABLE_PAGE = 60.0  # below this mean confidence the page was read as noise (upside down, a photo): no field lines
 
@@ -97,6 +97,15 @@ def _texts_agree(readings) -> bool:
     return len({_agreement_key(words) for words, _ in readings}) == 1
 
 
+def _sureness(agreeing: list[tuple[list[Word], float]]) -> list[float]:
+    """Each word's confidence by the readings that agree (the first reading's words): the least sure of
+    its readings where all split the line alike, else the line's least sure word for every word."""
+    first = agreeing[0][0]
+    if all(len(words) == len(first) for words, _ in agreeing):
+        return [min(words[i].confidence for words, _ in agreeing) for i in range(len(first))]
+    return [min(w.confidence for words, _ in agreeing for w in words)] * len(first)
+
+
 def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
     """Read doubtful field lines again (see above); returns how many lines were confirmed or replaced."""
     if page.ocr_confidence is None or page.ocr_confidence < _READABLE_PAGE:
@@ -115,19 +124,22 @@ def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
         key, agreeing = max(votes.items(), key=lambda item: len(item[1]))
         if not key or len(agreeing) < 2:
             continue
-        # The line is as sure as the least sure word of the readings that agree.
-        sure = min(w.confidence for words, _ in agreeing for w in words)
+        sure = _sureness(agreeing)
         if _agreement_key(_substance(line)) == key:
-            changed[k] = [Word(w.text, w.box, max(w.confidence, sure), w.line) for w in line]
+            own = _substance(line)
+            if len(own) != len(sure):
+                sure = [min(sure)] * len(own)   # split differently by OCR: the line's least sure word
+            better = {id(w): max(w.confidence, c) for w, c in zip(own, sure)}
+            changed[k] = [Word(w.text, w.box, better.get(id(w), w.confidence), w.line) for w in line]
             continue
         old = [w.text for w in line]
         if not any(row.split() == old for row in page.text.split("\n")):
             continue  # the line is not in the page text as OCR's words have it: leave both alone
-        words, scale = max(agreeing, key=lambda reading: min(w.confidence for w in reading[0]))
+        words, scale = agreeing[0]
         page.text = replace_lines(page.text, [" ".join(old)], " ".join(w.text for w in words), keep=False)
         # Boxes back into page pixels: the crop's white margin and the enlargement undone.
         changed[k] = [Word(w.text, tuple(origin + (v - MARGIN) / scale for origin, v in zip((left, top, left, top), w.box)),
-                           sure, line[0].line) for w in words]
+                           c, line[0].line) for w, c in zip(words, sure)]
     if changed:
         page.words = [w for k, line in enumerate(lines) for w in changed.get(k, line)]
     return len(changed)
