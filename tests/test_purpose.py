@@ -108,3 +108,14 @@ REFUSED = [
 def test_an_unsure_or_double_tick_is_refused(block):
     field = purpose_of(block)
     assert field.status == "unread" and field.value is None
+
+
+def test_a_doubtful_ocr_word_in_the_wording_does_not_unread_a_clear_tick():
+    # Set H32: "Verlängerung" of the ticked option read right, but at OCR confidence 0 (96 in the title).
+    text = ("Antrag auf Erteilung oder Verlängerung eines Aufenthaltstitels\nBeantragt wird:\n"
+            "[ ] Blaue Karte EU (§ 18g AufenthG)\n[ ] Familiennachzug (§§ 27 ff. AufenthG)\n"
+            "[x] Verlängerung der Aufenthaltserlaubnis\n[ ] Niederlassungserlaubnis (§ 9 AufenthG)")
+    page = PageText(1, text, {"Verlängerung": 0.0, "der": 96.7, "Aufenthaltserlaubnis": 91.0}, 88.4,
+                    {"Verlängerung": [96.4, 0.0]})
+    field = ticked_purpose([page], PURPOSES)
+    assert (field.value, field.confidence) == ("verlaengerung", 0.95)

@@ -46,7 +46,6 @@ class _Option:
     box: str            # the text before the option's wording, noise stripped ("" when none)
     line: str
     page: PageText
-    wording: str        # the option's wording as read (its box aside: how sure OCR was of a box glyph is moot)
 
     @property
     def tick(self) -> bool:
@@ -103,7 +102,9 @@ def _decide(options: list[_Option]) -> ExtractedField:
 def _read(option: _Option, weight: float) -> ExtractedField:
     if option.key is None:   # a ticked option that names no configured application type
         return unread("purpose", "angekreuzter Zweck ohne Antragsart: " + option.line[:60])
-    confidence = weight * option.page.confidence_of(option.wording)
+    # The wording matched one of a closed list in full, so OCR's doubt about its letters (a word read
+    # at confidence 0 yet spelled right) says nothing about the purpose: the boxes decide how sure it is.
+    confidence = weight
     shown = re.sub(r"\s+", " ", option.line).strip()[:200]
     return ExtractedField("purpose", option.key, round(confidence, 3), option.page.number, shown)
 
@@ -130,7 +131,7 @@ def _options(page: PageText, purposes: dict[str, list[str]]) -> list[_Option]:
         for i, line in enumerate(plain):
             m = pattern.search(line)
             if m is not None and m.start() <= 12 and i not in at:
-                at[i] = _Option(key, box_of(line[:m.start()]), lines[i], page, lines[i][m.start():m.end()])
+                at[i] = _Option(key, box_of(line[:m.start()]), lines[i], page)
                 break
     if not at:
         return []
@@ -140,7 +141,7 @@ def _options(page: PageText, purposes: dict[str, list[str]]) -> list[_Option]:
             continue
         m = _WORDING.search(plain[i])
         box = box_of(plain[i][:m.start()]) if m else ""
-        option = _Option(None, box, lines[i], page, "")
+        option = _Option(None, box, lines[i], page)
         # Right before or after the list only a line that starts with a box is an option ("Ich versichere" is not).
         if first < i < last or (option.some_box and (option.tick or option.plainly_empty or _BRACKET.search(box))):
             at[i] = option
