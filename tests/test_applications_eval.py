@@ -81,3 +81,20 @@ def test_kept_page_texts_are_read_again_without_ocr():
     employer = report.fields["gehaltsnachweis.employer"]
     assert (employer.correct, employer.unread, employer.wrong) == (1, 1, 0)
     assert report.fields["gehaltsnachweis.period"].correct == 2
+
+
+def test_rescore_counts_the_forms_by_their_purpose():
+    """`dms eval --rescore` on an application set: each form right, wrong or without a purpose."""
+    from dms_ingest.applications.evaluation import rescore_fields
+    from dms_ingest.fields.model import PageText
+
+    options = "Beantragt wird:\n{} Niederlassungserlaubnis (§ 9 AufenthG)\n{} Blaue Karte EU (§ 18g AufenthG)\n" \
+              "{} Familiennachzug (§§ 27 ff. AufenthG)\n{} Verlängerung der Aufenthaltserlaubnis"
+    forms = {"right.pdf": ("[x]", "[ ]", "[ ]", "[ ]"), "wrong.pdf": ("[ ]", "[x]", "[ ]", "[ ]"),
+             "none.pdf": ("[x]", "[x]", "[ ]", "[ ]")}
+    labels = {"today": "2025-06-30", "cases": {}, "documents": {
+        name: {"doc_type": "antrag", "case_number": "ABH-2024-00001", "fields": {"purpose": "niederlassungserlaubnis"}}
+        for name in forms}}
+    kept = {"documents": {name: {"doc_type": "antrag", "pages": [PageText(1, options.format(*boxes)).to_json()]}
+                          for name, boxes in forms.items()}}
+    assert rescore_fields(labels, kept).forms == {"right": 1, "wrong": 1, "none": 1}

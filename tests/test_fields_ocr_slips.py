@@ -190,3 +190,9 @@ def test_readings_from_set_a_ocr():
                                       "Parkallee 86 - 60311 Frankfurt am Main\nEntgeltabrechnung für Mai 2025")
     assert payslip["employer"].value == "Bäckerei Sonnenschein"
     assert read("gehaltsnachweis", ". Lagerhaus Sud AG\nBezügemitteilung 05/2025")["employer"].value == "Lagerhaus Süd AG"
+
+
+def test_net_pay_after_a_speck_read_as_a_quote():
+    # Set A (seed 14): "Nettoentgelt‘3. 266,37".
+    payslip = read("gehaltsnachweis", "Gasthaus Zur Linde\nBezügemitteilung 05/2025\nNettoentgelt‘3. 266,37\n")
+    assert payslip["net_pay"].value == "3266.37"

@@ -140,3 +140,16 @@ def test_a_short_line_1_and_symbols_among_the_names_do_not_hide_a_verified_line_
     assert parse_band_text(f"P<AFGSTANIKZAI<<MARI\n{line2}", TODAY).document_number == "X89350469"
     (result,) = find_mrz(f"P<AFGSTANIKZAI<&£MARIAM<<<<<<<<<<<<<<<<<<<<<<\n{line2[:-1]}Q", today=TODAY)
     assert result.valid and result.surname == "STANIKZAI" and result.given_names == "MARIAM"
+
+
+def test_a_line_1_read_as_noise_with_a_tall_box_is_still_brought_into_the_band():
+    # Set I (seed 26): line 1 came out as "een" with a box three lines tall; by its top it stood more
+    # than three line heights above line 2, by its middle it does not.
+    gray, words = scanned_band(LINES)
+    line1, line2 = words
+    height = line2.box[3] - line2.box[1]
+    noise = Word("een", (line1.box[0], line1.box[1] - 2.5 * height, line1.box[2], line1.box[3] + 0.3 * height), 39.0, 0)
+    line2 = Word(line2.text, line2.box, 60.0, 1)
+    page = page_with([noise, line2], "een\n" + GARBLED[1])
+    result = reread_mrz(page, gray, mrz_reader(), today=TODAY)
+    assert result is not None and result.document_number == "C84486982"

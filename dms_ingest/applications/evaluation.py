@@ -190,7 +190,19 @@ def rescore_fields(labels: dict, kept: dict, *, config: Path | None = None) -> A
                                 purposes=purposes(settings))
         read[name] = (entry["doc_type"], {f.name: f.to_json() for f in fields})
     score_fields(report, labels, read)
+    _score_form_purposes(report, labels, read)
     return report
+
+
+def _score_form_purposes(report: ApplicationReport, labels: dict, read: dict[str, tuple[str | None, dict]]) -> None:
+    """Forms by the purpose read from their text alone (a run counts the applications the forms opened)."""
+    for name, truth in labels["documents"].items():
+        if "purpose" not in truth["fields"]:
+            continue
+        doc_type, fields = read.get(name, (None, {}))
+        got = fields.get("purpose") if doc_type == truth["doc_type"] else None
+        value = got["value"] if got and got["status"] == "read" else None
+        report.forms["none" if value is None else "right" if value == truth["fields"]["purpose"] else "wrong"] += 1
 
 
 def _kept_pages(catalog, ids: dict, heard: dict[str, list]) -> dict:

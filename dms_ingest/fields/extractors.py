@@ -166,6 +166,11 @@ def _company(text: str) -> str | None:
     return text
 
 
+# Between a pay label and its amount: spaces, a colon, the euro sign - or a speck read as a quote
+# ("Nettoentgelt‘3. 266,37").
+_PAY_GAP = r"[\s:.€‘’'‚]{0,40}"
+
+
 def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     periods: list[ExtractedField] = []
     label = re.compile(rf"(?:{_PAY_PERIOD_LABEL})[\s:.]{{0,4}}(?P<v>(?:{MONTH_NAME})\.?\s+(?:19|20)\d{{2}}|"
@@ -184,10 +189,10 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     # OCR reads "brutto" as "hrutto" or "brütto" at times.
     gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?[bh]rütto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
                      r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
-                     gap=r"[\s:.€]{0,40}")
+                     gap=_PAY_GAP)
     # OCR reads the 'ü' of "Nettobezüge" as "ii" at times ("Nettobeziige").
     net = labelled(pages, "net_pay", r"netto-?\s?(?:entgelt|bez(?:ü|u|ii)ge|verdienst|lohn|gehalt|betrag)|nettobezug|"
-                   r"netto\s+gesamt|gesetzliches\s+netto", _AMOUNT_VALUE, _amount, gap=r"[\s:.€]{0,40}")
+                   r"netto\s+gesamt|gesetzliches\s+netto", _AMOUNT_VALUE, _amount, gap=_PAY_GAP)
     return [f for f in (best(periods), best(_employer(pages, r"arbeitgeber(?:in)?|firma|betrieb")),
                         best(gross), best(net)) if f]
 

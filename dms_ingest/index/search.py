@@ -272,11 +272,13 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     # PostgreSQL's planner knows how common a word is: a common one skips the counting pass, which
     # would build the whole bitmap of matches once more.
     estimate = fulltext.estimate(conn, parsed, groups) if parsed.required else None
+    first: tuple[bool, list] | None = None      # (scored?, rows) of the counting pass, if it ran
     if estimate is None or estimate <= 4 * limit:
         # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
         # token list (allowed cases) makes few matches and is costly to evaluate twice: scored at once.
         scored = bool(parsed.required) and any(len(group) > 8 for group in groups)
         rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
+        first = (scored, rows)
         if len(rows) <= limit:
             rescore = parsed.required and rows and not scored
             return (fulltext.match(conn, parsed, groups, limit + 1) if rescore else rows), True, None
@@ -293,7 +295,10 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     rows = fulltext.match(conn, parsed, groups, limit, strong=strong, scored=scored) if strong else []
     rows = rows if scored else [(page_id, 1.0) for page_id, _ in rows]
     if len(rows) < 2 * wanted:
-        newest = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
+        # The newest limit + 1 matches: the counting pass's rows when it asked the same (with a long
+        # allowed-case list each pass costs tens of ms at 1M pages).
+        newest = first[1] if first is not None and first[0] == scored else \
+            fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
         if len(newest) <= limit:        # the estimate was too high: these are all
             return (newest if scored else fulltext.match(conn, parsed, groups, limit + 1)), True, None
         rows += newest[:limit]

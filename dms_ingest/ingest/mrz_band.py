@@ -65,6 +65,9 @@ def _band(lines: list[list[Word]], gray: np.ndarray) -> np.ndarray | None:
     def top(k: int) -> float:
         return min(w.box[1] for w in lines[k])
 
+    def middle(k: int) -> float:
+        return (top(k) + max(w.box[3] for w in lines[k])) / 2
+
     height = max(8.0, max(w.box[3] for w in lines[last]) - top(last))
     chosen = [k for k in found if top(last) - top(k) <= 3 * height]
     if len(chosen) == 1:
@@ -73,7 +76,8 @@ def _band(lines: list[list[Word]], gray: np.ndarray) -> np.ndarray | None:
             k = last + step
             while 0 <= k < len(lines) and not _substantial(texts[k]):
                 k += step
-            if 0 <= k < len(lines) and abs(top(k) - top(last)) <= 3 * height:
+            # By the lines' middles: a line read as noise gets a box as tall as its specks ("een", 80 px).
+            if 0 <= k < len(lines) and abs(middle(k) - middle(last)) <= 3 * height:
                 chosen.append(k)
     words = [w for k in chosen for w in lines[k]]
     upper, lower = min(w.box[1] for w in words), max(w.box[3] for w in words)
