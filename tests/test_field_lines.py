@@ -111,3 +111,15 @@ def test_each_word_keeps_its_own_sureness_where_the_readings_split_the_line_alik
                       ("Das Mietverhältnis beginnt am 17.01.2024.", [60.0, 92.0, 90.0, 97.0, 94.0]))
     assert reread_field_lines(page, GRAY, ocr) == 1
     assert [w.confidence for w in page.words] == [55.0, 90.0, 90.0, 95.0, 94.0]
+
+
+def test_birth_date_lines_are_left_to_the_guarded_re_reading():
+    # Whose file a page goes into hangs on the birth date: a closer look there may only add a reading
+    # that matching weighs against the registry (reread.reread_birth_dates), never replace the page's.
+    for lines in ([("Geburtsdatum: 11.05.2009", [95, 41])],
+                  [("Geburtsdatum:", [95]), ("11.05.2009", [41])]):
+        page = page_of(*lines)
+        before = (page.text, list(page.words))
+        ocr = ScriptedOcr(("Geburtsdatum: 11.05.2000", 96.0), ("11.05.2000", 96.0))
+        assert reread_field_lines(page, GRAY, ocr) == 0
+        assert (page.text, page.words) == before and not ocr.calls

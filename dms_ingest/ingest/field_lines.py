@@ -21,6 +21,7 @@ import re
 import numpy as np
 
 from ..classifiers.case_numbers import case_label_end
+from ..classifiers.persons import find_birth_dates
 from ..fields.reading import carries_field
 from .document import Page, Word
 from .reread import MARGIN, enlarged, replace_lines, word_lines
@@ -59,10 +60,18 @@ def _candidates(lines: list[list[Word]]) -> list[int]:
     """The lines to look at again: those with a doubtful word that are the letterhead (the page's first
     lines: company, insurer, authority) or may hold a field; the letterhead first, then the least sure."""
     texts = [" ".join(w.text for w in line) for line in lines]
-    # A case-number line is reread.py's (its own rules decide what a closer look may change).
+    # Case-number and birth-date lines are reread.py's: they decide whose file a page goes into, and
+    # there a closer look may only add a reading that matching weighs against the registry, never
+    # replace what the page said.
     chosen = [k for k, line in enumerate(lines) if _doubtful(line) and case_label_end(texts[k]) is None
-              and (k < _LETTERHEAD or carries_field(texts[k]))]
+              and not _holds_birth_date(texts, k) and (k < _LETTERHEAD or carries_field(texts[k]))]
     return sorted(chosen, key=lambda k: (k >= _LETTERHEAD, min(w.confidence for w in lines[k])))[:_MAX_LINES]
+
+
+def _holds_birth_date(texts: list[str], k: int) -> bool:
+    """The line holds a labelled date of birth (the label on it or on the line above)."""
+    above = texts[k - 1] + " " if k else ""
+    return any(hit.span[0] >= len(above) for hit in find_birth_dates(above + texts[k]))
 
 
 def _substance(words: list[Word]) -> list[Word]:
