@@ -215,3 +215,33 @@ ABH-2025-38636,Hosseini,Fereshta Nargis,1966-08-21,AFG
     assert assigned(decide(COVER_OTHER, registry, barcode_case_number="ABH-2025-44460")) is None
     owner = COVER_OTHER.replace("FERESHTA NARGIS HOSSEINI", "ALI MOHAMMAD AL-KHATIB").replace("24 AUG 1972", "07 SEP 1985")
     assert assigned(decide(owner, registry, barcode_case_number="ABH-2025-44460")) == "ABH-2025-44460"
+
+
+# seed 71 (fresh), mail_0004.eml#IMG_2025_2.jpg: a father's mail (his case in the subject) with his son's
+# birth certificate photographed; OCR split the son's printed number, "33358" landed at the page's end.
+SPLIT_NUMBER = """Staridesamt Bremerhaven
+Personenstandsregister
+
+Aktenzeichen ABH.2022
+Datum: 17.09.2024
+
+Geburtsurkunde ; °
+
+Geburtsort: Oldenburg
+
+Mutter: Ngozi Constantin
+
+vater: Parisa Okafor .
+
+Die Ubereinstimmung mit dem Eintrag im Geburtenregister wird beglaubigt.
+
+‚33358"""
+
+
+def test_a_labelled_number_cut_to_its_year_is_illegible_and_does_not_take_the_mails_case():
+    # It was filed into the father's case: the document's own number counts before the mail's, and
+    # an illegible one sends it to review.
+    decision = decide(SPLIT_NUMBER, email_case_number="ABH-2014-09982")
+    assert assigned(decision) is None
+    whole = SPLIT_NUMBER.replace("ABH.2022\n", "ABH.2014.09982\n")
+    assert assigned(decide(whole, email_case_number="ABH-2014-09982")) == "ABH-2014-09982"

@@ -273,7 +273,11 @@ def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = N
         if starts_valid or fragment is None:
             continue
         value = fragment.group().rstrip("-–/.")
-        if sum(c.isdigit() for c in value) >= needed:
+        # Or the office's prefix with only a year after it: the serial was lost ("Aktenzeichen ABH.2022"
+        # with "33358" read elsewhere on a photo) - an illegible number, not no number.
+        truncated = _as_prefix(re.split(r"[\s\-–/.]", value, maxsplit=1)[0], pattern.prefixes) is not None \
+            and sum(c.isdigit() for c in value) >= pattern.year_digits
+        if sum(c.isdigit() for c in value) >= needed or truncated:
             start = label.end() + lead
             found.append((value, (start, start + len(value))))
     # A prefix that lost a letter ("BH-2019-04711"), with the usual digit structure after it.
