@@ -332,6 +332,9 @@ class Catalog:
         return indexed
 
     def _start_reindex(self, conn) -> int:
+        # A team change locks search_case_teams, then rewrites page vectors; take the same lock first so
+        # that the two wait for each other instead of deadlocking (PostgreSQL aborted one of them).
+        team_scope.lock_for_team_change(conn)
         upto = conn.execute(text("SELECT max(id) FROM pages")).scalar() or 0
         self.fulltext.drop(conn)
         self.fulltext.create(conn)
