@@ -275,3 +275,16 @@ def test_long_documents_render_later_pages_only_when_they_hold_hits(office, monk
     page = anna.get(f"/dokumente/{doc}", params={"q": "Meldebescheinigung"}).text   # a word of page 2 only
     assert f'<img src="/dokumente/{doc}/seiten/1/view.png"' in page and 'loading="lazy"' in page
     assert '<rect class="hit"' in page and "auf Seite 2" in page
+
+
+def test_every_action_of_the_access_log_has_a_german_name():
+    """The data-protection pages show each entry's action by its German name, never its code."""
+    from dms_ingest.access import policy
+    from dms_ingest.web import labels
+
+    logged = set(policy.ACTIONS) | {"login", "logout", "substitution_ended"}
+    for source in (REPO / "dms_ingest").rglob("*.py"):
+        logged |= set(re.findall(r'(?:operation|audit\.record)\(\s*\w+,\s*[\w.()="]+,\s*"([a-z_]+)"',
+                                 source.read_text(encoding="utf-8")))
+    assert {"case_status", "application_open", "review_show"} <= logged          # the scan finds the services' calls
+    assert sorted(logged - set(labels.ACCESS_ACTIONS)) == []
