@@ -48,6 +48,13 @@ ACCESS_ACTIONS = {
     "users_manage": "Benutzerverwaltung", "teams_manage": "Teamverwaltung", "substitute": "Vertretung",
     "case_lookup": "Aktensuche", "cases_import": "Register importiert", "hold": "Sperrvermerk",
     "delete": "Löschung", "verify": "Archivprüfung", "train": "Training",
+    "substitution_ended": "Vertretung beendet", "audit_anchor": "Protokoll verankert",
+    "rebuild": "Index aus Archiv wiederhergestellt", "reindex": "Suchindex neu aufgebaut",
+    "run_intake": "Eingangsverarbeitung (Lauf)", "run_migration": "Migration (Lauf)",
+    "run_worker": "Migrations-Worker (Lauf)", "run_nightly": "Nachtlauf",
+    "case_status": "Antragsstand angesehen", "application_open": "Antrag eröffnet",
+    "application_close": "Antrag abgeschlossen", "request_letter": "Nachforderung erstellt",
+    "applications_ready": "Terminreife Anträge",
 }
 
 OBJECT_TYPES = {"document": "Dokument", "case": "Akte", "user": "Benutzer", "team": "Team", "audit": "Protokoll",
