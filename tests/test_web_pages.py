@@ -288,3 +288,11 @@ def test_every_action_of_the_access_log_has_a_german_name():
                                  source.read_text(encoding="utf-8")))
     assert {"case_status", "application_open", "review_show"} <= logged          # the scan finds the services' calls
     assert sorted(logged - set(labels.ACCESS_ACTIONS)) == []
+
+
+def test_the_offices_own_letter_is_named_as_such_not_as_a_scan():
+    from dms_ingest.web import labels
+
+    assert labels.source("outgoing:nachforderung/ABH-2019-04711") == "Schreiben der Behörde"
+    assert labels.source_name("outgoing:nachforderung/ABH-2019-04711") == "Nachforderung"
+    assert labels.source("scan_0042.dat") == "Scan" and labels.source_name("inbox/a/scan.pdf") == "scan.pdf"

@@ -134,8 +134,9 @@ def case_page(request: Request, actor: PageActor, case_number: str):
     from ..services import applications
 
     checklist = applications.case_status(actor, runtime(request), data["case_number"])
+    titles = {doc["id"]: doc["title"] for docs in groups.values() for doc in docs}
     return render(request, "case.html", f"Fallakte {data['case_number']}", case=case,
-                  applications=checklist["applications"])
+                  applications=checklist["applications"], document_titles=titles)
 
 
 def _title(title: str | None, doc_type: str | None, source: str | None) -> str:
