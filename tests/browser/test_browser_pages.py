@@ -58,6 +58,10 @@ def test_caseworker_day(world, browser):
     assert "Ahmadi, Farid" in browser.text() and "01.01.1998" in browser.text()
     thumbs = browser.find_all(".thumbs img")
     assert len(thumbs) == 3 and all(t.get_property("naturalWidth") > 0 for t in thumbs)
+    spilled = browser.driver.execute_script(   # the application's checklist: every cell holds its text
+        "return Array.from(document.querySelectorAll('.checklist td')).filter(c => c.scrollWidth > c.clientWidth)"
+        ".map(c => c.textContent.trim())")
+    assert browser.find_all(".checklist td") and spilled == []
     _keep_screenshot(browser, "fallakte")
     browser.assert_accessible()
 
