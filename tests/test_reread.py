@@ -151,6 +151,9 @@ def test_a_line_with_a_speck_is_also_read_with_it_filled_in_and_that_reading_mus
     # As scanned, both readings say 1998: the filled-in 1958 stands against them, nothing is sure.
     ocr = FakeOcr("geb. 24.06.1998", "geb. 24.06.1998", "geb. 24.06.1958", "geb. 24.06.1958")
     assert reread_birth_dates(page, _specked_line(), ocr) == []
+    # Both readings as scanned confirm the page: the speck is not looked at.
+    ocr = FakeOcr("geb. 24.06.1938")
+    assert reread_birth_dates(page, _specked_line(), ocr) == [] and len(ocr.calls) == 2
 
 
 def test_a_real_speck_on_a_birth_year_is_filled_in_and_the_year_read_as_printed():

@@ -179,7 +179,7 @@ def reread_birth_dates(page: Page, gray: np.ndarray, ocr) -> list[tuple[dt.date 
         if crop.size == 0:
             continue
         attempts += 1
-        again = _read_date_again(crop, page.dpi, ocr)
+        again = _read_date_again(crop, page.dpi, ocr, first)
         if again is not None and again != first:
             found.append((first, again))
     page.birth_rereads = found
@@ -201,13 +201,15 @@ def _birth_line(lines: list[list[Word]], k: int) -> tuple[list[Word], dt.date | 
     return (line, None) if unread_birth_date(line_text) else None
 
 
-def _read_date_again(crop: np.ndarray, dpi: float, ocr) -> dt.date | None:
+def _read_date_again(crop: np.ndarray, dpi: float, ocr, first: dt.date | None) -> dt.date | None:
     """The one date of birth the enlarged readings of the cut-out line agree on, or None.
 
-    A line with dust specks is also read with them painted over; that pair decides unless the pair
-    as scanned agrees on another date (then nothing is sure).
+    Unless both confirm the page's *first* reading, a line with dust specks is also read with them
+    filled in; that pair decides unless the pair as scanned agrees on another date (then nothing is sure).
     """
     as_cut = _agreed_birth_date(crop, dpi, ocr)
+    if as_cut is not None and as_cut == first:
+        return as_cut
     clean = without_specks(crop)
     cleaned = _agreed_birth_date(clean, dpi, ocr) if clean is not None else None
     if cleaned is None:
