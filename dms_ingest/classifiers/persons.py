@@ -309,6 +309,18 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
     return hits
 
 
+def unread_birth_date(text: str, *, today: dt.date | None = None) -> bool:
+    """A birth-date label with digits after it that give no valid date ("geb. 28.l2.19S8", "Geburtsdatum: 2B 12. 1958")."""
+    if find_birth_dates(text, today=today):
+        return False
+    for label in _BIRTH_LABEL.finditer(text):
+        gap = _LABEL_GAP.match(text, label.end())
+        start = gap.end() if gap else label.end()
+        if sum(ch.isdigit() for ch in text[start:start + 16]) >= 4:
+            return True
+    return False
+
+
 # ---------------------------------------------------------------------------
 # Name candidates
 
