@@ -316,31 +316,37 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
 
 # What a birth-date label must be followed by to count as a date that could not be read: a year's digits.
 _UNREAD_DATE_DIGITS = 4
-_UNREAD_DATE_REACH = 24
+_UNREAD_DATE_REACH = 16
 
 
-def find_unread_birth_dates(text: str, *, today: dt.date | None = None) -> list[str]:
-    """Birth-date labels followed by digits that read as no date ("geb. am 07 OKT19S2"), as shown.
+def find_unread_birth_dates(text: str, *, today: dt.date | None = None, stars: bool = False) -> list[str]:
+    """Birth-date labels with digits after them that give no valid date ("geb. am 07 OKT19S2",
+    "Geburtsdatum: 2B.l2.19S8"), as shown.
 
     Someone's birthday stands on the page, but whose cannot be told: the page may be about another
-    person than the case it is headed for. A star before a number is a label only when a date reads.
+    person than the case it is headed for. A star before a number counts only with *stars* (a line
+    worth reading again; as evidence, a star is a label only when a date reads).
     """
     text = _join_hyphenated(text)
     read = [h.span[0] for h in find_birth_dates(text, today=today)]
     found = []
     for label in _BIRTH_LABEL.finditer(text):
-        if label.group().startswith("*"):
+        if label.group().startswith("*") and not stars:
             continue
-        start = label.end()
-        line = text[start:].split("\n", 1)[0]
-        if not re.search(r"\w", line):  # the date below its label
-            start += len(line) + 1
-            line = text[start:].split("\n", 1)[0]
-        value = line[:_UNREAD_DATE_REACH]
+        gap = _LABEL_GAP.match(text, label.end())
+        start = gap.end() if gap else label.end()
+        if text[label.end():start].count("\n") > 1:
+            continue
+        value = text[start:start + _UNREAD_DATE_REACH].split("\n", 1)[0]
         if sum(ch.isdigit() for ch in value) >= _UNREAD_DATE_DIGITS and not any(
                 label.end() <= s <= start + len(value) for s in read):
             found.append(f"{label.group().strip()} {value.strip()}")
     return found
+
+
+def unread_birth_date(text: str, *, today: dt.date | None = None) -> bool:
+    """A birth-date label with digits after it that give no valid date ("geb. 28.l2.19S8", "Geburtsdatum: 2B 12. 1958")."""
+    return bool(find_unread_birth_dates(text, today=today, stars=True))
 
 
 # ---------------------------------------------------------------------------
