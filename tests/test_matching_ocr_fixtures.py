@@ -104,7 +104,8 @@ def test_birth_date_read_again_refused_for_a_namesake_near_the_readings_or_an_in
     assert assigned(decide(MISREAD, birth_rereads=((D(2008, 8, 4), D(2000, 8, 4)),))) is None    # not what the page says
 
 
-# seed 15, scan_0007.pdf: a speck on the 5 of 1958; OCR reads 1938, enlarged 1998: stays with the clerk
+# seed 15, scan_0007.pdf: a speck on the 5 of 1958; OCR reads 1938, the enlarged line as scanned 1938 and
+# 1998, with the speck filled in 1958 twice (tests/test_reread.py); the name upper case, "ş" read as "S"
 SPECK_15 = """Geburtsurkunde
 
 Kind: GÜNES, Elif, Geb.-Datum: 28. Dezember 1938
@@ -115,6 +116,11 @@ Geburtsort: Charkiw . :"""
 def test_a_date_read_again_as_a_third_value_is_refused():
     assert assigned(decide(SPECK_15)) is None
     assert assigned(decide(SPECK_15, birth_rereads=((D(1938, 12, 28), D(1998, 12, 28)),))) is None
+
+
+def test_the_speck_filled_in_files_the_upper_case_folded_name():
+    assert assigned(decide(SPECK_15, birth_rereads=((D(1938, 12, 28), D(1958, 12, 28)),))) == "ABH-2013-29696"
+    assert assigned(decide(SPECK_15.replace("GÜNES", "GÜNER"), birth_rereads=((D(1938, 12, 28), D(1958, 12, 28)),))) is None
 
 
 # seed 47, mail_0067.eml#Scan_1.tif: a speck before "11.03.2025" read as a birth star, the day split in two
@@ -303,3 +309,17 @@ def test_a_case_number_with_a_speck_on_its_prefix_is_read_and_contradicts_the_na
     assert set(decision.candidates) >= {"ABH-2013-64549", "ABH-2023-23311"}
     hers = ACCENTED_PREFIX.replace("ÄBH.2013.64549", "ÄBH.2023.23311")
     assert assigned(decide(hers, REGISTRY_83)) == "ABH-2023-23311"
+
+
+def test_a_birth_date_that_does_not_read_stops_a_cover_sheet_or_mail_unless_the_owner_is_named():
+    # The safety net under the seed-47, -61 and -83 wrong filings: each was a birth date that did not read.
+    unread = COVER_GLUED_DATE.replace("OKT1952", "OKT19S2")
+    for hint in ({"barcode_case_number": "ABH-2013-77199"}, {"email_case_number": "ABH-2013-77199"}):
+        decision = decide(unread, REGISTRY_83, **hint)
+        assert assigned(decision) is None
+        assert any("nicht lesbar" in reason for reason in decision.reasons)
+    owner = unread.replace("AMIR HOSSEINI", "MUSTAFA RAHIMI")
+    assert assigned(decide(owner, REGISTRY_83, barcode_case_number="ABH-2013-77199")) == "ABH-2013-77199"
+    # A birth name or a star before other numbers is no birth date.
+    plain = "Mitglied: Luwam Berhane, geb. Tesfay\nMitgliedsnummer * 2024 5513"
+    assert assigned(decide(plain, REGISTRY_83, barcode_case_number="ABH-2013-77199")) == "ABH-2013-77199"

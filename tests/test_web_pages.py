@@ -184,11 +184,14 @@ def test_page_image_rendered_once_each_read_logged_foreign_refused(office):
 def test_downloads_have_safe_names(office):
     app, ids = office
     anna = _client(app, "anna")
+    names = set()
     for role in ("pdfa", "original"):
         answer = anna.get(f"/dokumente/{ids['schreiben_ahmadi.pdf']}/herunterladen/{role}")
         assert answer.status_code == 200
         disposition = answer.headers["content-disposition"]
         assert re.fullmatch(r'attachment; filename="[A-Za-z0-9_.-]+"', disposition), disposition
+        names.add(disposition)
+    assert len(names) == 2               # a PDF original and its PDF/A do not overwrite each other in Downloads
     assert anna.get(f"/dokumente/{ids['bescheid_yilmaz.pdf']}/herunterladen/pdfa").status_code == 403
 
 
