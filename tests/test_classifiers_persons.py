@@ -198,6 +198,19 @@ def test_polish_l_with_stroke_read_as_t_finds_the_registry_name():
     assert plain is None or plain.score < 85.0
 
 
+@pytest.mark.parametrize("text, unread", [
+    ("geb. am07 OKT19S2 , . :", ["geb. am 07 OKT19S2 , . :"]),
+    ("Geburtsdatum:\nI9.O4.l9B8", ["Geburtsdatum I9.O4.l9B8"]),
+    ("geb. am 07.10.1952", []),                      # read
+    ("geb. Müller, Hauptstr. 12", []),               # a birth name, too few digits
+    ("Anzahl * 2024 1234", []),                      # a star is a label only when a date reads
+])
+def test_labelled_birth_dates_that_do_not_read(text, unread):
+    from dms_ingest.classifiers.persons import find_unread_birth_dates
+
+    assert find_unread_birth_dates(text, today=TODAY) == unread
+
+
 def test_a_birth_label_with_digits_that_give_no_date_is_told_apart():
     for text in ["Geburtsdatum: 2B.l2.19S8", "geb. 28. Dezember 1 9S8", "Kind: GÜNES, Elif, Geb.-Datum: 2B.12.1958"]:
         assert unread_birth_date(text, today=dt.date(2025, 6, 1)), text

@@ -309,3 +309,17 @@ def test_a_case_number_with_a_speck_on_its_prefix_is_read_and_contradicts_the_na
     assert set(decision.candidates) >= {"ABH-2013-64549", "ABH-2023-23311"}
     hers = ACCENTED_PREFIX.replace("ÄBH.2013.64549", "ÄBH.2023.23311")
     assert assigned(decide(hers, REGISTRY_83)) == "ABH-2023-23311"
+
+
+def test_a_birth_date_that_does_not_read_stops_a_cover_sheet_or_mail_unless_the_owner_is_named():
+    # The safety net under the seed-47, -61 and -83 wrong filings: each was a birth date that did not read.
+    unread = COVER_GLUED_DATE.replace("OKT1952", "OKT19S2")
+    for hint in ({"barcode_case_number": "ABH-2013-77199"}, {"email_case_number": "ABH-2013-77199"}):
+        decision = decide(unread, REGISTRY_83, **hint)
+        assert assigned(decision) is None
+        assert any("nicht lesbar" in reason for reason in decision.reasons)
+    owner = unread.replace("AMIR HOSSEINI", "MUSTAFA RAHIMI")
+    assert assigned(decide(owner, REGISTRY_83, barcode_case_number="ABH-2013-77199")) == "ABH-2013-77199"
+    # A birth name or a star before other numbers is no birth date.
+    plain = "Mitglied: Luwam Berhane, geb. Tesfay\nMitgliedsnummer * 2024 5513"
+    assert assigned(decide(plain, REGISTRY_83, barcode_case_number="ABH-2013-77199")) == "ABH-2013-77199"

@@ -13,7 +13,8 @@ from typing import Callable
 
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
-from .persons import PersonMention, TextNames, find_name_candidates, find_birth_dates, find_person_mentions, person_name_score
+from .persons import (PersonMention, TextNames, find_birth_dates, find_name_candidates, find_person_mentions,
+                      find_unread_birth_dates, person_name_score)
 from .registry import CaseRecord, CaseRegistry
 
 NAME_THRESHOLD = 85.0
@@ -67,6 +68,7 @@ class _PeopleEvidence:
     mentions: list[PersonMention] = field(default_factory=list)
     valid_mrz: list[MrzResult] = field(default_factory=list)
     birth_dates: set[dt.date] = field(default_factory=set)
+    unread_birth_dates: list[str] = field(default_factory=list)  # labelled, with digits that read as no date
     # a person named with the page's date of birth, and the other date that date was read as closer up
     disputed: list[tuple[CaseRecord, dt.date]] = field(default_factory=list)
 
@@ -117,6 +119,7 @@ def _collect_people(
         evidence.records[record.case_number] = record
 
     evidence.birth_dates = {h.date for h in find_birth_dates(text, today=today)}
+    evidence.unread_birth_dates = find_unread_birth_dates(text, today=today)
     read_otherwise = {first: again for first, again in rereads if first is not None}
     for birth in sorted(evidence.birth_dates):
         scored = []
@@ -419,7 +422,7 @@ class _Judge:
             return False
         if not all(fits(z.surname, z.given_names, z.date_of_birth) for z in people.valid_mrz):
             return False
-        if people.birth_dates - {record.date_of_birth, sponsor.date_of_birth}:
+        if people.birth_dates - {record.date_of_birth, sponsor.date_of_birth} or people.unread_birth_dates:
             return False
         strangers = [r for r in _named_registry_people(self.names, self.registry, self.threshold)
                      if r.case_number not in allowed]
@@ -428,6 +431,10 @@ class _Judge:
     def other_people(self, record: CaseRecord, *, name_only_veto: bool) -> tuple[list[str], list[str]]:
         """Evidence in the document for someone other than ``record``'s owner."""
         against, others = _contradictions(record, self.people, self.threshold)
+        if not against and self.people.unread_birth_dates and not self.names_owner(record):
+            # A birthday that could not be read, on a page that does not name the owner: maybe someone else's.
+            shown = ", ".join(f"„{fragment}“" for fragment in self.people.unread_birth_dates[:3])
+            against = [f"Geburtsdatum im Dokument nicht lesbar ({shown}), und {_who(record)} wird nicht genannt."]
         if not against and name_only_veto and not self.names_owner(record):
             # A name alone never assigns, but it can veto: the page names someone else from the registry.
             strangers = [r for r in _named_registry_people(self.names, self.registry, self.threshold)
