@@ -299,3 +299,17 @@ def test_the_offices_own_letter_is_named_as_such_not_as_a_scan():
     assert labels.source("outgoing:nachforderung/ABH-2019-04711") == "Schreiben der Behörde"
     assert labels.source_name("outgoing:nachforderung/ABH-2019-04711") == "Nachforderung"
     assert labels.source("scan_0042.dat") == "Scan" and labels.source_name("inbox/a/scan.pdf") == "scan.pdf"
+
+
+def test_a_mistyped_case_number_on_the_review_page_says_so_in_german_and_keeps_the_item(office):
+    app, ids = office
+    post = _client(app, "post")
+    token = post.get("/api/me").json()["csrf_token"]
+    item = f"/pruefliste/{ids['nachreichung_ohne_az.pdf']}"
+    answer = post.post(item, data={"case_number": "ABH-2022-6060", "doc_type": "sonstiges", "csrf_token": token})
+    assert answer.status_code == 422
+    assert "Das Aktenzeichen „ABH-2022-6060“ steht nicht im Register" in answer.text
+    assert 'value="ABH-2022-6060"' in answer.text and "Warum eine Prüfung nötig ist" in answer.text   # the item again
+    empty = post.post(item, data={"case_number": "", "doc_type": "sonstiges", "csrf_token": token})
+    assert empty.status_code == 422 and "Bitte ein Aktenzeichen eintragen" in empty.text
+    assert ids["nachreichung_ohne_az.pdf"] in post.get("/pruefliste", follow_redirects=True).text   # still waiting
