@@ -153,6 +153,8 @@ def test_normalise_case_number():
         ("auch\nAB-2021-40223", "AB-2021-40223"),
         ("sowie ABH-201`2-61448", "ABH-201`2-61448"),
         ("Az. 12345/2023", "12345/2023"),
+        ("Prüfling: Phan Thi Mai\nARH.2013.64549", "ARH.2013.64549"),   # a prefix letter read as another
+        ("sowie BH.2019.04711", "BH.2019.04711"),
     ],
 )
 def test_malformed_case_numbers(text, fragment):

@@ -375,6 +375,8 @@ def test_a_case_number_with_a_speck_on_its_prefix_is_read_and_contradicts_the_na
     decision = decide(ACCENTED_PREFIX, REGISTRY_83)
     assert assigned(decision) is None
     assert set(decision.candidates) >= {"ABH-2013-64549", "ABH-2023-23311"}
+    # Unlabelled, with a prefix letter read as another: an illegible number, still no filing by name and date.
+    assert assigned(decide(ACCENTED_PREFIX.replace("Aktenzeighen: ÄBH", "ARH"), REGISTRY_83)) is None
     hers = ACCENTED_PREFIX.replace("ÄBH.2013.64549", "ÄBH.2023.23311")
     assert assigned(decide(hers, REGISTRY_83)) == "ABH-2023-23311"
 
