@@ -45,13 +45,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sqlalchemy import inspect, text  # noqa: E402
+from sqlalchemy import inspect, select, text  # noqa: E402
 
 from bench_search import (KEEP_PREFIX, PAGES_PER_CASE, load_manifest, make_cases, postgres_admin,  # noqa: E402
                           postgres_url, save_manifest)
 from dms_ingest.index.analysis import case_token, day_token, month_token, team_token, year_token  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
-from dms_ingest.index.models import CaseRow  # noqa: E402
+from dms_ingest.index.models import CaseRow, DocumentRow, PageRow  # noqa: E402
+from dms_ingest.index.page_text import store_texts  # noqa: E402
 
 _RENAMED = {"cases": {"case_number"}, "documents": {"id", "case_number"}, "pages": {"document_id"}}
 
@@ -62,16 +63,21 @@ def _copy_table(conn, table: str, suffix: str, new_cases: bool) -> None:
     for name in columns:
         if name in _RENAMED[table] and (new_cases or name != "case_number"):
             values.append(f"CASE WHEN t.{name} IS NULL OR t.{name} = '' THEN t.{name} ELSE t.{name} || :s END")
-        elif table == "pages" and name == "text" and new_cases:
-            values.append("CASE WHEN d.case_number IS NULL OR d.case_number = '' THEN t.text "
-                          "ELSE replace(t.text, d.case_number, d.case_number || :s) END")
         else:
             values.append(f"t.{name}")
-    source = f"{table} t" + (" JOIN documents d ON d.id = t.document_id" if table == "pages" else "")
+    source = f"{table} t"
     original = {"cases": "t.case_number", "documents": "t.id", "pages": "t.document_id"}[table]
     conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source} "
                       f"WHERE {original} NOT LIKE '%/%' ORDER BY {'t.id' if table == 'pages' else original}"),
                  {"s": suffix})
+
+
+def _rename_cases_in_texts(conn, suffix: str) -> None:
+    """The copied pages' texts name their copied case ("ABH-2020-00001/3"): the text is stored
+    compressed (index/page_text.py), so it is rewritten here rather than by SQL's replace()."""
+    rows = conn.execute(select(PageRow.id, PageRow.text, DocumentRow.case_number).join(DocumentRow)
+                        .where(DocumentRow.id.like(f"%{suffix}"), DocumentRow.case_number.like(f"%{suffix}"))).all()
+    store_texts(conn, [(i, t.replace(case[:-len(suffix)], case)) for i, t, case in rows if case[:-len(suffix)] in t])
 
 
 def copy_and_reindex(catalog: Catalog, source: dict, times: int) -> int:
@@ -82,6 +88,8 @@ def copy_and_reindex(catalog: Catalog, source: dict, times: int) -> int:
         for r in range(1, times):
             for table in ("cases", "documents", "pages") if new_cases else ("documents", "pages"):
                 _copy_table(conn, table, f"/{r}", new_cases)
+            if new_cases:
+                _rename_cases_in_texts(conn, f"/{r}")
             print(f"\r  copy {r} of {times - 1} written", end="", file=sys.stderr)
     copied = time.perf_counter() - started
     cpu = time.process_time()

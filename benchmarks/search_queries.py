@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, text
 
 from dms_ingest.index.catalog import Catalog
+from dms_ingest.index.page_text import unpack
 from dms_ingest.index.query import SearchQuery
 
 COMMON_WORDS = ["Antrag", "Aufenthaltserlaubnis", "Stadt", "geehrte", "Unterschrift", "Datum", "Bescheid",
@@ -50,8 +51,8 @@ def _holds(page_text: str, word: str) -> bool:
 
 def _sample(conn, document_id: str, case_number: str) -> Sample | None:
     """The document as a Sample, or None if its text names no case of the index by number and surname."""
-    page_text = "\n".join(conn.execute(text("SELECT text FROM pages WHERE document_id = :d ORDER BY number"),
-                                       {"d": document_id}).scalars())
+    page_text = "\n".join(unpack(value) for value in conn.execute(          # stored compressed
+        text("SELECT text FROM pages WHERE document_id = :d ORDER BY number"), {"d": document_id}).scalars())
     written = WRITTEN_CASE_NUMBER.findall(page_text)
     lookup = text("SELECT case_number, surname, team FROM cases WHERE case_number IN :n").bindparams(
         bindparam("n", expanding=True))

@@ -13,7 +13,8 @@ from typing import Callable
 
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
-from .persons import PersonMention, TextNames, find_name_candidates, find_birth_dates, find_person_mentions, person_name_score
+from .persons import (PersonMention, TextNames, find_birth_dates, find_name_candidates, find_person_mentions,
+                      find_unread_birth_dates, person_name_score)
 from .registry import CaseRecord, CaseRegistry
 
 NAME_THRESHOLD = 85.0
@@ -44,7 +45,7 @@ class CaseHints:
     email_case_number: str | None = None     # the case of the mail (or manifest row) the document came with
     email_evidence: str | None = None        # how that case was found, in the clerk's words
     # (first reading, agreeing enlarged re-readings) of a date of birth on the page (ingest/reread.py)
-    birth_rereads: tuple[tuple[dt.date, dt.date], ...] = ()
+    birth_rereads: tuple[tuple[dt.date | None, dt.date], ...] = ()   # first None: no valid date read
 
 
 @dataclass
@@ -67,6 +68,9 @@ class _PeopleEvidence:
     mentions: list[PersonMention] = field(default_factory=list)
     valid_mrz: list[MrzResult] = field(default_factory=list)
     birth_dates: set[dt.date] = field(default_factory=set)
+    unread_birth_dates: list[str] = field(default_factory=list)  # labelled, with digits that read as no date
+    # a person named with the page's date of birth, and the other date that date was read as closer up
+    disputed: list[tuple[CaseRecord, dt.date]] = field(default_factory=list)
 
 
 def _who(record: CaseRecord) -> str:
@@ -105,7 +109,7 @@ def _pick_unique(
 
 def _collect_people(
     text: str, registry: CaseRegistry, names: TextNames, threshold: float, ambiguity: float, today: dt.date | None,
-    rereads: tuple[tuple[dt.date, dt.date], ...] = (),
+    rereads: tuple[tuple[dt.date | None, dt.date], ...] = (),
 ) -> tuple[_PeopleEvidence, list[str]]:
     evidence = _PeopleEvidence()
     notes: list[str] = []
@@ -115,13 +119,18 @@ def _collect_people(
         evidence.records[record.case_number] = record
 
     evidence.birth_dates = {h.date for h in find_birth_dates(text, today=today)}
+    evidence.unread_birth_dates = find_unread_birth_dates(text, today=today)
+    read_otherwise = {first: again for first, again in rereads if first is not None}
     for birth in sorted(evidence.birth_dates):
         scored = []
         for record in registry.born_on(birth):
             match = names.find(record.surname, record.given_names)
             scored.append((record, match.score if match else 0.0))
         winner, lookalikes = _pick_unique(scored, threshold, ambiguity)
-        if winner is not None:
+        if winner is not None and birth in read_otherwise:
+            # The speck that may have changed a digit may have made the page's date someone else's.
+            evidence.disputed.append((winner, read_otherwise[birth]))
+        elif winner is not None:
             add(winner, "name_dob")
         elif lookalikes:
             evidence.ambiguous.append(lookalikes)
@@ -130,7 +139,8 @@ def _collect_people(
         record = _reread_bearer(first, again, registry, names, evidence.birth_dates, ambiguity)
         if record is not None and record.case_number not in evidence.identified:
             add(record, "name_dob")
-            notes.append(f"Geburtsdatum zuerst als {first:%d.%m.%Y} gelesen, vergrößert zweimal als "
+            seen = f"zuerst als {first:%d.%m.%Y} gelesen" if first else "zuerst nicht lesbar"
+            notes.append(f"Geburtsdatum {seen}, vergrößert zweimal als "
                          f"{again:%d.%m.%Y}; der Name {record.full_name} steht genau so im Dokument.")
 
     for mrz in find_mrz(text, today=today):
@@ -156,18 +166,20 @@ def _collect_people(
     return evidence, notes
 
 
-def _reread_bearer(first: dt.date, again: dt.date, registry: CaseRegistry, names: TextNames,
+def _reread_bearer(first: dt.date | None, again: dt.date, registry: CaseRegistry, names: TextNames,
                    read_dates: set[dt.date], ambiguity: float) -> CaseRecord | None:
     """The one registry person a re-read date of birth may stand for, or None.
 
-    The page's first reading must be one digit away from the re-reading (a speck, a broken stroke),
+    The page's first reading must be one digit away from the re-reading (a speck, a broken stroke)
+    or none at all (the label's digits gave no valid date: then the re-reading is the only reading),
     the person's surname and a given name must stand in the text exactly, and no one else may come
     into question: nobody else born on either date is named, and no namesake in the registry (a
     father or son of the same name, twins) has a birthday within two digits of either reading.
     """
-    if first not in read_dates or _digits_apart(first, again) != 1:
+    if first is not None and (first not in read_dates or _digits_apart(first, again) != 1):
         return None
-    named = {r.case_number: m.score for r in registry.born_on(again) + registry.born_on(first)
+    readings = (again,) if first is None else (first, again)
+    named = {r.case_number: m.score for d in readings for r in registry.born_on(d)
              if (m := names.find(r.surname, r.given_names)) is not None and m.score >= ambiguity}
     exact = [r for r in registry.born_on(again) if named.get(r.case_number) == 100.0]
     if len(exact) != 1 or len(named) != 1:
@@ -176,7 +188,7 @@ def _reread_bearer(first: dt.date, again: dt.date, registry: CaseRegistry, names
     for other in registry.with_similar_surname(record.surname, ambiguity):
         if other is not record and person_name_score(
                 record.surname, record.given_names, other.surname, other.given_names) >= ambiguity and (
-                other.date_of_birth is None or min(_digits_apart(other.date_of_birth, d) for d in (first, again)) <= 2):
+                other.date_of_birth is None or min(_digits_apart(other.date_of_birth, d) for d in readings) <= 2):
             return None
     return record
 
@@ -410,7 +422,7 @@ class _Judge:
             return False
         if not all(fits(z.surname, z.given_names, z.date_of_birth) for z in people.valid_mrz):
             return False
-        if people.birth_dates - {record.date_of_birth, sponsor.date_of_birth}:
+        if people.birth_dates - {record.date_of_birth, sponsor.date_of_birth} or people.unread_birth_dates:
             return False
         strangers = [r for r in _named_registry_people(self.names, self.registry, self.threshold)
                      if r.case_number not in allowed]
@@ -419,6 +431,10 @@ class _Judge:
     def other_people(self, record: CaseRecord, *, name_only_veto: bool) -> tuple[list[str], list[str]]:
         """Evidence in the document for someone other than ``record``'s owner."""
         against, others = _contradictions(record, self.people, self.threshold)
+        if not against and self.people.unread_birth_dates and not self.names_owner(record):
+            # A birthday that could not be read, on a page that does not name the owner: maybe someone else's.
+            shown = ", ".join(f"„{fragment}“" for fragment in self.people.unread_birth_dates[:3])
+            against = [f"Geburtsdatum im Dokument nicht lesbar ({shown}), und {_who(record)} wird nicht genannt."]
         if not against and name_only_veto and not self.names_owner(record):
             # A name alone never assigns, but it can veto: the page names someone else from the registry.
             strangers = [r for r in _named_registry_people(self.names, self.registry, self.threshold)
@@ -479,6 +495,10 @@ class _Judge:
     def by_person(self, text: str) -> CaseDecision:
         people = self.people
         candidates = self.person_candidates()
+        if people.disputed:
+            return self.review(*(f"Name und Geburtsdatum passen zu {_who(r)}, aber das Geburtsdatum, vergrößert "
+                                 f"gelesen, heißt zweimal {again:%d.%m.%Y}." for r, again in people.disputed),
+                               candidates=[r.case_number for r, _ in people.disputed] + candidates)
         if people.ambiguous:
             who = ", ".join(_who(r) for g in people.ambiguous for r in g)
             return self.review(f"Name und Geburtsdatum passen zu mehreren Personen: {who}.", candidates=candidates)
