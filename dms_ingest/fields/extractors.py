@@ -214,8 +214,7 @@ def tenancy(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     for hit in search(pages, anchor):
         m = ADDRESS.search(hit.match.group("rest"))
         if m:
-            value = _address(m)
-            address.append(field_from("address", value, hit, m.group("street") + " " + m.group("plz"), 0.95))
+            address.append(_address_field(hit, m))
             break
     out = [best(start), best(total) or best(cold), best(cold), best(address)]
     return [f for f in out if f]
@@ -280,6 +279,14 @@ def _ordered_period(valid_from: list[ExtractedField], valid_to: list[ExtractedFi
             [replace(f, confidence=round(f.confidence * 0.5, 3)) for f in valid_to])
 
 
+def _address_field(hit, m: re.Match[str]) -> ExtractedField:
+    """The address an ADDRESS match (in the hit's group "rest") names. OCR's doubt counts for each of its
+    words where they stand, the city's too (a city read "Hasaiors" at 0 % is no address to write to)."""
+    at = hit.match.start("rest")
+    sure = min(hit.page.confidence_of(m.group(part), at + m.start(part)) for part in ("street", "plz", "city"))
+    return ExtractedField("address", _address(m), round(0.95 * sure, 3), hit.page.number, hit.source)
+
+
 def _address(m: re.Match[str]) -> str:
     # OCR reads 'ß' as 'B' ("BlumenstraBe"): the street word is restored, nothing else; a speck
     # between street and number read as a quote ("Ringstraße’70") is a space.
@@ -332,8 +339,7 @@ def registration(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     for hit in search(pages, anchor):
         m = ADDRESS.search(hit.match.group("rest"))
         if m:
-            value = _address(m)
-            address.append(field_from("address", value, hit, m.group("street") + " " + m.group("plz"), 0.95))
+            address.append(_address_field(hit, m))
     moved_in = labelled(pages, "moved_in", r"einzugsdatum|(?:datum\s+des\s+|tag\s+des\s+)?einzugs?|eingezogen\s+am|wohnhaft\s+seit|"
                         r"(?:wohn)?anschrift\s+seit|angemeldet\s+seit|seit", _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
     issued = _issue_date(pages)

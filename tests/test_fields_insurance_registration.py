@@ -1,5 +1,6 @@
-"""The insurance period as certificates word it and as OCR reads it (lines from the kept OCR of the
-generated application sets F and G, seeds 24 and 25): read where the wording is clear, never guessed."""
+"""The insurance period and the registration certificate as they are worded and as OCR reads them
+(lines from the kept OCR of the generated application sets F, G and seed 31): read where the wording
+is clear, never guessed."""
 
 from __future__ import annotations
 
@@ -60,3 +61,18 @@ def test_a_surname_that_begins_like_geb_is_the_insured_persons_whole_name():
     page = PageText(1, text)
     fields = {f.name: f for f in extract_fields("krankenversicherung", [page], min_confidence=0.7, today=TODAY)}
     assert fields["insured_person"].value == "Saba Helen Gebremedhin"
+
+
+def test_an_address_whose_city_ocr_could_not_read_is_unread():
+    # A seed-31 registration certificate: street and postcode sure, the city "Hasaiors" at 0 %.
+    text = "Stadt Hamburg - Bürgeramt\nMeldebescheinigung\nAnschrift: Wäldstraße 74a, 20095 Hasaiors\n" \
+           "Einzugsdatum: 04.09.2015\nHamburg, 12.05.2025"
+    words = {"Anschrift:": 92, "Wäldstraße": 77, "74a,": 97, "20095": 97, "Hasaiors": 0, "Einzugsdatum:": 91,
+             "04.09.2015": 96, "Hamburg,": 96, "12.05.2025": 96, "Stadt": 96, "Hamburg": 93, "Meldebescheinigung": 91}
+    fields = {f.name: f for f in extract_fields("meldebescheinigung", [PageText(1, text, words, 74.0)],
+                                                min_confidence=0.7, today=TODAY)}
+    assert not fields["address"].read and fields["issue_date"].value == "2025-05-12"
+    words["Hasaiors"] = 93   # the same line read surely
+    fields = {f.name: f for f in extract_fields("meldebescheinigung", [PageText(1, text, words, 74.0)],
+                                                min_confidence=0.7, today=TODAY)}
+    assert fields["address"].value == "Wäldstraße 74a, 20095 Hasaiors"
