@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -27,11 +28,13 @@ _DIGIT_CLASS = "[0-9" + re.escape("".join(_DIGIT_LOOKALIKES)) + "]"
 _SEP = r"(?:[ \t]*[-‐‑‒–—/._:+*,;°`'´~]{0,2}[ \t]*)"
 
 # Labels that introduce a case number; umlauts and dots are often lost in OCR.
+# "Zeichen" with the c read as g ("Aktenzeighen").
+_ZEICHEN = r"zei[cg]hen"
 _LABELS: list[tuple[str, str]] = [
-    ("Geschäftszeichen", r"gesch(?:ä|a|ae|a¨)?ftsz(?:eichen|\.)"),
-    ("Aktenzeichen", r"akten[- ]?zeichen"),
-    ("Ihr Zeichen", r"ihr(?:e)?\s{0,3}(?:zeichen|az\b\.?|aktenzeichen)"),
-    ("Unser Zeichen", r"unser\s{0,3}(?:zeichen|az\b\.?|aktenzeichen)"),
+    ("Geschäftszeichen", rf"gesch(?:ä|a|ae|a¨)?ftsz(?:{_ZEICHEN[1:]}|\.)"),
+    ("Aktenzeichen", rf"akten[- ]?{_ZEICHEN}"),
+    ("Ihr Zeichen", rf"ihr(?:e)?\s{{0,3}}(?:{_ZEICHEN}|az\b\.?|akten{_ZEICHEN})"),
+    ("Unser Zeichen", rf"unser\s{{0,3}}(?:{_ZEICHEN}|az\b\.?|akten{_ZEICHEN})"),
     ("Az.", r"\baz\b\.?"),
     ("Gz.", r"\bgz\b\.?"),
 ]
@@ -118,8 +121,14 @@ class CaseNumberPattern(BaseModel):
         return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])")
 
 
+def _accented(ch: str) -> set[str]:
+    """Latin letters that are *ch* with a diacritic: OCR puts specks on capitals ("ÄBH.2013.64549")."""
+    return {c for c in map(chr, range(0xC0, 0x180))
+            if c.isupper() and unicodedata.normalize("NFKD", c)[0] == ch and c != ch}
+
+
 def _prefix_alternatives(ch: str) -> set[str]:
-    alts = {ch, ch.lower()} | {d for d, letter in _LETTER_LOOKALIKES.items() if letter == ch}
+    alts = {ch, ch.lower()} | _accented(ch) | {d for d, letter in _LETTER_LOOKALIKES.items() if letter == ch}
     if ch == "I":
         alts |= {"l", "|"}
     return alts
@@ -280,14 +289,16 @@ def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = N
         if sum(c.isdigit() for c in value) >= needed or truncated:
             start = label.end() + lead
             found.append((value, (start, start + len(value))))
-    # A prefix that lost a letter ("BH-2019-04711"), with the usual digit structure after it.
+    # A prefix that lost a letter ("BH-2019-04711") or has one read as another ("ARH.2013.64549"), with the
+    # usual digit structure after it.
+    sep = r"[ \t]*[-–/. ][ \t]*"
+    digits = rf"{sep}\d{{{pattern.year_digits}}}{sep}\d{{{pattern.shortest_serial},{pattern.serial_digits}}}(?!\d)"
     for prefix in pattern.prefixes:
         for k in range(len(prefix)) if len(prefix) >= 3 else ():
-            short = prefix[:k] + prefix[k + 1:]
-            rx = rf"(?<![A-Za-z0-9]){short}[ \t]*[-–/ ][ \t]*\d{{{pattern.year_digits}}}[ \t]*[-–/ ][ \t]*\d{{{pattern.shortest_serial},{pattern.serial_digits}}}(?!\d)"
-            for m in re.finditer(rx, text):
-                if not any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
-                    found.append((m.group(), m.span()))
+            for damaged in (prefix[:k] + prefix[k + 1:], prefix[:k] + r"[^\W\d_]" + prefix[k + 1:]):
+                for m in re.finditer(rf"(?<![^\W_]){damaged}{digits}", text):
+                    if not any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
+                        found.append((m.group(), m.span()))
     for m in re.finditer(rf"(?<![A-Za-z0-9])(?:{prefixes})", text):
         if any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
             continue

@@ -187,7 +187,9 @@ _DATE = re.compile(
     # A two-digit "year" followed by ".2025" is a day and month split by a speck ("1 1.03.2025"), no date.
     rf"(?P<y>(?:[1lI][89]|2[0Oo]){_OCR_DIGIT}{{2}}|{_OCR_DIGIT}{{2}})(?![0-9A-Za-z]|[./-]\d)"
     # "3. April 1987", "03 APR/AVR 87", OCR-damaged month names ("Apri1") are checked in _month_number.
-    rf"|(?<![^\W\d_])(?P<td>[0-3OoIl]?{_OCR_DIGIT})[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}})\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?!\d)"
+    # The month is the shortest word that fits, so a year run into it ("07 OKT1952") stays the year; a
+    # year runs up to the word's end ("OKT19S2" is no 2019).
+    rf"|(?<![^\W\d_])(?P<td>[0-3OoIl]?{_OCR_DIGIT})[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}}?)\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?![^\W_])"
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})",
     re.IGNORECASE,
 )
@@ -272,23 +274,29 @@ def _fuzzy_label(before: str) -> str | None:
     return None
 
 
+def _join_hyphenated(text: str) -> str:
+    """Labels broken across lines by hyphenation ("Geb-\nurtstag") joined again (same length)."""
+    return re.sub(r"([^\W\d_])-\n([^\W\d_])", lambda m: m.group(1) + "-" + m.group(2), text)
+
+
 def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDateHit]:
     """Dates of birth introduced by 'geb.', 'geboren am', 'Geburtsdatum:', '*' and similar labels."""
     today = today or dt.date.today()
-    # Labels broken across lines by hyphenation ("Geb-\nurtstag").
-    text = re.sub(r"([^\W\d_])-\n([^\W\d_])", lambda m: m.group(1) + "-" + m.group(2), text)
+    text = _join_hyphenated(text)
     hits: list[BirthDateHit] = []
     for label in _BIRTH_LABEL.finditer(text):
         gap = _LABEL_GAP.match(text, label.end())
         start = gap.end() if gap else label.end()
         if text[label.end():start].count("\n") > 1:
             continue
-        m = _DATE.match(text, start)
+        # Matched on the text from the label's end: a day run into the label ("geb. am07 OKT 1952") is no
+        # number inside a word.
+        m = _DATE.match(text[start:start + 80])
         if m is None:
             continue
         value = _date_from_match(m, today)
         if value is not None:
-            hits.append(BirthDateHit(value, (m.start(), m.end()), label.group().strip()))
+            hits.append(BirthDateHit(value, (start + m.start(), start + m.end()), label.group().strip()))
     taken = {h.span[0] for h in hits}
     for m in _DATE.finditer(text):
         if m.start() in taken:
@@ -304,6 +312,41 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
             hits.append(BirthDateHit(value, (m.start(), m.end()), label))
     hits.sort(key=lambda h: h.span)
     return hits
+
+
+# What a birth-date label must be followed by to count as a date that could not be read: a year's digits.
+_UNREAD_DATE_DIGITS = 4
+_UNREAD_DATE_REACH = 16
+
+
+def find_unread_birth_dates(text: str, *, today: dt.date | None = None, stars: bool = False) -> list[str]:
+    """Birth-date labels with digits after them that give no valid date ("geb. am 07 OKT19S2",
+    "Geburtsdatum: 2B.l2.19S8"), as shown.
+
+    Someone's birthday stands on the page, but whose cannot be told: the page may be about another
+    person than the case it is headed for. A star before a number counts only with *stars* (a line
+    worth reading again; as evidence, a star is a label only when a date reads).
+    """
+    text = _join_hyphenated(text)
+    read = [h.span[0] for h in find_birth_dates(text, today=today)]
+    found = []
+    for label in _BIRTH_LABEL.finditer(text):
+        if label.group().startswith("*") and not stars:
+            continue
+        gap = _LABEL_GAP.match(text, label.end())
+        start = gap.end() if gap else label.end()
+        if text[label.end():start].count("\n") > 1:
+            continue
+        value = text[start:start + _UNREAD_DATE_REACH].split("\n", 1)[0]
+        if sum(ch.isdigit() for ch in value) >= _UNREAD_DATE_DIGITS and not any(
+                label.end() <= s <= start + len(value) for s in read):
+            found.append(f"{label.group().strip()} {value.strip()}")
+    return found
+
+
+def unread_birth_date(text: str, *, today: dt.date | None = None) -> bool:
+    """A birth-date label with digits after it that give no valid date ("geb. 28.l2.19S8", "Geburtsdatum: 2B 12. 1958")."""
+    return bool(find_unread_birth_dates(text, today=today, stars=True))
 
 
 # ---------------------------------------------------------------------------

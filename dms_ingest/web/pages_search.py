@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated
 
 from fastapi import Form, Query, Request
 
 from ..errors import Invalid
 from ..services import documents, review, review_item
 from . import labels
-from .api import _day_end, _day_start
+from .api import OptionalDay, _day_end, _day_start
 from .highlight import bracket_segments, marked_segments, query_terms
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
 
@@ -22,8 +21,8 @@ def search_page(request: Request, actor: PageActor,
                 q: Annotated[str, Query(max_length=300)] = "",
                 type: Annotated[str, Query(max_length=40)] = "",  # noqa: A002 - the form's field name
                 case: Annotated[str, Query(max_length=64)] = "",
-                from_: Annotated[Optional[date], Query(alias="from")] = None,
-                to: Annotated[Optional[date], Query()] = None,
+                from_: Annotated[OptionalDay, Query(alias="from")] = None,
+                to: Annotated[OptionalDay, Query()] = None,
                 offset: Annotated[int, Query(ge=0, le=10_000)] = 0):
     form = {"q": q, "type": type, "case": case.strip().upper(), "date_from": from_.isoformat() if from_ else "",
             "date_to": to.isoformat() if to else ""}
@@ -88,6 +87,13 @@ def review_page(request: Request, actor: PageActor, erledigt: str = ""):
 
 @router.get("/pruefliste/{doc_id}", name="review_item")
 def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: str = ""):
+    messages = [message("ok", f"Zugeordnet: {erledigt}. Weiter mit dem nächsten Dokument.")] if erledigt else []
+    return _review_item(request, actor, doc_id, messages)
+
+
+def _review_item(request: Request, actor, doc_id: str, messages: list, typed_case: str | None = None,
+                 status: int = 200):
+    """The item page; after a refused decision with the reason on top and what was typed kept."""
     rt = runtime(request)
     queue = review.review_list(actor, rt)
     detail = review_item.review_item(actor, rt, doc_id)
@@ -100,7 +106,8 @@ def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: 
             "reasons": detail["reasons"] or ["Keine Begründung gespeichert."],
             "doc_type": detail["doc_type"], "doc_type_label": labels.doc_type(detail["doc_type"]),
             "confidence": round(100 * detail["doc_type_confidence"]) if detail["doc_type_confidence"] else None,
-            "case_number": detail["case_number"], "read_values": detail["read_values"],
+            "case_number": detail["case_number"] if typed_case is None else typed_case,
+            "read_values": detail["read_values"],
             "candidates": [{**c, "date_of_birth": labels.day(c["date_of_birth"])} for c in detail["candidates"]],
             "page_numbers": list(range(1, detail["pages"] + 1))[:4], "text": detail["text"]}
     rows = [{"href": page_url("review_item", doc_id=row["id"]), "current": row["id"] == doc_id,
@@ -108,10 +115,9 @@ def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: 
              "source_label": labels.source_name(row["source"]), "reason": (row["reasons"] or [""])[0]}
             for row in queue]
     doc_types = [(code, labels.doc_type(code)) for code in rt.settings.classification.doc_types]
-    messages = [message("ok", f"Zugeordnet: {erledigt}. Weiter mit dem nächsten Dokument.")] if erledigt else []
     return render(request, "review.html", "Prüfliste", item=item, total=len(queue), position=position or "–",
                   queue=rows, next_href=next_href if next_href != request.url.path else "", doc_types=doc_types,
-                  messages=messages)
+                  messages=messages, status=status)
 
 
 @router.post("/pruefliste/{doc_id}", name="review_assign")
@@ -119,7 +125,15 @@ def review_assign(request: Request, actor: PageActor, doc_id: str,
                   case_number: Annotated[str, Form(max_length=64)] = "",
                   doc_type: Annotated[str, Form(max_length=40)] = ""):
     rt = runtime(request)
-    result = review.review_assign(actor, rt, doc_id, case=case_number.strip() or None, doc_type=doc_type or None)
+    case_number = case_number.strip()
+    try:
+        result = review.review_assign(actor, rt, doc_id, case=case_number or None, doc_type=doc_type or None)
+    except Invalid:
+        # The form offers only known types, so what can be wrong is the case number typed (or none).
+        problem = (f"Das Aktenzeichen „{case_number}“ steht nicht im Register. Bitte die Schreibweise prüfen "
+                   "oder eine der möglichen Akten wählen." if case_number
+                   else "Bitte ein Aktenzeichen eintragen oder eine der möglichen Akten wählen.")
+        return _review_item(request, actor, doc_id, [message("error", problem)], typed_case=case_number, status=422)
     done = f"{labels.doc_type(result['doc_type'])} → {result['case_number'] or 'ohne Akte'}"
     remaining = review.review_list(actor, rt)
     if remaining:
