@@ -393,3 +393,27 @@ def test_a_birth_date_that_does_not_read_stops_a_cover_sheet_or_mail_unless_the_
     # A birth name or a star before other numbers is no birth date.
     plain = "Mitglied: Luwam Berhane, geb. Tesfay\nMitgliedsnummer * 2024 5513"
     assert assigned(decide(plain, REGISTRY_83, barcode_case_number="ABH-2013-77199")) == "ABH-2013-77199"
+
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 33 --scenarios complete`,
+# ABH-2025-10948_10_sprachzertifikat.pdf: the serial's last "8" read "&", "Ł" read "t" and "ń" read "fi".
+CERTIFICATE = """Aktenzeichen: ABH-2025-1094&
+
+- Goethe-Institut Prüfungszentrum
+
+Deutsch-Test für Zuwanderer - Niveau C1
+tukasz Szymafiski, geboren am 28.11.1985
+
+hat die Prüfung am 13.07.2020 mit folgendem Ergebnis bestanden:
+Gesamtergebnis: C1 erreicht : ss"""
+CERTIFICATE_ROWS = """case_number,surname,given_names,date_of_birth,nationality
+ABH-2025-10948,Szymański,Łukasz,1985-11-28,POL
+ABH-2025-01094,Nowak,Anna,1990-01-01,POL
+"""
+
+
+def test_an_ampersand_for_an_eight_and_an_n_acute_read_fi_keep_the_certificate_in_its_case():
+    registry = CaseRegistry(parse_registry_text(CERTIFICATE_ROWS))
+    assert assigned(decide(CERTIFICATE, registry)) == "ABH-2025-10948"
+    # Another birth date: review.
+    assert assigned(decide(CERTIFICATE.replace("28.11.1985", "28.11.1986"), registry)) is None
