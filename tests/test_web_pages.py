@@ -313,3 +313,10 @@ def test_a_mistyped_case_number_on_the_review_page_says_so_in_german_and_keeps_t
     empty = post.post(item, data={"case_number": "", "doc_type": "sonstiges", "csrf_token": token})
     assert empty.status_code == 422 and "Bitte ein Aktenzeichen eintragen" in empty.text
     assert ids["nachreichung_ohne_az.pdf"] in post.get("/pruefliste", follow_redirects=True).text   # still waiting
+
+
+def test_a_bad_value_in_an_address_is_explained_in_german_on_a_page(office):
+    app, _ = office
+    page = _client(app, "anna").get("/suche", params={"q": "Antrag", "from": "gestern"})
+    assert page.status_code == 422 and "Die Angabe „from“ ist ungültig" in page.text
+    assert "Bad parameter" not in page.text and "Input should be" not in page.text
