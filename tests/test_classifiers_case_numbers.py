@@ -39,6 +39,12 @@ def test_s_and_5_confusion_in_serial():
     assert canon("Az. ABH-2019-0S711") == ["ABH-2019-05711"]
 
 
+def test_an_eight_read_as_ampersand_is_a_digit_not_a_lost_one():
+    # Application set of seed 33: "Aktenzeichen: ABH-2025-1094&" was taken as a serial without its leading zero.
+    (hit,) = find_case_numbers("Aktenzeichen: ABH-2025-1094&\n")
+    assert (hit.canonical, hit.padded, hit.repaired) == ("ABH-2025-10948", False, True)
+
+
 def test_dropped_leading_zero_is_padded_and_marked_uncertain():
     (hit,) = find_case_numbers("Aktenzeichen: ABH-2019-4711", DEFAULT)
     assert hit.canonical == "ABH-2019-04711"

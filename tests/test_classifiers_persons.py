@@ -198,6 +198,14 @@ def test_polish_l_with_stroke_read_as_t_finds_the_registry_name():
     assert plain is None or plain.score < 85.0
 
 
+def test_n_acute_read_as_fi_finds_the_registry_name_only_when_the_registry_spells_it():
+    # Application set of seed 33: "Łukasz Szymański" read "tukasz Szymafiski".
+    text = "tukasz Szymafiski, geboren am 28.11.1985"
+    assert TextNames(text).find("Szymański", "Łukasz").score == 100.0
+    plain = TextNames(text).find("Szymanski", "Lukasz")
+    assert plain is None or plain.score < 85.0
+
+
 @pytest.mark.parametrize("text, unread", [
     ("geb. am07 OKT19S2 , . :", ["geb. am 07 OKT19S2 , . :"]),
     ("Geburtsdatum:\nI9.O4.l9B8", ["Geburtsdatum I9.O4.l9B8"]),

@@ -73,15 +73,15 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
 
 
 # Letters German OCR has no glyph for and reads as others: the registry spelling tells where to expect
-# them ("Szymański" printed, "Szymariski" read; "Łukasz" read "tukasz"). Only the registry's own name
-# gets the variant, never the text.
-_OCR_READINGS_OF_LETTERS = {"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t"}
+# them ("Szymański" printed, "Szymariski" or "Szymafiski" read; "Łukasz" read "tukasz"). Only the
+# registry's own name gets the variants, never the text; each reading is one way of reading them all.
+_OCR_READINGS_OF_LETTERS = ({"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t"}, {"ń": "fi", "Ń": "FI", "Ł": "t", "ł": "t"})
 
 
 def _printed_spellings(name: str) -> list[str]:
     """The name as written, and as OCR reads its letters that the German model lacks."""
-    variant = "".join(_OCR_READINGS_OF_LETTERS.get(ch, ch) for ch in name)
-    return [name, variant] if variant != name else [name]
+    variants = ["".join(reading.get(ch, ch) for ch in name) for reading in _OCR_READINGS_OF_LETTERS]
+    return list(dict.fromkeys([name, *variants]))
 
 
 def _joined_forms(surname: str, given_names: str) -> set[str]:
