@@ -348,9 +348,16 @@ def test_upload_into_a_case_runs_the_pipeline_with_the_case_as_hint(office, tmp_
         assert doc["id"] in [d["id"] for d in case["documents"]]
         assert anna.get(f"/api/documents/{doc['id']}").json()["original_sha256"] == hashlib.sha256(
             pdf.read_bytes()).hexdigest()
+    with office.client("yusuf") as yusuf:      # the same file into his own case: not filed, and not told where it is
+        again = yusuf.post("/api/cases/ABH-2020-00002/documents", files=files)
+        assert again.status_code == 201, again.text
+        [dup] = again.json()["documents"]
+        assert dup["status"] == "duplicate" and dup["id"] is None and dup["duplicate_of"] == []
+        assert dup["case_number"] is None and dup["doc_type"] is None and doc["id"] not in again.text
+        assert "ABH-2020-00001" not in again.text and "krankenversicherung" not in again.text
     uploads = [(e.login, e.outcome, e.case_number) for e in office.log() if e.action == "upload"]
     assert uploads == [("yusuf", "denied", "ABH-2020-00001"), ("yusuf", "refused", "ABH-2099-00001"),
-                       ("anna", "ok", "ABH-2020-00001")]
+                       ("anna", "ok", "ABH-2020-00001"), ("yusuf", "ok", "ABH-2020-00002")]
 
 
 def test_over_tls_the_session_cookie_is_secure(office, tmp_path):

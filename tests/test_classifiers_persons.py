@@ -198,6 +198,14 @@ def test_polish_l_with_stroke_read_as_t_finds_the_registry_name():
     assert plain is None or plain.score < 85.0
 
 
+def test_n_acute_read_as_fi_finds_the_registry_name_only_when_the_registry_spells_it():
+    # Application set of seed 33: "Łukasz Szymański" read "tukasz Szymafiski".
+    text = "tukasz Szymafiski, geboren am 28.11.1985"
+    assert TextNames(text).find("Szymański", "Łukasz").score == 100.0
+    plain = TextNames(text).find("Szymanski", "Lukasz")
+    assert plain is None or plain.score < 85.0
+
+
 @pytest.mark.parametrize("text, unread", [
     ("geb. am07 OKT19S2 , . :", ["geb. am 07 OKT19S2 , . :"]),
     ("Geburtsdatum:\nI9.O4.l9B8", ["Geburtsdatum I9.O4.l9B8"]),
@@ -216,3 +224,12 @@ def test_a_birth_label_with_digits_that_give_no_date_is_told_apart():
         assert unread_birth_date(text, today=dt.date(2025, 6, 1)), text
     for text in ["Geburtsdatum: 28.12.1958", "geb. Müller", "Datum: 2B.l2.19S8", "geb. in Lagos, 12 Geschwister"]:
         assert not unread_birth_date(text, today=dt.date(2025, 6, 1)), text
+
+
+def test_given_name_and_surname_from_two_family_members_fields_are_no_name():
+    names = TextNames("Mutter: Dawit Sadeghi ; : .\nVater: Shirin Al-Ahmad")
+    match = names.find("Sadeghi", "Shirin")
+    assert match is None or match.score < 85.0
+    assert names.find("Sadeghi", "Dawit").score == 100.0
+    # Surname and given names on lines of their own, without family fields, still make one name.
+    assert TextNames("Name: Sadeghi\nVorname: Shirin").find("Sadeghi", "Shirin").score == 100.0

@@ -300,6 +300,8 @@ def match_case(
     printed = _read_printed_numbers(text, pattern, registry)
     if "cover" in given:
         return judge.by_cover(given["cover"], printed)
+    if printed.problem and printed.near_misses:
+        return judge.by_near_miss(printed)
     if printed.problem:
         return judge.review(printed.problem, candidates=printed.candidates + judge.person_candidates())
     if printed.record is not None:
@@ -322,6 +324,10 @@ class _PrintedNumbers:
     registered: list[CaseRecord] = field(default_factory=list)
     problem: str | None = None                 # why the printed numbers cannot be used on their own
     candidates: list[str] = field(default_factory=list)
+    unknown: str | None = None                 # the one printed number that is not registered
+    # Registered cases one digit away from that number (OCR read "2026" for "2016"): never taken on the
+    # number alone, only where the document's people confirm exactly one of them (_Judge.by_near_miss).
+    near_misses: list[CaseRecord] = field(default_factory=list)
 
 
 def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> _PrintedNumbers:
@@ -336,7 +342,10 @@ def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseR
         out.problem = f"Aktenzeichen-ähnliche Angabe {shown} ist nicht vollständig lesbar."
     elif unknown:
         out.problem = (f"Aktenzeichen {', '.join(unknown)} (Text) steht nicht im Register; "
-                       "ähnliche Aktenzeichen werden nicht angenommen.")
+                       "ein ähnliches nur, wenn Name und Geburtsdatum im Dokument allein dessen Akte bestätigen.")
+        if len(unknown) == 1 and not registered and all(h.certain for h in hits):
+            out.unknown = unknown[0]
+            out.near_misses = _one_digit_away(hits[0], pattern, registry)
     elif len(registered) > 1:
         out.problem = "Widersprüchliche Aktenzeichen im Text: " + ", ".join(out.candidates) + "."
     elif registered:
@@ -345,6 +354,24 @@ def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseR
         out.certain = any(h.certain or _unmistakable_short_serial(h, pattern, registry) for h in own)
         out.label = next((h.label for h in own if h.label), None)
     return out
+
+
+def _one_digit_away(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: CaseRegistry) -> list[CaseRecord]:
+    """Registered case numbers that differ from *hit* in exactly one digit of year or serial, except the
+    serial just before or after it: a case opened the same day may not be in the register yet."""
+    prefix, year, serial = hit.parts[0], hit.parts[1], hit.parts[2].zfill(pattern.serial_digits)
+    digits = year + serial
+    found = []
+    for position, own in enumerate(digits):
+        for digit in "0123456789".replace(own, ""):
+            other = digits[:position] + digit + digits[position + 1:]
+            other_year, other_serial = other[:len(year)], other[len(year):]
+            if other_year == year and abs(int(other_serial) - int(serial)) == 1:
+                continue
+            record = registry.get(pattern.format(prefix, other_year, other_serial))
+            if record is not None:
+                found.append(record)
+    return found
 
 
 def _unmistakable_short_serial(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: CaseRegistry) -> bool:
@@ -410,19 +437,26 @@ class _Judge:
     def sponsor_only(self, record: CaseRecord, sponsor: CaseRecord) -> bool:
         """The document names the registered sponsor by name and birth date, and no third person:
         every person evidence on it is the owner's or the sponsor's."""
-        people, allowed = self.people, {record.case_number, sponsor.case_number} - {""}
-        fits = lambda surname, given, birth: any(  # noqa: E731
-            _mention_fits(surname, given, birth, r, self.threshold) for r in (record, sponsor))
-        named = (sponsor.case_number in people.identified) or any(
+        named = (sponsor.case_number in self.people.identified) or any(
             _mention_fits(m.name.surname, m.name.given_names, m.date_of_birth, sponsor, self.threshold)
-            for m in people.mentions)
-        if not named or people.ambiguous or set(people.identified) - allowed:
+            for m in self.people.mentions)
+        return named and self.only_people(record, sponsor)
+
+    def only_people(self, record: CaseRecord, sponsor: CaseRecord | None) -> bool:
+        """Every person evidence in the document (names with birth dates, MRZ, birth dates, registry
+        people named) is ``record``'s owner's or, if given, the sponsor's."""
+        people = self.people
+        allowed = {record.case_number} | ({sponsor.case_number} - {""} if sponsor else set())
+        known = [record, sponsor] if sponsor else [record]
+        fits = lambda surname, given, birth: any(  # noqa: E731
+            _mention_fits(surname, given, birth, r, self.threshold) for r in known)
+        if people.ambiguous or set(people.identified) - allowed:
             return False
         if not all(fits(m.name.surname, m.name.given_names, m.date_of_birth) for m in people.mentions):
             return False
         if not all(fits(z.surname, z.given_names, z.date_of_birth) for z in people.valid_mrz):
             return False
-        if people.birth_dates - {record.date_of_birth, sponsor.date_of_birth} or people.unread_birth_dates:
+        if people.birth_dates - {r.date_of_birth for r in known} or people.unread_birth_dates or people.disputed:
             return False
         strangers = [r for r in _named_registry_people(self.names, self.registry, self.threshold)
                      if r.case_number not in allowed]
@@ -482,6 +516,31 @@ class _Judge:
             why.append(f"Die E-Mail gehört zu {mail.case_number} ({mail_how or 'E-Mail'}); das eigene "
                        "Aktenzeichen des Dokuments hat Vorrang.")
         return self.assign(record, "case_number", *why)
+
+    def by_near_miss(self, printed: _PrintedNumbers) -> CaseDecision:
+        """The printed number is not registered but one digit away from registered ones: taken only for
+        the one of them whose owner (or registered sponsor) the document names with birth date, where
+        no one else appears in it - the number alone, however close, never decides."""
+        confirmed = [r for r in printed.near_misses if self.confirms(r)]
+        if len(confirmed) != 1:
+            return self.review(printed.problem, candidates=printed.candidates + self.person_candidates())
+        record = confirmed[0]
+        against, others = self.objections(record, name_only_veto=True)
+        if against:
+            return self.review(printed.problem, *against, candidates=[record.case_number] + others)
+        return self.assign(record, "case_number", (
+            f"Aktenzeichen {printed.unknown} (Text) steht nicht im Register und weicht in einer Ziffer von "
+            f"{record.case_number} ab; das Dokument nennt nur die Person dieser Akte"
+            f"{' oder ihre Referenzperson' if record.case_number not in self.people.identified else ''} "
+            "mit Name und Geburtsdatum: die Akte ist bestätigt."))
+
+    def confirms(self, record: CaseRecord) -> bool:
+        """Name and birth date in the document are those of ``record``'s owner or registered sponsor,
+        and nobody else's."""
+        sponsor = self.registry.sponsor_of(record)
+        if record.case_number in self.people.identified and self.only_people(record, sponsor):
+            return True
+        return sponsor is not None and self.sponsor_only(record, sponsor)
 
     def by_mail(self, record: CaseRecord, how: str | None) -> CaseDecision:
         """An attachment without a number of its own follows its mail, unless it shows another person."""
