@@ -224,3 +224,12 @@ def test_a_birth_label_with_digits_that_give_no_date_is_told_apart():
         assert unread_birth_date(text, today=dt.date(2025, 6, 1)), text
     for text in ["Geburtsdatum: 28.12.1958", "geb. Müller", "Datum: 2B.l2.19S8", "geb. in Lagos, 12 Geschwister"]:
         assert not unread_birth_date(text, today=dt.date(2025, 6, 1)), text
+
+
+def test_given_name_and_surname_from_two_family_members_fields_are_no_name():
+    names = TextNames("Mutter: Dawit Sadeghi ; : .\nVater: Shirin Al-Ahmad")
+    match = names.find("Sadeghi", "Shirin")
+    assert match is None or match.score < 85.0
+    assert names.find("Sadeghi", "Dawit").score == 100.0
+    # Surname and given names on lines of their own, without family fields, still make one name.
+    assert TextNames("Name: Sadeghi\nVorname: Shirin").find("Sadeghi", "Shirin").score == 100.0

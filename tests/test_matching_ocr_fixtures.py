@@ -395,6 +395,40 @@ def test_a_birth_date_that_does_not_read_stops_a_cover_sheet_or_mail_unless_the_
     assert assigned(decide(plain, REGISTRY_83, barcode_case_number="ABH-2013-77199")) == "ABH-2013-77199"
 
 
+# seed 89 (fresh), scan_0109.pdf: Reddy's printed number on a birth certificate (the child's name lost); the
+# mother's surname and the father's given name made a registry "Shirin Sadeghi" whose name-only veto sent it to review.
+PARENTS = """Standesamt Bremerhaven
+
+Personenstandsregister
+
+Unser Zeichen / Ihr Zeichen: ABH-2012-01852
+Datum: 21.12.2024
+
+Geburtsurkunde
+
+Betrifft: Ihre Anfrage he
+
+Geburtsort: Lagos
+
+Mutter: Dawit Sadeghi ; : .
+Vater: Shirin Al-Ahmad
+
+Die Übereinstimmung mit dem Eintrag im Geburtenregister wird beglaubigt."""
+REGISTRY_89 = CaseRegistry(parse_registry_text("""case_number,surname,given_names,date_of_birth,nationality
+ABH-2012-01852,Reddy,Rohit,1983-08-12,IND
+ABH-2014-09905,Sadeghi,Shirin,1950-10-18,IRN
+ABH-2024-74405,Sadeghi,Shirin,1989-02-20,IRN
+ABH-2021-84170,Al-Ahmad,Rania,1997-03-26,SYR
+"""))
+
+
+def test_a_name_is_not_made_of_two_family_members_fields():
+    assert assigned(decide(PARENTS, REGISTRY_89)) == "ABH-2012-01852"
+    # A registry person named within one field still vetoes.
+    named = PARENTS.replace("Mutter: Dawit Sadeghi", "Mutter: Shirin Sadeghi")
+    assert assigned(decide(named, REGISTRY_89)) is None
+
+
 # `python -m dms_datagen.applications DIR --cases 8 --seed 33 --scenarios complete`,
 # ABH-2025-10948_10_sprachzertifikat.pdf: the serial's last "8" read "&", "Ł" read "t" and "ń" read "fi".
 CERTIFICATE = """Aktenzeichen: ABH-2025-1094&

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -100,6 +101,12 @@ class NameMatch:
     span: tuple[int, int]
 
 
+# A field that introduces one family member ("Mutter:", "Vater:"): a name does not reach across it, so
+# "Mutter: Dawit Sadeghi" above "Vater: Shirin Al-Ahmad" does not name a "Shirin Sadeghi".
+_FAMILY_FIELD = re.compile(r"\b(?:Mutter|Vater|Kind|Sohn|Tochter|Ehemann|Ehefrau|Ehegatte|Ehegattin)[ \t]*[:;]",
+                           re.IGNORECASE)
+
+
 class TextNames:
     """The words of a text, indexed so that known names can be searched for quickly and fuzzily."""
 
@@ -109,10 +116,13 @@ class TextNames:
     def __init__(self, text: str):
         self.text = text
         self._words: list[tuple[str, int, int]] = []
+        self._fields: list[int] = []   # per word: how many family-member fields begin before it
+        fields = [m.start() for m in _FAMILY_FIELD.finditer(text)]
         for m in re.finditer(r"[^\W\d_]+", text):
             folded = loose_name(m.group())
             for part in folded.split():
                 self._words.append((part, m.start(), m.end()))
+                self._fields.append(bisect.bisect_right(fields, m.start()))
 
     def find(self, surname: str, given_names: str) -> NameMatch | None:
         """Best place where the surname and at least one given name occur close together."""
@@ -142,7 +152,8 @@ class TextNames:
                 if s_score < 60:
                     continue
                 lo, hi = max(0, i - self.WINDOW), min(len(words), i + width + self.WINDOW)
-                neighbours = [w for k, (w, _, _) in enumerate(words[lo:hi], start=lo) if not i <= k < i + width]
+                neighbours = [w for k, (w, _, _) in enumerate(words[lo:hi], start=lo)
+                              if not i <= k < i + width and self._fields[k] == self._fields[i]]
                 if not neighbours:
                     continue
                 g_score = max(word_similarity(g, w) for g in given for w in neighbours)
