@@ -41,7 +41,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import httpx  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
-from bench_search import CASE_NUMBER, Case, COMMON_WORDS, make_cases, make_pool, postgres_url  # noqa: E402
+from bench_search import CASE_NUMBER, Case, make_cases, make_pool, postgres_url  # noqa: E402
+from search_queries import COMMON_WORDS  # noqa: E402
 from dms_ingest.access import accounts, audit, teams  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import AuditEvent, CaseRow, DocumentRow, PageRow  # noqa: E402

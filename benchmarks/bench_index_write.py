@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import bench_search as gen  # noqa: E402
+from search_queries import COMMON_WORDS  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from dms_ingest.index.catalog import Catalog  # noqa: E402
@@ -155,7 +156,7 @@ def compare_rum(catalog: Catalog, pages: int) -> dict:
             insert = (backend_cpu(conn) - cpu) / sample
             rank = ("ORDER BY ts_rank('{0.1, 0, 0, 1}', tsv, q, 1) DESC" if name == "gin" else "ORDER BY tsv <=> q")
             times = []
-            for word in gen.COMMON_WORDS * 3:
+            for word in COMMON_WORDS * 3:
                 key = "".join(keys(word))
                 started = time.perf_counter()
                 conn.exec_driver_sql(f"SELECT page_id FROM {table}, to_tsquery('simple', %(k)s) q "

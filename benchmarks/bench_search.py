@@ -15,6 +15,11 @@ files make 3,000,000 pages), so case numbers and surnames are as rare as in the 
 office vocabulary as common. Indexing rate = pages / seconds spent in add_document (one process,
 one core). Each query class runs --queries different queries once, after one warm-up round; the
 table shows p50/p95 in milliseconds of `Catalog.find` (ranked top 20, total, facets, snippets).
+The case numbers, surnames, case filters, allowed lists and teams of the queries are drawn from
+random documents of the measured index (search_queries.py), so they are there in a copied index
+too; below the table, each class's median total of documents found. A class whose median total
+is 0 is named in a WARNING and the exit status is 1: its times would measure no search.
+--json FILE writes the rows (per class: wall p50/p95, median total, CPU p50/p95, empty queries).
 "per CPU s" = pages per CPU second of the whole build (this process plus, for PostgreSQL, the
 server backends serving it): the rate on one free core, whatever else the machine runs; "load" =
 the 1-minute load average when the size was measured. Bytes per page = the whole database (text, metadata, audit, index) / pages; "index" = the
@@ -40,6 +45,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -50,20 +56,12 @@ from dms_datagen import training_corpus as corpus  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import CaseRow, DocumentRow, PageRow  # noqa: E402
 from dms_ingest.index.query import SearchQuery  # noqa: E402
+from search_queries import CLASSES, query_classes  # noqa: E402
 
 PAGES_PER_CASE = 33
 CASE_NUMBER = re.compile(r"ABH-\d{4}-\d{5}")
 SYLLABLES = ["ka", "ra", "mi", "to", "sel", "dur", "han", "bek", "lo", "vic", "nes", "ta", "gu", "zel", "ori", "pa",
              "ven", "shi", "mur", "al", "de", "kov", "in", "yil", "sch", "ber", "wa", "no", "ly", "ek"]
-COMMON_WORDS = ["Antrag", "Aufenthaltserlaubnis", "Stadt", "geehrte", "Unterschrift", "Datum", "Bescheid",
-                "Ausländerbehörde", "Anschrift", "Straße", "Geburtsdatum", "gemäß", "Staatsangehörigkeit"]
-PHRASES = ['"Sehr geehrte Damen und Herren"', '"mit freundlichen Grüßen"', '"Antrag auf"', '"gemäß § 28 VwVfG"',
-           '"in der Fassung"', '"Erteilung einer Aufenthaltserlaubnis"', '"Der Vorstand"', '"Ihr Aktenzeichen"']
-TWO_WORDS = ["Antrag Unterschrift", "Mietvertrag Wohnung", "Bescheid Gebühr", "Arbeitgeber Lohn", "Geburtsurkunde Standesamt",
-             "Krankenversicherung Mitglied", "Ablehnung Widerspruch", "Aufenthaltserlaubnis Verlängerung"]
-PREFIXES = ["Aufenth*", "Verläng*", "Niederl*", "Staatsang*", "Geburt*", "Bescheinig*", "Miet*", "Krankenv*", "Arbeitsv*"]
-COMPOUND_PARTS = ["erlaubnis", "vertrag", "versicherung", "bescheinigung", "urkunde", "nachweis", "zertifikat",
-                  "behörde", "angehörigkeit", "unterhalt"]
 
 
 @dataclass
@@ -194,33 +192,20 @@ class Archive:
                 report(self)
 
 
-def query_classes(cases: list[Case], rng: random.Random, count: int) -> dict[str, list[SearchQuery]]:
-    def pick(items):
-        return [items[i % len(items)] for i in range(count)]
+class Timing(NamedTuple):
+    """One class's figures (a list in the --json output, in this order)."""
 
-    sample = [rng.choice(cases) for _ in range(count)]
-    return {
-        "common word": [SearchQuery(w) for w in pick(COMMON_WORDS)],
-        "rare word": [SearchQuery(c.surname) for c in sample],
-        "case number": [SearchQuery(c.number) for c in sample],
-        "phrase": [SearchQuery(p) for p in pick(PHRASES)],
-        "two words": [SearchQuery(w) for w in pick(TWO_WORDS)],
-        "prefix": [SearchQuery(p) for p in pick(PREFIXES)],
-        "compound part": [SearchQuery(p) for p in pick(COMPOUND_PARTS)],
-        "with case filter": [SearchQuery(w, case_numbers=(c.number,)) for w, c in zip(pick(COMMON_WORDS), sample)],
-        "200 allowed cases": [SearchQuery(w, allowed_cases=frozenset(x.number for x in rng.sample(cases, 200)),
-                                          include_unassigned=False) for w in pick(COMMON_WORDS)],
-        # A caseworker's scope as the service layer sends it: the team's token and a few cases of
-        # other teams (a substitution's exceptions), never the team's hundreds of cases one by one.
-        "a team's scope": [SearchQuery(w, allowed_teams=frozenset({c.team}),
-                                       allowed_cases=frozenset(x.number for x in rng.sample(cases, 3)),
-                                       include_unassigned=False) for w, c in zip(pick(COMMON_WORDS), sample)],
-    }
+    wall_p50: float
+    wall_p95: float
+    median_total: float          # documents found, median over the class's queries
+    cpu_p50: float               # CPU ms: this process plus, for PostgreSQL, its server backends
+    cpu_p95: float
+    empty: int                   # queries that found nothing
 
 
-def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str, tuple]:
-    """Per class: p50 and p95 of wall ms, median total, p50 and p95 of CPU ms (this process plus,
-    for PostgreSQL, its server backends: what a query costs whatever else the machine runs)."""
+def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str, Timing]:
+    """Per class: wall and CPU ms p50 / p95 (CPU: what a query costs whatever else the machine
+    runs) and how many documents the queries found."""
     results = {}
     for name, queries in classes.items():
         for query in queries[:3]:
@@ -233,8 +218,8 @@ def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str
             times.append((time.perf_counter() - started) * 1000)
             cpus.append((time.process_time() - cpu_started + server_cpu(catalog) - server_started) * 1000)
             totals.append(page.total)
-        results[name] = (statistics.median(times), p95(times), statistics.median(totals),
-                         statistics.median(cpus), p95(cpus))
+        results[name] = Timing(statistics.median(times), p95(times), statistics.median(totals),
+                               statistics.median(cpus), p95(cpus), sum(1 for t in totals if t == 0))
     return results
 
 
@@ -317,16 +302,16 @@ def save_manifest(keep: Path, manifest: dict) -> None:
     (keep / "manifest.json").write_text(json.dumps(manifest, indent=1))
 
 
-def measured_row(backend: str, catalog: Catalog, built: dict, cases: list[Case], args) -> dict:
+def measured_row(backend: str, catalog: Catalog, built: dict, args) -> dict:
     stats = catalog.index_stats()
     pages = built["pages"]
-    timings = measure(catalog, query_classes(cases, random.Random(pages if built.get("size") is None else built["size"]),
-                                             args.queries))
+    timings = measure(catalog, query_classes(catalog, random.Random(built["size"]), args.queries))
     return {"backend": backend, "pages": pages, "rate": pages / built["seconds"],
             "cpu_rate": pages / max(built["cpu_seconds"], 1e-9), "load": os.getloadavg()[0],
             "bytes_per_page": stats["database_bytes"] / pages, "index_per_page": stats["fulltext_bytes"] / pages,
             "ratio": stats["database_bytes"] / built["text_bytes"], "chars_per_page": built["text_bytes"] / pages,
-            "timings": timings}
+            "timings": timings, "replicated_from": built.get("replicated_from"),
+            "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
 def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) -> None:
@@ -382,10 +367,8 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
                 save_manifest(store.keep, manifest)
                 print(f"  {backend}: kept {archive.pages:,} pages at {built['url']}", file=sys.stderr)
             if not args.build_only:
-                row = measured_row(backend, catalog, built, cases, args)
-                rows.append(row)
-                print_row(row)
-                sys.stdout.flush()
+                row = measured_row(backend, catalog, built, args)
+                report_row(row, rows)
             if stopped_early:
                 break
     finally:
@@ -398,7 +381,6 @@ def reuse_backend(backend: str, sizes: list[int] | None, args, rows: list[dict])
     for built in sorted(load_manifest(keep)["indexes"], key=lambda i: i["size"]):
         if built["backend"] != backend or (sizes and built["size"] not in sizes):
             continue
-        cases = make_cases(built["case_count"], random.Random(built["seed"]))
         url = built["url"] + ("" if backend == "sqlite" else f"?application_name=bench_search_{os.getpid()}")
         catalog = Catalog(url)
         try:
@@ -410,12 +392,10 @@ def reuse_backend(backend: str, sizes: list[int] | None, args, rows: list[dict])
             if backend != "sqlite":
                 with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql("ANALYZE")
-            row = measured_row(backend, catalog, built, cases, args)
+            row = measured_row(backend, catalog, built, args)
         finally:
             catalog.engine.dispose()
-        rows.append(row)
-        print_row(row)
-        sys.stdout.flush()
+        report_row(row, rows)
 
 
 def print_header(classes: list[str]) -> None:
@@ -424,10 +404,36 @@ def print_header(classes: list[str]) -> None:
 
 
 def print_row(row: dict) -> None:
-    cells = [f"{t[0]:.1f} / {t[1]:.1f} (CPU {t[3]:.1f} / {t[4]:.1f})" for t in row["timings"].values()]
-    print(f"| {row['backend']} | {row['pages']:,} | {row['rate']:,.0f} ({row['cpu_rate']:,.0f}) | {row['load']:.0f} "
+    cells = [f"{t.wall_p50:.1f} / {t.wall_p95:.1f} (CPU {t.cpu_p50:.1f} / {t.cpu_p95:.1f})" for t in row["timings"].values()]
+    copied = f", copies of {row['replicated_from']:,}" if row.get("replicated_from") else ""
+    print(f"| {row['backend']} | {row['pages']:,} | {row['rate']:,.0f} ({row['cpu_rate']:,.0f}{copied}) | {row['load']:.0f} "
           f"| {row['bytes_per_page']:,.0f} "
           f"({row['index_per_page']:,.0f}) | {row['ratio']:.2f} | " + " | ".join(cells) + " |")
+
+
+def report_row(row: dict, rows: list[dict]) -> None:
+    rows.append(row)
+    print_row(row)
+    sys.stdout.flush()
+    for name in empty_classes(row):
+        print(f"WARNING: {row['backend']} {row['pages']:,}: class '{name}' found nothing (median total 0): "
+              "its times say nothing", file=sys.stderr)
+
+
+def empty_classes(row: dict) -> list[str]:
+    """The classes whose queries mostly found nothing: their times measure no search."""
+    return [name for name, t in row["timings"].items() if t.median_total == 0]
+
+
+def print_totals(rows: list[dict]) -> None:
+    print("\nmedian total (documents found; a lower bound where the ranking was bounded) per class, "
+          "[queries that found nothing]:")
+    for row in rows:
+        print(f"  {row['backend']} {row['pages']:,}: " + ", ".join(
+            f"{name} {t.median_total:,.0f}" + (f" [{t.empty}]" if t.empty else "") for name, t in row["timings"].items()))
+    empty = [f"{row['backend']} {row['pages']:,} '{name}'" for row in rows for name in empty_classes(row)]
+    if empty:
+        print(f"\nWARNING: found nothing (median total 0), times meaningless: {', '.join(empty)}")
 
 
 def main() -> int:
@@ -449,6 +455,8 @@ def main() -> int:
     parser.add_argument("--reuse", default=None, help="DIR: only measure queries on the indexes kept there by --keep")
     parser.add_argument("--keep-prefix", default=KEEP_PREFIX,
                         help=f"names of the kept PostgreSQL databases (default {KEEP_PREFIX}N): runs side by side")
+    parser.add_argument("--json", default=None, help="FILE: write the measured rows there (timings per class: "
+                        + ", ".join(Timing._fields) + ")")
     args = parser.parse_args()
     KEEP_PREFIX = args.keep_prefix
     args.sizes_given = args.sizes is not None
@@ -461,22 +469,19 @@ def main() -> int:
     sizes = sorted(int(s) for s in args.sizes.split(","))
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)
-    classes = list(query_classes(make_cases(200, random.Random(1)), random.Random(1), 1))
     print("p50 / p95 in ms per query class (CPU ms p50 / p95: client + server); bytes per page of the whole database "
           "(full-text index alone)\n")
-    print_header(classes)
+    print_header(list(CLASSES))
     rows: list[dict] = []
     for backend in args.backends.split(","):
         if args.reuse:
             reuse_backend(backend, sizes if args.sizes_given else None, args, rows)
         else:
             run_backend(backend, sizes, make_pool(args.pool, random.Random(args.seed)), args, rows)
-    print("\nmedian total (documents found; a lower bound where the ranking was bounded) per class at the largest size:")
-    for backend in args.backends.split(","):
-        last = [row for row in rows if row["backend"] == backend][-1:]
-        for row in last:
-            print(f"  {backend} {row['pages']:,}: " + ", ".join(f"{k} {v[2]:.0f}" for k, v in row["timings"].items()))
-    return 0
+    print_totals(rows)
+    if args.json:
+        Path(args.json).write_text(json.dumps(rows, indent=1))
+    return 1 if any(empty_classes(row) for row in rows) else 0
 
 
 if __name__ == "__main__":

@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench_search import COMMON_WORDS, load_manifest, make_cases, p95, server_cpu  # noqa: E402
+from bench_search import load_manifest, make_cases, p95, server_cpu  # noqa: E402
+from search_queries import COMMON_WORDS  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.query import SearchQuery  # noqa: E402
 

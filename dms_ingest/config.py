@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -13,6 +14,8 @@ from .applications.config import ApplicationsConfig
 from .classifiers.case_numbers import CaseNumberPattern
 
 DEFAULT_CONFIG = Path(__file__).resolve().parent.parent / "config.yaml"
+# A team's name: what `dms teams add` accepts and what a directory group may map to.
+TEAM_NAME = re.compile(r"^[\w][\w .-]{0,63}$", re.UNICODE)
 
 
 class ConfigError(Exception):
@@ -166,6 +169,15 @@ class LdapConfig(_Strict):
     bind_dn: str = ""                          # service account for the user search; empty = anonymous
     # secret: never in the file
     bind_password: str = Field(default_factory=lambda: os.environ.get("DMS_LDAP_BIND_PASSWORD", ""), exclude=True)
+
+    @model_validator(mode="after")
+    def _team_names_usable(self) -> "LdapConfig":
+        # An empty or odd team name from a group mapping would be a scope nobody defined (a team
+        # named "" once saw every case without a team), so the mapping is refused at start-up.
+        bad = [team for team in self.team_groups.values() if not TEAM_NAME.match(team)]
+        if bad:
+            raise ValueError(f"access.ldap.team_groups maps to team names that are not allowed: {bad!r}")
+        return self
 
 
 class AccessConfig(_Strict):

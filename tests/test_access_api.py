@@ -290,6 +290,9 @@ def test_sessions_cookies_csp_and_errors(office):
         bad = anonymous.get("/api/search", params={"from": "yesterday"})
         assert bad.status_code == 422 and "from" in bad.json()["error"]
         assert "content-security-policy" in anonymous.get(f"/api/documents/{office.docs['ahmadi']}/archive").headers
+        garbled = anonymous.post(f"/api/review/{office.docs['intake']}", content=b"{case_number:",
+                                 headers={"X-CSRF-Token": login.json()["csrf_token"], "Content-Type": "application/json"})
+        assert garbled.status_code == 422 and garbled.json() == {"error": "The request body is not valid JSON."}
         assert anonymous.get("/api/openapi.json").json()["paths"].keys() >= {
             "/api/search", "/api/cases/{case_number}", "/api/documents/{doc_id}", "/api/documents/{doc_id}/archive",
             "/api/documents/{doc_id}/original", "/api/review", "/api/review/{doc_id}",

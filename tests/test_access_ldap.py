@@ -109,3 +109,12 @@ def _engine(settings):
     engine = Runtime(settings).catalog.engine
     audit.ensure_tables(engine)
     return engine
+
+
+@pytest.mark.parametrize("team", ["", " leading-space", "a/b"])
+def test_a_group_mapped_to_an_unusable_team_name_is_refused_at_start_up(tmp_path, team):
+    from dms_ingest.config import ConfigError
+    config = write_config(tmp_path / "config.yaml", access={"ldap": {
+        "enabled": True, "team_groups": {"abh-team-1": team}}})
+    with pytest.raises(ConfigError, match="team_groups"):
+        load_settings(config, home=tmp_path / "home")

@@ -27,6 +27,8 @@ def canon(text, pattern=DEFAULT):
         "A BH-2019-04711",      # prefix split by OCR
         "ABH-2019-04 711",      # space inside the serial
         "abh-2019-04711",
+        "ÄBH.2019.04711",       # a speck on the A (seed 83)
+        "ÁBH-2019-04711",
     ],
 )
 def test_ocr_variants_give_canonical_form(text):
@@ -63,6 +65,8 @@ def test_clean_number_is_certain():
         ("Geschäftszeichen: ABH-2019-04711", "Geschäftszeichen"),
         ("Geschaftszeichen: ABH-2019-04711", "Geschäftszeichen"),
         ("Aktenzeichen\nABH-2019-04711", "Aktenzeichen"),
+        ("Aktenzeighen: ABH-2019-04711", "Aktenzeichen"),      # c read as g (seed 83)
+        ("Ihr Zeighen: ABH-2019-04711", "Ihr Zeichen"),
         ("ABH-2019-04711", None),
         ("Rechnung über ABH-2019-04711", None),
     ],

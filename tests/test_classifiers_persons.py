@@ -137,6 +137,8 @@ def test_text_names_needs_given_name_near_surname():
         ("Geb.-Datrn:\n17.12.1952", dt.date(1952, 12, 17)),
         ("Geb-\nurtstag: 18.07.1963", dt.date(1963, 7, 18)),
         ("Yousef Kassem, geb, 24.02,1988", dt.date(1988, 2, 24)),
+        ("geb. am07 OKT1952 , . :", dt.date(1952, 10, 7)),        # label, day, month and year run together (seed 83)
+        ("geboren am3. Mai2001", dt.date(2001, 5, 3)),
     ],
 )
 def test_ocr_damaged_birth_labels(text, expected):

@@ -245,3 +245,61 @@ def test_a_labelled_number_cut_to_its_year_is_illegible_and_does_not_take_the_ma
     assert assigned(decision) is None
     whole = SPLIT_NUMBER.replace("ABH.2022\n", "ABH.2014.09982\n")
     assert assigned(decide(whole, email_case_number="ABH-2014-09982")) == "ABH-2014-09982"
+
+
+# Rows of the seed-83 registry (`python -m dms_datagen.mailroom_set DIR --count 120 --seed 83`).
+REGISTRY_83 = CaseRegistry(parse_registry_text("""case_number,surname,given_names,date_of_birth,nationality
+ABH-2013-77199,Rahimi,Mustafa,1995-09-29,AFG
+ABH-2013-06029,Hosseini,Amir,1952-10-07,IRN
+ABH-2012-38010,Hosseini,Amir,1973-03-06,IRN
+ABH-2022-90877,Hosseini,Maryam,1972-12-20,IRN
+ABH-2023-23311,Phan,Thi Mai,1998-12-03,VNM
+ABH-2023-88999,Phan,Thu Trang,1978-05-06,VNM
+ABH-2013-64549,Berhane,Luwam,1974-04-22,ERI
+"""))
+
+# seed 83 (fresh), batch_0021.pdf#1: behind Rahimi's cover sheet, the birth certificate of another registry
+# person; "am" ran into the day and the month into the year, so the date was not read and it took the cover's case.
+COVER_GLUED_DATE = """Geburtsurkunde
+
+Kind: AMIR HOSSEINI en .
+geb. am07 OKT1952 , . :
+
+Geburtsort: Lagos
+
+Mutter:,Parisa Mohammadi 2 =
+
+Vater: Mihai Kaya"""
+
+
+def test_a_birth_date_run_into_its_label_and_year_stops_the_cover_sheet():
+    decision = decide(COVER_GLUED_DATE, REGISTRY_83, barcode_case_number="ABH-2013-77199")
+    assert assigned(decision) is None
+    assert "ABH-2013-06029" in decision.candidates
+    # Read as a date, it identifies him (his namesake is born 1973) and no longer names him only.
+    assert assigned(decide(COVER_GLUED_DATE, REGISTRY_83)) == "ABH-2013-06029"
+    owner = COVER_GLUED_DATE.replace("AMIR HOSSEINI", "MUSTAFA RAHIMI").replace("am07 OKT1952", "am29 SEP1995")
+    assert assigned(decide(owner, REGISTRY_83, barcode_case_number="ABH-2013-77199")) == "ABH-2013-77199"
+
+
+# seed 83 (fresh), scan_0041.tif: Berhane's certificate number printed on a certificate naming Phan Thi Mai with
+# her birth date; OCR put a speck on the A ("ÄBH") and read the c of the label as g, the number was not seen,
+# and name and birth date filed it into her case.
+ACCENTED_PREFIX = """Goethe-Zertifikat Bi .
+Priifling: Phan. Thi Mai. GEBURTSDATUM 3.12.1998
+Gesamtergebnis: Niveau Bl - Hören 13/20 - Lesen 17/25
+
+Ausgestellt am 01.11.2024 .
+
+Pr
+
+Aktenzeighen: ÄBH.2013.64549
+Datum: 12.12.2024 |"""
+
+
+def test_a_case_number_with_a_speck_on_its_prefix_is_read_and_contradicts_the_named_person():
+    decision = decide(ACCENTED_PREFIX, REGISTRY_83)
+    assert assigned(decision) is None
+    assert set(decision.candidates) >= {"ABH-2013-64549", "ABH-2023-23311"}
+    hers = ACCENTED_PREFIX.replace("ÄBH.2013.64549", "ÄBH.2023.23311")
+    assert assigned(decide(hers, REGISTRY_83)) == "ABH-2023-23311"

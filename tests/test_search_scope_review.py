@@ -17,6 +17,7 @@ from dms_ingest.index.analysis import analyse, document_tokens, team_token
 from dms_ingest.index.catalog import Catalog, SearchIndexOutdated, parse_datetime
 from dms_ingest.index.fulltext import IndexEntry
 from dms_ingest.index.models import CaseRow
+from dms_ingest.index.page_text import unpack
 from dms_ingest.index.query import SearchQuery
 
 from .test_search import add, make_catalog  # noqa: F401  (the fixture, per backend)
@@ -83,7 +84,7 @@ def test_an_index_rebuild_begun_by_the_older_analyser_starts_over(make_catalog):
         upto = catalog._start_reindex(conn)
         rows = conn.execute(text("SELECT p.id, p.text, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
                                  "JOIN documents d ON d.id = p.document_id ORDER BY p.id LIMIT 2")).all()
-        catalog.fulltext.insert(conn, [IndexEntry(r[0], analyse(r[1]), document_tokens(r[2], r[3], bool(r[4]),
+        catalog.fulltext.insert(conn, [IndexEntry(r[0], analyse(unpack(r[1])), document_tokens(r[2], r[3], bool(r[4]),
                                                                                       parse_datetime(r[5])))
                                        for r in rows])
         conn.execute(text("UPDATE search_state SET value = :c WHERE name = 'reindex_cursor'"), {"c": str(rows[-1][0])})
@@ -104,7 +105,7 @@ def _as_left_by_version_1(catalog) -> None:
         rows = conn.execute(text("SELECT p.id, p.text, d.doc_type, d.case_number, d.review, d.created_at FROM pages p "
                                  "JOIN documents d ON d.id = p.document_id")).all()
         catalog.fulltext.clear(conn)
-        catalog.fulltext.insert(conn, [IndexEntry(r[0], analyse(r[1]), document_tokens(r[2], r[3], bool(r[4]),
+        catalog.fulltext.insert(conn, [IndexEntry(r[0], analyse(unpack(r[1])), document_tokens(r[2], r[3], bool(r[4]),
                                                                                       parse_datetime(r[5])))
                                        for r in rows])
         conn.execute(text("DELETE FROM search_case_teams"))

@@ -50,6 +50,50 @@ class _Forms(HTMLParser):
             self.forms[-1]["csrf"] = attrs.get("value")
 
 
+class _GetForms(HTMLParser):
+    """The GET forms of a page with the values a browser sends when they are submitted untouched."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append(((attrs.get("method") or "get").lower() + " " + (attrs.get("action") or ""), {}))
+        elif not self.forms or not attrs.get("name") and tag != "option":
+            return
+        elif tag == "input" and attrs.get("type") not in ("submit", "button", "file", "hidden"):
+            self.forms[-1][1][attrs["name"]] = attrs.get("value") or ""
+        elif tag == "select":
+            self._select = attrs["name"]
+        elif tag == "option" and self._select is not None:
+            fields = self.forms[-1][1]
+            if self._select not in fields or "selected" in attrs:
+                fields[self._select] = attrs.get("value") or ""
+
+
+def test_every_search_form_works_when_sent_as_the_browser_sends_it(office):
+    """Empty fields (a date left blank) arrive as `from=`: they mean "no filter", not an error."""
+    app, _ = office
+    sent = 0
+    for login, paths in (("anna", ["/suche", "/posteingang", "/akten"]), ("post", ["/poststelle"]),
+                         ("dsb", ["/datenschutz", "/datenschutz/auskunft"])):
+        client = _client(app, login)
+        for path in paths:
+            parser = _GetForms()
+            parser.feed(client.get(path).text)
+            for method_action, fields in parser.forms:
+                method, action = method_action.split(" ", 1)
+                if method != "get":
+                    continue
+                answer = client.get(action or path, params=fields)
+                assert answer.status_code == 200, (path, fields, answer.text[:300])
+                sent += 1
+    assert sent >= 6
+
+
 def test_every_changing_form_carries_the_session_csrf_token(office):
     app, ids = office
     seen = 0
@@ -231,3 +275,24 @@ def test_long_documents_render_later_pages_only_when_they_hold_hits(office, monk
     page = anna.get(f"/dokumente/{doc}", params={"q": "Meldebescheinigung"}).text   # a word of page 2 only
     assert f'<img src="/dokumente/{doc}/seiten/1/view.png"' in page and 'loading="lazy"' in page
     assert '<rect class="hit"' in page and "auf Seite 2" in page
+
+
+def test_every_action_of_the_access_log_has_a_german_name():
+    """The data-protection pages show each entry's action by its German name, never its code."""
+    from dms_ingest.access import policy
+    from dms_ingest.web import labels
+
+    logged = set(policy.ACTIONS) | {"login", "logout", "substitution_ended"}
+    for source in (REPO / "dms_ingest").rglob("*.py"):
+        logged |= set(re.findall(r'(?:operation|audit\.record)\(\s*\w+,\s*[\w.()="]+,\s*"([a-z_]+)"',
+                                 source.read_text(encoding="utf-8")))
+    assert {"case_status", "application_open", "review_show"} <= logged          # the scan finds the services' calls
+    assert sorted(logged - set(labels.ACCESS_ACTIONS)) == []
+
+
+def test_the_offices_own_letter_is_named_as_such_not_as_a_scan():
+    from dms_ingest.web import labels
+
+    assert labels.source("outgoing:nachforderung/ABH-2019-04711") == "Schreiben der Behörde"
+    assert labels.source_name("outgoing:nachforderung/ABH-2019-04711") == "Nachforderung"
+    assert labels.source("scan_0042.dat") == "Scan" and labels.source_name("inbox/a/scan.pdf") == "scan.pdf"

@@ -45,7 +45,7 @@ def build_office(home: Path, folder: Path) -> dict[str, str]:
     """Registry, teams, users and a few documents, through the service layer as the system."""
     from dms_datagen.pdf import born_digital_pdf
     from dms_ingest.config import load_settings
-    from dms_ingest.services import cases, documents, people
+    from dms_ingest.services import applications, cases, documents, people
     from dms_ingest.services.actor import Actor
     from dms_ingest.services.runtime import Runtime
 
@@ -66,4 +66,5 @@ def build_office(home: Path, folder: Path) -> dict[str, str]:
     results = documents.ingest(system, runtime, files + [broken], workers=1)
     ids = {Path(r.source).name: r.id for r in results if r.id}
     assert len(ids) == len(DOCUMENTS), [r.to_json() for r in results]
+    applications.open_application(system, runtime, "ABH-2022-06060", "verlaengerung")   # the case file's checklist
     return ids

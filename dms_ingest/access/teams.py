@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
+from ..config import TEAM_NAME
 from ..index import access_store as store
 from ..index.access_models import TeamRow
 from ..index.folding import fold_plain
 
 _RANGE = re.compile(r"^([A-Z])(?:-([A-Z]))?$")
-TEAM_NAME = re.compile(r"^[\w][\w .-]{0,63}$", re.UNICODE)
 
 
 class TeamError(ValueError):

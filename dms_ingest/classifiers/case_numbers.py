@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -27,11 +28,13 @@ _DIGIT_CLASS = "[0-9" + re.escape("".join(_DIGIT_LOOKALIKES)) + "]"
 _SEP = r"(?:[ \t]*[-‐‑‒–—/._:+*,;°`'´~]{0,2}[ \t]*)"
 
 # Labels that introduce a case number; umlauts and dots are often lost in OCR.
+# "Zeichen" with the c read as g ("Aktenzeighen").
+_ZEICHEN = r"zei[cg]hen"
 _LABELS: list[tuple[str, str]] = [
-    ("Geschäftszeichen", r"gesch(?:ä|a|ae|a¨)?ftsz(?:eichen|\.)"),
-    ("Aktenzeichen", r"akten[- ]?zeichen"),
-    ("Ihr Zeichen", r"ihr(?:e)?\s{0,3}(?:zeichen|az\b\.?|aktenzeichen)"),
-    ("Unser Zeichen", r"unser\s{0,3}(?:zeichen|az\b\.?|aktenzeichen)"),
+    ("Geschäftszeichen", rf"gesch(?:ä|a|ae|a¨)?ftsz(?:{_ZEICHEN[1:]}|\.)"),
+    ("Aktenzeichen", rf"akten[- ]?{_ZEICHEN}"),
+    ("Ihr Zeichen", rf"ihr(?:e)?\s{{0,3}}(?:{_ZEICHEN}|az\b\.?|akten{_ZEICHEN})"),
+    ("Unser Zeichen", rf"unser\s{{0,3}}(?:{_ZEICHEN}|az\b\.?|akten{_ZEICHEN})"),
     ("Az.", r"\baz\b\.?"),
     ("Gz.", r"\bgz\b\.?"),
 ]
@@ -118,8 +121,14 @@ class CaseNumberPattern(BaseModel):
         return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])")
 
 
+def _accented(ch: str) -> set[str]:
+    """Latin letters that are *ch* with a diacritic: OCR puts specks on capitals ("ÄBH.2013.64549")."""
+    return {c for c in map(chr, range(0xC0, 0x180))
+            if c.isupper() and unicodedata.normalize("NFKD", c)[0] == ch and c != ch}
+
+
 def _prefix_alternatives(ch: str) -> set[str]:
-    alts = {ch, ch.lower()} | {d for d, letter in _LETTER_LOOKALIKES.items() if letter == ch}
+    alts = {ch, ch.lower()} | _accented(ch) | {d for d, letter in _LETTER_LOOKALIKES.items() if letter == ch}
     if ch == "I":
         alts |= {"l", "|"}
     return alts

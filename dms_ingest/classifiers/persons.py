@@ -187,7 +187,8 @@ _DATE = re.compile(
     # A two-digit "year" followed by ".2025" is a day and month split by a speck ("1 1.03.2025"), no date.
     rf"(?P<y>(?:[1lI][89]|2[0Oo]){_OCR_DIGIT}{{2}}|{_OCR_DIGIT}{{2}})(?![0-9A-Za-z]|[./-]\d)"
     # "3. April 1987", "03 APR/AVR 87", OCR-damaged month names ("Apri1") are checked in _month_number.
-    rf"|(?<![^\W\d_])(?P<td>[0-3OoIl]?{_OCR_DIGIT})[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}})\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?!\d)"
+    # The month is the shortest word that fits, so a year run into it ("07 OKT1952") stays the year.
+    rf"|(?<![^\W\d_])(?P<td>[0-3OoIl]?{_OCR_DIGIT})[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}}?)\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?!\d)"
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})",
     re.IGNORECASE,
 )
@@ -283,12 +284,14 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
         start = gap.end() if gap else label.end()
         if text[label.end():start].count("\n") > 1:
             continue
-        m = _DATE.match(text, start)
+        # Matched on the text from the label's end: a day run into the label ("geb. am07 OKT 1952") is no
+        # number inside a word.
+        m = _DATE.match(text[start:start + 80])
         if m is None:
             continue
         value = _date_from_match(m, today)
         if value is not None:
-            hits.append(BirthDateHit(value, (m.start(), m.end()), label.group().strip()))
+            hits.append(BirthDateHit(value, (start + m.start(), start + m.end()), label.group().strip()))
     taken = {h.span[0] for h in hits}
     for m in _DATE.finditer(text):
         if m.start() in taken:

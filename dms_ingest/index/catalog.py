@@ -7,13 +7,14 @@ with the same analyser and query language on both (see search.py, fulltext.py, a
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
 import threading
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import LargeBinary, bindparam, event, inspect, text
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -21,6 +22,7 @@ from . import team_scope
 from .analysis import ANALYSER_VERSION, analyse, case_scope_tokens, document_tokens
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, pages_in_index, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
+from .page_text import CompressedText, is_current, unpack
 from .page_writes import insert_document_postgres, insert_pages, insert_records
 from .query import SearchQuery
 from .schema import schema_lock
@@ -28,6 +30,7 @@ from .search import SearchHit, SearchPage, run_search
 
 # Document fields that become filter tokens: changing one re-indexes the document's pages.
 _INDEXED_FIELDS = ("doc_type", "case_number", "review", "created_at")
+log = logging.getLogger(__name__)
 _REBUILD_STATE = "('reindex_upto', 'reindex_cursor', 'reindex_analyser')"    # search_state of a running rebuild
 
 
@@ -66,8 +69,14 @@ class Catalog:
         """Bring an older database up to date: drop the folded text copies, add the search tables.
 
         Returns whether the search index must be rebuilt now (an older analyser's, small enough)."""
-        if "search_text" in {c["name"] for c in inspect(conn).get_columns("pages")}:
+        columns = {c["name"]: c["type"] for c in inspect(conn).get_columns("pages")}
+        if "search_text" in columns:
             conn.execute(text("ALTER TABLE pages DROP COLUMN search_text"))
+        if not self.is_sqlite and not isinstance(columns["text"], LargeBinary):
+            # Page text is stored compressed (page_text.py): the old rows keep their text as UTF-8
+            # bytes, readable as they are; `dms reindex` compresses them.
+            conn.execute(text("ALTER TABLE pages ALTER COLUMN text TYPE bytea USING convert_to(text, 'UTF8')"))
+            log.warning("page texts are now stored compressed; `dms reindex` compresses the pages stored before")
         conn.execute(text("CREATE TABLE IF NOT EXISTS search_state (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"))
         conn.execute(text("CREATE TABLE IF NOT EXISTS search_words (word VARCHAR PRIMARY KEY)"))
         team_scope.create(conn)
@@ -322,8 +331,10 @@ class Catalog:
                 if not rows:
                     break
                 teams = {c: team_scope.indexed_team(conn, c) for c in {r[3] for r in rows}}
-                entries = [IndexEntry(r[0], analyse(r[1]), document_tokens(r[2], r[3], bool(r[4]), parse_datetime(r[5]))
-                                      + case_scope_tokens(r[3], teams[r[3]])) for r in rows]
+                texts = [unpack(r[1]) for r in rows]
+                entries = [IndexEntry(r[0], analyse(t), document_tokens(r[2], r[3], bool(r[4]), parse_datetime(r[5]))
+                                      + case_scope_tokens(r[3], teams[r[3]])) for r, t in zip(rows, texts)]
+                _compress_old_texts(conn, [(r[0], t) for r, t in zip(rows, texts) if not is_current(r[1])])
                 self.fulltext.insert(conn, entries)
                 self._remember_words(conn, entries)
                 cursor = rows[-1][0]
@@ -359,7 +370,9 @@ class Catalog:
     def index_stats(self) -> dict:
         """Pages, characters of page text and bytes on disk (whole database; full-text index alone)."""
         with self.engine.connect() as conn:
-            pages, chars = conn.execute(text("SELECT count(*), coalesce(sum(length(text)), 0) FROM pages")).one()
+            pages = conn.execute(text("SELECT count(*) FROM pages")).scalar() or 0
+            chars = sum(len(unpack(value)) for (value,) in conn.execution_options(yield_per=5000).execute(
+                text("SELECT text FROM pages")))      # stored compressed: counted as read back
             if self.is_sqlite:
                 size = (conn.execute(text("PRAGMA page_count")).scalar() or 0) * (conn.execute(text("PRAGMA page_size")).scalar() or 0)
             else:
@@ -477,6 +490,13 @@ def _add_missing_columns(conn) -> None:
             if column.name not in present and column.nullable:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+
+
+def _compress_old_texts(conn, texts: list[tuple[int, str]]) -> None:
+    """Store (page id, text) pairs in the current compressed form (they were plain or older)."""
+    if texts:
+        update = text("UPDATE pages SET text = :t WHERE id = :i").bindparams(bindparam("t", type_=CompressedText()))
+        conn.execute(update, [{"i": page_id, "t": page_text} for page_id, page_text in texts])
 
 
 # Reads straight from the OS page cache through a memory map instead of a read() into SQLite's own

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
+from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
+
+from .page_text import CompressedText
 
 
 def utcnow() -> datetime:
@@ -51,7 +54,7 @@ class PageRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     document_id: str = Field(index=True, foreign_key="documents.id")
     number: int
-    text: str = ""
+    text: str = Field(default="", sa_column=Column("text", CompressedText(), nullable=False))   # see page_text.py
     ocr_confidence: float | None = None
     blank: bool = False
     rotation: int = 0

@@ -30,6 +30,7 @@ from sqlalchemy import text
 from .fulltext import fetch_rows
 from .analysis import case_token, date_range_tokens, review_token, team_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
+from .page_text import unpack
 from .snippets import make_snippet
 
 
@@ -362,7 +363,7 @@ def _hits(conn, is_sqlite: bool, shown: list[tuple[str, float, int]], parsed: Pa
         row = rows.get(page_id)
         if row is None:
             continue
-        snippet = make_snippet(row.text, words, query.snippet_width)
+        snippet = make_snippet(unpack(row.text), words, query.snippet_width)
         received = _as_datetime(row.created_at)
         hits.append(SearchHit(doc_id, round(score, 4), snippet.text, int(row.number), row.doc_type, row.case_number,
                               row.source, row.title or "", bool(row.review), received.date().isoformat(), snippet.html))

@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from .analysis import analyse, case_scope_tokens, document_tokens, team_token
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, fetch_rows, pages_in_index
+from .page_text import unpack
 from .page_writes import execute_prepared
 
 TABLE = "search_case_teams"
@@ -101,7 +102,7 @@ def retag(conn: Connection) -> int:
 def _retag_sqlite(conn: Connection, case_number: str, rows: list[tuple], old, new) -> None:
     """FTS5 without content: remove each page's entries with its old tokens, add them with the new."""
     fulltext = SqliteFullText()
-    base = [(r[0], analyse(r[1]), document_tokens(r[2], case_number, bool(r[3]), _datetime(r[4]))) for r in rows]
+    base = [(r[0], analyse(unpack(r[1])), document_tokens(r[2], case_number, bool(r[3]), _datetime(r[4]))) for r in rows]
     fulltext.delete(conn, [IndexEntry(i, terms, tokens + case_scope_tokens(case_number, old)) for i, terms, tokens in base])
     fulltext.insert(conn, [IndexEntry(i, terms, tokens + case_scope_tokens(case_number, new)) for i, terms, tokens in base])
 

@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import FileResponse, JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from starlette.background import BackgroundTask
 
 from ..errors import Invalid
@@ -29,6 +29,14 @@ router = APIRouter(prefix="/api")
 CurrentActor = Annotated[Actor, Depends(auth.current_actor)]
 _DOC_ID = r"^[A-Za-z0-9_.-]{1,80}$"
 _CASE = r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{0,63}$"
+
+
+def _blank_is_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# A day filter: a form's empty date field arrives as `from=` and means no filter, not a bad date.
+OptionalDay = Annotated[Optional[date], BeforeValidator(_blank_is_none)]
 
 
 def _runtime(request: Request):
@@ -92,8 +100,8 @@ def api_search(request: Request, actor: CurrentActor,
                q: Annotated[str, Query(max_length=500)] = "",
                case: Annotated[Optional[str], Query(max_length=64)] = None,
                type: Annotated[Optional[str], Query(max_length=40)] = None,  # noqa: A002 - public name
-               from_: Annotated[Optional[date], Query(alias="from")] = None,
-               to: Annotated[Optional[date], Query()] = None,
+               from_: Annotated[OptionalDay, Query(alias="from")] = None,
+               to: Annotated[OptionalDay, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=200)] = 20,
                offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> ReadyJSON:
     from ..services import documents
@@ -207,8 +215,8 @@ def _upload_result(result) -> dict:
 def api_audit(request: Request, actor: CurrentActor,
               case: Annotated[Optional[str], Query(max_length=64)] = None,
               user: Annotated[Optional[str], Query(max_length=64)] = None,
-              from_: Annotated[Optional[date], Query(alias="from")] = None,
-              to: Annotated[Optional[date], Query()] = None,
+              from_: Annotated[OptionalDay, Query(alias="from")] = None,
+              to: Annotated[OptionalDay, Query()] = None,
               limit: Annotated[int, Query(ge=1, le=5000)] = 500,
               offset: Annotated[int, Query(ge=0)] = 0) -> dict:
     from ..services import audit_log

@@ -109,7 +109,9 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _invalid(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("query", "body", "path"))
-        if where:
+        if first.get("type") == "json_invalid":     # its location is a byte offset, no parameter
+            message = "The request body is not valid JSON."
+        elif where:
             message = f"Bad parameter {where}: {first.get('msg', 'invalid')}."
         elif first.get("loc", ("",))[0] == "body":
             message = "The request body is missing or is not the JSON this address expects."

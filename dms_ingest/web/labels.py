@@ -48,6 +48,13 @@ ACCESS_ACTIONS = {
     "users_manage": "Benutzerverwaltung", "teams_manage": "Teamverwaltung", "substitute": "Vertretung",
     "case_lookup": "Aktensuche", "cases_import": "Register importiert", "hold": "Sperrvermerk",
     "delete": "Löschung", "verify": "Archivprüfung", "train": "Training",
+    "substitution_ended": "Vertretung beendet", "audit_anchor": "Protokoll verankert",
+    "rebuild": "Index aus Archiv wiederhergestellt", "reindex": "Suchindex neu aufgebaut",
+    "run_intake": "Eingangsverarbeitung (Lauf)", "run_migration": "Migration (Lauf)",
+    "run_worker": "Migrations-Worker (Lauf)", "run_nightly": "Nachtlauf",
+    "case_status": "Antragsstand angesehen", "application_open": "Antrag eröffnet",
+    "application_close": "Antrag abgeschlossen", "request_letter": "Nachforderung erstellt",
+    "applications_ready": "Terminreife Anträge",
 }
 
 OBJECT_TYPES = {"document": "Dokument", "case": "Akte", "user": "Benutzer", "team": "Team", "audit": "Protokoll",
@@ -58,11 +65,16 @@ def doc_type(code: str | None) -> str:
     return DOC_TYPES.get(code or "", code or "Art unbestimmt")
 
 
+OUTGOING = "outgoing:"       # the source of a letter the office wrote (applications/letter.py)
+
+
 def source(source: str | None, part: str | None = None, message_id: str | None = None) -> str:
-    """Where a document came from: scan, e-mail, upload or migration."""
+    """Where a document came from: scan, e-mail, upload, migration, or the office's own letter."""
     text = source or ""
     if text.startswith("upload:"):
         return "Upload"
+    if text.startswith(OUTGOING):
+        return "Schreiben der Behörde"
     if part or message_id or text.lower().endswith(".eml") or text.startswith(("imap:", "mail:")):
         return "E-Mail"
     if text.startswith(("migrate:", "migration:")):
@@ -72,6 +84,8 @@ def source(source: str | None, part: str | None = None, message_id: str | None =
 
 def source_name(source: str | None) -> str:
     """The file name part of a source, for display (never a path of the server)."""
+    if (source or "").startswith(OUTGOING):      # outgoing:KIND/CASE: the kind of letter names it
+        return source[len(OUTGOING):].split("/", 1)[0].capitalize() or "–"
     text = (source or "").split(":", 1)[1] if (source or "").startswith("upload:") else (source or "")
     return text.replace("\\", "/").rsplit("/", 1)[-1] or "–"
 

@@ -4,13 +4,14 @@ exportable as CSV and PDF. Reading them is logged by the service layer like any 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
-from typing import Annotated, Optional
+from typing import Annotated
 
 from fastapi import Query, Request
 from fastapi.responses import Response
 
 from ..services import audit_log
 from . import exports, labels
+from .api import OptionalDay
 from .pages import PageActor, page_url, query_string, render, router, runtime
 
 SHOWN = 500
@@ -54,8 +55,8 @@ def _entries(request: Request, actor, case: str, user: str, from_: date | None, 
 @router.get("/datenschutz", name="privacy")
 def privacy_page(request: Request, actor: PageActor,
                  case: Annotated[str, Query(max_length=64)] = "", user: Annotated[str, Query(max_length=64)] = "",
-                 from_: Annotated[Optional[date], Query(alias="from")] = None,
-                 to: Annotated[Optional[date], Query()] = None,
+                 from_: Annotated[OptionalDay, Query(alias="from")] = None,
+                 to: Annotated[OptionalDay, Query()] = None,
                  outcome: Annotated[str, Query(pattern="^(|ok|denied|refused|failed)$")] = "",
                  pruefen: int = 0):
     case = case.strip().upper()
@@ -79,8 +80,8 @@ def privacy_page(request: Request, actor: PageActor,
 @router.get("/datenschutz/protokoll.{fmt}", name="privacy_export")
 def privacy_export(request: Request, actor: PageActor, fmt: str,
                    case: Annotated[str, Query(max_length=64)] = "", user: Annotated[str, Query(max_length=64)] = "",
-                   from_: Annotated[Optional[date], Query(alias="from")] = None,
-                   to: Annotated[Optional[date], Query()] = None,
+                   from_: Annotated[OptionalDay, Query(alias="from")] = None,
+                   to: Annotated[OptionalDay, Query()] = None,
                    outcome: Annotated[str, Query(pattern="^(|ok|denied|refused|failed)$")] = ""):
     case = case.strip().upper()
     rows = _entries(request, actor, case, user.strip(), from_, to, outcome)

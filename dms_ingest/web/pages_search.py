@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated
 
 from fastapi import Form, Query, Request
 
 from ..errors import Invalid
 from ..services import documents, review, review_item
 from . import labels
-from .api import _day_end, _day_start
+from .api import OptionalDay, _day_end, _day_start
 from .highlight import bracket_segments, marked_segments, query_terms
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
 
@@ -22,8 +21,8 @@ def search_page(request: Request, actor: PageActor,
                 q: Annotated[str, Query(max_length=300)] = "",
                 type: Annotated[str, Query(max_length=40)] = "",  # noqa: A002 - the form's field name
                 case: Annotated[str, Query(max_length=64)] = "",
-                from_: Annotated[Optional[date], Query(alias="from")] = None,
-                to: Annotated[Optional[date], Query()] = None,
+                from_: Annotated[OptionalDay, Query(alias="from")] = None,
+                to: Annotated[OptionalDay, Query()] = None,
                 offset: Annotated[int, Query(ge=0, le=10_000)] = 0):
     form = {"q": q, "type": type, "case": case.strip().upper(), "date_from": from_.isoformat() if from_ else "",
             "date_to": to.isoformat() if to else ""}

@@ -19,7 +19,7 @@ from fastapi.responses import FileResponse
 from ..errors import NotFound
 from ..services import case_lookup, casefile, documents, inbox, page_images
 from . import labels
-from .api import _upload_result
+from .api import OptionalDay, _upload_result
 from .uploads import receive, scratch_folder
 from .highlight import hit_boxes, marked_segments, query_terms
 from .pages import PageActor, message, page_cache, page_url, query_string, redirect, render, router, runtime
@@ -71,7 +71,7 @@ def inbox_mark(request: Request, actor: PageActor,
 # --- the mailroom's day -----------------------------------------------------------------------
 
 @router.get("/poststelle", name="mailroom")
-def mailroom_page(request: Request, actor: PageActor, day: date | None = None):
+def mailroom_page(request: Request, actor: PageActor, day: Annotated[OptionalDay, Query()] = None):
     rt = runtime(request)
     data = inbox.intake(actor, rt, day)
     rows = []
@@ -134,8 +134,9 @@ def case_page(request: Request, actor: PageActor, case_number: str):
     from ..services import applications
 
     checklist = applications.case_status(actor, runtime(request), data["case_number"])
+    titles = {doc["id"]: doc["title"] for docs in groups.values() for doc in docs}
     return render(request, "case.html", f"Fallakte {data['case_number']}", case=case,
-                  applications=checklist["applications"])
+                  applications=checklist["applications"], document_titles=titles)
 
 
 def _title(title: str | None, doc_type: str | None, source: str | None) -> str:

@@ -58,6 +58,10 @@ def test_caseworker_day(world, browser):
     assert "Ahmadi, Farid" in browser.text() and "01.01.1998" in browser.text()
     thumbs = browser.find_all(".thumbs img")
     assert len(thumbs) == 3 and all(t.get_property("naturalWidth") > 0 for t in thumbs)
+    spilled = browser.driver.execute_script(   # the application's checklist: every cell holds its text
+        "return Array.from(document.querySelectorAll('.checklist td')).filter(c => c.scrollWidth > c.clientWidth)"
+        ".map(c => c.textContent.trim())")
+    assert browser.find_all(".checklist td") and spilled == []
     _keep_screenshot(browser, "fallakte")
     browser.assert_accessible()
 
@@ -120,7 +124,12 @@ def test_caseworker_day_with_the_keyboard_alone(world, browser):
     browser.open("/anmelden")
     driver.switch_to.active_element.send_keys("anna")          # the login field has the focus
     driver.switch_to.active_element.send_keys(Keys.TAB, "anna-Test-2026", Keys.ENTER)
-    assert browser.path.startswith("/posteingang")
+    _wait(lambda: browser.path.startswith("/posteingang"))   # send_keys does not wait for the next page
+    rows = len(browser.find_all("tbody tr"))
+    _tab_to(browser, lambda e: _label(e) == "Erledigt").send_keys(Keys.ENTER)   # htmx takes the row away
+    _wait(lambda: len(browser.find_all("tbody tr")) == rows - 1)
+    _wait(lambda: driver.execute_script("return document.activeElement.closest('tbody tr') !== null"))  # on the next row
+    driver.execute_script("window.scrollTo(0, 0); document.activeElement.blur();")
     skip = _tab_to(browser, lambda e: _label(e) == "Zum Inhalt springen")
     skip.send_keys(Keys.ENTER)
     _tab_to(browser, lambda e: _label(e) == "ABH-2022-06060").send_keys(Keys.ENTER)

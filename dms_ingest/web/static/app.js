@@ -54,6 +54,24 @@
     });
   }
 
+  // Posteingang: a row that htmx replaces (Gesehen) or takes away (Erledigt) took the focused button
+  // with it, and the focus fell back to the top of the page. Put it on the row again, or on the
+  // row that now stands in its place, so a keyboard user goes on where they were.
+  var replacedRow = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var row = event.detail.target;
+    if (row && row.tagName === "TR" && row.id) {
+      replacedRow = { id: row.id, next: row.nextElementSibling && row.nextElementSibling.id };
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!replacedRow) { return; }
+    var row = document.getElementById(replacedRow.id) || (replacedRow.next && document.getElementById(replacedRow.next));
+    var target = (row && (row.querySelector("button") || row.querySelector("a[href]"))) || document.getElementById("inhalt");
+    replacedRow = null;
+    if (target) { target.focus(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("[data-dropzone]").forEach(setupDropzone);
   });
