@@ -39,9 +39,7 @@ from dms_ingest.index.models import CaseRow  # noqa: E402
 
 def backend_cpu(conn) -> float:
     """CPU seconds of the PostgreSQL backend serving *conn* so far."""
-    pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return gen.process_cpu(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar())
 
 
 def documents(catalog: Catalog, pages: int, seed: int) -> tuple[list, int]:

@@ -45,14 +45,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sqlalchemy import bindparam, inspect, select, text  # noqa: E402
+from sqlalchemy import inspect, select, text  # noqa: E402
 
 from bench_search import (KEEP_PREFIX, PAGES_PER_CASE, load_manifest, make_cases, postgres_admin,  # noqa: E402
                           postgres_url, save_manifest)
 from dms_ingest.index.analysis import case_token, day_token, month_token, team_token, year_token  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import CaseRow, DocumentRow, PageRow  # noqa: E402
-from dms_ingest.index.page_text import CompressedText  # noqa: E402
+from dms_ingest.index.page_text import store_texts  # noqa: E402
 
 _RENAMED = {"cases": {"case_number"}, "documents": {"id", "case_number"}, "pages": {"document_id"}}
 
@@ -77,10 +77,7 @@ def _rename_cases_in_texts(conn, suffix: str) -> None:
     compressed (index/page_text.py), so it is rewritten here rather than by SQL's replace()."""
     rows = conn.execute(select(PageRow.id, PageRow.text, DocumentRow.case_number).join(DocumentRow)
                         .where(DocumentRow.id.like(f"%{suffix}"), DocumentRow.case_number.like(f"%{suffix}"))).all()
-    update = text("UPDATE pages SET text = :t WHERE id = :i").bindparams(bindparam("t", type_=CompressedText()))
-    changed = [{"i": i, "t": t.replace(case[:-len(suffix)], case)} for i, t, case in rows if case[:-len(suffix)] in t]
-    if changed:
-        conn.execute(update, changed)
+    store_texts(conn, [(i, t.replace(case[:-len(suffix)], case)) for i, t, case in rows if case[:-len(suffix)] in t])
 
 
 def copy_and_reindex(catalog: Catalog, source: dict, times: int) -> int:

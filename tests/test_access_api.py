@@ -205,6 +205,10 @@ def test_mailroom_settles_a_review_item_but_cannot_open_case_contents(office):
     with office.client("anna") as anna:
         case = anna.get("/api/cases/ABH-2020-00003").json()
         assert [d["id"] for d in case["documents"]] == [intake]
+    # Art. 15 for Becker: the mailroom read his document while it had no case yet; that is in his report
+    report = json.loads(office.dms("audit", "report", "--case", "ABH-2020-00003", "--json").stdout)
+    made = [(a["login"], a["action"], a["outcome"]) for a in report["accesses"] if a["object_id"] == intake]
+    assert ("post", "show", "ok") in made and ("post", "review_assign", "ok") in made
 
 
 def test_art15_report_lists_exactly_the_accesses_made(office):
@@ -348,9 +352,16 @@ def test_upload_into_a_case_runs_the_pipeline_with_the_case_as_hint(office, tmp_
         assert doc["id"] in [d["id"] for d in case["documents"]]
         assert anna.get(f"/api/documents/{doc['id']}").json()["original_sha256"] == hashlib.sha256(
             pdf.read_bytes()).hexdigest()
+    with office.client("yusuf") as yusuf:      # the same file into his own case: not filed, and not told where it is
+        again = yusuf.post("/api/cases/ABH-2020-00002/documents", files=files)
+        assert again.status_code == 201, again.text
+        [dup] = again.json()["documents"]
+        assert dup["status"] == "duplicate" and dup["id"] is None and dup["duplicate_of"] == []
+        assert dup["case_number"] is None and dup["doc_type"] is None and doc["id"] not in again.text
+        assert "ABH-2020-00001" not in again.text and "krankenversicherung" not in again.text
     uploads = [(e.login, e.outcome, e.case_number) for e in office.log() if e.action == "upload"]
     assert uploads == [("yusuf", "denied", "ABH-2020-00001"), ("yusuf", "refused", "ABH-2099-00001"),
-                       ("anna", "ok", "ABH-2020-00001")]
+                       ("anna", "ok", "ABH-2020-00001"), ("yusuf", "ok", "ABH-2020-00002")]
 
 
 def test_over_tls_the_session_cookie_is_secure(office, tmp_path):

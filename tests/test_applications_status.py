@@ -204,3 +204,48 @@ def test_configuration_errors_are_one_clear_line(tmp_path, change, message):
     with pytest.raises(ConfigError) as raised:
         load_settings(write_config(tmp_path, change))
     assert message in str(raised.value) and "\n" not in str(raised.value)
+
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 33 --scenarios complete`, ABH-2017-21317_02_pass:
+# every check digit verified, but line 1 read "MISS" for the given name MILOS (no check digit covers it).
+PETROVIC_PAGE = """Aktenzeichen: ABH-2017-21317
+
+PASSPORT / PASSEPORT
+
+Type P Code SRB Passport No. C10969432
+
+_ Surname / Nom
+
+PETROVIC
+
+Given names / Prenoms
+
+MILOS
+
+DATE OF BIRTH 14 JAN 1970
+
+Sex M Place of birth NOVI SAD
+
+DATE OF ISSUE 05 JUL 2020 DATE OF EXPIRY 05 JUL 2030
+
+P<SRBPETROVIC<<MISS<<<<<<<<<<<<<<<<<<<<<<<<<
+C109694326SRB7001143M3007055<<<<<<<<<<<<<<<0"""
+PETROVIC = Applicant("Petrović", "Miloš", dt.date(1970, 1, 14))
+
+
+def petrovic_passport(text=PETROVIC_PAGE, given="MISS", birth="1970-01-14"):
+    return doc("p", "pass", text, expiry_date="2030-07-05", surname="PETROVIC", given_names=given, date_of_birth=birth)
+
+
+def test_a_passport_whose_line_1_misread_the_given_name_is_the_applicants_by_its_printed_data_page():
+    from dms_ingest.applications.status import belongs_to_applicant
+
+    assert belongs_to_applicant(petrovic_passport(), PETROVIC) is True
+    # A twin (same surname and birthday) prints the twin's name on the data page too.
+    assert belongs_to_applicant(petrovic_passport(PETROVIC_PAGE.replace("\nMILOS\n", "\nMISA\n"), "MISA"),
+                                PETROVIC) is False
+    # Another birth date in the verified MRZ, or another surname there: someone else's passport.
+    assert belongs_to_applicant(petrovic_passport(birth="1972-01-14"), PETROVIC) is False
+    other = doc("p", "pass", PETROVIC_PAGE, expiry_date="2030-07-05", surname="PETERS", given_names="MISS",
+                date_of_birth="1970-01-14")
+    assert belongs_to_applicant(other, PETROVIC) is False

@@ -39,6 +39,12 @@ def test_s_and_5_confusion_in_serial():
     assert canon("Az. ABH-2019-0S711") == ["ABH-2019-05711"]
 
 
+def test_an_eight_read_as_ampersand_is_a_digit_not_a_lost_one():
+    # Application set of seed 33: "Aktenzeichen: ABH-2025-1094&" was taken as a serial without its leading zero.
+    (hit,) = find_case_numbers("Aktenzeichen: ABH-2025-1094&\n")
+    assert (hit.canonical, hit.padded, hit.repaired) == ("ABH-2025-10948", False, True)
+
+
 def test_dropped_leading_zero_is_padded_and_marked_uncertain():
     (hit,) = find_case_numbers("Aktenzeichen: ABH-2019-4711", DEFAULT)
     assert hit.canonical == "ABH-2019-04711"
@@ -153,6 +159,8 @@ def test_normalise_case_number():
         ("auch\nAB-2021-40223", "AB-2021-40223"),
         ("sowie ABH-201`2-61448", "ABH-201`2-61448"),
         ("Az. 12345/2023", "12345/2023"),
+        ("Prüfling: Phan Thi Mai\nARH.2013.64549", "ARH.2013.64549"),   # a prefix letter read as another
+        ("sowie BH.2019.04711", "BH.2019.04711"),
     ],
 )
 def test_malformed_case_numbers(text, fragment):

@@ -396,3 +396,50 @@ def test_a_birth_date_read_again_assigns_only_an_exactly_named_person_without_na
     # A namesake father with another birthday: the son's date read again is no proof.
     namesake = "Name: Haddad, Rami\nGeburtsdatum: 07.02.1985"
     assert_review(decide_slips(namesake, hints=CaseHints(birth_rereads=((D(1985, 2, 7), D(1995, 2, 7)),))))
+
+
+def test_a_birth_date_read_only_closer_up_assigns_only_an_exactly_named_person_without_namesakes():
+    text = "Name: Okonkwo, Chinedu\nGeburtsdatum: 2A.O6.19S8"          # the label's digits gave no date
+    assert_review(decide_slips(text))
+    decision = decide_slips(text, hints=CaseHints(birth_rereads=((None, D(1958, 6, 24)),)))
+    assert_assigned(decision, "ABH-2023-33331", "name_dob")
+    assert any("zuerst nicht lesbar" in r for r in decision.reasons)
+    for again, shown in [(D(1958, 6, 25), text), (D(1958, 6, 24), text.replace("Chinedu", "Chinedo"))]:
+        assert_review(decide_slips(shown, hints=CaseHints(birth_rereads=((None, again),))))
+    # The son's birthday read closer up, his namesake father in the registry: no proof of which one.
+    namesake = "Name: Haddad, Rami\nGeburtsdatum: O7.O2.l9B5"
+    assert_review(decide_slips(namesake, hints=CaseHints(birth_rereads=((None, D(1995, 2, 7)),))))
+
+
+# Two registry persons whose birthdays differ in one digit, one speck apart on a scan.
+ONE_DIGIT_RECORDS = RECORDS + [
+    CaseRecord("ABH-2013-29696", "Güneş", "Elif", D(1958, 12, 28), "TUR"),
+    CaseRecord("ABH-2013-29697", "Güneş", "Elif", D(1938, 12, 28), "TUR"),            # namesake, one digit off
+    CaseRecord("ABH-2013-29698", "Kaya", "Elif", D(1998, 12, 28), "TUR"),              # another name, one digit off
+]
+ONE_DIGIT = CaseRegistry(ONE_DIGIT_RECORDS)
+
+
+def decide_one_digit(text, rereads=()):
+    return match_case(text, ONE_DIGIT, pattern=CaseNumberPattern(), today=TODAY, hints=CaseHints(birth_rereads=rereads))
+
+
+def test_a_re_read_birth_date_never_moves_a_document_to_another_person():
+    page = "Kind: GÜNES, Elif, Geb.-Datum: 28. Dezember 1938"
+    assert_assigned(decide_one_digit(page), "ABH-2013-29697", "name_dob")             # the page as read
+    # Read closer up as 1958: the page's 1938 is in doubt, and her namesake is one digit away.
+    decision = decide_one_digit(page, ((D(1938, 12, 28), D(1958, 12, 28)),))
+    assert_review(decision)
+    assert {"ABH-2013-29697"} <= set(decision.candidates)
+    # Kaya is born on the date read closer up, but the page does not name her.
+    assert_review(decide_one_digit(page, ((D(1938, 12, 28), D(1998, 12, 28)),)))
+    kaya = "Kind: KAYA, Elif, Geb.-Datum: 28. Dezember 1958"
+    # Read as Güneş's birthday, closer up as Kaya's: Kaya is the one the page names, Güneş is not named.
+    assert_assigned(decide_one_digit(kaya, ((D(1958, 12, 28), D(1998, 12, 28)),)), "ABH-2013-29698", "name_dob")
+    assert_review(decide_one_digit(kaya + "\nMutter: Elif Güneş", ((D(1958, 12, 28), D(1998, 12, 28)),)))
+    assert_review(decide_one_digit(kaya.replace("1958", "19S8"), ((None, D(1958, 12, 28)),)))   # not Kaya's date
+    # Without the namesake, the same re-reading files Güneş, whose name the page spells exactly.
+    alone = CaseRegistry([r for r in ONE_DIGIT_RECORDS if r.case_number != "ABH-2013-29697"])
+    decision = match_case(page, alone, pattern=CaseNumberPattern(), today=TODAY,
+                          hints=CaseHints(birth_rereads=((D(1938, 12, 28), D(1958, 12, 28)),)))
+    assert_assigned(decision, "ABH-2013-29696", "name_dob")

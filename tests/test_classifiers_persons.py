@@ -5,6 +5,7 @@ import pytest
 from dms_ingest.classifiers.persons import (
     TextNames,
     find_birth_dates,
+    unread_birth_date,
     find_name_candidates,
     find_person_mentions,
     fold_name,
@@ -153,7 +154,8 @@ def test_other_date_labels_are_not_birth_dates(text):
 @pytest.mark.parametrize("text", [
     "geb. 03.04.87", "geb. 3. April 1987", "geboren am 3.April 1987", "Geburtsdatum: 03.04.l987", "geb. 03 04 1987",
     "Geburtsdatum 3. Apri1 1987", "GEBURTSDATUM: 3. APRIL 1987", "Date of birth / Geburtsdatum: 03 APR/AVR 87",
-    "GEBURTSDATUM 03 APR 1987", "Geb.-Datum: 3 Apr. 1987", "Gebnrts Datum: 03.04.1987",
+    "GEBURTSDATUM 03 APR 1987", "Geb.-Datum: 3 Apr. 1987", "Gebnrts Datum: 03.04.1987", "Geburtsdatum: 03/04/1987",
+    "Date of birth: 03/04/87",
 ])
 def test_birth_date_forms_on_weak_scans(text):
     assert [h.date for h in find_birth_dates(text, today=dt.date(2025, 6, 1))] == [dt.date(1987, 4, 3)]
@@ -194,3 +196,40 @@ def test_polish_l_with_stroke_read_as_t_finds_the_registry_name():
     # The variant comes from the registry's spelling only: a registry "Lukasz" is not read into "tukasz".
     plain = TextNames(text).find("Nowak", "Lukasz")
     assert plain is None or plain.score < 85.0
+
+
+def test_n_acute_read_as_fi_finds_the_registry_name_only_when_the_registry_spells_it():
+    # Application set of seed 33: "Łukasz Szymański" read "tukasz Szymafiski".
+    text = "tukasz Szymafiski, geboren am 28.11.1985"
+    assert TextNames(text).find("Szymański", "Łukasz").score == 100.0
+    plain = TextNames(text).find("Szymanski", "Lukasz")
+    assert plain is None or plain.score < 85.0
+
+
+@pytest.mark.parametrize("text, unread", [
+    ("geb. am07 OKT19S2 , . :", ["geb. am 07 OKT19S2 , . :"]),
+    ("Geburtsdatum:\nI9.O4.l9B8", ["Geburtsdatum I9.O4.l9B8"]),
+    ("geb. am 07.10.1952", []),                      # read
+    ("geb. Müller, Hauptstr. 12", []),               # a birth name, too few digits
+    ("Anzahl * 2024 1234", []),                      # a star is a label only when a date reads
+])
+def test_labelled_birth_dates_that_do_not_read(text, unread):
+    from dms_ingest.classifiers.persons import find_unread_birth_dates
+
+    assert find_unread_birth_dates(text, today=TODAY) == unread
+
+
+def test_a_birth_label_with_digits_that_give_no_date_is_told_apart():
+    for text in ["Geburtsdatum: 2B.l2.19S8", "geb. 28. Dezember 1 9S8", "Kind: GÜNES, Elif, Geb.-Datum: 2B.12.1958"]:
+        assert unread_birth_date(text, today=dt.date(2025, 6, 1)), text
+    for text in ["Geburtsdatum: 28.12.1958", "geb. Müller", "Datum: 2B.l2.19S8", "geb. in Lagos, 12 Geschwister"]:
+        assert not unread_birth_date(text, today=dt.date(2025, 6, 1)), text
+
+
+def test_given_name_and_surname_from_two_family_members_fields_are_no_name():
+    names = TextNames("Mutter: Dawit Sadeghi ; : .\nVater: Shirin Al-Ahmad")
+    match = names.find("Sadeghi", "Shirin")
+    assert match is None or match.score < 85.0
+    assert names.find("Sadeghi", "Dawit").score == 100.0
+    # Surname and given names on lines of their own, without family fields, still make one name.
+    assert TextNames("Name: Sadeghi\nVorname: Shirin").find("Sadeghi", "Shirin").score == 100.0

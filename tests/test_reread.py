@@ -7,7 +7,11 @@ from dms_ingest.ingest.document import Page, Word
 from dms_ingest.ingest.ocr import OcrResult
 import datetime as dt
 
-from dms_ingest.ingest.reread import reread_birth_dates, reread_case_labels
+from dms_ingest.ingest.reread import reread_birth_dates, reread_case_labels, without_specks
+
+from tests.paths import REPO
+
+LINES = REPO / "tests" / "lines"
 
 PATTERN = CaseNumberPattern()
 
@@ -103,3 +107,65 @@ def test_pages_without_a_birth_date_are_not_read_again():
     ocr = FakeOcr("never asked")
     assert reread_birth_dates(page_of("Datum: 01.02.2025", "Rechnung vom 03.04.1987"), GRAY, ocr) == []
     assert ocr.calls == []
+
+
+def test_a_birth_date_label_whose_digits_gave_no_date_is_read_again():
+    page = page_of("Name: Okonkwo, Chinedu", "Geburtsdatum: 2A.O6.19S8")
+    assert reread_birth_dates(page, GRAY, FakeOcr("Geburtsdatum: 24.06.1958")) == [(None, dt.date(1958, 6, 24))]
+    for readings in [("Geburtsdatum: 24.06.1958", "Geburtsdatum: 24.06.1938"), ("Geburtsdatum: 24.06.19S8",)]:
+        assert reread_birth_dates(page_of("Geburtsdatum: 2A.O6.19S8"), GRAY, FakeOcr(*readings)) == []
+    ocr = FakeOcr("never asked")
+    assert reread_birth_dates(page_of("geb. Müller", "Geburtsort: Lagos"), GRAY, ocr) == [] and ocr.calls == []
+
+
+def _specked_line():
+    """A white line with strokes three pixels wide (a "1" and a "0") and a round blot touching the second."""
+    gray = GRAY.copy()
+    for x in (110, 150, 170):
+        gray[100:130, x:x + 3] = 0
+    gray[100:103, 150:173] = 0
+    gray[127:130, 150:173] = 0
+    yy, xx = np.ogrid[:600, :1700]
+    gray[(yy - 115) ** 2 + (xx - 172) ** 2 <= 25] = 0
+    return gray
+
+
+def test_specks_are_found_by_their_thickness_and_filled_in():
+    assert without_specks(GRAY[90:140, 90:300]) is None                  # blank paper
+    strokes = _specked_line()
+    strokes[110:121, 166:179] = 255
+    strokes[100:130, 170:173] = 0
+    assert without_specks(strokes[90:140, 90:300]) is None               # strokes only
+    cleaned = without_specks(_specked_line()[90:140, 90:300])
+    assert cleaned is not None and cleaned[25, 82] > 128                 # the blot's middle is paper again
+    assert cleaned[25, 20] < 128                                          # the "1" is untouched
+
+
+def test_a_line_with_a_speck_is_also_read_with_it_filled_in_and_that_reading_must_not_be_contradicted():
+    page = page_of("Chinedu Okonkwo, geb. 24.06.1938")
+    page.words = [Word(page.text, (100.0, 100.0, 400.0, 130.0), 80.0, 0)]   # the crop holds the strokes
+    # As scanned: two different dates; filled in: 1958 twice.
+    ocr = FakeOcr("geb. 24.06.1938", "geb. 24.06.1998", "geb. 24.06.1958", "geb. 24.06.1958")
+    assert reread_birth_dates(page, _specked_line(), ocr) == [(dt.date(1938, 6, 24), dt.date(1958, 6, 24))]
+    assert len(ocr.calls) == 4
+    # As scanned, both readings say 1998: the filled-in 1958 stands against them, nothing is sure.
+    ocr = FakeOcr("geb. 24.06.1998", "geb. 24.06.1998", "geb. 24.06.1958", "geb. 24.06.1958")
+    assert reread_birth_dates(page, _specked_line(), ocr) == []
+    # Both readings as scanned confirm the page: the speck is not looked at.
+    ocr = FakeOcr("geb. 24.06.1938")
+    assert reread_birth_dates(page, _specked_line(), ocr) == [] and len(ocr.calls) == 2
+
+
+def test_a_real_speck_on_a_birth_year_is_filled_in_and_the_year_read_as_printed():
+    # seed 15, scan_0007.pdf at 240 dpi: a speck joins the 5 and the 8 of "1958"; the page read 1938,
+    # the enlarged line as scanned 1938 and 1998.
+    import cv2
+
+    from dms_ingest.ingest.ocr import recognizer
+
+    gray = cv2.imread(str(LINES / "speck_on_birth_year.png"), cv2.IMREAD_GRAYSCALE)
+    ocr = recognizer("deu+eng")
+    first = ocr.recognize(gray, 240.0)
+    page = Page(number=1, dpi=240.0, words=first.words, text=first.text)
+    assert "Dezember 1938" in page.text
+    assert reread_birth_dates(page, gray, ocr) == [(dt.date(1938, 12, 28), dt.date(1958, 12, 28))]

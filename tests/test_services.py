@@ -67,3 +67,24 @@ def test_one_process_opens_the_inbox_of_several_indexes(tmp_path):
         inbox.ensure_tables(catalog.engine)
         inbox.ensure_tables(catalog.engine)
     assert Catalog(f"sqlite:///{tmp_path / 'd'}.sqlite").documents() == []
+
+
+def test_review_evidence_tells_a_name_read_only_similar_from_one_read_as_written():
+    """Farida's case must not show "Vorname „Farida“ steht im Dokument" for a page that says Farid:
+    the clerk decides between the two on this list."""
+    from datetime import date
+
+    from dms_ingest.index.models import CaseRow
+    from dms_ingest.services.review_item import _candidate
+
+    text = "Meldepflichtige Person\nFamilienname Vorname Geburtsdatum\nAhmadi | | Farid 01.01.1998"
+    farida = _candidate(CaseRow(case_number="ABH-2024-00077", surname="Ahmadi", given_names="Farida",
+                                date_of_birth=date(2001, 8, 15)), text, [], [])
+    farid = _candidate(CaseRow(case_number="ABH-2022-06060", surname="Ahmadi", given_names="Farid",
+                               date_of_birth=date(1998, 1, 1)), text, [], [])
+    assert {"found": True, "text": "Nachname „Ahmadi“ steht im Dokument"} in farida["evidence"]
+    assert {"found": True, "text": "Vorname „Farid“ steht im Dokument"} in farid["evidence"]
+    [given] = [e for e in farida["evidence"] if e["text"].startswith("Vorname")]
+    assert given == {"found": False, "near": True, "text": "Vorname „Farida“ nur ähnlich gelesen: „Farid“"}
+    ocr = _candidate(CaseRow(case_number="X", surname="Ahmadi", given_names=""), "Herrn Ahrnadi", [], [])
+    assert ocr["evidence"][0]["found"] is True             # OCR look-alikes (rn/m) count as read

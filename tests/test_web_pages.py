@@ -184,11 +184,14 @@ def test_page_image_rendered_once_each_read_logged_foreign_refused(office):
 def test_downloads_have_safe_names(office):
     app, ids = office
     anna = _client(app, "anna")
+    names = set()
     for role in ("pdfa", "original"):
         answer = anna.get(f"/dokumente/{ids['schreiben_ahmadi.pdf']}/herunterladen/{role}")
         assert answer.status_code == 200
         disposition = answer.headers["content-disposition"]
         assert re.fullmatch(r'attachment; filename="[A-Za-z0-9_.-]+"', disposition), disposition
+        names.add(disposition)
+    assert len(names) == 2               # a PDF original and its PDF/A do not overwrite each other in Downloads
     assert anna.get(f"/dokumente/{ids['bescheid_yilmaz.pdf']}/herunterladen/pdfa").status_code == 403
 
 
@@ -296,3 +299,45 @@ def test_the_offices_own_letter_is_named_as_such_not_as_a_scan():
     assert labels.source("outgoing:nachforderung/ABH-2019-04711") == "Schreiben der Behörde"
     assert labels.source_name("outgoing:nachforderung/ABH-2019-04711") == "Nachforderung"
     assert labels.source("scan_0042.dat") == "Scan" and labels.source_name("inbox/a/scan.pdf") == "scan.pdf"
+
+
+def test_a_mistyped_case_number_on_the_review_page_says_so_in_german_and_keeps_the_item(office):
+    app, ids = office
+    post = _client(app, "post")
+    token = post.get("/api/me").json()["csrf_token"]
+    item = f"/pruefliste/{ids['nachreichung_ohne_az.pdf']}"
+    answer = post.post(item, data={"case_number": "ABH-2022-6060", "doc_type": "sonstiges", "csrf_token": token})
+    assert answer.status_code == 422
+    assert "Das Aktenzeichen „ABH-2022-6060“ steht nicht im Register" in answer.text
+    assert 'value="ABH-2022-6060"' in answer.text and "Warum eine Prüfung nötig ist" in answer.text   # the item again
+    empty = post.post(item, data={"case_number": "", "doc_type": "sonstiges", "csrf_token": token})
+    assert empty.status_code == 422 and "Bitte ein Aktenzeichen eintragen" in empty.text
+    assert ids["nachreichung_ohne_az.pdf"] in post.get("/pruefliste", follow_redirects=True).text   # still waiting
+
+
+def test_a_bad_value_in_an_address_is_explained_in_german_on_a_page(office):
+    app, _ = office
+    page = _client(app, "anna").get("/suche", params={"q": "Antrag", "from": "gestern"})
+    assert page.status_code == 422 and "Die Angabe „from“ ist ungültig" in page.text
+    assert "Bad parameter" not in page.text and "Input should be" not in page.text
+
+
+def test_the_upload_page_says_where_a_document_went_that_the_uploader_may_not_open(office):
+    """The service keeps back id, type and case of such a document; the page explains the gap."""
+    import time
+
+    from dms_ingest.web.pages_work import UploadJobs
+
+    app, _ = office
+    jobs = UploadJobs(app.state.runtime)
+    kept_back = {"id": None, "doc_type": None, "case_number": None, "duplicate_of": [], "review_reasons": [],
+                 "pages": 1, "error": None, "reason_code": None}
+    for job_id, result, says in (
+            ("job-duplicate-elsewhere", {**kept_back, "status": "duplicate", "review": False},
+             "Diese Datei wurde bereits archiviert. Das Dokument liegt in einer Akte, die Sie nicht öffnen dürfen."),
+            ("job-sent-to-the-review", {**kept_back, "status": "archived", "review": True},
+             "Die Zuordnung wird geprüft; danach erscheint es in der richtigen Akte.")):
+        jobs._write(job_id, {"id": job_id, "login": "anna", "case_number": "ABH-2022-06060", "name": "brief.pdf",
+                             "started": time.time(), "finished": time.time(), "results": [result], "error": ""})
+        page = _client(app, "anna").get(f"/hochladen/{job_id}").text
+        assert says in page and "Art unbestimmt" not in page

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from ..classifiers.persons import TextNames, find_birth_dates, person_name_score
+from ..classifiers.persons import TextNames, find_birth_dates, name_tokens, person_name_score, word_similarity
 from ..fields import ExtractedField
 from ..fields.values import add_months, cefr_rank, month_label, previous_months
 from .config import (ApplicationType, MinAmount, MinLevel, NotOlderThan, RecentMonths, Requirement, ValidFor,
@@ -274,17 +274,31 @@ def _condition(condition, fields: dict[str, ExtractedField], today: dt.date) -> 
 
 # --------------------------------------------------------------------------- whose document is it?
 
+def _printed_page_names(doc: CaseDocument, applicant: Applicant, mrz_surname: str, birth: ExtractedField | None,
+                        threshold: float) -> bool:
+    """A passport whose MRZ line 1 names the applicant's surname with another given name ("PETROVIC<<MISS"
+    for MILOS): no check digit covers line 1's names, so the data page printed above it decides - when
+    it names the applicant and the MRZ's verified birth date is theirs. A relative's passport (a twin:
+    same surname and birthday) prints the relative's given name there."""
+    if birth is None or not birth.read or applicant.date_of_birth is None:
+        return False
+    if word_similarity("".join(name_tokens(applicant.surname)), "".join(name_tokens(mrz_surname))) < threshold:
+        return False
+    printed = TextNames(doc.text).find(applicant.surname, applicant.given_names)
+    return printed is not None and printed.score >= threshold
+
+
 def belongs_to_applicant(doc: CaseDocument, applicant: Applicant, threshold: float = 85.0) -> bool | None:
     """True if the document is certainly the applicant's, False if it names someone else, None if unsure."""
     surname, given = doc.fields.get("surname"), doc.fields.get("given_names")
     if doc.doc_type == "pass":
         if not (surname and surname.read and given and given.read):
             return None
-        if person_name_score(applicant.surname, applicant.given_names, surname.value, given.value) < threshold:
-            return False
         birth = doc.fields.get("date_of_birth")
         if applicant.date_of_birth and birth and birth.read and birth.value != applicant.date_of_birth.isoformat():
             return False
+        if person_name_score(applicant.surname, applicant.given_names, surname.value, given.value) < threshold:
+            return _printed_page_names(doc, applicant, surname.value, birth, threshold)
         return True
     match = TextNames(doc.text).find(applicant.surname, applicant.given_names)
     if match is not None and match.score >= threshold:

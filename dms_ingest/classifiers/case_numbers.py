@@ -17,7 +17,7 @@ _DIGIT_LOOKALIKES = {
     "S": "5", "s": "5", "$": "5",
     "G": "6", "b": "6",
     "T": "7",
-    "B": "8",
+    "B": "8", "&": "8",
     "g": "9", "q": "9",
 }
 _LETTER_LOOKALIKES = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B", "4": "A", "7": "T"}
@@ -289,14 +289,16 @@ def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = N
         if sum(c.isdigit() for c in value) >= needed or truncated:
             start = label.end() + lead
             found.append((value, (start, start + len(value))))
-    # A prefix that lost a letter ("BH-2019-04711"), with the usual digit structure after it.
+    # A prefix that lost a letter ("BH-2019-04711") or has one read as another ("ARH.2013.64549"), with the
+    # usual digit structure after it.
+    sep = r"[ \t]*[-–/. ][ \t]*"
+    digits = rf"{sep}\d{{{pattern.year_digits}}}{sep}\d{{{pattern.shortest_serial},{pattern.serial_digits}}}(?!\d)"
     for prefix in pattern.prefixes:
         for k in range(len(prefix)) if len(prefix) >= 3 else ():
-            short = prefix[:k] + prefix[k + 1:]
-            rx = rf"(?<![A-Za-z0-9]){short}[ \t]*[-–/ ][ \t]*\d{{{pattern.year_digits}}}[ \t]*[-–/ ][ \t]*\d{{{pattern.shortest_serial},{pattern.serial_digits}}}(?!\d)"
-            for m in re.finditer(rx, text):
-                if not any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
-                    found.append((m.group(), m.span()))
+            for damaged in (prefix[:k] + prefix[k + 1:], prefix[:k] + r"[^\W\d_]" + prefix[k + 1:]):
+                for m in re.finditer(rf"(?<![^\W_]){damaged}{digits}", text):
+                    if not any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
+                        found.append((m.group(), m.span()))
     for m in re.finditer(rf"(?<![A-Za-z0-9])(?:{prefixes})", text):
         if any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
             continue

@@ -13,7 +13,8 @@ from typing import Callable
 
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
-from .persons import PersonMention, TextNames, find_name_candidates, find_birth_dates, find_person_mentions, person_name_score
+from .persons import (PersonMention, TextNames, find_birth_dates, find_name_candidates, find_person_mentions,
+                      find_unread_birth_dates, person_name_score)
 from .registry import CaseRecord, CaseRegistry
 
 NAME_THRESHOLD = 85.0
@@ -44,7 +45,7 @@ class CaseHints:
     email_case_number: str | None = None     # the case of the mail (or manifest row) the document came with
     email_evidence: str | None = None        # how that case was found, in the clerk's words
     # (first reading, agreeing enlarged re-readings) of a date of birth on the page (ingest/reread.py)
-    birth_rereads: tuple[tuple[dt.date, dt.date], ...] = ()
+    birth_rereads: tuple[tuple[dt.date | None, dt.date], ...] = ()   # first None: no valid date read
 
 
 @dataclass
@@ -67,6 +68,9 @@ class _PeopleEvidence:
     mentions: list[PersonMention] = field(default_factory=list)
     valid_mrz: list[MrzResult] = field(default_factory=list)
     birth_dates: set[dt.date] = field(default_factory=set)
+    unread_birth_dates: list[str] = field(default_factory=list)  # labelled, with digits that read as no date
+    # a person named with the page's date of birth, and the other date that date was read as closer up
+    disputed: list[tuple[CaseRecord, dt.date]] = field(default_factory=list)
 
 
 def _who(record: CaseRecord) -> str:
@@ -105,7 +109,7 @@ def _pick_unique(
 
 def _collect_people(
     text: str, registry: CaseRegistry, names: TextNames, threshold: float, ambiguity: float, today: dt.date | None,
-    rereads: tuple[tuple[dt.date, dt.date], ...] = (),
+    rereads: tuple[tuple[dt.date | None, dt.date], ...] = (),
 ) -> tuple[_PeopleEvidence, list[str]]:
     evidence = _PeopleEvidence()
     notes: list[str] = []
@@ -115,13 +119,18 @@ def _collect_people(
         evidence.records[record.case_number] = record
 
     evidence.birth_dates = {h.date for h in find_birth_dates(text, today=today)}
+    evidence.unread_birth_dates = find_unread_birth_dates(text, today=today)
+    read_otherwise = {first: again for first, again in rereads if first is not None}
     for birth in sorted(evidence.birth_dates):
         scored = []
         for record in registry.born_on(birth):
             match = names.find(record.surname, record.given_names)
             scored.append((record, match.score if match else 0.0))
         winner, lookalikes = _pick_unique(scored, threshold, ambiguity)
-        if winner is not None:
+        if winner is not None and birth in read_otherwise:
+            # The speck that may have changed a digit may have made the page's date someone else's.
+            evidence.disputed.append((winner, read_otherwise[birth]))
+        elif winner is not None:
             add(winner, "name_dob")
         elif lookalikes:
             evidence.ambiguous.append(lookalikes)
@@ -130,7 +139,8 @@ def _collect_people(
         record = _reread_bearer(first, again, registry, names, evidence.birth_dates, ambiguity)
         if record is not None and record.case_number not in evidence.identified:
             add(record, "name_dob")
-            notes.append(f"Geburtsdatum zuerst als {first:%d.%m.%Y} gelesen, vergrößert zweimal als "
+            seen = f"zuerst als {first:%d.%m.%Y} gelesen" if first else "zuerst nicht lesbar"
+            notes.append(f"Geburtsdatum {seen}, vergrößert zweimal als "
                          f"{again:%d.%m.%Y}; der Name {record.full_name} steht genau so im Dokument.")
 
     for mrz in find_mrz(text, today=today):
@@ -156,18 +166,20 @@ def _collect_people(
     return evidence, notes
 
 
-def _reread_bearer(first: dt.date, again: dt.date, registry: CaseRegistry, names: TextNames,
+def _reread_bearer(first: dt.date | None, again: dt.date, registry: CaseRegistry, names: TextNames,
                    read_dates: set[dt.date], ambiguity: float) -> CaseRecord | None:
     """The one registry person a re-read date of birth may stand for, or None.
 
-    The page's first reading must be one digit away from the re-reading (a speck, a broken stroke),
+    The page's first reading must be one digit away from the re-reading (a speck, a broken stroke)
+    or none at all (the label's digits gave no valid date: then the re-reading is the only reading),
     the person's surname and a given name must stand in the text exactly, and no one else may come
     into question: nobody else born on either date is named, and no namesake in the registry (a
     father or son of the same name, twins) has a birthday within two digits of either reading.
     """
-    if first not in read_dates or _digits_apart(first, again) != 1:
+    if first is not None and (first not in read_dates or _digits_apart(first, again) != 1):
         return None
-    named = {r.case_number: m.score for r in registry.born_on(again) + registry.born_on(first)
+    readings = (again,) if first is None else (first, again)
+    named = {r.case_number: m.score for d in readings for r in registry.born_on(d)
              if (m := names.find(r.surname, r.given_names)) is not None and m.score >= ambiguity}
     exact = [r for r in registry.born_on(again) if named.get(r.case_number) == 100.0]
     if len(exact) != 1 or len(named) != 1:
@@ -176,7 +188,7 @@ def _reread_bearer(first: dt.date, again: dt.date, registry: CaseRegistry, names
     for other in registry.with_similar_surname(record.surname, ambiguity):
         if other is not record and person_name_score(
                 record.surname, record.given_names, other.surname, other.given_names) >= ambiguity and (
-                other.date_of_birth is None or min(_digits_apart(other.date_of_birth, d) for d in (first, again)) <= 2):
+                other.date_of_birth is None or min(_digits_apart(other.date_of_birth, d) for d in readings) <= 2):
             return None
     return record
 
@@ -288,6 +300,8 @@ def match_case(
     printed = _read_printed_numbers(text, pattern, registry)
     if "cover" in given:
         return judge.by_cover(given["cover"], printed)
+    if printed.problem and printed.near_misses:
+        return judge.by_near_miss(printed)
     if printed.problem:
         return judge.review(printed.problem, candidates=printed.candidates + judge.person_candidates())
     if printed.record is not None:
@@ -310,6 +324,10 @@ class _PrintedNumbers:
     registered: list[CaseRecord] = field(default_factory=list)
     problem: str | None = None                 # why the printed numbers cannot be used on their own
     candidates: list[str] = field(default_factory=list)
+    unknown: str | None = None                 # the one printed number that is not registered
+    # Registered cases one digit away from that number (OCR read "2026" for "2016"): never taken on the
+    # number alone, only where the document's people confirm exactly one of them (_Judge.by_near_miss).
+    near_misses: list[CaseRecord] = field(default_factory=list)
 
 
 def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> _PrintedNumbers:
@@ -324,7 +342,10 @@ def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseR
         out.problem = f"Aktenzeichen-ähnliche Angabe {shown} ist nicht vollständig lesbar."
     elif unknown:
         out.problem = (f"Aktenzeichen {', '.join(unknown)} (Text) steht nicht im Register; "
-                       "ähnliche Aktenzeichen werden nicht angenommen.")
+                       "ein ähnliches nur, wenn Name und Geburtsdatum im Dokument allein dessen Akte bestätigen.")
+        if len(unknown) == 1 and not registered and all(h.certain for h in hits):
+            out.unknown = unknown[0]
+            out.near_misses = _one_digit_away(hits[0], pattern, registry)
     elif len(registered) > 1:
         out.problem = "Widersprüchliche Aktenzeichen im Text: " + ", ".join(out.candidates) + "."
     elif registered:
@@ -333,6 +354,24 @@ def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseR
         out.certain = any(h.certain or _unmistakable_short_serial(h, pattern, registry) for h in own)
         out.label = next((h.label for h in own if h.label), None)
     return out
+
+
+def _one_digit_away(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: CaseRegistry) -> list[CaseRecord]:
+    """Registered case numbers that differ from *hit* in exactly one digit of year or serial, except the
+    serial just before or after it: a case opened the same day may not be in the register yet."""
+    prefix, year, serial = hit.parts[0], hit.parts[1], hit.parts[2].zfill(pattern.serial_digits)
+    digits = year + serial
+    found = []
+    for position, own in enumerate(digits):
+        for digit in "0123456789".replace(own, ""):
+            other = digits[:position] + digit + digits[position + 1:]
+            other_year, other_serial = other[:len(year)], other[len(year):]
+            if other_year == year and abs(int(other_serial) - int(serial)) == 1:
+                continue
+            record = registry.get(pattern.format(prefix, other_year, other_serial))
+            if record is not None:
+                found.append(record)
+    return found
 
 
 def _unmistakable_short_serial(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: CaseRegistry) -> bool:
@@ -398,19 +437,26 @@ class _Judge:
     def sponsor_only(self, record: CaseRecord, sponsor: CaseRecord) -> bool:
         """The document names the registered sponsor by name and birth date, and no third person:
         every person evidence on it is the owner's or the sponsor's."""
-        people, allowed = self.people, {record.case_number, sponsor.case_number} - {""}
-        fits = lambda surname, given, birth: any(  # noqa: E731
-            _mention_fits(surname, given, birth, r, self.threshold) for r in (record, sponsor))
-        named = (sponsor.case_number in people.identified) or any(
+        named = (sponsor.case_number in self.people.identified) or any(
             _mention_fits(m.name.surname, m.name.given_names, m.date_of_birth, sponsor, self.threshold)
-            for m in people.mentions)
-        if not named or people.ambiguous or set(people.identified) - allowed:
+            for m in self.people.mentions)
+        return named and self.only_people(record, sponsor)
+
+    def only_people(self, record: CaseRecord, sponsor: CaseRecord | None) -> bool:
+        """Every person evidence in the document (names with birth dates, MRZ, birth dates, registry
+        people named) is ``record``'s owner's or, if given, the sponsor's."""
+        people = self.people
+        allowed = {record.case_number} | ({sponsor.case_number} - {""} if sponsor else set())
+        known = [record, sponsor] if sponsor else [record]
+        fits = lambda surname, given, birth: any(  # noqa: E731
+            _mention_fits(surname, given, birth, r, self.threshold) for r in known)
+        if people.ambiguous or set(people.identified) - allowed:
             return False
         if not all(fits(m.name.surname, m.name.given_names, m.date_of_birth) for m in people.mentions):
             return False
         if not all(fits(z.surname, z.given_names, z.date_of_birth) for z in people.valid_mrz):
             return False
-        if people.birth_dates - {record.date_of_birth, sponsor.date_of_birth}:
+        if people.birth_dates - {r.date_of_birth for r in known} or people.unread_birth_dates or people.disputed:
             return False
         strangers = [r for r in _named_registry_people(self.names, self.registry, self.threshold)
                      if r.case_number not in allowed]
@@ -419,6 +465,10 @@ class _Judge:
     def other_people(self, record: CaseRecord, *, name_only_veto: bool) -> tuple[list[str], list[str]]:
         """Evidence in the document for someone other than ``record``'s owner."""
         against, others = _contradictions(record, self.people, self.threshold)
+        if not against and self.people.unread_birth_dates and not self.names_owner(record):
+            # A birthday that could not be read, on a page that does not name the owner: maybe someone else's.
+            shown = ", ".join(f"„{fragment}“" for fragment in self.people.unread_birth_dates[:3])
+            against = [f"Geburtsdatum im Dokument nicht lesbar ({shown}), und {_who(record)} wird nicht genannt."]
         if not against and name_only_veto and not self.names_owner(record):
             # A name alone never assigns, but it can veto: the page names someone else from the registry.
             strangers = [r for r in _named_registry_people(self.names, self.registry, self.threshold)
@@ -467,6 +517,31 @@ class _Judge:
                        "Aktenzeichen des Dokuments hat Vorrang.")
         return self.assign(record, "case_number", *why)
 
+    def by_near_miss(self, printed: _PrintedNumbers) -> CaseDecision:
+        """The printed number is not registered but one digit away from registered ones: taken only for
+        the one of them whose owner (or registered sponsor) the document names with birth date, where
+        no one else appears in it - the number alone, however close, never decides."""
+        confirmed = [r for r in printed.near_misses if self.confirms(r)]
+        if len(confirmed) != 1:
+            return self.review(printed.problem, candidates=printed.candidates + self.person_candidates())
+        record = confirmed[0]
+        against, others = self.objections(record, name_only_veto=True)
+        if against:
+            return self.review(printed.problem, *against, candidates=[record.case_number] + others)
+        return self.assign(record, "case_number", (
+            f"Aktenzeichen {printed.unknown} (Text) steht nicht im Register und weicht in einer Ziffer von "
+            f"{record.case_number} ab; das Dokument nennt nur die Person dieser Akte"
+            f"{' oder ihre Referenzperson' if record.case_number not in self.people.identified else ''} "
+            "mit Name und Geburtsdatum: die Akte ist bestätigt."))
+
+    def confirms(self, record: CaseRecord) -> bool:
+        """Name and birth date in the document are those of ``record``'s owner or registered sponsor,
+        and nobody else's."""
+        sponsor = self.registry.sponsor_of(record)
+        if record.case_number in self.people.identified and self.only_people(record, sponsor):
+            return True
+        return sponsor is not None and self.sponsor_only(record, sponsor)
+
     def by_mail(self, record: CaseRecord, how: str | None) -> CaseDecision:
         """An attachment without a number of its own follows its mail, unless it shows another person."""
         against, others = self.objections(record, name_only_veto=True)
@@ -479,6 +554,10 @@ class _Judge:
     def by_person(self, text: str) -> CaseDecision:
         people = self.people
         candidates = self.person_candidates()
+        if people.disputed:
+            return self.review(*(f"Name und Geburtsdatum passen zu {_who(r)}, aber das Geburtsdatum, vergrößert "
+                                 f"gelesen, heißt zweimal {again:%d.%m.%Y}." for r, again in people.disputed),
+                               candidates=[r.case_number for r, _ in people.disputed] + candidates)
         if people.ambiguous:
             who = ", ".join(_who(r) for g in people.ambiguous for r in g)
             return self.review(f"Name und Geburtsdatum passen zu mehreren Personen: {who}.", candidates=candidates)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import unicodedata
@@ -72,15 +73,15 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
 
 
 # Letters German OCR has no glyph for and reads as others: the registry spelling tells where to expect
-# them ("Szymański" printed, "Szymariski" read; "Łukasz" read "tukasz"). Only the registry's own name
-# gets the variant, never the text.
-_OCR_READINGS_OF_LETTERS = {"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t"}
+# them ("Szymański" printed, "Szymariski" or "Szymafiski" read; "Łukasz" read "tukasz"). Only the
+# registry's own name gets the variants, never the text; each reading is one way of reading them all.
+_OCR_READINGS_OF_LETTERS = ({"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t"}, {"ń": "fi", "Ń": "FI", "Ł": "t", "ł": "t"})
 
 
 def _printed_spellings(name: str) -> list[str]:
     """The name as written, and as OCR reads its letters that the German model lacks."""
-    variant = "".join(_OCR_READINGS_OF_LETTERS.get(ch, ch) for ch in name)
-    return [name, variant] if variant != name else [name]
+    variants = ["".join(reading.get(ch, ch) for ch in name) for reading in _OCR_READINGS_OF_LETTERS]
+    return list(dict.fromkeys([name, *variants]))
 
 
 def _joined_forms(surname: str, given_names: str) -> set[str]:
@@ -100,6 +101,12 @@ class NameMatch:
     span: tuple[int, int]
 
 
+# A field that introduces one family member ("Mutter:", "Vater:"): a name does not reach across it, so
+# "Mutter: Dawit Sadeghi" above "Vater: Shirin Al-Ahmad" does not name a "Shirin Sadeghi".
+_FAMILY_FIELD = re.compile(r"\b(?:Mutter|Vater|Kind|Sohn|Tochter|Ehemann|Ehefrau|Ehegatte|Ehegattin)[ \t]*[:;]",
+                           re.IGNORECASE)
+
+
 class TextNames:
     """The words of a text, indexed so that known names can be searched for quickly and fuzzily."""
 
@@ -109,10 +116,13 @@ class TextNames:
     def __init__(self, text: str):
         self.text = text
         self._words: list[tuple[str, int, int]] = []
+        self._fields: list[int] = []   # per word: how many family-member fields begin before it
+        fields = [m.start() for m in _FAMILY_FIELD.finditer(text)]
         for m in re.finditer(r"[^\W\d_]+", text):
             folded = loose_name(m.group())
             for part in folded.split():
                 self._words.append((part, m.start(), m.end()))
+                self._fields.append(bisect.bisect_right(fields, m.start()))
 
     def find(self, surname: str, given_names: str) -> NameMatch | None:
         """Best place where the surname and at least one given name occur close together."""
@@ -142,7 +152,8 @@ class TextNames:
                 if s_score < 60:
                     continue
                 lo, hi = max(0, i - self.WINDOW), min(len(words), i + width + self.WINDOW)
-                neighbours = [w for k, (w, _, _) in enumerate(words[lo:hi], start=lo) if not i <= k < i + width]
+                neighbours = [w for k, (w, _, _) in enumerate(words[lo:hi], start=lo)
+                              if not i <= k < i + width and self._fields[k] == self._fields[i]]
                 if not neighbours:
                     continue
                 g_score = max(word_similarity(g, w) for g in given for w in neighbours)
@@ -187,8 +198,9 @@ _DATE = re.compile(
     # A two-digit "year" followed by ".2025" is a day and month split by a speck ("1 1.03.2025"), no date.
     rf"(?P<y>(?:[1lI][89]|2[0Oo]){_OCR_DIGIT}{{2}}|{_OCR_DIGIT}{{2}})(?![0-9A-Za-z]|[./-]\d)"
     # "3. April 1987", "03 APR/AVR 87", OCR-damaged month names ("Apri1") are checked in _month_number.
-    # The month is the shortest word that fits, so a year run into it ("07 OKT1952") stays the year.
-    rf"|(?<![^\W\d_])(?P<td>[0-3OoIl]?{_OCR_DIGIT})[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}}?)\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?!\d)"
+    # The month is the shortest word that fits, so a year run into it ("07 OKT1952") stays the year; a
+    # year runs up to the word's end ("OKT19S2" is no 2019).
+    rf"|(?<![^\W\d_])(?P<td>[0-3OoIl]?{_OCR_DIGIT})[.,]?\s*(?P<mon>[^\W\d_][^\W_]{{2,9}}?)\.?(?:\s*/\s*[A-Za-z]{{3,4}}\.?)?\s*(?P<ty>(?:19|20)\d{{2}}|\d{{2}})(?![^\W_])"
     rf"|(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})",
     re.IGNORECASE,
 )
@@ -273,11 +285,15 @@ def _fuzzy_label(before: str) -> str | None:
     return None
 
 
+def _join_hyphenated(text: str) -> str:
+    """Labels broken across lines by hyphenation ("Geb-\nurtstag") joined again (same length)."""
+    return re.sub(r"([^\W\d_])-\n([^\W\d_])", lambda m: m.group(1) + "-" + m.group(2), text)
+
+
 def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDateHit]:
     """Dates of birth introduced by 'geb.', 'geboren am', 'Geburtsdatum:', '*' and similar labels."""
     today = today or dt.date.today()
-    # Labels broken across lines by hyphenation ("Geb-\nurtstag").
-    text = re.sub(r"([^\W\d_])-\n([^\W\d_])", lambda m: m.group(1) + "-" + m.group(2), text)
+    text = _join_hyphenated(text)
     hits: list[BirthDateHit] = []
     for label in _BIRTH_LABEL.finditer(text):
         gap = _LABEL_GAP.match(text, label.end())
@@ -307,6 +323,41 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
             hits.append(BirthDateHit(value, (m.start(), m.end()), label))
     hits.sort(key=lambda h: h.span)
     return hits
+
+
+# What a birth-date label must be followed by to count as a date that could not be read: a year's digits.
+_UNREAD_DATE_DIGITS = 4
+_UNREAD_DATE_REACH = 16
+
+
+def find_unread_birth_dates(text: str, *, today: dt.date | None = None, stars: bool = False) -> list[str]:
+    """Birth-date labels with digits after them that give no valid date ("geb. am 07 OKT19S2",
+    "Geburtsdatum: 2B.l2.19S8"), as shown.
+
+    Someone's birthday stands on the page, but whose cannot be told: the page may be about another
+    person than the case it is headed for. A star before a number counts only with *stars* (a line
+    worth reading again; as evidence, a star is a label only when a date reads).
+    """
+    text = _join_hyphenated(text)
+    read = [h.span[0] for h in find_birth_dates(text, today=today)]
+    found = []
+    for label in _BIRTH_LABEL.finditer(text):
+        if label.group().startswith("*") and not stars:
+            continue
+        gap = _LABEL_GAP.match(text, label.end())
+        start = gap.end() if gap else label.end()
+        if text[label.end():start].count("\n") > 1:
+            continue
+        value = text[start:start + _UNREAD_DATE_REACH].split("\n", 1)[0]
+        if sum(ch.isdigit() for ch in value) >= _UNREAD_DATE_DIGITS and not any(
+                label.end() <= s <= start + len(value) for s in read):
+            found.append(f"{label.group().strip()} {value.strip()}")
+    return found
+
+
+def unread_birth_date(text: str, *, today: dt.date | None = None) -> bool:
+    """A birth-date label with digits after it that give no valid date ("geb. 28.l2.19S8", "Geburtsdatum: 2B 12. 1958")."""
+    return bool(find_unread_birth_dates(text, today=today, stars=True))
 
 
 # ---------------------------------------------------------------------------

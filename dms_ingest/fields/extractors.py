@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from ..classifiers.case_numbers import case_label_end
 from ..classifiers.mrz import find_mrz, parse_td3
@@ -213,8 +214,7 @@ def tenancy(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     for hit in search(pages, anchor):
         m = ADDRESS.search(hit.match.group("rest"))
         if m:
-            value = _address(m)
-            address.append(field_from("address", value, hit, m.group("street") + " " + m.group("plz"), 0.95))
+            address.append(_address_field(hit, m))
             break
     out = [best(start), best(total) or best(cold), best(cold), best(address)]
     return [f for f in out if f]
@@ -225,6 +225,16 @@ def tenancy(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
 _INSURER = re.compile(r"krankenkasse|krankenversicherung|\bAOK\b|\bBKK\b|\bIKK\b|techniker|barmer|\bDAK\b|\bhkk\b|"
                       r"knappschaft|gesundheitskasse|versicherungs-?\s?(?:ag|verein)|\ba\.\s?G\.", re.IGNORECASE)
 _OPEN_END = r"ohne\s+zeitliche\s+begrenzung|unbefristet|auf\s+unbestimmte\s+zeit|bis\s+auf\s+weiteres"
+# "geb." or "geboren" after a name - not a surname that begins so ("Gebremedhin").
+_BORN = r"\s+geb(?:\.|oren\b)"
+# "bis" as OCR reads it at times ("vom 04.06.2017 his 09.10.2025", "b1s"): only right after a date.
+_UNTIL = r"[bh][il1|]s"
+_INSURED_FROM = (r"versicherungsschutz\s+(?:besteht\s+)?(?:ab|seit)(?:\s+dem)?|versichert\s+(?:ab|seit)(?:\s+dem)?|"
+                 r"gültig\s+(?:ab|vom|von)(?:\s+dem)?|versicherungsbeginn|beginn\s+der\s+(?:mitgliedschaft|versicherung)|"
+                 r"\bseit(?:\s+dem)?|vom")
+_INSURED_TO = (r"gültig\s+bis(?:\s+zum)?|versicherungsende|ende\s+der\s+(?:versicherung|mitgliedschaft)|"
+               r"(?:endet|endete|beendet)\s+(?:am|zum|mit\s+dem)|"
+               rf"versichert\s+bis(?:\s+zum)?|läuft\s+bis|(?<=\d{{4}})\.?\s*{_UNTIL}(?:\s+zum)?|bis\s+einschließlich")
 
 
 def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
@@ -242,16 +252,12 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
                 break
     insured = labelled(pages, "insured_person", r"versicherte(?:/r|r)?(?:\s+person)?|versicherungsnehmer(?:in)?|"
                        r"mitglied|name\s+der\s+versicherten\s+person",
-                       r"[A-ZÄÖÜ][^\n,:]{2,60}?(?=,|\s+geb|\n|$)", lambda v: _person_name(v), gap=r"\s*:\s*")
+                       rf"[A-ZÄÖÜ][^\n,:]{{2,60}}?(?=,|{_BORN}|\n|$)", lambda v: _person_name(v), gap=r"\s*:\s*")
     insured += labelled(pages, "insured_person", r"bestätigen\s+wir,?\s+dass\s+(?:herr|frau)?",
-                        r"[A-ZÄÖÜ][^\n,]{2,60}?(?=,|\s+geb)", lambda v: _person_name(v), gap=r"\s*")
-    valid_from = labelled(pages, "valid_from", r"versicherungsschutz\s+(?:besteht\s+)?(?:ab|seit)(?:\s+dem)?|"
-                          r"versichert\s+(?:ab|seit)(?:\s+dem)?|gültig\s+ab|versicherungsbeginn|beginn\s+der\s+"
-                          r"(?:mitgliedschaft|versicherung)|mitglied\s+seit|seit\s+dem|vom",
-                          _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
-    valid_to = labelled(pages, "valid_to", r"gültig\s+bis|versicherungsende|ende\s+der\s+versicherung|"
-                        r"versichert\s+bis|läuft\s+bis|(?<=\d{4})\s*bis(?:\s+zum)?|bis\s+einschließlich",
-                        _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+                        rf"[A-ZÄÖÜ][^\n,]{{2,60}}?(?=,|{_BORN})", lambda v: _person_name(v), gap=r"\s*")
+    valid_from = labelled(pages, "valid_from", _INSURED_FROM, _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+    valid_to = labelled(pages, "valid_to", _INSURED_TO, _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+    valid_from, valid_to = _ordered_period(valid_from, valid_to)
     open_end = list(search(pages, re.compile(_OPEN_END, re.IGNORECASE)))
     if not valid_to and open_end:
         hit = open_end[0]
@@ -262,6 +268,23 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
         valid_to = [ExtractedField("valid_to", "open", round(top.confidence * 0.95, 3), top.page, top.text)]
     issued = _issue_date(pages)
     return [f for f in (best(insurer), best(insured), best(valid_from), best(valid_to), issued) if f]
+
+
+def _ordered_period(valid_from: list[ExtractedField], valid_to: list[ExtractedField]):
+    """A period whose end comes before its start is misread somewhere: neither date is to be trusted."""
+    start, end = best(valid_from), best(valid_to)
+    if start is None or end is None or start.value is None or end.value is None or start.value <= end.value:
+        return valid_from, valid_to
+    return ([replace(f, confidence=round(f.confidence * 0.5, 3)) for f in valid_from],
+            [replace(f, confidence=round(f.confidence * 0.5, 3)) for f in valid_to])
+
+
+def _address_field(hit, m: re.Match[str]) -> ExtractedField:
+    """The address an ADDRESS match (in the hit's group "rest") names. OCR's doubt counts for each of its
+    words where they stand, the city's too (a city read "Hasaiors" at 0 % is no address to write to)."""
+    at = hit.match.start("rest")
+    sure = min(hit.page.confidence_of(m.group(part), at + m.start(part)) for part in ("street", "plz", "city"))
+    return ExtractedField("address", _address(m), round(0.95 * sure, 3), hit.page.number, hit.source)
 
 
 def _address(m: re.Match[str]) -> str:
@@ -316,8 +339,7 @@ def registration(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     for hit in search(pages, anchor):
         m = ADDRESS.search(hit.match.group("rest"))
         if m:
-            value = _address(m)
-            address.append(field_from("address", value, hit, m.group("street") + " " + m.group("plz"), 0.95))
+            address.append(_address_field(hit, m))
     moved_in = labelled(pages, "moved_in", r"einzugsdatum|(?:datum\s+des\s+|tag\s+des\s+)?einzugs?|eingezogen\s+am|wohnhaft\s+seit|"
                         r"(?:wohn)?anschrift\s+seit|angemeldet\s+seit|seit", _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
     issued = _issue_date(pages)

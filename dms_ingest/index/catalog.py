@@ -14,7 +14,7 @@ import threading
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import LargeBinary, bindparam, event, inspect, text
+from sqlalchemy import LargeBinary, event, inspect, text
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
@@ -22,7 +22,7 @@ from . import team_scope
 from .analysis import ANALYSER_VERSION, analyse, case_scope_tokens, document_tokens
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, pages_in_index, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
-from .page_text import CompressedText, is_current, unpack
+from .page_text import is_current, store_texts, unpack
 from .page_writes import insert_document_postgres, insert_pages, insert_records
 from .query import SearchQuery
 from .schema import schema_lock
@@ -334,7 +334,7 @@ class Catalog:
                 texts = [unpack(r[1]) for r in rows]
                 entries = [IndexEntry(r[0], analyse(t), document_tokens(r[2], r[3], bool(r[4]), parse_datetime(r[5]))
                                       + case_scope_tokens(r[3], teams[r[3]])) for r, t in zip(rows, texts)]
-                _compress_old_texts(conn, [(r[0], t) for r, t in zip(rows, texts) if not is_current(r[1])])
+                store_texts(conn, [(r[0], t) for r, t in zip(rows, texts) if not is_current(r[1])])
                 self.fulltext.insert(conn, entries)
                 self._remember_words(conn, entries)
                 cursor = rows[-1][0]
@@ -492,13 +492,6 @@ def _add_missing_columns(conn) -> None:
             if column.name not in present and column.nullable:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
-
-
-def _compress_old_texts(conn, texts: list[tuple[int, str]]) -> None:
-    """Store (page id, text) pairs in the current compressed form (they were plain or older)."""
-    if texts:
-        update = text("UPDATE pages SET text = :t WHERE id = :i").bindparams(bindparam("t", type_=CompressedText()))
-        conn.execute(update, [{"i": page_id, "t": page_text} for page_id, page_text in texts])
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

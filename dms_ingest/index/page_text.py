@@ -20,6 +20,8 @@ import zlib
 from functools import lru_cache
 from pathlib import Path
 
+from sqlalchemy import bindparam, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.types import LargeBinary, TypeDecorator
 
 CURRENT_VERSION = 1
@@ -42,12 +44,12 @@ def _compressor(version: int):
     return zlib.compressobj(9, zlib.DEFLATED, _WINDOW, 9, zlib.Z_DEFAULT_STRATEGY, zdict=dictionary(version))
 
 
-def pack(text: str, version: int = CURRENT_VERSION) -> bytes:
+def pack(page_text: str, version: int = CURRENT_VERSION) -> bytes:
     """The stored form of a page text."""
-    if not text:
+    if not page_text:
         return b""
     compressor = _compressor(version).copy()
-    return bytes((_MARK, version)) + compressor.compress(text.encode()) + compressor.flush()
+    return bytes((_MARK, version)) + compressor.compress(page_text.encode()) + compressor.flush()
 
 
 def unpack(value: bytes | memoryview | str | None) -> str:
@@ -82,3 +84,10 @@ class CompressedText(TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return unpack(value)
+
+
+def store_texts(conn: Connection, texts: list[tuple[int, str]]) -> None:
+    """Write (page id, text) pairs to `pages.text` in the current form (reindex, rewritten copies)."""
+    if texts:
+        update = text("UPDATE pages SET text = :t WHERE id = :i").bindparams(bindparam("t", type_=CompressedText()))
+        conn.execute(update, [{"i": page_id, "t": page_text} for page_id, page_text in texts])

@@ -4,13 +4,15 @@ Tesseract reading a whole page is often unsure of a bold letterhead or of a line
 ("Autohaus Brandt KG" at 71 %), and a field read from words below the confidence bar is unread.
 Read alone, cut out and enlarged, the same line mostly comes out sure (96 %). So, for the few lines
 of a page that may hold a field value (`fields.reading.carries_field`) and hold a doubtful word,
-the line is read again, alone and enlarged, as it is and levelled (the machinery of reread.py), and a
-third time at another scale when those two disagree; specks at the line's ends do not count:
+the line is read again, alone and enlarged, as it is and levelled (the machinery of reread.py), a
+third time at another scale when those two disagree, and at that scale both ways when they agree but
+leave a word doubtful; specks at the line's ends do not count. The text most readings give wins
+(at least two, and more than any other text):
 
-- two re-readings say what the page said: independent readings agree, and each word takes the
-  better of its page confidence and the weaker agreeing re-reading's;
-- two re-readings agree with each other on another text: the line is replaced by it (text and
-  words), with the weaker agreeing re-reading's confidences - the extractors' bar still applies;
+- it is what the page said: independent readings agree, and each word takes the better of its page
+  confidence and the second surest agreeing re-reading's (two re-readings were at least that sure);
+- it is another text: the line is replaced by it (text and words), with those confidences - the
+  extractors' bar still applies;
 - otherwise nothing changes. Nothing is ever guessed: a value still needs a sure reading.
 """
 
@@ -28,7 +30,7 @@ from .reread import MARGIN, enlarged, replace_lines, word_lines
 
 _DOUBT = 80.0          # a word below this confidence is worth the second look
 _TARGET_DPI = 450
-_TIEBREAK_DPI = 300    # the third reading, when the first two disagree
+_OTHER_DPI = (300, 600)  # another scale: the third reading, or a second pair for a line left doubtful
 _MAX_LINES = 6         # per page: the cost stays a few small crops
 _LETTERHEAD = 3        # the page's first lines: who wrote it
 _READABLE_PAGE = 60.0  # below this mean confidence the page was read as noise (upside down, a photo): no field lines
@@ -81,16 +83,31 @@ def _substance(words: list[Word]) -> list[Word]:
 
 
 def _readings(crop: np.ndarray, dpi: float, ocr) -> list[tuple[list[Word], float]]:
-    """The line read alone: enlarged as it is and levelled; when those two disagree, a third reading at
-    another scale decides (two of three must agree). Each: (words, scale from page pixels)."""
-    variants = enlarged(crop, dpi, _TARGET_DPI)
-    readings = []
-    for k, (image, scaled_dpi) in enumerate(variants + enlarged(crop, dpi, _TIEBREAK_DPI)[:1]):
-        if k == len(variants) and readings and _texts_agree(readings):
-            break
-        words = _substance(_middle_line(ocr.recognize(image, scaled_dpi).words, image.shape[0]))
-        readings.append((words, scaled_dpi / dpi))
-    return readings
+    """The line read alone: enlarged as it is and levelled. When those two disagree, a third reading at
+    another scale decides (two of three must agree); when they agree but a word stays doubtful (a speck
+    on a date's dot, a neighbour's descender in the margin), the line is read at that scale both ways
+    too, so that two sure readings may confirm it. Each: (words, scale from page pixels)."""
+    readings = [_read(image, scaled_dpi, dpi, ocr) for image, scaled_dpi in enlarged(crop, dpi, _TARGET_DPI)]
+    agree = _texts_agree(readings)
+    if agree and not any(_doubtful(words) for words, _ in readings):
+        return readings
+    others = _other_scale(crop, dpi, readings[0][1])
+    return readings + [_read(image, scaled_dpi, dpi, ocr) for image, scaled_dpi in (others if agree else others[:1])]
+
+
+def _read(image: np.ndarray, scaled_dpi: float, dpi: float, ocr) -> tuple[list[Word], float]:
+    return _substance(_middle_line(ocr.recognize(image, scaled_dpi).words, image.shape[0])), scaled_dpi / dpi
+
+
+def _other_scale(crop: np.ndarray, dpi: float, scale: float) -> list[tuple[np.ndarray, float]]:
+    """The line enlarged to another scale than *scale* (as it is, levelled): the same image read twice
+    would agree with itself and prove nothing. Nothing when no other scale is left (a page scanned
+    finer than both targets is never shrunk)."""
+    for target in _OTHER_DPI:
+        variants = enlarged(crop, dpi, target)
+        if abs(variants[0][1] / dpi - scale) > 0.05:
+            return variants
+    return []
 
 
 _FOLD = str.maketrans("äöüÄÖÜ", "aouAOU")
@@ -98,8 +115,14 @@ _FOLD = str.maketrans("äöüÄÖÜ", "aouAOU")
 
 def _agreement_key(words: list[Word]) -> str:
     """What two readings must share to agree: their letters and digits in order. Where OCR put the spaces
-    ("07. 05. 2016." / "07.05.2016."), specks glued to a word and lost umlaut dots do not count."""
-    return re.sub(r"[^\w.,:/-]|_", "", "".join(w.text for w in words)).translate(_FOLD).strip(".,:/-")
+    ("07. 05. 2016." / "07.05.2016."), specks glued to a word, lost umlaut dots and which of '.', ':'
+    or ',' a speck made of a date's separator ("31:01.2021", the date the same) do not count."""
+    joined = re.sub(r"[^\w.,:/-]|_", "", "".join(w.text for w in words)).translate(_FOLD).strip(".,:/-")
+    return _DATE_SEPARATORS.sub(r"\1.\2.\3", joined)
+
+
+# A date's digit groups with whatever separators OCR made of its dots.
+_DATE_SEPARATORS = re.compile(r"(?<!\d)(\d{1,2})[.:,](\d{1,2})[.:,]((?:19|20)\d{2})(?!\d)")
 
 
 def _texts_agree(readings) -> bool:
@@ -107,12 +130,17 @@ def _texts_agree(readings) -> bool:
 
 
 def _sureness(agreeing: list[tuple[list[Word], float]]) -> list[float]:
-    """Each word's confidence by the readings that agree (the first reading's words): the least sure of
-    its readings where all split the line alike, else the line's least sure word for every word."""
+    """Each word's confidence by the readings that agree (the first reading's words): the second surest of
+    its readings - two readings at least that sure said it - where all split the line alike, else the
+    line's least sure word of those two readings for every word."""
     first = agreeing[0][0]
     if all(len(words) == len(first) for words, _ in agreeing):
-        return [min(words[i].confidence for words, _ in agreeing) for i in range(len(first))]
-    return [min(w.confidence for words, _ in agreeing for w in words)] * len(first)
+        return [_second_best([words[i].confidence for words, _ in agreeing]) for i in range(len(first))]
+    return [_second_best([min((w.confidence for w in words), default=0.0) for words, _ in agreeing])] * len(first)
+
+
+def _second_best(values: list[float]) -> float:
+    return sorted(values, reverse=True)[1] if len(values) > 1 else min(values)
 
 
 def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
@@ -131,8 +159,8 @@ def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
         for words, scale in readings:
             votes.setdefault(_agreement_key(words), []).append((words, scale))
         key, agreeing = max(votes.items(), key=lambda item: len(item[1]))
-        if not key or len(agreeing) < 2:
-            continue
+        if not key or len(agreeing) < 2 or sum(len(v) == len(agreeing) for v in votes.values()) > 1:
+            continue   # no two readings agree, or as many say another text
         sure = _sureness(agreeing)
         if _agreement_key(_substance(line)) == key:
             own = _substance(line)

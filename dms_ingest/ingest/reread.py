@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from ..classifiers.case_numbers import CaseNumberPattern, case_label_end, find_case_numbers, find_malformed_case_numbers
-from ..classifiers.persons import find_birth_dates
+from ..classifiers.persons import find_birth_dates, unread_birth_date
 from .document import Page, Word
 
 # Read the cut-out line as if scanned at this resolution (Tesseract reads small digits best at ~300-400 dpi x-height).
@@ -82,6 +82,37 @@ def enlarged(crop: np.ndarray, dpi: float, target_dpi: float = _TARGET_DPI) -> l
             for image in (big, levelled)]
 
 
+# A dust speck is a round blot of ink clearly thicker than the line's strokes (their half-width being
+# the typical depth of ink along the strokes' middles); a bold stroke is as thick but long.
+_SPECK_DEPTH = 1.7
+
+
+def without_specks(crop: np.ndarray) -> np.ndarray | None:
+    """The cut-out line with its dust specks filled in from the paper and strokes around them, or None
+    when it has none.
+
+    A speck touching a digit joins it to its neighbour ("1958" read as "1938" or "1998"). Painted
+    white, it would take the strokes under it along ("1953"); filled in from its surroundings
+    (inpainting), the strokes it covered are mostly continued.
+    """
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    depth = cv2.distanceTransform(ink, cv2.DIST_L2, 5)
+    middles = depth[(depth > 0) & (depth >= cv2.dilate(depth, np.ones((3, 3), np.uint8)))]
+    if middles.size == 0:
+        return None
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(
+        (depth > _SPECK_DEPTH * float(np.median(middles))).astype(np.uint8))
+    specks = np.zeros_like(ink)
+    for k in range(1, count):
+        radius = float(depth[labels == k].max())
+        if max(stats[k][2], stats[k][3]) > radius + 2:
+            continue  # a long thick core: a bold stroke, not a blot
+        reach = 2 * int(np.ceil(radius)) + 1
+        core = (labels == k).astype(np.uint8)
+        specks |= cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (reach, reach)))
+    return cv2.inpaint(crop, specks, 3, cv2.INPAINT_TELEA) if specks.any() else None
+
+
 def reread_case_labels(page: Page, gray: np.ndarray, ocr, pattern: CaseNumberPattern) -> list[str]:
     """Re-read label lines without a valid case number at a larger scale; fix page.text. Returns the new lines."""
     fixed: list[str] = []
@@ -124,39 +155,71 @@ def replace_lines(text: str, old: list[str], new: str, *, keep: bool) -> str:
     return text + "\n" + new
 
 
-def reread_birth_dates(page: Page, gray: np.ndarray, ocr) -> list[tuple[dt.date, dt.date]]:
+def reread_birth_dates(page: Page, gray: np.ndarray, ocr) -> list[tuple[dt.date | None, dt.date]]:
     """Read each line with a labelled date of birth once more, enlarged and two ways.
 
-    When both readings agree on one date other than the page's first reading, the pair (first
-    reading, re-reading) is kept in page.birth_rereads; the page text stays as read. Matching uses a
-    pair only for a registry person named exactly whose birthday is the re-reading and one digit
-    away from the first one (matching.py): a speck on a digit ("1938" for "1958") then no longer
-    sends the page to review, and a re-reading alone never names anyone.
+    When both readings agree on one date other than the page's first reading (None: the label's
+    digits gave no valid date), the pair (first reading, re-reading) is kept in page.birth_rereads;
+    the page text stays as read. Matching uses a pair only for a registry person named exactly whose
+    birthday is the re-reading and, if the page read a date, one digit away from it (matching.py):
+    a speck on a digit ("1938" for "1958") then no longer sends the page to review, a re-reading
+    alone never names anyone, and a re-reading against the page's date puts that date in doubt.
     """
     lines = word_lines(page.words)
-    found: list[tuple[dt.date, dt.date]] = []
+    found: list[tuple[dt.date | None, dt.date]] = []
     attempts = 0
-    for k, line in enumerate(lines):
+    for k in range(len(lines)):
         if attempts >= _MAX_LINES:
             break
-        line_text = " ".join(w.text for w in line)
-        above = lines[k - 1] if k else []
-        # The label may stand on the line above the date ("Geburtsdatum:" over "24.06.1958").
-        for context in ([], above):
-            text = " ".join(w.text for w in context + line)
-            dates = [h for h in find_birth_dates(text) if h.span[0] >= len(text) - len(line_text)]
-            if dates:
-                break
-        if len(dates) != 1:
+        birth_line = _birth_line(lines, k)
+        if birth_line is None:
             continue
-        crop = _crop(gray, context + line)
+        words, first = birth_line
+        crop = _crop(gray, words)
         if crop.size == 0:
             continue
         attempts += 1
-        readings = [find_birth_dates(" ".join(ocr.recognize(image, dpi).text.split()))
-                    for image, dpi in enlarged(crop, page.dpi)]
-        again = {h.date for hits in readings for h in hits}
-        if len(again) == 1 and all(len(hits) == 1 for hits in readings) and dates[0].date not in again:
-            found.append((dates[0].date, again.pop()))
+        again = _read_date_again(crop, page.dpi, ocr, first)
+        if again is not None and again != first:
+            found.append((first, again))
     page.birth_rereads = found
     return found
+
+
+def _birth_line(lines: list[list[Word]], k: int) -> tuple[list[Word], dt.date | None] | None:
+    """What to cut out for line *k*'s labelled date of birth (with the label's line above when the date
+    stands below it) and the date as first read (None: digits after the label that are no valid date);
+    None when the line holds no labelled date of birth, or more than one."""
+    line = lines[k]
+    line_text = " ".join(w.text for w in line)
+    # The label may stand on the line above the date ("Geburtsdatum:" over "24.06.1958").
+    for context in ([], lines[k - 1] if k else []):
+        text = " ".join(w.text for w in context + line)
+        dates = [h for h in find_birth_dates(text) if h.span[0] >= len(text) - len(line_text)]
+        if dates:
+            return (context + line, dates[0].date) if len(dates) == 1 else None
+    return (line, None) if unread_birth_date(line_text) else None
+
+
+def _read_date_again(crop: np.ndarray, dpi: float, ocr, first: dt.date | None) -> dt.date | None:
+    """The one date of birth the enlarged readings of the cut-out line agree on, or None.
+
+    Unless both confirm the page's *first* reading, a line with dust specks is also read with them
+    filled in; that pair decides unless the pair as scanned agrees on another date (then nothing is sure).
+    """
+    as_cut = _agreed_birth_date(crop, dpi, ocr)
+    if as_cut is not None and as_cut == first:
+        return as_cut
+    clean = without_specks(crop)
+    cleaned = _agreed_birth_date(clean, dpi, ocr) if clean is not None else None
+    if cleaned is None:
+        return as_cut
+    return cleaned if as_cut in (None, cleaned) else None
+
+
+def _agreed_birth_date(crop: np.ndarray, dpi: float, ocr) -> dt.date | None:
+    """The date both enlarged readings (as it is, levelled) find after a birth label, one each and the same."""
+    readings = [find_birth_dates(" ".join(ocr.recognize(image, scaled).text.split()))
+                for image, scaled in enlarged(crop, dpi)]
+    dates = {h.date for hits in readings for h in hits}
+    return dates.pop() if len(dates) == 1 and all(len(hits) == 1 for hits in readings) else None

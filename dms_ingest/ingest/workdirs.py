@@ -3,11 +3,13 @@
 Temporary folders hold extracted attachments, repaired PDFs and archive copies while a document
 is processed. A process killed with SIGKILL cannot clean up after itself, so each process works
 in work/HOST_PID_START/ and every process, when it first asks for its folder, removes the folders
-of processes on this host that no longer run (and leftovers of older versions after a day).
+of processes on this host that no longer run (and leftovers of older versions after a day). A
+process that ends normally removes its own folder, so only a killed one leaves something to sweep.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import shutil
@@ -52,12 +54,19 @@ def sweep(root: Path) -> list[Path]:
     return removed
 
 
+def _remove_own(path: Path, pid: int) -> None:
+    if os.getpid() == pid:      # a forked child inherits the hook; the folder is its parent's
+        shutil.rmtree(path, ignore_errors=True)
+
+
 def process_work_dir(root: Path) -> Path:
-    """This process's scratch folder under *root* (created; dead processes' folders swept first)."""
+    """This process's scratch folder under *root* (created; dead processes' folders swept first;
+    removed when the process exits normally)."""
     key = (root, os.getpid())
+    path = root / worker_id().replace(":", "_")
     if key not in _swept:
         _swept.add(key)
         sweep(root)
-    path = root / worker_id().replace(":", "_")
+        atexit.register(_remove_own, path, os.getpid())
     path.mkdir(parents=True, exist_ok=True)
     return path

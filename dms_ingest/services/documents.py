@@ -76,7 +76,20 @@ def upload(actor: Actor, runtime: Runtime, path: Path, *, display_name: str,
             results = ingest_file(path, ctx, source=f"upload:{actor.login}/{display_name}",
                                   case_hint=case_number, display_name=display_name, actor=actor.login)
         note.update(documents=[r.id for r in results if r.id])
-        return results
+        return [_as_seen_by(actor, runtime, r) for r in results]
+
+
+def _as_seen_by(actor: Actor, runtime: Runtime, result):
+    """An upload's result as the uploader may see it: a document a caseworker may not open (the same
+    file already in another team's case, or filed elsewhere) is reported without its id, type, case
+    and reasons, which would tell them whose file it is. The mailroom sees every outcome anyway."""
+    doc_id = result.id or next(iter(result.duplicate_of), None)
+    doc = runtime.catalog.get(doc_id) if doc_id else None
+    if doc is None or policy.allowed(actor, "intake") or policy.allowed(actor, "show", document=doc,
+                                                                         catalog=runtime.catalog):
+        return result
+    return replace(result, id=None, doc_type=None, case_number=None, duplicate_of=[], review_reasons=[],
+                   warnings=[], archive_sha256=None, cover_case_number=None)
 
 
 def search(actor: Actor, runtime: Runtime, query: str, *, limit: int = 20) -> list:

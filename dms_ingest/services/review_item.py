@@ -8,6 +8,7 @@ which name, which birthday and which number speak for or against each case.
 from __future__ import annotations
 
 import json
+import re
 
 from ..access import policy
 from ..classifiers import find_case_numbers
@@ -46,15 +47,30 @@ def review_item(actor: Actor, runtime: Runtime, doc_id: str) -> dict:
                 "candidates": [_candidate(cases[n], text, numbers, births) for n in wanted if n in cases]}
 
 
+def _name_evidence(label: str, part: str, words: dict[str, str]) -> dict:
+    """Read as written (or with OCR look-alikes only: rn/m, l/I), only similar, or not at all.
+    Similar is not found: Farida's case must not claim her name for a page that says Farid."""
+    token = loose_name(part).replace(" ", "")
+    scored = [(word_similarity(token, folded), written) for folded, written in words.items()]
+    best, written = max(scored, default=(0.0, ""))
+    if best == 100.0:
+        return {"found": True, "text": f"{label} „{part}“ steht im Dokument"}
+    if best >= _NAME_MATCH:
+        return {"found": False, "near": True, "text": f"{label} „{part}“ nur ähnlich gelesen: „{written}“"}
+    return {"found": False, "text": f"{label} „{part}“ nicht gefunden"}
+
+
 def _candidate(case: CaseRow, text: str, numbers: list[str], births: list) -> dict:
-    words = [w for w in loose_name(text).split() if len(w) > 1]
+    # folded word -> as the page wrote it; split as loose_name splits (O'Brien one word, Müller-Lüdenscheidt two)
+    words: dict[str, str] = {}
+    for written in re.findall(r"\w[\w'’]*", text):
+        folded = loose_name(written).replace(" ", "")
+        if len(folded) > 1:
+            words.setdefault(folded, written)
     evidence = []
     for label, name in (("Nachname", case.surname), ("Vorname", case.given_names)):
         for part in [p for p in (name or "").split() if len(loose_name(p)) > 1][:3]:
-            token = loose_name(part).replace(" ", "")
-            found = any(word_similarity(token, w) >= _NAME_MATCH for w in words)
-            evidence.append({"found": found, "text": f"{label} „{part}“ "
-                                                     + ("steht im Dokument" if found else "nicht gefunden")})
+            evidence.append(_name_evidence(label, part, words))
     if case.date_of_birth:
         stated = case.date_of_birth.strftime("%d.%m.%Y")
         if case.date_of_birth in births:

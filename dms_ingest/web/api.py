@@ -143,7 +143,8 @@ def _download(request: Request, actor: Actor, doc_id: str, original: bool) -> Fi
         raise
     ext = (doc.original_ext or "").lstrip(".") if original else "pdf"
     media = (doc.media_type or "application/octet-stream") if original else "application/pdf"
-    name = safe_filename(f"{doc.case_number or 'eingang'}_{doc.doc_type or 'dokument'}_{doc.id}", ext)
+    stem = f"{doc.case_number or 'eingang'}_{doc.doc_type or 'dokument'}_{doc.id}" + ("_original" if original else "")
+    name = safe_filename(stem, ext)
     return FileResponse(target, media_type=media, filename=name, content_disposition_type="attachment",
                         background=BackgroundTask(shutil.rmtree, folder, True))
 

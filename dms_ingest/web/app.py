@@ -117,7 +117,7 @@ def _install_error_handlers(app: FastAPI) -> None:
             message = "The request body is missing or is not the JSON this address expects."
         else:
             message = "Bad request."
-        return error_response(request, 422, message)
+        return error_response(request, 422, message, parameter=where)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):

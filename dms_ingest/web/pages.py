@@ -165,6 +165,8 @@ def render_error(request: Request, status: int, text: str, extra: dict) -> Respo
         explanation = ("Dieses Dokument gehört nicht zu den Akten, für die Sie zuständig sind. "
                        "Der Zugriffsversuch wurde protokolliert.")
     detail = text if status in (409, 422) else ""
+    if extra.get("parameter"):      # the validator's English sentence is for programs; say it here in German
+        detail = f"Die Angabe „{extra['parameter']}“ ist ungültig."
     if not hasattr(request.state, "actor"):     # the error came before anyone was recognised
         request.state.actor, request.state.csrf_token = None, None
     return render(request, "error.html", heading, status=status, heading=heading, explanation=explanation,

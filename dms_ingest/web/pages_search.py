@@ -87,6 +87,13 @@ def review_page(request: Request, actor: PageActor, erledigt: str = ""):
 
 @router.get("/pruefliste/{doc_id}", name="review_item")
 def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: str = ""):
+    messages = [message("ok", f"Zugeordnet: {erledigt}. Weiter mit dem nächsten Dokument.")] if erledigt else []
+    return _review_item(request, actor, doc_id, messages)
+
+
+def _review_item(request: Request, actor, doc_id: str, messages: list, typed_case: str | None = None,
+                 status: int = 200):
+    """The item page; after a refused decision with the reason on top and what was typed kept."""
     rt = runtime(request)
     queue = review.review_list(actor, rt)
     detail = review_item.review_item(actor, rt, doc_id)
@@ -99,7 +106,8 @@ def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: 
             "reasons": detail["reasons"] or ["Keine Begründung gespeichert."],
             "doc_type": detail["doc_type"], "doc_type_label": labels.doc_type(detail["doc_type"]),
             "confidence": round(100 * detail["doc_type_confidence"]) if detail["doc_type_confidence"] else None,
-            "case_number": detail["case_number"], "read_values": detail["read_values"],
+            "case_number": detail["case_number"] if typed_case is None else typed_case,
+            "read_values": detail["read_values"],
             "candidates": [{**c, "date_of_birth": labels.day(c["date_of_birth"])} for c in detail["candidates"]],
             "page_numbers": list(range(1, detail["pages"] + 1))[:4], "text": detail["text"]}
     rows = [{"href": page_url("review_item", doc_id=row["id"]), "current": row["id"] == doc_id,
@@ -107,10 +115,9 @@ def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: 
              "source_label": labels.source_name(row["source"]), "reason": (row["reasons"] or [""])[0]}
             for row in queue]
     doc_types = [(code, labels.doc_type(code)) for code in rt.settings.classification.doc_types]
-    messages = [message("ok", f"Zugeordnet: {erledigt}. Weiter mit dem nächsten Dokument.")] if erledigt else []
     return render(request, "review.html", "Prüfliste", item=item, total=len(queue), position=position or "–",
                   queue=rows, next_href=next_href if next_href != request.url.path else "", doc_types=doc_types,
-                  messages=messages)
+                  messages=messages, status=status)
 
 
 @router.post("/pruefliste/{doc_id}", name="review_assign")
@@ -118,7 +125,15 @@ def review_assign(request: Request, actor: PageActor, doc_id: str,
                   case_number: Annotated[str, Form(max_length=64)] = "",
                   doc_type: Annotated[str, Form(max_length=40)] = ""):
     rt = runtime(request)
-    result = review.review_assign(actor, rt, doc_id, case=case_number.strip() or None, doc_type=doc_type or None)
+    case_number = case_number.strip()
+    try:
+        result = review.review_assign(actor, rt, doc_id, case=case_number or None, doc_type=doc_type or None)
+    except Invalid:
+        # The form offers only known types, so what can be wrong is the case number typed (or none).
+        problem = (f"Das Aktenzeichen „{case_number}“ steht nicht im Register. Bitte die Schreibweise prüfen "
+                   "oder eine der möglichen Akten wählen." if case_number
+                   else "Bitte ein Aktenzeichen eintragen oder eine der möglichen Akten wählen.")
+        return _review_item(request, actor, doc_id, [message("error", problem)], typed_case=case_number, status=422)
     done = f"{labels.doc_type(result['doc_type'])} → {result['case_number'] or 'ohne Akte'}"
     remaining = review.review_list(actor, rt)
     if remaining:

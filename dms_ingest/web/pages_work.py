@@ -256,9 +256,13 @@ def upload_job(request: Request, actor: PageActor, job_id: str):
         elif status not in ("archived",):
             note = result.get("error") or ""
         doc_id = result.get("id") or (result.get("duplicate_of") or [None])[0]
+        if status in ("archived", "duplicate") and not doc_id:      # the service kept back whose file it is
+            where = ("Die Zuordnung wird geprüft; danach erscheint es in der richtigen Akte." if result.get("review")
+                     else "Das Dokument liegt in einer Akte, die Sie nicht öffnen dürfen.")
+            note = f"{note} {where}".strip()
         results.append({"name": job["name"], "outcome_label": outcome[0], "outcome_class": outcome[1],
                         "href": page_url("document", doc_id=doc_id) if doc_id else "",
-                        "doc_type_label": labels.doc_type(result.get("doc_type")),
+                        "doc_type_label": labels.doc_type(result.get("doc_type")) if doc_id else "–",
                         "case_number": result.get("case_number"), "pages": result.get("pages") or "–", "note": note})
     view = {**job, "running": running, "results": results,
             "seconds": int(time.time() - job["started"])}

@@ -1,4 +1,5 @@
-"""Item 8: kill -9 leaves work folders with extracted files; the next process sweeps them."""
+"""Item 8: kill -9 leaves work folders with extracted files; the next process sweeps them. A process
+that ends normally removes its own."""
 
 from __future__ import annotations
 
@@ -29,3 +30,14 @@ def test_work_folder_of_a_killed_ingest_is_swept_by_the_next_process(tmp_path, s
     with Context(settings, workers=1) as ctx:
         mine = ctx.work_dir()
     assert [p for p in work.iterdir()] == [mine], "the dead process's folder must be gone"
+
+
+def test_a_run_that_ends_normally_leaves_no_work_folder(tmp_path, settings):
+    """Else the next command warns of killed processes that never were (the demo's output)."""
+    from dms_datagen.pdf import born_digital_pdf
+
+    letter = born_digital_pdf([["Meldebescheinigung", "Aktenzeichen: ABH-2020-00001"]], tmp_path / "brief.pdf")
+    env = {**os.environ, "DMS_HOME": str(settings.home), "OMP_THREAD_LIMIT": "1"}
+    subprocess.run([sys.executable, "-m", "dms_ingest", "ingest", "--workers", "1", str(letter)], env=env, check=True,
+                   capture_output=True)
+    assert settings.work_dir.is_dir() and list(settings.work_dir.iterdir()) == []

@@ -1,0 +1,78 @@
+"""The insurance period and the registration certificate as they are worded and as OCR reads them
+(lines from the kept OCR of the generated application sets F, G and seed 31): read where the wording
+is clear, never guessed."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dms_ingest.fields import PageText, extract_fields
+
+TODAY = dt.date(2025, 6, 30)
+HEAD = "Techniker Krankenkasse\nDatum: 24.05.2025\nVersicherungsbescheinigung\n" \
+       "Versicherte Person: Duc Anh Hoang, geb. 19.07.1988\n"
+
+
+def period(line: str, confidences: dict[str, float] | None = None) -> tuple[str | None, str | None]:
+    page = PageText(1, HEAD + line, confidences or {}, 90.0 if confidences else None)
+    fields = {f.name: f for f in extract_fields("krankenversicherung", [page], min_confidence=0.7, today=TODAY)}
+    return fields["valid_from"].value, fields["valid_to"].value
+
+
+def test_bis_read_as_his_after_the_start_date():
+    # Set G: OCR sure (97 %) of "his"; the period's end stood unread.
+    line = "Versicherungsschutz vom 04.06.2017 his 09.10.2025."
+    words = {"Versicherungsschutz": 91, "vom": 96, "04.06.2017": 96, "his": 97, "09.10.2025.": 96}
+    assert period(line, words) == ("2017-06-04", "2025-10-09")
+
+
+def test_his_elsewhere_is_no_end_date():
+    assert period("Versicherungsschutz vom 04.06.2017.\nAuskunft gibt his 09.10.2025 die Geschäftsstelle")[1] is None
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Beginn der Mitgliedschaft: 01.04.2019", ("2019-04-01", None)),
+    ("Mitglied seit 01.04.2019", ("2019-04-01", "open")),                  # "seit": a running membership
+    ("Die Versicherung ist gültig ab 01.01.2024 und gültig bis zum 31.12.2025.", ("2024-01-01", "2025-12-31")),
+    ("Versicherungsbeginn: 15.02.2022\nDie Mitgliedschaft endete am 31.03.2025.", ("2022-02-15", "2025-03-31")),
+    ("Versicherungsschutz vom 01.03.2020 b1s 28.02.2026", ("2020-03-01", "2026-02-28")),
+])
+def test_labels_of_the_period(line, expected):
+    assert period(line) == expected
+
+
+def test_a_period_that_ends_before_it_begins_is_unread():
+    # One of the two dates is misread (a digit of the year): neither may be trusted.
+    assert period("Versicherungsschutz vom 31.01.2027 bis 25.02.2021.") == (None, None)
+
+
+def test_a_doubtful_start_date_stays_unread():
+    # Set F as the page OCR left it: 55 % on the start date (a speck on its first dot).
+    line = "Versicherungsschutz vom 31.01.2021 bis 25.02.2027."
+    words = {"Versicherungsschutz": 92, "vom": 97, "31.01.2021": 55, "bis": 97, "25.02.2027.": 96}
+    assert period(line, words) == (None, "2027-02-25")
+
+
+def test_a_surname_that_begins_like_geb_is_the_insured_persons_whole_name():
+    # Set F: "Saba Helen Gebremedhin" was read as "Saba Helen" (the name cut at "Geb").
+    text = "BARMER\nVersicherungsbescheinigung\nVersicherte Person: Saba Helen Gebremedhin, geb. 07.08.1967"
+    page = PageText(1, text)
+    fields = {f.name: f for f in extract_fields("krankenversicherung", [page], min_confidence=0.7, today=TODAY)}
+    assert fields["insured_person"].value == "Saba Helen Gebremedhin"
+
+
+def test_an_address_whose_city_ocr_could_not_read_is_unread():
+    # A seed-31 registration certificate: street and postcode sure, the city "Hasaiors" at 0 %.
+    text = "Stadt Hamburg - Bürgeramt\nMeldebescheinigung\nAnschrift: Wäldstraße 74a, 20095 Hasaiors\n" \
+           "Einzugsdatum: 04.09.2015\nHamburg, 12.05.2025"
+    words = {"Anschrift:": 92, "Wäldstraße": 77, "74a,": 97, "20095": 97, "Hasaiors": 0, "Einzugsdatum:": 91,
+             "04.09.2015": 96, "Hamburg,": 96, "12.05.2025": 96, "Stadt": 96, "Hamburg": 93, "Meldebescheinigung": 91}
+    fields = {f.name: f for f in extract_fields("meldebescheinigung", [PageText(1, text, words, 74.0)],
+                                                min_confidence=0.7, today=TODAY)}
+    assert not fields["address"].read and fields["issue_date"].value == "2025-05-12"
+    words["Hasaiors"] = 93   # the same line read surely
+    fields = {f.name: f for f in extract_fields("meldebescheinigung", [PageText(1, text, words, 74.0)],
+                                                min_confidence=0.7, today=TODAY)}
+    assert fields["address"].value == "Wäldstraße 74a, 20095 Hasaiors"
