@@ -110,3 +110,25 @@ def test_tesseract_style_filler_runs():
                       date_of_birth=dt.date(1999, 9, 9), sex="M", expiry_date=dt.date(2031, 2, 17))
     lower = l2[:13] + l2[13:19].replace("9", "g") + l2[19:]
     assert parse_td3(l1, lower, today=TODAY).valid
+
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 32 --scenarios complete`, ABH-2023-00637_02_pass:
+# the page's OCR (and both readings of the band) read the number's check digit "1" before "IND" twice.
+DOUBLED = ("P<INDGUPTA<<VIKRAM<<<ccccccccccececece<<cc<<", "X7610195711IND7304121M2607090<<<<<<<<<<<<<<<Q")
+
+
+def test_a_glyph_ocr_doubled_is_dropped_where_the_check_digits_then_verify():
+    (result,) = find_mrz("\n".join(DOUBLED), today=TODAY)
+    assert result.valid, result.failed_checks
+    assert (result.document_number, result.nationality, result.date_of_birth, result.expiry_date) == (
+        "X76101957", "IND", dt.date(1973, 4, 12), dt.date(2026, 7, 9))
+    assert result.lines[1] == "X761019571IND7304121M2607090<<<<<<<<<<<<<<<0"
+
+
+def test_a_doubled_glyph_is_not_dropped_where_nothing_then_verifies_or_where_two_readings_would():
+    # Another digit misread as well (the birth date's "7" as "1"): dropping the double verifies nothing.
+    wrong = DOUBLED[1].replace("IND73", "IND13")
+    assert not any(r.valid for r in find_mrz(f"{DOUBLED[0]}\n{wrong}", today=TODAY))
+    # A line read right is taken as it is, its doubled letters and digits untouched ("C01X00T478D").
+    (german,) = find_mrz("\n".join(GERMAN), today=TODAY)
+    assert german.valid and german.document_number == "C01X00T47"

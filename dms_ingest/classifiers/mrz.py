@@ -177,14 +177,14 @@ def parse_td3(line1: str, line2: str, *, today: dt.date | None = None) -> MrzRes
     line1 = line1[:5] + re.sub(r"[^A-Z0-9<]", "<", line1[5:])
     if not _MRZ_CHARS.match(line1):
         return None
-    results: dict[str, MrzResult] = {}
-    for reading in _line2_readings(_clean(line2)):
-        repaired = _repair_line2(reading)
-        if repaired is not None:
-            # Characters no MRZ contains stay visible as '?' so the result is reported, not dropped.
-            repaired = re.sub(r"[^A-Z0-9<]", "?", repaired)
-        if repaired is not None and repaired.count("?") <= 3 and repaired not in results:
-            results[repaired] = _parse_lines(line1, repaired, today)
+    readings = _line2_readings(_clean(line2))
+    results = _parse_readings(line1, readings, today)
+    if not any(r.valid for r in results.values()):
+        # OCR doubled a glyph ("1I" read "11I" in "...571IND"): each single undoubling is tried, and
+        # below, as for any reading, only one of them may verify.
+        undoubled = _parse_readings(line1, [d for r in readings for d in _undoubled(r)], today)
+        if any(r.valid for r in undoubled.values()):
+            results = undoubled
     if not results:
         return None
     valid = [r for r in results.values() if r.valid]
@@ -195,6 +195,27 @@ def parse_td3(line1: str, line2: str, *, today: dt.date | None = None) -> MrzRes
         # Two different readings both pass: the check digits prove nothing then.
         return replace(first, valid=False, failed_checks=("ambiguous_reading",))
     return first
+
+
+def _parse_readings(line1: str, readings: list[str], today: dt.date) -> dict[str, MrzResult]:
+    results: dict[str, MrzResult] = {}
+    for reading in readings:
+        repaired = _repair_line2(reading)
+        if repaired is not None:
+            # Characters no MRZ contains stay visible as '?' so the result is reported, not dropped.
+            repaired = re.sub(r"[^A-Z0-9<]", "?", repaired)
+        if repaired is not None and repaired.count("?") <= 3 and repaired not in results:
+            results[repaired] = _parse_lines(line1, repaired, today)
+    return results
+
+
+def _undoubled(line: str) -> list[str]:
+    """Line 2 without one of its doubled letters or digits before the optional data (where check
+    digits cover every position); only for a line that is not too short for that."""
+    if len(line) < LINE_LENGTH:
+        return []
+    return list(dict.fromkeys(line[:i] + line[i + 1:] for i in range(27)
+                              if line[i] == line[i + 1] and line[i] not in "<" + _GUILLEMET))
 
 
 def _parse_lines(line1: str, line2: str, today: dt.date) -> MrzResult:
