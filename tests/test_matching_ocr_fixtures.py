@@ -471,3 +471,24 @@ def test_a_c_cedilla_read_as_g_is_the_registry_name():
     # Only for a name the registry spells with "ç": a registry "Kilic" is not read into "Kılıg".
     plain = CaseRegistry(parse_registry_text(REGISTRY_97.replace("Kılıç,Serkan", "Kilic,Serkan")))
     assert assigned(decide(CEDILLA, plain)) is None
+
+
+# seed 71 (regenerated), scan_0003.jpg: a speck between year and serial read as a double quote.
+QUOTE_SPECK = """Hausverwaltung Petersen
+
+Mietenbuchhaltung
+wi . .
+" Aktenzeichen: ABH - 2016 "47803
+Datum: 19.01.2025 A
+.
+Mietbescheinigung a
+Kunden-Nr. 8714471 a te 5"""
+
+
+def test_a_speck_read_as_a_quote_inside_the_number_and_an_unreadable_rest_after_the_prefix():
+    registry = CaseRegistry([*REGISTRY, *parse_registry_text(
+        "case_number,surname,given_names,date_of_birth,nationality\nABH-2016-47803,Demir,Ayse,1990-01-01,TUR\n")])
+    assert assigned(decide(QUOTE_SPECK, registry)) == "ABH-2016-47803"
+    # Digits after the prefix that make no number: illegible, so not the mail's case either.
+    garbled = QUOTE_SPECK.replace('"47803', "#47803")
+    assert assigned(decide(garbled, registry, email_case_number="ABH-2021-56327")) is None
