@@ -205,6 +205,11 @@ def test_mailroom_settles_a_review_item_but_cannot_open_case_contents(office):
     with office.client("anna") as anna:
         case = anna.get("/api/cases/ABH-2020-00003").json()
         assert [d["id"] for d in case["documents"]] == [intake]
+    # Art. 15 for Becker: the mailroom read his document while it had no case yet; that is in his report
+    report = json.loads(office.dms("audit", "report", "--case", "ABH-2020-00003", "--json").stdout)
+    made = [(a["login"], a["action"], a["outcome"]) for a in report["accesses"] if a["object_id"] == intake]
+    assert ("post", "show", "ok") in made and ("post", "review_assign", "ok") in made
+    assert {a["object_type"] for a in report["accesses"] if a["object_id"] == intake} == {"document"}
 
 
 def test_art15_report_lists_exactly_the_accesses_made(office):

@@ -14,6 +14,7 @@ import json
 import os
 import threading
 import weakref
+from collections.abc import Collection
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -227,16 +228,21 @@ def verify(db, max_problems: int = 20) -> VerifyResult:
 
 def query(db, *, case_number: str | None = None, login: str | None = None, since: datetime | None = None,
           until: datetime | None = None, limit: int = 1000, offset: int = 0, outcome: str | None = None,
-          newest_first: bool = False) -> list[AccessLogRow]:
+          newest_first: bool = False, case_documents: Collection[str] = ()) -> list[AccessLogRow]:
     """Entries matching the filters, oldest first (or newest first). A case matches entries about
-    the case itself, its documents, and searches whose hits showed it."""
+    the case itself, its documents, and searches whose hits showed it; *case_documents* (the ids of
+    the documents now in the case) adds what was done to them before they were filed there (in the
+    intake, in another case)."""
     engine = ensure_tables(db)
     with Session(engine, expire_on_commit=False) as s:
         q = select(AccessLogRow)
         if case_number:
-            q = q.where((AccessLogRow.case_number == case_number)
-                        | ((AccessLogRow.action == "search")
-                           & AccessLogRow.detail.like("%" + json.dumps(case_number) + "%")))
+            about_case = ((AccessLogRow.case_number == case_number)
+                          | ((AccessLogRow.action == "search")
+                             & AccessLogRow.detail.like("%" + json.dumps(case_number) + "%")))
+            if case_documents:
+                about_case = about_case | AccessLogRow.object_id.in_(sorted(case_documents))
+            q = q.where(about_case)
         if login:
             q = q.where(AccessLogRow.login == login)
         if since:

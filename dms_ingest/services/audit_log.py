@@ -20,8 +20,10 @@ def entries(actor: Actor, runtime: Runtime, *, case_number: str | None = None, l
     with operation(runtime, actor, "audit_read", case_number or login, object_type="audit",
                    filter_case=case_number, filter_user=login) as note:
         policy.require(actor, "audit_read")
+        documents = [d.id for d in runtime.catalog.documents_of_case(case_number)] if case_number else []
         rows = audit.query(runtime.catalog, case_number=case_number, login=login, since=since, until=until,
-                           limit=limit, offset=offset, outcome=outcome, newest_first=newest_first)
+                           limit=limit, offset=offset, outcome=outcome, newest_first=newest_first,
+                           case_documents=documents)
         note.update(entries=len(rows))
         return [audit.row_to_json(r) for r in rows]
 
