@@ -182,3 +182,15 @@ def test_a_page_scanned_finer_than_every_scale_is_not_read_twice_alike():
     ocr = ScriptedOcr(("Das Mietverhältnis bang am 07.05.2016.", 91.0), ("Das Mietverhältnis beginnt am 07.05.2016.", 90.0))
     assert reread_field_lines(page, GRAY, ocr) == 0
     assert len(ocr.calls) == 2
+
+
+def test_the_halves_of_neighbouring_lines_are_whitened_before_the_line_is_read():
+    from dms_ingest.ingest.field_lines import _without_neighbours
+    crop = np.full((60, 300), 245, np.uint8)
+    crop[0:12, 20:280] = 30        # the line above, cut by the margin (set D: "wwe gummi oe ..." in the reading)
+    crop[52:60, 40:60] = 30        # a descender of the line below
+    crop[20:42, 30:270] = 20       # the line's own words, a margin away from both edges
+    crop[45:47, 200:204] = 40      # a speck near the line stays: it is not the neighbours'
+    clean = _without_neighbours(crop)
+    assert (clean[0:12, 20:280] == 255).all() and (clean[52:60, 40:60] == 255).all()
+    assert (clean[20:42, 30:270] == 20).all() and (clean[45:47, 200:204] == 40).all()
