@@ -209,6 +209,7 @@ def test_mailroom_settles_a_review_item_but_cannot_open_case_contents(office):
     report = json.loads(office.dms("audit", "report", "--case", "ABH-2020-00003", "--json").stdout)
     made = [(a["login"], a["action"], a["outcome"]) for a in report["accesses"] if a["object_id"] == intake]
     assert ("post", "show", "ok") in made and ("post", "review_assign", "ok") in made
+    assert {a["object_type"] for a in report["accesses"] if a["object_id"] == intake} == {"document"}
 
 
 def test_art15_report_lists_exactly_the_accesses_made(office):

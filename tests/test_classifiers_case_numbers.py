@@ -29,6 +29,7 @@ def canon(text, pattern=DEFAULT):
         "abh-2019-04711",
         "ÄBH.2019.04711",       # a speck on the A (seed 83)
         "ÁBH-2019-04711",
+        'ABH - 2019 "04711',   # a speck read as a quote (seed 71)
     ],
 )
 def test_ocr_variants_give_canonical_form(text):
@@ -161,6 +162,7 @@ def test_normalise_case_number():
         ("Az. 12345/2023", "12345/2023"),
         ("Prüfling: Phan Thi Mai\nARH.2013.64549", "ARH.2013.64549"),   # a prefix letter read as another
         ("sowie BH.2019.04711", "BH.2019.04711"),
+        ("Aktenzeichen: ABH - 2019 #04711", "ABH"),   # the prefix, then digits that do not fit
     ],
 )
 def test_malformed_case_numbers(text, fragment):

@@ -451,3 +451,44 @@ def test_an_ampersand_for_an_eight_and_an_n_acute_read_fi_keep_the_certificate_i
     assert assigned(decide(CERTIFICATE, registry)) == "ABH-2025-10948"
     # Another birth date: review.
     assert assigned(decide(CERTIFICATE.replace("28.11.1985", "28.11.1986"), registry)) is None
+
+
+# seed 97 (fresh), scan_0049.pdf (upside down, turned): a clean "Kılıç" read "Kılıg", the cedilla taken for a descender.
+CEDILLA = """Zertifikat Deutsch-Test für Zuwanderer (DTZ)
+
+Tilnehmerin/Teilnehmer: Kılıg, Serkan, Date of birth / Geburtsdatum: 15. November 1987
+Gesamtergebnis: Niveau B1 - Hören 19/20 - Lesen 12/25"""
+REGISTRY_97 = """case_number,surname,given_names,date_of_birth,nationality
+ABH-2016-38246,Kılıç,Serkan,1987-11-15,TUR
+ABH-2015-58840,Kılıç,Büşra,1954-06-29,TUR
+"""
+
+
+def test_a_c_cedilla_read_as_g_is_the_registry_name():
+    registry = CaseRegistry(parse_registry_text(REGISTRY_97))
+    assert assigned(decide(CEDILLA, registry)) == "ABH-2016-38246"
+    assert assigned(decide(CEDILLA.replace("15. November", "16. November"), registry)) is None
+    # Only for a name the registry spells with "ç": a registry "Kilic" is not read into "Kılıg".
+    plain = CaseRegistry(parse_registry_text(REGISTRY_97.replace("Kılıç,Serkan", "Kilic,Serkan")))
+    assert assigned(decide(CEDILLA, plain)) is None
+
+
+# seed 71 (regenerated), scan_0003.jpg: a speck between year and serial read as a double quote.
+QUOTE_SPECK = """Hausverwaltung Petersen
+
+Mietenbuchhaltung
+wi . .
+" Aktenzeichen: ABH - 2016 "47803
+Datum: 19.01.2025 A
+.
+Mietbescheinigung a
+Kunden-Nr. 8714471 a te 5"""
+
+
+def test_a_speck_read_as_a_quote_inside_the_number_and_an_unreadable_rest_after_the_prefix():
+    registry = CaseRegistry([*REGISTRY, *parse_registry_text(
+        "case_number,surname,given_names,date_of_birth,nationality\nABH-2016-47803,Demir,Ayse,1990-01-01,TUR\n")])
+    assert assigned(decide(QUOTE_SPECK, registry)) == "ABH-2016-47803"
+    # Digits after the prefix that make no number: illegible, so not the mail's case either.
+    garbled = QUOTE_SPECK.replace('"47803', "#47803")
+    assert assigned(decide(garbled, registry, email_case_number="ABH-2021-56327")) is None

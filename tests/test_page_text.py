@@ -49,6 +49,26 @@ def test_an_unknown_dictionary_version_is_a_clear_error():
         unpack(b"\x00\x09abc")
 
 
+@pytest.mark.parametrize("damage", [lambda v: v[:len(v) // 2], lambda v: v[:-1], lambda v: v[:1], lambda v: v[:2],
+                                    lambda v: v + b"xyz", lambda v: v[:2] + b"garbage"])
+def test_a_damaged_stored_value_is_a_clear_error_not_a_shorter_text(damage):
+    with pytest.raises(ValueError, match="^stored page text is damaged"):
+        unpack(damage(pack(LETTER)))
+
+
+def test_a_dictionary_changed_after_shipping_is_refused_not_read_as_other_words(tmp_path, monkeypatch):
+    packed = pack(LETTER)
+    # What a checkout converting line ends makes of it: deflate would read "viektenz" for "Ihr Antrag".
+    (tmp_path / "v1.txt").write_bytes(page_text.dictionary(1).replace(b"\n", b"\r\n"))
+    monkeypatch.setattr(page_text, "_DICTIONARIES", tmp_path)
+    page_text.dictionary.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="not the dictionary shipped as version 1"):
+            unpack(packed)
+    finally:
+        page_text.dictionary.cache_clear()
+
+
 def test_the_dictionary_of_each_shipped_version_is_there():
     for version in range(1, CURRENT_VERSION + 1):
         assert len(page_text.dictionary(version)) > 1000

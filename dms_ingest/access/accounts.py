@@ -135,10 +135,13 @@ def issue_token(db, login: str, label: str = "") -> str:
     return token
 
 
-def login_for_token(db, token: str) -> str | None:
+def actor_for_token(db, token: str, client: str) -> Actor | None:
+    """The Actor of an API token, or None if the token is malformed, unknown or revoked, or its
+    user is gone or disabled (see `actor_for`)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    return store.token_login(db, sha256(token))
+    today = date.today()
+    return _actor(db, store.token_teams_reached(db, sha256(token), today, teams_of, CASEWORK_ROLES), today, client)
 
 
 def revoke_tokens(db, login: str) -> int:
@@ -199,7 +202,11 @@ def actor_for(db, login: str, client: str) -> Actor | None:
 
     Teams = the user's own teams + the teams of everyone they substitute for today."""
     today = date.today()
-    found = store.teams_reached(db, login, today, teams_of, CASEWORK_ROLES)
+    return _actor(db, store.teams_reached(db, login, today, teams_of, CASEWORK_ROLES), today, client)
+
+
+def _actor(db, found: tuple | None, today: date, client: str) -> Actor | None:
+    """The Actor from `teams_reached`'s answer; logs the end of substitutions that ended unlogged."""
     if found is None:
         return None
     user, teams, expired = found

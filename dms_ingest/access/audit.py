@@ -23,14 +23,14 @@ def record(catalog, actor, action: str, target: str | None = None, outcome: str 
     if not log_reads and outcome == "ok" and action in READ_ACTIONS:
         return
     object_type = detail.pop("object_type", None)
-    if "case_number" in detail:
-        case_number = detail.pop("case_number")
-    else:
-        case_number = None
-        if target and object_type in (None, "document") and hasattr(catalog, "get"):
-            doc = catalog.get(target)
-            if doc is not None:
-                case_number, object_type = doc.case_number, "document"
+    given = "case_number" in detail
+    case_number = detail.pop("case_number", None)
+    if target and object_type in (None, "document") and hasattr(catalog, "get"):
+        doc = catalog.get(target)      # a document: named as one, and its case unless the caller gave it
+        if doc is not None:
+            object_type = "document"
+            if not given:
+                case_number = doc.case_number
     append(catalog, Entry(login=actor.login, role=actor.role, client=actor.client, action=action,
                           object_type=object_type or "", object_id=str(target or ""), case_number=case_number,
                           outcome=outcome, detail=detail))

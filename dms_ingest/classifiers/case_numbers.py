@@ -24,8 +24,9 @@ _LETTER_LOOKALIKES = {"0": "O", "1": "I", "2": "Z", "5": "S", "6": "G", "8": "B"
 
 _DIGIT_CLASS = "[0-9" + re.escape("".join(_DIGIT_LOOKALIKES)) + "]"
 # Separators seen between the parts of a printed or OCR-read case number: a dash, slash, dot or
-# space, plus at most one speck OCR read as punctuation beside it ("ABH,: 2013", "2017°- 30941").
-_SEP = r"(?:[ \t]*[-‐‑‒–—/._:+*,;°`'´~]{0,2}[ \t]*)"
+# space, plus at most one speck OCR read as punctuation beside it ("ABH,: 2013", "2017°- 30941",
+# 'ABH - 2016 "47803').
+_SEP = r"(?:[ \t]*[-‐‑‒–—/._:+*,;°`'´~" + '"“”„' + r"]{0,2}[ \t]*)"
 
 # Labels that introduce a case number; umlauts and dots are often lost in OCR.
 # "Zeichen" with the c read as g ("Aktenzeighen").
@@ -284,8 +285,9 @@ def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = N
         value = fragment.group().rstrip("-–/.")
         # Or the office's prefix with only a year after it: the serial was lost ("Aktenzeichen ABH.2022"
         # with "33358" read elsewhere on a photo) - an illegible number, not no number.
+        # The digits are counted to the line's end: separators OCR garbled may have cut the fragment short.
         truncated = _as_prefix(re.split(r"[\s\-–/.]", value, maxsplit=1)[0], pattern.prefixes) is not None \
-            and sum(c.isdigit() for c in value) >= pattern.year_digits
+            and sum(c.isdigit() for c in rest[lead:]) >= pattern.year_digits
         if sum(c.isdigit() for c in value) >= needed or truncated:
             start = label.end() + lead
             found.append((value, (start, start + len(value))))

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .birth_rows import find_table_birth_dates
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
 from .persons import (PersonMention, TextNames, find_birth_dates, find_name_candidates, find_person_mentions,
@@ -121,10 +122,11 @@ def _collect_people(
     evidence.birth_dates = {h.date for h in find_birth_dates(text, today=today)}
     evidence.unread_birth_dates = find_unread_birth_dates(text, today=today)
     read_otherwise = {first: again for first, again in rereads if first is not None}
-    for birth in sorted(evidence.birth_dates):
+
+    def weigh(birth: dt.date, where: TextNames) -> None:
         scored = []
         for record in registry.born_on(birth):
-            match = names.find(record.surname, record.given_names)
+            match = where.find(record.surname, record.given_names)
             scored.append((record, match.score if match else 0.0))
         winner, lookalikes = _pick_unique(scored, threshold, ambiguity)
         if winner is not None and birth in read_otherwise:
@@ -134,6 +136,15 @@ def _collect_people(
             add(winner, "name_dob")
         elif lookalikes:
             evidence.ambiguous.append(lookalikes)
+
+    for birth in sorted(evidence.birth_dates):
+        weigh(birth, names)
+    rows = find_table_birth_dates(text, today=today)
+    for row in rows:
+        # A table row's birthday is looked up with the names on that row only, never another row's.
+        if row.date not in evidence.birth_dates:
+            weigh(row.date, TextNames(text[row.row[0]:row.row[1]]))
+    evidence.birth_dates |= {row.date for row in rows}
 
     for first, again in rereads:
         record = _reread_bearer(first, again, registry, names, evidence.birth_dates, ambiguity)

@@ -73,9 +73,11 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
 
 
 # Letters German OCR has no glyph for and reads as others: the registry spelling tells where to expect
-# them ("Szymański" printed, "Szymariski" or "Szymafiski" read; "Łukasz" read "tukasz"). Only the
-# registry's own name gets the variants, never the text; each reading is one way of reading them all.
-_OCR_READINGS_OF_LETTERS = ({"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t"}, {"ń": "fi", "Ń": "FI", "Ł": "t", "ł": "t"})
+# them ("Szymański" printed, "Szymariski" or "Szymafiski" read; "Łukasz" read "tukasz"; "Kılıç" read
+# "Kılıg", the cedilla taken for a descender). Only the registry's own name gets the variants, never
+# the text; each reading is one way of reading them all.
+_OCR_READINGS_OF_LETTERS = ({"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t", "ç": "g", "Ç": "G"},
+                            {"ń": "fi", "Ń": "FI", "Ł": "t", "ł": "t"})
 
 
 def _printed_spellings(name: str) -> list[str]:

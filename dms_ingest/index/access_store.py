@@ -75,14 +75,6 @@ def add_token(db, token_hash: str, login: str, label: str) -> None:
         s.commit()
 
 
-def token_login(db, token_hash: str) -> str | None:
-    """The login a token belongs to, or None when it is unknown or revoked. Read on every API
-    request: one Core query, no ORM session."""
-    with ensure_tables(db).connect() as conn:
-        row = conn.execute(_TOKEN_LOGIN, {"token_hash": token_hash}).first()
-    return None if row is None or row.revoked else row.login
-
-
 # Statements of the per-request look-ups, built once (SQLAlchemy then reuses their compiled form).
 _tokens, _users, _subs, _absent = (ApiTokenRow.__table__, UserRow.__table__, SubstitutionRow.__table__,
                                    UserRow.__table__.alias("absent"))
@@ -142,18 +134,35 @@ def teams_reached(db, login: str, today: date, teams_of: Callable[[UserRow], lis
     Substitutions count only for users whose role is in *substitutes*. Read on every request, so
     Core queries on one connection (no ORM session); the rows returned carry the user's columns."""
     with ensure_tables(db).connect() as conn:
-        user = conn.execute(_USER, {"login": login}).first()
-        if user is None or user.disabled:
+        return _teams_reached(conn, login, today, teams_of, substitutes)
+
+
+def token_teams_reached(db, token_hash: str, today: date, teams_of: Callable[[UserRow], list[str]],
+                        substitutes: frozenset[str]) -> tuple[UserRow, set[str], bool] | None:
+    """`teams_reached` for the user of an API token, None when the token is unknown or revoked:
+    token and user on one connection, as every API request asks (one pool checkout, and on
+    PostgreSQL one transaction's round trips, fewer)."""
+    with ensure_tables(db).connect() as conn:
+        row = conn.execute(_TOKEN_LOGIN, {"token_hash": token_hash}).first()
+        if row is None or row.revoked:
             return None
-        teams = set(teams_of(user))
-        expired = False
-        if user.role in substitutes:
-            subs = conn.execute(_SUBSTITUTIONS_OF, {"login": login}).all()
-            for sub in subs:
-                if sub.until >= today and sub.teams is not None:
-                    teams.update(teams_of(sub))
-            expired = any(sub.until < today and not sub.end_logged for sub in subs)
-        return user, teams, expired
+        return _teams_reached(conn, row.login, today, teams_of, substitutes)
+
+
+def _teams_reached(conn, login: str, today: date, teams_of: Callable[[UserRow], list[str]],
+                   substitutes: frozenset[str]) -> tuple[UserRow, set[str], bool] | None:
+    user = conn.execute(_USER, {"login": login}).first()
+    if user is None or user.disabled:
+        return None
+    teams = set(teams_of(user))
+    expired = False
+    if user.role in substitutes:
+        subs = conn.execute(_SUBSTITUTIONS_OF, {"login": login}).all()
+        for sub in subs:
+            if sub.until >= today and sub.teams is not None:
+                teams.update(teams_of(sub))
+        expired = any(sub.until < today and not sub.end_logged for sub in subs)
+    return user, teams, expired
 
 
 # --- teams -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ so a new dictionary can come later without rewriting old rows (`dms reindex` rec
 
 from __future__ import annotations
 
+import hashlib
 import zlib
 from functools import lru_cache
 from pathlib import Path
@@ -30,12 +31,21 @@ _WINDOW = -15                   # raw deflate: no zlib header or checksum (the d
 _DICTIONARIES = Path(__file__).with_name("text_dictionary")
 
 
+# The SHA-256 of each shipped dictionary. Raw deflate carries no checksum: a dictionary changed by
+# one byte (an edit, a checkout converting line ends) reads every stored text back as other words
+# without any error, so a dictionary that is not byte for byte the shipped one is refused.
+_SHIPPED = {1: "665e504a13cd398b824cb9f0e63adff414776fadbce8907d92429c1528e55755"}
+
+
 @lru_cache(maxsize=None)
 def dictionary(version: int) -> bytes:
     path = _DICTIONARIES / f"v{version}.txt"
-    if not path.is_file():
+    if version not in _SHIPPED or not path.is_file():
         raise ValueError(f"page text compressed with dictionary version {version}, which this version does not know")
-    return path.read_bytes()
+    content = path.read_bytes()
+    if hashlib.sha256(content).hexdigest() != _SHIPPED[version]:
+        raise ValueError(f"{path} is not the dictionary shipped as version {version}: page texts would read wrong")
+    return content
 
 
 @lru_cache(maxsize=None)
@@ -61,8 +71,17 @@ def unpack(value: bytes | memoryview | str | None) -> str:
     value = bytes(value)
     if not value or value[0] != _MARK:
         return value.decode()
+    if len(value) < 2:
+        raise ValueError("stored page text is damaged: a compressed value without its dictionary version")
     decompressor = zlib.decompressobj(_WINDOW, zdict=dictionary(value[1]))
-    return (decompressor.decompress(value[2:]) + decompressor.flush()).decode()
+    try:
+        raw = decompressor.decompress(value[2:]) + decompressor.flush()
+    except zlib.error as exc:
+        raise ValueError(f"stored page text is damaged: {exc}") from None
+    if not decompressor.eof or decompressor.unused_data:
+        # Raw deflate has no checksum: a cut value would otherwise read as the start of the text.
+        raise ValueError("stored page text is damaged: its compressed data is cut short or runs on")
+    return raw.decode()
 
 
 def is_current(value: bytes | memoryview | str | None) -> bool:

@@ -18,6 +18,7 @@ The plan of one search, the same on both backends:
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -242,8 +243,8 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
         pages = _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows])
         excluded = _excluded_documents(conn, catalog, parsed, filters) if parsed.excluded else set()
         if filters.groups:
-            excluded |= {doc_id for doc_id, doc_type, *row in pages.values()
-                         if not filters.admits(row[0], doc_type, *row[1:])}
+            excluded |= {doc_id for doc_id, doc_type, case_number, review, received, team in pages.values()
+                         if not filters.admits(case_number, doc_type, review, received, team)}
         best: dict[str, tuple[float, int]] = {}     # document → (score, page id) of its best page
         doc_types: dict[str, str | None] = {}
         for page_id, score in rows:
@@ -256,11 +257,12 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
             doc_types[doc_id] = doc_type
             if doc_id not in best or score > best[doc_id][0]:
                 best[doc_id] = (score, page_id)
-        order = sorted(best, key=lambda d: (-best[d][0], -best[d][1], d))     # ties: the newer page first
-        facets = dict(sorted(Counter(doc_types[d] or "" for d in order).items(), key=lambda kv: (-kv[1], kv[0])))
-        shown = order[query.offset: wanted]
-        hits = _hits(conn, catalog.is_sqlite, [(d, *best[d]) for d in shown], parsed, query)
-    found = len(order)
+        # Only the documents up to the page shown need their order (ties: the newer page first), not
+        # all ~1,000 candidates; total and facets count them all.
+        first = heapq.nsmallest(wanted, best, key=lambda d: (-best[d][0], -best[d][1], d))
+        facets = dict(sorted(Counter(doc_types[d] or "" for d in best).items(), key=lambda kv: (-kv[1], kv[0])))
+        hits = _hits(conn, catalog.is_sqlite, [(d, *best[d]) for d in first[query.offset:]], parsed, query)
+    found = len(best)
     if estimate is not None:        # pages → documents at the ratio seen among the candidates
         estimate = max(found, round(estimate * len({v[0] for v in pages.values()}) / max(1, len(pages))))
     return SearchPage(query, found, exact, hits, facets, total_estimate=estimate)
@@ -345,7 +347,7 @@ def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tup
     rows = fetch_rows(conn, "SELECT p.id, p.document_id, d.doc_type, d.case_number, d.review, d.created_at, c.team "
                             "FROM pages p JOIN documents d ON d.id = p.document_id "
                             f"LEFT JOIN cases c ON c.case_number = d.case_number WHERE p.id {condition}", params)
-    return {int(r[0]): tuple(r[1:]) for r in rows}
+    return {int(r[0]): r[1:] for r in rows}
 
 
 def _hits(conn, is_sqlite: bool, shown: list[tuple[str, float, int]], parsed: ParsedQuery,

@@ -146,11 +146,12 @@ def show(actor: Actor, runtime: Runtime, doc_id: str, *, text: bool = False) -> 
         data = doc.model_dump(mode="json")
         data["review_reasons"] = json.loads(doc.review_reasons)
         data["candidates"] = json.loads(doc.candidates)
+        pages, events = catalog.pages_and_events(doc_id)
         data["page_details"] = [{"number": p.number, "ocr_confidence": p.ocr_confidence, "blank": p.blank,
                                  "rotation": p.rotation, "skew": p.skew, "colour": p.colour,
-                                 **({"text": p.text} if text else {})} for p in catalog.pages(doc_id)]
+                                 **({"text": p.text} if text else {})} for p in pages]
         data["audit"] = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-                          "detail": json.loads(e.detail)} for e in catalog.audit(doc_id)]
+                          "detail": json.loads(e.detail)} for e in events]
         data["fields"] = _fields(catalog, doc)
         return data
 

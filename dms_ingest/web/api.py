@@ -5,6 +5,7 @@ Field names are a public contract like the CLI's `--json`: kept, only added to.
 
 from __future__ import annotations
 
+import json
 import shutil
 import tempfile
 from datetime import date, datetime, time, timezone
@@ -12,7 +13,8 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
-from fastapi.responses import FileResponse
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 from starlette.background import BackgroundTask
 
@@ -39,6 +41,16 @@ OptionalDay = Annotated[Optional[date], BeforeValidator(_blank_is_none)]
 
 def _runtime(request: Request):
     return request.app.state.runtime
+
+
+class ReadyJSON(JSONResponse):
+    """The JSON of a service's JSON-ready dict, rendered as it is. For a returned dict FastAPI would
+    first walk every value through jsonable_encoder (a search page or case file: 200-400 calls,
+    0.3 ms CPU per request) only to find it JSON-ready; whatever is not (a date) still goes through it."""
+
+    def render(self, content) -> bytes:
+        return json.dumps(content, ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                          default=jsonable_encoder).encode("utf-8")
 
 
 # --- login -------------------------------------------------------------------------------------
@@ -91,30 +103,30 @@ def api_search(request: Request, actor: CurrentActor,
                from_: Annotated[OptionalDay, Query(alias="from")] = None,
                to: Annotated[OptionalDay, Query()] = None,
                limit: Annotated[int, Query(ge=1, le=200)] = 20,
-               offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> dict:
+               offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> ReadyJSON:
     from ..services import documents
 
     if from_ and to and from_ > to:
         raise Invalid("'from' lies after 'to'.")
-    return documents.search_page(actor, _runtime(request), q, case_number=case, doc_type=type,
-                                 received_from=_day_start(from_), received_to=_day_end(to),
-                                 limit=limit, offset=offset)
+    return ReadyJSON(documents.search_page(actor, _runtime(request), q, case_number=case, doc_type=type,
+                                           received_from=_day_start(from_), received_to=_day_end(to),
+                                           limit=limit, offset=offset))
 
 
 @router.get("/cases/{case_number}", response_model=None, tags=["cases"], summary="A person's case file")
-def api_case(request: Request, actor: CurrentActor, case_number: str) -> dict:
+def api_case(request: Request, actor: CurrentActor, case_number: str) -> ReadyJSON:
     from ..services import casefile
 
     # With the checklist of the case's open applications (GET /api/cases/{case}/applications has it
     # in full): one service operation, so one access-log entry per request.
-    return casefile.case_file(actor, _runtime(request), case_number, applications=True)
+    return ReadyJSON(casefile.case_file(actor, _runtime(request), case_number, applications=True))
 
 
 @router.get("/documents/{doc_id}", response_model=None, tags=["documents"], summary="A document's metadata")
-def api_document(request: Request, actor: CurrentActor, doc_id: str) -> dict:
+def api_document(request: Request, actor: CurrentActor, doc_id: str) -> ReadyJSON:
     from ..services import documents
 
-    return documents.show(actor, _runtime(request), doc_id)
+    return ReadyJSON(documents.show(actor, _runtime(request), doc_id))
 
 
 def _download(request: Request, actor: Actor, doc_id: str, original: bool) -> FileResponse:

@@ -71,8 +71,7 @@ def _resolve(request: Request) -> tuple[Actor | None, str | None]:
     db, client = _catalog(request), client_address(request)
     token = _bearer(request)
     if token is not None:
-        login = accounts.login_for_token(db, token)
-        actor = accounts.actor_for(db, login, client) if login else None
+        actor = accounts.actor_for_token(db, token, client)
         if actor is None:
             raise NotAuthenticated("The API token is not valid (unknown, revoked, or its user is disabled).")
         return actor, None

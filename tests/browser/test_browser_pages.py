@@ -44,6 +44,7 @@ def test_caseworker_day(world, browser):
     browser.assert_accessible()
     rows = browser.find_all("tbody tr")
     assert len(rows) == 2 and all("neu" in r.text for r in rows)
+    assert _fits_a_narrow_screen(browser)          # a phone or a split screen at home: no sideways page
     # htmx: "Gesehen" updates the row and the count in place, without loading the page again
     browser.driver.execute_script("window.keptAcrossTheClick = true;")
     row = next(r for r in rows if "Anwaltsschreiben" in r.text)
@@ -62,6 +63,7 @@ def test_caseworker_day(world, browser):
         "return Array.from(document.querySelectorAll('.checklist td')).filter(c => c.scrollWidth > c.clientWidth)"
         ".map(c => c.textContent.trim())")
     assert browser.find_all(".checklist td") and spilled == []
+    assert _fits_a_narrow_screen(browser)
     _keep_screenshot(browser, "fallakte")
     browser.assert_accessible()
 
@@ -88,6 +90,17 @@ def test_caseworker_day(world, browser):
     assert browser.path.startswith("/anmelden") and "Sie sind abgemeldet" in browser.text()
     browser.open("/posteingang")
     assert browser.path.startswith("/anmelden")
+
+
+def _fits_a_narrow_screen(browser, width: int = 500) -> bool:
+    """At *width* pixels the page itself does not scroll sideways (wide tables scroll in their box)."""
+    driver = browser.driver
+    size = driver.get_window_size()
+    driver.set_window_size(width, size["height"])
+    try:
+        return driver.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
+    finally:
+        driver.set_window_size(size["width"], size["height"])
 
 
 def _count(browser) -> str:
