@@ -453,6 +453,26 @@ def test_an_ampersand_for_an_eight_and_an_n_acute_read_fi_keep_the_certificate_i
     assert assigned(decide(CERTIFICATE.replace("28.11.1985", "28.11.1986"), registry)) is None
 
 
+# Fresh sets of seeds 34 and 35 (`python -m dms_datagen.applications DIR --cases 8 --seed 34|35 --scenarios
+# complete`): a damaged birth-date label taken into the sponsor's name, and "q" read "g" in a given name.
+SPONSOR_PAYSLIP = "Ihr Zeichen: ABH-2024-05929\nHerrn Volodymyr Sharma Geburtsdätum: 20.09.1977\nNettoentgelt 2.310,00 €"
+KARIMI_PAYSLIP = "Ihr Zeichen: ABH-2014-33259\nHerrn Nagib Karimi Geburtsdatum: 25.05.1995\nNettoentgelt 2.050,00 €"
+SLIP_ROWS = """case_number,surname,given_names,date_of_birth,nationality,sponsor_case_number,sponsor_surname,sponsor_given_names,sponsor_date_of_birth
+ABH-2024-05929,Sharma,Aditya,1961-02-18,IND,ABH-2019-11108,Sharma,Volodymyr,1977-09-20
+ABH-2019-11108,Sharma,Volodymyr,1977-09-20,IND,,,,
+ABH-2014-33259,Karimi,Naqib,1995-05-25,AFG,,,,
+"""
+
+
+def test_a_damaged_birth_date_label_is_no_part_of_the_name_and_q_read_g_is_the_same_name():
+    registry = CaseRegistry(parse_registry_text(SLIP_ROWS))
+    sponsor = match_case(SPONSOR_PAYSLIP, registry, pattern=CaseNumberPattern(), today=TODAY,
+                         sponsor_accepted=lambda case: True)
+    assert assigned(sponsor) == "ABH-2024-05929"
+    assert assigned(decide(KARIMI_PAYSLIP, registry)) == "ABH-2014-33259"
+    # Another birthday still objects.
+    assert assigned(decide(KARIMI_PAYSLIP.replace("25.05.1995", "25.05.1996"), registry)) is None
+
 # seed 97 (fresh), scan_0049.pdf (upside down, turned): a clean "Kılıç" read "Kılıg", the cedilla taken for a descender.
 CEDILLA = """Zertifikat Deutsch-Test für Zuwanderer (DTZ)
 

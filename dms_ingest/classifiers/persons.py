@@ -41,10 +41,10 @@ def name_tokens(name: str) -> list[str]:
 
 
 def _ocr_shape(word: str) -> str:
-    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d, and an upper-case H
-    # split into F and I ("KFIALIL" for "KHALIL").
+    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d, q/g ("Nagib" for "Naqib"),
+    # and an upper-case H split into F and I ("KFIALIL" for "KHALIL").
     return (word.replace("fi", "h").replace("rn", "m").replace("vv", "w").replace("cl", "d").replace("l", "i")
-            .replace("j", "i"))
+            .replace("j", "i").replace("q", "g"))
 
 
 def word_similarity(a: str, b: str) -> float:
@@ -74,10 +74,10 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
 
 # Letters German OCR has no glyph for and reads as others: the registry spelling tells where to expect
 # them ("Szymański" printed, "Szymariski" or "Szymafiski" read; "Łukasz" read "tukasz"; "Kılıç" read
-# "Kılıg", the cedilla taken for a descender). Only the registry's own name gets the variants, never
-# the text; each reading is one way of reading them all.
-_OCR_READINGS_OF_LETTERS = ({"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t", "ç": "g", "Ç": "G"},
-                            {"ń": "fi", "Ń": "FI", "Ł": "t", "ł": "t"})
+# "Kılıg", the cedilla taken for a descender; "Nikolić" read "Nikolid" or "Nikolié"). Only the registry's
+# own name gets the variants, never the text; each reading is one way of reading them all.
+_OCR_READINGS_OF_LETTERS = ({"ń": "ri", "Ń": "RI", "Ł": "t", "ł": "t", "ç": "g", "Ç": "G", "ć": "d"},
+                            {"ń": "fi", "Ń": "FI", "Ł": "t", "ł": "t", "ć": "é"})
 
 
 def _printed_spellings(name: str) -> list[str]:
@@ -411,11 +411,17 @@ class NameCandidate:
         return " ".join(p for p in (self.given_names, self.surname) if p)
 
 
+def _label_word(word: str) -> bool:
+    """A birth-date label OCR damaged beyond _NOT_NAMES ("Geburtsdätum"): never part of a name."""
+    folded = word.casefold().rstrip(".:")
+    return len(folded) >= 6 and max(fuzz.ratio(folded, label) for label in _LABEL_WORDS) >= 85
+
+
 def _trim_run(run: str) -> str:
     words = run.split()
     kept: list[str] = []
     for word in words:
-        if word.lower().rstrip(".") in _NOT_NAMES:
+        if word.lower().rstrip(".") in _NOT_NAMES or _label_word(word):
             break
         kept.append(word)
     return " ".join(kept)
