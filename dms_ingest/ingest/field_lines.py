@@ -4,9 +4,9 @@ Tesseract reading a whole page is often unsure of a bold letterhead or of a line
 ("Autohaus Brandt KG" at 71 %), and a field read from words below the confidence bar is unread.
 Read alone, cut out and enlarged, the same line mostly comes out sure (96 %). So, for the few lines
 of a page that may hold a field value (`fields.reading.carries_field`) and hold a doubtful word,
-the line is read again, alone and enlarged, as it is and levelled (the machinery of reread.py), a
-third time at another scale when those two disagree, and at that scale both ways when they agree but
-leave a word doubtful; specks at the line's ends do not count. The text most readings give wins
+the line is read again, alone and enlarged, as it is and levelled (the machinery of reread.py), and
+at another scale both ways when those two disagree or leave a word doubtful; specks at the line's
+ends do not count. The text most readings give wins
 (at least two, and more than any other text):
 
 - it is what the page said: independent readings agree, and each word takes the better of its page
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+import cv2
 import numpy as np
 
 from ..classifiers.case_numbers import case_label_end
@@ -30,7 +31,7 @@ from .reread import MARGIN, enlarged, replace_lines, word_lines
 
 _DOUBT = 80.0          # a word below this confidence is worth the second look
 _TARGET_DPI = 450
-_OTHER_DPI = (300, 600)  # another scale: the third reading, or a second pair for a line left doubtful
+_OTHER_DPI = (300, 600)  # another scale: a second pair of readings for a line left doubtful
 _MAX_LINES = 6         # per page: the cost stays a few small crops
 _LETTERHEAD = 3        # the page's first lines: who wrote it
 _READABLE_PAGE = 60.0  # below this mean confidence the page was read as noise (upside down, a photo): no field lines
@@ -47,7 +48,25 @@ def _crop(gray: np.ndarray, line: list[Word]) -> tuple[np.ndarray, int, int]:
     height = max(8.0, y1 - y0)
     top, bottom = int(max(0, y0 - 0.3 * height)), int(min(gray.shape[0], y1 + 0.3 * height))
     left, right = int(max(0, x0 - height)), int(min(gray.shape[1], x1 + height))
-    return gray[top:bottom, left:right], left, top
+    return _without_neighbours(gray[top:bottom, left:right]), left, top
+
+
+def _without_neighbours(crop: np.ndarray) -> np.ndarray:
+    """The crop with the ink that the margin cut from the lines above and below whitened: every stroke
+    touching its top or bottom edge (the line's own words stand a margin away from both). Where lines
+    stand close, their halves otherwise join the reading as a line of noise ("wwe gummi oe ...")."""
+    if crop.size == 0:
+        return crop
+    _, ink = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    top, height = stats[:, cv2.CC_STAT_TOP], stats[:, cv2.CC_STAT_HEIGHT]
+    cut = np.flatnonzero((top == 0) | (top + height >= crop.shape[0]))
+    cut = cut[cut > 0]   # label 0 is the paper
+    if not cut.size:
+        return crop
+    clean = crop.copy()
+    clean[np.isin(labels, cut)] = 255
+    return clean
 
 
 def _middle_line(words: list[Word], height: int) -> list[Word]:
@@ -83,16 +102,14 @@ def _substance(words: list[Word]) -> list[Word]:
 
 
 def _readings(crop: np.ndarray, dpi: float, ocr) -> list[tuple[list[Word], float]]:
-    """The line read alone: enlarged as it is and levelled. When those two disagree, a third reading at
-    another scale decides (two of three must agree); when they agree but a word stays doubtful (a speck
-    on a date's dot, a neighbour's descender in the margin), the line is read at that scale both ways
-    too, so that two sure readings may confirm it. Each: (words, scale from page pixels)."""
+    """The line read alone: enlarged as it is and levelled. When those two disagree or leave a word
+    doubtful (a speck on a date's dot or above a letter, a neighbour's descender in the margin), it is
+    read at another scale both ways too, so that two sure readings may decide. Each: (words, scale
+    from page pixels)."""
     readings = [_read(image, scaled_dpi, dpi, ocr) for image, scaled_dpi in enlarged(crop, dpi, _TARGET_DPI)]
-    agree = _texts_agree(readings)
-    if agree and not any(_doubtful(words) for words, _ in readings):
+    if _texts_agree(readings) and not any(_doubtful(words) for words, _ in readings):
         return readings
-    others = _other_scale(crop, dpi, readings[0][1])
-    return readings + [_read(image, scaled_dpi, dpi, ocr) for image, scaled_dpi in (others if agree else others[:1])]
+    return readings + [_read(image, scaled_dpi, dpi, ocr) for image, scaled_dpi in _other_scale(crop, dpi, readings[0][1])]
 
 
 def _read(image: np.ndarray, scaled_dpi: float, dpi: float, ocr) -> tuple[list[Word], float]:
@@ -110,13 +127,14 @@ def _other_scale(crop: np.ndarray, dpi: float, scale: float) -> list[tuple[np.nd
     return []
 
 
-_FOLD = str.maketrans("äöüÄÖÜ", "aouAOU")
+_FOLD = str.maketrans("äöüÄÖÜéèêáàóòíìúù", "aouAOUeeeaaooiiuu")
 
 
 def _agreement_key(words: list[Word]) -> str:
     """What two readings must share to agree: their letters and digits in order. Where OCR put the spaces
-    ("07. 05. 2016." / "07.05.2016."), specks glued to a word, lost umlaut dots and which of '.', ':'
-    or ',' a speck made of a date's separator ("31:01.2021", the date the same) do not count."""
+    ("07. 05. 2016." / "07.05.2016."), specks glued to a word, lost umlaut dots or a speck read as an
+    accent ("Bégrenzung"), and which of '.', ':' or ',' a speck made of a date's separator
+    ("31:01.2021", the date the same) do not count."""
     joined = re.sub(r"[^\w.,:/-]|_", "", "".join(w.text for w in words)).translate(_FOLD).strip(".,:/-")
     return _DATE_SEPARATORS.sub(r"\1.\2.\3", joined)
 
