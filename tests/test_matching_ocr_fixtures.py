@@ -512,3 +512,47 @@ def test_a_speck_read_as_a_quote_inside_the_number_and_an_unreadable_rest_after_
     # Digits after the prefix that make no number: illegible, so not the mail's case either.
     garbled = QUOTE_SPECK.replace('"47803', "#47803")
     assert assigned(decide(garbled, registry, email_case_number="ABH-2021-56327")) is None
+
+
+# --- a printed case number with one character unreadable (issue 14, unseen application set 40) ----------
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 40 --scenarios complete`,
+# ABH-2024-97327_07_krankenversicherung.pdf: the 7 of the serial read as "%".
+ONE_UNREAD = """Eingang 10.06.2025 - Az. ABH-2024-9%327
+DAK-Gesundheit
+Postfach 4069 - 52062 Aachen
+Datum: 24.05.2025 : ;
+Versicherungsbescheinigung
+Versicherte Person: Amal Ibrahim, geb. 20.09.1964
+Versicherungsschutz vom 13.12.2022 bis 17.10.2026. 5
+Der Schutz entspricht Art und Umfang der gesetzlichen Krankenversicherung."""
+IBRAHIM_ROWS = """case_number,surname,given_names,date_of_birth,nationality
+ABH-2024-97327,Ibrahim,Amal,1964-09-20,SYR
+ABH-2024-91327,Okafor,Uchenna,1956-06-10,NGA
+"""
+
+
+def decide_unread(text=ONE_UNREAD, extra=""):
+    registry = CaseRegistry(parse_registry_text(IBRAHIM_ROWS + extra))
+    return match_case(text, registry, pattern=CaseNumberPattern(), today=TODAY)
+
+
+def test_a_number_with_one_unreadable_character_is_filed_where_the_documents_person_confirms_it():
+    decision = decide_unread()
+    assert assigned(decision) == "ABH-2024-97327"
+    assert any("ABH-2024-9%327" in r and "unlesbar" in r for r in decision.reasons)
+
+
+def test_a_number_with_an_unreadable_character_is_refused_without_exactly_its_confirming_person():
+    # The number alone never decides: no birth date, another birth date.
+    assert assigned(decide_unread(ONE_UNREAD.replace(", geb. 20.09.1964", ""))) is None
+    assert assigned(decide_unread(ONE_UNREAD.replace("20.09.1964", "20.09.1965"))) is None
+    # The person named is the owner of a case the number cannot be (serial 91327 fits, 97327 is someone else's).
+    other = ONE_UNREAD.replace("Amal Ibrahim, geb. 20.09.1964", "Uchenna Okafor, geb. 10.06.1956")
+    assert assigned(decide_unread(other.replace("9%327", "9%328"))) is None
+    # Two characters unread, a year too short, a registry namesake of the person.
+    assert assigned(decide_unread(ONE_UNREAD.replace("9%327", "9%3%7"))) is None
+    assert assigned(decide_unread(ONE_UNREAD.replace("2024-9%327", "224-9%327"))) is None
+    assert assigned(decide_unread(extra="ABH-2021-11111,Ibrahim,Amal,1980-01-01,SYR\n")) is None
+    # A third person with birth date beside the insured.
+    assert assigned(decide_unread(ONE_UNREAD + "\nMitversichert: Uchenna Okafor, geb. 10.06.1956")) is None

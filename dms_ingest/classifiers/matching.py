@@ -339,6 +339,7 @@ class _PrintedNumbers:
     # Registered cases one digit away from that number (OCR read "2026" for "2016"): never taken on the
     # number alone, only where the document's people confirm exactly one of them (_Judge.by_near_miss).
     near_misses: list[CaseRecord] = field(default_factory=list)
+    one_unread: bool = False                   # near_misses fill one unreadable character, not a wrong digit
 
 
 def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> _PrintedNumbers:
@@ -351,6 +352,12 @@ def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseR
     if malformed:
         shown = ", ".join(f"„{fragment}“" for fragment, _ in malformed[:3])
         out.problem = f"Aktenzeichen-ähnliche Angabe {shown} ist nicht vollständig lesbar."
+        if len(malformed) == 1 and not distinct:
+            # The fragment stops at the first character no number has ("%"); the word it starts is read.
+            start = malformed[0][1][0]
+            out.unknown = text[start:].split(None, 1)[0] if text[start:].strip() else malformed[0][0]
+            out.near_misses = _one_character_unread(out.unknown, pattern, registry)
+            out.one_unread = True
     elif unknown:
         out.problem = (f"Aktenzeichen {', '.join(unknown)} (Text) steht nicht im Register; "
                        "ein ähnliches nur, wenn Name und Geburtsdatum im Dokument allein dessen Akte bestätigen.")
@@ -382,6 +389,28 @@ def _one_digit_away(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: Ca
             record = registry.get(pattern.format(prefix, other_year, other_serial))
             if record is not None:
                 found.append(record)
+    return found
+
+
+def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> list[CaseRecord]:
+    """Registered cases that an illegible number fits when exactly one of its characters is read as no
+    digit ("ABH-2024-9%327"): the office's prefix intact, year and serial complete in length, every
+    other character a plain digit. Like a number one digit off, never taken on the number alone."""
+    parts = re.split(r"[ \t]*[-–/. ][ \t]*", fragment.strip())
+    if len(parts) != 3 or parts[0] not in pattern.prefixes:
+        return []
+    prefix, year, serial = parts
+    if len(year) != pattern.year_digits or len(serial) != pattern.serial_digits:
+        return []
+    unread = [i for i, c in enumerate(year + serial) if not c.isdigit()]
+    if len(unread) != 1:
+        return []
+    found = []
+    for digit in "0123456789":
+        digits = (year + serial)[:unread[0]] + digit + (year + serial)[unread[0] + 1:]
+        record = registry.get(pattern.format(prefix, digits[:len(year)], digits[len(year):]))
+        if record is not None:
+            found.append(record)
     return found
 
 
@@ -539,9 +568,11 @@ class _Judge:
         against, others = self.objections(record, name_only_veto=True)
         if against:
             return self.review(printed.problem, *against, candidates=[record.case_number] + others)
+        how = ("ist in einem Zeichen unlesbar und passt dort zu" if printed.one_unread
+               else "steht nicht im Register und weicht in einer Ziffer ab von")
         return self.assign(record, "case_number", (
-            f"Aktenzeichen {printed.unknown} (Text) steht nicht im Register und weicht in einer Ziffer von "
-            f"{record.case_number} ab; das Dokument nennt nur die Person dieser Akte"
+            f"Aktenzeichen „{printed.unknown}“ (Text) {how} {record.case_number}; "
+            f"das Dokument nennt nur die Person dieser Akte"
             f"{' oder ihre Referenzperson' if record.case_number not in self.people.identified else ''} "
             "mit Name und Geburtsdatum: die Akte ist bestätigt."))
 
