@@ -249,3 +249,45 @@ def test_a_passport_whose_line_1_misread_the_given_name_is_the_applicants_by_its
     other = doc("p", "pass", PETROVIC_PAGE, expiry_date="2030-07-05", surname="PETERS", given_names="MISS",
                 date_of_birth="1970-01-14")
     assert belongs_to_applicant(other, PETROVIC) is False
+
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 38 --scenarios complete`, ABH-2024-07917_02_pass:
+# every check digit verified, but line 1 read the surname "YILDEZ" for YILDIZ (no check digit covers it).
+YILDIZ_PAGE = """Aktenzeichen: ABH-2024-07917
+
+PASSPORT / PASSEPORT
+
+Type P Code TUR Passport No. N11668616
+
+Surname / Nom
+
+YILDIZ
+
+Given names / Prenoms
+
+MURAT
+
+DATE OF BIRTH 06 OCT 1999
+
+SexM Place of birth IZMIR
+
+DATE OF ISSUE 18 JAN 2022 DATE OF EXPIRY 18 JAN 2032
+
+P<TURYILDEZ<<MURAT <<<<<<<<<<<<<<<<<<<<<c<<<<
+N116686164TUR9910067M3201185<<<<<<<<<<<<<<<2"""
+YILDIZ = Applicant("Yıldız", "Murat", dt.date(1999, 10, 6))
+
+
+def test_a_passport_whose_line_1_misread_one_letter_of_the_surname_is_the_applicants_by_its_data_page():
+    from dms_ingest.applications.status import belongs_to_applicant
+
+    def passport(text=YILDIZ_PAGE, surname="YILDEZ", birth="1999-10-06"):
+        return doc("p", "pass", text, expiry_date="2032-01-18", surname=surname, given_names="MURAT",
+                   date_of_birth=birth)
+
+    assert belongs_to_applicant(passport(), YILDIZ) is True
+    # The data page names someone else, or the verified birth date is another: not the applicant's.
+    assert belongs_to_applicant(passport(YILDIZ_PAGE.replace("\nYILDIZ\n", "\nYILDEZ\n")), YILDIZ) is False
+    assert belongs_to_applicant(passport(birth="1999-10-07"), YILDIZ) is False
+    # Two letters off in line 1 is another surname, whatever the page says.
+    assert belongs_to_applicant(passport(surname="YELDEZ"), YILDIZ) is False

@@ -277,12 +277,16 @@ def _condition(condition, fields: dict[str, ExtractedField], today: dt.date) -> 
 def _printed_page_names(doc: CaseDocument, applicant: Applicant, mrz_surname: str, birth: ExtractedField | None,
                         threshold: float) -> bool:
     """A passport whose MRZ line 1 names the applicant's surname with another given name ("PETROVIC<<MISS"
-    for MILOS): no check digit covers line 1's names, so the data page printed above it decides - when
+    for MILOS) or with one letter misread: no check digit covers line 1's names, so the data page printed above it decides - when
     it names the applicant and the MRZ's verified birth date is theirs. A relative's passport (a twin:
     same surname and birthday) prints the relative's given name there."""
     if birth is None or not birth.read or applicant.date_of_birth is None:
         return False
-    if word_similarity("".join(name_tokens(applicant.surname)), "".join(name_tokens(mrz_surname))) < threshold:
+    own, read = "".join(name_tokens(applicant.surname)), "".join(name_tokens(mrz_surname))
+    # Line 1 has no check digit for the surname either: one letter read as another ("YILDEZ" for
+    # YILDIZ) is still the applicant's surname when the data page prints the applicant's full name.
+    one_letter_off = len(own) == len(read) >= 4 and sum(a != b for a, b in zip(own, read)) == 1
+    if word_similarity(own, read) < threshold and not one_letter_off:
         return False
     printed = TextNames(doc.text).find(applicant.surname, applicant.given_names)
     return printed is not None and printed.score >= threshold
