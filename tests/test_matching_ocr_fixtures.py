@@ -556,3 +556,54 @@ def test_a_number_with_an_unreadable_character_is_refused_without_exactly_its_co
     assert assigned(decide_unread(extra="ABH-2021-11111,Ibrahim,Amal,1980-01-01,SYR\n")) is None
     # A third person with birth date beside the insured.
     assert assigned(decide_unread(ONE_UNREAD + "\nMitversichert: Uchenna Okafor, geb. 10.06.1956")) is None
+
+
+# Unseen application set 41 (`--cases 8 --seed 41 --scenarios complete`): the sponsor's tenancy sent under the
+# applicant's number, its prefix read "ABN"; and a payslip whose given names OCR ran together ("ThiHoa").
+DAMAGED_PREFIX = """Aktenzeichen: ABN-2023-39842
+
+Mietvertrag über Wohnraum
+
+Vermieter: Markus Becker, Blumenstraße 54, 47051 Duisburg
+
+Mieter: Tomasz Habte, geb. 08.08.2004
+
+§ 1 Mietsache :
+Vermietet wird die Wohnung im Hause Rosenweg 89a, 47051 Duisburg,
+bestehend aus 3 Zimmern, Küche und Bad."""
+HABTE_ROWS = """case_number,surname,given_names,date_of_birth,nationality,sponsor_case_number,sponsor_surname,sponsor_given_names,sponsor_date_of_birth
+ABH-2023-39842,Habte,Helen,1981-06-09,ERI,ABH-2015-02990,Habte,Tomasz,2004-08-08
+ABH-2015-02990,Habte,Tomasz,2004-08-08,ERI,,,,
+ABH-2025-41797,Vu,Thi Hoa,1985-12-03,VNM,,,,
+"""
+RUN_TOGETHER = """Eingang 26.06.2025 - Az. ABH-2025-41797
+
+Rhein Reinigungsservice GmbH
+
+Abrechnung der Brutto/Netto-Bezüge April 2025
+Abrechnungszeitraum: 01.04.2025 - 30.04.2025
+Frau ThiHoa Vu Geburtsdatum: 03.12.1985
+Personal-Nr.: 58002 Steuerklasse: 1
+Grundgehalt 4.596,08€"""
+
+
+def decide_habte(text, accepted=lambda case: True):
+    return match_case(text, CaseRegistry(parse_registry_text(HABTE_ROWS)), pattern=CaseNumberPattern(), today=TODAY,
+                      sponsor_accepted=accepted)
+
+
+def test_a_number_with_one_prefix_letter_misread_is_filed_where_the_documents_people_confirm_it():
+    assert assigned(decide_habte(DAMAGED_PREFIX)) == "ABH-2023-39842"
+    # Not without an application taking the sponsor's tenancy, nor for a person the case does not know.
+    assert assigned(decide_habte(DAMAGED_PREFIX, accepted=lambda case: False)) is None
+    assert assigned(decide_habte(DAMAGED_PREFIX.replace("Tomasz Habte, geb. 08.08.2004",
+                                                        "Thi Hoa Vu, geb. 03.12.1985"))) is None
+    # Two letters misread is no longer the office's prefix.
+    assert assigned(decide_habte(DAMAGED_PREFIX.replace("ABN-", "AHN-"))) is None
+
+
+def test_given_names_run_together_are_the_case_owners_when_letters_and_birth_date_agree():
+    assert assigned(decide_habte(RUN_TOGETHER)) == "ABH-2025-41797"
+    # Other letters or another birth date still speak against the printed number.
+    assert assigned(decide_habte(RUN_TOGETHER.replace("ThiHoa", "ThiHoai"))) is None
+    assert assigned(decide_habte(RUN_TOGETHER.replace("03.12.1985", "03.12.1986"))) is None

@@ -15,7 +15,7 @@ from .birth_rows import find_table_birth_dates
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
 from .persons import (PersonMention, TextNames, find_birth_dates, find_name_candidates, find_person_mentions,
-                      find_unread_birth_dates, person_name_score)
+                      find_unread_birth_dates, name_tokens, person_name_score)
 from .registry import CaseRecord, CaseRegistry
 
 NAME_THRESHOLD = 85.0
@@ -210,9 +210,13 @@ def _digits_apart(a: dt.date, b: dt.date) -> int:
 
 
 def _mention_fits(mention_surname: str, mention_given: str, birth: dt.date | None, record: CaseRecord, threshold: float) -> bool:
-    return birth == record.date_of_birth and person_name_score(
-        record.surname, record.given_names, mention_surname, mention_given
-    ) >= threshold
+    if birth != record.date_of_birth:
+        return False
+    # Given names OCR ran together or split ("ThiHoa Vu" for Thi Hoa Vu) are the same letters in order.
+    if "".join(name_tokens(mention_given)) == "".join(name_tokens(record.given_names)) and \
+            "".join(name_tokens(mention_surname)) == "".join(name_tokens(record.surname)):
+        return True
+    return person_name_score(record.surname, record.given_names, mention_surname, mention_given) >= threshold
 
 
 def _contradictions(record: CaseRecord, people: _PeopleEvidence, threshold: float) -> tuple[list[str], list[str]]:
@@ -393,18 +397,25 @@ def _one_digit_away(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: Ca
 
 
 def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> list[CaseRecord]:
-    """Registered cases that an illegible number fits when exactly one of its characters is read as no
-    digit ("ABH-2024-9%327"): the office's prefix intact, year and serial complete in length, every
-    other character a plain digit. Like a number one digit off, never taken on the number alone."""
+    """Registered cases that an illegible number fits when exactly one of its characters is unreadable:
+    a digit read as no digit ("ABH-2024-9%327") or one letter of the office's prefix read as another
+    ("ABN-2023-39842"), year and serial complete in length, every other character plain. Like a number
+    one digit off, never taken on the number alone."""
     parts = re.split(r"[ \t]*[-–/. ][ \t]*", fragment.strip())
-    if len(parts) != 3 or parts[0] not in pattern.prefixes:
+    if len(parts) != 3:
         return []
-    prefix, year, serial = parts
+    read_prefix, year, serial = parts
     if len(year) != pattern.year_digits or len(serial) != pattern.serial_digits:
         return []
     unread = [i for i, c in enumerate(year + serial) if not c.isdigit()]
-    if len(unread) != 1:
+    # Or the prefix with one letter read as another ("ABN-2023-39842") and every digit plain.
+    prefix = next((p for p in pattern.prefixes if len(p) == len(read_prefix)
+                   and sum(a != b for a, b in zip(p, read_prefix)) == (0 if unread else 1)), None)
+    if prefix is None or len(unread) > 1:
         return []
+    if not unread:
+        record = registry.get(pattern.format(prefix, year, serial))
+        return [record] if record is not None else []
     found = []
     for digit in "0123456789":
         digits = (year + serial)[:unread[0]] + digit + (year + serial)[unread[0] + 1:]
