@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from ..classifiers.persons import TextNames, find_birth_dates, name_tokens, person_name_score, word_similarity
+from ..classifiers.persons import TextNames, find_birth_dates, name_letters, person_name_score, word_similarity
 from ..fields import ExtractedField
 from ..fields.values import add_months, cefr_rank, month_label, previous_months
 from .config import (ApplicationType, MinAmount, MinLevel, NotOlderThan, RecentMonths, Requirement, ValidFor,
@@ -277,12 +277,12 @@ def _condition(condition, fields: dict[str, ExtractedField], today: dt.date) -> 
 def _printed_page_names(doc: CaseDocument, applicant: Applicant, mrz_surname: str, birth: ExtractedField | None,
                         threshold: float) -> bool:
     """A passport whose MRZ line 1 names the applicant's surname with another given name ("PETROVIC<<MISS"
-    for MILOS) or with one letter misread: no check digit covers line 1's names, so the data page printed above it decides - when
-    it names the applicant and the MRZ's verified birth date is theirs. A relative's passport (a twin:
+    for MILOS) or with one letter misread: no check digit covers line 1's names, so the data page
+    printed above it decides - when it names the applicant and the MRZ's verified birth date is theirs. A relative's passport (a twin:
     same surname and birthday) prints the relative's given name there."""
     if birth is None or not birth.read or applicant.date_of_birth is None:
         return False
-    own, read = "".join(name_tokens(applicant.surname)), "".join(name_tokens(mrz_surname))
+    own, read = name_letters(applicant.surname), name_letters(mrz_surname)
     # Line 1 has no check digit for the surname either: one letter read as another ("YILDEZ" for
     # YILDIZ) is still the applicant's surname when the data page prints the applicant's full name.
     one_letter_off = len(own) == len(read) >= 4 and sum(a != b for a, b in zip(own, read)) == 1

@@ -15,7 +15,7 @@ from .birth_rows import find_table_birth_dates
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
 from .persons import (PersonMention, TextNames, find_birth_dates, find_name_candidates, find_person_mentions,
-                      find_unread_birth_dates, name_tokens, person_name_score)
+                      find_unread_birth_dates, name_letters, person_name_score)
 from .registry import CaseRecord, CaseRegistry
 
 NAME_THRESHOLD = 85.0
@@ -213,8 +213,8 @@ def _mention_fits(mention_surname: str, mention_given: str, birth: dt.date | Non
     if birth != record.date_of_birth:
         return False
     # Given names OCR ran together or split ("ThiHoa Vu" for Thi Hoa Vu) are the same letters in order.
-    if "".join(name_tokens(mention_given)) == "".join(name_tokens(record.given_names)) and \
-            "".join(name_tokens(mention_surname)) == "".join(name_tokens(record.surname)):
+    if name_letters(mention_given) == name_letters(record.given_names) and \
+            name_letters(mention_surname) == name_letters(record.surname):
         return True
     return person_name_score(record.surname, record.given_names, mention_surname, mention_given) >= threshold
 
@@ -384,16 +384,23 @@ def _one_digit_away(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: Ca
     prefix, year, serial = hit.parts[0], hit.parts[1], hit.parts[2].zfill(pattern.serial_digits)
     digits = year + serial
     found = []
-    for position, own in enumerate(digits):
-        for digit in "0123456789".replace(own, ""):
-            other = digits[:position] + digit + digits[position + 1:]
-            other_year, other_serial = other[:len(year)], other[len(year):]
-            if other_year == year and abs(int(other_serial) - int(serial)) == 1:
+    for position in range(len(digits)):
+        for other, record in _registered_digit_variants(prefix, digits, position, len(year), pattern, registry):
+            if other == digits or (other[:len(year)] == year and abs(int(other[len(year):]) - int(serial)) == 1):
                 continue
-            record = registry.get(pattern.format(prefix, other_year, other_serial))
-            if record is not None:
-                found.append(record)
+            found.append(record)
     return found
+
+
+def _registered_digit_variants(prefix: str, digits: str, position: int, year_digits: int,
+                               pattern: CaseNumberPattern, registry: CaseRegistry):
+    """(year and serial, record) of every registered case whose year and serial are *digits* with any
+    digit at *position*."""
+    for digit in "0123456789":
+        other = digits[:position] + digit + digits[position + 1:]
+        record = registry.get(pattern.format(prefix, other[:year_digits], other[year_digits:]))
+        if record is not None:
+            yield other, record
 
 
 def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> list[CaseRecord]:
@@ -416,13 +423,8 @@ def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: C
     if not unread:
         record = registry.get(pattern.format(prefix, year, serial))
         return [record] if record is not None else []
-    found = []
-    for digit in "0123456789":
-        digits = (year + serial)[:unread[0]] + digit + (year + serial)[unread[0] + 1:]
-        record = registry.get(pattern.format(prefix, digits[:len(year)], digits[len(year):]))
-        if record is not None:
-            found.append(record)
-    return found
+    return [record for _, record in _registered_digit_variants(prefix, year + serial, unread[0], len(year),
+                                                                pattern, registry)]
 
 
 def _unmistakable_short_serial(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: CaseRegistry) -> bool:

@@ -40,6 +40,11 @@ def name_tokens(name: str) -> list[str]:
     return loose_name(name).split()
 
 
+def name_letters(name: str) -> str:
+    """The loose-folded letters of a name without the spaces between its words ("Thi Hoa" = "ThiHoa")."""
+    return "".join(name_tokens(name))
+
+
 def _ocr_shape(word: str) -> str:
     # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d, q/g ("Nagib" for "Naqib"),
     # and an upper-case H split into F and I ("KFIALIL" for "KHALIL").
@@ -61,7 +66,7 @@ def name_similarity(a: str, b: str) -> float:
 
 def person_name_score(surname: str, given_names: str, other_surname: str, other_given: str) -> float:
     """How well two (surname, given names) pairs agree: surname and at least one given name must match."""
-    s1, s2 = "".join(name_tokens(surname)), "".join(name_tokens(other_surname))
+    s1, s2 = name_letters(surname), name_letters(other_surname)
     if not s1 or not s2:
         return 0.0
     surname_score = word_similarity(s1, s2)
@@ -128,12 +133,12 @@ class TextNames:
 
     def find(self, surname: str, given_names: str) -> NameMatch | None:
         """Best place where the surname and at least one given name occur close together."""
-        target = "".join(name_tokens(surname))
+        target = name_letters(surname)
         given = list(dict.fromkeys(g for spelling in _printed_spellings(given_names)
                                    for g in name_tokens(spelling) if len(g) >= 2))
         if len(target) < 2 or not given:
             return None
-        targets = {"".join(name_tokens(spelling)) for spelling in _printed_spellings(surname)}
+        targets = {name_letters(spelling) for spelling in _printed_spellings(surname)}
         words = self._words
         run_together = _joined_forms(surname, given_names)
         for word, start, end in words:
@@ -178,7 +183,7 @@ class TextNames:
 
     def has_surname(self, surname: str, threshold: float = 85.0) -> bool:
         """True if the surname alone occurs (used only as corroboration, never to assign)."""
-        target = "".join(name_tokens(surname))
+        target = name_letters(surname)
         return bool(target) and any(word_similarity(w, target) >= threshold for w, _, _ in self._words)
 
 
