@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from ..classifiers.case_numbers import case_label_end
 from ..classifiers.mrz import find_mrz, parse_td3
-from .lexicon import is_office_word, restore_trade_umlauts, restore_umlauts
+from .lexicon import is_office_word, restore_town_umlauts, restore_trade_umlauts, restore_umlauts
 from .model import ExtractedField, PageText, unread
 from .reading import best, field_from, first_lines, labelled, search, tolerant
 from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
@@ -292,7 +292,9 @@ def _address(m: re.Match[str]) -> str:
     # between street and number read as a quote ("Ringstraße’70") is a space.
     street = re.sub(r"\s*[’'‚]\s*(?=\d)", " ", m.group("street"))
     street = re.sub(r"straBe\b", "straße", re.sub(r"\s+", " ", street).strip())
-    return f"{street}, {m.group('plz')} {m.group('city')}"
+    # The full stop of the sentence the address ends ("... 65183 Wiesbaden.") is no part of the town.
+    city = restore_town_umlauts(re.sub(r"(?<=\w{3})\.$", "", m.group("city")))
+    return f"{street}, {m.group('plz')} {city}"
 
 
 def _person_name(text: str) -> str | None:
