@@ -218,3 +218,34 @@ def test_net_pay_after_a_speck_read_as_a_quote():
 ])
 def test_an_addresss_town_as_it_is_spelt(doc_type, text, confidences, address):
     assert read(doc_type, text, confidences)["address"].value == address
+
+
+def test_slips_of_seeds_57_and_58_between_label_and_value():
+    # A colon read as ';' after the label; a speck read as a dot or dash between the label's words.
+    assert read("bescheid", "Geschäftszeichen: ABH-2020-52192\n\nDatum; 23.03.2024 ;\n\nBescheid über die Änderung",
+                {"Datum;": 95, "23.03.2024": 96})["date"].value == "2024-03-23"
+    assert read("mietvertrag", "$ 2 Mietzeit :\nDas Mietverhältnis beginnt.am 29. 12. 2018.\n§ 3 Miete",
+                {"beginnt.am": 93, "29.": 92, "12.": 93, "2018.": 94})["start_date"].value == "2018-12-29"
+    assert read("mietvertrag", "$ 2 Mietzeit\nDas Mietverhältnis beginnt-am 27.12.2021.\n$ 3 Miete",
+                {"beginnt-am": 93, "27.12.2021.": 95})["start_date"].value == "2021-12-27"
+    # The 'm' of "am" read as "fn".
+    assert read("sprachzertifikat", "Goethe-Zertifikat C1\nhat die Prüfung afn 09.06.2025 mit folgendem Ergebnis "
+                "bestanden:\nGesamtergebnis: C1 erreicht °", {"afn": 80, "09.06.2025": 96})["date"].value == "2025-06-09"
+
+
+def test_a_payslips_period_and_gross_pay_as_ocr_misread_their_labels():
+    # Seed 57: the period's label read at 21 % with a ';' (its dates at 97 %); "Gesamtbratto" at 82 %.
+    text = ("Friseursalon Haarmonie\nBezügemitteikung 05/2025 u\n\n_ Abrechnungszeitraum; 01.05.2025 - 31.05.2025 :\n"
+            "Gesamtbratto 2.956,78 € :\nNettobezüge 2.036,74 €")
+    confidences = {"Friseursalon": 93, "Haarmonie": 92, "Bezügemitteikung": 71, "05/2025": 97, "u": 7,
+                   "Abrechnungszeitraum;": 21, "01.05.2025": 97, "31.05.2025": 97, "Gesamtbratto": 82, "2.956,78": 97,
+                   "Nettobezüge": 92, "2.036,74": 96}
+    fields = read("gehaltsnachweis", text, confidences)
+    assert (fields["period"].value, fields["gross_pay"].value) == ("2025-05", "2956.78")
+    # The span's dates count: read at 50 %, the month stays unread.
+    assert not read("gehaltsnachweis", text, confidences | {"01.05.2025": 50})["period"].read
+
+
+def test_a_postcode_ocr_put_a_space_into():
+    text = "$ 1 Mietsache\n\nVermietet wird die Wohnung im Hause Weserstraße 54, 451 27 Essen,\nbestehend aus 2 Zimmern"
+    assert read("mietvertrag", text)["address"].value == "Weserstraße 54, 45127 Essen"
