@@ -9,7 +9,8 @@ from dataclasses import replace
 
 from ..classifiers.case_numbers import case_label_end
 from ..classifiers.mrz import find_mrz, parse_td3
-from .lexicon import is_office_word, restore_town_umlauts, restore_trade_umlauts, restore_umlauts
+from .lexicon import (is_office_word, restore_stroked_given_names, restore_town_umlauts, restore_trade_umlauts,
+                      restore_umlauts)
 from .model import ExtractedField, PageText, unread
 from .reading import DATE_GAP, best, field_from, first_lines, labelled, search, tolerant
 from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
@@ -246,8 +247,9 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
             if _INSURER.search(line) and len(line) <= 80 and not re.search(r"nachweis|bescheinigung|bestätigung",
                                                                             line, re.IGNORECASE):
                 # A speck before the name (".KKH Kaufmännische Krankenkasse") is no part of it.
-                name = tidy(re.sub(r"^[^\w(]+", "", re.split(r"\s+[–·|]\s+|\s{2,}", line)[0]))
-                name = re.sub(r"(?:\s+\w)+$", "", name)  # a speck after it read as one letter or digit
+                name = re.sub(r"^[^\w(]+", "", re.split(r"\s+[–·|]\s+|\s{2,}", line)[0])
+                # Specks after it read as one letter or digit or as marks ("Krankenkasse . ü", seed 59).
+                name = tidy(re.sub(r"(?:\s+(?:\w|[^\w\s]{1,3}))+$", "", name))
                 hit = next(search([page], re.compile(re.escape(line))), None)
                 if hit is not None:
                     insurer.append(field_from("insurer", name, hit, name, 0.95))
@@ -306,7 +308,7 @@ def _person_name(text: str) -> str | None:
     words = text.split()
     if not 2 <= len(words) <= 6 or any(ch.isdigit() for ch in text):
         return None
-    return text
+    return restore_stroked_given_names(text)
 
 
 # --------------------------------------------------------------------------- language certificate

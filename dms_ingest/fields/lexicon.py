@@ -107,3 +107,16 @@ def restore_town_umlauts(city: str) -> str:
         return token
 
     return re.sub(r"[A-Za-z]+", word, city)
+
+
+# Polish given names with 'ł', which the German OCR model lacks and reads as 't' ("Pawet", seed 59;
+# "Matgorzata", seed 57). Read so, none of them is another name ("Rafat" is one: Rafał is left out).
+_GIVEN_NAMES_WITH_STROKE = ("Paweł", "Michał", "Małgorzata", "Stanisław", "Władysław", "Jarosław", "Mirosław",
+                            "Bolesław", "Wiesław", "Zdzisław", "Przemysław", "Radosław", "Bogusław", "Czesław",
+                            "Wacław", "Sławomir", "Mikołaj", "Łukasz", "Bartłomiej", "Łucja")
+_GIVEN_NAME_BY_READING = {n.replace("ł", "t").replace("Ł", "t").lower(): n for n in _GIVEN_NAMES_WITH_STROKE}
+
+
+def restore_stroked_given_names(name: str) -> str:
+    """'Pawet Dabrowski' → 'Paweł Dabrowski': known given names whose 'ł' OCR read as 't' (whole words)."""
+    return re.sub(r"[A-Za-z]+", lambda m: _GIVEN_NAME_BY_READING.get(m.group().lower(), m.group()), name)
