@@ -3,12 +3,13 @@ exportable as CSV and PDF. Reading them is logged by the service layer like any 
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Query, Request
 from fastapi.responses import Response
 
+from .. import office_time
 from ..services import audit_log
 from . import exports, labels
 from .api import OptionalDay
@@ -22,8 +23,8 @@ _COLUMNS = [("seq", "Nr.", 14), ("at", "Zeit", 34), ("login", "Benutzer", 28), (
 
 
 def _day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
-    start = datetime.combine(day_from, time.min, labels.OFFICE_TIME).astimezone(timezone.utc) if day_from else None
-    end = datetime.combine(day_to, time.max, labels.OFFICE_TIME).astimezone(timezone.utc) if day_to else None
+    start = office_time.day_start(day_from) if day_from else None
+    end = office_time.day_end(day_to) if day_to else None
     return start, end
 
 
@@ -101,7 +102,7 @@ def _export(fmt: str, stem: str, title: str, lines: list[str], columns, rows: li
         from ..errors import NotFound
 
         raise NotFound("no such export format")
-    name = f"{stem}_{date.today().isoformat()}.{fmt}"
+    name = f"{stem}_{office_time.today().isoformat()}.{fmt}"
     return Response(body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
