@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import text
@@ -304,25 +305,26 @@ class PostgresFullText:
         params = {"r": self.rank_query(query), "q": self.expression(query, filters, strong, implied=True)}
         select = f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"
         params["floor"] = floor = self._scan_floor(conn, query, params["q"], limit, filters)
-        found = _Found(conn, limit, PhraseCheck.of(query))
+        found = _Found(conn, limit, _phrase_check(conn, query))
         if floor is not None:
             conn.execute(text("SET LOCAL enable_bitmapscan = off"))
             newest = select + " AND page_id > :floor ORDER BY page_id DESC LIMIT :n"
             while found.wanted():
-                batch = fetch_rows(conn, newest, {**params, "n": found.wanted()})
-                if not found.add(batch, complete=len(batch) < found.wanted()):
+                asked = found.more()
+                batch = fetch_rows(conn, newest, {**params, "n": asked})
+                if not found.add(batch, complete=len(batch) < asked):
                     break
                 newest = select + " AND page_id > :floor AND page_id < :below ORDER BY page_id DESC LIMIT :n"
                 params["below"] = batch[-1][0]
             conn.execute(text("SET LOCAL enable_bitmapscan = on"))
         # GIN (an unordered LIMIT): a phrase's further batches ask again for more, the pages seen skipped.
         older = select + ("" if floor is None else " AND page_id <= :floor") + " LIMIT :n"
-        asked = found.wanted()
+        asked = found.more()
         while found.wanted() and not found.done:
             batch = fetch_rows(conn, older, {**params, "n": asked})
             if not found.add(batch, complete=len(batch) < asked):
                 break
-            asked *= 4
+            asked += found.more()
         return found.rows
 
     def _scan_floor(self, conn: Connection, query: ParsedQuery, expression: str, limit: int,
@@ -378,17 +380,27 @@ class PostgresFullText:
 
 class _Found:
     """The rows `PostgresFullText.match` collects: as they come, or for a phrase query those whose
-    page text passes the check (each candidate checked once however often a batch repeats it)."""
+    page text passes the check, checked a chunk at a time until enough pass (each candidate once,
+    however often a batch repeats it), at most PHRASE_CHECK_FACTOR × limit candidates."""
 
     def __init__(self, conn: Connection, limit: int, check: PhraseCheck | None):
         self.conn, self.limit, self.check = conn, limit, check
         self.rows = Matches()
-        self.done = False                       # every candidate seen, or the check's budget spent
+        self.done = False                       # the check's budget spent
         self._seen: set[int] = set()
         self._budget = PHRASE_CHECK_FACTOR * limit
+        self._checked = self._passed = 0
 
     def wanted(self) -> int:
         return self.limit - len(self.rows)
+
+    def more(self, margin: float = 1.2) -> int:
+        """How many more candidates to read: what is wanted, and for a phrase as many more as the
+        share of candidates failing the check so far predicts (with *margin*: one read fewer)."""
+        if self.check is None:
+            return self.wanted()
+        share = max(self._passed / self._checked, 0.05) if self._checked else 1.0
+        return max(1, min(int(self.wanted() / share * margin) + 16, int(self._budget)))
 
     def add(self, batch: list[tuple], complete: bool) -> bool:
         """Take a batch (*complete*: no more candidates where it came from); whether to read on there."""
@@ -396,16 +408,40 @@ class _Found:
             self.rows += batch[:self.wanted()]
             return False                        # asked for exactly what was wanted
         fresh = [row for row in batch if row[0] not in self._seen]
-        self._seen.update(row[0] for row in fresh)
-        self._budget -= len(fresh)
-        self.rows += self._passing(fresh)[:self.wanted()]
-        if self.wanted() and self._budget <= 0 and not complete:
+        start = 0
+        while start < len(fresh) and self.wanted() and self._budget > 0:
+            chunk = fresh[start:start + self.more(margin=1.0)]
+            start += len(chunk)
+            self._seen.update(row[0] for row in chunk)
+            passing = self._passing(chunk)
+            self._checked += len(chunk)
+            self._passed += len(passing)
+            self.rows += passing[:self.wanted()]
+        if self.wanted() and self._budget <= 0 and (start < len(fresh) or not complete):
             self.rows.cut_short = self.done = True
         return not complete and not self.done and self.wanted() > 0
 
     def _passing(self, rows: list[tuple]) -> list[tuple]:
-        if not rows:
-            return []
-        texts = dict(fetch_rows(self.conn, "SELECT id, text FROM pages WHERE id = ANY(:ids)",
-                                {"ids": [row[0] for row in rows]}))
-        return [row for row in rows if row[0] in texts and self.check(unpack(texts[row[0]]))]
+        """The rows whose page passes the check: pages checked before in this search as found then."""
+        known = self.check.results
+        unknown = [row[0] for row in rows if row[0] not in known]
+        if unknown:
+            self._budget -= len(unknown)
+            texts = dict(fetch_rows(self.conn, "SELECT id, text FROM pages WHERE id = ANY(:ids)", {"ids": unknown}))
+            for page_id in unknown:
+                known[page_id] = page_id in texts and self.check(unpack(texts[page_id]))
+        return [row for row in rows if known[row[0]]]
+
+
+# The matches of one search (counting, strong words, the newest) run in one transaction and share
+# the phrase checks made: per connection, and forgotten with it.
+_CHECKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _phrase_check(conn: Connection, query: ParsedQuery) -> PhraseCheck | None:
+    checks = _CHECKS.get(conn)
+    if checks is None:
+        checks = _CHECKS[conn] = {}
+    if query not in checks:
+        checks[query] = PhraseCheck.of(query)
+    return checks[query]

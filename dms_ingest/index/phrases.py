@@ -10,6 +10,8 @@ no reason to drop it) and checked here too.
 
 from __future__ import annotations
 
+import re
+
 from .analysis import analyse
 from .folding import keys
 from .query import AnyOf, ParsedQuery, Phrase, Term, Word
@@ -37,6 +39,15 @@ def holds_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
         return False
 
 
+def _as_written(phrase: Phrase) -> re.Pattern | None:
+    """The phrase's words as the query wrote them, whole words with only non-word characters
+    between them, ignoring case. Where a page holds them so, its keys hold the phrase (the same
+    words make the same keys): found without folding the page, about a fifth of the cost."""
+    if not phrase.written:
+        return None
+    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, phrase.written)) + r"(?![^\W_])", re.IGNORECASE)
+
+
 class PhraseCheck:
     """Whether a page's text satisfies the query's phrases: every required choice that holds a
     phrase (by one of its phrases, or by one of its words as the index would find it) and none of
@@ -45,6 +56,9 @@ class PhraseCheck:
     def __init__(self, query: ParsedQuery):
         self.required = [_items(term) for term in query.required if has_phrase(term)]
         self.excluded = [term.keys for term in query.excluded if isinstance(term, Phrase)]
+        # A required choice that is one phrase: most pages of a common phrase spell it as asked.
+        self._written = [_as_written(choices[0]) if len(choices) == 1 else None for choices in self.required]
+        self.results: dict[int, bool] = {}     # page id → passed, for whoever checks pages by id
 
     @classmethod
     def of(cls, query: ParsedQuery) -> PhraseCheck | None:
@@ -53,9 +67,13 @@ class PhraseCheck:
         return check if check.required or check.excluded else None
 
     def __call__(self, page_text: str) -> bool:
+        required = [choices for choices, written in zip(self.required, self._written)
+                    if written is None or not written.search(page_text)]
+        if not required and not self.excluded:
+            return True
         words = keys(page_text)
         lexemes: set[str] | None = None         # made only for a choice of a phrase and words
-        for choices in self.required:
+        for choices in required:
             if any(isinstance(item, Phrase) and holds_phrase(words, item.keys) for item in choices):
                 continue
             alternatives = [item for item in choices if isinstance(item, Word)]
