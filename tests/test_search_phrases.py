@@ -95,3 +95,16 @@ def test_holds_phrase_finds_a_phrase_anywhere_and_only_in_order():
     assert holds_phrase(words, ("der", "antrag"))
     assert not holds_phrase(words, ("auf", "antrag"))
     assert not holds_phrase(words, ("anderung", "der"))
+
+
+def test_a_phrase_spelled_otherwise_than_asked_is_found_by_its_keys():
+    from dms_ingest.index.phrases import PhraseCheck
+    from dms_ingest.index.query import parse
+
+    check = PhraseCheck(parse('"mit freundlichen Grüßen"'))
+    assert check("Mit freundlichen Grüßen, Ihre Behörde")             # as asked, in another case
+    assert check("MIT FREUNDLICHEN GRUESSEN")                          # folded to the same keys
+    assert not check("mit freundlichen, aber ohne Grüße")
+    assert not check("mit unfreundlichen Grüßen")                      # a word's end is no word
+    assert PhraseCheck(parse('"brahim Yilmaz"'))("İbrahim Yılmaz") is False     # "İ" lowers to two characters
+    assert PhraseCheck(parse('"ibrahim yilmaz"'))("İbrahim Yılmaz")

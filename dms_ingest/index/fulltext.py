@@ -127,10 +127,10 @@ class SqliteFullText:
         return expression
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
-              strong: list[Word] | None = None, scored: bool = True) -> list[tuple[int, float]]:
+              strong: list[Word] | None = None, scored: bool = True, check_text: bool = True) -> list[tuple[int, float]]:
         """(page id, score) of up to *limit* matching pages, the newest first (FTS5 reads its lists
         backwards and stops after *limit*). Unscored (score 0) skips bm25, whose document frequencies
-        take a pass over each word's whole list."""
+        take a pass over each word's whole list. (*check_text*: FTS5 decides phrases in its index.)"""
         score = f"-bm25({self.table}, 1.0, {PART_WEIGHT}, 0.0)" if scored else "0.0"
         return fetch_rows(conn, f"SELECT rowid, {score} FROM {self.table} WHERE {self.table} MATCH :q "
                                 "ORDER BY rowid DESC LIMIT :n", {"q": self.expression(query, filters, strong), "n": limit})
@@ -284,7 +284,7 @@ class PostgresFullText:
         return " & ".join(parts)
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
-              strong: list[Word] | None = None, scored: bool = True) -> Matches:
+              strong: list[Word] | None = None, scored: bool = True, check_text: bool = True) -> Matches:
         """(page id, score) of up to *limit* matching pages, the newest first where they are dense.
 
         GIN hands over matches only as the bitmap of all of them, built before the first row: its
@@ -295,7 +295,7 @@ class PostgresFullText:
 
         A query with a phrase reads candidates in batches, keeping those whose text holds the
         phrase, until it has *limit* of them, has seen all, or has checked PHRASE_CHECK_FACTOR ×
-        limit (then the rows are marked cut_short)."""
+        limit (then the rows are marked cut_short); without *check_text*, the pages holding its words."""
         # GIN, not a sequential scan, for the rest: the planner misjudges long OR lists (200 allowed
         # cases) under a LIMIT and would read the whole table; one core per query, no JIT.
         conn.execute(text("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off; "
@@ -305,7 +305,7 @@ class PostgresFullText:
         params = {"r": self.rank_query(query), "q": self.expression(query, filters, strong, implied=True)}
         select = f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"
         params["floor"] = floor = self._scan_floor(conn, query, params["q"], limit, filters)
-        found = _Found(conn, limit, _phrase_check(conn, query))
+        found = _Found(conn, limit, _phrase_check(conn, query) if check_text else None)
         if floor is not None:
             conn.execute(text("SET LOCAL enable_bitmapscan = off"))
             newest = select + " AND page_id > :floor ORDER BY page_id DESC LIMIT :n"

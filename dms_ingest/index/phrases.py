@@ -39,13 +39,30 @@ def holds_phrase(words: list[str], phrase: tuple[str, ...]) -> bool:
         return False
 
 
-def _as_written(phrase: Phrase) -> re.Pattern | None:
-    """The phrase's words as the query wrote them, whole words with only non-word characters
-    between them, ignoring case. Where a page holds them so, its keys hold the phrase (the same
-    words make the same keys): found without folding the page, about a fifth of the cost."""
-    if not phrase.written:
-        return None
-    return re.compile(r"(?<![^\W_])" + r"[\W_]+".join(map(re.escape, phrase.written)) + r"(?![^\W_])", re.IGNORECASE)
+class _AsWritten:
+    """The phrase's words as the query wrote them, lower case, whole words with only non-word
+    characters between them. Where a page holds them so, its keys hold the phrase (the same words
+    make the same keys): found without folding the page into keys, a fraction of the cost. Tried
+    only where the first word starts a word (a substring search finds those quickest)."""
+
+    def __init__(self, phrase: Phrase):
+        words = [word.lower() for word in phrase.written]
+        self.first = words[0]
+        rest = r"[\W_]+".join(map(re.escape, words)) + r"(?![^\W_])"
+        self.rest = re.compile(rest)
+        self.any_case = re.compile(r"(?<![^\W_])" + rest, re.IGNORECASE)
+
+    def found(self, page_text: str) -> bool:
+        lowered = page_text.lower()
+        if len(lowered) != len(page_text):      # "İ" lowers to "i" and a combining dot: not a word's letters
+            return self.any_case.search(page_text) is not None
+        find, match, first = lowered.find, self.rest.match, self.first
+        at = find(first)
+        while at >= 0:
+            if (at == 0 or not lowered[at - 1].isalnum()) and match(lowered, at):
+                return True
+            at = find(first, at + 1)
+        return False
 
 
 class PhraseCheck:
@@ -57,7 +74,8 @@ class PhraseCheck:
         self.required = [_items(term) for term in query.required if has_phrase(term)]
         self.excluded = [term.keys for term in query.excluded if isinstance(term, Phrase)]
         # A required choice that is one phrase: most pages of a common phrase spell it as asked.
-        self._written = [_as_written(choices[0]) if len(choices) == 1 else None for choices in self.required]
+        self._written = [_AsWritten(choices[0]) if len(choices) == 1 and choices[0].written else None
+                         for choices in self.required]
         self.results: dict[int, bool] = {}     # page id → passed, for whoever checks pages by id
 
     @classmethod
@@ -68,7 +86,7 @@ class PhraseCheck:
 
     def __call__(self, page_text: str) -> bool:
         required = [choices for choices, written in zip(self.required, self._written)
-                    if written is None or not written.search(page_text)]
+                    if written is None or not written.found(page_text)]
         if not required and not self.excluded:
             return True
         words = keys(page_text)

@@ -279,10 +279,15 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     if estimate is None or estimate <= 4 * limit:
         # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
         # token list (allowed cases) makes few matches and is costly to evaluate twice: scored at once.
-        # So is a phrase checked against the page texts (PostgreSQL).
-        scored = bool(parsed.required) and (any(len(group) > 8 for group in groups) or fulltext.checks_text(parsed))
-        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
-        first = (scored, rows)
+        # So is a phrase checked against the page texts (PostgreSQL). Its pages are counted by the
+        # pages holding its words first, unchecked: more than limit go the common word's way below
+        # (checking them would cost a thousand page texts before the ranked pass checks its own).
+        checks = fulltext.checks_text(parsed)
+        scored = bool(parsed.required) and (any(len(group) > 8 for group in groups) or checks)
+        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=False, check_text=False) if checks else []
+        if len(rows) <= limit:
+            rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
+            first = (scored, rows)
         if len(rows) <= limit and not _cut_short(rows):
             rescore = parsed.required and rows and not scored
             return (fulltext.match(conn, parsed, groups, limit + 1) if rescore else rows), True, None
