@@ -61,7 +61,9 @@ def analyse(text: str) -> PageTerms:
 # ("Aufenthalts", "Miet"); see README "Compound words" for why this beat a trigram index.
 
 @lru_cache(maxsize=1)
-def _lexicon() -> frozenset[str]:
+def lexicon() -> frozenset[str]:
+    """The folded keys (folding.keys) of the German word list's stems, with their commonest derived forms;
+    empty where hunspell-de-de is not installed."""
     if not HUNSPELL_DIC.exists():
         return frozenset()
     words = set()
@@ -100,23 +102,23 @@ def compound_parts(word: str) -> tuple[str, ...]:
     "erlaubnis", "verlangerung", "erlaubnisverlangerung"); () if it is no compound.
 
     The first part is left out: a prefix query ("Aufenthalt*") finds it without index entries."""
-    lexicon = _lexicon()
-    if not lexicon:
+    known = lexicon()
+    if not known:
         return ()
-    best = _split(word, lexicon)
+    best = _split(word, known)
     if best is None or len(best) < 2:
         return ()
     parts: list[str] = []
     for i, piece in enumerate(best[1:], 1):
         if i < len(best) - 1:                   # a joining form: "lassungs" is indexed as "lassung"
             piece = next((piece[:-len(link)] for link in _LINKS
-                          if piece.endswith(link) and piece[:-len(link)] in lexicon and len(piece) - len(link) >= 4),
+                          if piece.endswith(link) and piece[:-len(link)] in known and len(piece) - len(link) >= 4),
                          piece)
         if len(piece) >= 4:
             parts.append(piece)
     if len(best) > 2:
         tail = "".join(best[1:])
-        if tail in lexicon:
+        if tail in known:
             parts.append(tail)
     return tuple(dict.fromkeys(parts))
 
