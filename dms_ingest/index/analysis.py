@@ -13,9 +13,10 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
+from ..office_time import office_day
 from .folding import keys
 
-ANALYSER_VERSION = 2          # 2: a team token on every page of a case (team_scope.py)
+ANALYSER_VERSION = 3          # 2: a team token on every page of a case (team_scope.py); 3: office (Berlin) days
 HUNSPELL_DIC = Path("/usr/share/hunspell/de_DE.dic")
 
 # BM25 parameters used to decide which words weigh strongly on a page (see `strong` below).
@@ -195,7 +196,7 @@ def year_token(day: date) -> str:
 
 
 def document_tokens(doc_type: str | None, case_number: str | None, review: bool, received: datetime | date) -> list[str]:
-    day = received.date() if isinstance(received, datetime) else received
+    day = office_day(received)          # the Berlin day a clerk filters by, not the UTC one
     return [type_token(doc_type), case_token(case_number), review_token(bool(review)),
             day_token(day), month_token(day), year_token(day)]
 
