@@ -18,7 +18,7 @@ from sqlalchemy import LargeBinary, event, inspect, text
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from . import team_scope
+from . import compaction, team_scope
 from .analysis import ANALYSER_VERSION, analyse, case_scope_tokens, document_tokens
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, pages_in_index, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
@@ -349,6 +349,7 @@ class Catalog:
         with self._lock, self.engine.begin() as conn:
             if not self.is_sqlite:
                 self.fulltext.create_index(conn)
+                compaction.note_built(conn, self.fulltext.table)     # built at once: compact (compaction.py)
             conn.execute(text(f"DELETE FROM search_state WHERE name IN {_REBUILD_STATE}"))
             _set_state(conn, "analyser", self.index_version)
         self.outdated = False
@@ -383,6 +384,10 @@ class Catalog:
             fulltext = self.fulltext.size_bytes(conn)
         return {"pages": int(pages), "text_chars": int(chars), "database_bytes": int(size), "fulltext_bytes": fulltext,
                 "bytes_per_page": round(size / pages) if pages else 0}
+
+    def compact_search_index(self, **options) -> dict:
+        """Rebuild PostgreSQL's GIN index once grown enough since its last build (compaction.py)."""
+        return compaction.compact_search_index(self, **options)
 
     # --- cases ---------------------------------------------------------------------------
 

@@ -9,13 +9,13 @@ import secrets
 import shutil
 import threading
 import time
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import File, Form, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 
+from .. import office_time
 from ..errors import NotFound
 from ..services import case_lookup, casefile, documents, inbox, page_images
 from . import labels
@@ -96,7 +96,7 @@ def mailroom_page(request: Request, actor: PageActor, day: Annotated[OptionalDay
     quarantine = [{"at": labels.when(q.at), "name": q.name, "source": labels.source_name(q.source),
                    "reason": labels.REJECTIONS.get(q.reason_code, q.message)} for q in inbox.quarantine(actor, rt)]
     today = data["day"]
-    day_label = "heute" if today == date.today() else f"am {labels.day(today)}"
+    day_label = "heute" if today == office_time.today() else f"am {labels.day(today)}"
     return render(request, "mailroom.html", "Poststelle", intake=rows, quarantine=quarantine, counts=counts,
                   day=today.isoformat(), day_label=day_label)
 
