@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import text
 
 from dms_ingest.index import fulltext
+from dms_ingest.index.analysis import ANALYSER_VERSION
 from dms_ingest.index.folding import keys
 from dms_ingest.index.phrases import holds_phrase
 from dms_ingest.index.query import SearchQuery
@@ -74,17 +75,18 @@ def test_the_word_weighs_by_how_often_it_stands_and_above_a_compound_part(make_c
 
 
 def test_an_index_of_the_earlier_layout_is_rebuilt(make_catalog):
-    """PostgreSQL's index before words lost their positions (analyser "2") is rebuilt when opened
-    (small) or refuses search until `dms reindex` (catalog.py); SQLite's layout did not change."""
+    """PostgreSQL's index before words lost their positions (the analyser's version without the
+    suffix "v") is rebuilt when opened (small) or refuses search until `dms reindex` (catalog.py);
+    SQLite's layout did not change."""
     catalog = make_catalog()
     add(catalog, "phrase", "Antrag auf Änderung")
     with catalog.engine.begin() as conn:
-        conn.execute(text("UPDATE search_state SET value = '2' WHERE name = 'analyser'"))
+        conn.execute(text("UPDATE search_state SET value = :v WHERE name = 'analyser'"), {"v": str(ANALYSER_VERSION)})
     reopened = make_catalog()
     with reopened.engine.begin() as conn:
         version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
         vector = None if reopened.is_sqlite else conn.execute(text("SELECT tsv::text FROM page_search")).scalar()
-    assert version == ("2" if reopened.is_sqlite else "2v")
+    assert version == str(ANALYSER_VERSION) + ("" if reopened.is_sqlite else "v")
     assert vector is None or ("'antrag'" in vector.split() and ":1" not in vector)
     assert ids(reopened.search('"Antrag auf"')) == {"phrase"}
 

@@ -57,7 +57,7 @@ class Catalog:
         self.fulltext = SqliteFullText() if self.is_sqlite else PostgresFullText()
         self.rank_limit = self.fulltext.rank_limit      # pages ranked per search at most (see search.py)
         # What search_state records as the index's analyser: the analyser's version and the
-        # backend's layout of what it stores ("2v": PostgreSQL without word positions).
+        # backend's layout of what it stores ("3v": PostgreSQL without word positions).
         self.index_version = f"{ANALYSER_VERSION}{self.fulltext.version}"
         self._known_words: set[str] | None = None
         self._vocabulary: tuple[int, dict[int, list[str]]] | None = None

@@ -191,7 +191,7 @@ class PostgresFullText:
     the rank query asks for beside each word (a page where the word weighs strongly scores more)."""
 
     table = "page_search"
-    version = "v"               # search_state's analyser version gets this suffix: "2v" (words stripped)
+    version = "v"               # search_state's analyser version gets this suffix: "3v" (words stripped)
 
     rank_limit = 1000           # ranking reads each candidate's tsvector from the heap
 
