@@ -23,7 +23,10 @@ is 0 is named in a WARNING and the exit status is 1: its times would measure no 
 "per CPU s" = pages per CPU second of the whole build (this process plus, for PostgreSQL, the
 server backends serving it): the rate on one free core, whatever else the machine runs; "load" =
 the 1-minute load average when the size was measured. Bytes per page = the whole database (text, metadata, audit, index) / pages; "index" = the
-full-text structures alone; ratio = database bytes / bytes of raw page text (UTF-8).
+full-text structures alone; ratio = database bytes / bytes of raw page text (UTF-8), in brackets without
+PostgreSQL's own system catalogs (~8 MB in any database, not growing with the pages). --compact runs
+the nightly batch's GIN rebuild after each size (what a production index gets once it has grown by a
+tenth); without it the GIN index is as grown by inserts (index_size_breakdown.py: per relation).
 PostgreSQL: a throwaway database on 127.0.0.1:5432, dropped at the end.
 
 --keep DIR keeps each size's index (SQLite: DIR/sqlite-N.sqlite; PostgreSQL: database
@@ -34,6 +37,7 @@ phase again on those (e.g. on an idle machine), reindexing first if the analyser
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -54,8 +58,9 @@ sys.path.insert(0, str(ROOT))
 
 from dms_datagen import training_corpus as corpus  # noqa: E402
 from dms_ingest.index.catalog import Catalog  # noqa: E402
-from dms_ingest.index.models import CaseRow, DocumentRow, PageRow  # noqa: E402
+from dms_ingest.index.models import AuditEvent, CaseRow, DocumentRow, PageRow  # noqa: E402
 from dms_ingest.index.query import SearchQuery  # noqa: E402
+from dms_ingest.storage.s3 import S3Store  # noqa: E402
 from search_queries import CLASSES, query_classes  # noqa: E402
 
 PAGES_PER_CASE = 33
@@ -126,6 +131,26 @@ def process_cpu(pid: int) -> float:
         return 0.0
 
 
+def archived_rows(doc_id: str, label: str, case_number: str, received: datetime, texts: list[str],
+                  rng: random.Random) -> tuple[DocumentRow, list[PageRow]]:
+    """A document's rows with every field the pipeline fills (persist.rows_from_record): hashes,
+    object keys, title, confidences, so that the bytes per page count a real document row."""
+    def digest(role: str) -> str:
+        return hashlib.sha256(f"{doc_id}/{role}".encode()).hexdigest()
+
+    scan = f"scan_{received:%Y%m%d_%H%M%S}.pdf"
+    doc = DocumentRow(id=doc_id, source=f"/srv/scans/{received:%Y/%m}/{scan}", media_type="application/pdf",
+                      original_sha256=digest("original"), original_key=S3Store.key_for(doc_id, "original", "pdf"),
+                      original_ext="pdf", archive_sha256=digest("archive"), archive_key=S3Store.key_for(doc_id, "archive"),
+                      metadata_key=S3Store.key_for(doc_id, "metadata-1"), metadata_sha256=digest("metadata-1"),
+                      pages=len(texts), doc_type=label, doc_type_confidence=round(rng.uniform(0.6, 1), 3),
+                      case_number=case_number, case_method="text", title=f"{label} {scan}",
+                      ocr_confidence=round(rng.uniform(80, 96), 1), created_at=received, updated_at=received)
+    rows = [PageRow(document_id=doc_id, number=n, text=t, ocr_confidence=round(rng.uniform(80, 96), 1),
+                    skew=round(rng.uniform(-1, 1), 3), colour="gray") for n, t in enumerate(texts, 1)]
+    return doc, rows
+
+
 class Archive:
     """Generates documents (1-5 pages) of the benchmark's cases and writes them through add_document."""
 
@@ -139,12 +164,15 @@ class Archive:
         self.bulk = False                         # --bulk: 500 documents per transaction (see _write_batch)
 
     def _write_batch(self, batch: list[tuple[DocumentRow, list[PageRow]]]) -> None:
-        """The rows and index entries add_document writes, for many documents in one transaction:
+        """The rows, audit events and index entries add_document writes, for many documents in one transaction:
         a quicker way to an archive-sized index when only the query phase is to be measured."""
         catalog, pages = self.catalog, PageRow.__table__
         started = time.perf_counter()
         with catalog.engine.begin() as conn:
             conn.execute(DocumentRow.__table__.insert(), [doc.model_dump() for doc, _ in batch])
+            # add_document's audit event ("archived"), so that the bytes per page count it too
+            conn.execute(AuditEvent.__table__.insert(), [{"document_id": doc.id, "at": doc.created_at, "actor": "pipeline",
+                                                          "action": "archived", "detail": "{}"} for doc, _ in batch])
             rows = [page for _, doc_pages in batch for page in doc_pages]
             ids = conn.execute(pages.insert().returning(pages.c.id, sort_by_parameter_order=True),
                                [page.model_dump(exclude={"id"}) for page in rows]).scalars().all()
@@ -173,16 +201,14 @@ class Archive:
                 return
             case = self.rng.choice(self.cases)
             label, _, _ = self.rng.choice(self.pool)
-            doc_id = f"bench-{self.documents:08d}"
+            doc_id = f"bench-{self.documents:018d}"     # 24 characters, as the pipeline's ids
             texts = []
             for _ in range(min(self.rng.choice([1, 1, 2, 3, 4, 5]), target - self.pages)):
                 _, text, surname = self.rng.choice(self.pool)
                 text = CASE_NUMBER.sub(case.number, text).replace(surname, case.surname)
                 texts.append(text)
             received = self.start + timedelta(minutes=self.documents * 7)
-            doc = DocumentRow(id=doc_id, source=f"bench/{doc_id}.pdf", original_sha256=doc_id, pages=len(texts),
-                              doc_type=label, case_number=case.number, created_at=received, updated_at=received)
-            rows = [PageRow(document_id=doc_id, number=n, text=t) for n, t in enumerate(texts, 1)]
+            doc, rows = archived_rows(doc_id, label, case.number, received, texts, self.rng)
             if self.bulk:
                 batch.append((doc, rows))
                 if len(batch) >= 500 or self.pages + len(texts) >= target:
@@ -312,13 +338,27 @@ def save_manifest(keep: Path, manifest: dict) -> None:
 def measured_row(backend: str, catalog: Catalog, built: dict, args) -> dict:
     stats = catalog.index_stats()
     pages = built["pages"]
+    catalogs = system_catalog_bytes(catalog)
     timings = measure(catalog, query_classes(catalog, random.Random(built["size"]), args.queries))
     return {"backend": backend, "pages": pages, "rate": pages / built["seconds"],
             "cpu_rate": pages / max(built["cpu_seconds"], 1e-9), "load": os.getloadavg()[0],
             "bytes_per_page": stats["database_bytes"] / pages, "index_per_page": stats["fulltext_bytes"] / pages,
             "ratio": stats["database_bytes"] / built["text_bytes"], "chars_per_page": built["text_bytes"] / pages,
+            "system_catalog_bytes": catalogs, "tables_ratio": (stats["database_bytes"] - catalogs) / built["text_bytes"],
             "timings": timings, "replicated_from": built.get("replicated_from"),
             "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def system_catalog_bytes(catalog: Catalog) -> int:
+    """What the database holds besides the product's tables and indexes (PostgreSQL's own catalogs,
+    ~8 MB in every database however many pages): 83 bytes per page at 100k, 3 at 3M."""
+    if catalog.is_sqlite:
+        return 0
+    with catalog.engine.connect() as conn:
+        return conn.exec_driver_sql(
+            "SELECT pg_database_size(current_database()) - (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) "
+            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm'))").scalar()
 
 
 def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) -> None:
@@ -352,6 +392,11 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
             if backend != "sqlite":
                 with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                     conn.exec_driver_sql("VACUUM ANALYZE")
+            grown_bytes = None
+            if args.compact:
+                grown_bytes = catalog.index_stats()["database_bytes"]
+                compacted = catalog.compact_search_index()
+                print(f"  {backend}: the nightly batch's index compaction: {compacted}", file=sys.stderr)
             if args.reindex and "reindex_rate" not in archive.__dict__:
                 cpu_started, server_started, started = time.process_time(), archive.server_cpu(), time.perf_counter()
                 reindexed = catalog.reindex()
@@ -365,7 +410,8 @@ def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) ->
             built = {"backend": backend, "size": size, "pages": archive.pages, "documents": archive.documents,
                      "text_bytes": archive.text_bytes, "seconds": archive.seconds, "cpu_seconds": archive.cpu_seconds,
                      "build_load": os.getloadavg()[0], "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                     "seed": args.seed, "case_count": len(cases), "bulk": args.bulk}
+                     "seed": args.seed, "case_count": len(cases), "bulk": args.bulk, "grown_bytes": grown_bytes,
+                     "compacted": args.compact}
             if store.keep:
                 built["url"] = store.kept_url(size, catalog)
                 manifest = load_manifest(store.keep)        # another backend's run may have added to it
@@ -406,16 +452,17 @@ def reuse_backend(backend: str, sizes: list[int] | None, args, rows: list[dict])
 
 
 def print_header(classes: list[str]) -> None:
-    print("| backend | pages | pages/s wall (per CPU s) | load | bytes/page (index) | × text | " + " | ".join(classes) + " |")
+    print("| backend | pages | pages/s wall (per CPU s) | load | bytes/page (index) | × text (without system catalogs) | " + " | ".join(classes) + " |")
     print("|---|---:|---:|---:|---:|---:|" + "---:|" * len(classes))
 
 
 def print_row(row: dict) -> None:
     cells = [f"{t.wall_p50:.1f} / {t.wall_p95:.1f} (CPU {t.cpu_p50:.1f} / {t.cpu_p95:.1f})" for t in row["timings"].values()]
     copied = f", copies of {row['replicated_from']:,}" if row.get("replicated_from") else ""
+    tables = f" ({row['tables_ratio']:.2f})" if row.get("system_catalog_bytes") else ""
     print(f"| {row['backend']} | {row['pages']:,} | {row['rate']:,.0f} ({row['cpu_rate']:,.0f}{copied}) | {row['load']:.0f} "
           f"| {row['bytes_per_page']:,.0f} "
-          f"({row['index_per_page']:,.0f}) | {row['ratio']:.2f} | " + " | ".join(cells) + " |")
+          f"({row['index_per_page']:,.0f}) | {row['ratio']:.2f}{tables} | " + " | ".join(cells) + " |")
 
 
 def report_row(row: dict, rows: list[dict]) -> None:
@@ -458,6 +505,8 @@ def main() -> int:
     parser.add_argument("--keep", default=None, help="DIR: keep each size's index there (and in PostgreSQL) for --reuse")
     parser.add_argument("--bulk", action="store_true",
                         help="write 500 documents per transaction (not add_document): quicker archive-sized builds")
+    parser.add_argument("--compact", action="store_true",
+                        help="after each size, the nightly batch's GIN rebuild (index/compaction.py) where it is due")
     parser.add_argument("--build-only", action="store_true", help="build (and keep) without measuring queries")
     parser.add_argument("--reuse", default=None, help="DIR: only measure queries on the indexes kept there by --keep")
     parser.add_argument("--keep-prefix", default=KEEP_PREFIX,

@@ -134,7 +134,9 @@ def copy_vectors(catalog: Catalog, source: dict, times: int) -> int:
         columns = [r[0] for r in conn.execute(text(
             "SELECT column_name FROM information_schema.columns WHERE table_name = :t ORDER BY ordinal_position"),
             {"t": "documents"})]
-        width = max(8, len(str(documents * times)))
+        # The copies' ids as long as the source's ("bench-" and 18 digits, as long as the pipeline's ids)
+        digits = conn.execute(text("SELECT max(length(id)) - 6 FROM documents")).scalar()
+        width = max(digits, len(str(documents * times)))
         new_id = f"'bench-' || lpad((substr(%s, 7)::bigint + :k * {documents})::text, {width}, '0')"
         replaced = {"id": new_id % "d.id", "source": f"'bench/' || {new_id % 'd.id'} || '.pdf'",
                     "original_sha256": new_id % "d.id", "case_number": "m.new_case",

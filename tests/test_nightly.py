@@ -53,6 +53,8 @@ def test_nightly_retries_failed_items_samples_fixity_and_writes_report(tmp_path,
     anchored = report["access_log"]["anchored"]                # the head, signed, outside the database
     assert anchored["seq"] > report["access_log"]["last_seq"] and f"anchored: entry #{anchored['seq']}" in text
     assert dms("audit", "verify").exit_code == 0
+    assert report["search_index"]["status"] == "skipped"       # SQLite: FTS5 needs no rebuild
+    assert "search index compaction: skipped (SQLite" in text
 
     # the migration report of the source now shows the late file archived and complete
     again = dms("migrate", manifest, "--report", tmp_path / "second.csv")

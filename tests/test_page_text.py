@@ -59,11 +59,11 @@ def test_a_damaged_stored_value_is_a_clear_error_not_a_shorter_text(damage):
 def test_a_dictionary_changed_after_shipping_is_refused_not_read_as_other_words(tmp_path, monkeypatch):
     packed = pack(LETTER)
     # What a checkout converting line ends makes of it: deflate would read "viektenz" for "Ihr Antrag".
-    (tmp_path / "v1.txt").write_bytes(page_text.dictionary(1).replace(b"\n", b"\r\n"))
+    (tmp_path / f"v{CURRENT_VERSION}.txt").write_bytes(page_text.dictionary(CURRENT_VERSION).replace(b"\n", b"\r\n"))
     monkeypatch.setattr(page_text, "_DICTIONARIES", tmp_path)
     page_text.dictionary.cache_clear()
     try:
-        with pytest.raises(ValueError, match="not the dictionary shipped as version 1"):
+        with pytest.raises(ValueError, match=f"not the dictionary shipped as version {CURRENT_VERSION}"):
             unpack(packed)
     finally:
         page_text.dictionary.cache_clear()
@@ -109,3 +109,21 @@ def test_texts_stored_before_compression_stay_readable_and_reindex_compresses_th
     assert is_current(stored(catalog)[0]) and stored(catalog)[0][:1] == b"\x00"
     assert catalog.pages("old")[0].text == LETTER
     assert "[Aufenthaltserlaubnis]" in catalog.find(SearchQuery("Aufenthaltserlaubnis")).hits[0].snippet
+
+
+def test_texts_written_with_an_earlier_dictionary_read_back_and_reindex_moves_them_to_the_current(make_catalog):
+    assert CURRENT_VERSION > 1
+    catalog = make_catalog()
+    add(catalog, "d1", "vorläufig")
+    with catalog.engine.begin() as conn:       # a page as the version before wrote it (dictionary v1)
+        conn.execute(text("UPDATE pages SET text = :t"), {"t": pack(LETTER, version=1)})
+    assert stored(catalog)[0][:2] == b"\x00\x01" and not is_current(stored(catalog)[0])
+    assert catalog.pages("d1")[0].text == LETTER
+    catalog.reindex()
+    assert stored(catalog)[0][:2] == bytes((0, CURRENT_VERSION))
+    assert catalog.pages("d1")[0].text == LETTER
+    assert catalog.find(SearchQuery("Krankenversicherung")).hits[0].id == "d1"
+
+
+def test_the_current_dictionary_stores_an_office_letter_in_fewer_bytes_than_the_first():
+    assert len(pack(LETTER)) < len(pack(LETTER, version=1))

@@ -317,6 +317,23 @@ def test_received_range_in_office_time_is_exact(make_catalog):
     assert ids(catalog.find(SearchQuery("Antrag", received_from=start, received_to=end)).hits) == {"doc-2"}
 
 
+@pytest.mark.parametrize("received_utc, office_day", [
+    (datetime(2024, 3, 3, 23, 30, tzinfo=timezone.utc), date(2024, 3, 4)),     # 00:30 CET
+    (datetime(2024, 7, 1, 22, 30, tzinfo=timezone.utc), date(2024, 7, 2)),     # 00:30 CEST
+    (datetime(2024, 7, 1, 21, 30, tzinfo=timezone.utc), date(2024, 7, 1)),     # 23:30 CEST
+])
+def test_a_received_day_is_the_office_day(make_catalog, received_utc, office_day):
+    """A clerk's "received on" is a Berlin day: a letter scanned at 00:30 local time belongs to
+    that day, not to the UTC day before it (the day tokens and the row check both)."""
+    catalog = make_catalog()
+    add(catalog, "late", "Antrag auf Verlängerung", created_at=received_utc)
+    on_day = catalog.find(SearchQuery("Antrag", received_from=office_day, received_to=office_day))
+    assert ids(on_day.hits) == {"late"} and on_day.hits[0].received == office_day.isoformat()
+    day_before = office_day - timedelta(days=1)
+    assert ids(catalog.find(SearchQuery("Antrag", received_from=day_before, received_to=day_before)).hits) == set()
+    assert ids(catalog.find(SearchQuery("", received_from=office_day, received_to=office_day)).hits) == {"late"}
+
+
 def test_a_prefix_finds_the_same_expanded_into_words_or_not(make_catalog, monkeypatch):
     from dms_ingest.index import search
 

@@ -16,6 +16,7 @@ from datetime import date, datetime, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from .. import office_time
 from ..errors import Forbidden
 from ..index import access_store as store
 from ..index.access_models import SubstitutionRow, UserRow
@@ -140,7 +141,7 @@ def actor_for_token(db, token: str, client: str) -> Actor | None:
     user is gone or disabled (see `actor_for`)."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 200:
         return None
-    today = date.today()
+    today = office_time.today()
     return _actor(db, store.token_teams_reached(db, sha256(token), today, teams_of, CASEWORK_ROLES), today, client)
 
 
@@ -162,7 +163,7 @@ def add_substitution(db, actor: Actor, login: str, for_login: str, until: date) 
     login, for_login = normalise_login(login), normalise_login(for_login)
     if login == for_login:
         raise AccountError("a person cannot substitute for themselves")
-    if until < date.today():
+    if until < office_time.today():
         raise AccountError(f"the end date {until.isoformat()} has passed")
     substitute, absent = get_user(db, login), get_user(db, for_login)
     if substitute is None or absent is None:
@@ -183,12 +184,12 @@ def add_substitution(db, actor: Actor, login: str, for_login: str, until: date) 
 
 
 def substitutions(db, active_only: bool = False) -> list[SubstitutionRow]:
-    return store.substitutions(db, date.today() if active_only else None)
+    return store.substitutions(db, office_time.today() if active_only else None)
 
 
 def end_expired_substitutions(db, today: date | None = None) -> int:
     """Write the end of every substitution whose last day has passed to the access log (once)."""
-    ended = store.take_ended_substitutions(db, today or date.today())
+    ended = store.take_ended_substitutions(db, today or office_time.today())
     for row in ended:
         audit.record(db, Actor.system(), "substitution_ended", row.login, object_type="user",
                      for_login=row.for_login, until=row.until.isoformat())
@@ -201,7 +202,7 @@ def actor_for(db, login: str, client: str) -> Actor | None:
     """The Actor for an authenticated login, or None if the account is gone or disabled.
 
     Teams = the user's own teams + the teams of everyone they substitute for today."""
-    today = date.today()
+    today = office_time.today()
     return _actor(db, store.teams_reached(db, login, today, teams_of, CASEWORK_ROLES), today, client)
 
 

@@ -181,6 +181,9 @@ def _de(name: str) -> str:
     return _FIELD_NAMES_DE.get(name, name)
 
 
+field_label = _de       # the case file names the fields as the reasons do
+
+
 def _check_document(req: Requirement, doc: CaseDocument, applicant: Applicant | None, today: dt.date,
                     name_threshold: float) -> DocumentCheck:
     used = {n: (doc.fields[n].value if n in doc.fields and doc.fields[n].read else None) for n in req.fields_used()}

@@ -22,12 +22,13 @@ import heapq
 import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 from sqlalchemy import text
 
+from ..office_time import as_utc, day_end, day_start, office_day
 from .fulltext import fetch_rows
 from .analysis import case_token, date_range_tokens, review_token, team_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
@@ -106,7 +107,7 @@ class Filters:
         if q.review is not None and bool(review) != q.review:
             return False
         if q.received_from or q.received_to:
-            at = _utc(_as_datetime(received))
+            at = as_utc(_as_datetime(received))
             if q.received_from and at < _bound(q.received_from, start=True):
                 return False
             if q.received_to and at > _bound(q.received_to, start=False):
@@ -122,19 +123,15 @@ def _as_datetime(value) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-
-
 def _bound(value: date | datetime, start: bool) -> datetime:
-    """A received_from/to bound as a UTC instant: a day means its whole (UTC) day."""
+    """A received_from/to bound as a UTC instant: a day means its whole office (Berlin) day."""
     if isinstance(value, datetime):
-        return _utc(value)
-    return datetime.combine(value, time.min if start else time.max, timezone.utc)
+        return as_utc(value)
+    return day_start(value) if start else day_end(value)
 
 
 def _day(value: date | datetime | None) -> date | None:
-    return _utc(value).date() if isinstance(value, datetime) else value
+    return None if value is None else office_day(value)
 
 
 def build_filters(query: SearchQuery) -> Filters:
@@ -143,7 +140,7 @@ def build_filters(query: SearchQuery) -> Filters:
         groups.append([case_token(c) for c in query.case_numbers])
     if query.doc_types is not None:
         groups.append([type_token(t) for t in query.doc_types])
-    days = date_range_tokens(_day(query.received_from), _day(query.received_to))   # whole UTC days; rows re-checked
+    days = date_range_tokens(_day(query.received_from), _day(query.received_to))   # whole office days; rows re-checked
     if days is not None:
         groups.append(days)
     if query.review is not None:
@@ -279,10 +276,16 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     if estimate is None or estimate <= 4 * limit:
         # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
         # token list (allowed cases) makes few matches and is costly to evaluate twice: scored at once.
-        scored = bool(parsed.required) and any(len(group) > 8 for group in groups)
-        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
-        first = (scored, rows)
+        # So is a phrase checked against the page texts (PostgreSQL). Its pages are counted by the
+        # pages holding its words first, unchecked: more than limit go the common word's way below
+        # (checking them would cost a thousand page texts before the ranked pass checks its own).
+        checks = fulltext.checks_text(parsed)
+        scored = bool(parsed.required) and (any(len(group) > 8 for group in groups) or checks)
+        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=False, check_text=False) if checks else []
         if len(rows) <= limit:
+            rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
+            first = (scored, rows)
+        if len(rows) <= limit and not _cut_short(rows):
             rescore = parsed.required and rows and not scored
             return (fulltext.match(conn, parsed, groups, limit + 1) if rescore else rows), True, None
         if not parsed.required:         # filters alone: the newest documents
@@ -302,10 +305,16 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
         # allowed-case list each pass costs tens of ms at 1M pages).
         newest = first[1] if first is not None and first[0] == scored else \
             fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
-        if len(newest) <= limit:        # the estimate was too high: these are all
+        if len(newest) <= limit and not _cut_short(newest):     # the estimate was too high: these are all
             return (newest if scored else fulltext.match(conn, parsed, groups, limit + 1)), True, None
         rows += newest[:limit]
     return rows, False, estimate
+
+
+def _cut_short(rows) -> bool:
+    """Whether a match stopped checking phrases before seeing every candidate (PostgreSQL, fulltext.Matches):
+    its rows are then not all the matching pages even if fewer than asked."""
+    return getattr(rows, "cut_short", False)
 
 
 def _estimate_pages(conn, page_ids: list[int]) -> int:
@@ -368,5 +377,5 @@ def _hits(conn, is_sqlite: bool, shown: list[tuple[str, float, int]], parsed: Pa
         snippet = make_snippet(unpack(row.text), words, query.snippet_width)
         received = _as_datetime(row.created_at)
         hits.append(SearchHit(doc_id, round(score, 4), snippet.text, int(row.number), row.doc_type, row.case_number,
-                              row.source, row.title or "", bool(row.review), received.date().isoformat(), snippet.html))
+                              row.source, row.title or "", bool(row.review), office_day(received).isoformat(), snippet.html))
     return hits

@@ -142,6 +142,15 @@ def access_log_check(settings, catalog) -> dict:
         return {"ok": False, "problems": [f"{type(exc).__name__}: {exc}"[:300]]}
 
 
+def search_index_compaction(catalog) -> dict:
+    """PostgreSQL's GIN index rebuilt once it has grown by a tenth since its last build (index/compaction.py)."""
+    try:
+        return catalog.compact_search_index()
+    except Exception as exc:
+        log.exception("search index compaction failed")
+        return {"status": "failed", "error": f"{type(exc).__name__}: {exc}"[:300]}
+
+
 def run_nightly(settings, catalog=None, *, sample: int, workers: int, retry: bool = True, train: bool = True,
                 force_train: bool = False, view_factory=None) -> dict:
     """The whole batch on *catalog* (default: the index of *settings*); returns the report (also the
@@ -203,10 +212,14 @@ def run_nightly(settings, catalog=None, *, sample: int, workers: int, retry: boo
     #    pins the chain outside the database (a cut-off tail shows against the last report)
     result["access_log"] = access_log_check(settings, catalog)
 
+    # 6. the search index's GIN rebuilt if inserts have left it much larger than a fresh build
+    result["search_index"] = search_index_compaction(catalog)
+
     result["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
     result["seconds"] = round(time.monotonic() - clock, 1)
     result["passed"] = bool(result["fixity"].get("passed")) and not retried.get("error") \
-        and result["classifier"]["status"] != "failed" and result["access_log"].get("ok", False)
+        and result["classifier"]["status"] != "failed" and result["access_log"].get("ok", False) \
+        and result["search_index"]["status"] != "failed"
     return result
 
 
@@ -251,6 +264,13 @@ def text(report: dict) -> str:
             lines.append(f"access log anchored: entry #{log_check['anchored']['seq']} in {log_check['anchored']['path']}")
     elif log_check:
         lines.append("access log: FAILED " + "; ".join(log_check.get("problems", [])[:5]))
+    compaction = report.get("search_index") or {}
+    if compaction.get("status") == "done":
+        lines.append(f"search index compacted: {compaction['pages']} pages, GIN {compaction['bytes_before']:,} -> "
+                     f"{compaction['bytes_after']:,} bytes in {compaction['seconds']} s")
+    elif compaction:
+        lines.append(f"search index compaction: {compaction['status']} "
+                     f"({compaction.get('reason') or compaction.get('error')})")
     return "\n".join(lines) + "\n"
 
 

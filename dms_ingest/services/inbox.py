@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import weakref
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
+from .. import office_time
 from ..access import policy
 from ..errors import Invalid
 from ..index import inbox as store
@@ -14,7 +14,6 @@ from ..ingest.quarantine import QuarantinedFile, quarantined
 from .actor import Actor
 from .runtime import Runtime, operation
 
-OFFICE_TIME = ZoneInfo("Europe/Berlin")
 STATES = ("seen", "done", "open")
 
 
@@ -71,13 +70,11 @@ def mark(actor: Actor, runtime: Runtime, document_ids: list[str], state: str) ->
 
 def intake(actor: Actor, runtime: Runtime, day: date | None = None) -> dict:
     """The mailroom's day: documents archived that day (assigned or for review) and files refused."""
-    day = day or datetime.now(OFFICE_TIME).date()
+    day = day or office_time.today()
     with operation(runtime, actor, "intake", None, day=day.isoformat()) as note:
         policy.require(actor, "intake")
-        start = datetime.combine(day, time.min, OFFICE_TIME)
-        end = start + timedelta(days=1)
-        documents = store.created_between(_engine(runtime), start.astimezone(timezone.utc),
-                                          end.astimezone(timezone.utc))
+        start, end = office_time.day_start(day), office_time.day_start(day + timedelta(days=1))
+        documents = store.created_between(_engine(runtime), start, end)
         refused = [q for q in _quarantine(runtime) if q.at is not None and start <= q.at < end]
         note.update(documents=len(documents), rejected=len(refused))
         return {"day": day, "documents": documents, "rejected": refused}

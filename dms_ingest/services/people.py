@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from .. import office_time
 from ..access import accounts, policy, sessions, teams
 from ..access.accounts import AccountError
 from ..access.teams import TeamError
@@ -127,7 +128,7 @@ def substitute(actor: Actor, runtime: Runtime, login: str, for_login: str, until
 
 def substitution_json(row) -> dict:
     return {"id": row.id, "login": row.login, "for": row.for_login, "until": row.until.isoformat(),
-            "active": row.until >= date.today(), "created_by": row.created_by}
+            "active": row.until >= office_time.today(), "created_by": row.created_by}
 
 
 def list_substitutions(actor: Actor, runtime: Runtime, active_only: bool = False) -> list[dict]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
-OFFICE_TIME = ZoneInfo("Europe/Berlin")
+from .. import office_time
 
 DOC_TYPES = {
     "antrag": "Antrag", "pass": "Pass", "meldebescheinigung": "Meldebescheinigung",
@@ -95,9 +94,7 @@ def _local(value: datetime | str | None) -> datetime | None:
         return None
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)     # the index keeps UTC
-    return value.astimezone(OFFICE_TIME)
+    return office_time.local(value)                   # the index keeps UTC
 
 
 def when(value: datetime | str | None) -> str:
