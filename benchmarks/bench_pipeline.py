@@ -4,6 +4,12 @@ Reports CPU seconds per page, pages per minute (wall), character error rate agai
 text, and archive bytes per page; ratios are against (a) measured in the same run.
 
     .venv/bin/python benchmarks/bench_pipeline.py [--pages N] [--workers 2]
+    .venv/bin/python benchmarks/bench_pipeline.py --orientation-cost [--pages N] [--poor N]
+
+--orientation-cost measures only the page stage, in this one process: CPU seconds per page and whole-page
+OCR passes with and without the reading check that turns a poor page OSD could not turn (pages.py
+`_better_turned`), on the samples' scanned pages (normal) and on upside-down 1-bit letters made with the
+mailroom set's renderer and scan simulator (poor: the ones OSD is unsure of pay for it).
 
 OCRmyPDF is a development-only dependency: `pip install 'ocrmypdf>=17'` and Debian's ghostscript.
 """
@@ -117,6 +123,101 @@ def pdf_text(path: Path) -> str:
         return "\n".join(page.extract_text() or "" for page in pdf.pages)
 
 
+def upside_down_letters(count: int, workdir: Path) -> list[tuple[Path, int]]:
+    """1-bit CCITT G4 letters scanned upside down as the mailroom set makes them (200-300 dpi, specks)."""
+    import random
+
+    from dms_datagen import mailroom_set as ms
+    from dms_datagen.scan import to_bilevel
+
+    templates = [ms._t_mitgliedsbescheinigung, ms._t_lohnabrechnung, ms._t_sprachzeugnis, ms._t_geburtsurkunde,
+                 ms._t_arbeitgeberbescheinigung, ms._t_mietbescheinigung, ms._t_anhoerung, ms._t_kanzlei]
+    out = []
+    for seed in range(count):
+        rng = random.Random(seed)
+        dpi = rng.choice([200, 240, 300])
+        shown = ms.Shown(name="Maria SCHMIDT", birth="12.03.1988", case_line=("Az.:", "ABH-2023-48213"))
+        _, head, body = rng.choice(templates)(shown, rng)
+        page = ms.render_letter(head, body, shown, rng, dpi)
+        scanned = ms.scan_damage(page, skew_deg=rng.uniform(-4, 4), rotate=180, noise=rng.uniform(2, 7),
+                                 blur=rng.uniform(0.3, 0.8), background=rng.uniform(0, 0.12),
+                                 speckles=rng.randint(50, 400), seed=rng.randint(0, 2**31))
+        path = workdir / f"upside-down-{seed}.tif"
+        to_bilevel(scanned, rng.randint(130, 170)).save(path, compression="group4", dpi=(dpi, dpi))
+        out.append((path, dpi))
+    return out
+
+
+class CountingEngine:
+    """The real engine, counting whole-page OCR passes (the line re-reads are small crops)."""
+
+    def __init__(self, engine):
+        self.engine, self.passes = engine, 0
+
+    def recognize(self, gray, dpi):
+        if gray.size > 2_000_000:
+            self.passes += 1
+        return self.engine.recognize(gray, dpi)
+
+    def detect_orientation(self, gray, dpi):
+        return self.engine.detect_orientation(gray, dpi)
+
+
+def orientation_cost(pages: int, poor: int) -> None:
+    from unittest import mock
+
+    from dms_ingest.ingest import pages as page_stage
+    from dms_ingest.ingest.ocr import recognizer
+    from dms_ingest.ingest.sources import PageSpec
+    from dms_ingest.index.analysis import lexicon
+
+    options = page_stage.PageOptions("deu", orientation=True, deskew=True, blank_ink_ratio=0.002, jpeg_quality=75,
+                                     max_dpi=300)
+    engine = CountingEngine(recognizer("deu"))
+    lexicon()   # loaded once per worker process (~0.7 s CPU); not a page's cost
+
+    def run(path: Path, media: str, dpi: int, check: bool) -> tuple[float, int, int]:
+        with Image.open(path) as img:
+            w, h = img.size
+        spec = PageSpec(number=1, width_pt=w / dpi * 72, height_pt=h / dpi * 72, dpi=dpi)
+        engine.passes = 0
+        off = mock.patch.object(page_stage, "_better_turned", lambda first, *a, **k: first)
+        started = time.process_time()
+        if check:
+            page = page_stage.process_page(path, media, spec, options, engine).page
+        else:
+            with off:
+                page = page_stage.process_page(path, media, spec, options, engine).page
+        return time.process_time() - started, engine.passes, page.rotation
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        normal = [(p["pdf"].with_suffix(".png"), "image/png", 300) for p in scanned_pages(pages, tmp)]
+        turned = [(path, "image/tiff", dpi) for path, dpi in upside_down_letters(poor, tmp)]
+        run(*normal[0], check=True)   # warm up: models loaded
+        print(f"{'pages':44} {'n':>3} {'CPU s/page off':>14} {'on':>6} {'extra':>6} {'OCR passes off':>14} {'on':>5} "
+              f"{'turned off':>10} {'on':>4}")
+        groups: dict[str, list] = {"normal (samples, 300 dpi scans)": [], "upside-down 1-bit, OSD turned them": [],
+                                   "upside-down 1-bit, OSD unsure (the gap)": []}
+        for kind, items in (("normal", normal), ("poor", turned)):
+            for item in items:
+                cpu_off, passes_off, rot_off = run(*item, check=False)
+                cpu_on, passes_on, rot_on = run(*item, check=True)
+                row = (cpu_off, cpu_on, passes_off, passes_on, rot_off != 0, rot_on != 0)
+                if kind == "normal":
+                    groups["normal (samples, 300 dpi scans)"].append(row)
+                else:
+                    groups["upside-down 1-bit, OSD turned them" if rot_off
+                           else "upside-down 1-bit, OSD unsure (the gap)"].append(row)
+        for name, rows in groups.items():
+            if not rows:
+                continue
+            n = len(rows)
+            col = lambda k: sum(r[k] for r in rows) / n  # noqa: E731
+            print(f"{name:44} {n:3d} {col(0):14.2f} {col(1):6.2f} {col(1) - col(0):+6.2f} {col(2):14.2f} {col(3):5.2f} "
+                  f"{sum(r[4] for r in rows):10d} {sum(r[5] for r in rows):4d}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=16)
@@ -127,7 +228,11 @@ def main() -> None:
                              "(imports, model loading) weigh as little as in a long batch")
     parser.add_argument("--upright-only", action="store_true",
                         help="leave out the pages scanned sideways or upside down (they cost a second OCR pass)")
+    parser.add_argument("--orientation-cost", action="store_true", help="only the page stage's orientation cost (see above)")
+    parser.add_argument("--poor", type=int, default=24, help="--orientation-cost: upside-down 1-bit letters to make")
     args = parser.parse_args()
+    if args.orientation_cost:
+        return orientation_cost(args.pages, args.poor)
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
     python = sys.executable
     rows = []

@@ -21,6 +21,7 @@ from .paper_files import blank_back, separator
 
 DPI = 150
 UPRIGHT_TEXT = "Antrag auf Verlängerung der Aufenthaltserlaubnis nach Paragraph acht des Gesetzes"
+GARBLED_TEXT = "~ ,. l1 i| ::"
 OPTIONS = PageOptions("deu", orientation=True, deskew=True, blank_ink_ratio=0.002, jpeg_quality=75, max_dpi=300)
 # Degrees clockwise that turn the page upright, by the corner the marker was found in.
 TURN_BY_CORNER = {"top-left": 0, "top-right": 270, "bottom-right": 180, "bottom-left": 90}
@@ -33,8 +34,11 @@ class MarkerEngine:
     ``osd_turn`` let orientation detection be unsure or wrong.
     """
 
-    def __init__(self, *, sideways: bool = False, osd_confidence: float = 9.0, osd_turn: int | None = None):
+    def __init__(self, *, sideways: bool = False, osd_confidence: float = 9.0, osd_turn: int | None = None,
+                 upright_confidence: float = 95.0, turned_text: str = GARBLED_TEXT, readable: bool = True):
         self.sideways, self.osd_confidence, self.osd_turn = sideways, osd_confidence, osd_turn
+        self.upright_confidence, self.turned_text, self.readable = upright_confidence, turned_text, readable
+        self.turns_read: list[str] = []
         self.readings = 0
         self.orientation_checks = 0
 
@@ -48,14 +52,17 @@ class MarkerEngine:
 
     def recognize(self, gray: np.ndarray, dpi: float) -> OcrResult:
         self.readings += 1
-        upright = self.marker_corner(gray) == "top-left"
-        text = UPRIGHT_TEXT if upright else "~ ,. l1 i| ::"
+        corner = self.marker_corner(gray)
+        self.turns_read.append(corner)
+        upright = corner == "top-left" and self.readable
+        text = UPRIGHT_TEXT if upright else self.turned_text
+        confidence = self.upright_confidence if upright else 20.0
         words = []
         for n, token in enumerate(text.split()):
             x = 100 + 60 * n
             box = (x, 100, x + 20, 180) if self.sideways else (x, 100, x + 50, 120)
-            words.append(Word(token, box, 95.0 if upright else 20.0, 0))
-        return OcrResult(text, words, 95.0 if upright else 20.0)
+            words.append(Word(token, box, confidence, 0))
+        return OcrResult(text, words, confidence)
 
     def detect_orientation(self, gray: np.ndarray, dpi: float) -> tuple[int, float]:
         self.orientation_checks += 1
@@ -120,20 +127,58 @@ def test_orientation_off_keeps_the_first_reading(tmp_path):
     assert (engine.readings, engine.orientation_checks) == (1, 0)
 
 
-def test_unsure_orientation_detection_asks_once_more_at_full_size_then_turns_nothing(tmp_path):
+def test_unsure_orientation_detection_asks_at_full_size_then_reads_its_guess_and_keeps_it_when_german(tmp_path):
+    # The gap of an upside-down 1-bit fax page: OSD says 180 but below its confidence threshold.
     engine = MarkerEngine(osd_confidence=0.5)
     page = read(page_file(tmp_path, turned=180), engine)
-    assert page.rotation == 0 and page.ocr_confidence == 20.0
+    assert page.rotation == 180 and page.text == UPRIGHT_TEXT and page.ocr_confidence == 95.0
+    assert (engine.readings, engine.orientation_checks) == (2, 2)
+
+
+def test_unsure_wrong_guess_is_followed_by_upside_down(tmp_path):
+    engine = MarkerEngine(osd_confidence=0.5, osd_turn=90)
+    page = read(page_file(tmp_path, turned=180), engine)
+    assert page.rotation == 180 and page.text == UPRIGHT_TEXT
+    # first reading, OSD's guess (90: marker then bottom left), then upside down
+    assert engine.turns_read == ["bottom-right", "bottom-left", "top-left"]
+
+
+def test_confident_osd_saying_upright_does_not_stop_a_poor_reading_from_being_tried_upside_down(tmp_path):
+    engine = MarkerEngine(osd_turn=0)
+    page = read(page_file(tmp_path, turned=180), engine)
+    assert page.rotation == 180 and page.text == UPRIGHT_TEXT
+
+
+@pytest.mark.parametrize("turned_text", [GARBLED_TEXT, "Xqvt Zrrw Pqmm Kxyl Wvvq Jjkq Qzrt Vbnm"])
+def test_a_page_no_turn_reads_as_german_keeps_its_first_reading_after_trying_every_turn(tmp_path, turned_text):
+    engine = MarkerEngine(osd_confidence=0.5, turned_text=turned_text, readable=False)
+    page = read(page_file(tmp_path, turned=90), engine)
+    assert page.rotation == 0 and page.text == turned_text
+    assert engine.readings == 4     # as found, then 90 (OSD's unsure guess), 180 and 270
+
+
+def test_a_doubtful_page_that_reads_as_german_is_not_read_again(tmp_path):
+    # Low confidence makes it doubtful (OSD is asked), but the reading is German: no more OCR passes.
+    engine = MarkerEngine(osd_confidence=0.5, osd_turn=180, upright_confidence=50.0)
+    page = read(page_file(tmp_path), engine)
+    assert page.rotation == 0 and page.text == UPRIGHT_TEXT
     assert (engine.readings, engine.orientation_checks) == (1, 2)
 
 
 def test_a_wrong_turn_that_reads_worse_is_not_kept(tmp_path):
-    # The page is upright but read with low confidence elsewhere; OSD claims 90°: the turned reading
-    # is worse, so the page stays as it was.
-    engine = MarkerEngine(osd_turn=90)
+    # The page reads as letter soup whichever way up; OSD claims 90° with confidence: the turned
+    # reading is no better, nor are the other turns, so the page stays as it was.
+    engine = MarkerEngine(osd_turn=90, readable=False)
     page = read(page_file(tmp_path, turned=180), engine)
     assert page.rotation == 0
-    assert (engine.readings, engine.orientation_checks) == (2, 1)
+    assert (engine.readings, engine.orientation_checks) == (4, 1)
+
+
+def test_a_confident_wrong_turn_is_not_kept_and_the_reading_check_finds_the_right_one(tmp_path):
+    engine = MarkerEngine(osd_turn=90)
+    page = read(page_file(tmp_path, turned=180), engine)
+    assert page.rotation == 180 and page.text == UPRIGHT_TEXT
+    assert engine.turns_read == ["bottom-right", "bottom-left", "top-left"]
 
 
 def test_words_standing_on_end_ask_for_orientation_even_when_confident(tmp_path):

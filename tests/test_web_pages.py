@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 from fastapi.testclient import TestClient
-from .web_office import PASSWORDS, REPO, SCRIPT, build_office
+from .web_office import PASSWORDS, REPO, SCRIPT, office_app, web_client
 
 from dms_ingest.web import exports
 
@@ -17,23 +17,10 @@ TEMPLATES = REPO / "dms_ingest" / "web" / "templates"
 
 @pytest.fixture(scope="module")
 def office(tmp_path_factory):
-    from dms_ingest.config import load_settings
-    from dms_ingest.web.app import create_app
-
-    folder = tmp_path_factory.mktemp("office")
-    ids = build_office(folder / "home", folder)
-    app = create_app(load_settings(REPO / "config.yaml", home=folder / "home"))
-    return app, ids
+    return office_app(tmp_path_factory.mktemp("office"))
 
 
-def _client(app, login: str | None = None) -> TestClient:
-    client = TestClient(app, follow_redirects=False, headers={"Accept": "text/html"})
-    if login:
-        page = client.get("/anmelden")
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        answer = client.post("/anmelden", data={"login": login, "password": PASSWORDS[login], "csrf_token": token})
-        assert answer.status_code == 303, answer.text
-    return client
+_client = web_client
 
 
 class _Forms(HTMLParser):

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from .paths import REPO
@@ -68,3 +69,25 @@ def build_office(home: Path, folder: Path) -> dict[str, str]:
     assert len(ids) == len(DOCUMENTS), [r.to_json() for r in results]
     applications.open_application(system, runtime, "ABH-2022-06060", "verlaengerung")   # the case file's checklist
     return ids
+
+
+def web_client(app, login: str | None = None):
+    """A TestClient of *app* that asks for pages (not JSON), logged in as *login* if given."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, follow_redirects=False, headers={"Accept": "text/html"})
+    if login:
+        page = client.get("/anmelden")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+        answer = client.post("/anmelden", data={"login": login, "password": PASSWORDS[login], "csrf_token": token})
+        assert answer.status_code == 303, answer.text
+    return client
+
+
+def office_app(folder: Path):
+    """The web application over a freshly built office: (app, file name -> document id)."""
+    from dms_ingest.config import load_settings
+    from dms_ingest.web.app import create_app
+
+    ids = build_office(folder / "home", folder)
+    return create_app(load_settings(REPO / "config.yaml", home=folder / "home")), ids

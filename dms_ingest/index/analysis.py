@@ -24,13 +24,12 @@ _K1, _B, NOMINAL_WORDS_PER_PAGE = 1.2, 0.75, 130
 # A word is "strong" on a page when its BM25 term weight reaches that of a word occurring twice on a
 # page of nominal length: for a common word, only strong pages can reach the first result page.
 STRONG_IMPACT = 2 * (_K1 + 1) / (2 + _K1)
-MAX_POSITION = 16383            # PostgreSQL's limit for tsvector positions
 
 
 @dataclass
 class PageTerms:
     words: list[str]                    # word keys in text order (position = index + 1)
-    parts: list[tuple[str, int]]        # compound parts with the position of their compound
+    parts: list[tuple[str, int]]        # compound parts, each with its compound's position (stored by neither backend)
     strong: list[str]                   # distinct words that weigh strongly on this page
 
 
@@ -62,7 +61,9 @@ def analyse(text: str) -> PageTerms:
 # ("Aufenthalts", "Miet"); see README "Compound words" for why this beat a trigram index.
 
 @lru_cache(maxsize=1)
-def _lexicon() -> frozenset[str]:
+def lexicon() -> frozenset[str]:
+    """The folded keys (folding.keys) of the German word list's stems, with their commonest derived forms;
+    empty where hunspell-de-de is not installed."""
     if not HUNSPELL_DIC.exists():
         return frozenset()
     words = set()
@@ -101,23 +102,23 @@ def compound_parts(word: str) -> tuple[str, ...]:
     "erlaubnis", "verlangerung", "erlaubnisverlangerung"); () if it is no compound.
 
     The first part is left out: a prefix query ("Aufenthalt*") finds it without index entries."""
-    lexicon = _lexicon()
-    if not lexicon:
+    known = lexicon()
+    if not known:
         return ()
-    best = _split(word, lexicon)
+    best = _split(word, known)
     if best is None or len(best) < 2:
         return ()
     parts: list[str] = []
     for i, piece in enumerate(best[1:], 1):
         if i < len(best) - 1:                   # a joining form: "lassungs" is indexed as "lassung"
             piece = next((piece[:-len(link)] for link in _LINKS
-                          if piece.endswith(link) and piece[:-len(link)] in lexicon and len(piece) - len(link) >= 4),
+                          if piece.endswith(link) and piece[:-len(link)] in known and len(piece) - len(link) >= 4),
                          piece)
         if len(piece) >= 4:
             parts.append(piece)
     if len(best) > 2:
         tail = "".join(best[1:])
-        if tail in lexicon:
+        if tail in known:
             parts.append(tail)
     return tuple(dict.fromkeys(parts))
 

@@ -16,7 +16,8 @@ from ..classifiers.case_numbers import CaseNumberPattern
 from .document import Page, Word
 from .field_lines import reread_field_lines
 from .mrz_band import reread_mrz
-from .ocr import OcrEngine, mrz_reader, recognizer
+from .ocr import OcrEngine, OcrResult, mrz_reader, recognizer
+from .reading_quality import clearly_better, is_poor, quality
 from .photo import flatten_photo
 from .reread import reread_birth_dates, reread_case_labels
 from . import sources
@@ -130,37 +131,83 @@ def _looks_sideways(words: list[Word]) -> bool:
     return bool(longer) and len(tall) > len(longer) / 2
 
 
+@dataclass
+class _Reading:
+    pixels: np.ndarray
+    gray: np.ndarray
+    result: OcrResult
+    turn: int = 0
+    skew: float = 0.0
+
+
+def _read_turned(raw_pixels: np.ndarray, raw_gray: np.ndarray, turn: int, dpi: float, options: PageOptions,
+                 ocr: OcrEngine) -> _Reading:
+    """The page as scanned, turned *turn* degrees clockwise, straightened (skew measured anew) and read."""
+    pixels, gray = imaging.rotate_quarter(raw_pixels, turn), imaging.rotate_quarter(raw_gray, turn)
+    angle = imaging.measure_skew(gray) if options.deskew else 0.0
+    pixels, gray = _deskew_both(pixels, angle)
+    return _Reading(pixels, gray, ocr.recognize(gray, dpi), turn, angle)
+
+
+def _detect_orientation(page: Page, gray: np.ndarray, raw_gray: np.ndarray, ocr: OcrEngine) -> tuple[int, float]:
+    # OSD is reliable from about 150 dpi; reduce finer scans to that, it is 4x cheaper.
+    step = max(1, int(page.dpi // 150))
+    turn, confidence = ocr.detect_orientation(np.ascontiguousarray(gray[::step, ::step]), page.dpi / step)
+    if confidence < _OSD_MIN_CONFIDENCE:
+        # Unsure on the reduced, straightened page (small print, or a skew measured on upside-down
+        # text): ask once more on the page as scanned, at full size. Only doubtful pages pay for it.
+        turn, confidence = ocr.detect_orientation(np.ascontiguousarray(raw_gray), page.dpi)
+    return turn, confidence
+
+
+def _second_guesses(unsure_turn: int, tried: set[int]) -> list[int]:
+    """Turns to read a poor page at when OSD was unsure or wrong: its own guess first (an upside-down
+    fax page with specks: 180 at confidence 1.93), then upside down, then the two sideways turns."""
+    return [t for t in dict.fromkeys((unsure_turn, 180, 90, 270)) if t and t not in tried]
+
+
+def _better_turned(first: _Reading, unsure_turn: int, tried: set[int], raw_pixels: np.ndarray, raw_gray: np.ndarray,
+                   dpi: float, options: PageOptions, ocr: OcrEngine) -> _Reading:
+    """A poor reading OSD could not mend (an upside-down 1-bit fax page: OSD unsure) is read again turned;
+    the first turned reading with clearly more German words is kept (reading_quality.py), else the first.
+
+    Only poor readings pay (one to three more OCR passes); an upright page reads as German at once."""
+    first_quality = quality(first.result)
+    if not is_poor(first_quality):
+        return first
+    for turn in _second_guesses(unsure_turn, tried):
+        turned = _read_turned(raw_pixels, raw_gray, turn, dpi, options, ocr)
+        if clearly_better(quality(turned.result), first_quality):
+            return turned
+    return first
+
+
 def _straighten_and_read(page: Page, pixels: np.ndarray, gray: np.ndarray, skew: float,
                          options: PageOptions, ocr: OcrEngine) -> tuple[np.ndarray, np.ndarray]:
     raw_pixels, raw_gray = pixels, gray
     if options.deskew:
         pixels, gray = _deskew_both(pixels, skew)
         page.skew = skew
-    result = ocr.recognize(gray, page.dpi)
+    kept = _Reading(pixels, gray, ocr.recognize(gray, page.dpi), 0, page.skew)
 
     # OSD costs ~15% of a page's OCR, so it runs only when the reading looks wrong: low confidence
     # (upside down) or words standing on end (Tesseract reads sideways text well, but the page
     # image must still be turned for the archive).
+    result = kept.result
     doubtful = result.confidence < _ORIENTATION_DOUBT or len(result.words) < 8 or _looks_sideways(result.words)
     if options.orientation and doubtful:
-        # OSD is reliable from about 150 dpi; reduce finer scans to that, it is 4x cheaper.
-        step = max(1, int(page.dpi // 150))
-        reduced = np.ascontiguousarray(gray[::step, ::step])
-        turn, confidence = ocr.detect_orientation(reduced, page.dpi / step)
-        if confidence < _OSD_MIN_CONFIDENCE:
-            # Unsure on the reduced, straightened page (small print, or a skew measured on upside-down
-            # text): ask once more on the page as scanned, at full size. Only doubtful pages pay for it.
-            turn, confidence = ocr.detect_orientation(np.ascontiguousarray(raw_gray), page.dpi)
+        turn, confidence = _detect_orientation(page, gray, raw_gray, ocr)
+        tried: set[int] = set()
         if turn and confidence >= _OSD_MIN_CONFIDENCE:
-            turned_pixels = imaging.rotate_quarter(raw_pixels, turn)
-            turned_gray = imaging.rotate_quarter(raw_gray, turn)
-            angle = imaging.measure_skew(turned_gray) if options.deskew else 0.0
-            turned_pixels, turned_gray = _deskew_both(turned_pixels, angle)
-            retry = ocr.recognize(turned_gray, page.dpi)
-            if retry.confidence > result.confidence or (_looks_sideways(result.words)
-                                                        and not _looks_sideways(retry.words)):
-                page.rotation, page.skew = turn, angle
-                pixels, gray, result = turned_pixels, turned_gray, retry
+            tried.add(turn)
+            retry = _read_turned(raw_pixels, raw_gray, turn, page.dpi, options, ocr)
+            if retry.result.confidence > result.confidence or (_looks_sideways(result.words)
+                                                               and not _looks_sideways(retry.result.words)):
+                kept = retry
+        if not kept.turn:
+            kept = _better_turned(kept, turn, tried, raw_pixels, raw_gray, page.dpi, options, ocr)
+        page.rotation, page.skew = kept.turn, kept.skew
+    pixels, gray, result = kept.pixels, kept.gray, kept.result
     page.words = result.words
     page.text = result.text
     page.ocr_confidence = result.confidence

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import BaseModel, BeforeValidator, Field
 from starlette.background import BackgroundTask
 
+from .. import office_time
 from ..errors import Invalid
 from ..services.actor import Actor
 from . import auth
@@ -87,12 +88,12 @@ def api_me(request: Request, actor: CurrentActor) -> dict:
 
 # --- search, cases, documents -----------------------------------------------------------------
 
-def _day_start(day: date | None) -> datetime | None:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc) if day else None
-
-
-def _day_end(day: date | None) -> datetime | None:
-    return datetime.combine(day, time.max, tzinfo=timezone.utc) if day else None
+def office_day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
+    """A from/to pair of days as instants: a day a clerk names is the office's (Berlin) day, so a
+    document received at 00:30 on 4 March local time is found from 4 March, as `dms search --from`."""
+    start = office_time.day_start(day_from) if day_from else None
+    end = office_time.day_end(day_to) if day_to else None
+    return start, end
 
 
 @router.get("/search", response_model=None, tags=["search"], summary="Full-text search within the documents one may see")
@@ -108,8 +109,9 @@ def api_search(request: Request, actor: CurrentActor,
 
     if from_ and to and from_ > to:
         raise Invalid("'from' lies after 'to'.")
+    start, end = office_day_bounds(from_, to)
     return ReadyJSON(documents.search_page(actor, _runtime(request), q, case_number=case, doc_type=type,
-                                           received_from=_day_start(from_), received_to=_day_end(to),
+                                           received_from=start, received_to=end,
                                            limit=limit, offset=offset))
 
 
@@ -222,8 +224,9 @@ def api_audit(request: Request, actor: CurrentActor,
               offset: Annotated[int, Query(ge=0)] = 0) -> dict:
     from ..services import audit_log
 
+    since, until = office_day_bounds(from_, to)
     entries = audit_log.entries(actor, _runtime(request), case_number=case, login=user,
-                                since=_day_start(from_), until=_day_end(to), limit=limit, offset=offset)
+                                since=since, until=until, limit=limit, offset=offset)
     return {"total": len(entries), "entries": entries}
 
 

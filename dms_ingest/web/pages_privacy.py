@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from .. import office_time
 from ..services import audit_log
 from . import exports, labels
-from .api import OptionalDay
+from .api import OptionalDay, office_day_bounds
 from .pages import PageActor, page_url, query_string, render, router, runtime
 
 SHOWN = 500
@@ -20,12 +20,6 @@ OUTCOMES = [(code, label) for code, label in labels.ACCESS_OUTCOMES.items()]
 _COLUMNS = [("seq", "Nr.", 14), ("at", "Zeit", 34), ("login", "Benutzer", 28), ("role", "Rolle", 28),
             ("action", "Zugriff", 36), ("object", "Objekt", 60), ("case_number", "Akte", 30),
             ("outcome", "Ergebnis", 22), ("client", "Adresse", 25)]
-
-
-def _day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
-    start = office_time.day_start(day_from) if day_from else None
-    end = office_time.day_end(day_to) if day_to else None
-    return start, end
 
 
 def _row(entry: dict) -> dict:
@@ -47,7 +41,7 @@ def _row(entry: dict) -> dict:
 def _entries(request: Request, actor, case: str, user: str, from_: date | None, to: date | None,
              outcome: str, limit: int = 1_000_000) -> list[dict]:
     """Matching entries, newest first (at most *limit*)."""
-    since, until = _day_bounds(from_, to)
+    since, until = office_day_bounds(from_, to)
     found = audit_log.entries(actor, runtime(request), case_number=case or None, login=user or None,
                               since=since, until=until, outcome=outcome or None, limit=limit, newest_first=True)
     return [_row(e) for e in found]

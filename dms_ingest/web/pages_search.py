@@ -9,7 +9,7 @@ from fastapi import Form, Query, Request
 from ..errors import Invalid
 from ..services import documents, review, review_item
 from . import labels
-from .api import OptionalDay, _day_end, _day_start
+from .api import OptionalDay, office_day_bounds
 from .highlight import bracket_segments, marked_segments, query_terms
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
 
@@ -32,8 +32,7 @@ def search_page(request: Request, actor: PageActor,
         return render(request, "search.html", "Suche", form=form, doc_types=doc_types, searched=False)
     if from_ and to and from_ > to:
         raise Invalid("Das Datum „Eingang ab“ liegt nach „Eingang bis“.")
-    # The index files documents by receipt day: whole days, as the API passes them.
-    start, end = _day_start(from_), _day_end(to)
+    start, end = office_day_bounds(from_, to)
     result = documents.search_page(actor, runtime(request), q, case_number=form["case"] or None,
                                    doc_type=type or None, received_from=start, received_to=end,
                                    limit=PAGE_SIZE, offset=offset)
