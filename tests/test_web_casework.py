@@ -35,3 +35,78 @@ def test_a_received_day_is_the_offices_day_in_the_search_page_and_the_api(office
     found = api.get("/api/search", params={"q": "Berichtigung", "from": "2026-03-04"}).json()
     assert [h["id"] for h in found["hits"]] == [letter]
     assert api.get("/api/search", params={"q": "Berichtigung", "to": "2026-03-03"}).json()["hits"] == []
+
+
+def test_the_checklist_speaks_german_and_names_documents_by_their_title():
+    """Outcome codes, field names, ISO dates and document ids are for programs, not for the case file."""
+    from dms_ingest.web.pages_applications import checklist_view
+
+    contract, old = "20261129-081845-e535b7e8", "20261129-081732-6288558a"
+    entry = {"id": 7, "application_type": "blaue_karte", "complete": False, "status": {
+        "title": "Erteilung einer Blauen Karte EU", "legal_basis": "§ 18g AufenthG", "requirements": [
+            {"label": "Arbeitsvertrag", "state": "missing",
+             "reason": f"kein Dokument vorhanden; nur Dokument(e) einer anderen Person: {contract}",
+             "documents": [{"id": contract, "outcome": "other_person", "reason": "Dokument nennt eine andere Person",
+                            "fields": {"salary": "4850.00"}}]},
+            {"label": "Meldebescheinigung", "state": "expired", "reason": f"{old}: vom 05.03.2025, älter als 3 Monate",
+             "documents": [{"id": old, "outcome": "expired", "reason": "", "fields": {"issue_date": "2025-03-05"}}]},
+            {"label": "Krankenversicherung", "state": "unread", "reason": "bitte prüfen",
+             "documents": [{"id": "x", "outcome": "in_review", "reason": "", "fields": {"valid_to": "open",
+                                                                                      "valid_from": None}}]},
+            {"label": "Gehaltsabrechnungen", "state": "satisfied", "reason": f"erfüllt durch {old}",
+             "documents": [{"id": old, "outcome": "ok", "reason": "", "fields": {"period": "2025-02"}}]}]}}
+    titles = {contract: "Arbeitsvertrag – scan_0320.jpg", old: "Meldebescheinigung – <b>Kaya</b>.pdf"}
+    [app] = checklist_view([entry], titles)
+    shown = repr([(r["state_label"], r["hint"], [(d["title"], d["outcome"], d["fields"]) for d in r["documents"]])
+                  for r in app["requirements"]])                      # what the page prints (ids only in links)
+    for code in ("other_person", "in_review", "salary", "issue_date", "valid_to", "2025-03-05", contract, old):
+        assert code not in shown, code
+    work, registration, insurance, payslips = app["requirements"]
+    assert (work["state_label"], work["documents"][0]["outcome"]) == ("fehlt", "nennt eine andere Person")
+    assert work["documents"][0]["fields"] == [("Gehalt", "4.850,00 €")]
+    assert work["hint"].endswith("einer anderen Person: Arbeitsvertrag – scan_0320.jpg")
+    assert registration["hint"] == "Meldebescheinigung – <b>Kaya</b>.pdf: vom 05.03.2025, älter als 3 Monate"
+    assert registration["documents"][0]["fields"] == [("Ausstellungsdatum", "05.03.2025")]
+    assert insurance["state_label"].endswith("bitte prüfen") and insurance["documents"][0]["outcome"] == "noch in Prüfung"
+    assert dict(insurance["documents"][0]["fields"]) == {"Ende des Versicherungsschutzes": "unbefristet",
+                                                         "Beginn des Versicherungsschutzes": "nicht lesbar"}
+    assert payslips["hint"] == "" and payslips["documents"][0]["fields"] == [("Abrechnungsmonat", "Februar 2025")]
+    assert app["to_request"] == ["Arbeitsvertrag", "Meldebescheinigung"] and app["to_check"] == ["Krankenversicherung"]
+
+
+def _csrf(client) -> str:
+    return client.get("/api/me").json()["csrf_token"]
+
+
+def test_a_caseworker_opens_an_application_and_writes_the_letter_for_what_is_missing_in_the_browser(office):
+    """No command line needed: the case file opens an application of a configured type, and a button
+    writes the letter (PDF/A, filed into the case) that the page then links to."""
+    app, _ = office
+    anna = web_client(app, "anna")
+    case = "/akten/ABH-2024-00077"
+    page = anna.get(case).text
+    assert "Kein offener Antrag" in page and "dms cases apply" not in page
+    assert 'action="/akten/ABH-2024-00077/antraege"' in page and 'value="blaue_karte"' in page
+    opened = anna.post(f"{case}/antraege", data={"application_type": "blaue_karte", "csrf_token": _csrf(anna)})
+    assert opened.status_code == 303 and opened.headers["location"].startswith(case)
+    page = anna.get(opened.headers["location"]).text
+    assert "Antrag „Erteilung einer Blauen Karte EU“ eröffnet." in page                  # the notice
+    assert page.count('value="blaue_karte"') == 1                                     # the letter form's, no longer offered
+    assert "Nachforderung erstellen" in page
+    assert "0900" not in anna.get(case, params={"antrag": "Bitte 0900 anrufen"}).text      # no words by a link
+    unknown = anna.post(f"{case}/antraege", data={"application_type": "weltreise", "csrf_token": _csrf(anna)})
+    assert unknown.status_code == 422 and "Antragsarten" in unknown.text
+
+    written = anna.post(f"{case}/nachforderung", data={"application_type": "blaue_karte", "csrf_token": _csrf(anna)})
+    assert written.status_code == 303
+    letter_id = written.headers["location"].split("nachforderung=")[1].split("#")[0]
+    page = anna.get(written.headers["location"]).text
+    assert "Die Nachforderung wurde erstellt und in die Akte gelegt" in page
+    assert f'href="/dokumente/{letter_id}"' in page
+    letter = anna.get(f"/dokumente/{letter_id}").text
+    assert "ABH-2024-00077" in letter and "Schreiben der Behörde" in letter
+    assert "Letzte Nachforderung" in anna.get(case).text
+
+    yusuf = web_client(app, "yusuf")                                                    # another team's case
+    refused = yusuf.post(f"{case}/nachforderung", data={"application_type": "", "csrf_token": _csrf(yusuf)})
+    assert refused.status_code == 403
