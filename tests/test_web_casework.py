@@ -3,6 +3,7 @@ means them, what a hit says, and the case file's application checklist in German
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -110,3 +111,59 @@ def test_a_caseworker_opens_an_application_and_writes_the_letter_for_what_is_mis
     yusuf = web_client(app, "yusuf")                                                    # another team's case
     refused = yusuf.post(f"{case}/nachforderung", data={"application_type": "", "csrf_token": _csrf(yusuf)})
     assert refused.status_code == 403
+
+
+def test_the_search_page_filters_by_review_state_and_keeps_every_filter_across_pages(office, monkeypatch):
+    from dms_ingest.web import pages_search
+
+    app, ids = office
+    monkeypatch.setattr(pages_search, "PAGE_SIZE", 1)
+    anna = web_client(app, "anna")
+    first = anna.get("/suche", params={"q": "Ahmadi", "case": "abh-2022-06060", "pruefung": "ohne", "type": ""}).text
+    assert "2 Treffer" in first and '<option value="ohne" selected>' in first
+    assert len(_hit_ids(first, ids)) == 1
+    next_href = re.search(r'<a href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    assert "pruefung=ohne" in next_href and "case=ABH-2022-06060" in next_href and "offset=1" in next_href
+    second = anna.get(next_href).text
+    assert len(_hit_ids(second, ids)) == 1 and _hit_ids(second, ids) != _hit_ids(first, ids)
+    prev_href = re.search(r'<a href="([^"]+)" rel="prev"', second).group(1).replace("&amp;", "&")
+    assert "pruefung=ohne" in prev_href and _hit_ids(anna.get(prev_href).text, ids) == _hit_ids(first, ids)
+    facet = re.search(r'<aside class="facets".*?<a href="([^"]+)"', first, re.S).group(1)
+    assert "pruefung=ohne" in facet
+    # The review queue's document (no case yet) for the mailroom: found only with "in Prüfung".
+    post = web_client(app, "post")
+    waiting = post.get("/suche", params={"q": "Gehaltsnachweise", "pruefung": "offen"}).text
+    assert "nachreichung_ohne_az.pdf" in _hit_ids(waiting, ids) and "in Prüfung</span>" in waiting
+    assert _hit_ids(post.get("/suche", params={"q": "Gehaltsnachweise", "pruefung": "ohne"}).text, ids) == set()
+    api = web_client(app, "post")
+    api.headers["Accept"] = "application/json"
+    assert [h["id"] for h in api.get("/api/search", params={"q": "Gehaltsnachweise", "review": "true"}).json()["hits"]] \
+        == [ids["nachreichung_ohne_az.pdf"]]
+    assert api.get("/api/search", params={"q": "Gehaltsnachweise", "review": "false"}).json()["hits"] == []
+
+
+def test_a_hit_names_its_file_and_the_hint_names_every_kind_of_query(office):
+    app, ids = office
+    page = web_client(app, "anna").get("/suche", params={"q": "Berichtigung"}).text
+    assert "Anwaltsschreiben · ABH-2022-06060 – schreiben_ahmadi.pdf</a>" in page   # 20 hits are told apart
+    for taught in ("OR", "Mohammed~", "Miet*", "-Entwurf", "„Antrag auf“", "erlaubnis findet Aufenthaltserlaubnis"):
+        assert taught in page, taught
+
+
+def test_german_quotation_marks_make_a_phrase_as_the_hint_shows_them(office):
+    """„…“ from a German keyboard or copied from the hint: the words in this order, not each anywhere."""
+    app, ids = office
+    anna = web_client(app, "anna")
+    in_order = anna.get("/suche", params={"q": "„Verlängerung der Aufenthaltserlaubnis“"}).text
+    assert _hit_ids(in_order, ids) == {"antrag_ahmadi.pdf"}
+    turned = anna.get("/suche", params={"q": "„Aufenthaltserlaubnis Verlängerung“"}).text
+    assert _hit_ids(turned, ids) == set() and "Keine Treffer" in turned
+
+
+def test_the_document_opened_from_a_fuzzy_hit_marks_what_the_search_found(office):
+    """`word~` finds OCR errors and other spellings; the page shows where they are, as for other hits."""
+    app, ids = office
+    doc = ids["antrag_ahmadi.pdf"]
+    page = web_client(app, "anna").get(f"/dokumente/{doc}", params={"q": "Aufenthaltserlaubnls~"}).text
+    assert "<mark>Aufenthaltserlaubnis</mark>" in page and '<rect class="hit"' in page
+    assert "<mark>Verlängerung</mark>" not in page
