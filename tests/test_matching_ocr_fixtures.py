@@ -674,3 +674,36 @@ def test_the_owner_named_with_an_n_read_as_ri_and_their_birth_date_confirms_the_
     assert assigned(decide_stan(STEFARI_TENANCY.replace("13.08.1978", "13.08.1958"))) is None
     assert assigned(decide_stan(STEFARI_TENANCY.replace("Stefari", "Sorin"))) is None
     assert assigned(decide_stan(STEFARI_TENANCY.replace("51094", "43199"))) is None
+
+
+# Application set 54 (`--cases 8 --seed 54 --scenarios complete`), ABH-2017-74281_09_krankenversicherung.png:
+# the serial's last digit 1 read as "]".
+BRACKET_FOR_ONE = """Ihr Zeichen: ABH-2017-7428]
+
+KKH Kaufmännische Krankenkasse
+Postfach 3816 - 40213 Düsseldorf : :
+Datum: 09.06.2025
+
+Versicherungsbescheinigung
+
+Versicherte Person: Vasile Gheorghe lonescu, geb. 27.03.2001
+Versicherungsschutz vom 14.06.2024 bis 30.10.2025."""
+IONESCU_ROWS = """case_number,surname,given_names,date_of_birth,nationality,sponsor_case_number,sponsor_surname,sponsor_given_names,sponsor_date_of_birth
+ABH-2017-74281,Ionescu,Vasile Gheorghe,2001-03-27,ROU,ABH-2023-47321,Ionescu,Burak,1968-01-31
+ABH-2023-47321,Ionescu,Burak,1968-01-31,ROU,,,,
+ABH-2017-07428,Stan,Vasile,1974-09-28,ROU,,,,
+"""
+
+
+def decide_ionescu(text):
+    return match_case(text, CaseRegistry(parse_registry_text(IONESCU_ROWS)), pattern=CaseNumberPattern(), today=TODAY)
+
+
+def test_a_short_number_ending_in_a_bracket_is_filed_only_where_the_insured_person_confirms_it():
+    # Not as "ABH-2017-07428" (someone else's case, a lost leading zero) but as a number with one unread digit.
+    assert assigned(decide_ionescu(BRACKET_FOR_ONE)) == "ABH-2017-74281"
+    # The sponsor's insurance, someone unregistered, or no birth date: review, never the zero-padded case.
+    sponsor = BRACKET_FOR_ONE.replace("Vasile Gheorghe lonescu, geb. 27.03.2001", "Burak Ionescu, geb. 31.01.1968")
+    assert assigned(decide_ionescu(sponsor)) is None
+    assert assigned(decide_ionescu(BRACKET_FOR_ONE.replace("27.03.2001", "27.03.2002"))) is None
+    assert assigned(decide_ionescu(BRACKET_FOR_ONE.replace(", geb. 27.03.2001", ""))) is None
