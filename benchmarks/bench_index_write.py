@@ -152,7 +152,7 @@ def compare_rum(catalog: Catalog, pages: int) -> dict:
                                      f"ORDER BY page_id OFFSET {start} LIMIT 50")
             conn.exec_driver_sql(f"VACUUM ANALYZE {table}")      # GIN merges its pending list here: counted
             insert = (backend_cpu(conn) - cpu) / sample
-            rank = ("ORDER BY ts_rank('{0.1, 0, 0, 1}', tsv, q, 1) DESC" if name == "gin" else "ORDER BY tsv <=> q")
+            rank = ("ORDER BY ts_rank('{1, 0, 0, 0.1}', tsv, q, 1) DESC" if name == "gin" else "ORDER BY tsv <=> q")
             times = []
             for word in COMMON_WORDS * 3:
                 key = "".join(keys(word))

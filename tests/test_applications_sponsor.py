@@ -32,7 +32,8 @@ def pdf(tmp_path, name: str, doc: gen.GenDoc, case_number: str):
     return born_digital_pdf([lines], tmp_path / name)
 
 
-def test_registered_sponsors_income_and_housing_complete_the_reunification_file(tmp_path):
+def family_runtime(tmp_path) -> Runtime:
+    """A DMS with the applicant (sponsor recorded by case), the sponsor and a stranger registered."""
     runtime = Runtime(load_settings(REPO / "config.yaml", home=tmp_path / "home"))
     registry = tmp_path / "registry.csv"
     write_registry_csv([CaseRecord(CASE, APPLICANT.surname, APPLICANT.given_names, APPLICANT.date_of_birth, "NGA",
@@ -41,6 +42,11 @@ def test_registered_sponsors_income_and_housing_complete_the_reunification_file(
                         CaseRecord(STRANGER_CASE, STRANGER.surname, STRANGER.given_names, STRANGER.date_of_birth,
                                    "DEU")], registry)
     cases.import_cases(SYSTEM, runtime, registry)
+    return runtime
+
+
+def test_registered_sponsors_income_and_housing_complete_the_reunification_file(tmp_path):
+    runtime = family_runtime(tmp_path)
     rng = random.Random(7)
     hh = gen.Household(APPLICANT, SPONSOR, "Gartenstraße 14", "21904 Elbhausen")
     payslips = [gen.payslip(rng, SPONSOR, 2025, month, "Logistik Nord GmbH", 3100.0) for month in (3, 4, 5)]
@@ -100,3 +106,30 @@ def test_opening_an_application_files_only_the_documents_waiting_for_that_case_a
     opened = services.open_application(SYSTEM, runtime, CASE, "familiennachzug")
     assert opened["sponsor_documents_filed"] == [waiting.id]
     assert runtime.catalog.get(waiting.id).case_number == CASE
+
+
+def test_a_sponsor_document_judged_before_the_form_opened_the_application_is_filed_once_archived(
+        tmp_path, monkeypatch):
+    """Two documents in the pipeline at once (`dms eval --workers 2`, two scanners): the sponsor's payslip
+    is judged while the case has no open application, the form opens one before the payslip is archived,
+    and finds nothing waiting yet. The payslip must not wait in review for ever."""
+    from dms_ingest.index import applications as store
+    from dms_ingest.ingest import pipeline
+
+    runtime = family_runtime(tmp_path)
+    judged = pipeline.classify_document
+
+    def form_archived_meanwhile(doc, ctx):
+        judged(doc, ctx)
+        store.open_application(ctx.catalog, CASE, "familiennachzug", by="pipeline", source="form")
+
+    monkeypatch.setattr(pipeline, "classify_document", form_archived_meanwhile)
+    rng = random.Random(9)
+    sponsors = pdf(tmp_path, "p.pdf", gen.payslip(rng, SPONSOR, 2025, 4, "Logistik Nord GmbH", 3100.0), CASE)
+    strangers = pdf(tmp_path, "s.pdf", gen.payslip(rng, STRANGER, 2025, 4, "Logistik Nord GmbH", 3100.0), CASE)
+    [payslip] = documents.ingest(SYSTEM, runtime, [sponsors], workers=1)
+    filed = runtime.catalog.get(payslip.id)
+    assert filed.case_number == CASE and not filed.review and filed.case_method == "sponsor"
+    # A stranger's payslip with the applicant's number still waits for a clerk.
+    [stranger] = documents.ingest(SYSTEM, runtime, [strangers], workers=1)
+    assert runtime.catalog.get(stranger.id).review and runtime.catalog.get(stranger.id).case_number is None

@@ -291,3 +291,33 @@ def test_a_passport_whose_line_1_misread_one_letter_of_the_surname_is_the_applic
     assert belongs_to_applicant(passport(birth="1999-10-07"), YILDIZ) is False
     # Two letters off in line 1 is another surname, whatever the page says.
     assert belongs_to_applicant(passport(surname="YELDEZ"), YILDIZ) is False
+
+
+# Application set 52 (`python -m dms_datagen.applications DIR --cases 8 --seed 52 --scenarios complete`),
+# ABH-2021-51094_08_mietvertrag.png: the n of "Ștefan" read as "ri".
+STEFARI_TENANCY = """Ihr Zeichen: ABH-2021-51094
+
+Mietvertrag über Wohnraum
+
+Vermieter: Thomas Strauß, Lindenstraße 16, 53111 Bonn
+Mieter: Stefari Stan, geb. 13.08.1978
+
+§ 1 Mietsache
+
+Vermietet wird die Wohnung im Hause Schillerstraße 116, 70173 Stuttgart,
+bestehend aus 2 Zimmern, Küche und Bad."""
+STAN = Applicant("Stan", "Ștefan", dt.date(1978, 8, 13))
+
+
+def test_a_tenancy_naming_the_applicant_with_an_n_read_as_ri_is_the_applicants(types):
+    from dms_ingest.applications.status import belongs_to_applicant
+
+    assert belongs_to_applicant(doc("m", "mietvertrag", STEFARI_TENANCY), STAN) is True
+    # Not with another birthday (a namesake), nor for another given name (a relative), nor a
+    # registry "Stefari" read from a text "Stefan" (the rule reads the registry's n, never the text's).
+    assert belongs_to_applicant(doc("m", "mietvertrag", STEFARI_TENANCY.replace("13.08.1978", "13.08.1958")),
+                                STAN) is False
+    assert belongs_to_applicant(doc("m", "mietvertrag", STEFARI_TENANCY.replace("Stefari", "Sorin")),
+                                STAN) is False
+    assert belongs_to_applicant(doc("m", "mietvertrag", STEFARI_TENANCY.replace("Stefari", "Stefan")),
+                                Applicant("Stan", "Stefari", dt.date(1978, 8, 13))) is False

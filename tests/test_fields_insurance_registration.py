@@ -76,3 +76,23 @@ def test_an_address_whose_city_ocr_could_not_read_is_unread():
     fields = {f.name: f for f in extract_fields("meldebescheinigung", [PageText(1, text, words, 74.0)],
                                                 min_confidence=0.7, today=TODAY)}
     assert fields["address"].value == "Wäldstraße 74a, 20095 Hasaiors"
+
+
+def test_specks_after_the_insurers_name_are_no_part_of_it():
+    # Seed 59: a speck read as '.' and another as 'ü' after the letterhead.
+    text = "Ihr Zeichen: ABH-2023-86074\n\nKKH Kaufmännische Krankenkasse . ü\nPostfach 9113 - 33602 Bielefeld :\n" \
+           "Datum: 18.06.2025\nVersicherungsbescheinigung ."
+    page = PageText(1, text, {"KKH": 92, "Kaufmännische": 93, "Krankenkasse": 95, ".": 83, "ü": 0}, 92.0)
+    fields = {f.name: f for f in extract_fields("krankenversicherung", [page], min_confidence=0.7, today=TODAY)}
+    assert fields["insurer"].value == "KKH Kaufmännische Krankenkasse"
+
+
+@pytest.mark.parametrize("line, name", [
+    ("Versicherte Person: Pawet Dabrowski, geb. 20.08.1978", "Paweł Dabrowski"),          # seed 59, 'Pawet' at 92 %
+    ("Versicherte Person: Matgorzata Kowalski, geb. 22.07.1995.", "Małgorzata Kowalski"),  # seed 57, 92 %
+    ("Versicherte Person: Rafat Haddad, geb. 01.02.1980", "Rafat Haddad"),                 # a name of its own
+])
+def test_a_given_name_whose_l_with_stroke_ocr_read_as_t(line, name):
+    page = PageText(1, "BARMER\nVersicherungsbescheinigung\n" + line)
+    fields = {f.name: f for f in extract_fields("krankenversicherung", [page], min_confidence=0.7, today=TODAY)}
+    assert fields["insured_person"].value == name

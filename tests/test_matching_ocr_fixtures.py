@@ -607,3 +607,103 @@ def test_given_names_run_together_are_the_case_owners_when_letters_and_birth_dat
     # Other letters or another birth date still speak against the printed number.
     assert assigned(decide_habte(RUN_TOGETHER.replace("ThiHoa", "ThiHoai"))) is None
     assert assigned(decide_habte(RUN_TOGETHER.replace("03.12.1985", "03.12.1986"))) is None
+
+
+# Application set 52 (`python -m dms_datagen.applications DIR --cases 8 --seed 52 --scenarios complete`),
+# ABH-2025-10347_02_pass.jpg: the serial's last digit read as "%". The four digits before it are no number
+# that lost its leading zero ("ABH-2025-01034"), but one with its last character unreadable.
+LAST_UNREAD = """.
+
+Aktenzeichen: ABH-2025-1034%
+
+REISEPASS / PASSPORT | x
+Type P Code ROU Passport No. N99322554 .
+Surname / Nom : . : :
+STAN
+
+Given names / Prénoms
+
+VASILE
+
+DATE OF BIRTH 28 SEP 1974
+Sex M_ Place of birth IASI
+DATE OF ISSUE 02 AUG 2022 DATE OF EXPIRY 02 AUG 2032 as
+
+P<ROUSTAN<<VASI LE<ceccccececcccececccceccc<< °
+
+N993225540ROU7409288M3208025<<<<<<<<<<<<<<<Q"""
+STAN_ROWS = """case_number,surname,given_names,date_of_birth,nationality
+ABH-2020-43199,Stanikzai,Vasile,1961-03-17,AFG
+ABH-2025-10347,Stan,Vasile,1974-09-28,ROU
+ABH-2021-51094,Stan,Ștefan,1978-08-13,ROU
+"""
+
+
+def decide_stan(text, extra=""):
+    return match_case(text, CaseRegistry(parse_registry_text(STAN_ROWS + extra)), pattern=CaseNumberPattern(),
+                      today=TODAY)
+
+
+def test_a_short_number_glued_to_an_unreadable_glyph_is_filed_where_the_passport_confirms_it():
+    decision = decide_stan(LAST_UNREAD)
+    assert assigned(decision) == "ABH-2025-10347"
+    assert any("ABH-2025-1034%" in r and "unlesbar" in r for r in decision.reasons)
+    # The number alone never decides: another person's passport, or a second case the number fits too.
+    other = LAST_UNREAD.split("\n\nP<")[0].replace("VASILE", "STEFAN").replace("28 SEP 1974", "13 AUG 1978")
+    assert assigned(decide_stan(other)) is None
+    assert assigned(decide_stan(other.replace("STEFAN", "VASILE"))) is None   # the registry's Vasile has another birthday
+    assert assigned(decide_stan(LAST_UNREAD, extra="ABH-2025-10341,Stan,Vasile,1974-09-28,ROU\n")) is None
+    # A number that merely lost its leading zero still reads as such before a full stop.
+    padded = LAST_UNREAD.replace("ABH-2025-1034%", "ABH-2025-1034.")
+    registry = CaseRegistry(parse_registry_text(STAN_ROWS.replace("ABH-2025-10347", "ABH-2025-01034")))
+    assert assigned(match_case(padded, registry, pattern=CaseNumberPattern(), today=TODAY)) == "ABH-2025-01034"
+
+
+STEFARI_TENANCY = """Ihr Zeichen: ABH-2021-51094
+
+Mietvertrag über Wohnraum
+
+Vermieter: Thomas Strauß, Lindenstraße 16, 53111 Bonn
+Mieter: Stefari Stan, geb. 13.08.1978"""
+
+
+def test_the_owner_named_with_an_n_read_as_ri_and_their_birth_date_confirms_the_printed_number():
+    # Set 52's tenancy (tests/test_applications_status.py has the whole text).
+    assert assigned(decide_stan(STEFARI_TENANCY)) == "ABH-2021-51094"
+    # Another birthday, another given name, the printed number of someone else: review.
+    assert assigned(decide_stan(STEFARI_TENANCY.replace("13.08.1978", "13.08.1958"))) is None
+    assert assigned(decide_stan(STEFARI_TENANCY.replace("Stefari", "Sorin"))) is None
+    assert assigned(decide_stan(STEFARI_TENANCY.replace("51094", "43199"))) is None
+
+
+# Application set 54 (`--cases 8 --seed 54 --scenarios complete`), ABH-2017-74281_09_krankenversicherung.png:
+# the serial's last digit 1 read as "]".
+BRACKET_FOR_ONE = """Ihr Zeichen: ABH-2017-7428]
+
+KKH Kaufmännische Krankenkasse
+Postfach 3816 - 40213 Düsseldorf : :
+Datum: 09.06.2025
+
+Versicherungsbescheinigung
+
+Versicherte Person: Vasile Gheorghe lonescu, geb. 27.03.2001
+Versicherungsschutz vom 14.06.2024 bis 30.10.2025."""
+IONESCU_ROWS = """case_number,surname,given_names,date_of_birth,nationality,sponsor_case_number,sponsor_surname,sponsor_given_names,sponsor_date_of_birth
+ABH-2017-74281,Ionescu,Vasile Gheorghe,2001-03-27,ROU,ABH-2023-47321,Ionescu,Burak,1968-01-31
+ABH-2023-47321,Ionescu,Burak,1968-01-31,ROU,,,,
+ABH-2017-07428,Stan,Vasile,1974-09-28,ROU,,,,
+"""
+
+
+def decide_ionescu(text):
+    return match_case(text, CaseRegistry(parse_registry_text(IONESCU_ROWS)), pattern=CaseNumberPattern(), today=TODAY)
+
+
+def test_a_short_number_ending_in_a_bracket_is_filed_only_where_the_insured_person_confirms_it():
+    # Not as "ABH-2017-07428" (someone else's case, a lost leading zero) but as a number with one unread digit.
+    assert assigned(decide_ionescu(BRACKET_FOR_ONE)) == "ABH-2017-74281"
+    # The sponsor's insurance, someone unregistered, or no birth date: review, never the zero-padded case.
+    sponsor = BRACKET_FOR_ONE.replace("Vasile Gheorghe lonescu, geb. 27.03.2001", "Burak Ionescu, geb. 31.01.1968")
+    assert assigned(decide_ionescu(sponsor)) is None
+    assert assigned(decide_ionescu(BRACKET_FOR_ONE.replace("27.03.2001", "27.03.2002"))) is None
+    assert assigned(decide_ionescu(BRACKET_FOR_ONE.replace(", geb. 27.03.2001", ""))) is None

@@ -153,3 +153,28 @@ def test_a_line_1_read_as_noise_with_a_tall_box_is_still_brought_into_the_band()
     page = page_with([noise, line2], "een\n" + GARBLED[1])
     result = reread_mrz(page, gray, mrz_reader(), today=TODAY)
     assert result is not None and result.document_number == "C84486982"
+
+
+def test_specks_read_as_letters_beside_a_band_line_are_no_part_of_it():
+    # Seed 56 (240 dpi): the band's readings upright, each with a speck after line 2 read as letters;
+    # the page's own reading had lost the passport (number, expiry and holder unread).
+    first = "P<IRNHOSSEINI<<MEHDI1<<<<<<<<<<<\nC4669025771IRNO112259M2910161<<<<<<<<<<<<<<<8 S"
+    second = "P<IRNHOSSEINI<<MEHD<<<<<<\nC4669025771RNO112259M2910161<<<<<<<<<<<<<<<8 OS"
+    assert parse_band_text(first, TODAY) is None   # a glyph read twice ("7I" as "71I"): no line of 44
+    result = parse_band_text(second, TODAY)
+    assert result is not None and result.valid
+    assert (result.document_number, result.nationality, result.expiry_date) == ("C46690257", "IRN", dt.date(2029, 10, 16))
+
+
+def test_the_page_s_own_line_1_votes_even_where_its_line_2_was_past_parsing():
+    # Seed 56: the page read line 1 right and line 2 with two glyphs too many (no MRZ parsed); the one
+    # verified band reading lost the given name's last letter ("MEHD"). The names the data page prints
+    # decide between the two readings of line 1.
+    gray, words = scanned_band(LINES)
+    too_long = LINES[1][:10] + "1" + LINES[1][10:29] + "l" + LINES[1][29:]
+    page = page_with(words, f"Surname / Nom\nCONSTANTIN\nGiven names / Prénoms\nFLORIN\n{LINES[0]}\n{too_long}")
+    assert find_mrz(page.text, today=TODAY) == []
+    reader = FakeReader(f"P<ROUCONSTANTIN<<FLORIN1<<<<\n{too_long}", f"P<ROUCONSTANTIN<<FLORI<<<<\n{LINES[1]} OS")
+    result = reread_mrz(page, gray, reader, today=TODAY)
+    assert result is not None and (result.surname, result.given_names) == ("CONSTANTIN", "FLORIN")
+    assert "\n".join(LINES) in page.text

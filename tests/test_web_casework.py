@@ -3,6 +3,7 @@ means them, what a hit says, and the case file's application checklist in German
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -35,3 +36,134 @@ def test_a_received_day_is_the_offices_day_in_the_search_page_and_the_api(office
     found = api.get("/api/search", params={"q": "Berichtigung", "from": "2026-03-04"}).json()
     assert [h["id"] for h in found["hits"]] == [letter]
     assert api.get("/api/search", params={"q": "Berichtigung", "to": "2026-03-03"}).json()["hits"] == []
+
+
+def test_the_checklist_speaks_german_and_names_documents_by_their_title():
+    """Outcome codes, field names, ISO dates and document ids are for programs, not for the case file."""
+    from dms_ingest.web.pages_applications import checklist_view
+
+    contract, old = "20261129-081845-e535b7e8", "20261129-081732-6288558a"
+    entry = {"id": 7, "application_type": "blaue_karte", "complete": False, "status": {
+        "title": "Erteilung einer Blauen Karte EU", "legal_basis": "§ 18g AufenthG", "requirements": [
+            {"label": "Arbeitsvertrag", "state": "missing",
+             "reason": f"kein Dokument vorhanden; nur Dokument(e) einer anderen Person: {contract}",
+             "documents": [{"id": contract, "outcome": "other_person", "reason": "Dokument nennt eine andere Person",
+                            "fields": {"salary": "4850.00"}}]},
+            {"label": "Meldebescheinigung", "state": "expired", "reason": f"{old}: vom 05.03.2025, älter als 3 Monate",
+             "documents": [{"id": old, "outcome": "expired", "reason": "", "fields": {"issue_date": "2025-03-05"}}]},
+            {"label": "Krankenversicherung", "state": "unread", "reason": "bitte prüfen",
+             "documents": [{"id": "x", "outcome": "in_review", "reason": "", "fields": {"valid_to": "open",
+                                                                                      "valid_from": None}}]},
+            {"label": "Gehaltsabrechnungen", "state": "satisfied", "reason": f"erfüllt durch {old}",
+             "documents": [{"id": old, "outcome": "ok", "reason": "", "fields": {"period": "2025-02"}}]}]}}
+    titles = {contract: "Arbeitsvertrag – scan_0320.jpg", old: "Meldebescheinigung – <b>Kaya</b>.pdf"}
+    [app] = checklist_view([entry], titles)
+    shown = repr([(r["state_label"], r["hint"], [(d["title"], d["outcome"], d["fields"]) for d in r["documents"]])
+                  for r in app["requirements"]])                      # what the page prints (ids only in links)
+    for code in ("other_person", "in_review", "salary", "issue_date", "valid_to", "2025-03-05", contract, old):
+        assert code not in shown, code
+    work, registration, insurance, payslips = app["requirements"]
+    assert (work["state_label"], work["documents"][0]["outcome"]) == ("fehlt", "nennt eine andere Person")
+    assert work["documents"][0]["fields"] == [("Gehalt", "4.850,00 €")]
+    assert work["hint"].endswith("einer anderen Person: Arbeitsvertrag – scan_0320.jpg")
+    assert registration["hint"] == "Meldebescheinigung – <b>Kaya</b>.pdf: vom 05.03.2025, älter als 3 Monate"
+    assert registration["documents"][0]["fields"] == [("Ausstellungsdatum", "05.03.2025")]
+    assert insurance["state_label"].endswith("bitte prüfen") and insurance["documents"][0]["outcome"] == "noch in Prüfung"
+    assert dict(insurance["documents"][0]["fields"]) == {"Ende des Versicherungsschutzes": "unbefristet",
+                                                         "Beginn des Versicherungsschutzes": "nicht lesbar"}
+    assert payslips["hint"] == "" and payslips["documents"][0]["fields"] == [("Abrechnungsmonat", "Februar 2025")]
+    assert app["to_request"] == ["Arbeitsvertrag", "Meldebescheinigung"] and app["to_check"] == ["Krankenversicherung"]
+
+
+def _csrf(client) -> str:
+    return client.get("/api/me").json()["csrf_token"]
+
+
+def test_a_caseworker_opens_an_application_and_writes_the_letter_for_what_is_missing_in_the_browser(office):
+    """No command line needed: the case file opens an application of a configured type, and a button
+    writes the letter (PDF/A, filed into the case) that the page then links to."""
+    app, _ = office
+    anna = web_client(app, "anna")
+    case = "/akten/ABH-2024-00077"
+    page = anna.get(case).text
+    assert "Kein offener Antrag" in page and "dms cases apply" not in page
+    assert 'action="/akten/ABH-2024-00077/antraege"' in page and 'value="blaue_karte"' in page
+    opened = anna.post(f"{case}/antraege", data={"application_type": "blaue_karte", "csrf_token": _csrf(anna)})
+    assert opened.status_code == 303 and opened.headers["location"].startswith(case)
+    page = anna.get(opened.headers["location"]).text
+    assert "Antrag „Erteilung einer Blauen Karte EU“ eröffnet." in page                  # the notice
+    assert page.count('value="blaue_karte"') == 1                                     # the letter form's, no longer offered
+    assert "Nachforderung erstellen" in page
+    assert "0900" not in anna.get(case, params={"antrag": "Bitte 0900 anrufen"}).text      # no words by a link
+    unknown = anna.post(f"{case}/antraege", data={"application_type": "weltreise", "csrf_token": _csrf(anna)})
+    assert unknown.status_code == 422 and "Antragsarten" in unknown.text
+
+    written = anna.post(f"{case}/nachforderung", data={"application_type": "blaue_karte", "csrf_token": _csrf(anna)})
+    assert written.status_code == 303
+    letter_id = written.headers["location"].split("nachforderung=")[1].split("#")[0]
+    page = anna.get(written.headers["location"]).text
+    assert "Die Nachforderung wurde erstellt und in die Akte gelegt" in page
+    assert f'href="/dokumente/{letter_id}"' in page
+    letter = anna.get(f"/dokumente/{letter_id}").text
+    assert "ABH-2024-00077" in letter and "Schreiben der Behörde" in letter
+    assert "Letzte Nachforderung" in anna.get(case).text
+
+    yusuf = web_client(app, "yusuf")                                                    # another team's case
+    refused = yusuf.post(f"{case}/nachforderung", data={"application_type": "", "csrf_token": _csrf(yusuf)})
+    assert refused.status_code == 403
+
+
+def test_the_search_page_filters_by_review_state_and_keeps_every_filter_across_pages(office, monkeypatch):
+    from dms_ingest.web import pages_search
+
+    app, ids = office
+    monkeypatch.setattr(pages_search, "PAGE_SIZE", 1)
+    anna = web_client(app, "anna")
+    first = anna.get("/suche", params={"q": "Ahmadi", "case": "abh-2022-06060", "pruefung": "ohne", "type": ""}).text
+    assert "2 Treffer" in first and '<option value="ohne" selected>' in first
+    assert len(_hit_ids(first, ids)) == 1
+    next_href = re.search(r'<a href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    assert "pruefung=ohne" in next_href and "case=ABH-2022-06060" in next_href and "offset=1" in next_href
+    second = anna.get(next_href).text
+    assert len(_hit_ids(second, ids)) == 1 and _hit_ids(second, ids) != _hit_ids(first, ids)
+    prev_href = re.search(r'<a href="([^"]+)" rel="prev"', second).group(1).replace("&amp;", "&")
+    assert "pruefung=ohne" in prev_href and _hit_ids(anna.get(prev_href).text, ids) == _hit_ids(first, ids)
+    facet = re.search(r'<aside class="facets".*?<a href="([^"]+)"', first, re.S).group(1)
+    assert "pruefung=ohne" in facet
+    # The review queue's document (no case yet) for the mailroom: found only with "in Prüfung".
+    post = web_client(app, "post")
+    waiting = post.get("/suche", params={"q": "Gehaltsnachweise", "pruefung": "offen"}).text
+    assert "nachreichung_ohne_az.pdf" in _hit_ids(waiting, ids) and "in Prüfung</span>" in waiting
+    assert _hit_ids(post.get("/suche", params={"q": "Gehaltsnachweise", "pruefung": "ohne"}).text, ids) == set()
+    api = web_client(app, "post")
+    api.headers["Accept"] = "application/json"
+    assert [h["id"] for h in api.get("/api/search", params={"q": "Gehaltsnachweise", "review": "true"}).json()["hits"]] \
+        == [ids["nachreichung_ohne_az.pdf"]]
+    assert api.get("/api/search", params={"q": "Gehaltsnachweise", "review": "false"}).json()["hits"] == []
+
+
+def test_a_hit_names_its_file_and_the_hint_names_every_kind_of_query(office):
+    app, ids = office
+    page = web_client(app, "anna").get("/suche", params={"q": "Berichtigung"}).text
+    assert "Anwaltsschreiben · ABH-2022-06060 – schreiben_ahmadi.pdf</a>" in page   # 20 hits are told apart
+    for taught in ("OR", "Mohammed~", "Miet*", "-Entwurf", "„Antrag auf“", "erlaubnis findet Aufenthaltserlaubnis"):
+        assert taught in page, taught
+
+
+def test_german_quotation_marks_make_a_phrase_as_the_hint_shows_them(office):
+    """„…“ from a German keyboard or copied from the hint: the words in this order, not each anywhere."""
+    app, ids = office
+    anna = web_client(app, "anna")
+    in_order = anna.get("/suche", params={"q": "„Verlängerung der Aufenthaltserlaubnis“"}).text
+    assert _hit_ids(in_order, ids) == {"antrag_ahmadi.pdf"}
+    turned = anna.get("/suche", params={"q": "„Aufenthaltserlaubnis Verlängerung“"}).text
+    assert _hit_ids(turned, ids) == set() and "Keine Treffer" in turned
+
+
+def test_the_document_opened_from_a_fuzzy_hit_marks_what_the_search_found(office):
+    """`word~` finds OCR errors and other spellings; the page shows where they are, as for other hits."""
+    app, ids = office
+    doc = ids["antrag_ahmadi.pdf"]
+    page = web_client(app, "anna").get(f"/dokumente/{doc}", params={"q": "Aufenthaltserlaubnls~"}).text
+    assert "<mark>Aufenthaltserlaubnis</mark>" in page and '<rect class="hit"' in page
+    assert "<mark>Verlängerung</mark>" not in page

@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from ..classifiers.persons import TextNames, find_birth_dates, name_letters, person_name_score, word_similarity
+from ..classifiers.persons import (TextNames, find_birth_dates, find_person_mentions, name_letters, person_name_score,
+                                   reads_as_name, word_similarity)
 from ..fields import ExtractedField
 from ..fields.values import add_months, cefr_rank, month_label, previous_months
 from .config import (ApplicationType, MinAmount, MinLevel, NotOlderThan, RecentMonths, Requirement, ValidFor,
@@ -180,6 +181,9 @@ def _de(name: str) -> str:
     return _FIELD_NAMES_DE.get(name, name)
 
 
+field_label = _de       # the case file names the fields as the reasons do
+
+
 def _check_document(req: Requirement, doc: CaseDocument, applicant: Applicant | None, today: dt.date,
                     name_threshold: float) -> DocumentCheck:
     used = {n: (doc.fields[n].value if n in doc.fields and doc.fields[n].read else None) for n in req.fields_used()}
@@ -310,6 +314,12 @@ def belongs_to_applicant(doc: CaseDocument, applicant: Applicant, threshold: flo
         # A namesake in the family (father and son): the birth dates tell them apart.
         if applicant.date_of_birth and births and applicant.date_of_birth not in births:
             return False
+        return True
+    # A name OCR misread letter for letter ("Stefari Stan" for Ștefan Stan) beside the applicant's birth date.
+    if applicant.date_of_birth and any(
+            m.date_of_birth == applicant.date_of_birth
+            and reads_as_name(applicant.surname, applicant.given_names, m.name.surname, m.name.given_names)
+            for m in find_person_mentions(doc.text)):
         return True
     # Someone of the same family name but another first name: a relative's document.
     if TextNames(doc.text).has_surname(applicant.surname, threshold):

@@ -212,6 +212,12 @@ def _find_label(text: str, start: int) -> str | None:
     return None
 
 
+# A character right after a number that stands for no punctuation a sentence puts there. A closing
+# bracket counts as a glyph: OCR reads a 1 as "]" ("ABH-2017-7428]"), and a case number in brackets
+# is rare; the worst it costs is review.
+_UNREAD_GLYPH = re.compile(r"[^\s.,;:!?)'\"»«“”„’‘/\-–—]")
+
+
 def find_case_numbers(text: str, pattern: CaseNumberPattern | None = None) -> list[CaseNumberHit]:
     """Find case numbers in (OCR) text, returning one hit per occurrence in text order."""
     pattern = pattern or CaseNumberPattern()
@@ -237,6 +243,10 @@ def find_case_numbers(text: str, pattern: CaseNumberPattern | None = None) -> li
         parts = (prefix, year, serial)
         # "ABH-2019-4711 2": the serial may continue after the space; too ambiguous.
         if (padded or split) and re.match(r"[ \t]?[0-9]", text[m.end():]):
+            continue
+        # "ABH-2025-1034%": a short serial glued to a glyph no number or sentence has there is a digit
+        # OCR could not read, not a lost leading zero (find_malformed_case_numbers takes it).
+        if padded and _UNREAD_GLYPH.match(text, m.end()):
             continue
         serial = serial.zfill(pattern.serial_digits)
         raw = m.group(0)

@@ -15,7 +15,7 @@ from .birth_rows import find_table_birth_dates
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
 from .persons import (PersonMention, TextNames, find_birth_dates, find_name_candidates, find_person_mentions,
-                      find_unread_birth_dates, name_letters, person_name_score)
+                      find_unread_birth_dates, person_name_score, reads_as_name)
 from .registry import CaseRecord, CaseRegistry
 
 NAME_THRESHOLD = 85.0
@@ -212,9 +212,7 @@ def _digits_apart(a: dt.date, b: dt.date) -> int:
 def _mention_fits(mention_surname: str, mention_given: str, birth: dt.date | None, record: CaseRecord, threshold: float) -> bool:
     if birth != record.date_of_birth:
         return False
-    # Given names OCR ran together or split ("ThiHoa Vu" for Thi Hoa Vu) are the same letters in order.
-    if name_letters(mention_given) == name_letters(record.given_names) and \
-            name_letters(mention_surname) == name_letters(record.surname):
+    if reads_as_name(record.surname, record.given_names, mention_surname, mention_given):
         return True
     return person_name_score(record.surname, record.given_names, mention_surname, mention_given) >= threshold
 

@@ -77,6 +77,21 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
     return float(min(surname_score, given_score))
 
 
+def reads_as_name(surname: str, given_names: str, read_surname: str, read_given: str) -> bool:
+    """The text's name is a reading of exactly this name: the same letters in order, up to spaces OCR ran
+    together or split ("ThiHoa Vu" for Thi Hoa Vu) and an n of the name read as "ri" ("Stefari" for
+    Ștefan). Letter for letter, never merely similar: only for a name that comes with its birth date."""
+    return _reads_as(name_letters(given_names), name_letters(read_given)) and \
+        _reads_as(name_letters(surname), name_letters(read_surname))
+
+
+def _reads_as(letters: str, read: str) -> bool:
+    if letters == read:
+        return True
+    return bool(letters) and "ri" in read and re.fullmatch("".join(
+        "(?:n|ri)" if ch == "n" else re.escape(ch) for ch in letters), read) is not None
+
+
 # Letters German OCR has no glyph for and reads as others: the registry spelling tells where to expect
 # them ("Szymański" printed, "Szymariski" or "Szymafiski" read; "Łukasz" read "tukasz"; "Kılıç" read
 # "Kılıg", the cedilla taken for a descender; "Nikolić" read "Nikolid" or "Nikolié"). Only the registry's

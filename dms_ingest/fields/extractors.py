@@ -9,9 +9,10 @@ from dataclasses import replace
 
 from ..classifiers.case_numbers import case_label_end
 from ..classifiers.mrz import find_mrz, parse_td3
-from .lexicon import is_office_word, restore_trade_umlauts, restore_umlauts
+from .lexicon import (is_office_word, restore_stroked_given_names, restore_town_umlauts, restore_trade_umlauts,
+                      restore_umlauts)
 from .model import ExtractedField, PageText, unread
-from .reading import best, field_from, first_lines, labelled, search, tolerant
+from .reading import DATE_GAP, best, field_from, first_lines, labelled, search, tolerant
 from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
                      parse_amount, parse_date)
 
@@ -174,21 +175,23 @@ _PAY_GAP = r"[\s:.€‘’'‚]{0,40}"
 
 def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     periods: list[ExtractedField] = []
-    label = re.compile(rf"(?:{_PAY_PERIOD_LABEL})[\s:.]{{0,4}}(?P<v>(?:{MONTH_NAME})\.?\s+(?:19|20)\d{{2}}|"
+    label = re.compile(rf"(?:{_PAY_PERIOD_LABEL})[\s:;.]{{0,4}}(?P<v>(?:{MONTH_NAME})\.?\s+(?:19|20)\d{{2}}|"
                        rf"(?:0?[1-9]|1[0-2])\s?[/.-]\s?(?:19|20)\d{{2}}(?![\d./]))", re.IGNORECASE)
     for hit in search(pages, label):
         m = MONTH_YEAR.search(hit.match.group("v"))
         if m:
             year, month = month_from_match(m)
             periods.append(field_from("period", month_key(year, month), hit, hit.match.group("v")))
-    span = re.compile(rf"(?:zeitraum|periode|vom)[\s:.°'‚,]{{0,4}}(?P<a>{_DATE_VALUE})\s*(?:[–-]|bis)\s*(?P<b>{_DATE_VALUE})",
+    span = re.compile(rf"(?:zeitraum|periode|vom)[\s:;.°'‚,]{{0,4}}(?P<a>{_DATE_VALUE})\s*(?:[–-]|bis)\s*(?P<b>{_DATE_VALUE})",
                       re.IGNORECASE)
     for hit in search(pages, span):
         start, end = parse_date(hit.match.group("a")), parse_date(hit.match.group("b"))
         if start and end and (start.year, start.month) == (end.year, end.month) and start <= end:
-            periods.append(field_from("period", month_key(start.year, start.month), hit, hit.match.group(0), 0.95))
-    # OCR reads "brutto" as "hrutto" or "brütto" at times.
-    gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?[bh]rütto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
+            # OCR's doubt of the dates counts, not of the label ("Abrechnungszeitraum;" at 21 %, seed 57).
+            dates = hit.page.text[hit.match.start("a"):hit.match.end("b")]
+            periods.append(field_from("period", month_key(start.year, start.month), hit, dates, 0.95))
+    # OCR reads "brutto" as "hrutto", "brütto" or "bratto" (seed 57) at times.
+    gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?[bh]r(?:ü|a)tto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
                      r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
                      gap=_PAY_GAP)
     # OCR reads the 'ü' of "Nettobezüge" as "ii" at times ("Nettobeziige").
@@ -203,7 +206,7 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
 def tenancy(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     start = labelled(pages, "start_date", r"mietbeginn|beginn\s+des\s+mietverhältnisses|mietverhältnis\s+beginnt\s+am|"
                      r"mietzeit\s+beginnt\s+am|beginnt\s+am|mietbeginn\s+ist\s+der|vermietet\s+ab(?:\s+dem)?",
-                     _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+                     _DATE_VALUE, _iso, gap=DATE_GAP)
     total = labelled(pages, "rent", r"gesamtmiete|warmmiete|monatliche\s+gesamtmiete|miete\s+gesamt|"
                      r"gesamtbetrag(?:\s+monatlich)?", _AMOUNT_VALUE, _amount, gap=r"[\s:.€]{0,30}")
     cold = labelled(pages, "cold_rent", r"(?:netto)?kaltmiete|grundmiete(?:\s*\(nettokaltmiete\))?|nettomiete",
@@ -244,8 +247,9 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
             if _INSURER.search(line) and len(line) <= 80 and not re.search(r"nachweis|bescheinigung|bestätigung",
                                                                             line, re.IGNORECASE):
                 # A speck before the name (".KKH Kaufmännische Krankenkasse") is no part of it.
-                name = tidy(re.sub(r"^[^\w(]+", "", re.split(r"\s+[–·|]\s+|\s{2,}", line)[0]))
-                name = re.sub(r"(?:\s+\w)+$", "", name)  # a speck after it read as one letter or digit
+                name = re.sub(r"^[^\w(]+", "", re.split(r"\s+[–·|]\s+|\s{2,}", line)[0])
+                # Specks after it read as one letter or digit or as marks ("Krankenkasse . ü", seed 59).
+                name = tidy(re.sub(r"(?:\s+(?:\w|[^\w\s]{1,3}))+$", "", name))
                 hit = next(search([page], re.compile(re.escape(line))), None)
                 if hit is not None:
                     insurer.append(field_from("insurer", name, hit, name, 0.95))
@@ -255,8 +259,8 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
                        rf"[A-ZÄÖÜ][^\n,:]{{2,60}}?(?=,|{_BORN}|\n|$)", lambda v: _person_name(v), gap=r"\s*:\s*")
     insured += labelled(pages, "insured_person", r"bestätigen\s+wir,?\s+dass\s+(?:herr|frau)?",
                         rf"[A-ZÄÖÜ][^\n,]{{2,60}}?(?=,|{_BORN})", lambda v: _person_name(v), gap=r"\s*")
-    valid_from = labelled(pages, "valid_from", _INSURED_FROM, _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
-    valid_to = labelled(pages, "valid_to", _INSURED_TO, _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+    valid_from = labelled(pages, "valid_from", _INSURED_FROM, _DATE_VALUE, _iso, gap=DATE_GAP)
+    valid_to = labelled(pages, "valid_to", _INSURED_TO, _DATE_VALUE, _iso, gap=DATE_GAP)
     valid_from, valid_to = _ordered_period(valid_from, valid_to)
     open_end = list(search(pages, re.compile(_OPEN_END, re.IGNORECASE)))
     if not valid_to and open_end:
@@ -292,7 +296,9 @@ def _address(m: re.Match[str]) -> str:
     # between street and number read as a quote ("Ringstraße’70") is a space.
     street = re.sub(r"\s*[’'‚]\s*(?=\d)", " ", m.group("street"))
     street = re.sub(r"straBe\b", "straße", re.sub(r"\s+", " ", street).strip())
-    return f"{street}, {m.group('plz')} {m.group('city')}"
+    # The full stop of the sentence the address ends ("... 65183 Wiesbaden.") is no part of the town.
+    city = restore_town_umlauts(re.sub(r"(?<=\w{3})\.$", "", m.group("city")))
+    return f"{street}, {m.group('plz').replace(' ', '')} {city}"
 
 
 def _person_name(text: str) -> str | None:
@@ -302,7 +308,7 @@ def _person_name(text: str) -> str | None:
     words = text.split()
     if not 2 <= len(words) <= 6 or any(ch.isdigit() for ch in text):
         return None
-    return text
+    return restore_stroked_given_names(text)
 
 
 # --------------------------------------------------------------------------- language certificate
@@ -318,9 +324,11 @@ def language_certificate(pages: list[PageText], today: dt.date) -> list[Extracte
         if m:
             levels.append(field_from("level", cefr_from_match(m), hit, raw))
     level = best(levels, conflict_factor=0.3)
-    # "am" with a speck above the 'a' comes out as "äm" (the label tolerates lost umlauts, this an added one).
-    exam = labelled(pages, "date", r"prüfungsdatum|datum\s+der\s+prüfung|prüfungstermin|prüfung\s+am|"
-                    r"(?:bestanden|abgelegt)\s+äm|(?:[ABC]\s?[12lI|]|prüfung)\s+äm|datum", _DATE_VALUE, _iso,
+    # "am" with a speck above the 'a' comes out as "äm" (the label tolerates lost umlauts, this an added
+    # one), its 'm' as "rn" or "fn" ("Prüfung afn 09.06.2025", seed 58).
+    on = r"(?:am|äm|arn|afn)"
+    exam = labelled(pages, "date", rf"prüfungsdatum|datum\s+der\s+prüfung|prüfungstermin|prüfung\s+{on}|"
+                    rf"(?:bestanden|abgelegt)\s+{on}|(?:[ABC]\s?[12lI|])\s+{on}|datum", _DATE_VALUE, _iso,
                     gap=r"[\s:.·]{0,6}")
     date = best(exam, conflict_factor=0.9) if exam else _issue_date(pages, "date")
     return [f for f in (level, date) if f]
@@ -341,7 +349,7 @@ def registration(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
         if m:
             address.append(_address_field(hit, m))
     moved_in = labelled(pages, "moved_in", r"einzugsdatum|(?:datum\s+des\s+|tag\s+des\s+)?einzugs?|eingezogen\s+am|wohnhaft\s+seit|"
-                        r"(?:wohn)?anschrift\s+seit|angemeldet\s+seit|seit", _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+                        r"(?:wohn)?anschrift\s+seit|angemeldet\s+seit|seit", _DATE_VALUE, _iso, gap=DATE_GAP)
     issued = _issue_date(pages)
     return [f for f in (issued, best(address[:1]), best(moved_in, conflict_factor=0.9)) if f]
 
@@ -378,7 +386,7 @@ def _subject(hit, raw: str, weight: float) -> ExtractedField:
 def employment_contract(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     start = labelled(pages, "start_date", r"(?:arbeits|anstellungs|dienst|beschäftigungs)verhältnis\s+beginnt\s+am|"
                      r"beginnt\s+am|beginn\s+der\s+tätigkeit|eintrittsdatum|eintritt|arbeitsbeginn|tätigkeit\s+ab",
-                     _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+                     _DATE_VALUE, _iso, gap=DATE_GAP)
     salary = labelled(pages, "salary", r"bruttomonatsgehalt(?:\s+von)?|monatsgehalt(?:\s+von)?|gehalt|vergütung|"
                       r"arbeitsentgelt|lohn", _AMOUNT_VALUE, _amount, gap=r"[\s:.€a-zäöü]{0,40}")
     return [f for f in (best(start), best(salary, conflict_factor=0.9),
@@ -390,7 +398,7 @@ def employment_contract(pages: list[PageText], today: dt.date) -> list[Extracted
 def _issue_date(pages: list[PageText], name: str = "issue_date") -> ExtractedField | None:
     """The date a document was issued: 'Datum:', 'ausgestellt am', or the place-and-date line."""
     labelled_dates = labelled(pages, name, r"ausstellungsdatum|ausgestellt\s+am|datum\s+der\s+ausstellung|"
-                              r"bescheinigt\s+am|(?<![\w-])datum|erstellt\s+am", _DATE_VALUE, _iso, gap=r"[\s:.]{0,6}")
+                              r"bescheinigt\s+am|(?<![\w-])datum|erstellt\s+am", _DATE_VALUE, _iso, gap=DATE_GAP)
     if labelled_dates:
         return best(labelled_dates, conflict_factor=0.9)
     # A speck before the date may come out as a quote mark ("Nurnberg, ‘25.06.2025").

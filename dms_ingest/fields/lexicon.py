@@ -29,8 +29,9 @@ aufenthaltsgenehmigung entscheidung ausreisepflicht ausreiseaufforderung anordnu
 auflagen befristung zustimmung ehegattennachzug aufenthaltsgestattung verpflichtungserklärung
 """
 
-_STEM_BY_FOLDED = {re.sub("[äöü]", lambda m: "aou"["äöü".index(m.group())], s.lower()): s for s in _UMLAUT_STEMS}
-_WORD_BY_FOLDED = {re.sub("[äöü]", lambda m: "aou"["äöü".index(m.group())], w.lower()): w for w in _UMLAUT_WORDS}
+_UMLAUT_FOLD = str.maketrans("äöüÄÖÜ", "aouAOU")
+_STEM_BY_FOLDED = {s.lower().translate(_UMLAUT_FOLD): s for s in _UMLAUT_STEMS}
+_WORD_BY_FOLDED = {w.lower().translate(_UMLAUT_FOLD): w for w in _UMLAUT_WORDS}
 _KNOWN = set(_PLAIN.split()) | {w.lower() for w in _UMLAUT_WORDS}
 
 
@@ -38,23 +39,35 @@ def _cased(original: str, replacement: str) -> str:
     return replacement[0].upper() + replacement[1:] if original[:1].isupper() else replacement.lower()
 
 
+def _fold(word: str) -> str:
+    return word.translate(_UMLAUT_FOLD)
+
+
 def restore_umlauts(text: str) -> str:
-    """'Bescheid uber die Verlangerung' → 'Bescheid über die Verlängerung' (known office words only)."""
+    """'Bescheid uber die Verlangerung' → 'Bescheid über die Verlängerung' (known office words only);
+    a speck read as an umlaut on a known word ('Nebenbestimmüng', seed 57) is no part of it."""
     def word(m: re.Match[str]) -> str:
         token = m.group()
         if re.search("[äöüÄÖÜ]", token):
-            return token
-        lower = token.lower()
-        if lower in _WORD_BY_FOLDED:
-            return _cased(token, _WORD_BY_FOLDED[lower])
-        for folded, stem in _STEM_BY_FOLDED.items():
-            at = lower.find(folded)
-            if at >= 0:
-                fixed = lower[:at] + stem.lower() + lower[at + len(folded):]
-                return _cased(token, fixed)
-        return token
+            if is_office_word(token):
+                return token
+            restored = _restored(_fold(token))
+            return restored if is_office_word(restored) else token
+        return _restored(token)
 
     return re.sub(r"[A-Za-zÄÖÜäöüß]+", word, text)
+
+
+def _restored(token: str) -> str:
+    """A word without umlauts with those of the office word it is (else as it is)."""
+    lower = token.lower()
+    if lower in _WORD_BY_FOLDED:
+        return _cased(token, _WORD_BY_FOLDED[lower])
+    for folded, stem in _STEM_BY_FOLDED.items():
+        at = lower.find(folded)
+        if at >= 0:
+            return _cased(token, lower[:at] + stem.lower() + lower[at + len(folded):])
+    return token
 
 
 def is_office_word(token: str) -> bool:
@@ -73,3 +86,37 @@ def restore_trade_umlauts(name: str) -> str:
     """A company name with the umlauts of its trade words restored (whole words only)."""
     return re.sub(r"[A-Za-z]+", lambda m: _cased(m.group(), _TRADE_WORDS[m.group().lower()])
                   if m.group().lower() in _TRADE_WORDS else m.group(), name)
+
+
+# Towns whose umlauts OCR loses or reads as "ii" ("Munchen", "Miinster"): a town's name is a closed
+# vocabulary, restored whole-word only.
+_TOWNS = ("München", "Köln", "Düsseldorf", "Nürnberg", "Münster", "Lübeck", "Saarbrücken", "Osnabrück", "Göttingen",
+          "Würzburg", "Fürth", "Tübingen", "Mönchengladbach", "Gütersloh", "Lüneburg", "Düren", "Lünen", "Lüdenscheid",
+          "Böblingen", "Lörrach", "Zweibrücken", "Jülich", "Hürth", "Brühl", "Mülheim", "Überlingen", "Königswinter",
+          "Bünde", "Nördlingen", "Völklingen", "Fürstenfeldbruck", "Schwäbisch", "Gmünd", "Dülmen", "Büdingen")
+_TOWN_BY_FOLDED = {t.lower().translate(_UMLAUT_FOLD): t for t in _TOWNS}
+
+
+def restore_town_umlauts(city: str) -> str:
+    """'Munchen' → 'München', 'Miinster' → 'Münster' (known towns, whole words only)."""
+    def word(m: re.Match[str]) -> str:
+        token = m.group()
+        for folded in (token.lower(), token.lower().replace("ii", "u")):
+            if folded in _TOWN_BY_FOLDED:
+                return _TOWN_BY_FOLDED[folded]
+        return token
+
+    return re.sub(r"[A-Za-z]+", word, city)
+
+
+# Polish given names with 'ł', which the German OCR model lacks and reads as 't' ("Pawet", seed 59;
+# "Matgorzata", seed 57). Read so, none of them is another name ("Rafat" is one: Rafał is left out).
+_GIVEN_NAMES_WITH_STROKE = ("Paweł", "Michał", "Małgorzata", "Stanisław", "Władysław", "Jarosław", "Mirosław",
+                            "Bolesław", "Wiesław", "Zdzisław", "Przemysław", "Radosław", "Bogusław", "Czesław",
+                            "Wacław", "Sławomir", "Mikołaj", "Łukasz", "Bartłomiej", "Łucja")
+_GIVEN_NAME_BY_READING = {n.replace("ł", "t").replace("Ł", "t").lower(): n for n in _GIVEN_NAMES_WITH_STROKE}
+
+
+def restore_stroked_given_names(name: str) -> str:
+    """'Pawet Dabrowski' → 'Paweł Dabrowski': known given names whose 'ł' OCR read as 't' (whole words)."""
+    return re.sub(r"[A-Za-z]+", lambda m: _GIVEN_NAME_BY_READING.get(m.group().lower(), m.group()), name)

@@ -66,10 +66,16 @@ def tolerant(pattern: str) -> str:
     return pattern.translate(_UMLAUT_TOLERANT)
 
 
+# Between a label and its date: OCR reads the colon as ';' at times ("Datum; 23.03.2024", seed 57).
+DATE_GAP = r"[\s:;.]{0,6}"
+
+
 def labelled(pages: list[PageText], name: str, label: str, value: str, parse: Callable[[str], str | None],
-             *, weight: float = 1.0, gap: str = r"[\s:.,–-]{0,6}") -> list[ExtractedField]:
-    """Every reading of '<label><gap><value>' whose value parses; *value* is a regex with group v."""
-    pattern = re.compile(rf"(?:{tolerant(label)}){gap}(?P<v>{value})", re.IGNORECASE)
+             *, weight: float = 1.0, gap: str = r"[\s:;.,–-]{0,6}") -> list[ExtractedField]:
+    """Every reading of '<label><gap><value>' whose value parses; *value* is a regex with group v. The
+    label's words may stand apart by a speck read as a dot or dash as well ("beginnt.am", "beginnt-am")."""
+    words_apart = tolerant(label).replace(r"\s+", r"[.\s-]+")
+    pattern = re.compile(rf"(?:{words_apart}){gap}(?P<v>{value})", re.IGNORECASE)
     found = []
     for hit in search(pages, pattern):
         parsed = parse(hit.match.group("v"))

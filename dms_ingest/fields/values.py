@@ -49,7 +49,8 @@ _STREET_WORD = r"[A-ZÄÖÜ][\wäöüß.-]*(?:straße|straBe|strasse|str\.|weg|a
 ADDRESS = re.compile(
     rf"(?P<street>(?:(?:Am|An der|An den|Im|In der|Auf der|Auf dem|Zum|Zur|Alte|Alter|Neue|Neuer|Große|Kleine|Hohe)\s+"
     rf"[A-ZÄÖÜ][\wäöüß.-]+|{_STREET_WORD})(?:\s+|\s*[’'‚]\s*)\d{{1,4}}\s?[a-zA-Z]?)(?![\w])\s*,?\s*\n?\s*"
-    r"(?P<plz>\d{5})\s+(?P<city>[A-ZÄÖÜ][\wäöüß.-]+(?:\s(?:am|an der|im|bei|ob der)\s[A-ZÄÖÜ][\wäöüß.-]+)?)",
+    # OCR may put a space into the postcode ("451 27 Essen", seed 56).
+    r"(?P<plz>\d{5}|\d{3} \d{2}|\d{2} \d{3})\s+(?P<city>[A-ZÄÖÜ][\wäöüß.-]+(?:\s(?:am|an der|im|bei|ob der)\s[A-ZÄÖÜ][\wäöüß.-]+)?)",
 )
 
 

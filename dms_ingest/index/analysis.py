@@ -24,13 +24,12 @@ _K1, _B, NOMINAL_WORDS_PER_PAGE = 1.2, 0.75, 130
 # A word is "strong" on a page when its BM25 term weight reaches that of a word occurring twice on a
 # page of nominal length: for a common word, only strong pages can reach the first result page.
 STRONG_IMPACT = 2 * (_K1 + 1) / (2 + _K1)
-MAX_POSITION = 16383            # PostgreSQL's limit for tsvector positions
 
 
 @dataclass
 class PageTerms:
     words: list[str]                    # word keys in text order (position = index + 1)
-    parts: list[tuple[str, int]]        # compound parts with the position of their compound
+    parts: list[tuple[str, int]]        # compound parts, each with its compound's position (stored by neither backend)
     strong: list[str]                   # distinct words that weigh strongly on this page
 
 

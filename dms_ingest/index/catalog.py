@@ -56,11 +56,15 @@ class Catalog:
         self._lock = threading.RLock()
         self.fulltext = SqliteFullText() if self.is_sqlite else PostgresFullText()
         self.rank_limit = self.fulltext.rank_limit      # pages ranked per search at most (see search.py)
+        # What search_state records as the index's analyser: the analyser's version and the
+        # backend's layout of what it stores ("3v": PostgreSQL without word positions).
+        self.index_version = f"{ANALYSER_VERSION}{self.fulltext.version}"
         self._known_words: set[str] | None = None
         self._vocabulary: tuple[int, dict[int, list[str]]] | None = None
         with schema_lock(self.engine) as conn:
             SQLModel.metadata.create_all(conn)
             _add_missing_columns(conn)
+            _match_index_methods(conn)
             rebuild = self._upgrade_schema(conn)
         if rebuild:
             self.reindex()
@@ -83,12 +87,12 @@ class Catalog:
         version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
         rebuilding = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
         rebuilt_by = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_analyser'")).scalar()
-        if rebuilding is not None and rebuilt_by != str(ANALYSER_VERSION):
+        if rebuilding is not None and rebuilt_by != self.index_version:
             # A rebuild begun by another analyser (version 1: no team tokens): its pages would stay
             # unfindable for their team once this one finished it. Start over.
             conn.execute(text(f"DELETE FROM search_state WHERE name IN {_REBUILD_STATE} OR name = 'analyser'"))
             version = rebuilding = None
-        if version == str(ANALYSER_VERSION) or rebuilding is not None:
+        if version == self.index_version or rebuilding is not None:
             self.fulltext.create(conn)
             return False
         pages = conn.execute(text("SELECT count(*) FROM pages")).scalar() or 0
@@ -96,7 +100,7 @@ class Catalog:
             if not self.fulltext.has_current_layout(conn):
                 self.fulltext.drop(conn)
             self.fulltext.create(conn)
-            _set_state(conn, "analyser", str(ANALYSER_VERSION))
+            _set_state(conn, "analyser", self.index_version)
             return False
         if pages > self.rebuild_on_open_limit:
             self.outdated = True
@@ -348,7 +352,7 @@ class Catalog:
                 self.fulltext.create_index(conn)
                 compaction.note_built(conn, self.fulltext.table)     # built at once: compact (compaction.py)
             conn.execute(text(f"DELETE FROM search_state WHERE name IN {_REBUILD_STATE}"))
-            _set_state(conn, "analyser", str(ANALYSER_VERSION))
+            _set_state(conn, "analyser", self.index_version)
         self.outdated = False
         return indexed
 
@@ -365,7 +369,7 @@ class Catalog:
         team_scope.reset(conn)
         _set_state(conn, "reindex_upto", str(upto))
         _set_state(conn, "reindex_cursor", "0")
-        _set_state(conn, "reindex_analyser", str(ANALYSER_VERSION))
+        _set_state(conn, "reindex_analyser", self.index_version)
         return upto
 
     def index_stats(self) -> dict:
@@ -497,6 +501,23 @@ def _add_missing_columns(conn) -> None:
             if column.name not in present and column.nullable:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+
+
+def _match_index_methods(conn) -> None:
+    """PostgreSQL: an index the models now declare with another method (a b-tree made by an older
+    version where a hash index is declared) is made again as declared, under the schema lock."""
+    if conn.dialect.name != "postgresql":
+        return
+    existing = dict(conn.execute(text("SELECT c.relname, a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+                                      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                      "WHERE c.relkind = 'i' AND n.nspname = current_schema()")).all())
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            method = index.dialect_options["postgresql"]["using"]
+            if method and index.name in existing and existing[index.name] != method:
+                conn.execute(text(f'DROP INDEX "{index.name}"'))
+                index.create(conn)
+                log.warning("index %s is now a %s index (was %s)", index.name, method, existing[index.name])
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

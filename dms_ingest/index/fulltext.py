@@ -3,19 +3,23 @@
 Both store only terms, never the page text again (that lives once, in pages.text). The terms come
 from `analysis.analyse`, so both backends find the same pages; only the score scale differs
 (FTS5 bm25, PostgreSQL ts_rank). Exact words weigh 1, compound parts 0.1, filter tokens 0.
+PostgreSQL keeps no word positions: phrases are checked against the page text (phrases.py).
 """
 
 from __future__ import annotations
 
 import json
 import re
+import weakref
 from dataclasses import dataclass
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from .analysis import MAX_POSITION, PageTerms
+from .analysis import PageTerms
+from .page_text import unpack
 from .page_writes import insert_rows
+from .phrases import PhraseCheck
 from .query import AnyOf, ParsedQuery, Phrase, Term, Word
 
 PART_WEIGHT = 0.1
@@ -62,18 +66,6 @@ def strong_token(key: str) -> str:
     return "zzs" + key
 
 
-# Position labels of a word (weight A) and of a compound part (weight D, the default), made once.
-_WORD_POSITIONS = [f"{p}A" for p in range(MAX_POSITION + 1)]
-_PART_POSITIONS = [str(p) for p in range(MAX_POSITION + 1)]
-
-
-class _clamped(list):
-    """Position labels past PostgreSQL's last position stay at the last one."""
-
-    def __getitem__(self, position):
-        return super().__getitem__(min(position, MAX_POSITION))
-
-
 class SqliteFullText:
     """FTS5 without stored content: columns words (keys in order), parts (compound parts), meta (tokens).
 
@@ -81,6 +73,7 @@ class SqliteFullText:
     `delete` recomputes them from the page text and the document's old metadata."""
 
     table = "page_fts"
+    version = ""                # search_state's analyser version gets no suffix
     rank_limit = 1000           # candidate pages per search (see search.py); cost grows with it
 
     def create(self, conn: Connection) -> None:
@@ -134,16 +127,21 @@ class SqliteFullText:
         return expression
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
-              strong: list[Word] | None = None, scored: bool = True) -> list[tuple[int, float]]:
+              strong: list[Word] | None = None, scored: bool = True, check_text: bool = True) -> list[tuple[int, float]]:
         """(page id, score) of up to *limit* matching pages, the newest first (FTS5 reads its lists
         backwards and stops after *limit*). Unscored (score 0) skips bm25, whose document frequencies
-        take a pass over each word's whole list."""
+        take a pass over each word's whole list. (*check_text*: FTS5 decides phrases in its index.)"""
         score = f"-bm25({self.table}, 1.0, {PART_WEIGHT}, 0.0)" if scored else "0.0"
         return fetch_rows(conn, f"SELECT rowid, {score} FROM {self.table} WHERE {self.table} MATCH :q "
                                 "ORDER BY rowid DESC LIMIT :n", {"q": self.expression(query, filters, strong), "n": limit})
 
     def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
         return None                     # FTS5 keeps no statistics; counting the first matches is cheap
+
+    @staticmethod
+    def checks_text(query: ParsedQuery) -> bool:
+        """Whether matching reads page texts (FTS5 decides phrases in the index: never)."""
+        return False
 
     @staticmethod
     def scores_cheaply(query: ParsedQuery) -> bool:
@@ -168,11 +166,32 @@ SCAN_WINDOW = 20000
 SCAN_ROW_COST = 5
 
 
+# Phrase candidates (all their words on the page) checked against the page text per match, at most
+# this many times its limit: beyond, the matches returned are marked cut short (Matches).
+PHRASE_CHECK_FACTOR = 4
+
+
+class Matches(list):
+    """(page id, score) rows of `match`. cut_short: phrase checking stopped before it had *limit*
+    rows or had seen every candidate, so more pages may match than were returned."""
+
+    cut_short = False
+
+
 class PostgresFullText:
-    """One tsvector per page in page_search (GIN): words weight A with positions, compound parts
-    weight D at their compound's position, filter and strong-word tokens without positions."""
+    """One tsvector per page in page_search (GIN). The page's words without positions (stripped):
+    positions were a sixth of the index per page and only phrases need them, which are checked
+    against the stored text instead (phrases.py). A compound part that is not also a word of the
+    page keeps one position, weight A, to tell it from the words: an exact-only word is asked as
+    'key':BCD, which a stripped lexeme matches (PostgreSQL: a lexeme without positions matches any
+    weight restriction) and a part-only one does not. Filter and strong-word tokens are stripped.
+
+    ts_rank counts a stripped lexeme once, as weight D: words weigh D = 1, parts A = PART_WEIGHT.
+    The term frequency lost with the positions comes back through the strong-word tokens, which
+    the rank query asks for beside each word (a page where the word weighs strongly scores more)."""
 
     table = "page_search"
+    version = "v"               # search_state's analyser version gets this suffix: "3v" (words stripped)
 
     rank_limit = 1000           # ranking reads each candidate's tsvector from the heap
 
@@ -202,20 +221,9 @@ class PostgresFullText:
     @staticmethod
     def tsvector(entry: IndexEntry) -> str:
         """The tsvector literal of a page (keys are alphanumeric: no quoting needed)."""
-        # lexeme → "lexeme:1A,5A,7": appended to as positions come (PostgreSQL keeps the first 256).
-        lexemes: dict[str, str] = {}
-        found = lexemes.get
-        words = entry.terms.words
-        labels = _WORD_POSITIONS if len(words) <= MAX_POSITION else _clamped(_WORD_POSITIONS)
-        for position, word in enumerate(words, 1):
-            at = found(word)
-            lexemes[word] = word + ":" + labels[position] if at is None else at + "," + labels[position]
-        labels = _PART_POSITIONS
-        for part, position in entry.terms.parts:
-            label = labels[min(position, MAX_POSITION)]
-            at = found(part)
-            lexemes[part] = part + ":" + label if at is None else at + "," + label
-        return " ".join([*lexemes.values(), *entry.tokens, *(strong_token(w) for w in entry.terms.strong)])
+        words = dict.fromkeys(entry.terms.words)
+        parts = [part + ":1A" for part in dict.fromkeys(p for p, _ in entry.terms.parts) if part not in words]
+        return " ".join([*words, *parts, *entry.tokens, *(strong_token(w) for w in entry.terms.strong)])
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
         insert_rows(conn, self.table, ("page_id", "tsv"), [(e.page_id, self.tsvector(e)) for e in entries],
@@ -234,16 +242,29 @@ class PostgresFullText:
     def _term(self, term: Term) -> str:
         if isinstance(term, AnyOf):
             return "(" + " | ".join(self._term(t) for t in term.items) + ")"
-        if isinstance(term, Phrase):
-            return "(" + " <-> ".join(f"'{k}':A" for k in term.keys) + ")"
-        # A plain word needs no weight (and so no recheck against the row); an exact-only word is weight A.
-        return f"'{term.key}'" + (":*" if term.prefix else "" if term.compound else ":A")
+        if isinstance(term, Phrase):            # its words anywhere: the order is checked on the text
+            return "(" + " & ".join(f"'{k}':BCD" for k in term.keys) + ")"
+        # A plain word needs no weight (and so no recheck against the row); an exact-only word is
+        # any but A, which only part-only lexemes carry.
+        return f"'{term.key}'" + (":*" if term.prefix else "" if term.compound else ":BCD")
 
     def text_query(self, query: ParsedQuery) -> str:
+        """The query's words as a tsquery; an excluded phrase is left to the phrase check."""
         expression = " & ".join(self._term(t) for t in query.required)
-        if query.excluded:
-            expression = f"({expression}) & !({' | '.join(self._term(t) for t in query.excluded)})"
+        excluded = [t for t in query.excluded if not isinstance(t, Phrase)]
+        if excluded:
+            expression = f"({expression}) & !({' | '.join(self._term(t) for t in excluded)})"
         return expression
+
+    @staticmethod
+    def rank_query(query: ParsedQuery) -> str:
+        """Every word asked for and its strong-word token, ORed: ts_rank then averages what each
+        adds to the page (an AND would rank by word distances, which stripped lexemes lack)."""
+        items = []
+        for word in query.words():
+            star = ":*" if word.prefix else ""
+            items += [f"'{word.key}'{star}", f"'{strong_token(word.key)}'{star}"]
+        return " | ".join(dict.fromkeys(items))
 
     def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None,
                    implied: bool = False) -> str:
@@ -263,31 +284,48 @@ class PostgresFullText:
         return " & ".join(parts)
 
     def match(self, conn: Connection, query: ParsedQuery, filters: list[list[str]], limit: int,
-              strong: list[Word] | None = None, scored: bool = True) -> list[tuple[int, float]]:
+              strong: list[Word] | None = None, scored: bool = True, check_text: bool = True) -> Matches:
         """(page id, score) of up to *limit* matching pages, the newest first where they are dense.
 
         GIN hands over matches only as the bitmap of all of them, built before the first row: its
         cost grows with the archive for a common word. Where the newest pages are dense with
         matches (measured on the newest SCAN_PROBE pages), they are read backwards along the
         primary key and each vector tested, at most SCAN_WINDOW pages: bounded however large the
-        archive. What that window does not yield comes from GIN, from the older pages."""
+        archive. What that window does not yield comes from GIN, from the older pages.
+
+        A query with a phrase reads candidates in batches, keeping those whose text holds the
+        phrase, until it has *limit* of them, has seen all, or has checked PHRASE_CHECK_FACTOR ×
+        limit (then the rows are marked cut_short); without *check_text*, the pages holding its words."""
         # GIN, not a sequential scan, for the rest: the planner misjudges long OR lists (200 allowed
         # cases) under a LIMIT and would read the whole table; one core per query, no JIT.
         conn.execute(text("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off; "
                           "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"))
-        rank = (f"ts_rank('{{{PART_WEIGHT}, 0, 0, 1}}', tsv, CAST(:r AS tsquery), 1)"
+        rank = (f"ts_rank('{{1, 0, 0, {PART_WEIGHT}}}', tsv, CAST(:r AS tsquery), 1)"
                 if query.required and scored else "0.0")
-        params = {"r": self.text_query(query), "q": self.expression(query, filters, strong, implied=True), "n": limit}
+        params = {"r": self.rank_query(query), "q": self.expression(query, filters, strong, implied=True)}
         select = f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"
         params["floor"] = floor = self._scan_floor(conn, query, params["q"], limit, filters)
-        if floor is None:
-            return fetch_rows(conn, select + " LIMIT :n", params)
-        conn.execute(text("SET LOCAL enable_bitmapscan = off"))
-        rows = fetch_rows(conn, select + " AND page_id > :floor ORDER BY page_id DESC LIMIT :n", params)
-        conn.execute(text("SET LOCAL enable_bitmapscan = on"))
-        if len(rows) < limit:
-            rows += fetch_rows(conn, select + " AND page_id <= :floor LIMIT :n", {**params, "n": limit - len(rows)})
-        return rows
+        found = _Found(conn, limit, _phrase_check(conn, query) if check_text else None)
+        if floor is not None:
+            conn.execute(text("SET LOCAL enable_bitmapscan = off"))
+            newest = select + " AND page_id > :floor ORDER BY page_id DESC LIMIT :n"
+            while found.wanted():
+                asked = found.more()
+                batch = fetch_rows(conn, newest, {**params, "n": asked})
+                if not found.add(batch, complete=len(batch) < asked):
+                    break
+                newest = select + " AND page_id > :floor AND page_id < :below ORDER BY page_id DESC LIMIT :n"
+                params["below"] = batch[-1][0]
+            conn.execute(text("SET LOCAL enable_bitmapscan = on"))
+        # GIN (an unordered LIMIT): a phrase's further batches ask again for more, the pages seen skipped.
+        older = select + ("" if floor is None else " AND page_id <= :floor") + " LIMIT :n"
+        asked = found.more()
+        while found.wanted() and not found.done:
+            batch = fetch_rows(conn, older, {**params, "n": asked})
+            if not found.add(batch, complete=len(batch) < asked):
+                break
+            asked += found.more()
+        return found.rows
 
     def _scan_floor(self, conn: Connection, query: ParsedQuery, expression: str, limit: int,
                     filters: list[list[str]]) -> int | None:
@@ -321,6 +359,11 @@ class PostgresFullText:
     def scores_cheaply(query: ParsedQuery) -> bool:
         return True                     # ts_rank reads only the candidate's own tsvector
 
+    @staticmethod
+    def checks_text(query: ParsedQuery) -> bool:
+        """Whether matching reads page texts: a phrase's order is checked there."""
+        return PhraseCheck.of(query) is not None
+
     def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
         """The planner's guess of the matching pages (from ANALYZE's most common lexemes)."""
         return self._planned_rows(conn, self.expression(query, filters))
@@ -333,3 +376,72 @@ class PostgresFullText:
 
     def size_bytes(self, conn: Connection) -> int:
         return int(conn.execute(text(f"SELECT pg_total_relation_size('{self.table}')")).scalar() or 0)
+
+
+class _Found:
+    """The rows `PostgresFullText.match` collects: as they come, or for a phrase query those whose
+    page text passes the check, checked a chunk at a time until enough pass (each candidate once,
+    however often a batch repeats it), at most PHRASE_CHECK_FACTOR × limit candidates."""
+
+    def __init__(self, conn: Connection, limit: int, check: PhraseCheck | None):
+        self.conn, self.limit, self.check = conn, limit, check
+        self.rows = Matches()
+        self.done = False                       # the check's budget spent
+        self._seen: set[int] = set()
+        self._budget = PHRASE_CHECK_FACTOR * limit
+        self._checked = self._passed = 0
+
+    def wanted(self) -> int:
+        return self.limit - len(self.rows)
+
+    def more(self, margin: float = 1.2) -> int:
+        """How many more candidates to read: what is wanted, and for a phrase as many more as the
+        share of candidates failing the check so far predicts (with *margin*: one read fewer)."""
+        if self.check is None:
+            return self.wanted()
+        share = max(self._passed / self._checked, 0.05) if self._checked else 1.0
+        return max(1, min(int(self.wanted() / share * margin) + 16, int(self._budget)))
+
+    def add(self, batch: list[tuple], complete: bool) -> bool:
+        """Take a batch (*complete*: no more candidates where it came from); whether to read on there."""
+        if self.check is None:
+            self.rows += batch[:self.wanted()]
+            return False                        # asked for exactly what was wanted
+        fresh = [row for row in batch if row[0] not in self._seen]
+        start = 0
+        while start < len(fresh) and self.wanted() and self._budget > 0:
+            chunk = fresh[start:start + self.more(margin=1.0)]
+            start += len(chunk)
+            self._seen.update(row[0] for row in chunk)
+            passing = self._passing(chunk)
+            self._checked += len(chunk)
+            self._passed += len(passing)
+            self.rows += passing[:self.wanted()]
+        if self.wanted() and self._budget <= 0 and (start < len(fresh) or not complete):
+            self.rows.cut_short = self.done = True
+        return not complete and not self.done and self.wanted() > 0
+
+    def _passing(self, rows: list[tuple]) -> list[tuple]:
+        """The rows whose page passes the check: pages checked before in this search as found then."""
+        known = self.check.results
+        unknown = [row[0] for row in rows if row[0] not in known]
+        if unknown:
+            self._budget -= len(unknown)
+            texts = dict(fetch_rows(self.conn, "SELECT id, text FROM pages WHERE id = ANY(:ids)", {"ids": unknown}))
+            for page_id in unknown:
+                known[page_id] = page_id in texts and self.check(unpack(texts[page_id]))
+        return [row for row in rows if known[row[0]]]
+
+
+# The matches of one search (counting, strong words, the newest) run in one transaction and share
+# the phrase checks made: per connection, and forgotten with it.
+_CHECKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _phrase_check(conn: Connection, query: ParsedQuery) -> PhraseCheck | None:
+    checks = _CHECKS.get(conn)
+    if checks is None:
+        checks = _CHECKS[conn] = {}
+    if query not in checks:
+        checks[query] = PhraseCheck.of(query)
+    return checks[query]

@@ -15,10 +15,10 @@ so user input can never break or widen the database query.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from .folding import keys
+from .folding import WORD, keys
 
 _TOKEN = re.compile(r'"([^"]*)"?|(-?)([^\W_][\w\-./§]*)(\*|~\d?)?', re.UNICODE)
 
@@ -34,6 +34,8 @@ class Word:
 @dataclass(frozen=True)
 class Phrase:
     keys: tuple[str, ...]
+    # The words as the query wrote them (a page spelling them alike holds the phrase: phrases.py)
+    written: tuple[str, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,7 @@ def _phrase(text: str) -> Word | Phrase | None:
     found = keys(text)
     if not found:
         return None
-    return Word(found[0], compound=False) if len(found) == 1 else Phrase(tuple(found))
+    return Word(found[0], compound=False) if len(found) == 1 else Phrase(tuple(found), tuple(WORD.findall(text)))
 
 
 def _word(text: str, suffix: str) -> Word | Phrase | None:
@@ -102,7 +104,7 @@ def _word(text: str, suffix: str) -> Word | Phrase | None:
     if not found:
         return None
     if len(found) > 1:                  # "ABH-2019-04711", "§81": the parts in order
-        return Phrase(tuple(found))
+        return Phrase(tuple(found), tuple(WORD.findall(text)))
     if suffix == "*":
         return Word(found[0], prefix=True)
     if suffix.startswith("~"):

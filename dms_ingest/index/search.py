@@ -276,10 +276,16 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     if estimate is None or estimate <= 4 * limit:
         # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
         # token list (allowed cases) makes few matches and is costly to evaluate twice: scored at once.
-        scored = bool(parsed.required) and any(len(group) > 8 for group in groups)
-        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
-        first = (scored, rows)
+        # So is a phrase checked against the page texts (PostgreSQL). Its pages are counted by the
+        # pages holding its words first, unchecked: more than limit go the common word's way below
+        # (checking them would cost a thousand page texts before the ranked pass checks its own).
+        checks = fulltext.checks_text(parsed)
+        scored = bool(parsed.required) and (any(len(group) > 8 for group in groups) or checks)
+        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=False, check_text=False) if checks else []
         if len(rows) <= limit:
+            rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
+            first = (scored, rows)
+        if len(rows) <= limit and not _cut_short(rows):
             rescore = parsed.required and rows and not scored
             return (fulltext.match(conn, parsed, groups, limit + 1) if rescore else rows), True, None
         if not parsed.required:         # filters alone: the newest documents
@@ -299,10 +305,16 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
         # allowed-case list each pass costs tens of ms at 1M pages).
         newest = first[1] if first is not None and first[0] == scored else \
             fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
-        if len(newest) <= limit:        # the estimate was too high: these are all
+        if len(newest) <= limit and not _cut_short(newest):     # the estimate was too high: these are all
             return (newest if scored else fulltext.match(conn, parsed, groups, limit + 1)), True, None
         rows += newest[:limit]
     return rows, False, estimate
+
+
+def _cut_short(rows) -> bool:
+    """Whether a match stopped checking phrases before seeing every candidate (PostgreSQL, fulltext.Matches):
+    its rows are then not all the matching pages even if fewer than asked."""
+    return getattr(rows, "cut_short", False)
 
 
 def _estimate_pages(conn, page_ids: list[int]) -> int:

@@ -91,7 +91,7 @@ def parse_band_text(text: str, today: dt.date) -> MrzResult | None:
     Line 1 is the line starting with 'P' that is followed by a line; its trailing fillers, which OCR
     drops freely, are put back (no check digit covers them, and the names end at the first run).
     """
-    lines = [re.sub(r"\s+", "", line) for line in text.splitlines()]
+    lines = [re.sub(r"\s+", "", _without_end_specks(line)) for line in text.splitlines()]
     # Line 1 loses its trailing fillers to OCR: a short name leaves a short line ("P<IRNMORADI<<AMIR<").
     lines = [line for line in lines if len(line) >= 12]
     for first, second in zip(lines, lines[1:]):
@@ -103,6 +103,17 @@ def parse_band_text(text: str, today: dt.date) -> MrzResult | None:
     return None
 
 
+def _without_end_specks(line: str) -> str:
+    """The line without the specks read as letters beside it ("...<<<8 OS", seed 56): short words
+    that a space parts from a line already long enough for an MRZ line, which holds no space."""
+    words = line.split()
+    while len(words) > 1 and len(words[-1]) <= 3 and len("".join(words[:-1])) >= LINE_LENGTH:
+        words.pop()
+    while len(words) > 1 and len(words[0]) <= 3 and len("".join(words[1:])) >= LINE_LENGTH:
+        words.pop(0)
+    return " ".join(words)
+
+
 def _line1_key(line: str) -> tuple[str, str]:
     """(issuing state, names) of a line 1; the names end at the first run of 3+ fillers (names are
     joined by one or two, so what follows such a run is a speck, not a name)."""
@@ -111,12 +122,32 @@ def _line1_key(line: str) -> tuple[str, str]:
     return line[2:5], names
 
 
-def _choose_line1(readings: list[str], nationality: str) -> str:
+def _choose_line1(readings: list[str], nationality: str, page_text: str = "") -> str:
     """Line 1 as most readings have it. No check digit covers names, so the page's own reading and
-    both band readings vote; a tie goes to the one whose issuing state is the holder's nationality."""
+    both band readings vote; a tie goes to the one whose names the data page prints as words (seed 56:
+    "MEHD" in the band, "MEHDI" on the page and printed), then to the one whose issuing state is the
+    holder's nationality."""
     keys = [_line1_key(r) for r in readings]
-    state, names = max(keys, key=lambda k: (keys.count(k), k[0] == nationality.ljust(3, "<")))
+    printed = set(re.findall(r"[A-Z]+", page_text.upper()))
+
+    def names_printed(key: tuple[str, str]) -> bool:
+        return set(re.findall(r"[A-Z]+", key[1])) <= printed
+
+    state, names = max(keys, key=lambda k: (keys.count(k), names_printed(k), k[0] == nationality.ljust(3, "<")))
     return ("P<" + state + names).ljust(LINE_LENGTH, "<")[:LINE_LENGTH]
+
+
+def _page_line1_readings(text: str, today: dt.date) -> list[str]:
+    """The page's own readings of line 1: of each MRZ it found, and MRZ-like rows that begin as line 1
+    does even where line 2 below was too garbled to parse."""
+    parsed = [m.lines[0] for m in find_mrz(text, today=today)]
+    rows = [re.sub(r"\s+", "", row) for row in text.splitlines()]
+    return parsed or [row for row in rows if _is_line1(row) and _mrz_like(row)]
+
+
+def _printed_part(text: str) -> str:
+    """The page's text without its MRZ-like rows: what the data page prints."""
+    return "\n".join(row for row in text.splitlines() if not _mrz_like(row) and not _garbled_partner(row))
 
 
 def _agree(a: MrzResult, b: MrzResult) -> bool:
@@ -144,8 +175,8 @@ def reread_mrz(page: Page, gray: np.ndarray, reader: MrzLineReader, *, today: dt
             break  # upright read: the page is the right way up, the turned band would be noise
     if not verified or any(not _agree(verified[0], other) for other in verified[1:]):
         return None
-    line1 = _choose_line1([m.lines[0] for m in find_mrz(page.text, today=today)]
-                          + [v.lines[0] for v in verified], verified[0].nationality)
+    line1 = _choose_line1(_page_line1_readings(page.text, today) + [v.lines[0] for v in verified],
+                          verified[0].nationality, _printed_part(page.text))
     result = parse_td3(line1, verified[0].lines[1], today=today)
     if result is None or not result.valid:
         return None

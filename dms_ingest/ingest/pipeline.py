@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..applications.detect import open_from_form
+from ..applications.detect import file_if_application_opened, open_from_form
 from ..errors import Rejected
 from ..storage import StoreError, environment_error, sha256_file
 from . import sources
@@ -303,6 +303,7 @@ def archive_document(doc: Document, encoded: dict, sheets: list[int], ctx: Conte
     record = _record(doc, doc_id, archive_path, kept, ingested_at, title, settings.archive.pdfa_part)
     row = commit_document(record, doc.original_path, archive_path, ctx.store, ctx.catalog, actor=actor)
     open_from_form(ctx, doc, row.id)
+    file_if_application_opened(ctx, doc)
     return IngestResult(doc.source, Status.ARCHIVED, id=row.id, sha256=doc.sha256, pages=len(doc.pages),
                         doc_type=doc.doc_type, case_number=doc.case_number, review=doc.review,
                         part=doc.part, message_id=doc.message_id, archive_sha256=row.archive_sha256,

@@ -18,7 +18,7 @@ from fastapi.responses import FileResponse
 from .. import office_time
 from ..errors import NotFound
 from ..services import case_lookup, casefile, documents, inbox, page_images
-from . import labels
+from . import labels, pages_applications
 from .api import OptionalDay, _upload_result
 from .uploads import receive, scratch_folder
 from .highlight import hit_boxes, marked_segments, query_terms
@@ -115,8 +115,10 @@ def cases_page(request: Request, actor: PageActor, q: Annotated[str, Query(max_l
 
 
 @router.get("/akten/{case_number}", name="case")
-def case_page(request: Request, actor: PageActor, case_number: str):
-    data = casefile.case_file(actor, runtime(request), case_number)
+def case_page(request: Request, actor: PageActor, case_number: str, antrag: str = "", neu: int = 0,
+              nachforderung: str = ""):
+    rt = runtime(request)
+    data = casefile.case_file(actor, rt, case_number, applications=True)    # one read, one access-log entry
     groups: dict[str, list] = {}
     for doc in data["documents"]:
         numbers = list(range(1, doc["pages"] + 1))
@@ -131,12 +133,17 @@ def case_page(request: Request, actor: PageActor, case_number: str):
     case = {"case_number": data["case_number"], "team": data["team"], "document_count": len(data["documents"]),
             "person": {**person, "date_of_birth": labels.day(person.get("date_of_birth"))},
             "groups": [{"label": labels.doc_type(code or None), "documents": docs} for code, docs in ordered]}
-    from ..services import applications
-
-    checklist = applications.case_status(actor, runtime(request), data["case_number"])
     titles = {doc["id"]: doc["title"] for docs in groups.values() for doc in docs}
-    return render(request, "case.html", f"Fallakte {data['case_number']}", case=case,
-                  applications=checklist["applications"], document_titles=titles)
+    open_types = {a["application_type"] for a in data["applications"]}
+    offered = [(key, f"{t.title} ({t.legal_basis})" if t.legal_basis else t.title)
+               for key, t in rt.settings.applications.types.items() if key not in open_types]
+    notice = pages_applications.opened_notice(rt.settings, data["applications"], antrag, bool(neu))
+    messages = [message("ok", notice)] if notice else []
+    letter = pages_applications.latest_letter(data["documents"])
+    return render(request, "case.html", f"Fallakte {data['case_number']}", case=case, messages=messages,
+                  applications=pages_applications.checklist_view(data["applications"], titles),
+                  application_types=offered, letter=letter,
+                  letter_written=bool(nachforderung) and letter is not None and letter["id"] == nachforderung)
 
 
 def _title(title: str | None, doc_type: str | None, source: str | None) -> str:

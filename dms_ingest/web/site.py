@@ -1,5 +1,5 @@
 """The browser pages on the application: the page kit (pages.py) and the route modules that
-register on its router (pages_work, pages_search, pages_privacy). Kept apart from pages.py so that
+register on its router (pages_work, pages_applications, pages_search, pages_privacy). Kept apart from pages.py so that
 the route modules import the kit and nothing imports them back."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from . import pages, pages_privacy, pages_search, pages_work  # noqa: F401 - they register their routes
+from . import pages, pages_applications, pages_privacy, pages_search, pages_work  # noqa: F401 - they register their routes
 
 
 def mount(app: FastAPI) -> None:
