@@ -587,9 +587,15 @@ Personal-Nr.: 58002 Steuerklasse: 1
 Grundgehalt 4.596,08€"""
 
 
-def decide_habte(text, accepted=lambda case: True):
-    return match_case(text, CaseRegistry(parse_registry_text(HABTE_ROWS)), pattern=CaseNumberPattern(), today=TODAY,
+def decide_on(rows, text, accepted=lambda case: True):
+    """The decision on *text* with the registry *rows*, where every case takes its sponsor's papers unless
+    *accepted* says otherwise."""
+    return match_case(text, CaseRegistry(parse_registry_text(rows)), pattern=CaseNumberPattern(), today=TODAY,
                       sponsor_accepted=accepted)
+
+
+def decide_habte(text, accepted=lambda case: True):
+    return decide_on(HABTE_ROWS, text, accepted)
 
 
 def test_a_number_with_one_prefix_letter_misread_is_filed_where_the_documents_people_confirm_it():
@@ -727,8 +733,7 @@ ABH-2019-11873,Nikolova,Cristina,1983-02-14,BGR,,,,
 
 
 def decide_nikolic(text, accepted=lambda case: True):
-    return match_case(text, CaseRegistry(parse_registry_text(NIKOLIC_ROWS)), pattern=CaseNumberPattern(), today=TODAY,
-                      sponsor_accepted=accepted)
+    return decide_on(NIKOLIC_ROWS, text, accepted)
 
 
 def test_a_sponsor_recorded_by_name_only_is_recognised_with_the_registry_spelling_variants():
