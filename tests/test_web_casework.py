@@ -150,6 +150,15 @@ def test_a_hit_names_its_file_and_the_hint_names_every_kind_of_query(office):
         assert taught in page, taught
 
 
+def test_a_keyboard_reaches_the_hits_without_tabbing_through_every_filter(office):
+    """The form has five fields (a date field is three tab stops) and the facets come first: a link
+    before them leads to the hits' heading, which takes the focus."""
+    app, _ = office
+    page = web_client(app, "anna").get("/suche", params={"q": "Antrag"}).text
+    skip = page.index('<a href="#treffer">Zu den Treffern springen</a>')
+    assert skip < page.index('<form method="get" action="/suche"') and '<h2 id="treffer" tabindex="-1">' in page
+
+
 def test_german_quotation_marks_make_a_phrase_as_the_hint_shows_them(office):
     """„…“ from a German keyboard or copied from the hint: the words in this order, not each anywhere."""
     app, ids = office
