@@ -176,3 +176,15 @@ def test_the_document_opened_from_a_fuzzy_hit_marks_what_the_search_found(office
     page = web_client(app, "anna").get(f"/dokumente/{doc}", params={"q": "Aufenthaltserlaubnls~"}).text
     assert "<mark>Aufenthaltserlaubnis</mark>" in page and '<rect class="hit"' in page
     assert "<mark>Verlängerung</mark>" not in page
+
+
+def test_the_document_page_shows_what_was_read_from_it_and_what_a_person_must_check(office):
+    """The checklist's "bitte prüfen" leads here: each field in German, read or not, how sure, where."""
+    app, ids = office
+    page = web_client(app, "yusuf").get(f"/dokumente/{ids['bescheid_yilmaz.pdf']}").text
+    section = page[page.index('<h2 id="angaben"'):page.index("</section>", page.index('<h2 id="angaben"'))]
+    assert "<th scope=\"row\">Betreff</th>" in section and "Bescheid über die Verlängerung der Aufenthaltserlaubnis" in section
+    assert '<a href="#seite-1">Seite 1</a>' in section
+    assert "<th scope=\"row\">Datum</th>" in section and "nicht sicher gelesen – bitte prüfen" in section
+    assert "subject" not in section and "unread" not in section
+    assert "Gelesene Angaben" not in web_client(app, "anna").get(f"/dokumente/{ids['schreiben_ahmadi.pdf']}").text

@@ -168,7 +168,7 @@ SCAN_ROW_COST = 5
 
 # Phrase candidates (all their words on the page) checked against the page text per match, at most
 # this many times its limit: beyond, the matches returned are marked cut short (Matches).
-PHRASE_CHECK_FACTOR = 4
+PHRASE_CHECK_FACTOR = 2
 
 
 class Matches(list):
