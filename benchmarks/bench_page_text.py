@@ -4,7 +4,8 @@
     .venv/bin/python benchmarks/bench_page_text.py --ocr-samples   # also Tesseract (deu) on samples/inbox
 
 Prints, per set of texts, the stored bytes as a share of the UTF-8 bytes: deflate alone (same
-settings, no dictionary) and `page_text.pack` (with the current dictionary), and the CPU per page.
+settings, no dictionary), with each earlier shipped dictionary and `page_text.pack` (with the
+current dictionary), and the CPU per page.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from bench_search import make_pool  # noqa: E402
-from dms_ingest.index.page_text import pack, unpack  # noqa: E402
+from dms_ingest.index.page_text import _SHIPPED, CURRENT_VERSION, pack, unpack  # noqa: E402
 
 PEER_CORPUS = ROOT.parent / "shared" / "peer-corpus"
 
@@ -58,8 +59,10 @@ def report(name: str, texts: list[str]) -> None:
     started = time.process_time()
     assert [unpack(p) for p in packed] == texts
     unpack_us = (time.process_time() - started) / len(texts) * 1e6
-    print(f"| {name} | {len(texts):,} | {raw / len(texts):,.0f} | {sum(map(deflated, texts)) / raw:.2f} "
-          f"| {sum(map(len, packed)) / raw:.2f} | {pack_us:.0f} / {unpack_us:.0f} |")
+    earlier = " | ".join(f"{sum(len(pack(t, version)) for t in texts) / raw:.3f}"
+                         for version in sorted(_SHIPPED) if version != CURRENT_VERSION)
+    print(f"| {name} | {len(texts):,} | {raw / len(texts):,.0f} | {sum(map(deflated, texts)) / raw:.3f} | {earlier} "
+          f"| {sum(map(len, packed)) / raw:.3f} | {pack_us:.0f} / {unpack_us:.0f} |")
 
 
 def main() -> int:
@@ -68,7 +71,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=5)
     parser.add_argument("--ocr-samples", action="store_true", help="also OCR samples/inbox (about a minute)")
     args = parser.parse_args()
-    print("| texts | count | mean bytes | deflate alone | page_text.pack | µs CPU to pack / unpack |\n|---|---:|---:|---:|---:|---:|")
+    earlier = [f"dictionary v{v}" for v in sorted(_SHIPPED) if v != CURRENT_VERSION]
+    print(f"| texts | count | mean bytes | deflate alone | {' | '.join(earlier)} | page_text.pack (v{CURRENT_VERSION}) "
+          "| µs CPU to pack / unpack |\n|---|---:|---:|---:|" + "---:|" * len(earlier) + "---:|---:|")
     report("bench_search's generated pages", [t for _, t, _ in make_pool(args.pages, random.Random(args.seed))])
     if args.ocr_samples:
         report("Tesseract deu on samples/inbox", ocr_samples())

@@ -208,7 +208,8 @@ class Archive:
                 text = CASE_NUMBER.sub(case.number, text).replace(surname, case.surname)
                 texts.append(text)
             received = self.start + timedelta(minutes=self.documents * 7)
-            doc, rows = archived_rows(doc_id, label, case.number, received, texts, self.rng)
+            # the field values from a generator of their own: the archive's texts and cases stay those of the seed
+            doc, rows = archived_rows(doc_id, label, case.number, received, texts, random.Random(self.documents))
             if self.bulk:
                 batch.append((doc, rows))
                 if len(batch) >= 500 or self.pages + len(texts) >= target:
@@ -355,10 +356,10 @@ def system_catalog_bytes(catalog: Catalog) -> int:
     if catalog.is_sqlite:
         return 0
     with catalog.engine.connect() as conn:
-        return conn.exec_driver_sql(
+        return int(conn.exec_driver_sql(
             "SELECT pg_database_size(current_database()) - (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) "
             "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm'))").scalar()
+            "WHERE n.nspname = 'public' AND c.relkind IN ('r', 'm'))").scalar())
 
 
 def run_backend(backend: str, sizes: list[int], pool, args, rows: list[dict]) -> None:

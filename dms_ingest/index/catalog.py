@@ -64,6 +64,7 @@ class Catalog:
         with schema_lock(self.engine) as conn:
             SQLModel.metadata.create_all(conn)
             _add_missing_columns(conn)
+            _match_index_methods(conn)
             rebuild = self._upgrade_schema(conn)
         if rebuild:
             self.reindex()
@@ -500,6 +501,23 @@ def _add_missing_columns(conn) -> None:
             if column.name not in present and column.nullable:
                 kind = column.type.compile(dialect=conn.dialect)
                 conn.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
+
+
+def _match_index_methods(conn) -> None:
+    """PostgreSQL: an index the models now declare with another method (a b-tree made by an older
+    version where a hash index is declared) is made again as declared, under the schema lock."""
+    if conn.dialect.name != "postgresql":
+        return
+    existing = dict(conn.execute(text("SELECT c.relname, a.amname FROM pg_class c JOIN pg_am a ON a.oid = c.relam "
+                                      "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                      "WHERE c.relkind = 'i' AND n.nspname = current_schema()")).all())
+    for table in SQLModel.metadata.sorted_tables:
+        for index in table.indexes:
+            method = index.dialect_options["postgresql"]["using"]
+            if method and index.name in existing and existing[index.name] != method:
+                conn.execute(text(f'DROP INDEX "{index.name}"'))
+                index.create(conn)
+                log.warning("index %s is now a %s index (was %s)", index.name, method, existing[index.name])
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
