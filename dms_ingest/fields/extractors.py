@@ -38,7 +38,8 @@ def _amount(text: str) -> str | None:
 def _mrz_readings(text: str, today: dt.date):
     """The MRZs of a page; an invalid one is read again without the stray marks OCR put at the
     ends of its lines (a speck read as "(" before the first character) - kept only if every check
-    digit then passes."""
+    digit then passes. A letter OCR read in lower case after the speck ("‚c36803670...", seed 46) may
+    be the line's first character or a speck too: both are tried, and only one may verify."""
     found = find_mrz(text, today=today)
     if found and all(m.valid for m in found):
         return found
@@ -46,10 +47,14 @@ def _mrz_readings(text: str, today: dt.date):
     for first, second in zip(lines, lines[1:]):
         if not first.lstrip(" ‚,.'`").startswith("P"):
             continue
-        trimmed = [re.sub(r"^[^A-Z0-9<]+|[^A-Z0-9<]+$", "", line) for line in (first, second)]
-        result = parse_td3(*trimmed, today=today)
-        if result is not None and result.valid:
-            return [result]
+        verified = {}
+        for head in (r"^[^A-Z0-9<]+", r"^[^A-Za-z0-9<]+"):
+            trimmed = [re.sub(rf"{head}|[^A-Z0-9<]+$", "", line) for line in (first, second)]
+            result = parse_td3(*trimmed, today=today)
+            if result is not None and result.valid:
+                verified[result.lines] = result
+        if len(verified) == 1:
+            return list(verified.values())
     return found
 
 
