@@ -188,3 +188,30 @@ def test_the_document_page_shows_what_was_read_from_it_and_what_a_person_must_ch
     assert "<th scope=\"row\">Datum</th>" in section and "nicht sicher gelesen – bitte prüfen" in section
     assert "subject" not in section and "unread" not in section
     assert "Gelesene Angaben" not in web_client(app, "anna").get(f"/dokumente/{ids['schreiben_ahmadi.pdf']}").text
+
+
+def test_the_ready_list_names_the_complete_applications_of_the_users_cases(office, monkeypatch):
+    """`dms cases ready` in the browser: an application whose one requirement is on file is listed for
+    its team, not for another team; the mailroom has no such list."""
+    from dms_ingest.applications.config import ApplicationType, Requirement
+    from dms_ingest.services import applications
+    from dms_ingest.services.actor import Actor
+
+    app, _ = office
+    runtime = app.state.runtime
+    monkeypatch.setitem(runtime.settings.applications.types, "nur_formular", ApplicationType(
+        title="Antrag <ohne> Anlagen", legal_basis="Test", requirements=[
+            Requirement(key="formular", label="Antragsformular", doc_type="antrag")]))
+    anna = web_client(app, "anna")
+    assert "Zurzeit ist kein offener Antrag vollständig" in anna.get("/antraege/terminreif").text
+    system = Actor.system(client="test")
+    applications.open_application(system, runtime, "ABH-2022-06060", "nur_formular")
+    try:
+        page = anna.get("/antraege/terminreif").text
+        assert '<a href="/akten/ABH-2022-06060#antraege">ABH-2022-06060</a>' in page
+        assert "Antrag &lt;ohne&gt; Anlagen (Test)" in page and 'href="/antraege/terminreif" aria-current="page"' in page
+        assert "ABH-2022-06060" not in web_client(app, "yusuf").get("/antraege/terminreif").text
+        post = web_client(app, "post")
+        assert post.get("/antraege/terminreif").status_code == 403 and "/antraege/terminreif" not in post.get("/suche").text
+    finally:
+        applications.close_application(system, runtime, "ABH-2022-06060", "nur_formular")

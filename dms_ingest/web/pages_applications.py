@@ -12,7 +12,7 @@ from fastapi import Form, Request
 from ..errors import Invalid
 from ..services import applications
 from . import labels
-from .pages import PageActor, page_url, query_string, redirect, router, runtime
+from .pages import PageActor, page_url, query_string, redirect, render, router, runtime
 
 STATES = {"satisfied": ("erfüllt", "badge-ok"), "missing": ("fehlt", "badge-bad"),
           "expired": ("abgelaufen", "badge-bad"), "insufficient": ("nicht ausreichend", "badge-bad"),
@@ -96,3 +96,15 @@ def request_letter(request: Request, actor: PageActor, case_number: str,
                       "ein Dokument in der Akte geprüft wird („bitte prüfen“).") from None
     return redirect(page_url("case", case_number=letters[0]["case_number"])
                     + query_string(nachforderung=letters[0]["id"]) + "#antraege")
+
+
+@router.get("/antraege/terminreif", name="applications_ready")
+def applications_ready(request: Request, actor: PageActor):
+    """`dms cases ready` for the browser: the open applications whose documents are all on file, in
+    the cases the user may see, to offer an appointment."""
+    rows = [{"case_number": r["case_number"], "applicant": r["applicant"],
+             "application": f"{r['title']} ({r['legal_basis']})" if r.get("legal_basis") else r["title"],
+             "since": labels.when(r["complete_since"]) if r.get("complete_since") else "–",
+             "opened": labels.when(r["opened_at"]) if r.get("opened_at") else "–"}
+            for r in applications.ready_cases(actor, runtime(request))]
+    return render(request, "applications_ready.html", "Terminreife Anträge", rows=rows)
