@@ -98,3 +98,55 @@ def test_rescore_counts_the_forms_by_their_purpose():
     kept = {"documents": {name: {"doc_type": "antrag", "pages": [PageText(1, options.format(*boxes)).to_json()]}
                           for name, boxes in forms.items()}}
     assert rescore_fields(labels, kept).forms == {"right": 1, "wrong": 1, "none": 1}
+
+
+def test_rescore_decides_the_cases_again_on_the_kept_text(tmp_path):
+    """`dms eval DIR --rescore FILE` on an application set: the pipeline's case decision and the checklist
+    on the kept page texts. A complete case is reported complete; the same case whose passport is a
+    registered stranger's is not, and the stranger's passport is filed nowhere."""
+    from dms_ingest.applications.evaluation import rescore_fields
+    from dms_ingest.applications.replay import replay_cases
+    from dms_ingest.classifiers.registry import CaseRecord, write_registry_csv
+    from dms_ingest.config import load_settings
+    from dms_ingest.fields.model import PageText
+
+    from .paths import REPO
+
+    hh, docs, _ = case("complete")
+    stranger = gen.people.Person("Becker", "Jonas", dt.date(1982, 1, 15), "DEU", "M", "Kiel")
+    write_registry_csv([CaseRecord("ABH-2024-00001", hh.applicant.surname, hh.applicant.given_names,
+                                   hh.applicant.date_of_birth, hh.applicant.nationality),
+                        CaseRecord("ABH-2015-03003", stranger.surname, stranger.given_names, stranger.date_of_birth,
+                                   "DEU")], tmp_path / "registry.csv")
+    settings = load_settings(REPO / "config.yaml")
+
+    def replayed(documents):
+        names = {f"{k:02d}_{d.doc_type}.png": d for k, d in enumerate(documents)}
+        labels = {"today": TODAY.isoformat(), "documents": {
+            name: {"doc_type": d.doc_type, "case_number": "ABH-2024-00001", "fields": d.fields, "smudged": []}
+            for name, d in names.items()}, "cases": {"ABH-2024-00001": {
+                "application_type": "verlaengerung", "scenario": "complete", "change": "", "complete": True}}}
+        kept = {"documents": {name: {"doc_type": d.doc_type, "doc_type_confidence": 0.95, "pages": [PageText(
+            1, "\n".join(["Aktenzeichen: ABH-2024-00001"] + [line.as_text() for line in d.lines])).to_json()]}
+            for name, d in names.items()}}
+        report = rescore_fields(labels, kept, config=REPO / "config.yaml")
+        replay_cases(report, tmp_path, labels, kept, settings)
+        return report
+
+    report = replayed(docs)
+    assert (report.complete_cases, report.complete_reported, report.in_case, report.wrong_case) == (1, 1, len(docs), 0)
+    foreign = [gen.passport(random.Random(1), stranger, dt.date(2031, 1, 31)) if d.doc_type == "pass" else d
+               for d in docs]
+    report = replayed(foreign)
+    assert report.complete_reported == 0 and report.wrong_case == 0 and report.in_case == len(docs) - 1
+    assert report.case_outcomes[0]["documents_not_filed_or_mistyped"] == ["pass (review)"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_unreadable_case_smudges_a_field_its_application_checks(seed):
+    """A contract's salary counts for the Blue Card only: smudged in an extension's file, the file would be
+    complete though labelled incomplete (seed 51's set with --scenarios missing expired unreadable relative)."""
+    for app_type in ("verlaengerung", "niederlassungserlaubnis"):
+        rng = random.Random(seed)
+        docs, change = gen.build_case(rng, gen._household(rng), app_type, "unreadable", "ABH-2024-00001", TODAY)
+        assert not any(d.smudged for d in docs if d.doc_type == "arbeitsvertrag"), change

@@ -44,6 +44,17 @@ def test_a_turned_reading_with_lower_confidence_or_too_few_german_words_is_doubt
     assert not clearly_better(reading(UPSIDE_DOWN.swapcase(), 90.0), first)       # still letter soup
 
 
+def test_a_confident_reading_with_few_german_words_is_not_poor():
+    # An upright payslip of a generated application set as Tesseract read it: names, amounts, compounds
+    # the word list lacks; read with confidence, it is not read again.
+    payslip = ('vend\n\n.\n\nAktenzeichen: ABH-2019-72282: "\n\nBäckerei Sonnenschein : ;\n" * Bergstraße 33 - '
+               '45127 Essen :\n\nFrau Agnieszka Joanna Kravchenko Geb\nPersonal-Nr.: 45195 Steuerklasse: 2\n\n'
+               'Grundgehalt 3.813,52 €\n\nGesamtbrutto 3.813,52 €\n\nLohnsteuer 457,62 €\n\nSozialversicherung '
+               '732,65 € ; :\nNettoverdienst 2.623,25 € : .\nAuszahlungsbetrag 2.623,25 € .\n\nte')
+    assert reading(payslip, 85.0).known_share < 0.35
+    assert not is_poor(reading(payslip, 85.0)) and is_poor(reading(payslip, 45.0))
+
+
 def test_a_reading_with_no_words_is_poor_but_nothing_is_poor_without_the_word_list():
     assert is_poor(reading(". . ®", 10.0))
     assert not is_poor(Quality(10.0, None, 12)) and not clearly_better(Quality(90.0, None, 30), Quality(10.0, None, 30))

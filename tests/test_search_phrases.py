@@ -59,8 +59,9 @@ def test_phrase_candidates_are_checked_in_batches_until_the_page_is_full(make_ca
     result = catalog.find(SearchQuery('"Antrag auf"', limit=5))
     assert ids(result.hits) <= {"phrase-03", "phrase-11", "phrase-19"}
     assert result.total_exact == catalog.is_sqlite
-    if not result.total_exact:
-        assert result.to_json()["total_is_estimate"]
+    if not result.total_exact:          # an estimate, scaled by the share of checked pages holding it
+        answer = result.to_json()
+        assert answer["total_is_estimate"] and answer["total_estimate"] < 24
 
 
 def test_the_word_weighs_by_how_often_it_stands_and_above_a_compound_part(make_catalog):

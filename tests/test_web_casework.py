@@ -3,6 +3,7 @@ means them, what a hit says, and the case file's application checklist in German
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 
 import pytest
@@ -110,3 +111,107 @@ def test_a_caseworker_opens_an_application_and_writes_the_letter_for_what_is_mis
     yusuf = web_client(app, "yusuf")                                                    # another team's case
     refused = yusuf.post(f"{case}/nachforderung", data={"application_type": "", "csrf_token": _csrf(yusuf)})
     assert refused.status_code == 403
+
+
+def test_the_search_page_filters_by_review_state_and_keeps_every_filter_across_pages(office, monkeypatch):
+    from dms_ingest.web import pages_search
+
+    app, ids = office
+    monkeypatch.setattr(pages_search, "PAGE_SIZE", 1)
+    anna = web_client(app, "anna")
+    first = anna.get("/suche", params={"q": "Ahmadi", "case": "abh-2022-06060", "pruefung": "ohne", "type": ""}).text
+    assert "2 Treffer" in first and '<option value="ohne" selected>' in first
+    assert len(_hit_ids(first, ids)) == 1
+    next_href = re.search(r'<a href="([^"]+)" rel="next"', first).group(1).replace("&amp;", "&")
+    assert "pruefung=ohne" in next_href and "case=ABH-2022-06060" in next_href and "offset=1" in next_href
+    second = anna.get(next_href).text
+    assert len(_hit_ids(second, ids)) == 1 and _hit_ids(second, ids) != _hit_ids(first, ids)
+    prev_href = re.search(r'<a href="([^"]+)" rel="prev"', second).group(1).replace("&amp;", "&")
+    assert "pruefung=ohne" in prev_href and _hit_ids(anna.get(prev_href).text, ids) == _hit_ids(first, ids)
+    facet = re.search(r'<aside class="facets".*?<a href="([^"]+)"', first, re.S).group(1)
+    assert "pruefung=ohne" in facet
+    # The review queue's document (no case yet) for the mailroom: found only with "in Prüfung".
+    post = web_client(app, "post")
+    waiting = post.get("/suche", params={"q": "Gehaltsnachweise", "pruefung": "offen"}).text
+    assert "nachreichung_ohne_az.pdf" in _hit_ids(waiting, ids) and "in Prüfung</span>" in waiting
+    assert _hit_ids(post.get("/suche", params={"q": "Gehaltsnachweise", "pruefung": "ohne"}).text, ids) == set()
+    api = web_client(app, "post")
+    api.headers["Accept"] = "application/json"
+    assert [h["id"] for h in api.get("/api/search", params={"q": "Gehaltsnachweise", "review": "true"}).json()["hits"]] \
+        == [ids["nachreichung_ohne_az.pdf"]]
+    assert api.get("/api/search", params={"q": "Gehaltsnachweise", "review": "false"}).json()["hits"] == []
+
+
+def test_a_hit_names_its_file_and_the_hint_names_every_kind_of_query(office):
+    app, ids = office
+    page = web_client(app, "anna").get("/suche", params={"q": "Berichtigung"}).text
+    assert "Anwaltsschreiben · ABH-2022-06060 – schreiben_ahmadi.pdf</a>" in page   # 20 hits are told apart
+    for taught in ("OR", "Mohammed~", "Miet*", "-Entwurf", "„Antrag auf“", "erlaubnis findet Aufenthaltserlaubnis"):
+        assert taught in page, taught
+
+
+def test_a_keyboard_reaches_the_hits_without_tabbing_through_every_filter(office):
+    """The form has five fields (a date field is three tab stops) and the facets come first: a link
+    before them leads to the hits' heading, which takes the focus."""
+    app, _ = office
+    page = web_client(app, "anna").get("/suche", params={"q": "Antrag"}).text
+    skip = page.index('<a href="#treffer">Zu den Treffern springen</a>')
+    assert skip < page.index('<form method="get" action="/suche"') and '<h2 id="treffer" tabindex="-1">' in page
+
+
+def test_german_quotation_marks_make_a_phrase_as_the_hint_shows_them(office):
+    """„…“ from a German keyboard or copied from the hint: the words in this order, not each anywhere."""
+    app, ids = office
+    anna = web_client(app, "anna")
+    in_order = anna.get("/suche", params={"q": "„Verlängerung der Aufenthaltserlaubnis“"}).text
+    assert _hit_ids(in_order, ids) == {"antrag_ahmadi.pdf"}
+    turned = anna.get("/suche", params={"q": "„Aufenthaltserlaubnis Verlängerung“"}).text
+    assert _hit_ids(turned, ids) == set() and "Keine Treffer" in turned
+
+
+def test_the_document_opened_from_a_fuzzy_hit_marks_what_the_search_found(office):
+    """`word~` finds OCR errors and other spellings; the page shows where they are, as for other hits."""
+    app, ids = office
+    doc = ids["antrag_ahmadi.pdf"]
+    page = web_client(app, "anna").get(f"/dokumente/{doc}", params={"q": "Aufenthaltserlaubnls~"}).text
+    assert "<mark>Aufenthaltserlaubnis</mark>" in page and '<rect class="hit"' in page
+    assert "<mark>Verlängerung</mark>" not in page
+
+
+def test_the_document_page_shows_what_was_read_from_it_and_what_a_person_must_check(office):
+    """The checklist's "bitte prüfen" leads here: each field in German, read or not, how sure, where."""
+    app, ids = office
+    page = web_client(app, "yusuf").get(f"/dokumente/{ids['bescheid_yilmaz.pdf']}").text
+    section = page[page.index('<h2 id="angaben"'):page.index("</section>", page.index('<h2 id="angaben"'))]
+    assert "<th scope=\"row\">Betreff</th>" in section and "Bescheid über die Verlängerung der Aufenthaltserlaubnis" in section
+    assert '<a href="#seite-1">Seite 1</a>' in section
+    assert "<th scope=\"row\">Datum</th>" in section and "nicht sicher gelesen – bitte prüfen" in section
+    assert "subject" not in section and "unread" not in section
+    assert "Gelesene Angaben" not in web_client(app, "anna").get(f"/dokumente/{ids['schreiben_ahmadi.pdf']}").text
+
+
+def test_the_ready_list_names_the_complete_applications_of_the_users_cases(office, monkeypatch):
+    """`dms cases ready` in the browser: an application whose one requirement is on file is listed for
+    its team, not for another team; the mailroom has no such list."""
+    from dms_ingest.applications.config import ApplicationType, Requirement
+    from dms_ingest.services import applications
+    from dms_ingest.services.actor import Actor
+
+    app, _ = office
+    runtime = app.state.runtime
+    monkeypatch.setitem(runtime.settings.applications.types, "nur_formular", ApplicationType(
+        title="Antrag <ohne> Anlagen", legal_basis="Test", requirements=[
+            Requirement(key="formular", label="Antragsformular", doc_type="antrag")]))
+    anna = web_client(app, "anna")
+    assert "Zurzeit ist kein offener Antrag vollständig" in anna.get("/antraege/terminreif").text
+    system = Actor.system(client="test")
+    applications.open_application(system, runtime, "ABH-2022-06060", "nur_formular")
+    try:
+        page = anna.get("/antraege/terminreif").text
+        assert '<a href="/akten/ABH-2022-06060#antraege">ABH-2022-06060</a>' in page
+        assert "Antrag &lt;ohne&gt; Anlagen (Test)" in page and 'href="/antraege/terminreif" aria-current="page"' in page
+        assert "ABH-2022-06060" not in web_client(app, "yusuf").get("/antraege/terminreif").text
+        post = web_client(app, "post")
+        assert post.get("/antraege/terminreif").status_code == 403 and "/antraege/terminreif" not in post.get("/suche").text
+    finally:
+        applications.close_application(system, runtime, "ABH-2022-06060", "nur_formular")

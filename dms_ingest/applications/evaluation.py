@@ -89,6 +89,24 @@ class ApplicationReport:
         met["complete_recall>=90%"] = self.complete_recall >= 0.9
         return met
 
+    def add_case(self, case_number: str, case: dict, complete: bool, requirements: list[dict],
+                 not_filed: list[str]) -> None:
+        """One case's status outcome (*requirements*: key, state, reason each) against its label *case*."""
+        counts = self.scenarios.setdefault(case["scenario"], {"cases": 0, "reported_complete": 0})
+        counts["cases"] += 1
+        counts["reported_complete"] += complete
+        if complete and not case["complete"]:
+            self.false_complete.append(case_number)
+        if case["complete"]:
+            self.complete_cases += 1
+            self.complete_reported += complete
+        self.case_outcomes.append({
+            "case_number": case_number, "application_type": case["application_type"],
+            "scenario": case["scenario"], "change": case["change"], "reported_complete": complete,
+            "requirements": {r["key"]: r["state"] for r in requirements},
+            "documents_not_filed_or_mistyped": not_filed,
+            "reasons": {r["key"]: r["reason"] for r in requirements if r["state"] != "satisfied"}})
+
     def summary(self) -> str:
         lines = [f"application set: {self.cases} cases, {self.documents} documents, as of {self.today}",
                  f"documents: type right {self.doc_type_right}/{self.documents}, filed into their case "
@@ -215,7 +233,8 @@ def _kept_pages(catalog, ids: dict, heard: dict[str, list]) -> dict:
         numbers = sorted(p.number for p in catalog.pages(doc.id))
         for texts in heard.get(name, []):
             if sorted(t.number for t in texts) == numbers:
-                documents[name] = {"doc_type": doc.doc_type, "pages": [t.to_json() for t in texts]}
+                documents[name] = {"doc_type": doc.doc_type, "doc_type_confidence": doc.doc_type_confidence,
+                                   "pages": [t.to_json() for t in texts]}
                 break
     return {"documents": documents}
 
@@ -289,20 +308,7 @@ def evaluate_application_set(directory: Path, labels: dict, *, config: Path | No
                 report.forms["wrong"] += 1
                 services.open_application(actor, runtime, case_number, case["application_type"], source="eval")
             complete, entry = _complete(services, actor, runtime, case_number, case, today)
-            counts = report.scenarios.setdefault(case["scenario"], {"cases": 0, "reported_complete": 0})
-            counts["cases"] += 1
-            counts["reported_complete"] += complete
-            if complete and not case["complete"]:
-                report.false_complete.append(case_number)
-            if case["complete"]:
-                report.complete_cases += 1
-                report.complete_reported += complete
-            report.case_outcomes.append({
-                "case_number": case_number, "application_type": case["application_type"],
-                "scenario": case["scenario"], "change": case["change"], "reported_complete": complete,
-                "requirements": {r["key"]: r["state"] for r in entry["status"]["requirements"]},
-                "documents_not_filed_or_mistyped": not_filed.get(case_number, []),
-                "reasons": {r["key"]: r["reason"] for r in entry["status"]["requirements"] if r["state"] != "satisfied"}})
+            report.add_case(case_number, case, complete, entry["status"]["requirements"], not_filed.get(case_number, []))
         # A clerk settles the review queue: every document that did not reach its case (or its type)
         # is filed as the label says - also a relative's document sent with the applicant's number.
         for name, truth in labels["documents"].items():

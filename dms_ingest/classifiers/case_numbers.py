@@ -212,8 +212,10 @@ def _find_label(text: str, start: int) -> str | None:
     return None
 
 
-# A character right after a number that stands for no punctuation a sentence puts there.
-_UNREAD_GLYPH = re.compile(r"[^\s.,;:!?)\]}'\"»«“”„’‘/\-–—]")
+# A character right after a number that stands for no punctuation a sentence puts there. A closing
+# bracket counts as a glyph: OCR reads a 1 as "]" ("ABH-2017-7428]"), and a case number in brackets
+# is rare; the worst it costs is review.
+_UNREAD_GLYPH = re.compile(r"[^\s.,;:!?)'\"»«“”„’‘/\-–—]")
 
 
 def find_case_numbers(text: str, pattern: CaseNumberPattern | None = None) -> list[CaseNumberHit]:

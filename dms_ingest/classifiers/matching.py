@@ -15,7 +15,8 @@ from .birth_rows import find_table_birth_dates
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
 from .persons import (PersonMention, TextNames, find_birth_dates, find_name_candidates, find_person_mentions,
-                      find_unread_birth_dates, person_name_score, reads_as_name)
+                      find_unread_birth_dates, person_name_score, reads_as_name,
+                      registry_name_score)
 from .registry import CaseRecord, CaseRegistry
 
 NAME_THRESHOLD = 85.0
@@ -214,7 +215,7 @@ def _mention_fits(mention_surname: str, mention_given: str, birth: dt.date | Non
         return False
     if reads_as_name(record.surname, record.given_names, mention_surname, mention_given):
         return True
-    return person_name_score(record.surname, record.given_names, mention_surname, mention_given) >= threshold
+    return registry_name_score(record.surname, record.given_names, mention_surname, mention_given) >= threshold
 
 
 def _contradictions(record: CaseRecord, people: _PeopleEvidence, threshold: float) -> tuple[list[str], list[str]]:

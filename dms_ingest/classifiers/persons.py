@@ -106,6 +106,13 @@ def _printed_spellings(name: str) -> list[str]:
     return list(dict.fromkeys([name, *variants]))
 
 
+def registry_name_score(surname: str, given_names: str, read_surname: str, read_given: str) -> float:
+    """person_name_score of a registry name against one read in a text, also as OCR reads the registry
+    name's letters that the German model lacks ("Nikolid" for Nikolić), as TextNames.find does."""
+    return max(person_name_score(family, given, read_surname, read_given)
+               for family in _printed_spellings(surname) for given in _printed_spellings(given_names))
+
+
 def _joined_forms(surname: str, given_names: str) -> set[str]:
     """A name written without the space between given name and surname, either order, loose-folded."""
     family = "".join(fold_name(surname).split())

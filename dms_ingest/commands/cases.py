@@ -173,7 +173,13 @@ def evaluate_applications(directory: Path, labels: dict, json_output: bool, work
     from ..applications.evaluation import evaluate_application_set, rescore_fields
 
     if rescore is not None:
-        report = rescore_fields(labels, json.loads(rescore.read_text(encoding="utf-8")), config=state.get("config"))
+        kept = json.loads(rescore.read_text(encoding="utf-8"))
+        report = rescore_fields(labels, kept, config=state.get("config"))
+        if (directory / "registry.csv").exists():
+            from ..applications.replay import replay_cases
+            from ..config import load_settings
+
+            replay_cases(report, directory, labels, kept, load_settings(state.get("config")))
     else:
         report = evaluate_application_set(directory, labels, config=state.get("config"), workers=workers,
                                           keep_pages=keep_pages)

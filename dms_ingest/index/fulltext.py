@@ -144,6 +144,10 @@ class SqliteFullText:
         return False
 
     @staticmethod
+    def passing_share(conn: Connection, query: ParsedQuery) -> float | None:
+        return None                     # every match FTS5 returns holds its phrases
+
+    @staticmethod
     def scores_cheaply(query: ParsedQuery) -> bool:
         """bm25 reads each phrase's whole list once per query (document frequency): cheap enough on
         a million pages for one word, not for a phrase (positions checked on every page) or a
@@ -168,7 +172,7 @@ SCAN_ROW_COST = 5
 
 # Phrase candidates (all their words on the page) checked against the page text per match, at most
 # this many times its limit: beyond, the matches returned are marked cut short (Matches).
-PHRASE_CHECK_FACTOR = 4
+PHRASE_CHECK_FACTOR = 2
 
 
 class Matches(list):
@@ -363,6 +367,15 @@ class PostgresFullText:
     def checks_text(query: ParsedQuery) -> bool:
         """Whether matching reads page texts: a phrase's order is checked there."""
         return PhraseCheck.of(query) is not None
+
+    @staticmethod
+    def passing_share(conn: Connection, query: ParsedQuery) -> float | None:
+        """The share of the pages checked in this search (on *conn*) that held the query's
+        phrases, None if none was checked: what an estimate made from candidates is scaled by."""
+        check = _CHECKS.get(conn, {}).get(query)
+        if check is None or not check.results:
+            return None
+        return sum(check.results.values()) / len(check.results)
 
     def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
         """The planner's guess of the matching pages (from ANALYZE's most common lexemes)."""

@@ -308,7 +308,8 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
         if len(newest) <= limit and not _cut_short(newest):     # the estimate was too high: these are all
             return (newest if scored else fulltext.match(conn, parsed, groups, limit + 1)), True, None
         rows += newest[:limit]
-    return rows, False, estimate
+    share = fulltext.passing_share(conn, parsed)      # a phrase's estimate counted pages holding its words
+    return rows, False, estimate if share is None or estimate is None else round(estimate * share)
 
 
 def _cut_short(rows) -> bool:

@@ -19,8 +19,12 @@ from .ocr import OcrResult
 # Inflected forms of the word list's stems ("geehrte", "Unterlagen", "beantragt"): enough to tell German
 # from letter soup, not a grammar.
 _ENDINGS = ("ern", "en", "em", "er", "es", "te", "e", "n", "s", "t")
-# Below this share of German words a reading is poor: worth reading the page turned.
+# A reading is poor, worth reading the page turned, below this share of German words and below this
+# mean confidence (the bar under which field_lines.py takes a page as read as noise). Upside-down letters
+# read as scanned: share 0.00-0.23, confidence 27-48 (deu+eng); upright payslips and passports: share
+# 0.23-0.35 (names, amounts, MRZ), confidence 78-94, so the confidence bar spares them the extra passes.
 POOR_SHARE = 0.35
+POOR_CONFIDENCE = 60.0
 # A turned reading replaces the first only with this many more German words in a hundred, at least
 # MIN_SHARE of its words (and MIN_WORDS words) German, and no lower mean confidence: a doubtful re-read
 # keeps the first reading.
@@ -50,8 +54,10 @@ def quality(result: OcrResult) -> Quality:
 
 
 def is_poor(reading: Quality) -> bool:
-    """Too few German words to be the page read the right way up (never, without the word list)."""
-    return reading.known_share is not None and reading.known_share < POOR_SHARE
+    """Too unsure and too few German words to be the page read the right way up (never, without the
+    word list)."""
+    return (reading.known_share is not None and reading.known_share < POOR_SHARE
+            and reading.confidence < POOR_CONFIDENCE)
 
 
 def clearly_better(turned: Quality, first: Quality) -> bool:

@@ -119,13 +119,13 @@ def find(actor: Actor, runtime: Runtime, query: SearchQuery) -> SearchPage:
 
 
 def search_page(actor: Actor, runtime: Runtime, text: str, *, case_number: str | None = None,
-                doc_type: str | None = None, received_from=None, received_to=None, limit: int = 20,
-                offset: int = 0) -> dict:
+                doc_type: str | None = None, received_from=None, received_to=None, review: bool | None = None,
+                limit: int = 20, offset: int = 0) -> dict:
     """One page of search results within what *actor* may see, as the REST API returns it:
     `{"total", "total_exact", "hits": [{"id", "score", "snippet", "page", "case_number", "doc_type", ...}], "facets"}`."""
     return find(actor, runtime, SearchQuery(
         text=text, case_numbers=(case_number,) if case_number else None, doc_types=(doc_type,) if doc_type else None,
-        received_from=received_from, received_to=received_to,
+        received_from=received_from, received_to=received_to, review=review,
         limit=limit, offset=offset)).to_json()
 
 

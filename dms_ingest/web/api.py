@@ -103,6 +103,8 @@ def api_search(request: Request, actor: CurrentActor,
                type: Annotated[Optional[str], Query(max_length=40)] = None,  # noqa: A002 - public name
                from_: Annotated[OptionalDay, Query(alias="from")] = None,
                to: Annotated[OptionalDay, Query()] = None,
+               review: Annotated[Optional[bool], Query(description="true: only documents in review; "
+                                                                   "false: only settled ones")] = None,
                limit: Annotated[int, Query(ge=1, le=200)] = 20,
                offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> ReadyJSON:
     from ..services import documents
@@ -111,7 +113,7 @@ def api_search(request: Request, actor: CurrentActor,
         raise Invalid("'from' lies after 'to'.")
     start, end = office_day_bounds(from_, to)
     return ReadyJSON(documents.search_page(actor, _runtime(request), q, case_number=case, doc_type=type,
-                                           received_from=start, received_to=end,
+                                           received_from=start, received_to=end, review=review,
                                            limit=limit, offset=offset))
 
 

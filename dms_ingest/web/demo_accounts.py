@@ -1,5 +1,5 @@
-"""Demo accounts for the samples (scripts/demo.sh): one caseworker per team, the mailroom, data
-protection. Passwords are new random ones on every run and printed once: for the demo home only.
+"""Demo accounts for the samples (scripts/demo.sh): one caseworker per team, a team lead, the
+mailroom, data protection. Passwords are new random ones on every run and printed once: for the demo home only.
 
     python -m dms_ingest.web.demo_accounts      # DMS_HOME as for `dms`
 """
@@ -21,6 +21,7 @@ ACCOUNTS = [
     ("sb-af", "sachbearbeitung", ["A-F"], "Sachbearbeitung Team A–F (Ahmadi)"),
     ("sb-gm", "sachbearbeitung", ["G-M"], "Sachbearbeitung Team G–M (Haddad, Kaya, Mensah)"),
     ("sb-nz", "sachbearbeitung", ["N-Z"], "Sachbearbeitung Team N–Z (Nguyen, Okonkwo, Petrenko, …)"),
+    ("tl-nz", "teamleitung", ["N-Z"], "Teamleitung Team N–Z: Akten des Teams, Prüfliste, Vertretungen"),
     ("poststelle", "poststelle", [], "Poststelle: Eingang, Quarantäne, Prüfliste"),
     ("datenschutz", "datenschutz", [], "Datenschutz: Zugriffsprotokoll, Auskunft Art. 15"),
 ]

@@ -2,9 +2,9 @@
 
 Terms are folded the way the search index folds them ("Strasse" meets "Straße", "Aenderung" meets
 "Änderung", "Verlangerung" with an OCR-lost umlaut meets "Verlängerung"), so what the search found
-is what the page shows. A word is a hit when it equals a term, starts with a prefix term (`Aufenth*`)
-or contains a term of at least four letters (compound parts: "erlaubnis" in
-"Aufenthaltserlaubnis"). Negated terms (`-Entwurf`) and the operators are never marked.
+is what the page shows. A word is a hit when it equals a term, starts with a prefix term (`Aufenth*`),
+contains a term of at least four letters (compound parts: "erlaubnis" in "Aufenthaltserlaubnis")
+or is within a fuzzy term's distance (`Mohammed~` marks "Mohamad", by the index's own rule). Negated terms (`-Entwurf`) and the operators are never marked.
 """
 
 from __future__ import annotations
@@ -13,18 +13,30 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ..index.folding import fold_plain, fold_translit
+from ..index.folding import fold_plain, fold_translit, word_key
+from ..index.query import parse
+from ..index.search import similar_words
 
-_QUERY_TOKEN = re.compile(r'"([^"]*)"|(-?)([\w][\w\-./§]*)(\*?)', re.UNICODE)
+_QUERY_TOKEN = re.compile(r'"([^"]*)"|(-?)([\w][\w\-./§]*)(\*|~\d?)?', re.UNICODE)
 _OPERATORS = {"AND", "OR", "NOT"}
 _NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 _MIN_PART = 4
+# Quotation marks a German keyboard, a word processor or the search page's hint gives: each opens or
+# closes a phrase like '"'. (Apostrophes stay: "Shah's" is a word.)
+_TYPOGRAPHIC_QUOTES = str.maketrans({c: '"' for c in "„“”«»"})
+
+
+def typed_query(text: str) -> str:
+    """The query as the index reads it: „Antrag auf“ is the phrase "Antrag auf"."""
+    return (text or "").translate(_TYPOGRAPHIC_QUOTES)
 
 
 @dataclass(frozen=True)
 class Term:
     forms: frozenset[str]   # folded spellings
     prefix: bool = False
+    fuzzy: int = 0          # `word~`: the edit distance the index allowed (0: exact)
+    key: str = ""           # the index's key of a fuzzy word
 
 
 @dataclass(frozen=True)
@@ -45,20 +57,30 @@ def _forms(word: str) -> frozenset[str]:
 def query_terms(user_query: str) -> list[Term]:
     """The positive terms of a search query, folded; phrases contribute each of their words."""
     terms: list[Term] = []
-    for phrase, minus, word, star in _QUERY_TOKEN.findall(user_query or ""):
+    for phrase, minus, word, suffix in _QUERY_TOKEN.findall(typed_query(user_query)):
         if minus or word in _OPERATORS:
             continue
+        if not phrase and suffix.startswith("~"):
+            # The index's own reading of `word~` (key and distance), so the page marks what it found.
+            fuzzy = [w for w in parse(word + suffix).words() if w.fuzzy]
+            if fuzzy and _forms(word):
+                terms.append(Term(_forms(word), fuzzy=fuzzy[0].fuzzy, key=fuzzy[0].key))
+                continue
         words = phrase.split() if phrase else [word]
         for item in words:
             forms = _forms(item)
             if forms:
-                terms.append(Term(forms, bool(star) and not phrase))
+                terms.append(Term(forms, suffix == "*" and not phrase))
     return terms
 
 
 def is_hit(word: str, terms: Sequence[Term]) -> bool:
     forms = _forms(word)
     for term in terms:
+        if term.fuzzy:
+            key = word_key(word)
+            if key and similar_words(term.key, term.fuzzy, {len(key): [key]}):   # the index's rule for `word~`
+                return True
         for form in forms:
             for wanted in term.forms:
                 if form == wanted or (term.prefix and form.startswith(wanted)):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from decimal import InvalidOperation
 
 from .. import office_time
+from ..applications.status import field_label
+from ..fields.values import format_amount, month_label
 
 DOC_TYPES = {
     "antrag": "Antrag", "pass": "Pass", "meldebescheinigung": "Meldebescheinigung",
@@ -113,3 +117,39 @@ def day(value: date | str | None) -> str:
     if isinstance(value, str):
         value = date.fromisoformat(value[:10])
     return value.strftime("%d.%m.%Y")
+
+
+# Fields read from documents (fields/extractors.py) beyond those the checklist's reasons name
+# (applications.status.field_label), in a clerk's words.
+FIELDS = {
+    "document_number": "Passnummer", "nationality": "Staatsangehörigkeit", "date_of_birth": "Geburtsdatum",
+    "surname": "Familienname", "given_names": "Vornamen", "employer": "Arbeitgeber", "gross_pay": "Bruttoverdienst",
+    "net_pay": "Nettoverdienst", "insurer": "Krankenversicherung", "insured_person": "Versicherte Person",
+    "address": "Anschrift", "subject": "Betreff", "moved_in": "Einzug", "purpose": "Antragszweck",
+    "cold_rent": "Kaltmiete",
+}
+_AMOUNTS = {"salary", "rent", "cold_rent", "gross_pay", "net_pay"}
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def field(name: str) -> str:
+    return FIELDS.get(name) or field_label(name)
+
+
+def field_value(name: str, value: str | None) -> str:
+    """A field's value as a clerk writes it: 05.03.2025, Februar 2025, 4.850,00 €, unbefristet."""
+    if value is None:
+        return "nicht lesbar"
+    if value == "open":
+        return "unbefristet"
+    day = _ISO_DAY.match(value)
+    if day:
+        return f"{day.group(3)}.{day.group(2)}.{day.group(1)}"
+    if name == "period" and re.fullmatch(r"\d{4}-\d{2}", value):
+        return month_label(value)
+    if name in _AMOUNTS:
+        try:
+            return format_amount(value) + " €"
+        except (InvalidOperation, ValueError):
+            return value
+    return value

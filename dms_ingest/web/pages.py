@@ -88,6 +88,8 @@ def _navigation(request: Request, actor: Actor) -> list[NavItem]:
         add("Eingang heute", "mailroom")
     if actor.role in policy.CASEWORK_ROLES or actor.role == "system":
         add("Fallakten", "cases")
+    if policy.allowed(actor, "applications_ready"):
+        add("Terminreif", "applications_ready")
     if policy.allowed(actor, "search"):
         add("Suche", "search")
     if policy.allowed(actor, "review_list"):

@@ -5,17 +5,14 @@ browser - opening an application of a configured type and writing the letter for
 from __future__ import annotations
 
 import re
-from decimal import InvalidOperation
 from typing import Annotated
 
 from fastapi import Form, Request
 
-from ..applications.status import field_label
 from ..errors import Invalid
-from ..fields.values import format_amount, month_label
 from ..services import applications
 from . import labels
-from .pages import PageActor, page_url, query_string, redirect, router, runtime
+from .pages import PageActor, page_url, query_string, redirect, render, router, runtime
 
 STATES = {"satisfied": ("erfüllt", "badge-ok"), "missing": ("fehlt", "badge-bad"),
           "expired": ("abgelaufen", "badge-bad"), "insufficient": ("nicht ausreichend", "badge-bad"),
@@ -24,29 +21,8 @@ STATES = {"satisfied": ("erfüllt", "badge-ok"), "missing": ("fehlt", "badge-bad
 OUTCOMES = {"ok": "zählt", "expired": "abgelaufen", "insufficient": "nicht ausreichend",
             "unread": "nicht sicher gelesen", "other_person": "nennt eine andere Person",
             "in_review": "noch in Prüfung"}
-_AMOUNTS = {"salary", "rent", "cold_rent", "gross_pay", "net_pay"}
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _DOC_ID = re.compile(r"\b\d{8}-\d{6}-[0-9a-f]{8}\b")
 LETTER_SOURCE = "outgoing:nachforderung/"
-
-
-def field_value(name: str, value: str | None) -> str:
-    """A field's value as a clerk writes it: 05.03.2025, Februar 2025, 4.850,00 €, unbefristet."""
-    if value is None:
-        return "nicht lesbar"
-    if value == "open":
-        return "unbefristet"
-    day = _ISO_DAY.match(value)
-    if day:
-        return f"{day.group(3)}.{day.group(2)}.{day.group(1)}"
-    if name == "period" and re.fullmatch(r"\d{4}-\d{2}", value):
-        return month_label(value)
-    if name in _AMOUNTS:
-        try:
-            return format_amount(value) + " €"
-        except (InvalidOperation, ValueError):
-            return value
-    return value
 
 
 def _named(text: str, titles: dict[str, str]) -> str:
@@ -65,7 +41,7 @@ def checklist_view(entries: list[dict], titles: dict[str, str]) -> list[dict]:
             documents = [{"id": check["id"], "title": titles.get(check["id"], check["id"]),
                           "outcome": OUTCOMES.get(check["outcome"], check["outcome"]),
                           "counts": check["outcome"] == "ok", "reason": check.get("reason") or "",
-                          "fields": [(field_label(name), field_value(name, value))
+                          "fields": [(labels.field(name), labels.field_value(name, value))
                                      for name, value in sorted(check.get("fields", {}).items())]}
                          for check in req["documents"]]
             rows.append({"label": req["label"], "state": req["state"], "state_label": label, "badge": badge,
@@ -120,3 +96,15 @@ def request_letter(request: Request, actor: PageActor, case_number: str,
                       "ein Dokument in der Akte geprüft wird („bitte prüfen“).") from None
     return redirect(page_url("case", case_number=letters[0]["case_number"])
                     + query_string(nachforderung=letters[0]["id"]) + "#antraege")
+
+
+@router.get("/antraege/terminreif", name="applications_ready")
+def applications_ready(request: Request, actor: PageActor):
+    """`dms cases ready` for the browser: the open applications whose documents are all on file, in
+    the cases the user may see, to offer an appointment."""
+    rows = [{"case_number": r["case_number"], "applicant": r["applicant"],
+             "application": f"{r['title']} ({r['legal_basis']})" if r.get("legal_basis") else r["title"],
+             "since": labels.when(r["complete_since"]) if r.get("complete_since") else "–",
+             "opened": labels.when(r["opened_at"]) if r.get("opened_at") else "–"}
+            for r in applications.ready_cases(actor, runtime(request))]
+    return render(request, "applications_ready.html", "Terminreife Anträge", rows=rows)

@@ -10,10 +10,12 @@ from ..errors import Invalid
 from ..services import documents, review, review_item
 from . import labels
 from .api import OptionalDay, office_day_bounds
-from .highlight import bracket_segments, marked_segments, query_terms
+from .highlight import bracket_segments, marked_segments, query_terms, typed_query
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
 
 PAGE_SIZE = 20
+# The review-state filter: in the review queue (type or case in doubt) or settled.
+REVIEW_STATES = {"offen": ("nur in Prüfung", True), "ohne": ("ohne offene Prüfung", False)}
 
 
 @router.get("/suche", name="search")
@@ -23,18 +25,22 @@ def search_page(request: Request, actor: PageActor,
                 case: Annotated[str, Query(max_length=64)] = "",
                 from_: Annotated[OptionalDay, Query(alias="from")] = None,
                 to: Annotated[OptionalDay, Query()] = None,
+                pruefung: Annotated[str, Query(pattern="^(|offen|ohne)$")] = "",
                 offset: Annotated[int, Query(ge=0, le=10_000)] = 0):
     form = {"q": q, "type": type, "case": case.strip().upper(), "date_from": from_.isoformat() if from_ else "",
-            "date_to": to.isoformat() if to else ""}
+            "date_to": to.isoformat() if to else "", "review": pruefung}
     doc_types = [(code, labels.doc_type(code)) for code in runtime(request).settings.classification.doc_types]
-    searched = bool(q.strip() or form["case"] or type or from_ or to)
+    review_states = [(code, label) for code, (label, _) in REVIEW_STATES.items()]
+    searched = bool(q.strip() or form["case"] or type or from_ or to or pruefung)
     if not searched:
-        return render(request, "search.html", "Suche", form=form, doc_types=doc_types, searched=False)
+        return render(request, "search.html", "Suche", form=form, doc_types=doc_types, review_states=review_states,
+                      searched=False)
     if from_ and to and from_ > to:
         raise Invalid("Das Datum „Eingang ab“ liegt nach „Eingang bis“.")
     start, end = office_day_bounds(from_, to)
-    result = documents.search_page(actor, runtime(request), q, case_number=form["case"] or None,
+    result = documents.search_page(actor, runtime(request), typed_query(q), case_number=form["case"] or None,
                                    doc_type=type or None, received_from=start, received_to=end,
+                                   review=REVIEW_STATES[pruefung][1] if pruefung else None,
                                    limit=PAGE_SIZE, offset=offset)
     total = int(result.get("total", 0))
     # Past the ranked candidates the index only guesses: "mehr als N", and about how many in all.
@@ -48,9 +54,11 @@ def search_page(request: Request, actor: PageActor,
         hits.append({"href": page_url("document", doc_id=hit["id"])
                      + query_string(q=q) + f"#seite-{hit.get('page') or 1}",
                      "doc_type_label": labels.doc_type(hit.get("doc_type")), "case_number": hit.get("case_number"),
+                     "name": labels.source_name(hit.get("source")), "review": bool(hit.get("review")),
                      "page": hit.get("page") or 1, "received": labels.day(hit.get("received") or ""),
                      "segments": segments})
-    base = dict(q=q, type=type, case=form["case"], **{"from": form["date_from"], "to": form["date_to"]})
+    base = dict(q=q, type=type, case=form["case"], pruefung=pruefung,
+                **{"from": form["date_from"], "to": form["date_to"]})
     path = page_url("search")
     facets = []
     for code, count in sorted(_facet_counts(result).items(), key=lambda kv: (-kv[1], kv[0])):
@@ -60,7 +68,7 @@ def search_page(request: Request, actor: PageActor,
     prev_href = path + query_string(**base, offset=max(0, offset - PAGE_SIZE)) if offset > 0 else ""
     next_href = path + query_string(**base, offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < total else ""
     return render(request, "search.html", f"Suche: {q}" if q else "Suche", form=form, doc_types=doc_types,
-                  searched=True, total=total, more=more, estimate=estimate, hits=hits, facets=facets, first=offset + 1 if hits else 0,
+                  review_states=review_states, searched=True, total=total, more=more, estimate=estimate, hits=hits, facets=facets, first=offset + 1 if hits else 0,
                   last=offset + len(hits), prev_href=prev_href, next_href=next_href)
 
 

@@ -186,9 +186,17 @@ def document_page(request: Request, actor: PageActor, doc_id: Annotated[str, ...
             "pages": data.get("pages"), "review": data.get("review"), "review_reasons": data.get("review_reasons", []),
             "archive_sha256": data["archive_sha256"],
             "original_label": (data.get("original_ext") or "").lstrip(".").upper() or "Datei",
-            "page_views": views}
+            "page_views": views, "fields": [_field_view(f) for f in data.get("fields") or []]}
     return render(request, "document.html", view["title"], doc=view, query=q, hit_total=hit_total,
                   hit_pages=hit_pages)
+
+
+def _field_view(read: dict) -> dict:
+    """One field read from the document (fields/), as the clerk checks it: value, how sure, where."""
+    return {"label": labels.field(read["name"]), "read": read["status"] == "read",
+            "value": labels.field_value(read["name"], read["value"]),
+            "confidence": round(100 * (read.get("confidence") or 0)), "page": read.get("page"),
+            "text": read.get("text") or ""}
 
 
 class _DocumentRef:
