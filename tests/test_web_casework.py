@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -100,13 +101,15 @@ def test_a_caseworker_opens_an_application_and_writes_the_letter_for_what_is_mis
 
     written = anna.post(f"{case}/nachforderung", data={"application_type": "blaue_karte", "csrf_token": _csrf(anna)})
     assert written.status_code == 303
-    letter_id = written.headers["location"].split("nachforderung=")[1].split("#")[0]
+    letter_id = parse_qs(urlsplit(written.headers["location"]).query)["nachforderung"][0]
     page = anna.get(written.headers["location"]).text
     assert "Die Nachforderung wurde erstellt und in die Akte gelegt" in page
+    assert "keine Anschrift" in page                                                  # no registration on file
     assert f'href="/dokumente/{letter_id}"' in page
     letter = anna.get(f"/dokumente/{letter_id}").text
     assert "ABH-2024-00077" in letter and "Schreiben der Behörde" in letter
-    assert "Letzte Nachforderung" in anna.get(case).text
+    again = anna.get(case).text                            # a second click would write a second letter: it says so
+    assert "Letzte Nachforderung" in again and "Erneut nachfordern (" in again and "Nachforderung erstellen" not in again
 
     yusuf = web_client(app, "yusuf")                                                    # another team's case
     refused = yusuf.post(f"{case}/nachforderung", data={"application_type": "", "csrf_token": _csrf(yusuf)})
