@@ -43,7 +43,8 @@ class _AsWritten:
     """The phrase's words as the query wrote them, lower case, whole words with only non-word
     characters between them. Where a page holds them so, its keys hold the phrase (the same words
     make the same keys): found without folding the page into keys, a fraction of the cost. Tried
-    only where the first word starts a word (a substring search finds those quickest)."""
+    only where the first word starts a word (a substring search finds those quickest), and only on
+    a page `plain_keys_text` cannot fold."""
 
     def __init__(self, phrase: Phrase):
         words = [word.lower() for word in phrase.written]
@@ -145,12 +146,9 @@ class PhraseCheck:
         return check if check.required or check.excluded else None
 
     def __call__(self, page_text: str) -> bool:
-        required = [choices for choices, written in zip(self.required, self._written)
-                    if written is None or not written.found(page_text)]
-        if not required and not self.excluded:
-            return True
         folded = plain_keys_text(page_text)
         if folded is not None:
+            required = self.required
             patterns = self._patterns
 
             def holds(phrase: tuple[str, ...]) -> bool:
@@ -158,6 +156,10 @@ class PhraseCheck:
                     patterns[phrase] = _phrase_pattern(phrase)
                 return patterns[phrase].search(folded) is not None
         else:
+            required = [choices for choices, written in zip(self.required, self._written)
+                        if written is None or not written.found(page_text)]
+            if not required and not self.excluded:
+                return True
             words = keys(page_text)
 
             def holds(phrase: tuple[str, ...]) -> bool:

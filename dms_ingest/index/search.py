@@ -246,15 +246,15 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
             every = exact and len(ranked) <= PHRASE_COUNT_CHECKS
             ranked, decided, share = _holding_phrases(conn, check, ranked, None if every else wanted)
             if len(ranked) < wanted and not exact and not newest_read:
-                # Too few ranked pages hold the phrase: the newest holding it join them, read on
-                # as far as the check's budget (fulltext.PHRASE_CHECK_FACTOR; the pages checked
-                # above are known and not checked again).
-                newest = fulltext.match(conn, parsed, filters.groups, limit + 1)
+                # Too few ranked pages hold the phrase: the newest holding its words join them (as
+                # for a common word, at most 2 × limit pages in all; the pages checked above are
+                # not checked again).
+                newest = fulltext.match(conn, parsed, filters.groups, limit + 1, check_text=False)
                 more = _page_documents(conn, catalog.is_sqlite, [r[0] for r in newest if r[0] not in pages])
                 pages.update(more)
                 excluded |= _filtered_out(filters, more)
                 rows = rows + newest[:limit]
-                exact = len(newest) <= limit and not getattr(newest, "cut_short", False)   # all pages holding it
+                exact = len(newest) <= limit        # then these are all the pages holding its words
                 ranked, decided, share = _holding_phrases(conn, check, _ranked(rows, pages, excluded), wanted)
             if not (exact and decided):         # the rest are pages holding the words: scaled by the share holding the phrase
                 estimate = round((estimate if estimate is not None else len(rows)) * share)
@@ -353,9 +353,11 @@ def _holding_phrases(conn, check, ranked: list[tuple[int, float, str]], wanted: 
     while at < len(ranked) and (wanted is None or len(found) < wanted):
         if wanted is None:
             size = len(ranked)
-        else:   # as many as the share passing so far says are needed, a few more (one read fewer)
+        else:   # as many as the share passing so far says are needed, a few more (one read fewer),
+            # at most as many as checked so far (the best ranked may hold it least: "Erteilung einer
+            # Aufenthaltserlaubnis" passes on none of its first 40 pages and on half after)
             share = max(held / checked, 0.05) if checked else 1.0
-            size = int((wanted - len(found)) / share * 1.2) + 16
+            size = min(int((wanted - len(found)) / share * 1.2) + 16, max(checked, 40))
         chunk = []
         while at < len(ranked) and len(chunk) < size:
             if ranked[at][2] not in found:
