@@ -61,6 +61,9 @@ SPONSORED = {("familiennachzug", "gehaltsnachweis"), ("familiennachzug", "mietve
 KEY_FIELDS = {"pass": ("expiry_date", "document_number", "nationality"), "gehaltsnachweis": ("period",),
               "krankenversicherung": ("valid_from", "valid_to"), "meldebescheinigung": ("issue_date",),
               "sprachzertifikat": ("level",), "arbeitsvertrag": ("salary",)}
+# Key fields only some applications check: a contract's salary counts for the Blue Card alone, so a
+# smudged salary leaves an extension or settlement file complete (the configured requirements).
+CHECKED_ONLY_BY = {"arbeitsvertrag": {"blaue_karte"}}
 
 
 @dataclass
@@ -354,6 +357,9 @@ def build_case(rng: random.Random, hh: Household, app_type: str, scenario: str, 
     elif scenario == "unreadable":
         options = [d for d in required if d.doc_type in KEY_FIELDS]
         victim = rng.choice(options)
+        if app_type not in CHECKED_ONLY_BY.get(victim.doc_type, {app_type}):
+            # Chosen without it first, so that every other set is drawn exactly as before.
+            victim = next(d for d in options if app_type in CHECKED_ONLY_BY.get(d.doc_type, {app_type}))
         victim.smudged = KEY_FIELDS[victim.doc_type]
         change = f"unlesbar: {victim.doc_type}.{victim.smudged[0]}"
     elif scenario == "relative":

@@ -140,3 +140,13 @@ def test_rescore_decides_the_cases_again_on_the_kept_text(tmp_path):
     report = replayed(foreign)
     assert report.complete_reported == 0 and report.wrong_case == 0 and report.in_case == len(docs) - 1
     assert report.case_outcomes[0]["documents_not_filed_or_mistyped"] == ["pass (review)"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_an_unreadable_case_smudges_a_field_its_application_checks(seed):
+    """A contract's salary counts for the Blue Card only: smudged in an extension's file, the file would be
+    complete though labelled incomplete (seed 51's set with --scenarios missing expired unreadable relative)."""
+    for app_type in ("verlaengerung", "niederlassungserlaubnis"):
+        rng = random.Random(seed)
+        docs, change = gen.build_case(rng, gen._household(rng), app_type, "unreadable", "ABH-2024-00001", TODAY)
+        assert not any(d.smudged for d in docs if d.doc_type == "arbeitsvertrag"), change

@@ -25,11 +25,14 @@ import numpy as np
 
 from ..classifiers.case_numbers import case_label_end
 from ..classifiers.persons import find_birth_dates
-from ..fields.reading import carries_field
+from ..fields.reading import carries_field, misread_date
 from .document import Page, Word
 from .reread import MARGIN, enlarged, replace_lines, word_lines
 
 _DOUBT = 80.0          # a word below this confidence is worth the second look
+# In the letterhead, more: its company or insurer is taken whole, no vocabulary checks a slip there
+# (a lost umlaut at 84 %, "Metallbau Kruger GmbH", seed 59).
+_LETTERHEAD_DOUBT = 90.0
 _TARGET_DPI = 450
 _OTHER_DPI = (300, 600)  # another scale: a second pair of readings for a line left doubtful
 _MAX_LINES = 6         # per page: the cost stays a few small crops
@@ -37,8 +40,8 @@ _LETTERHEAD = 3        # the page's first lines: who wrote it
 _READABLE_PAGE = 60.0  # below this mean confidence the page was read as noise (upside down, a photo): no field lines
 
 
-def _doubtful(line: list[Word]) -> bool:
-    return any(w.confidence < _DOUBT and sum(ch.isalnum() for ch in w.text) >= 2 for w in line)
+def _doubtful(line: list[Word], doubt: float = _DOUBT) -> bool:
+    return any(w.confidence < doubt and sum(ch.isalnum() for ch in w.text) >= 2 for w in line)
 
 
 def _crop(gray: np.ndarray, line: list[Word]) -> tuple[np.ndarray, int, int]:
@@ -84,9 +87,19 @@ def _candidates(lines: list[list[Word]]) -> list[int]:
     # Case-number and birth-date lines are reread.py's: they decide whose file a page goes into, and
     # there a closer look may only add a reading that matching weighs against the registry, never
     # replace what the page said.
-    chosen = [k for k, line in enumerate(lines) if _doubtful(line) and case_label_end(texts[k]) is None
-              and not _holds_birth_date(texts, k) and (k < _LETTERHEAD or carries_field(texts[k]))]
-    return sorted(chosen, key=lambda k: (k >= _LETTERHEAD, min(w.confidence for w in lines[k])))[:_MAX_LINES]
+    head = _letterhead(texts)
+    chosen = [k for k, line in enumerate(lines)
+              if (_doubtful(line, _LETTERHEAD_DOUBT if k in head else _DOUBT) or misread_date(texts[k]))
+              and case_label_end(texts[k]) is None
+              and not _holds_birth_date(texts, k) and (k in head or carries_field(texts[k]))]
+    return sorted(chosen, key=lambda k: (k not in head, min(w.confidence for w in lines[k])))[:_MAX_LINES]
+
+
+def _letterhead(texts: list[str]) -> set[int]:
+    """The page's first lines of substance: specks read as lines and a case-number stamp skipped."""
+    substantial = [k for k, text in enumerate(texts) if sum(ch.isalnum() for ch in text) >= 3
+                   and case_label_end(text) is None]
+    return set(substantial[:_LETTERHEAD])
 
 
 def _holds_birth_date(texts: list[str], k: int) -> bool:
@@ -143,6 +156,24 @@ def _agreement_key(words: list[Word]) -> str:
 _DATE_SEPARATORS = re.compile(r"(?<!\d)(\d{1,2})[.:,](\d{1,2})[.:,]((?:19|20)\d{2})(?!\d)")
 
 
+_UMLAUT_DOTS = str.maketrans("äöüÄÖÜ", "aouAOU")
+
+
+def _umlauts_regained(own: list[Word], agreeing) -> dict[int, str]:
+    """The page's words (by id) whose umlaut dots the page lost and every agreeing re-reading has, read
+    alike word for word ("Kruger" on the page at 84 %, "Krüger" twice enlarged, seed 59): the
+    agreement key does not see the dots, the enlarged line does. An accent only the re-readings have
+    may be a speck and stays out."""
+    texts = {tuple(w.text for w in words) for words, _ in agreeing}
+    if len(texts) != 1:
+        return {}
+    (reading,) = texts
+    if len(reading) != len(own):
+        return {}
+    return {id(w): text for w, text in zip(own, reading)
+            if text != w.text and text.translate(_UMLAUT_DOTS) == w.text}
+
+
 def _texts_agree(readings) -> bool:
     return len({_agreement_key(words) for words, _ in readings}) == 1
 
@@ -185,7 +216,14 @@ def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
             if len(own) != len(sure):
                 sure = [min(sure)] * len(own)   # split differently by OCR: the line's least sure word
             better = {id(w): max(w.confidence, c) for w, c in zip(own, sure)}
-            changed[k] = [Word(w.text, w.box, better.get(id(w), w.confidence), w.line) for w in line]
+            dotted = _umlauts_regained(own, agreeing)
+            old = [w.text for w in line]
+            if dotted and any(row.split() == old for row in page.text.split("\n")):
+                page.text = replace_lines(page.text, [" ".join(old)], " ".join(dotted.get(id(w), w.text) for w in line),
+                                          keep=False)
+            else:
+                dotted = {}
+            changed[k] = [Word(dotted.get(id(w), w.text), w.box, better.get(id(w), w.confidence), w.line) for w in line]
             continue
         old = [w.text for w in line]
         if not any(row.split() == old for row in page.text.split("\n")):

@@ -133,6 +133,8 @@ def _looks_sideways(words: list[Word]) -> bool:
 
 @dataclass
 class _Reading:
+    """One way of reading the page: its image turned and straightened so, and what OCR read on it."""
+
     pixels: np.ndarray
     gray: np.ndarray
     result: OcrResult
@@ -171,7 +173,7 @@ def _better_turned(first: _Reading, unsure_turn: int, tried: set[int], raw_pixel
     """A poor reading OSD could not mend (an upside-down 1-bit fax page: OSD unsure) is read again turned;
     the first turned reading with clearly more German words is kept (reading_quality.py), else the first.
 
-    Only poor readings pay (one to three more OCR passes); an upright page reads as German at once."""
+    Only poor readings (unsure and hardly German) pay: one to three more OCR passes."""
     first_quality = quality(first.result)
     if not is_poor(first_quality):
         return first
