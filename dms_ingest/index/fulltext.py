@@ -163,7 +163,7 @@ class SqliteFullText:
         return False
 
     @staticmethod
-    def passing_share(conn: Connection, query: ParsedQuery) -> float | None:
+    def phrase_check(conn: Connection, query: ParsedQuery) -> None:
         return None                     # every match FTS5 returns holds its phrases
 
     @staticmethod
@@ -416,13 +416,10 @@ class PostgresFullText:
         return PhraseCheck.of(query) is not None
 
     @staticmethod
-    def passing_share(conn: Connection, query: ParsedQuery) -> float | None:
-        """The share of the pages checked in this search (on *conn*) that held the query's
-        phrases, None if none was checked: what an estimate made from candidates is scaled by."""
-        check = _CHECKS.get(conn, {}).get(query)
-        if check is None or not check.results:
-            return None
-        return sum(check.results.values()) / len(check.results)
+    def phrase_check(conn: Connection, query: ParsedQuery) -> PhraseCheck | None:
+        """The check of the query's phrases on the page texts, shared by the matches of one search
+        (on *conn*); None if it has no phrase."""
+        return _phrase_check(conn, query)
 
     def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
         """The planner's guess of the matching pages (from ANALYZE's most common lexemes)."""
@@ -483,14 +480,21 @@ class _Found:
 
     def _passing(self, rows: list[tuple]) -> list[tuple]:
         """The rows whose page passes the check: pages checked before in this search as found then."""
-        known = self.check.results
-        unknown = [row[0] for row in rows if row[0] not in known]
-        if unknown:
-            self._budget -= len(unknown)
-            texts = dict(fetch_rows(self.conn, "SELECT id, text FROM pages WHERE id = ANY(:ids)", {"ids": unknown}))
-            for page_id in unknown:
-                known[page_id] = page_id in texts and self.check(unpack(texts[page_id]))
-        return [row for row in rows if known[row[0]]]
+        self._budget -= check_pages(self.conn, self.check, [row[0] for row in rows])
+        return [row for row in rows if self.check.results[row[0]]]
+
+
+def check_pages(conn: Connection, check: PhraseCheck, page_ids: list[int]) -> int:
+    """Check the pages against *check*, their texts read in one query; pages checked before in
+    this search keep their result (check.results). Returns how many were checked now."""
+    known = check.results
+    unknown = [page_id for page_id in page_ids if page_id not in known]
+    if unknown:
+        texts = dict(fetch_rows(conn, "SELECT id, text FROM pages WHERE id = ANY(:ids)", {"ids": unknown}))
+        for page_id in unknown:
+            stored = texts.get(page_id)
+            known[page_id] = stored is not None and check(unpack(stored))
+    return len(unknown)
 
 
 # The matches of one search (counting, strong words, the newest) run in one transaction and share
