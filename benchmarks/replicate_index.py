@@ -17,7 +17,7 @@ case number (in the page text too), a case of its own with as many pages. The fu
 then built by the product's `Catalog.reindex` (what `dms reindex` runs): an honest index build,
 about an hour per 1M pages for PostgreSQL on the shared machine.
 
-vectors (PostgreSQL's default): copies the documents, pages and page vectors inside PostgreSQL with
+vectors (PostgreSQL's default): copies the documents, their audit events, pages and page vectors inside PostgreSQL with
 new ids above the source's (each copy newer), received dates moved past the source's period, new
 case numbers and teams (the next cases of the benchmark's own case list), and each vector's case,
 team and date tokens rewritten to match; words and strong-word tokens are copied, the GIN index is
@@ -54,11 +54,13 @@ from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import CaseRow, DocumentRow, PageRow  # noqa: E402
 from dms_ingest.index.page_text import store_texts  # noqa: E402
 
-_RENAMED = {"cases": {"case_number"}, "documents": {"id", "case_number"}, "pages": {"document_id"}}
+_RENAMED = {"cases": {"case_number"}, "documents": {"id", "case_number"}, "pages": {"document_id"},
+            "audit_events": {"document_id"}}
+_NUMBERED = ("pages", "audit_events")     # new ids from their sequence
 
 
 def _copy_table(conn, table: str, suffix: str, new_cases: bool) -> None:
-    columns = [c["name"] for c in inspect(conn).get_columns(table) if not (table == "pages" and c["name"] == "id")]
+    columns = [c["name"] for c in inspect(conn).get_columns(table) if not (table in _NUMBERED and c["name"] == "id")]
     values = []
     for name in columns:
         if name in _RENAMED[table] and (new_cases or name != "case_number"):
@@ -66,9 +68,10 @@ def _copy_table(conn, table: str, suffix: str, new_cases: bool) -> None:
         else:
             values.append(f"t.{name}")
     source = f"{table} t"
-    original = {"cases": "t.case_number", "documents": "t.id", "pages": "t.document_id"}[table]
+    original = {"cases": "t.case_number", "documents": "t.id", "pages": "t.document_id",
+                "audit_events": "t.document_id"}[table]
     conn.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} FROM {source} "
-                      f"WHERE {original} NOT LIKE '%/%' ORDER BY {'t.id' if table == 'pages' else original}"),
+                      f"WHERE {original} NOT LIKE '%/%' ORDER BY {'t.id' if table in _NUMBERED else original}"),
                  {"s": suffix})
 
 
@@ -86,7 +89,7 @@ def copy_and_reindex(catalog: Catalog, source: dict, times: int) -> int:
     new_cases = source["case_count"] < source["size"] * times // PAGES_PER_CASE
     with catalog.engine.begin() as conn:
         for r in range(1, times):
-            for table in ("cases", "documents", "pages") if new_cases else ("documents", "pages"):
+            for table in ("cases", "documents", "pages", "audit_events") if new_cases else ("documents", "pages", "audit_events"):
                 _copy_table(conn, table, f"/{r}", new_cases)
             if new_cases:
                 _rename_cases_in_texts(conn, f"/{r}")
@@ -112,7 +115,8 @@ def copy_vectors(catalog: Catalog, source: dict, times: int) -> int:
                            for c in cases])
     with catalog.engine.begin() as conn:
         conn.execute(text("SET LOCAL TIME ZONE 'UTC'; SET LOCAL maintenance_work_mem = '512MB'"))
-        max_page, documents = conn.execute(text("SELECT (SELECT max(id) FROM pages), (SELECT count(*) FROM documents)")).one()
+        max_page, documents, max_event = conn.execute(text(
+            "SELECT (SELECT max(id) FROM pages), (SELECT count(*) FROM documents), (SELECT max(id) FROM audit_events)")).one()
         first, last = conn.execute(text("SELECT min(created_at)::date, max(created_at)::date FROM documents")).one()
         shift_days = (last - first).days + 1
         days = [r[0] for r in conn.execute(text("SELECT DISTINCT created_at::date FROM documents"))]
@@ -138,8 +142,10 @@ def copy_vectors(catalog: Catalog, source: dict, times: int) -> int:
         digits = conn.execute(text("SELECT max(length(id)) - 6 FROM documents")).scalar()
         width = max(digits, len(str(documents * times)))
         new_id = f"'bench-' || lpad((substr(%s, 7)::bigint + :k * {documents})::text, {width}, '0')"
-        replaced = {"id": new_id % "d.id", "source": f"'bench/' || {new_id % 'd.id'} || '.pdf'",
-                    "original_sha256": new_id % "d.id", "case_number": "m.new_case",
+        # A copy's original: another SHA-256 as long as the source's (the source path stays as it is)
+        replaced = {"id": new_id % "d.id",
+                    "original_sha256": "encode(sha256(convert_to(d.original_sha256 || :k, 'UTF8')), 'hex')",
+                    "case_number": "m.new_case",
                     "created_at": "d.created_at + make_interval(days => :k * :shift)",
                     "updated_at": "d.updated_at + make_interval(days => :k * :shift)"}
         page_columns = [r[0] for r in conn.execute(text(
@@ -165,6 +171,12 @@ def copy_vectors(catalog: Catalog, source: dict, times: int) -> int:
                 "JOIN case_map m ON m.k = :k AND m.old_case = d.case_number "
                 "JOIN day_map dm ON dm.k = :k AND dm.old_day = d.created_at::date "
                 "WHERE s.page_id <= :max_page ORDER BY s.page_id"), params)
+            # The documents' audit events ("archived"), so that the copy's bytes per page count them too
+            conn.execute(text(
+                "INSERT INTO audit_events (document_id, at, actor, action, detail) SELECT "
+                + new_id % "a.document_id" + ", a.at + make_interval(days => :k * :shift), a.actor, a.action, a.detail "
+                "FROM audit_events a WHERE a.id <= :max_event AND a.document_id LIKE 'bench-%' ORDER BY a.id"),
+                {**params, "max_event": max_event or 0})
             print(f"  copy {k} of {times - 1}: {time.perf_counter() - started:.0f} s", file=sys.stderr)
         conn.execute(text("SELECT setval(pg_get_serial_sequence('pages', 'id'), (SELECT max(id) FROM pages))"))
         catalog.fulltext.create_index(conn)

@@ -226,3 +226,14 @@ def test_an_umlaut_only_one_reading_has_leaves_the_page_s_word():
     ocr = ScriptedOcr(("Metallbau Krüger GmbH", 96.0), ("Metallbau Kruger GmbH", 95.0))
     assert reread_field_lines(page, GRAY, ocr) == 1
     assert page.text.split("\n")[0] == "Metallbau Kruger GmbH"
+
+
+def test_a_date_no_calendar_has_is_read_again_however_sure_ocr_was():
+    # Seed 44: the insurance's start "16.04.2620" at 96 % (a 6 for a 0): the period's start unread and
+    # the case not complete. Enlarged, both readings say 2020.
+    line = "Versicherungsschutz besteht seit dem 16.04.2620 ohne zeitliche Begrenzung."
+    page = page_of(("Versicherte Person: Jelena Markovic", [95, 96, 95, 93]), (line, [92, 96, 96, 97, 96, 97, 96, 97]))
+    ocr = ScriptedOcr((line.replace("2620", "2020"), [92, 96, 96, 97, 96, 97, 96, 97]),
+                      (line.replace("2620", "2020"), [91, 96, 96, 97, 95, 96, 96, 96]))
+    assert reread_field_lines(page, GRAY, ocr) == 1
+    assert page.text.split("\n")[1] == line.replace("2620", "2020")

@@ -172,6 +172,14 @@ def test_mrz_with_a_stray_mark_before_its_second_line():
     assert fields["expiry_date"].value == "2029-02-07" and fields["document_number"].value == "C37087186"
 
 
+def test_mrz_whose_second_line_begins_with_a_speck_and_its_first_letter_in_lower_case():
+    # Seed 46 (300 dpi): '‚c36803670...' and the composite digit read 'Q'; every check digit passes.
+    text = "P<IRNRAHMANI<<HOSSEIN<<<<<<<<<<<<<<<<<<<<<<<\n‚c368036701IRN0211048M3208106<<<<<<<<<<<<<<<Q"
+    fields = read("pass", [PageText(1, f"PASSPORT\nSurname / Nom\nRAHMANI\n{text}")])
+    assert fields["document_number"].value == "C36803670" and fields["expiry_date"].value == "2032-08-10"
+    assert (fields["surname"].value, fields["given_names"].value) == ("RAHMANI", "HOSSEIN")
+
+
 def test_punctuation_does_not_lower_a_fields_confidence():
     page = PageText(1, "Muster GmbH\nAbrechnungszeitraum: 01.04.2025 - 30.04.2025",
                     {"01.04.2025": 93.0, "-": 20.0, "30.04.2025": 91.0}, 85.0)

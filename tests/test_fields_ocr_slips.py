@@ -249,3 +249,14 @@ def test_a_payslips_period_and_gross_pay_as_ocr_misread_their_labels():
 def test_a_postcode_ocr_put_a_space_into():
     text = "$ 1 Mietsache\n\nVermietet wird die Wohnung im Hause Weserstraße 54, 451 27 Essen,\nbestehend aus 2 Zimmern"
     assert read("mietvertrag", text)["address"].value == "Weserstraße 54, 45127 Essen"
+
+
+def test_slips_of_seed_44_in_a_subject_an_employer_and_a_street():
+    assert restore_umlauts("Bescheid iiber die Anderung einer Nebenbestimmung") == \
+        "Bescheid über die Änderung einer Nebenbestimmung"
+    contract = "Arbeitsvertrag\nzwischen der Paketdienst.Schnell GmbH (Arbeitgeber) :\nund Frau Ana Lima"
+    assert read("arbeitsvertrag", contract)["employer"].value == "Paketdienst Schnell GmbH"
+    assert read("arbeitsvertrag", "zwischen der Metallbau Krüger GmbH & Co.KG (Arbeitgeber)")["employer"].value == \
+        "Metallbau Krüger GmbH & Co.KG"
+    tenancy = "§ 1 Mietsache\nVermietet wird die Wohnung im Hause Muhlenweg 158a, 28195 Bremen, bestehend aus 4 Zimmern"
+    assert read("mietvertrag", tenancy)["address"].value == "Mühlenweg 158a, 28195 Bremen"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -100,13 +101,15 @@ def test_a_caseworker_opens_an_application_and_writes_the_letter_for_what_is_mis
 
     written = anna.post(f"{case}/nachforderung", data={"application_type": "blaue_karte", "csrf_token": _csrf(anna)})
     assert written.status_code == 303
-    letter_id = written.headers["location"].split("nachforderung=")[1].split("#")[0]
+    letter_id = parse_qs(urlsplit(written.headers["location"]).query)["nachforderung"][0]
     page = anna.get(written.headers["location"]).text
     assert "Die Nachforderung wurde erstellt und in die Akte gelegt" in page
+    assert "keine Anschrift" in page                                                  # no registration on file
     assert f'href="/dokumente/{letter_id}"' in page
     letter = anna.get(f"/dokumente/{letter_id}").text
     assert "ABH-2024-00077" in letter and "Schreiben der Behörde" in letter
-    assert "Letzte Nachforderung" in anna.get(case).text
+    again = anna.get(case).text                            # a second click would write a second letter: it says so
+    assert "Letzte Nachforderung" in again and "Erneut nachfordern (" in again and "Nachforderung erstellen" not in again
 
     yusuf = web_client(app, "yusuf")                                                    # another team's case
     refused = yusuf.post(f"{case}/nachforderung", data={"application_type": "", "csrf_token": _csrf(yusuf)})
@@ -215,3 +218,23 @@ def test_the_ready_list_names_the_complete_applications_of_the_users_cases(offic
         assert post.get("/antraege/terminreif").status_code == 403 and "/antraege/terminreif" not in post.get("/suche").text
     finally:
         applications.close_application(system, runtime, "ABH-2022-06060", "nur_formular")
+
+
+def test_a_query_without_a_word_says_so_instead_of_listing_every_document(office):
+    app, ids = office
+    anna = web_client(app, "anna")
+    for query in ('"', "*", "~", "-", "OR", "„“"):
+        page = anna.get("/suche", params={"q": query}).text
+        assert "kein Wort, nach dem gesucht werden kann" in page and 'id="treffer"' not in page, query
+    filtered = anna.get("/suche", params={"q": "*", "type": "antrag"}).text
+    assert "was die Filter allein finden" in filtered and _hit_ids(filtered, ids) == {"antrag_ahmadi.pdf"}
+
+
+def test_a_page_past_the_end_of_the_hits_leads_back_to_the_last_one(office):
+    """A bookmarked or reloaded page 2 after the hits shrank: not "Keine Treffer" under "2 Treffer"."""
+    app, ids = office
+    anna = web_client(app, "anna")
+    page = anna.get("/suche", params={"q": "Ahmadi", "case": "ABH-2022-06060", "offset": 40}).text
+    assert "Keine Treffer" not in page and "angezeigt" not in page and "Zur letzten Seite mit Treffern" in page
+    back = re.search(r'<a href="([^"]+)" rel="prev">Zur letzten', page).group(1).replace("&amp;", "&")
+    assert "offset" not in back and len(_hit_ids(anna.get(back).text, ids)) == 2

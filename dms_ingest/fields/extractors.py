@@ -9,8 +9,8 @@ from dataclasses import replace
 
 from ..classifiers.case_numbers import case_label_end
 from ..classifiers.mrz import find_mrz, parse_td3
-from .lexicon import (is_office_word, restore_stroked_given_names, restore_town_umlauts, restore_trade_umlauts,
-                      restore_umlauts)
+from .lexicon import (is_office_word, restore_street_umlauts, restore_stroked_given_names, restore_town_umlauts,
+                      restore_trade_umlauts, restore_umlauts)
 from .model import ExtractedField, PageText, unread
 from .reading import DATE_GAP, best, field_from, first_lines, labelled, search, tolerant
 from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
@@ -38,7 +38,8 @@ def _amount(text: str) -> str | None:
 def _mrz_readings(text: str, today: dt.date):
     """The MRZs of a page; an invalid one is read again without the stray marks OCR put at the
     ends of its lines (a speck read as "(" before the first character) - kept only if every check
-    digit then passes."""
+    digit then passes. A letter OCR read in lower case after the speck ("‚c36803670...", seed 46) may
+    be the line's first character or a speck too: both are tried, and only one may verify."""
     found = find_mrz(text, today=today)
     if found and all(m.valid for m in found):
         return found
@@ -46,10 +47,14 @@ def _mrz_readings(text: str, today: dt.date):
     for first, second in zip(lines, lines[1:]):
         if not first.lstrip(" ‚,.'`").startswith("P"):
             continue
-        trimmed = [re.sub(r"^[^A-Z0-9<]+|[^A-Z0-9<]+$", "", line) for line in (first, second)]
-        result = parse_td3(*trimmed, today=today)
-        if result is not None and result.valid:
-            return [result]
+        verified = {}
+        for head in (r"^[^A-Z0-9<]+", r"^[^A-Za-z0-9<]+"):
+            trimmed = [re.sub(rf"{head}|[^A-Z0-9<]+$", "", line) for line in (first, second)]
+            result = parse_td3(*trimmed, today=today)
+            if result is not None and result.valid:
+                verified[result.lines] = result
+        if len(verified) == 1:
+            return list(verified.values())
     return found
 
 
@@ -157,6 +162,8 @@ def _company(text: str) -> str | None:
     # "zwischen der Kranich Digital GmbH", "Die Logistik Nord GmbH (im Folgenden ...)": the name only.
     text = re.sub(r"^(?:[^\w\s(]*[a-zäöüß]+\s+|(?:Die|Der|Das|Firma)\s+)+", "", text)
     text = re.split(r"\s+\(", text)[0].strip()
+    # A speck read as a dot between two words ("Paketdienst.Schnell GmbH", seed 44); "Co.KG" stays.
+    text = re.sub(r"(?<=[a-zäöüß]{4})\.(?=[A-ZÄÖÜ][a-zäöüß])", " ", text)
     # "(Arbeitgeber)" with its opening bracket lost to OCR ("Bäckerei Sonnenschein beitgeber)").
     text = re.sub(r"\s+[^\s()]*\)$", "", text)
     form = list(_LEGAL_FORM_END.finditer(text))
@@ -295,7 +302,7 @@ def _address(m: re.Match[str]) -> str:
     # OCR reads 'ß' as 'B' ("BlumenstraBe"): the street word is restored, nothing else; a speck
     # between street and number read as a quote ("Ringstraße’70") is a space.
     street = re.sub(r"\s*[’'‚]\s*(?=\d)", " ", m.group("street"))
-    street = re.sub(r"straBe\b", "straße", re.sub(r"\s+", " ", street).strip())
+    street = restore_street_umlauts(re.sub(r"straBe\b", "straße", re.sub(r"\s+", " ", street).strip()))
     # The full stop of the sentence the address ends ("... 65183 Wiesbaden.") is no part of the town.
     city = restore_town_umlauts(re.sub(r"(?<=\w{3})\.$", "", m.group("city")))
     return f"{street}, {m.group('plz').replace(' ', '')} {city}"

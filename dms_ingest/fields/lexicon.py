@@ -59,15 +59,23 @@ def restore_umlauts(text: str) -> str:
 
 
 def _restored(token: str) -> str:
-    """A word without umlauts with those of the office word it is (else as it is)."""
-    lower = token.lower()
+    """A word without umlauts with those of the office word it is (else as it is); 'ü' read as "ii"
+    ("iiber", seed 44) as well."""
+    for lower in dict.fromkeys((token.lower(), token.lower().replace("ii", "u"))):
+        restored = _restored_lower(token, lower)
+        if restored is not None:
+            return restored
+    return token
+
+
+def _restored_lower(token: str, lower: str) -> str | None:
     if lower in _WORD_BY_FOLDED:
         return _cased(token, _WORD_BY_FOLDED[lower])
     for folded, stem in _STEM_BY_FOLDED.items():
         at = lower.find(folded)
         if at >= 0:
             return _cased(token, lower[:at] + stem.lower() + lower[at + len(folded):])
-    return token
+    return None
 
 
 def is_office_word(token: str) -> bool:
@@ -120,3 +128,21 @@ _GIVEN_NAME_BY_READING = {n.replace("ł", "t").replace("Ł", "t").lower(): n for
 def restore_stroked_given_names(name: str) -> str:
     """'Pawet Dabrowski' → 'Paweł Dabrowski': known given names whose 'ł' OCR read as 't' (whole words)."""
     return re.sub(r"[A-Za-z]+", lambda m: _GIVEN_NAME_BY_READING.get(m.group().lower(), m.group()), name)
+
+
+# Street-name words whose umlauts OCR loses ("Muhlenweg", seed 44), at the start of the street's name.
+_STREET_STEMS = ("Mühlen", "Brücken", "Schützen", "Römer", "König", "Fürsten", "Gärtner", "Jäger", "Förster",
+                 "Hölderlin", "Lärchen")
+_STREET_STEM_BY_FOLDED = {t.lower().translate(_UMLAUT_FOLD): t for t in _STREET_STEMS}
+
+
+def restore_street_umlauts(street: str) -> str:
+    """'Muhlenweg 158a' → 'Mühlenweg 158a': a known stem beginning one of the street's words."""
+    def word(m: re.Match[str]) -> str:
+        token = m.group()
+        for folded, stem in _STREET_STEM_BY_FOLDED.items():
+            if token.lower().startswith(folded):
+                return stem + token[len(stem):]
+        return token
+
+    return re.sub(r"\b[A-Z][a-z]+", word, street)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from .model import READ, ExtractedField, PageText
+from .values import parse_date
 
 
 @dataclass
@@ -96,3 +97,13 @@ _DATE_LIKE = re.compile(r"\d{1,2}\s?[.:]\s?\d{1,2}\s?[.:]\s?\d{2,4}")
 def carries_field(line: str) -> bool:
     """A line that may hold a field's value (dates, labels, company names)."""
     return bool(_FIELD_LINE.search(line) or _DATE_LIKE.search(line))
+
+
+# A date's shape with four digits of year (OCR's spaces and separators as DATE takes them).
+_DATE_SHAPE = re.compile(r"(?<![\d.])\d{1,2}\s?[.:,]\s?\d{1,2}\s?[.:]\s?\d{4}(?!\d)")
+
+
+def misread_date(line: str) -> bool:
+    """A line with a date no calendar has ("16.04.2620", seed 44: OCR sure of a 6 for a 0): its digits
+    were misread however sure OCR was of them."""
+    return any(parse_date(m.group()) is None for m in _DATE_SHAPE.finditer(line))

@@ -25,7 +25,7 @@ import numpy as np
 
 from ..classifiers.case_numbers import case_label_end
 from ..classifiers.persons import find_birth_dates
-from ..fields.reading import carries_field
+from ..fields.reading import carries_field, misread_date
 from .document import Page, Word
 from .reread import MARGIN, enlarged, replace_lines, word_lines
 
@@ -89,7 +89,8 @@ def _candidates(lines: list[list[Word]]) -> list[int]:
     # replace what the page said.
     head = _letterhead(texts)
     chosen = [k for k, line in enumerate(lines)
-              if _doubtful(line, _LETTERHEAD_DOUBT if k in head else _DOUBT) and case_label_end(texts[k]) is None
+              if (_doubtful(line, _LETTERHEAD_DOUBT if k in head else _DOUBT) or misread_date(texts[k]))
+              and case_label_end(texts[k]) is None
               and not _holds_birth_date(texts, k) and (k in head or carries_field(texts[k]))]
     return sorted(chosen, key=lambda k: (k not in head, min(w.confidence for w in lines[k])))[:_MAX_LINES]
 

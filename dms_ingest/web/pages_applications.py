@@ -95,7 +95,8 @@ def request_letter(request: Request, actor: PageActor, case_number: str,
         raise Invalid("Es gibt nichts nachzufordern: jede Unterlage liegt vor oder wartet darauf, dass "
                       "ein Dokument in der Akte geprüft wird („bitte prüfen“).") from None
     return redirect(page_url("case", case_number=letters[0]["case_number"])
-                    + query_string(nachforderung=letters[0]["id"]) + "#antraege")
+                    + query_string(nachforderung=letters[0]["id"], ohne_anschrift=int(not letters[0]["address_known"]))
+                    + "#antraege")
 
 
 @router.get("/antraege/terminreif", name="applications_ready")

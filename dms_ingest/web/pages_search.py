@@ -10,7 +10,8 @@ from ..errors import Invalid
 from ..services import documents, review, review_item
 from . import labels
 from .api import OptionalDay, office_day_bounds
-from .highlight import bracket_segments, marked_segments, query_terms, typed_query
+from .highlight import bracket_segments, marked_segments, query_terms
+from ..index.query import parse
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
 
 PAGE_SIZE = 20
@@ -31,14 +32,21 @@ def search_page(request: Request, actor: PageActor,
             "date_to": to.isoformat() if to else "", "review": pruefung}
     doc_types = [(code, labels.doc_type(code)) for code in runtime(request).settings.classification.doc_types]
     review_states = [(code, label) for code, (label, _) in REVIEW_STATES.items()]
-    searched = bool(q.strip() or form["case"] or type or from_ or to or pruefung)
-    if not searched:
+    filtered = bool(form["case"] or type or from_ or to or pruefung)
+    # Quotation marks, *, ~ or - alone name no word: the index would list every document (as for
+    # filters alone), which reads as if everything matched.
+    parsed = parse(q)
+    wordless = bool(q.strip()) and not (parsed.required or parsed.excluded)
+    messages = [message("warn", f"In „{q.strip()}“ steht kein Wort, nach dem gesucht werden kann"
+                                + ("; gezeigt wird, was die Filter allein finden." if filtered else "."))] \
+        if wordless else []
+    if not (filtered or (q.strip() and not wordless)):
         return render(request, "search.html", "Suche", form=form, doc_types=doc_types, review_states=review_states,
-                      searched=False)
+                      searched=False, messages=messages)
     if from_ and to and from_ > to:
         raise Invalid("Das Datum „Eingang ab“ liegt nach „Eingang bis“.")
     start, end = office_day_bounds(from_, to)
-    result = documents.search_page(actor, runtime(request), typed_query(q), case_number=form["case"] or None,
+    result = documents.search_page(actor, runtime(request), q, case_number=form["case"] or None,
                                    doc_type=type or None, received_from=start, received_to=end,
                                    review=REVIEW_STATES[pruefung][1] if pruefung else None,
                                    limit=PAGE_SIZE, offset=offset)
@@ -65,11 +73,15 @@ def search_page(request: Request, actor: PageActor,
         active = code == type
         facets.append({"label": labels.doc_type(code), "count": count, "active": active,
                        "href": path + query_string(**{**base, "type": "" if active else code})})
-    prev_href = path + query_string(**base, offset=max(0, offset - PAGE_SIZE)) if offset > 0 else ""
+    # Past the end (the hits changed since the link was made): back to the last page that has hits.
+    past_end = not hits and offset > 0 and total > 0
+    previous = ((total - 1) // PAGE_SIZE) * PAGE_SIZE if past_end else max(0, offset - PAGE_SIZE)
+    prev_href = path + query_string(**base, offset=previous) if offset > 0 else ""
     next_href = path + query_string(**base, offset=offset + PAGE_SIZE) if offset + PAGE_SIZE < total else ""
     return render(request, "search.html", f"Suche: {q}" if q else "Suche", form=form, doc_types=doc_types,
                   review_states=review_states, searched=True, total=total, more=more, estimate=estimate, hits=hits, facets=facets, first=offset + 1 if hits else 0,
-                  last=offset + len(hits), prev_href=prev_href, next_href=next_href)
+                  last=offset + len(hits), prev_href=prev_href, next_href=next_href, past_end=past_end,
+                  messages=messages)
 
 
 def _facet_counts(result: dict) -> dict[str, int]:

@@ -116,7 +116,7 @@ def cases_page(request: Request, actor: PageActor, q: Annotated[str, Query(max_l
 
 @router.get("/akten/{case_number}", name="case")
 def case_page(request: Request, actor: PageActor, case_number: str, antrag: str = "", neu: int = 0,
-              nachforderung: str = ""):
+              nachforderung: str = "", ohne_anschrift: int = 0):
     rt = runtime(request)
     data = casefile.case_file(actor, rt, case_number, applications=True)    # one read, one access-log entry
     groups: dict[str, list] = {}
@@ -143,7 +143,8 @@ def case_page(request: Request, actor: PageActor, case_number: str, antrag: str 
     return render(request, "case.html", f"Fallakte {data['case_number']}", case=case, messages=messages,
                   applications=pages_applications.checklist_view(data["applications"], titles),
                   application_types=offered, letter=letter,
-                  letter_written=bool(nachforderung) and letter is not None and letter["id"] == nachforderung)
+                  letter_written=bool(nachforderung) and letter is not None and letter["id"] == nachforderung,
+                  letter_without_address=bool(ohne_anschrift))
 
 
 def _title(title: str | None, doc_type: str | None, source: str | None) -> str:
