@@ -106,6 +106,16 @@ def test_only_negated_words_find_nothing(catalog):
     assert catalog.search("-Strasse") == [] and catalog.search("NOT Strasse") == []
 
 
+@pytest.mark.parametrize("typed", ["„Antrag auf“", "“Antrag auf”", "«Antrag auf»", '"Antrag auf"'])
+def test_typographic_quotation_marks_make_a_phrase_for_every_front_end(make_catalog, typed):
+    """The CLI, the API and the pages share this parser: „…“ from a German keyboard is a phrase."""
+    assert parse(typed) == parse('"Antrag auf"') and len(parse(typed).required) == 1
+    catalog = make_catalog()
+    add(catalog, "ordered", "Antrag auf Verlängerung")
+    add(catalog, "turned", "auf den Antrag")
+    assert ids(catalog.search(typed)) == {"ordered"}
+
+
 def test_snippet_marks_the_hit_in_original_spelling():
     text = "Die Änderung betrifft die Hauptstraße."
     query = parse("Aenderung strasse").words()

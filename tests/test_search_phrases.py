@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import text
 
-from dms_ingest.index import fulltext
+from dms_ingest.index import fulltext, search
 from dms_ingest.index.analysis import ANALYSER_VERSION
 from dms_ingest.index.folding import keys
 from dms_ingest.index.phrases import holds_phrase
@@ -43,25 +43,50 @@ def test_a_phrase_needs_its_words_in_order_and_an_excluded_phrase_only_the_phras
     assert result.total == 2 and result.total_exact and result.facets == {"": 2}
 
 
-def test_phrase_candidates_are_checked_in_batches_until_the_page_is_full(make_catalog, monkeypatch):
-    """Most pages hold the words but not the phrase: the first candidates read hold too few."""
+def test_phrase_candidates_beyond_the_ranked_ones_leave_the_total_an_estimate(make_catalog):
+    """Most pages hold the words but not the phrase."""
     catalog = make_catalog()
-    catalog.rank_limit = 10
     for n in range(24):
         add(catalog, f"words-{n:02}", f"Auflage {n}: der Antrag kam per Post, auf Papier")
         if n % 8 == 3:
             add(catalog, f"phrase-{n:02}", f"Der Antrag auf Verlängerung, Nummer {n}")
+    catalog.rank_limit = 30             # all 27 pages holding the words ranked and checked: a count
     result = catalog.find(SearchQuery('"Antrag auf"', limit=5))
     assert result.total == 3 and result.total_exact
     assert ids(result.hits) == {"phrase-03", "phrase-11", "phrase-19"}
-    # Checking stopped early (PHRASE_CHECK_FACTOR × limit candidates): the total is then no count.
-    monkeypatch.setattr(fulltext, "PHRASE_CHECK_FACTOR", 0.5)
+    # 10 ranked pages and the 10 newest (PostgreSQL): only phrase pages shown, the total no count.
+    catalog.rank_limit = 10
     result = catalog.find(SearchQuery('"Antrag auf"', limit=5))
-    assert ids(result.hits) <= {"phrase-03", "phrase-11", "phrase-19"}
+    assert result.hits and ids(result.hits) <= {"phrase-03", "phrase-11", "phrase-19"}
     assert result.total_exact == catalog.is_sqlite
     if not result.total_exact:          # an estimate, scaled by the share of checked pages holding it
         answer = result.to_json()
         assert answer["total_is_estimate"] and answer["total_estimate"] < 24
+
+
+def test_a_page_of_phrase_hits_checks_only_what_it_needs_and_is_the_first_of_the_ranking(make_catalog, monkeypatch):
+    """Checked in rank order until the page of results is full (PostgreSQL): the hits and their
+    order are those of checking every candidate, on the first page and the next."""
+    catalog = make_catalog()
+    for n in range(30):
+        add(catalog, f"words-{n:02}", f"Der Antrag vom {n}. Mai kam auf Papier")
+        add(catalog, f"phrase-{n:02}", f"Der Antrag auf Verlängerung {n}" + " Antrag" * (n % 4))
+    every = [h.id for h in catalog.find(SearchQuery('"Antrag auf"', limit=30)).hits]
+    assert len(every) == 30 and set(every) == {f"phrase-{n:02}" for n in range(30)}
+    checked: list[int] = []
+
+    def counted(conn, check, page_ids):
+        checked.extend(page_ids)
+        return fulltext.check_pages(conn, check, page_ids)
+    monkeypatch.setattr(search, "check_pages", counted)
+    monkeypatch.setattr(search, "PHRASE_COUNT_CHECKS", 0)      # too many to count: checked as needed
+    first = catalog.find(SearchQuery('"Antrag auf"', limit=3))
+    checked_first = len(checked)
+    second = catalog.find(SearchQuery('"Antrag auf"', limit=3, offset=3))
+    assert [h.id for h in first.hits] == every[:3] and [h.id for h in second.hits] == every[3:6]
+    if not catalog.is_sqlite:
+        assert not first.total_exact and 3 <= first.total < 30 <= first.to_json()["total_estimate"] + 5
+        assert 0 < checked_first < 30       # of the 60 pages holding the words
 
 
 def test_the_word_weighs_by_how_often_it_stands_and_above_a_compound_part(make_catalog):
@@ -87,7 +112,7 @@ def test_an_index_of_the_earlier_layout_is_rebuilt(make_catalog):
     with reopened.engine.begin() as conn:
         version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
         vector = None if reopened.is_sqlite else conn.execute(text("SELECT tsv::text FROM page_search")).scalar()
-    assert version == str(ANALYSER_VERSION) + ("" if reopened.is_sqlite else "v")
+    assert version == str(ANALYSER_VERSION) + ("" if reopened.is_sqlite else "vc")
     assert vector is None or ("'antrag'" in vector.split() and ":1" not in vector)
     assert ids(reopened.search('"Antrag auf"')) == {"phrase"}
 

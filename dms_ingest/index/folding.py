@@ -36,11 +36,15 @@ def fold_plain(text: str) -> str:
     return _strip_marks(unicodedata.normalize("NFC", text).translate(_PLAIN)).casefold()
 
 
+def fold_letters(word: str) -> str:
+    """A word's key before spelled-out umlauts are folded (lower case, ß→ss, marks dropped)."""
+    return _strip_marks(unicodedata.normalize("NFC", word).casefold().translate(_KEY))
+
+
 @lru_cache(maxsize=500_000)
 def word_key(word: str) -> str:
     """The search key of one word: "Änderung", "Aenderung", "Anderung" → "anderung"."""
-    folded = _strip_marks(unicodedata.normalize("NFC", word).casefold().translate(_KEY))
-    return _SPELLED_UMLAUT.sub(r"\1", folded)
+    return _SPELLED_UMLAUT.sub(r"\1", fold_letters(word))
 
 
 _WORD_KEYS: dict[str, tuple[str, ...]] = {}

@@ -20,6 +20,9 @@ from datetime import date, datetime
 
 from .folding import WORD, keys
 
+# Quotation marks a German keyboard, a word processor or the search page's hint gives: each opens or
+# closes a phrase like '"' (apostrophes stay: "Shah's" is a word). CLI, API and pages alike.
+_TYPOGRAPHIC_QUOTES = str.maketrans({c: '"' for c in "„“”«»"})
 _TOKEN = re.compile(r'"([^"]*)"?|(-?)([^\W_][\w\-./§]*)(\*|~\d?)?', re.UNICODE)
 
 
@@ -63,11 +66,16 @@ class ParsedQuery:
         return found
 
 
+def typed_query(text: str) -> str:
+    """The query as the index reads it: „Antrag auf“ is the phrase "Antrag auf"."""
+    return (text or "").translate(_TYPOGRAPHIC_QUOTES)
+
+
 def parse(text: str) -> ParsedQuery:
     required: list[Term] = []
     excluded: list[Term] = []
     negate_next = pending_or = False
-    for match in _TOKEN.finditer(text.replace("\x00", " ")):
+    for match in _TOKEN.finditer(typed_query(text).replace("\x00", " ")):
         phrase, minus, word, suffix = match.groups()
         if phrase is None and word in ("AND", "OR", "NOT"):
             if word == "NOT":

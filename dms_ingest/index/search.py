@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import text
 
 from ..office_time import as_utc, day_end, day_start, office_day
-from .fulltext import fetch_rows
+from .fulltext import check_pages, fetch_rows
 from .analysis import case_token, date_range_tokens, review_token, team_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
 from .page_text import unpack
@@ -236,26 +236,37 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
     wanted = query.offset + query.limit
     with catalog.engine.begin() as conn:
         parsed = expand_prefixes(conn, parsed)
-        rows, exact, estimate = _candidates(conn, fulltext, parsed, filters.groups, limit, wanted)
+        rows, exact, estimate, newest_read = _candidates(conn, fulltext, parsed, filters.groups, limit, wanted)
         pages = _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows])
         excluded = _excluded_documents(conn, catalog, parsed, filters) if parsed.excluded else set()
-        if filters.groups:
-            excluded |= {doc_id for doc_id, doc_type, case_number, review, received, team in pages.values()
-                         if not filters.admits(case_number, doc_type, review, received, team)}
+        excluded |= _filtered_out(filters, pages)
+        ranked = _ranked(rows, pages, excluded)
+        check = fulltext.phrase_check(conn, parsed)
+        if check is not None:           # PostgreSQL: the rows hold the phrase's words, not yet in order
+            every = exact and len(ranked) <= PHRASE_COUNT_CHECKS
+            ranked, decided, share = _holding_phrases(conn, check, ranked, None if every else wanted)
+            if len(ranked) < wanted and not exact and not newest_read:
+                # Too few ranked pages hold the phrase: the newest holding its words join them (as
+                # for a common word, at most 2 × limit pages in all; the pages checked above are
+                # not checked again).
+                newest = fulltext.match(conn, parsed, filters.groups, limit + 1, check_text=False)
+                more = _page_documents(conn, catalog.is_sqlite, [r[0] for r in newest if r[0] not in pages])
+                pages.update(more)
+                excluded |= _filtered_out(filters, more)
+                rows = rows + newest[:limit]
+                exact = len(newest) <= limit        # then these are all the pages holding its words
+                ranked, decided, share = _holding_phrases(conn, check, _ranked(rows, pages, excluded), wanted)
+            if not (exact and decided):         # the rest are pages holding the words: scaled by the share holding the phrase
+                estimate = round((estimate if estimate is not None else len(rows)) * share)
+                exact = False
         best: dict[str, tuple[float, int]] = {}     # document → (score, page id) of its best page
         doc_types: dict[str, str | None] = {}
-        for page_id, score in rows:
-            located = pages.get(page_id)
-            if located is None:
-                continue
-            doc_id, doc_type = located[:2]
-            if doc_id in excluded:
-                continue
-            doc_types[doc_id] = doc_type
+        for page_id, score, doc_id in ranked:
+            doc_types[doc_id] = pages[page_id][1]
             if doc_id not in best or score > best[doc_id][0]:
                 best[doc_id] = (score, page_id)
         # Only the documents up to the page shown need their order (ties: the newer page first), not
-        # all ~1,000 candidates; total and facets count them all.
+        # all ~1,000 candidates; total and facets count them all (a phrase's: those checked to hold it).
         first = heapq.nsmallest(wanted, best, key=lambda d: (-best[d][0], -best[d][1], d))
         facets = dict(sorted(Counter(doc_types[d] or "" for d in best).items(), key=lambda kv: (-kv[1], kv[0])))
         hits = _hits(conn, catalog.is_sqlite, [(d, *best[d]) for d in first[query.offset:]], parsed, query)
@@ -265,10 +276,28 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
     return SearchPage(query, found, exact, hits, facets, total_estimate=estimate)
 
 
+def _filtered_out(filters: Filters, pages: dict[int, tuple]) -> set[str]:
+    """The documents among *pages* (_page_documents) whose row fails the filters."""
+    if not filters.groups:
+        return set()
+    return {doc_id for doc_id, doc_type, case_number, review, received, team in pages.values()
+            if not filters.admits(case_number, doc_type, review, received, team)}
+
+
+def _ranked(rows: list[tuple[int, float]], pages: dict[int, tuple], excluded: set[str]) -> list[tuple[int, float, str]]:
+    """(page id, score, document) of the rows whose document is found and not excluded, best
+    first (ties: the newer page)."""
+    ranked = [(page_id, score, pages[page_id][0]) for page_id, score in rows
+              if page_id in pages and pages[page_id][0] not in excluded]
+    return sorted(ranked, key=lambda row: (-row[1], -row[0]))
+
+
 def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], limit: int,
-                wanted: int) -> tuple[list[tuple[int, float]], bool, int | None]:
-    """(page id, score) of the pages to rank, whether they are all matching pages, and if not
-    about how many pages match. Never more than about 2 × limit pages are read or scored."""
+                wanted: int) -> tuple[list[tuple[int, float]], bool, int | None, bool]:
+    """(page id, score) of the pages to rank, whether they are all matching pages, if not about
+    how many pages match, and whether the newest matches are among them. Never more than about
+    2 × limit pages are read or scored.
+    A phrase's pages are those holding its words (PostgreSQL): the caller checks its order."""
     # PostgreSQL's planner knows how common a word is: a common one skips the counting pass, which
     # would build the whole bitmap of matches once more.
     estimate = fulltext.estimate(conn, parsed, groups) if parsed.required else None
@@ -276,20 +305,14 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     if estimate is None or estimate <= 4 * limit:
         # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
         # token list (allowed cases) makes few matches and is costly to evaluate twice: scored at once.
-        # So is a phrase checked against the page texts (PostgreSQL). Its pages are counted by the
-        # pages holding its words first, unchecked: more than limit go the common word's way below
-        # (checking them would cost a thousand page texts before the ranked pass checks its own).
-        checks = fulltext.checks_text(parsed)
-        scored = bool(parsed.required) and (any(len(group) > 8 for group in groups) or checks)
-        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=False, check_text=False) if checks else []
+        scored = bool(parsed.required) and any(len(group) > 8 for group in groups)
+        rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored, check_text=False)
+        first = (scored, rows)
         if len(rows) <= limit:
-            rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
-            first = (scored, rows)
-        if len(rows) <= limit and not _cut_short(rows):
             rescore = parsed.required and rows and not scored
-            return (fulltext.match(conn, parsed, groups, limit + 1) if rescore else rows), True, None
+            return (fulltext.match(conn, parsed, groups, limit + 1, check_text=False) if rescore else rows), True, None, True
         if not parsed.required:         # filters alone: the newest documents
-            return rows[:limit], False, _estimate_pages(conn, [r[0] for r in rows])
+            return rows[:limit], False, _estimate_pages(conn, [r[0] for r in rows]), True
         estimate = _estimate_pages(conn, [r[0] for r in rows])
     # Many matches: rank the pages where a query word weighs strongly (analysis.STRONG_IMPACT), as no
     # other page can reach the first result pages; if they are too few, fill up with the newest.
@@ -298,24 +321,57 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     # ties the newest first.
     scored = fulltext.scores_cheaply(parsed)
     strong = [w for w in parsed.words() if not w.fuzzy]
-    rows = fulltext.match(conn, parsed, groups, limit, strong=strong, scored=scored) if strong else []
+    rows = fulltext.match(conn, parsed, groups, limit, strong=strong, scored=scored, check_text=False) if strong else []
     rows = rows if scored else [(page_id, 1.0) for page_id, _ in rows]
-    if len(rows) < 2 * wanted:
+    if len(rows) < 2 * wanted and not fulltext.checks_text(parsed):     # (a phrase's: run_search)
         # The newest limit + 1 matches: the counting pass's rows when it asked the same (with a long
         # allowed-case list each pass costs tens of ms at 1M pages).
         newest = first[1] if first is not None and first[0] == scored else \
-            fulltext.match(conn, parsed, groups, limit + 1, scored=scored)
-        if len(newest) <= limit and not _cut_short(newest):     # the estimate was too high: these are all
-            return (newest if scored else fulltext.match(conn, parsed, groups, limit + 1)), True, None
+            fulltext.match(conn, parsed, groups, limit + 1, scored=scored, check_text=False)
+        if len(newest) <= limit:        # the estimate was too high: these are all
+            return (newest if scored else fulltext.match(conn, parsed, groups, limit + 1, check_text=False)), True, None, True
         rows += newest[:limit]
-    share = fulltext.passing_share(conn, parsed)      # a phrase's estimate counted pages holding its words
-    return rows, False, estimate if share is None or estimate is None else round(estimate * share)
+        return rows, False, estimate, True
+    return rows, False, estimate, False
 
 
-def _cut_short(rows) -> bool:
-    """Whether a match stopped checking phrases before seeing every candidate (PostgreSQL, fulltext.Matches):
-    its rows are then not all the matching pages even if fewer than asked."""
-    return getattr(rows, "cut_short", False)
+# A phrase whose words stand on at most this many pages has every one checked (its total is then a
+# count); on more, the pages are checked in rank order until the page of results is full.
+PHRASE_COUNT_CHECKS = 200
+
+
+def _holding_phrases(conn, check, ranked: list[tuple[int, float, str]], wanted: int | None
+                     ) -> tuple[list[tuple[int, float, str]], bool, float]:
+    """The (page id, score, document) rows, best first, whose page text holds the query's phrases
+    (PostgreSQL keeps no word positions), checked a chunk of texts at a time until *wanted*
+    documents have one (None: all). A document's first passing page is its best, so the documents
+    found are exactly the first ones of the whole ranking. Returns those rows, whether every row was
+    decided (the rest belong to documents found) and the share of the checked pages that passed."""
+    passing: list[tuple[int, float, str]] = []
+    found: set[str] = set()
+    at = checked = held = 0
+    while at < len(ranked) and (wanted is None or len(found) < wanted):
+        if wanted is None:
+            size = len(ranked)
+        else:   # as many as the share passing so far says are needed, a few more (one read fewer),
+            # at most as many as checked so far (the best ranked may hold it least: "Erteilung einer
+            # Aufenthaltserlaubnis" passes on none of its first 40 pages and on half after)
+            share = max(held / checked, 0.05) if checked else 1.0
+            size = min(int((wanted - len(found)) / share * 1.2) + 16, max(checked, 40))
+        chunk = []
+        while at < len(ranked) and len(chunk) < size:
+            if ranked[at][2] not in found:
+                chunk.append(ranked[at])
+            at += 1
+        check_pages(conn, check, [row[0] for row in chunk])
+        for row in chunk:
+            checked += 1
+            if check.results[row[0]]:
+                held += 1
+                if row[2] not in found:
+                    found.add(row[2])
+                    passing.append(row)
+    return passing, at >= len(ranked), held / checked if checked else 1.0
 
 
 def _estimate_pages(conn, page_ids: list[int]) -> int:

@@ -14,23 +14,13 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..index.folding import fold_plain, fold_translit, word_key
-from ..index.query import parse
+from ..index.query import parse, typed_query
 from ..index.search import similar_words
 
 _QUERY_TOKEN = re.compile(r'"([^"]*)"|(-?)([\w][\w\-./§]*)(\*|~\d?)?', re.UNICODE)
 _OPERATORS = {"AND", "OR", "NOT"}
 _NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
 _MIN_PART = 4
-# Quotation marks a German keyboard, a word processor or the search page's hint gives: each opens or
-# closes a phrase like '"'. (Apostrophes stay: "Shah's" is a word.)
-_TYPOGRAPHIC_QUOTES = str.maketrans({c: '"' for c in "„“”«»"})
-
-
-def typed_query(text: str) -> str:
-    """The query as the index reads it: „Antrag auf“ is the phrase "Antrag auf"."""
-    return (text or "").translate(_TYPOGRAPHIC_QUOTES)
-
-
 @dataclass(frozen=True)
 class Term:
     forms: frozenset[str]   # folded spellings

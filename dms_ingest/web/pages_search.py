@@ -10,7 +10,7 @@ from ..errors import Invalid
 from ..services import documents, review, review_item
 from . import labels
 from .api import OptionalDay, office_day_bounds
-from .highlight import bracket_segments, marked_segments, query_terms, typed_query
+from .highlight import bracket_segments, marked_segments, query_terms
 from ..index.query import parse
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
 
@@ -35,7 +35,7 @@ def search_page(request: Request, actor: PageActor,
     filtered = bool(form["case"] or type or from_ or to or pruefung)
     # Quotation marks, *, ~ or - alone name no word: the index would list every document (as for
     # filters alone), which reads as if everything matched.
-    parsed = parse(typed_query(q))
+    parsed = parse(q)
     wordless = bool(q.strip()) and not (parsed.required or parsed.excluded)
     messages = [message("warn", f"In „{q.strip()}“ steht kein Wort, nach dem gesucht werden kann"
                                 + ("; gezeigt wird, was die Filter allein finden." if filtered else "."))] \
@@ -46,7 +46,7 @@ def search_page(request: Request, actor: PageActor,
     if from_ and to and from_ > to:
         raise Invalid("Das Datum „Eingang ab“ liegt nach „Eingang bis“.")
     start, end = office_day_bounds(from_, to)
-    result = documents.search_page(actor, runtime(request), typed_query(q), case_number=form["case"] or None,
+    result = documents.search_page(actor, runtime(request), q, case_number=form["case"] or None,
                                    doc_type=type or None, received_from=start, received_to=end,
                                    review=REVIEW_STATES[pruefung][1] if pruefung else None,
                                    limit=PAGE_SIZE, offset=offset)
