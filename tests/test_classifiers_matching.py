@@ -339,6 +339,19 @@ def test_a_sponsor_with_five_names_is_read_whole():
     assert_review(match_case(text, LONG_NAMES, pattern=CaseNumberPattern(), today=TODAY, sponsor_accepted=lambda c: True))
 
 
+def test_a_sponsor_saluted_herm_as_ocr_reads_herrn_is_named():
+    """Application set 58: "Herm Milos Vu" (rn read as m) named nobody, so the sponsor recorded by
+    name and birth date alone could not be recognised and his payslip waited in review."""
+    registry = CaseRegistry(RECORDS + [CaseRecord("ABH-2015-32710", "Vu", "Hoang Long Quang Huy", D(1979, 10, 24),
+                                                  "VNM", sponsor_surname="Vu", sponsor_given_names="Miloš",
+                                                  sponsor_date_of_birth=D(1996, 5, 22))])
+    text = "Az. ABH-2015-32710\nBezügemitteilung 05/2025\nHerm Milos Vu Geburtsdatum: 22.05.1996\nNettobezüge 1.959,96 €"
+    decision = match_case(text, registry, pattern=CaseNumberPattern(), today=TODAY, sponsor_accepted=lambda c: True)
+    assert_assigned(decision, "ABH-2015-32710", "case_number")
+    assert_review(match_case(text.replace("Milos", "Marko"), registry, pattern=CaseNumberPattern(), today=TODAY,
+                             sponsor_accepted=lambda c: True))
+
+
 def test_sponsors_payslip_without_an_open_reunification_or_for_another_type_goes_to_review():
     # No open application that accepts it: it waits, and says for which case (opening one files it).
     waiting = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=lambda c: False)

@@ -399,7 +399,7 @@ _WORD = r"[A-ZÄÖÜÇŞĞİÁÉÍÓÚÀÈÂÊÎÔÛŁŽŠČĆ][\w'’]*(?:-[A-Z
 _NOT_NAMES = {
     "geb", "geboren", "geburtsdatum", "geburtsort", "staatsangehörigkeit", "anschrift", "wohnhaft",
     "straße", "str", "aktenzeichen", "az", "sehr", "ihr", "ihre", "mit", "der", "die", "das", "den", "und",
-    "vorname", "vornamen", "name", "nachname", "familienname", "geburtsname", "herr", "herrn", "frau",
+    "vorname", "vornamen", "name", "nachname", "familienname", "geburtsname", "herr", "herrn", "herm", "frau",
     "dr", "prof", "in", "im", "von", "vom", "zu", "zur", "wegen", "antrag", "datum", "tel", "telefon",
     "betreff", "betr", "geschlecht", "nationalität", "pass", "passnummer", "adresse", "wohnort", "seit",
     "als", "bei", "für", "an", "am", "auf", "aus", "sowie", "bzw", "ehefrau", "ehemann", "kind", "sohn",
@@ -417,7 +417,8 @@ _CANDIDATE_PATTERNS = [
         rf"(?:Name(?:,\s*Vorname)?|Familienname|Nachname|{_ROLE})[ \t]*:?[ \t]*(?P<surname>{_WORD}(?:[ \t]+{_WORD})?)[ \t]*,[ \t]*(?P<given>{_NAME_RUN})"
     )),
     # "Herr Mehmet Yılmaz", "Frau Dr. Ayşe Demir"
-    ("salutation", re.compile(rf"\b(?:Herrn?|Frau)[ \t]+(?:(?:Dr|Prof)\.[ \t]+)*(?P<full>{_NAME_RUN})")),
+    # "Herm" is how OCR often reads "Herrn" (rn as m).
+    ("salutation", re.compile(rf"\b(?:Herrn?|Herm|Frau)[ \t]+(?:(?:Dr|Prof)\.[ \t]+)*(?P<full>{_NAME_RUN})")),
     # "Antragsteller: Mehmet Yılmaz"
     ("role", re.compile(rf"(?:{_ROLE})[ \t]*:?[ \t]*(?:(?:Herr|Frau|Herrn)[ \t]+)?(?P<full>{_NAME_RUN})")),
 ]
