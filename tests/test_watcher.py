@@ -83,15 +83,24 @@ class WatchRun:
     def done_files(self) -> list[Path]:
         return [p for p in (self.inbox / "done").rglob("*") if p.is_file()]
 
+    def done_count(self) -> int:
+        return len(self.done_files())
+
     def waiting(self) -> list[Path]:
         return [p for p in self.inbox.rglob("*") if p.is_file()
                 and p.relative_to(self.inbox).parts[0] not in ("done", "quarantine")]
 
-    def wait_for(self, condition, timeout: float, what: str) -> float:
-        started = time.monotonic()
-        while time.monotonic() - started < timeout:
+    def wait_for(self, condition, timeout: float, what: str, progress=None) -> float:
+        """Wait until *condition* holds. With *progress* (a count that grows as work is done), the
+        timeout is for a stall: a starved machine (a fresh-machine check at load 30) may take
+        longer than *timeout* in all, a lost file never comes and the count stops growing."""
+        started = last_change = time.monotonic()
+        seen = progress() if progress else None
+        while time.monotonic() - last_change < timeout:
             if condition():
                 return time.monotonic() - started
+            if progress is not None and (now := progress()) != seen:
+                seen, last_change = now, time.monotonic()
             if self.proc is not None and self.proc.poll() is not None:
                 raise AssertionError(f"watcher exited ({self.proc.returncode}) while waiting for {what}:\n"
                                      + self.stderr()[-3000:])
@@ -156,7 +165,7 @@ def test_burst_of_500_files_each_archived_exactly_once(run: WatchRun, tmp_path: 
     for n, (name, data) in enumerate(sorted(files.items())):
         drop(run.inbox, name, data, staging=tmp_path / "staging" if n % 2 else None)
     written = time.monotonic() - started
-    run.wait_for(lambda: len(run.done_files()) == len(files), 240, "500 files in done/")
+    run.wait_for(lambda: len(run.done_files()) == len(files), 240, "500 files in done/", progress=run.done_count)
     seconds = time.monotonic() - started
     assert run.terminate() == 0
     assert_exactly_once(run, {sha(d) for d in distinct.values()})
@@ -180,7 +189,7 @@ def test_kill_9_mid_burst_then_restart_loses_nothing(run: WatchRun, tmp_path: Pa
     run.wait_for(lambda: (run.home / "index.sqlite").exists(), 30, "start-up")
     for name, data in first.items():
         drop(run.inbox, name, data, staging=tmp_path / "staging")
-    run.wait_for(lambda: len(run.done_files()) >= 40, 60, "the first 40 files")
+    run.wait_for(lambda: len(run.done_files()) >= 40, 60, "the first 40 files", progress=run.done_count)
     # kill -9 the watcher itself, in the middle of its work
     pid = run.proc.pid
     os.kill(pid, signal.SIGKILL)
@@ -196,7 +205,8 @@ def test_kill_9_mid_burst_then_restart_loses_nothing(run: WatchRun, tmp_path: Pa
     done_at_crash = len(run.done_files())
     run.start()
     everything = {**first, **later}
-    run.wait_for(lambda: len(run.done_files()) == len(everything), 120, "all files after the restart")
+    run.wait_for(lambda: len(run.done_files()) == len(everything), 120, "all files after the restart",
+                 progress=run.done_count)
     assert run.terminate() == 0
     assert_exactly_once(run, {sha(d) for d in everything.values()})
     assert sum(run.catalog_counts().values()) == len(everything)

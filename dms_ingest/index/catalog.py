@@ -20,7 +20,7 @@ from sqlmodel import Session, SQLModel, create_engine, select
 
 from . import compaction, team_scope
 from .analysis import ANALYSER_VERSION, analyse, case_scope_tokens, document_tokens
-from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, pages_in_index, remember_words
+from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, compound_pairs, pages_in_index, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
 from .page_text import is_current, store_texts, unpack
 from .page_writes import insert_document_postgres, insert_pages, insert_records
@@ -57,9 +57,10 @@ class Catalog:
         self.fulltext = SqliteFullText() if self.is_sqlite else PostgresFullText()
         self.rank_limit = self.fulltext.rank_limit      # pages ranked per search at most (see search.py)
         # What search_state records as the index's analyser: the analyser's version and the
-        # backend's layout of what it stores ("3v": PostgreSQL without word positions).
+        # backend's layout of what it stores ("3vc": PostgreSQL without word positions or compound parts).
         self.index_version = f"{ANALYSER_VERSION}{self.fulltext.version}"
         self._known_words: set[str] | None = None
+        self._known_compounds: set[str] | None = None      # PostgreSQL: the words search_parts lists
         self._vocabulary: tuple[int, dict[int, list[str]]] | None = None
         with schema_lock(self.engine) as conn:
             SQLModel.metadata.create_all(conn)
@@ -83,6 +84,7 @@ class Catalog:
             log.warning("page texts are now stored compressed; `dms reindex` compresses the pages stored before")
         conn.execute(text("CREATE TABLE IF NOT EXISTS search_state (name VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)"))
         conn.execute(text("CREATE TABLE IF NOT EXISTS search_words (word VARCHAR PRIMARY KEY)"))
+        self.fulltext.create_vocabulary(conn)
         team_scope.create(conn)
         version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
         rebuilding = conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_upto'")).scalar()
@@ -211,12 +213,22 @@ class Catalog:
 
     def _remember_words(self, conn, entries: list[IndexEntry]) -> None:
         """Keep the vocabulary that fuzzy search (`word~`) and prefix expansion draw on: alphabetic
-        words and compound parts, once each."""
+        words and compound parts, once each; and on PostgreSQL which compounds a part finds."""
         if self._known_words is None:
             self._known_words = {r[0] for r in conn.execute(text("SELECT word FROM search_words"))}
         indexed = set().union(*(e.terms.words for e in entries), *((p for p, _ in e.terms.parts) for e in entries))
         new = sorted(w for w in indexed.difference(self._known_words)
                      if 3 <= len(w) <= 40 and w.isalpha())
+        # PostgreSQL: a compound's parts, the first time it is seen (they are the same on every page).
+        # Compounds apart from words: a compound's tail ("erlaubnisverlangerung") is a word known
+        # as a part before it is seen as a compound of its own.
+        pairs = compound_pairs(entries) if self.fulltext.keeps_compounds else set()
+        if pairs and self._known_compounds is None:
+            self._known_compounds = {r[0] for r in conn.execute(text("SELECT DISTINCT word FROM search_parts"))}
+        pairs = {(part, word) for part, word in pairs if word not in self._known_compounds}
+        if pairs:
+            self.fulltext.remember_compounds(conn, pairs)
+            self._known_compounds.update(word for _, word in pairs)
         if new:
             remember_words(conn, new)
             self._known_words.update(new)
@@ -322,7 +334,7 @@ class Catalog:
             cursor = int(conn.execute(text("SELECT value FROM search_state WHERE name = 'reindex_cursor'")).scalar())
             total = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :u"), {"u": upto}).scalar() or 0
             done = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :c"), {"c": cursor}).scalar() or 0
-        self._known_words = None
+        self._known_words = self._known_compounds = None
         indexed = 0
         if progress:
             progress(done, total)
@@ -366,6 +378,7 @@ class Catalog:
         if not self.is_sqlite:
             self.fulltext.drop_index(conn)      # bulk load first, build the GIN index once at the end
         conn.execute(text("DELETE FROM search_words"))
+        self.fulltext.clear_vocabulary(conn)
         team_scope.reset(conn)
         _set_state(conn, "reindex_upto", str(upto))
         _set_state(conn, "reindex_cursor", "0")

@@ -17,17 +17,25 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 from .analysis import PageTerms
+from .compound_lookup import Compounds, compounds_of
 from .page_text import unpack
 from .page_writes import insert_rows
 from .phrases import PhraseCheck
 from .query import AnyOf, ParsedQuery, Phrase, Term, Word
 
 PART_WEIGHT = 0.1
+# ts_rank's weights {D, C, B, A}: every lexeme is stored stripped, which ranks as weight D.
+_WEIGHTS = "'{1, 0, 0, 0}'"
 
 
 def remember_words(conn: Connection, words: list[str]) -> None:
     """Add words to the vocabulary that fuzzy search draws on (words already there are skipped)."""
     insert_rows(conn, "search_words", ("word",), [(w,) for w in words], "ON CONFLICT DO NOTHING")
+
+
+def compound_pairs(entries: list) -> set[tuple[str, str]]:
+    """(part, compound word) of every compound on the entries' pages ("vertrag", "mietvertrag")."""
+    return {(part, entry.terms.words[position - 1]) for entry in entries for part, position in entry.terms.parts}
 
 
 def fetch_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
@@ -104,6 +112,17 @@ class SqliteFullText:
 
     def clear(self, conn: Connection) -> None:
         conn.execute(text(f"INSERT INTO {self.table} ({self.table}) VALUES ('delete-all')"))
+
+    keeps_compounds = False     # FTS5 indexes the parts in a column of their own: no part vocabulary
+
+    def create_vocabulary(self, conn: Connection) -> None:
+        pass
+
+    def clear_vocabulary(self, conn: Connection) -> None:
+        pass
+
+    def remember_compounds(self, conn: Connection, pairs: set[tuple[str, str]]) -> None:
+        pass
 
     # --- query ---------------------------------------------------------------------------
 
@@ -185,17 +204,22 @@ class Matches(list):
 class PostgresFullText:
     """One tsvector per page in page_search (GIN). The page's words without positions (stripped):
     positions were a sixth of the index per page and only phrases need them, which are checked
-    against the stored text instead (phrases.py). A compound part that is not also a word of the
-    page keeps one position, weight A, to tell it from the words: an exact-only word is asked as
-    'key':BCD, which a stripped lexeme matches (PostgreSQL: a lexeme without positions matches any
-    weight restriction) and a part-only one does not. Filter and strong-word tokens are stripped.
+    against the stored text instead (phrases.py). Filter and strong-word tokens are stripped too.
 
-    ts_rank counts a stripped lexeme once, as weight D: words weigh D = 1, parts A = PART_WEIGHT.
-    The term frequency lost with the positions comes back through the strong-word tokens, which
-    the rank query asks for beside each word (a page where the word weighs strongly scores more)."""
+    Compound parts are not in the page vectors (they were ~190 of ~1,470 bytes per page): the
+    vocabulary search_parts (part → compound word, kept beside search_words) turns a word of the
+    query into the word OR its compounds ("vertrag" → vertrag | mietvertrag | ...), at most
+    COMPOUND_EXPANSIONS of them per query (`compounds`).
+
+    ts_rank counts a stripped lexeme once: a page's words weigh 1, its compounds of a query word
+    PART_WEIGHT (a rank of their own, `match`). The term frequency lost with the positions comes
+    back through the strong-word tokens, which the rank query asks for beside each word (a page
+    where the word weighs strongly scores more)."""
 
     table = "page_search"
-    version = "v"               # search_state's analyser version gets this suffix: "3v" (words stripped)
+    # search_state's analyser version gets this suffix: "3vc" (words stripped, compounds found by
+    # the part vocabulary; "3v" held part lexemes in the vectors).
+    version = "vc"
 
     rank_limit = 1000           # ranking reads each candidate's tsvector from the heap
 
@@ -224,10 +248,8 @@ class PostgresFullText:
 
     @staticmethod
     def tsvector(entry: IndexEntry) -> str:
-        """The tsvector literal of a page (keys are alphanumeric: no quoting needed)."""
-        words = dict.fromkeys(entry.terms.words)
-        parts = [part + ":1A" for part in dict.fromkeys(p for p, _ in entry.terms.parts) if part not in words]
-        return " ".join([*words, *parts, *entry.tokens, *(strong_token(w) for w in entry.terms.strong)])
+        """The tsvector literal of a page (keys are alphanumeric: no quoting needed); no compound parts."""
+        return " ".join([*dict.fromkeys(entry.terms.words), *entry.tokens, *(strong_token(w) for w in entry.terms.strong)])
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
         insert_rows(conn, self.table, ("page_id", "tsv"), [(e.page_id, self.tsvector(e)) for e in entries],
@@ -241,23 +263,38 @@ class PostgresFullText:
     def clear(self, conn: Connection) -> None:
         conn.execute(text(f"TRUNCATE {self.table}"))
 
+    keeps_compounds = True      # search_parts: part → compound words
+
+    def create_vocabulary(self, conn: Connection) -> None:
+        # By part: a query word's compounds are one index range (the primary key's).
+        conn.execute(text("CREATE TABLE IF NOT EXISTS search_parts (part VARCHAR NOT NULL, word VARCHAR NOT NULL, "
+                          "PRIMARY KEY (part, word))"))
+
+    def clear_vocabulary(self, conn: Connection) -> None:
+        conn.execute(text("DELETE FROM search_parts"))
+
+    def remember_compounds(self, conn: Connection, pairs: set[tuple[str, str]]) -> None:
+        """Add (part, compound word) pairs to the part vocabulary (those already there are skipped)."""
+        if pairs:
+            insert_rows(conn, "search_parts", ("part", "word"), sorted(pairs), "ON CONFLICT DO NOTHING")
+
     # --- query ---------------------------------------------------------------------------
 
-    def _term(self, term: Term) -> str:
+    def _term(self, term: Term, compounds: Compounds) -> str:
         if isinstance(term, AnyOf):
-            return "(" + " | ".join(self._term(t) for t in term.items) + ")"
+            return "(" + " | ".join(self._term(t, compounds) for t in term.items) + ")"
         if isinstance(term, Phrase):            # its words anywhere: the order is checked on the text
-            return "(" + " & ".join(f"'{k}':BCD" for k in term.keys) + ")"
-        # A plain word needs no weight (and so no recheck against the row); an exact-only word is
-        # any but A, which only part-only lexemes carry.
-        return f"'{term.key}'" + (":*" if term.prefix else "" if term.compound else ":BCD")
+            return "(" + " & ".join(f"'{k}'" for k in term.keys) + ")"
+        word = f"'{term.key}'" + (":*" if term.prefix else "")
+        found = compounds.get(term, ())
+        return "(" + " | ".join([word, *(f"'{c}'" for c in found)]) + ")" if found else word
 
-    def text_query(self, query: ParsedQuery) -> str:
-        """The query's words as a tsquery; an excluded phrase is left to the phrase check."""
-        expression = " & ".join(self._term(t) for t in query.required)
+    def text_query(self, query: ParsedQuery, compounds: Compounds) -> str:
+        """The query's words (and their compounds) as a tsquery; an excluded phrase is left to the phrase check."""
+        expression = " & ".join(self._term(t, compounds) for t in query.required)
         excluded = [t for t in query.excluded if not isinstance(t, Phrase)]
         if excluded:
-            expression = f"({expression}) & !({' | '.join(self._term(t) for t in excluded)})"
+            expression = f"({expression}) & !({' | '.join(self._term(t, compounds) for t in excluded)})"
         return expression
 
     @staticmethod
@@ -270,8 +307,13 @@ class PostgresFullText:
             items += [f"'{word.key}'{star}", f"'{strong_token(word.key)}'{star}"]
         return " | ".join(dict.fromkeys(items))
 
+    @staticmethod
+    def compound_rank_query(query: ParsedQuery, compounds: Compounds) -> str:
+        """The compounds of the words asked for, ORed ("" if none): ranked apart, at PART_WEIGHT."""
+        return " | ".join(dict.fromkeys(f"'{c}'" for word in query.words() for c in compounds.get(word, ())))
+
     def expression(self, query: ParsedQuery, filters: list[list[str]], strong: list[Word] | None = None,
-                   implied: bool = False) -> str:
+                   implied: bool = False, compounds: Compounds | None = None) -> str:
         """The tsquery of words, filters and (if given) strong-word tokens. *implied*: a single
         word, or one choice of words (a prefix's words), is left out when the strong tokens are
         asked for, which imply it (GIN then need not read the common words' whole lists)."""
@@ -280,7 +322,7 @@ class PostgresFullText:
             implied = all(isinstance(item, Word) for item in (term.items if isinstance(term, AnyOf) else (term,)))
         else:
             implied = False
-        parts = [f"({self.text_query(query)})"] if query.required and not implied else []
+        parts = [f"({self.text_query(query, compounds or {})})"] if query.required and not implied else []
         parts += ["(" + " | ".join(f"'{t}'" for t in group) + ")" for group in filters]
         if strong:
             parts.append("(" + " | ".join(f"'{strong_token(w.key)}'" + (":*" if w.prefix else "")
@@ -304,9 +346,14 @@ class PostgresFullText:
         # cases) under a LIMIT and would read the whole table; one core per query, no JIT.
         conn.execute(text("SET LOCAL work_mem = '64MB'; SET LOCAL enable_seqscan = off; "
                           "SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off"))
-        rank = (f"ts_rank('{{1, 0, 0, {PART_WEIGHT}}}', tsv, CAST(:r AS tsquery), 1)"
-                if query.required and scored else "0.0")
-        params = {"r": self.rank_query(query), "q": self.expression(query, filters, strong, implied=True)}
+        compounds = compounds_of(conn, query)
+        params = {"r": self.rank_query(query), "rc": self.compound_rank_query(query, compounds),
+                  "q": self.expression(query, filters, strong, implied=True, compounds=compounds)}
+        rank = "0.0"
+        if query.required and scored:       # a page's words weigh 1, its compounds of the words PART_WEIGHT
+            rank = f"ts_rank({_WEIGHTS}, tsv, CAST(:r AS tsquery), 1)"
+            if params["rc"]:
+                rank += f" + {PART_WEIGHT} * ts_rank({_WEIGHTS}, tsv, CAST(:rc AS tsquery), 1)"
         select = f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"
         params["floor"] = floor = self._scan_floor(conn, query, params["q"], limit, filters)
         found = _Found(conn, limit, _phrase_check(conn, query) if check_text else None)
@@ -376,7 +423,7 @@ class PostgresFullText:
 
     def estimate(self, conn: Connection, query: ParsedQuery, filters: list[list[str]]) -> int | None:
         """The planner's guess of the matching pages (from ANALYZE's most common lexemes)."""
-        return self._planned_rows(conn, self.expression(query, filters))
+        return self._planned_rows(conn, self.expression(query, filters, compounds=compounds_of(conn, query)))
 
     def _planned_rows(self, conn: Connection, expression: str) -> int:
         plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"),
