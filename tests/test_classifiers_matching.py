@@ -320,6 +320,38 @@ def test_registered_sponsors_payslip_goes_into_the_applicants_reunification_file
                         "mail" if hints.email_case_number else "barcode")
 
 
+LONG_NAMES = CaseRegistry(RECORDS + [
+    CaseRecord("ABH-2022-07962", "Pham", "Thi Mai", D(1997, 5, 14), "VNM", sponsor_case_number="ABH-2025-82737"),
+    CaseRecord("ABH-2025-82737", "Pham", "Quang Huy Van Minh", D(2002, 6, 25), "VNM")])
+
+
+def test_a_sponsor_with_five_names_is_read_whole():
+    """Application set 58: "Herrn Quang Huy Van Minh Pham" was read as four names, surname "Minh",
+    so the registered sponsor's payslips counted as a stranger's and waited in review; a speck read
+    as a quote after the dot ("25. ‚06. 2002") left his birth date unread."""
+    for birth in ("25.06.2002", "25. ‚06. 2002"):
+        text = PAYSLIP.format(case="ABH-2022-07962", name="Quang Huy Van Minh Pham", birth=birth)
+        decision = match_case(text, LONG_NAMES, pattern=CaseNumberPattern(), today=TODAY,
+                              sponsor_accepted=lambda c: True)
+        assert_assigned(decision, "ABH-2022-07962", "case_number")
+    # Another person of that name with another birthday is still someone else.
+    text = PAYSLIP.format(case="ABH-2022-07962", name="Quang Huy Van Minh Pham", birth="25.06.2003")
+    assert_review(match_case(text, LONG_NAMES, pattern=CaseNumberPattern(), today=TODAY, sponsor_accepted=lambda c: True))
+
+
+def test_a_sponsor_saluted_herm_as_ocr_reads_herrn_is_named():
+    """Application set 58: "Herm Milos Vu" (rn read as m) named nobody, so the sponsor recorded by
+    name and birth date alone could not be recognised and his payslip waited in review."""
+    registry = CaseRegistry(RECORDS + [CaseRecord("ABH-2015-32710", "Vu", "Hoang Long Quang Huy", D(1979, 10, 24),
+                                                  "VNM", sponsor_surname="Vu", sponsor_given_names="Miloš",
+                                                  sponsor_date_of_birth=D(1996, 5, 22))])
+    text = "Az. ABH-2015-32710\nBezügemitteilung 05/2025\nHerm Milos Vu Geburtsdatum: 22.05.1996\nNettobezüge 1.959,96 €"
+    decision = match_case(text, registry, pattern=CaseNumberPattern(), today=TODAY, sponsor_accepted=lambda c: True)
+    assert_assigned(decision, "ABH-2015-32710", "case_number")
+    assert_review(match_case(text.replace("Milos", "Marko"), registry, pattern=CaseNumberPattern(), today=TODAY,
+                             sponsor_accepted=lambda c: True))
+
+
 def test_sponsors_payslip_without_an_open_reunification_or_for_another_type_goes_to_review():
     # No open application that accepts it: it waits, and says for which case (opening one files it).
     waiting = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=lambda c: False)

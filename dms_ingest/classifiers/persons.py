@@ -221,7 +221,9 @@ _MONTHS = {
     "november": 11, "nov": 11, "dezember": 12, "dez": 12, "december": 12, "dec": 12,
 }
 _OCR_DIGIT = "[0-9OoIl]"
-_DATE_SEP = r"(?:\s?[./,:°-]\s?|[ \t])"   # ":" and "°" are a dot OCR read with a speck ("24.6:1958", "19°04.99")
+# ":" and "°" are a dot OCR read with a speck ("24.6:1958", "19°04.99"); a speck after the dot reads as
+# a quote ("25. ‚06. 2002"): the digits are all there, so the date is.
+_DATE_SEP = r"(?:\s?[./,:°-]\s?(?:[‚‘’'`´]\s?)?|[ \t])"
 _DATE = re.compile(
     rf"(?P<d>[0-3OoIl]?{_OCR_DIGIT}){_DATE_SEP}(?P<m>[01OoIl]?{_OCR_DIGIT}){_DATE_SEP}"
     # A two-digit "year" followed by ".2025" is a day and month split by a speck ("1 1.03.2025"), no date.
@@ -397,13 +399,13 @@ _WORD = r"[A-ZÄÖÜÇŞĞİÁÉÍÓÚÀÈÂÊÎÔÛŁŽŠČĆ][\w'’]*(?:-[A-Z
 _NOT_NAMES = {
     "geb", "geboren", "geburtsdatum", "geburtsort", "staatsangehörigkeit", "anschrift", "wohnhaft",
     "straße", "str", "aktenzeichen", "az", "sehr", "ihr", "ihre", "mit", "der", "die", "das", "den", "und",
-    "vorname", "vornamen", "name", "nachname", "familienname", "geburtsname", "herr", "herrn", "frau",
+    "vorname", "vornamen", "name", "nachname", "familienname", "geburtsname", "herr", "herrn", "herm", "frau",
     "dr", "prof", "in", "im", "von", "vom", "zu", "zur", "wegen", "antrag", "datum", "tel", "telefon",
     "betreff", "betr", "geschlecht", "nationalität", "pass", "passnummer", "adresse", "wohnort", "seit",
     "als", "bei", "für", "an", "am", "auf", "aus", "sowie", "bzw", "ehefrau", "ehemann", "kind", "sohn",
     "tochter", "mutter", "vater", "gemäß", "nach", "hiermit", "bitte", "ist", "wird", "hat", "war",
 }
-_NAME_RUN = rf"{_WORD}(?:[ \t]+{_WORD}){{0,3}}"
+_NAME_RUN = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"     # up to five words: "Quang Huy Van Minh Pham"
 _ROLE = (
     r"Antragsteller(?:in)?|Mandant(?:in)?|Arbeitnehmer(?:in)?|Mieter(?:in)?|Versicherte[rn]?|Inhaber(?:in)?"
     r"|Prüfungsteilnehmer(?:in)?|Teilnehmer(?:in)?|Beschäftigte[rn]?|Mitarbeiter(?:in)?|Kind|Ehemann|Ehefrau"
@@ -415,7 +417,8 @@ _CANDIDATE_PATTERNS = [
         rf"(?:Name(?:,\s*Vorname)?|Familienname|Nachname|{_ROLE})[ \t]*:?[ \t]*(?P<surname>{_WORD}(?:[ \t]+{_WORD})?)[ \t]*,[ \t]*(?P<given>{_NAME_RUN})"
     )),
     # "Herr Mehmet Yılmaz", "Frau Dr. Ayşe Demir"
-    ("salutation", re.compile(rf"\b(?:Herrn?|Frau)[ \t]+(?:(?:Dr|Prof)\.[ \t]+)*(?P<full>{_NAME_RUN})")),
+    # "Herm" is how OCR often reads "Herrn" (rn as m).
+    ("salutation", re.compile(rf"\b(?:Herrn?|Herm|Frau)[ \t]+(?:(?:Dr|Prof)\.[ \t]+)*(?P<full>{_NAME_RUN})")),
     # "Antragsteller: Mehmet Yılmaz"
     ("role", re.compile(rf"(?:{_ROLE})[ \t]*:?[ \t]*(?:(?:Herr|Frau|Herrn)[ \t]+)?(?P<full>{_NAME_RUN})")),
 ]
