@@ -362,6 +362,20 @@ def test_a_prefix_letter_misread_with_a_speck_after_the_number_is_one_unread_cha
     assert_review(match_case(text.replace("13.12.2001", "13.12.2002"), registry, pattern=CaseNumberPattern(), today=TODAY))
 
 
+def test_a_number_printed_twice_and_misread_once_is_the_registered_one_where_the_owner_confirms_it():
+    """Unseen application set 61: a form's header read "ABH-2025-91926" (0 as 9), its field
+    "ABH-2025-91026"; the form names the owner with birth date. Not so where the page names nobody,
+    or where the registered number is not the one a digit away."""
+    owner = CaseRecord("ABH-2025-91026", "Patel", "Sneha", D(1981, 5, 8), "IND")
+    registry = CaseRegistry(RECORDS + [owner, CaseRecord("ABH-2025-91027", "Patel", "Ravi", D(1980, 1, 1), "IND")])
+    form = ("Aktenzeichen: ABH-2025-91926\nAntrag auf Erteilung oder Verlängerung eines Aufenthaltstitels\n"
+            "Aktenzeichen (falls bekannt): {field}\nFamilienname: Patel\nVorname(n): Sneha\nGeburtsdatum: {birth}\n")
+    decide = lambda **kw: match_case(form.format(**kw), registry, pattern=CaseNumberPattern(), today=TODAY)  # noqa: E731
+    assert_assigned(decide(field="ABH-2025-91026", birth="08.05.1981"), "ABH-2025-91026", "case_number")
+    assert_review(decide(field="ABH-2025-91026", birth="08.05.1982"))       # the page does not confirm the owner
+    assert_review(decide(field="ABH-2025-91027", birth="08.05.1981"))       # two digits apart: contradiction
+
+
 def test_sponsors_payslip_without_an_open_reunification_or_for_another_type_goes_to_review():
     # No open application that accepts it: it waits, and says for which case (opening one files it).
     waiting = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=lambda c: False)

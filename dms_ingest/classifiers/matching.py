@@ -364,9 +364,12 @@ def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseR
     elif unknown:
         out.problem = (f"Aktenzeichen {', '.join(unknown)} (Text) steht nicht im Register; "
                        "ein ähnliches nur, wenn Name und Geburtsdatum im Dokument allein dessen Akte bestätigen.")
-        if len(unknown) == 1 and not registered and all(h.certain for h in hits):
+        if len(unknown) == 1 and len(registered) <= 1 and all(h.certain for h in hits):
             out.unknown = unknown[0]
-            out.near_misses = _one_digit_away(hits[0], pattern, registry)
+            near = _one_digit_away(next(h for h in hits if h.canonical == unknown[0]), pattern, registry)
+            # Printed twice, read once right and once a digit off ("91926" in the header, "91026" in
+            # the field): only the printed registered number may be the one meant.
+            out.near_misses = [r for r in near if r in registered] if registered else near
     elif len(registered) > 1:
         out.problem = "Widersprüchliche Aktenzeichen im Text: " + ", ".join(out.candidates) + "."
     elif registered:
