@@ -352,6 +352,16 @@ def test_a_sponsor_saluted_herm_as_ocr_reads_herrn_is_named():
                              sponsor_accepted=lambda c: True))
 
 
+def test_a_prefix_letter_misread_with_a_speck_after_the_number_is_one_unread_character():
+    """Application set 59: "Ihr Zeichen: ABM-2014-21986‘" (H read as M, a speck as a quote) on the
+    insured person's certificate: filed where the page names the owner with birth date, else review."""
+    registry = CaseRegistry(RECORDS + [CaseRecord("ABH-2014-21986", "Kovalenko", "Kateryna", D(2001, 12, 13), "UKR")])
+    text = ("Ihr Zeichen: ABM-2014-21986‘\nVersicherungsbescheinigung\n"
+            "Versicherte Person: Kateryna Kovalenko, geb. 13.12.2001\nVersicherungsschutz besteht seit dem 15.07.2022")
+    assert_assigned(match_case(text, registry, pattern=CaseNumberPattern(), today=TODAY), "ABH-2014-21986", "case_number")
+    assert_review(match_case(text.replace("13.12.2001", "13.12.2002"), registry, pattern=CaseNumberPattern(), today=TODAY))
+
+
 def test_sponsors_payslip_without_an_open_reunification_or_for_another_type_goes_to_review():
     # No open application that accepts it: it waits, and says for which case (opening one files it).
     waiting = family_decide("ABH-2024-01001", "Chinedu Okafor", "24.10.1976", accepted=lambda c: False)

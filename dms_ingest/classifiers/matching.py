@@ -407,7 +407,8 @@ def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: C
     a digit read as no digit ("ABH-2024-9%327") or one letter of the office's prefix read as another
     ("ABN-2023-39842"), year and serial complete in length, every other character plain. Like a number
     one digit off, never taken on the number alone."""
-    parts = re.split(r"[ \t]*[-–/. ][ \t]*", fragment.strip())
+    # A speck after the number reads as a quote or a stop ("ABM-2014-21986‘"): no character of it.
+    parts = re.split(r"[ \t]*[-–/. ][ \t]*", fragment.strip().rstrip("‘’‚'`´\"“”„.,:;"))
     if len(parts) != 3:
         return []
     read_prefix, year, serial = parts
