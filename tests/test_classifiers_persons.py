@@ -233,3 +233,12 @@ def test_given_name_and_surname_from_two_family_members_fields_are_no_name():
     assert names.find("Sadeghi", "Dawit").score == 100.0
     # Surname and given names on lines of their own, without family fields, still make one name.
     assert TextNames("Name: Sadeghi\nVorname: Shirin").find("Sadeghi", "Shirin").score == 100.0
+
+
+def test_a_reading_without_surname_or_given_names_is_no_reading_of_a_name():
+    """A name of unclear order has no surname: the checklist asked reads_as_name about it and the
+    whole status check failed (unseen application set 78)."""
+    from dms_ingest.classifiers.persons import reads_as_name
+    assert reads_as_name("Stan", "Ștefan", "Stan", "Stefari")
+    assert not reads_as_name("Stan", "Ștefan", None, "Stefan")
+    assert not reads_as_name("Stan", "Ștefan", "Stan", None)

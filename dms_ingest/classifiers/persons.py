@@ -80,7 +80,10 @@ def person_name_score(surname: str, given_names: str, other_surname: str, other_
 def reads_as_name(surname: str, given_names: str, read_surname: str, read_given: str) -> bool:
     """The text's name is a reading of exactly this name: the same letters in order, up to spaces OCR ran
     together or split ("ThiHoa Vu" for Thi Hoa Vu) and an n of the name read as "ri" ("Stefari" for
-    Ștefan). Letter for letter, never merely similar: only for a name that comes with its birth date."""
+    Ștefan). Letter for letter, never merely similar: only for a name that comes with its birth date.
+    A reading whose surname or given names are unknown (a name of unclear order) is none."""
+    if not (surname and given_names and read_surname and read_given):
+        return False
     return _reads_as(name_letters(given_names), name_letters(read_given)) and \
         _reads_as(name_letters(surname), name_letters(read_surname))
 

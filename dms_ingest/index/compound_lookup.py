@@ -15,6 +15,7 @@ import weakref
 from sqlalchemy.engine import Connection
 
 from .query import AnyOf, ParsedQuery, Word
+from .rows import fetch_rows
 
 COMPOUND_EXPANSIONS = 200
 
@@ -41,8 +42,6 @@ def compounds_of(conn: Connection, query: ParsedQuery) -> Compounds:
 
 
 def _look_up(conn: Connection, words: list[Word]) -> Compounds:
-    from .fulltext import fetch_rows            # (fulltext imports this module)
-
     if not words:
         return {}
     found: dict[Word, list[str]] = {}

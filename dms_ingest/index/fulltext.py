@@ -9,7 +9,6 @@ PostgreSQL keeps no word positions: phrases are checked against the page text (p
 from __future__ import annotations
 
 import json
-import re
 import weakref
 from dataclasses import dataclass
 
@@ -18,6 +17,7 @@ from sqlalchemy.engine import Connection
 
 from .analysis import PageTerms
 from .compound_lookup import Compounds, compounds_of
+from .rows import fetch_rows
 from .page_text import unpack
 from .page_writes import insert_rows
 from .phrases import PhraseCheck
@@ -36,22 +36,6 @@ def remember_words(conn: Connection, words: list[str]) -> None:
 def compound_pairs(entries: list) -> set[tuple[str, str]]:
     """(part, compound word) of every compound on the entries' pages ("vertrag", "mietvertrag")."""
     return {(part, entry.terms.words[position - 1]) for entry in entries for part, position in entry.terms.parts}
-
-
-def fetch_rows(conn: Connection, sql: str, params: dict) -> list[tuple]:
-    """Rows as the driver's plain tuples, in the connection's transaction: a search reads thousands
-    of candidate rows, and SQLAlchemy's row objects cost more than the query for them."""
-    if conn.dialect.name != "sqlite":
-        sql = _NAMED.sub(r"%(\1)s", sql)           # psycopg's parameter style
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-    finally:
-        cursor.close()
-
-
-_NAMED = re.compile(r"(?<![:\w]):(\w+)")
 
 
 def pages_in_index(conn: Connection, page_ids: list[int]) -> list[int]:

@@ -29,7 +29,8 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import text
 
 from ..office_time import as_utc, day_end, day_start, office_day
-from .fulltext import check_pages, fetch_rows
+from .fulltext import check_pages
+from .rows import fetch_rows
 from .analysis import case_token, date_range_tokens, review_token, team_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
 from .page_text import unpack

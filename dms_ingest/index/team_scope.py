@@ -21,7 +21,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from .analysis import analyse, case_scope_tokens, document_tokens, team_token
-from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, fetch_rows, pages_in_index
+from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, pages_in_index
+from .rows import fetch_rows
 from .page_text import unpack
 from .page_writes import execute_prepared
 
