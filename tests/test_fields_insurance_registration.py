@@ -28,6 +28,13 @@ def test_bis_read_as_his_after_the_start_date():
     assert period(line, words) == ("2017-06-04", "2025-10-09")
 
 
+def test_a_comma_glued_between_the_start_and_bis_still_ends_the_period():
+    # Unseen set 77: "13.05.2017,bis" read as one word at 92 %; the end date stood unread.
+    line = "Versicherungsschutz vom 13.05.2017,bis 15.08.2026. : :"
+    words = {"Versicherungsschutz": 91, "vom": 96, "13.05.2017,bis": 92, "15.08.2026.": 96}
+    assert period(line, words) == ("2017-05-13", "2026-08-15")
+
+
 def test_his_elsewhere_is_no_end_date():
     assert period("Versicherungsschutz vom 04.06.2017.\nAuskunft gibt his 09.10.2025 die Geschäftsstelle")[1] is None
 

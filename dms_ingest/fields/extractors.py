@@ -244,7 +244,7 @@ _INSURED_FROM = (r"versicherungsschutz\s+(?:besteht\s+)?(?:ab|seit)(?:\s+dem)?|v
                  r"\bseit(?:\s+dem)?|vom")
 _INSURED_TO = (r"gültig\s+bis(?:\s+zum)?|versicherungsende|ende\s+der\s+(?:versicherung|mitgliedschaft)|"
                r"(?:endet|endete|beendet)\s+(?:am|zum|mit\s+dem)|"
-               rf"versichert\s+bis(?:\s+zum)?|läuft\s+bis|(?<=\d{{4}})\.?\s*{_UNTIL}(?:\s+zum)?|bis\s+einschließlich")
+               rf"versichert\s+bis(?:\s+zum)?|läuft\s+bis|(?<=\d{{4}})[.,]?\s*{_UNTIL}(?:\s+zum)?|bis\s+einschließlich")
 
 
 def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
