@@ -743,3 +743,54 @@ def test_a_sponsor_recorded_by_name_only_is_recognised_with_the_registry_spellin
     assert assigned(decide_nikolic(NAME_ONLY_SPONSOR.replace("14.02.1983", "14.02.1988"))) is None
     # A registry person of a similar name and the same birthday is someone else.
     assert assigned(decide_nikolic(NAME_ONLY_SPONSOR.replace("NikolidE", "Nikolova"))) is None
+
+
+# --- a printed case number that lost a digit (issue 14, application set seed 201) ------------------
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 201 --scenarios complete`,
+# ABH-2019-10921_06_meldebescheinigung.tif: the stamp's serial read "1092" (its last digit lost), which
+# as a lost leading zero is the unregistered ABH-2019-01092; the owner and her relative's rows.
+LOST_DIGIT = """Aktenzeichen: ABH-2019-1092
+
+Stadt Karlsruhe - Bürgeramt :
+Meldebescheinigung
+
+Fur die nachstehend genannte Person sind im Melderegister folgende Daten gespeichert:
+Familienname: Pham 5
+Vornamen: Van Minh —
+
+Geburtsdatum: 09.06.1969
+
+Anschrift: Schillerstraße 15b, 76133 Karlsruhe
+Einzugsdatum: 30.06.2023"""
+PHAM_ROWS = """case_number,surname,given_names,date_of_birth,nationality
+ABH-2019-10921,Pham,Van Minh,1969-06-09,VNM
+ABH-2025-53407,Pham,Bohdan,1963-08-08,VNM
+"""
+
+
+def test_a_number_that_lost_a_digit_is_filed_where_name_and_birth_date_confirm_the_one_it_fits():
+    registry = CaseRegistry(parse_registry_text(PHAM_ROWS))
+    decision = decide(LOST_DIGIT, registry)
+    assert assigned(decision) == "ABH-2019-10921"
+    assert any("ABH-2019-1092" in r and "fehlt eine Ziffer" in r for r in decision.reasons)
+
+
+def test_a_number_that_lost_a_digit_is_refused_without_the_owner_alone_or_when_a_digit_was_guessed():
+    registry = CaseRegistry(parse_registry_text(PHAM_ROWS))
+    # No birth date, another birth date, the relative named beside the owner.
+    assert assigned(decide(LOST_DIGIT.replace("Geburtsdatum: 09.06.1969", ""), registry)) is None
+    assert assigned(decide(LOST_DIGIT.replace("09.06.1969", "09.06.1970"), registry)) is None
+    assert assigned(decide(LOST_DIGIT + "\nEhemann: Bohdan Pham, geb. 08.08.1963", registry)) is None
+    # A letter read as a digit, a split serial, two digits lost.
+    assert assigned(decide(LOST_DIGIT.replace("ABH-2019-1092", "ABH-2019-1O92"), registry)) is None
+    assert assigned(decide(LOST_DIGIT.replace("ABH-2019-1092", "ABH-2019-10 92"), registry)) is None
+    assert assigned(decide(LOST_DIGIT.replace("ABH-2019-1092", "ABH-2019-109"), registry)) is None
+    # Two registered cases fit the lost digit, and the page's person owns the other: that one only.
+    crowded = CaseRegistry(parse_registry_text(PHAM_ROWS + "ABH-2019-10927,Pham,Thi Lan,1980-01-01,VNM\n"))
+    assert assigned(decide(LOST_DIGIT, crowded)) == "ABH-2019-10921"
+    assert assigned(decide(LOST_DIGIT.replace("Van Minh", "Thi Lan").replace("09.06.1969", "01.01.1980"),
+                           crowded)) == "ABH-2019-10927"
+    # The number as read, with its lost leading zero, registered to someone else: that is a contradiction.
+    taken = CaseRegistry(parse_registry_text(PHAM_ROWS + "ABH-2019-01092,Kaya,Elif,1980-01-01,TUR\n"))
+    assert assigned(decide(LOST_DIGIT, taken)) is None
