@@ -794,3 +794,36 @@ def test_a_number_that_lost_a_digit_is_refused_without_the_owner_alone_or_when_a
     # The number as read, with its lost leading zero, registered to someone else: that is a contradiction.
     taken = CaseRegistry(parse_registry_text(PHAM_ROWS + "ABH-2019-01092,Kaya,Elif,1980-01-01,TUR\n"))
     assert assigned(decide(LOST_DIGIT, taken)) is None
+
+
+# --- an m read as "nr" (issue 14, unseen application set 72) ----------------------------------------
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 72 --scenarios complete`,
+# ABH-2023-86217_08_mietvertrag.tif: the tenant, the case's owner, printed "Murat Yılmaz" and read "Yılnraz".
+NR_FOR_M = """Aktenzeichen: ABH-2023-86217
+
+Mietvertrag über Wohnraum
+
+Vermieter: Birgit Klein, Blumenstraße 14, 10115 Berlin
+
+Mieter: Murat Yılnraz, geb. 04.06.1985 I
+
+§ 1 Mietsache
+
+Vermietet wird die Wohnung im Hause Goethestraße 173, 04109 Leipzig,
+bestehend aus 2°Zimmern, Küche und Bad.
+§ 2 Mietzeit :
+
+Das Mietverhaltnis beginnt am 13.05.2025."""
+YILMAZ_ROWS = """case_number,surname,given_names,date_of_birth,nationality
+ABH-2023-86217,Yılmaz,Murat,1985-06-04,TUR
+"""
+
+
+def test_an_m_read_as_nr_still_names_the_owner_beside_his_birth_date():
+    registry = CaseRegistry(parse_registry_text(YILMAZ_ROWS))
+    assert assigned(decide(NR_FOR_M, registry)) == "ABH-2023-86217"
+    # Another given name, another birth date, another letter: someone else's tenancy.
+    assert assigned(decide(NR_FOR_M.replace("Murat", "Mehmet"), registry)) is None
+    assert assigned(decide(NR_FOR_M.replace("04.06.1985", "04.06.1986"), registry)) is None
+    assert assigned(decide(NR_FOR_M.replace("Yılnraz", "Yılnvaz"), registry)) is None

@@ -46,9 +46,10 @@ def name_letters(name: str) -> str:
 
 
 def _ocr_shape(word: str) -> str:
-    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d, q/g ("Nagib" for "Naqib"),
-    # and an upper-case H split into F and I ("KFIALIL" for "KHALIL").
-    return (word.replace("fi", "h").replace("rn", "m").replace("vv", "w").replace("cl", "d").replace("l", "i")
+    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m and nr/m ("Yılnraz" for "Yılmaz"), vv/w,
+    # cl/d, q/g ("Nagib" for "Naqib"), and an upper-case H split into F and I ("KFIALIL" for "KHALIL").
+    return (word.replace("fi", "h").replace("rn", "m").replace("nr", "m").replace("vv", "w").replace("cl", "d")
+            .replace("l", "i")
             .replace("j", "i").replace("q", "g"))
 
 
