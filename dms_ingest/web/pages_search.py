@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import Form, Query, Request
 
+from .. import office_time
 from ..errors import Invalid
 from ..services import documents, review, review_item
 from . import labels
-from .api import OptionalDay, office_day_bounds
+from .api import OptionalDay
 from .highlight import bracket_segments, marked_segments, query_terms
 from ..index.query import parse
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
@@ -45,7 +46,7 @@ def search_page(request: Request, actor: PageActor,
                       searched=False, messages=messages)
     if from_ and to and from_ > to:
         raise Invalid("Das Datum „Eingang ab“ liegt nach „Eingang bis“.")
-    start, end = office_day_bounds(from_, to)
+    start, end = office_time.office_day_bounds(from_, to)
     result = documents.search_page(actor, runtime(request), q, case_number=form["case"] or None,
                                    doc_type=type or None, received_from=start, received_to=end,
                                    review=REVIEW_STATES[pruefung][1] if pruefung else None,
