@@ -11,11 +11,11 @@ may carry Zander's case number or her name as the registry spells it (the letter
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 
 from .paths import REPO
+from .web_office import logged_in
 
 HIDDEN_CASE, OWN_CASE = "ABH-2021-00022", "ABH-2021-00011"
 HIDDEN_NAMES = ("Zander",)        # the registry spelling; the letter says "Olga Zandner"
@@ -67,15 +67,7 @@ def office(tmp_path_factory):
 
 
 def client(office, login: str, accept: str = "application/json"):
-    from fastapi.testclient import TestClient
-
-    http = TestClient(office["app"], follow_redirects=False, headers={"Accept": "text/html"})
-    page = http.get("/anmelden")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    answer = http.post("/anmelden", data={"login": login, "password": PASSWORDS[login], "csrf_token": token})
-    assert answer.status_code == 303, answer.text
-    http.headers["Accept"] = accept
-    return http
+    return logged_in(office["app"], login, PASSWORDS[login], accept)
 
 
 def test_the_mailroom_sees_every_candidate_then_settles_the_letter(office):

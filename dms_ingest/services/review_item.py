@@ -46,7 +46,10 @@ def review_item(actor: Actor, runtime: Runtime, doc_id: str) -> dict:
                 "reasons": seen["reasons"], "candidates_hidden": seen["candidates_hidden"], "doc_type": doc.doc_type,
                 "doc_type_confidence": doc.doc_type_confidence, "case_number": doc.case_number,
                 "text": text.replace("\f", ""), "read_values": read_values,
-                "candidates": [_candidate(cases[n], text, numbers, births) for n in wanted if n in cases]}
+                "candidates": [_candidate(cases[n], text, numbers, births) for n in wanted if n in cases],
+                # a team lead may hand an item of the team's case back to the mailroom to forward
+                "may_give_back": bool(doc.case_number) and policy.allowed(actor, "review_return", document=doc,
+                                                                          catalog=catalog)}
 
 
 def _name_evidence(label: str, part: str, words: dict[str, str]) -> dict:
