@@ -66,6 +66,21 @@ def review_scope(actor) -> Scope:
     return Scope(False, frozenset(), False)
 
 
+def naming_scope(actor) -> Scope:
+    """Whose case numbers and registry persons (name, birth date) *actor* may see named where review
+    reasons, candidate lists and a document's history mention cases other than the one being read.
+
+    The mailroom distributes the intake to any case (`review_assign` does not limit its target), so
+    its review queue names every candidate; caseworkers and team leads see those of their teams'
+    cases (as they may read them); everyone else none. Cases outside stay anonymous: a person's name
+    or case number from a file the reader may not open is a data-protection incident."""
+    if actor.role in ("system", "poststelle"):
+        return Scope(True, frozenset(), False)
+    if actor.role in CASEWORK_ROLES:
+        return Scope(False, frozenset(actor.teams), False)
+    return Scope(False, frozenset(), False)
+
+
 def in_scope(s: Scope, case_number: str | None, team: str | None) -> bool:
     if s.unrestricted:
         return True

@@ -9,6 +9,7 @@ from ..errors import Invalid, Unavailable
 from ..storage import StoreError
 from .actor import Actor
 from .documents import document
+from .reasons_view import ReasonsView
 from .runtime import Runtime, operation
 
 
@@ -16,10 +17,10 @@ def review_list(actor: Actor, runtime: Runtime) -> list[dict]:
     """Documents waiting for a person, oldest first, with reasons and candidate cases."""
     with operation(runtime, actor, "review_list") as note:
         policy.require(actor, "review_list")
+        view = ReasonsView(actor, runtime)
         rows = [{"id": d.id, "source": d.source, "doc_type": d.doc_type,
                  "doc_type_confidence": d.doc_type_confidence, "case_number": d.case_number,
-                 "reasons": json.loads(d.review_reasons), "candidates": json.loads(d.candidates),
-                 "created_at": d.created_at.isoformat()}
+                 **view.of_document(d), "created_at": d.created_at.isoformat()}
                 for d in runtime.catalog.review_queue() if policy.allowed(actor, "review_assign", document=d, catalog=runtime.catalog)]
         note.update(documents=len(rows))
         return rows

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import Form, Query, Request
 
+from .. import office_time
 from ..errors import Invalid
 from ..services import documents, review, review_item
+from ..services.reasons_view import outside_count
 from . import labels
-from .api import OptionalDay, office_day_bounds
+from .api import OptionalDay
 from .highlight import bracket_segments, marked_segments, query_terms
 from ..index.query import parse
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
@@ -45,7 +47,7 @@ def search_page(request: Request, actor: PageActor,
                       searched=False, messages=messages)
     if from_ and to and from_ > to:
         raise Invalid("Das Datum „Eingang ab“ liegt nach „Eingang bis“.")
-    start, end = office_day_bounds(from_, to)
+    start, end = office_time.office_day_bounds(from_, to)
     result = documents.search_page(actor, runtime(request), q, case_number=form["case"] or None,
                                    doc_type=type or None, received_from=start, received_to=end,
                                    review=REVIEW_STATES[pruefung][1] if pruefung else None,
@@ -128,6 +130,7 @@ def _review_item(request: Request, actor, doc_id: str, messages: list, typed_cas
             "case_number": detail["case_number"] if typed_case is None else typed_case,
             "read_values": detail["read_values"],
             "candidates": [{**c, "date_of_birth": labels.day(c["date_of_birth"])} for c in detail["candidates"]],
+            "candidates_outside": outside_count(detail["candidates_hidden"]),
             "page_numbers": list(range(1, detail["pages"] + 1))[:4], "text": detail["text"]}
     rows = [{"href": page_url("review_item", doc_id=row["id"]), "current": row["id"] == doc_id,
              "received": labels.when(row["created_at"]), "doc_type_label": labels.doc_type(row["doc_type"]),
