@@ -176,8 +176,8 @@ def _company(text: str) -> str | None:
 
 
 # Between a pay label and its amount: spaces, a colon, the euro sign - or a speck read as a quote
-# ("Nettoentgelt‘3. 266,37").
-_PAY_GAP = r"[\s:.€‘’'‚]{0,40}"
+# ("Nettoentgelt‘3. 266,37") or as a dash glued to the label ("Gesamtbrutto-4.468,79"; no pay is negative).
+_PAY_GAP = r"(?:[\s:.€‘’'‚]{0,40}|(?<=[a-zäöü])[-–][\s:.€]{0,4})"
 
 
 def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
@@ -408,8 +408,9 @@ def _issue_date(pages: list[PageText], name: str = "issue_date") -> ExtractedFie
                               r"bescheinigt\s+am|(?<![\w-])datum|erstellt\s+am", _DATE_VALUE, _iso, gap=DATE_GAP)
     if labelled_dates:
         return best(labelled_dates, conflict_factor=0.9)
-    # A speck before the date may come out as a quote mark ("Nurnberg, ‘25.06.2025").
-    place = re.compile(rf"^[\s_.,'‚~-]*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}},\s*(?:den\s+)?[‘’'‚\"“„]?(?P<v>{_DATE_VALUE})",
+    # A speck before the date may come out as a quote mark ("Nurnberg, ‘25.06.2025"), before the place too
+    # ("“Bonn, 23.04.2025", seed 201).
+    place = re.compile(rf"^[\s_.,'‚‘’“”„\"~-]*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}},\s*(?:den\s+)?[‘’'‚\"“„]?(?P<v>{_DATE_VALUE})",
                        re.MULTILINE)
     found = [field_from(name, _iso(h.match.group("v")), h, h.match.group("v"), 0.95)
              for h in search(pages, place) if _iso(h.match.group("v"))]

@@ -146,9 +146,10 @@ _FOLD = str.maketrans("äöüÄÖÜéèêáàóòíìúù", "aouAOUeeeaaooiiuu")
 def _agreement_key(words: list[Word]) -> str:
     """What two readings must share to agree: their letters and digits in order. Where OCR put the spaces
     ("07. 05. 2016." / "07.05.2016."), specks glued to a word, lost umlaut dots or a speck read as an
-    accent ("Bégrenzung"), and which of '.', ':' or ',' a speck made of a date's separator
+    accent ("Bégrenzung"), and which of '.', ':', ',' or '°' a speck made of a date's separator
     ("31:01.2021", the date the same) do not count."""
-    joined = re.sub(r"[^\w.,:/-]|_", "", "".join(w.text for w in words)).translate(_FOLD).strip(".,:/-")
+    joined = re.sub(r"(?<=\d)°(?=\d)", ".", "".join(w.text for w in words))
+    joined = re.sub(r"[^\w.,:/-]|_", "", joined).translate(_FOLD).strip(".,:/-")
     return _DATE_SEPARATORS.sub(r"\1.\2.\3", joined)
 
 
@@ -223,7 +224,8 @@ def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
                                           keep=False)
             else:
                 dotted = {}
-            changed[k] = [Word(dotted.get(id(w), w.text), w.box, better.get(id(w), w.confidence), w.line) for w in line]
+            changed[k] = [Word(dotted.get(id(w), w.text), w.box, better.get(id(w), w.confidence), w.line,
+                               w.glyphs if id(w) not in dotted else None) for w in line]
             continue
         old = [w.text for w in line]
         if not any(row.split() == old for row in page.text.split("\n")):
