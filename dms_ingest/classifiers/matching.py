@@ -435,9 +435,10 @@ def _registered_digit_variants(prefix: str, digits: str, position: int, year_dig
 
 def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> list[CaseRecord]:
     """Registered cases that an illegible number fits when exactly one of its characters is unreadable:
-    a digit read as no digit ("ABH-2024-9%327") or one letter of the office's prefix read as another
-    ("ABN-2023-39842"), year and serial complete in length, every other character plain. Like a number
-    one digit off, never taken on the number alone."""
+    a digit read as no digit ("ABH-2024-9%327"), one letter of the office's prefix read as another
+    ("ABN-2023-39842"), a speck glued before the prefix ("AktenzeichensABH-2023-31257") or a year digit
+    that makes a year no case has ("ABH-2920-35990"); year and serial complete in length, every other
+    character plain. Like a number one digit off, never taken on the number alone."""
     # A speck after the number reads as a quote or a stop ("ABM-2014-21986‘"): no character of it.
     parts = re.split(r"[ \t]*[-–/. ][ \t]*", fragment.strip().rstrip("‘’‚'`´\"“”„.,:;"))
     if len(parts) != 3:
@@ -446,6 +447,14 @@ def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: C
     if len(year) != pattern.year_digits or len(serial) != pattern.serial_digits:
         return []
     unread = [i for i, c in enumerate(year + serial) if not c.isdigit()]
+    if not unread and read_prefix in pattern.prefixes and pattern.year_digits == 4 \
+            and not pattern.year_range[0] <= int(year) <= pattern.year_range[1]:
+        return [record for position in range(len(year))
+                for _, record in _registered_digit_variants(read_prefix, year + serial, position, len(year),
+                                                            pattern, registry)]
+    if not unread and read_prefix[1:] in pattern.prefixes and not read_prefix[0].isdigit():
+        record = registry.get(pattern.format(read_prefix[1:], year, serial))
+        return [record] if record is not None else []
     # Or the prefix with one letter read as another ("ABN-2023-39842") and every digit plain.
     prefix = next((p for p in pattern.prefixes if len(p) == len(read_prefix)
                    and sum(a != b for a, b in zip(p, read_prefix)) == (0 if unread else 1)), None)

@@ -253,11 +253,12 @@ def _month_number(word: str) -> int | None:
     return _MONTHS[best] if fuzz.ratio(folded, best) >= 80 else None
 
 
-# OCR-damaged spellings are accepted too ("gcb.", "qeb.", "Gebursdatum", "Geburtsdaturn", "geb. äm").
+# OCR-damaged spellings are accepted too ("gcb.", "qeb.", "Gebursdatum", "Geburtsdaturn", "geb. äm", "geb:" with
+# a speck on its dot).
 _GE = r"[gq][eéc]"
 _BIRTH_LABEL = re.compile(
     rf"\b{_GE}b[uü]?r?t?s?[\s.-]{{0,3}}d[ao]t(?:um|urn|rn|nm|u)|\b{_GE}burtsta[gq]|tag\s+(?:und\s+ort\s+)?der\s+geburt"
-    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+[aä]m)?|\b{_GE}b[.,](?:\s*[aä]m)?|born(?:\s+on)?"
+    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+[aä]m)?|\b{_GE}b[.,:;](?:\s*[aä]m)?|born(?:\s+on)?"
     r"|(?<![\w*])\*(?=[\s.]?\d)",
     re.IGNORECASE,
 )
