@@ -84,3 +84,9 @@ def test_thousands_apart_by_a_space_and_a_dash_glued_to_the_pay_label():
     assert gross["gross_pay"].value == "4468.79"
     # Two digits after the space are no thousands: two numbers, neither the salary.
     assert fields("arbeitsvertrag", "Das Bruttomonatsgehalt beträgt 6 12,62 €.", {})["salary"].value is None
+
+
+def test_a_speck_read_as_an_umlaut_in_the_gross_pay_label():
+    # Seed 73: "Gesämtbrutto"; the gross pay stood unread.
+    text = "Abrechnung der Brutto/Netto-Bezüge März 2025\nGesämtbrutto 3.792,01 €\nNettoentgelt 2.519,57 €"
+    assert fields("gehaltsnachweis", text, {})["gross_pay"].value == "3792.01"

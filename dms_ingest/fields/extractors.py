@@ -197,8 +197,9 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
             # OCR's doubt of the dates counts, not of the label ("Abrechnungszeitraum;" at 21 %, seed 57).
             dates = hit.page.text[hit.match.start("a"):hit.match.end("b")]
             periods.append(field_from("period", month_key(start.year, start.month), hit, dates, 0.95))
-    # OCR reads "brutto" as "hrutto", "brütto" or "bratto" (seed 57) at times.
-    gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?[bh]r(?:ü|a)tto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
+    # OCR reads "brutto" as "hrutto", "brütto" or "bratto" (seed 57) at times, a speck on "Gesamt" as an
+    # umlaut ("Gesämtbrutto", seed 73).
+    gross = labelled(pages, "gross_pay", r"ges[^\W\d_]{2,5}-?\s?[bh]r(?:ü|a)tto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
                      r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
                      gap=_PAY_GAP)
     # OCR reads the 'ü' of "Nettobezüge" as "ii" at times ("Nettobeziige").
