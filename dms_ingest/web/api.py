@@ -182,6 +182,18 @@ def api_review_assign(request: Request, actor: CurrentActor, doc_id: str, decisi
                                 doc_type=decision.doc_type)
 
 
+class ReviewReturn(BaseModel):
+    note: str = Field(..., max_length=500)
+
+
+@router.post("/review/{doc_id}/return", response_model=None, tags=["review"],
+             summary="Give a review item back to the mailroom to forward (team leads)")
+def api_review_return(request: Request, actor: CurrentActor, doc_id: str, body: ReviewReturn) -> dict:
+    from ..services import review
+
+    return review.review_return(actor, _runtime(request), doc_id, note=body.note)
+
+
 # --- upload --------------------------------------------------------------------------------
 
 @router.post("/cases/{case_number}/documents", response_model=None, tags=["cases"], status_code=201,
