@@ -409,9 +409,10 @@ def _issue_date(pages: list[PageText], name: str = "issue_date") -> ExtractedFie
                               r"bescheinigt\s+am|(?<![\w-])datum|erstellt\s+am", _DATE_VALUE, _iso, gap=DATE_GAP)
     if labelled_dates:
         return best(labelled_dates, conflict_factor=0.9)
-    # A speck before the date may come out as a quote mark ("Nurnberg, ‘25.06.2025"), before the place too
-    # ("“Bonn, 23.04.2025", seed 201).
-    place = re.compile(rf"^[\s_.,'‚‘’“”„\"~-]*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}},\s*(?:den\s+)?[‘’'‚\"“„]?(?P<v>{_DATE_VALUE})",
+    # A speck before the date may come out as a quote mark ("Nurnberg, ‘25.06.2025"), before the place as
+    # any mark ("“Bonn, 23.04.2025", seed 201; "«Berlin, 13.06.2025", seed 231); the comma as ';'
+    # ("Frankfurt am Main; 10.05.2025", seed 231).
+    place = re.compile(rf"^(?:[^\w\n]|_)*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}}[,;]\s*(?:den\s+)?[‘’'‚\"“„]?(?P<v>{_DATE_VALUE})",
                        re.MULTILINE)
     found = [field_from(name, _iso(h.match.group("v")), h, h.match.group("v"), 0.95)
              for h in search(pages, place) if _iso(h.match.group("v"))]
