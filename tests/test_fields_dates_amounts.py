@@ -84,3 +84,26 @@ def test_thousands_apart_by_a_space_and_a_dash_glued_to_the_pay_label():
     assert gross["gross_pay"].value == "4468.79"
     # Two digits after the space are no thousands: two numbers, neither the salary.
     assert fields("arbeitsvertrag", "Das Bruttomonatsgehalt beträgt 6 12,62 €.", {})["salary"].value is None
+
+
+def test_a_speck_read_as_an_umlaut_in_the_gross_pay_label():
+    # Seed 73: "Gesämtbrutto"; the gross pay stood unread.
+    text = "Abrechnung der Brutto/Netto-Bezüge März 2025\nGesämtbrutto 3.792,01 €\nNettoentgelt 2.519,57 €"
+    assert fields("gehaltsnachweis", text, {})["gross_pay"].value == "3792.01"
+
+
+def test_the_decimal_comma_read_as_colon_or_semicolon():
+    # Seed 231: the tenancy's total rent and a contract's salary stood unread.
+    text = "Mietvertrag\nVermietet wird die Wohnung im Hause Waldstraße 67, 10115 Berlin,\n$ 3 Miete\n" \
+           "Nettokaltmiete 828,00 €\nGesamtmiete 930:00 € 2"
+    assert fields("mietvertrag", text, {})["rent"].value == "930.00"
+    assert fields("arbeitsvertrag", "Das Bruttomonatsgehalt beträgt 3.594;50 €.", {})["salary"].value == "3594.50"
+    # A time is no amount.
+    assert fields("arbeitsvertrag", "Das Gehalt wird ab 12:30 Uhr ausgezahlt.", {})["salary"].value is None
+
+
+def test_the_place_and_date_line_with_a_mark_before_the_place_or_a_semicolon_for_its_comma():
+    # Seed 231: two registration certificates' issue dates stood unread.
+    head = "Meldebescheinigung\nAnschrift: Waldstraße 67, 10115 Berlin\nArt der Wohnung: alleinige Wohnung\n"
+    assert fields("meldebescheinigung", head + "«Berlin, 13.06.2025", {})["issue_date"].value == "2025-06-13"
+    assert fields("meldebescheinigung", head + "Frankfurt am Main; 10.05.2025", {})["issue_date"].value == "2025-05-10"

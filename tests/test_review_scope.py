@@ -166,6 +166,10 @@ def test_giving_back_through_the_service_and_the_cli(office):
         review.review_return(office["post"], runtime, doc, note="nicht unsere")       # the mailroom forwards itself
     with pytest.raises(Invalid):
         review.review_return(office["lead"], runtime, doc, note="  \n ")
+    settled = office["ids"]["filed"]                     # filed by the lead: in the team's case, not in review
+    assert runtime.catalog.get(settled).review is False
+    with pytest.raises(Invalid, match="not waiting for review"):
+        review.review_return(office["lead"], runtime, settled, note="doch nicht")
     result = Dms(office["home"], REPO / "config.yaml")("review", "return", doc, "--note", "Akte\nunklar",
                                                        "--by", "tl-cli", "--json")
     assert result.exit_code == 0, result.output

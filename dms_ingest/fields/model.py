@@ -117,7 +117,7 @@ class PageText:
         if self.mean_confidence is None:
             return 1.0
         scores = []
-        for token in re.finditer(r"\S+", snippet):
+        for token in re.finditer(r"\S*\d\S*", snippet):
             where = at + token.start()
             start = max(self.text.rfind(" ", 0, where), self.text.rfind("\n", 0, where)) + 1
             end = re.compile(r"\s|$").search(self.text, where).start()

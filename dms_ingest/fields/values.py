@@ -45,8 +45,11 @@ MONTH_YEAR = re.compile(
 )
 # German notation; OCR also reads the thousands dot as ',' or ':' and puts spaces around separators. The
 # thousands may stand apart by a space alone (DIN 5008 groups so; OCR also loses a faint dot: "6 124,62").
-AMOUNT = re.compile(rf"(?:(?<![\d.,])|{_GLUED})(?P<v>\d{{1,3}}(?:(?:\s?[.,':]\s?|\s)\d{{3}})+\s?,\s?\d{{2}}|\d+\s?,\s?\d{{2}})"
-                    rf"(?![\d])")
+# The decimal comma, the last separator with two digits after it, OCR reads as ':' or ';' at times
+# ("930:00", "3.594;50", seed 231).
+_DECIMAL = r"\s?[,:;]\s?\d{2}"
+AMOUNT = re.compile(rf"(?:(?<![\d.,])|{_GLUED})(?P<v>\d{{1,3}}(?:(?:\s?[.,':]\s?|\s)\d{{3}})+{_DECIMAL}|\d+{_DECIMAL})"
+                    r"(?!\d|\s?Uhr)")   # "12:30 Uhr" is a time
 CEFR = re.compile(r"(?<![A-Za-z0-9])(?P<l>[ABC])\s?(?P<n>[12lI|])(?![A-Za-z0-9])")
 _CEFR_ORDER = ["A1", "A2", "B1", "B2", "C1", "C2"]
 _STREET_WORD = r"[A-ZÄÖÜ][\wäöüß.-]*(?:straße|straBe|strasse|str\.|weg|allee|platz|ring|gasse|ufer|damm|markt|chaussee|pfad|steig|hof|park|berg|stieg|kamp|garten)"
@@ -122,7 +125,7 @@ def parse_amount(text: str) -> Decimal | None:
         return None
     digits = re.sub(r"\s", "", m.group("v"))
     whole, cents = digits[:-3], digits[-2:]          # the last separator is the decimal comma
-    raw = re.sub(r"[.,':]", "", whole) + "." + cents
+    raw = re.sub(r"[.,':;]", "", whole) + "." + cents
     try:
         return Decimal(raw)
     except InvalidOperation:

@@ -189,6 +189,15 @@ def _sureness(agreeing: list[tuple[list[Word], float]]) -> list[float]:
     return [_second_best([min((w.confidence for w in words), default=0.0) for words, _ in agreeing])] * len(first)
 
 
+def _agreed_glyphs(agreeing: list[tuple[list[Word], float]], i: int) -> tuple[float, ...] | None:
+    """Word *i*'s characters' confidences by the readings that agree, each the second surest (as
+    `_sureness` for words); None unless every reading read that word alike, with its characters'."""
+    words = [ws[i] if i < len(ws) else None for ws, _ in agreeing]
+    if any(w is None or w.glyphs is None or w.text != words[0].text for w in words):
+        return None
+    return tuple(_second_best([w.glyphs[c] for w in words]) for c in range(len(words[0].text)))
+
+
 def _second_best(values: list[float]) -> float:
     return sorted(values, reverse=True)[1] if len(values) > 1 else min(values)
 
@@ -234,7 +243,7 @@ def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
         page.text = replace_lines(page.text, [" ".join(old)], " ".join(w.text for w in words), keep=False)
         # Boxes back into page pixels: the crop's white margin and the enlargement undone.
         changed[k] = [Word(w.text, tuple(origin + (v - MARGIN) / scale for origin, v in zip((left, top, left, top), w.box)),
-                           c, line[0].line) for w, c in zip(words, sure)]
+                           c, line[0].line, _agreed_glyphs(agreeing, i)) for i, (w, c) in enumerate(zip(words, sure))]
     if changed:
         page.words = [w for k, line in enumerate(lines) for w in changed.get(k, line)]
     return len(changed)

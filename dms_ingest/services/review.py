@@ -74,6 +74,8 @@ def review_return(actor: Actor, runtime: Runtime, doc_id: str, *, note: str) -> 
             raise Invalid(f"the note is longer than {NOTE_MAX} characters")
         if not doc.case_number:
             raise Invalid("the document has no case: it is already in the mailroom's intake")
+        if not doc.review:
+            raise Invalid("the document is not waiting for review; only review items go back to the mailroom")
         reasons = [f"Von {actor.login} aus Akte {doc.case_number} an die Poststelle zurückgegeben: {text}",
                    *json.loads(doc.review_reasons or "[]")]
         row = _store_change(runtime, actor, doc_id, {"case_number": None, "case_method": None, "review": True,

@@ -48,7 +48,7 @@ def review_item(actor: Actor, runtime: Runtime, doc_id: str) -> dict:
                 "text": text.replace("\f", ""), "read_values": read_values,
                 "candidates": [_candidate(cases[n], text, numbers, births) for n in wanted if n in cases],
                 # a team lead may hand an item of the team's case back to the mailroom to forward
-                "may_give_back": bool(doc.case_number) and policy.allowed(actor, "review_return", document=doc,
+                "may_give_back": bool(doc.case_number and doc.review) and policy.allowed(actor, "review_return", document=doc,
                                                                           catalog=catalog)}
 
 
