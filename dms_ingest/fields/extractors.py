@@ -180,6 +180,11 @@ def _company(text: str) -> str | None:
 _PAY_GAP = r"(?:[\s:.€‘’'‚]{0,40}|(?<=[a-zäöü])[-–][\s:.€]{0,4})"
 
 
+def _tt(label: str) -> str:
+    """A pay label whose "tt" (netto, brutto) OCR may read with an 'f' for a 't'."""
+    return label.replace("tto", "(?:tt|ft|tf)o")
+
+
 def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
     periods: list[ExtractedField] = []
     label = re.compile(rf"(?:{_PAY_PERIOD_LABEL})[\s:;.]{{0,4}}(?P<v>(?:{MONTH_NAME})\.?\s+(?:19|20)\d{{2}}|"
@@ -198,13 +203,14 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
             dates = hit.page.text[hit.match.start("a"):hit.match.end("b")]
             periods.append(field_from("period", month_key(start.year, start.month), hit, dates, 0.95))
     # OCR reads "brutto" as "hrutto", "brütto" or "bratto" (seed 57) at times, a speck on "Gesamt" as an
-    # umlaut ("Gesämtbrutto", seed 73).
-    gross = labelled(pages, "gross_pay", r"ges[^\W\d_]{2,5}-?\s?[bh]r(?:ü|a)tto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
-                     r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
+    # umlaut ("Gesämtbrutto", seed 73), and a 't' of "brutto" or "netto" as 'f' ("Gesamtbrutfo", seed 72;
+    # "Netfoentgelt", seed 75).
+    gross = labelled(pages, "gross_pay", _tt(r"ges[^\W\d_]{2,5}-?\s?[bh]r(?:ü|a)tto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
+                                            r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge"), _AMOUNT_VALUE, _amount,
                      gap=_PAY_GAP)
     # OCR reads the 'ü' of "Nettobezüge" as "ii" at times ("Nettobeziige").
-    net = labelled(pages, "net_pay", r"netto-?\s?(?:entgelt|bez(?:ü|u|ii)ge|verdienst|lohn|gehalt|betrag)|nettobezug|"
-                   r"netto\s+gesamt|gesetzliches\s+netto", _AMOUNT_VALUE, _amount, gap=_PAY_GAP)
+    net = labelled(pages, "net_pay", _tt(r"netto-?\s?(?:entgelt|bez(?:ü|u|ii)ge|verdienst|lohn|gehalt|betrag)|nettobezug|"
+                                        r"netto\s+gesamt|gesetzliches\s+netto"), _AMOUNT_VALUE, _amount, gap=_PAY_GAP)
     return [f for f in (best(periods), best(_employer(pages, r"arbeitgeber(?:in)?|firma|betrieb")),
                         best(gross), best(net)) if f]
 
