@@ -309,8 +309,8 @@ def _fuzzy_label(before: str) -> str | None:
     for n in (1, 2, 3):
         if len(words) < n:
             break
-        if any(len(w) < 2 for w in words[-n:]):
-            break  # a speck read as a letter ("g Datum:") is no label
+        if len(words[-n]) < 2:
+            continue  # a speck read as a letter ("g Datum:") begins no label; a label split ("Geb.-Datu m:") ends one
         candidate = "".join(words[-n:]).casefold()
         if len(candidate) >= 6 and max(fuzz.ratio(candidate, w) for w in _LABEL_WORDS) >= 80:
             # "Datum:" alone is a letter's date: whatever stands before it must look like "Geb"/"Geburts".
