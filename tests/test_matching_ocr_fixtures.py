@@ -966,3 +966,32 @@ def test_a_prefix_that_lost_a_letter_and_has_a_look_alike_is_an_illegible_number
     assert_reviewed(decide(LOOKALIKE_SHORT_PREFIX, registry), "A8-2014-97563")
     # Without that number, name and birth date identify him.
     assert assigned(decide(LOOKALIKE_SHORT_PREFIX.replace("A8-2014-97563", ""), registry)) == "ABH-2019-30408"
+
+
+# --- a space inside a birth date's day or month (unseen set 78) --------------------------------------
+
+# `... --seed 78 --scenarios complete`, ABH-2015-27142_04_urkunde.jpg: "21.11.1989" read "21.1 1.1989"; its
+# tail "1 1.1989" was taken for a birth date 01.01.1989 and vetoed the owner's degree certificate.
+SPLIT_MONTH = """Aktenzeichen: ABH-2015-27142
+
+Universität - Urkunde
+Deepika Iyer, geboren am 21.1 1.1989.in Bengaluru,
+
+hat die Masterprüfung im’Studiengang Informatik bestanden und erhält den Grad
+‘Master of Science (M.Sc.)"""
+IYER_ROWS = """case_number,surname,given_names,date_of_birth,nationality
+ABH-2015-27142,Iyer,Deepika,1989-11-21,IND
+ABH-2016-11989,Iyer,Sneha,1989-01-01,IND
+"""
+
+
+def test_a_space_inside_a_birth_dates_day_or_month_is_one_number():
+    registry = CaseRegistry(parse_registry_text(IYER_ROWS))
+    assert_filed(decide(SPLIT_MONTH, registry), "ABH-2015-27142")
+    # Read whole, it is her birth date: another date split the same way is someone else's.
+    assert assigned(decide(SPLIT_MONTH.replace("21.1 1.1989", "21.1 2.1989"), registry)) is None
+    assert assigned(decide(SPLIT_MONTH.replace("21.1 1.1989", "2 1.11.1989"), registry)) == "ABH-2015-27142"
+    assert assigned(decide(SPLIT_MONTH.replace("21.1 1.1989", "2 2.11.1989"), registry)) is None
+    # The tail alone is no date: her relative born 01.01.1989 is not named by it.
+    sneha = SPLIT_MONTH.replace("Deepika", "Sneha").replace("Aktenzeichen: ABH-2015-27142", "")
+    assert assigned(decide(sneha, registry)) is None

@@ -321,6 +321,11 @@ def _fuzzy_label(before: str) -> str | None:
     return None
 
 
+# The two digits of a day or month split by a space, right after a birth-date label ("2 1.10.1989",
+# "21.1 1.1989"); group 1 ends where the space is.
+_SPLIT_GROUP = re.compile(r"((?:\d{1,2}[./])?\d) \d(?=[./]\d)")
+
+
 def _join_hyphenated(text: str) -> str:
     """Labels broken across lines by hyphenation ("Geb-\nurtstag") joined again (same length)."""
     return re.sub(r"([^\W\d_])-\n([^\W\d_])", lambda m: m.group(1) + "-" + m.group(2), text)
@@ -338,20 +343,26 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
             continue
         # Matched on the text from the label's end: a day run into the label ("geb. am07 OKT 1952") is no
         # number inside a word.
-        m = _DATE.match(text[start:start + 80])
+        window, joined = text[start:start + 80], 0
+        m = _DATE.match(window)
+        # A star is a label only before a date as read: "Datum:*1 1.03.2025" is a speck and a letter's date.
+        split = _SPLIT_GROUP.match(window) if m is None and not label.group().startswith("*") else None
+        if split is not None:
+            # A space OCR put between the two digits of a day or month ("21.1 1.1989"): one number.
+            m, joined = _DATE.match(window[:split.end(1)] + window[split.end(1) + 1:]), 1
         if m is None:
             continue
         value = _date_from_match(m, today)
         if value is not None:
-            hits.append(BirthDateHit(value, (start + m.start(), start + m.end()), label.group().strip()))
-    taken = {h.span[0] for h in hits}
+            hits.append(BirthDateHit(value, (start + m.start(), start + m.end() + joined), label.group().strip()))
     for m in _DATE.finditer(text):
-        if m.start() in taken:
+        if any(h.span[0] <= m.start() < h.span[1] for h in hits):
             continue
         before = text[max(0, m.start() - 40):m.start()]
         label_end = before.rstrip(" \t\n:.,-/*")
-        # The label stands on the date's line or the line above.
-        if before[len(label_end):].count("\n") > 1:
+        # The label stands on the date's line or the line above; digits before the date make it part of
+        # a longer number ("21.1 1.1989" is not "1 1.1989").
+        if before[len(label_end):].count("\n") > 1 or label_end[-1:].isdigit():
             continue
         label = _fuzzy_label(label_end)
         value = _date_from_match(m, today) if label else None
