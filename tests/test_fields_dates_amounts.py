@@ -127,3 +127,4 @@ def test_labels_with_a_quote_between_their_words_or_f_for_t():
     assert fields("mietvertrag", text, {})["start_date"].value == "2020-08-22"
     slip = fields("gehaltsnachweis", "Verdienstabrechnung März 2025\nGesamtbrutfo 3.214,42 €\nNetfoentgelt 2.298,89 €", {})
     assert (slip["gross_pay"].value, slip["net_pay"].value) == ("3214.42", "2298.89")
+

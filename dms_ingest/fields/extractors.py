@@ -162,8 +162,9 @@ def _company(text: str) -> str | None:
     # "zwischen der Kranich Digital GmbH", "Die Logistik Nord GmbH (im Folgenden ...)": the name only.
     text = re.sub(r"^(?:[^\w\s(]*[a-zäöüß]+\s+|(?:Die|Der|Das|Firma)\s+)+", "", text)
     text = re.split(r"\s+\(", text)[0].strip()
-    # A speck read as a dot between two words ("Paketdienst.Schnell GmbH", seed 44); "Co.KG" stays.
-    text = re.sub(r"(?<=[a-zäöüß]{4})\.(?=[A-ZÄÖÜ][a-zäöüß])", " ", text)
+    # A speck read as a dot between two words ("Paketdienst.Schnell GmbH", seed 44; "Stadtpark.gGmbH",
+    # seed 71); "Co.KG" stays.
+    text = re.sub(r"(?<=[a-zäöüß]{4})\.(?=[A-ZÄÖÜ][a-zäöüß]|gGmbH\b)", " ", text)
     # "(Arbeitgeber)" with its opening bracket lost to OCR ("Bäckerei Sonnenschein beitgeber)").
     text = re.sub(r"\s+[^\s()]*\)$", "", text)
     form = list(_LEGAL_FORM_END.finditer(text))
