@@ -273,6 +273,7 @@ class BirthDateHit:
     date: dt.date
     span: tuple[int, int]
     label: str
+    printed: str = ""          # the date as the text writes it
 
 
 def _digits(value: str) -> str:
@@ -321,11 +322,6 @@ def _fuzzy_label(before: str) -> str | None:
     return None
 
 
-# The two digits of a day or month split by a space, right after a birth-date label ("2 1.10.1989",
-# "21.1 1.1989"); group 1 ends where the space is.
-_SPLIT_GROUP = re.compile(r"((?:\d{1,2}[./])?\d) \d(?=[./]\d)")
-
-
 def _join_hyphenated(text: str) -> str:
     """Labels broken across lines by hyphenation ("Geb-\nurtstag") joined again (same length)."""
     return re.sub(r"([^\W\d_])-\n([^\W\d_])", lambda m: m.group(1) + "-" + m.group(2), text)
@@ -343,20 +339,17 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
             continue
         # Matched on the text from the label's end: a day run into the label ("geb. am07 OKT 1952") is no
         # number inside a word.
-        window, joined = text[start:start + 80], 0
-        m = _DATE.match(window)
-        # A star is a label only before a date as read: "Datum:*1 1.03.2025" is a speck and a letter's date.
-        split = _SPLIT_GROUP.match(window) if m is None and not label.group().startswith("*") else None
-        if split is not None:
-            # A space OCR put between the two digits of a day or month ("21.1 1.1989"): one number.
-            m, joined = _DATE.match(window[:split.end(1)] + window[split.end(1) + 1:]), 1
-        if m is None:
-            continue
-        value = _date_from_match(m, today)
+        m = _DATE.match(text[start:start + 80])
+        value = _date_from_match(m, today) if m is not None else None
         if value is not None:
-            hits.append(BirthDateHit(value, (start + m.start(), start + m.end() + joined), label.group().strip()))
+            hits.append(BirthDateHit(value, (start + m.start(), start + m.end()), label.group().strip(), m.group()))
+        # A '*' may be a speck ("Datum:*1 1.03.2025"): only a written label takes a date OCR split.
+        elif label.group().strip() != "*" and (split := _date_split_by_a_space(text[start:start + 80], today)):
+            value, length = split
+            hits.append(BirthDateHit(value, (start, start + length), label.group().strip(), text[start:start + length]))
+    taken = [h.span for h in hits]
     for m in _DATE.finditer(text):
-        if any(h.span[0] <= m.start() < h.span[1] for h in hits):
+        if any(s <= m.start() < e for s, e in taken):
             continue
         before = text[max(0, m.start() - 40):m.start()]
         label_end = before.rstrip(" \t\n:.,-/*")
@@ -367,9 +360,24 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
         label = _fuzzy_label(label_end)
         value = _date_from_match(m, today) if label else None
         if value is not None:
-            hits.append(BirthDateHit(value, (m.start(), m.end()), label))
+            hits.append(BirthDateHit(value, (m.start(), m.end()), label, m.group()))
     hits.sort(key=lambda h: h.span)
     return hits
+
+
+def _date_split_by_a_space(chunk: str, today: dt.date) -> tuple[dt.date, int] | None:
+    """A date right after its label that reads as one only without a space OCR put between two of its
+    digits ("geboren am 21.1 1.1989", seed 78's certificate: otherwise "1 1.1989" was taken for the
+    1st of January): the date and how many characters of *chunk* it takes. Every digit is as read."""
+    head = re.match(r"[0-9OoIl][0-9OoIl. ]{5,12}", chunk)
+    if head is None or head.group().count(" ") != 1:
+        return None
+    joined = re.sub(r"(?<=[0-9OoIl]) (?=[0-9OoIl])", "", head.group())
+    m = _DATE.match(joined)
+    if m is None or m.group("y") is None or len(m.group("y")) != 4 or " " in joined[:m.end()]:
+        return None
+    value = _date_from_match(m, today)
+    return (value, m.end() + 1) if value is not None else None
 
 
 # What a birth-date label must be followed by to count as a date that could not be read: a year's digits.
