@@ -336,7 +336,7 @@ class Catalog:
             total = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :u"), {"u": upto}).scalar() or 0
             done = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :c"), {"c": cursor}).scalar() or 0
         self._known_words = self._known_compounds = None
-        indexed = 0
+        indexed = rewritten = 0
         if progress:
             progress(done, total)
         while True:
@@ -358,6 +358,10 @@ class Catalog:
                 _set_state(conn, "reindex_cursor", str(cursor))
             indexed += len(rows)
             done += len(rows)
+            rewritten += len(rows)
+            if rewritten >= max(batch, total // 20):    # the table grows by at most a 20th (fulltext.reclaim)
+                self.fulltext.reclaim(self.engine)
+                rewritten = 0
             if progress:
                 progress(done, total)
         with self._lock, self.engine.begin() as conn:
