@@ -34,5 +34,13 @@ def day_end(day: date) -> datetime:
     return day_start(day + timedelta(days=1)) - timedelta(microseconds=1)
 
 
+def office_day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
+    """A from/to pair of office days as instants (None stays None, an open end): a document received
+    at 00:30 on 4 March local time is found from 4 March, as `dms search --from`."""
+    start = day_start(day_from) if day_from else None
+    end = day_end(day_to) if day_to else None
+    return start, end
+
+
 def today() -> date:
     return datetime.now(OFFICE_TIME).date()

@@ -54,6 +54,37 @@ def test_who_settles_which_review_item(who, mine, theirs, intake):
             may(who, "review_assign", INTAKE)) == (mine, theirs, intake)
 
 
+@pytest.mark.parametrize("who,mine,theirs,unknown", [
+    ("system", True, True, True), ("lead", True, False, False)])
+def test_where_a_review_item_is_filed(who, mine, theirs, unknown):
+    """A team lead files an item of the queue into the team's cases only; another team's case and a
+    number not in the registry are refused in the same words (no oracle for which numbers exist)."""
+    def files(target: str | None, team: str | None) -> str | None:
+        return policy.decide(PEOPLE[who], "review_assign", document=MINE, team="team-a-f", case_number=target,
+                             target_team=team)
+
+    assert (files(MINE.case_number, "team-a-f") is None, files(THEIRS.case_number, "team-g-z") is None,
+            files("ABH-2020-09999", None) is None) == (mine, theirs, unknown)
+    if who == "lead":
+        assert files(THEIRS.case_number, "team-g-z") == files("ABH-2020-09999", None) == policy.OUTSIDE_TEAMS
+        assert files(None, None) is None                           # only the type: the item stays in its case
+
+
+def test_the_mailroom_files_the_intake_into_any_case():
+    post = PEOPLE["post"]
+    assert policy.allowed(post, "review_assign", document=INTAKE, case_number=THEIRS.case_number,
+                          target_team="team-g-z")
+    assert policy.allowed(post, "review_assign", document=INTAKE, case_number="ABH-2020-09999", target_team=None)
+
+
+@pytest.mark.parametrize("who,mine,theirs,intake", [
+    ("system", True, True, True), ("post", False, False, False), ("anna", False, False, False),
+    ("lead", True, False, False), ("dsb", False, False, False)])
+def test_who_gives_which_review_item_back_to_the_mailroom(who, mine, theirs, intake):
+    assert (may(who, "review_return", MINE), may(who, "review_return", THEIRS),
+            may(who, "review_return", INTAKE)) == (mine, theirs, intake)
+
+
 def test_uploads_the_mailroom_files_into_any_case_caseworkers_into_theirs():
     assert may("post", "upload", case=THEIRS.case_number)
     assert may("anna", "upload", case=MINE.case_number) and not may("anna", "upload", case=THEIRS.case_number)

@@ -186,3 +186,102 @@ def test_rest_api_shows_the_checklist_to_those_who_may_see_the_case(filled):
         assert page.status_code == 200, page.text[:300]
         assert "Anträge und Unterlagen" in page.text and "Erteilung einer Blauen Karte EU" in page.text
         assert "abgelaufen" in page.text or "fehlt" in page.text
+
+
+# A DIN 5008 form B envelope's window (20-105 mm from the left, 45-90 mm from the top), in points.
+WINDOW_PT = tuple(mm * 72 / 25.4 for mm in (20, 45, 105, 90))
+
+
+def _window_lines(pdf_path) -> list[str]:
+    import pdfplumber
+
+    with pdfplumber.open(pdf_path) as pdf:
+        return (pdf.pages[0].within_bbox(WINDOW_PT).extract_text() or "").splitlines()
+
+
+def _outgoing(runtime, case_number: str) -> int:
+    return sum(1 for d in runtime.catalog.documents_of_case(case_number) if d.source.startswith("outgoing:"))
+
+
+def test_a_typed_address_goes_into_the_window_of_the_filed_letter_and_is_logged(filled, dms, tmp_path):
+    """`--address` (repeated, or lines split at commas) instead of the case file's address: printed
+    under the name in the envelope window of the PDF/A filed into the case, logged as typed by --by."""
+    runtime, _ = filled
+    target = tmp_path / "brief.pdf"
+    [letter] = dms.json_lines("cases", "request", "ABH-2021-00077", "--type", "verlaengerung", "--by", "m.schulz",
+                              "--address", "c/o Öztürk", "--address", "Hauptstraße 5 (Hinterhaus), 21903 Elbhausen",
+                              "-o", target, "--today", TODAY.isoformat())
+    typed = ["c/o Öztürk", "Hauptstraße 5 (Hinterhaus)", "21903 Elbhausen"]
+    assert letter["address"] == typed and letter["address_source"] == "typed" and letter["address_known"] is True
+    assert letter["items"] and letter["unread_to_check"] == []                 # the fields kept as they were
+    window = _window_lines(target)
+    assert window[window.index("Anna Nowak") + 1:] == typed                    # the name, then the address as typed
+    assert not any("Gartenstraße" in line for line in window)                 # not the case file's
+    assert validate(target, 2) == []
+    [event] = [e for e in runtime.catalog.audit(letter["id"]) if e.action == "request_letter_filed"]
+    assert event.actor == "m.schulz" and json.loads(event.detail)["address_typed"] is True
+    logged = applications_log(runtime, "ABH-2021-00077")[-1]
+    assert (logged["login"], logged["outcome"], logged["detail"]["address_typed"]) == ("m.schulz", "ok", True)
+    # Without --address the case file's address is used, and said so.
+    [plain] = dms.json_lines("cases", "request", "ABH-2021-00077", "--type", "verlaengerung",
+                             "--today", TODAY.isoformat())
+    assert plain["address"] == ["Gartenstraße 14", "21904 Elbhausen"] and plain["address_source"] == "case_file"
+
+
+def applications_log(runtime, case_number: str) -> list[dict]:
+    from dms_ingest.services import audit_log
+
+    return [e for e in audit_log.entries(SYSTEM, runtime, case_number=case_number, limit=100_000)
+            if e["action"] == "request_letter"]
+
+
+@pytest.mark.parametrize("address, says", [
+    ("Hauptstraße 5\x1b[31m, 21903 Elbhausen", "cannot be printed (U+001B)"),      # a terminal escape
+    ("Haupt\u202estraße 5", "cannot be printed (U+202E)"),                        # a bidi override
+    ("Hauptstraße 5 \U0001F3E0", "cannot be printed (U+1F3E0)"),                  # outside the font and the BMP
+    ("a, b, c, d, e, f", "has 6 lines; at most 5"),
+    ("W" * 60, "too wide for the envelope window"),
+    (" , \n ", "the address is empty"),
+])
+def test_an_address_that_cannot_go_into_the_letter_is_refused_in_one_line_and_nothing_is_filed(
+        filled, dms, address, says):
+    runtime, _ = filled
+    before = _outgoing(runtime, "ABH-2021-00077")
+    result = dms("cases", "request", "ABH-2021-00077", "--type", "verlaengerung", "--address", address,
+                 "--by", "m.schulz", "--today", TODAY.isoformat())
+    assert result.exit_code == 2 and says in result.output and len(result.output.strip().splitlines()) == 1
+    assert "\x1b[31m" not in result.output
+    assert _outgoing(runtime, "ABH-2021-00077") == before
+    logged = applications_log(runtime, "ABH-2021-00077")[-1]
+    assert (logged["login"], logged["outcome"], logged["detail"]["address_typed"]) == ("m.schulz", "refused", True)
+    assert says in logged["detail"]["error"]
+
+
+def test_the_rest_api_takes_a_typed_address_as_text_or_lines(filled, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from dms_ingest.services import people
+    from dms_ingest.web.app import create_app
+
+    runtime, _ = filled
+    own = {"Authorization": f"Bearer {people.issue_token(SYSTEM, runtime, 'yusuf')}"}
+    url = "/api/cases/ABH-2021-00077/requests"
+    with TestClient(create_app(runtime=runtime)) as client:
+        for given, lines in (("Am Deich 3\n21905 Elbhausen", ["Am Deich 3", "21905 Elbhausen"]),
+                             (["Am Deich 3, Whg. 2", "21905 Elbhausen"], ["Am Deich 3", "Whg. 2", "21905 Elbhausen"])):
+            answer = client.post(url, json={"application_type": "verlaengerung", "address": given}, headers=own)
+            assert answer.status_code == 201, answer.text
+            [letter] = answer.json()["letters"]
+            assert (letter["address"], letter["address_source"]) == (lines, "typed")
+            pdf = tmp_path / f"{letter['id']}.pdf"
+            documents.get(SYSTEM, runtime, letter["id"], pdf)
+            window = _window_lines(pdf)
+            assert window[window.index("Anna Nowak") + 1:] == lines
+        before = _outgoing(runtime, "ABH-2021-00077")
+        bad = client.post(url, json={"application_type": "verlaengerung", "address": "Am Deich 3\x00"}, headers=own)
+        assert bad.status_code == 422 and "cannot be printed (U+0000)" in bad.json()["error"]
+        assert client.post(url, json={"address": "x" * 501}, headers=own).status_code == 422
+        assert _outgoing(runtime, "ABH-2021-00077") == before
+    logged = applications_log(runtime, "ABH-2021-00077")
+    assert [(e["login"], e["outcome"], e["detail"].get("address_typed")) for e in logged[-3:]] == [
+        ("yusuf", "ok", True), ("yusuf", "ok", True), ("yusuf", "refused", True)]

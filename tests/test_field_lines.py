@@ -237,3 +237,32 @@ def test_a_date_no_calendar_has_is_read_again_however_sure_ocr_was():
                       (line.replace("2620", "2020"), [91, 96, 96, 97, 95, 96, 96, 96]))
     assert reread_field_lines(page, GRAY, ocr) == 1
     assert page.text.split("\n")[1] == line.replace("2620", "2020")
+
+
+class GlyphOcr(ScriptedOcr):
+    """Scripted readings whose date words carry their characters' confidences (as ocr.Recognizer gives)."""
+
+    def __init__(self, *readings, glyphs):
+        super().__init__(*readings)
+        self.glyphs = list(glyphs)
+
+    def recognize(self, gray, dpi):
+        result = super().recognize(gray, dpi)
+        for w in result.words:
+            if any(ch.isdigit() for ch in w.text):
+                w.glyphs = tuple(self.glyphs[(len(self.calls) - 1) % len(self.glyphs)] for _ in w.text)
+        return result
+
+
+def test_words_of_a_confirmed_or_replaced_line_keep_their_characters_confidences():
+    # Confirmed: the page's own words, with their own characters' confidences.
+    page = page_of(("Versicherungsschutz vom 26.06.2021 bis 09.09.2025.", [92, 96, 95, 96, 62]))
+    page.words[-1].glyphs = (99.5,) * 11
+    assert reread_field_lines(page, GRAY, GlyphOcr(("Versicherungsschutz vom 26.06.2021 bis 09.09.2025.", 75.0),
+                                                   glyphs=[99.0])) == 1
+    assert page.words[-1].glyphs == (99.5,) * 11 and page.words[2].glyphs is None
+    # Replaced: each character the second surest of the agreeing readings'.
+    page = page_of(("Versicherungsschutz vom 26.06.2021 bis O9.09.2O25.", [92, 96, 95, 96, 40]))
+    ocr = GlyphOcr(("Versicherungsschutz vom 26.06.2021 bis 09.09.2025.", 90.0), glyphs=[99.6, 99.2])
+    assert reread_field_lines(page, GRAY, ocr) == 1
+    assert page.text.endswith("bis 09.09.2025.") and page.words[-1].glyphs == (99.2,) * 11

@@ -76,9 +76,11 @@ def test_an_upside_down_band_is_read_turned():
 def test_a_reading_whose_check_digits_fail_changes_nothing():
     gray, words = scanned_band(LINES)
     wrong = LINES[1][:3] + "5" + LINES[1][4:]       # one digit of the number misread: its check fails
-    page = page_with(words, "\n".join(GARBLED))
+    # The page misread that digit too (where the page read it right, the two readings together verify).
+    garbled = (GARBLED[0], GARBLED[1][:3] + "5" + GARBLED[1][4:])
+    page = page_with(words, "\n".join(garbled))
     assert reread_mrz(page, gray, FakeReader("\n".join((LINES[0], wrong))), today=TODAY) is None
-    assert page.text == "\n".join(GARBLED)
+    assert page.text == "\n".join(garbled)
 
 
 def test_two_verified_readings_that_disagree_change_nothing():
@@ -178,3 +180,43 @@ def test_the_page_s_own_line_1_votes_even_where_its_line_2_was_past_parsing():
     result = reread_mrz(page, gray, reader, today=TODAY)
     assert result is not None and (result.surname, result.given_names) == ("CONSTANTIN", "FLORIN")
     assert "\n".join(LINES) in page.text
+
+
+# Seed 62 (240 dpi): the page's German OCR read the number's "U" as "1" (its check digit fails); both
+# upright band readings read it right but read the birth date's 0 as "O" and lost the composite digit.
+JOVANOVIC = make_td3(surname="JOVANOVIC", given_names="JELENA", document_number="U46562596", nationality="SRB",
+                     date_of_birth=dt.date(2001, 1, 9), sex="F", expiry_date=dt.date(2031, 3, 10))
+JOVANOVIC_PAGE = ("REISEPASS / PASSPORT z :\nType P Code SRB Passport No. U4656259\n‘Surname / Nom\n\nJOVANOVIC 5\n"
+                  "‘Given names / Prénoms\n\nJELENA\n\nDATE OF BIRTH 09 JAN 2001\n\n"
+                  "P<SRBJOVANOVIC<<JELENA<<<<<<<<<<<<<<<<<<<<<<\n_ 1465625961SRB0101099F3103108<<<<<<<<<<<<<<<0")
+JOVANOVIC_BAND = ("P<SRBJOVANOVIC<<JELENA<<<<<<<<<<<<<<<<<<<<<<\nU465625961SRBO101099F3103108<<<<<<<<<<<<<<<",
+                  "P<SRBJOVANOVIC<<JELENA<<<<<<<<<<<<<<<<<<<<\nU465625961SRBO101099F3103108<<<<<<<<<<<<<<<")
+
+
+def test_the_page_s_and_the_band_s_readings_of_line_2_together_verify_where_neither_does():
+    assert parse_band_text(JOVANOVIC_BAND[0], TODAY) is None
+    assert not any(m.valid for m in find_mrz(JOVANOVIC_PAGE, today=TODAY))
+    gray, words = scanned_band(JOVANOVIC, dpi=240)
+    page = page_with(words, JOVANOVIC_PAGE, dpi=240)
+    result = reread_mrz(page, gray, FakeReader(*JOVANOVIC_BAND), today=TODAY)
+    assert result is not None and result.valid
+    assert (result.document_number, result.expiry_date, result.surname) == ("U46562596", dt.date(2031, 3, 10),
+                                                                             "JOVANOVIC")
+    assert "\n".join(JOVANOVIC) in page.text and "_ 1465" not in page.text
+
+
+def test_readings_of_line_2_whose_combinations_verify_two_ways_change_nothing():
+    # Two passports' line 2 differ in the number's last digit, its check digit and the composite; each
+    # reading has one's number with the other's composite: neither verifies, and combined both do.
+    other = make_td3(surname="CONSTANTIN", given_names="FLORIN", document_number="C84486983", nationality="ROU",
+                     date_of_birth=dt.date(2000, 2, 29), sex="M", expiry_date=dt.date(2032, 2, 24))
+    assert [k for k, (a, b) in enumerate(zip(LINES[1], other[1])) if a != b] == [8, 9, 43]
+    on_page, in_band = LINES[1][:43] + other[1][43], other[1][:43] + LINES[1][43]
+    gray, words = scanned_band(LINES)
+    page = page_with(words, f"{LINES[0]}\n{on_page}")
+    assert reread_mrz(page, gray, FakeReader(f"{LINES[0]}\n{in_band}"), today=TODAY) is None
+    assert page.text == f"{LINES[0]}\n{on_page}"
+    # Where only one combination verifies, it is read: the band with another digit misread instead.
+    misread = LINES[1][:4] + "7" + LINES[1][5:]
+    assert reread_mrz(page_with(words, f"{LINES[0]}\n{on_page}"), gray, FakeReader(f"{LINES[0]}\n{misread}"),
+                      today=TODAY).document_number == "C84486982"

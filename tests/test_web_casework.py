@@ -116,6 +116,28 @@ def test_a_caseworker_opens_an_application_and_writes_the_letter_for_what_is_mis
     assert refused.status_code == 403
 
 
+def test_the_letter_form_takes_an_address_when_the_case_file_has_none(office):
+    """The case has no registration on file: the clerk types the address into the letter's form; it
+    is printed in the letter, and a bad one is refused in German without a letter being filed."""
+    app, _ = office
+    anna = web_client(app, "anna")
+    case = "/akten/ABH-2024-00077"
+    anna.post(f"{case}/antraege", data={"application_type": "blaue_karte", "csrf_token": _csrf(anna)})
+    page = anna.get(case).text
+    assert '<label for="anschrift-' in page and 'name="address"' in page
+    refused = anna.post(f"{case}/nachforderung", data={"application_type": "blaue_karte", "csrf_token": _csrf(anna),
+                                                       "address": "Am Deich 3\x07, 21905 Elbhausen"})
+    assert refused.status_code == 422 and "kann (U+0007)" in refused.text and "nichts nachzufordern" not in refused.text
+    written = anna.post(f"{case}/nachforderung", data={"application_type": "blaue_karte", "csrf_token": _csrf(anna),
+                                                       "address": "Am Deich 3 <b>\r\n21905 Elbhausen"})
+    assert written.status_code == 303
+    notice = anna.get(written.headers["location"]).text
+    assert "Bitte die Anschrift prüfen und versenden." in notice and "keine Anschrift" not in notice
+    query = parse_qs(urlsplit(written.headers["location"]).query)
+    letter = anna.get(f"/dokumente/{query['nachforderung'][0]}").text
+    assert "Am Deich 3 &lt;b&gt;" in letter and "21905 Elbhausen" in letter and "<b>" not in letter.split("<main")[1]
+
+
 def test_the_search_page_filters_by_review_state_and_keeps_every_filter_across_pages(office, monkeypatch):
     from dms_ingest.web import pages_search
 

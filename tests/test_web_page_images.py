@@ -83,6 +83,44 @@ def test_terms_fold_like_the_search_and_skip_negations():
     assert any(m for _, m in marked_segments("Az. ABH-2019-04711.", query_terms("ABH-2019-04711")))
 
 
+def _marked(text: str, query: str) -> list[str]:
+    return [piece for piece, marked in marked_segments(text, query_terms(query)) if marked]
+
+
+@pytest.mark.parametrize("query, text, marked", [
+    # A phrase marks its words (in the search's folding), not the others.
+    ('"Antrag auf Änderung"', "Der Antrag auf Aenderung liegt vor.", ["Antrag", "auf", "Aenderung"]),
+    # A prefix marks the words it begins; without `*` the same (short) letters mark nothing.
+    ("Aufenth*", "Aufenthaltstitel und Aufenthaltserlaubnis, kein Titel", ["Aufenthaltstitel", "Aufenthaltserlaubnis"]),
+    ("Auf*", "Aufenthaltstitel", ["Aufenthaltstitel"]),
+    ("Auf", "Aufenthaltstitel", []),
+    # German and English typographic quotes make the phrase too.
+    ("„Antrag auf“", "Antrag auf Verlängerung", ["Antrag", "auf"]),
+    ("“Antrag auf”", "Antrag auf Verlängerung", ["Antrag", "auf"]),
+    # Fuzzy: the name as OCR or another transliteration wrote it; the exact word alone marks it not.
+    ("Mohammed~", "Herr Mohamad Ahmadi, Mohammad", ["Mohamad", "Mohammad"]),
+    ("Mohammed", "Herr Mohamad Ahmadi", []),
+    # Negated words (minus or NOT) and the operators are never marked.
+    ("Antrag -Entwurf", "Antrag Entwurf", ["Antrag"]),
+    ("Antrag NOT Entwurf", "Antrag Entwurf NOT", ["Antrag"]),
+    ("Bescheid OR Mietvertrag", "Bescheid OR Mietvertrag AND", ["Bescheid", "Mietvertrag"]),
+    # A compound part marks the compound, unless quoted alone (the index finds it only as a word).
+    ("erlaubnis", "Aufenthaltserlaubnis", ["Aufenthaltserlaubnis"]),
+    ('"erlaubnis"', "Aufenthaltserlaubnis", []),
+])
+def test_each_kind_of_query_marks_what_the_search_finds(query, text, marked):
+    assert _marked(text, query) == marked
+
+
+def test_highlighting_reads_the_query_with_the_search_parser():
+    """One reading of a query: the terms are the parser's words, so a change to the query language
+    reaches the marks too."""
+    from dms_ingest.index.query import parse
+
+    query = '„Antrag auf“ Miet* -Entwurf Mohammed~ OR Bescheid'
+    assert query_terms(query) == parse(query).words()
+
+
 def test_marked_segments_keep_the_text_intact():
     text = "Die <script>alert(1)</script> Aufenthaltserlaubnis endet."
     segments = marked_segments(text, query_terms("Aufenthaltserlaubnis"))

@@ -73,14 +73,20 @@ def build_office(home: Path, folder: Path) -> dict[str, str]:
 
 def web_client(app, login: str | None = None):
     """A TestClient of *app* that asks for pages (not JSON), logged in as *login* if given."""
+    return logged_in(app, login, PASSWORDS.get(login or ""))
+
+
+def logged_in(app, login: str | None, password: str | None, accept: str = "text/html"):
+    """A TestClient of *app* logged in through the login page as *login* (if given), then asking for *accept*."""
     from fastapi.testclient import TestClient
 
     client = TestClient(app, follow_redirects=False, headers={"Accept": "text/html"})
     if login:
         page = client.get("/anmelden")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-        answer = client.post("/anmelden", data={"login": login, "password": PASSWORDS[login], "csrf_token": token})
+        answer = client.post("/anmelden", data={"login": login, "password": password, "csrf_token": token})
         assert answer.status_code == 303, answer.text
+    client.headers["Accept"] = accept
     return client
 
 

@@ -4,7 +4,8 @@ Roles (DOMAIN.md):
 - system: the CLI and runners on the server, everything.
 - poststelle: intake, the review queue of documents without a case; no case contents.
 - sachbearbeitung: the cases of their teams (and of colleagues they substitute for).
-- teamleitung: the same, plus the team's review queue and substitutions.
+- teamleitung: the same, plus the team's review queue (filing only into the team's cases, or giving
+  an item back to the mailroom to forward) and substitutions.
 - datenschutz: the access log; no contents.
 - admin: users and teams; no contents.
 
@@ -66,6 +67,21 @@ def review_scope(actor) -> Scope:
     return Scope(False, frozenset(), False)
 
 
+def naming_scope(actor) -> Scope:
+    """Whose case numbers and registry persons (name, birth date) *actor* may see named where review
+    reasons, candidate lists and a document's history mention cases other than the one being read.
+
+    The mailroom distributes the intake to any case (`review_assign` limits the target case for team
+    leads only), so its review queue names every candidate; caseworkers and team leads see those of
+    their teams' cases (as they may read them); everyone else none. Cases outside stay anonymous: a person's name
+    or case number from a file the reader may not open is a data-protection incident."""
+    if actor.role in ("system", "poststelle"):
+        return Scope(True, frozenset(), False)
+    if actor.role in CASEWORK_ROLES:
+        return Scope(False, frozenset(actor.teams), False)
+    return Scope(False, frozenset(), False)
+
+
 def in_scope(s: Scope, case_number: str | None, team: str | None) -> bool:
     if s.unrestricted:
         return True
@@ -84,6 +100,7 @@ _ROLES_FOR: dict[str, frozenset[str]] = {
     "case_view": CASEWORK_ROLES | {"system"},
     "review_list": frozenset({"system", "poststelle", "teamleitung"}),
     "review_assign": frozenset({"system", "poststelle", "teamleitung"}),
+    "review_return": frozenset({"system", "teamleitung"}),    # give an item back to the mailroom
     "upload": CONTENT_ROLES,
     "inbox": CASEWORK_ROLES,                         # the team's Posteingang (web pages)
     "intake": frozenset({"system", "poststelle"}),   # the day's intake and the quarantine
@@ -117,12 +134,19 @@ ACTIONS = frozenset(_ROLES_FOR)
 # Operations on one case: the case must be one of the actor's (like opening its file).
 _CASE_ACTIONS = frozenset({"case_view", "application_open", "application_close", "request_letter"})
 _READS = frozenset({"show", "get", "page_image"}) | _CASE_ACTIONS
+# Operations on one review item: the item must be in the actor's review queue.
+_REVIEW_ACTIONS = frozenset({"review_assign", "review_return"})
+# Why a team lead may not file into a case outside their teams. The same words whether the case is
+# another team's or not in the registry at all: a different answer would tell which numbers exist.
+OUTSIDE_TEAMS = ("Team leads file only into their own teams' cases: give the document back to the mailroom "
+                 "(Poststelle), which forwards it.")
 
 _ROLE_NAMES = {"poststelle": "the mailroom", "sachbearbeitung": "caseworkers", "teamleitung": "team leads",
                "datenschutz": "data protection", "admin": "administrators", "system": "the system"}
 _VERBS = {"search": "search documents", "show": "open documents", "get": "download documents",
           "page_image": "see page images", "case_view": "open case files", "review_list": "see the review queue",
-          "review_assign": "settle review items", "upload": "add documents", "inbox": "see a team inbox",
+          "review_assign": "settle review items", "review_return": "give review items back to the mailroom",
+          "upload": "add documents", "inbox": "see a team inbox",
           "intake": "see the intake and quarantine", "ingest": "ingest documents",
           "audit_read": "read the access log", "audit_verify": "verify the access log",
           "audit_prune": "prune the access log", "audit_anchor": "anchor the access log", "users_manage": "manage users", "teams_manage": "manage teams",
@@ -148,12 +172,14 @@ def _team(case_number: str | None, team, catalog) -> str | None:
 
 
 def decide(actor, action: str, *, case_number: str | None = None, document: Any = None, team=_UNSET,
-           catalog=None) -> str | None:
+           target_team=_UNSET, catalog=None) -> str | None:
     """None if *actor* may do *action*, else the reason in one sentence.
 
     *document*: the document acted on (its case decides); *case_number*: the case acted on (a case
-    view, an upload's target case); *team*: that case's team if the caller knows it, else it is
-    looked up through *catalog* (without either, only unrestricted actors get through)."""
+    view, an upload's target case, the case a review item is filed into); *team*: the team of the
+    document's case (or, without a document, of *case_number*) if the caller knows it, *target_team*
+    that of the case a review item is filed into; else they are looked up through *catalog* (without
+    either, only unrestricted actors get through)."""
     roles = _ROLES_FOR.get(action)
     if roles is None:
         raise ValueError(f"unknown action {action!r}")
@@ -170,10 +196,16 @@ def decide(actor, action: str, *, case_number: str | None = None, document: Any 
             return (f"You may not open {what}: it belongs to "
                     + (f"case {target_case}, which is not one of your cases." if target_case
                        else "the intake (no case assigned yet)."))
-    elif action == "review_assign" and document is not None:
-        current = document.case_number
-        if not in_scope(review_scope(actor), current, _team(current, team, catalog)):
-            return "This document is not in your review queue."
+    elif action in _REVIEW_ACTIONS:
+        if document is not None:
+            current = document.case_number
+            if not in_scope(review_scope(actor), current, _team(current, team, catalog)):
+                return "This document is not in your review queue."
+        # The mailroom distributes to every case; a team lead files within the team (an unknown
+        # number is refused alike, so the registry is not probed through the answer).
+        if action == "review_assign" and case_number and actor.role in CASEWORK_ROLES \
+                and not in_scope(scope(actor), case_number, _team(case_number, target_team, catalog)):
+            return OUTSIDE_TEAMS
     elif action == "upload" and actor.role in CASEWORK_ROLES:
         if not in_scope(scope(actor), case_number, _team(case_number, team, catalog)):
             return (f"You may not add documents to case {case_number}: it is not one of your cases."

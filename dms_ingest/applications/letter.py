@@ -90,6 +90,11 @@ def _font(bold: bool = False, size: int = 42):
     return ImageFont.truetype(str(FONT_DIR / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")), size)
 
 
+def body_font():
+    """The font of the address and the text (address.py measures typed lines with it)."""
+    return _font(size=42)
+
+
 def _wrap(text: str, font, width: int) -> list[str]:
     lines = []
     for paragraph in text.split("\n"):
@@ -114,7 +119,7 @@ def render(letter: Letter):
     """Pages of the letter as (pixels, words, text) at 300 dpi; words are (text, box, line)."""
     from ..ingest.document import Word
 
-    small, body, bold = _font(size=30), _font(size=42), _font(bold=True, size=44)
+    small, body, bold = _font(size=30), body_font(), _font(bold=True, size=44)
     width = A4_PX[0] - MARGIN_LEFT - MARGIN_RIGHT
     blocks: list[tuple[str, object, int]] = []       # (line, font, x)
     right_x = A4_PX[0] - MARGIN_RIGHT - 700

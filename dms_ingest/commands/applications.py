@@ -126,13 +126,18 @@ def ready(json_output: bool = typer.Option(False, "--json"),
 def request(case_number: str = typer.Argument(..., metavar="AZ"),
             application_type: Optional[str] = typer.Option(None, "--type", help="Only this application."),
             output: Optional[Path] = typer.Option(None, "-o", "--output", help="Also write the PDF/A here."),
+            address: Optional[list[str]] = typer.Option(
+                None, "--address", metavar="LINE",
+                help="The recipient's address, instead of the one the case file's documents give: one line "
+                     "per option, or lines separated by commas (\"Gartenstraße 14, 21904 Elbhausen\"). "
+                     "Logged as typed by --by."),
             by: str = typer.Option("system", "--by", envvar="USER"),
             json_output: bool = typer.Option(False, "--json"),
             today: Optional[str] = typer.Option(None, "--today", help=TODAY_HELP)) -> None:
     """Write the letter asking for missing and expired documents (German PDF/A) and file it into the case."""
     with service_errors():
         letters = applications.request_letter(actor(by), runtime(), case_number, application_type=application_type,
-                                              today=_today(today))
+                                              today=_today(today), address=address or None)
         if output is not None:
             for k, letter in enumerate(letters):
                 target = output if k == 0 else output.with_name(f"{output.stem}-{k + 1}{output.suffix}")
@@ -149,6 +154,8 @@ def request(case_number: str = typer.Argument(..., metavar="AZ"),
         if letter["unread_to_check"]:
             out.print("  still to check by the office (unread): " + ", ".join(letter["unread_to_check"]))
         if not letter["address_known"]:
-            out.print("  [yellow]no address on file: add it before sending[/yellow]")
+            out.print("  [yellow]no address on file: write the letter again with --address before sending[/yellow]")
+        elif letter["address_source"] == "typed":
+            out.print("  to the address typed: " + " / ".join(letter["address"]), highlight=False, markup=False)
         if letter.get("output"):
             out.print(f"  written to {letter['output']}")

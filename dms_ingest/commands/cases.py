@@ -66,6 +66,21 @@ def review_assign(doc_id: str = typer.Argument(..., metavar="ID"),
                   f"metadata version {result['metadata_version']})")
 
 
+@review_app.command("return")
+def review_return(doc_id: str = typer.Argument(..., metavar="ID"),
+                  note: str = typer.Option(..., "--note", help="Why it goes back (for the mailroom)."),
+                  by: str = typer.Option(..., "--by", envvar="USER", help="Who gives it back (audit log)."),
+                  json_output: bool = typer.Option(False, "--json")) -> None:
+    """Give a document back to the mailroom's review queue: it leaves its case, the note first among its reasons."""
+    with service_errors():
+        result = review.review_return(actor(by), runtime(), doc_id, note=note)
+    if json_output:
+        sys.stdout.write(json.dumps(result) + "\n")
+    else:
+        out.print(f"{result['id']}: back to the mailroom from case {result['returned_from']} (by {result['by']}, "
+                  f"metadata version {result['metadata_version']})")
+
+
 @command()
 def train(json_output: bool = typer.Option(False, "--json")) -> None:
     """Retrain the document-type classifier from reviewed documents plus the shipped corpus."""

@@ -176,8 +176,8 @@ def _company(text: str) -> str | None:
 
 
 # Between a pay label and its amount: spaces, a colon, the euro sign - or a speck read as a quote
-# ("Nettoentgelt‘3. 266,37").
-_PAY_GAP = r"[\s:.€‘’'‚]{0,40}"
+# ("Nettoentgelt‘3. 266,37") or as a dash glued to the label ("Gesamtbrutto-4.468,79"; no pay is negative).
+_PAY_GAP = r"(?:[\s:.€‘’'‚]{0,40}|(?<=[a-zäöü])[-–][\s:.€]{0,4})"
 
 
 def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
@@ -197,8 +197,9 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
             # OCR's doubt of the dates counts, not of the label ("Abrechnungszeitraum;" at 21 %, seed 57).
             dates = hit.page.text[hit.match.start("a"):hit.match.end("b")]
             periods.append(field_from("period", month_key(start.year, start.month), hit, dates, 0.95))
-    # OCR reads "brutto" as "hrutto", "brütto" or "bratto" (seed 57) at times.
-    gross = labelled(pages, "gross_pay", r"ges[a-z]{2,5}-?\s?[bh]r(?:ü|a)tto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
+    # OCR reads "brutto" as "hrutto", "brütto" or "bratto" (seed 57) at times, a speck on "Gesamt" as an
+    # umlaut ("Gesämtbrutto", seed 73).
+    gross = labelled(pages, "gross_pay", r"ges[^\W\d_]{2,5}-?\s?[bh]r(?:ü|a)tto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
                      r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
                      gap=_PAY_GAP)
     # OCR reads the 'ü' of "Nettobezüge" as "ii" at times ("Nettobeziige").
@@ -408,8 +409,10 @@ def _issue_date(pages: list[PageText], name: str = "issue_date") -> ExtractedFie
                               r"bescheinigt\s+am|(?<![\w-])datum|erstellt\s+am", _DATE_VALUE, _iso, gap=DATE_GAP)
     if labelled_dates:
         return best(labelled_dates, conflict_factor=0.9)
-    # A speck before the date may come out as a quote mark ("Nurnberg, ‘25.06.2025").
-    place = re.compile(rf"^[\s_.,'‚~-]*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}},\s*(?:den\s+)?[‘’'‚\"“„]?(?P<v>{_DATE_VALUE})",
+    # A speck before the date may come out as a quote mark ("Nurnberg, ‘25.06.2025"), before the place as
+    # any mark ("“Bonn, 23.04.2025", seed 201; "«Berlin, 13.06.2025", seed 231); the comma as ';'
+    # ("Frankfurt am Main; 10.05.2025", seed 231).
+    place = re.compile(rf"^(?:[^\w\n]|_)*[A-ZÄÖÜ][\wäöüß./ -]{{1,40}}[,;]\s*(?:den\s+)?[‘’'‚\"“„]?(?P<v>{_DATE_VALUE})",
                        re.MULTILINE)
     found = [field_from(name, _iso(h.match.group("v")), h, h.match.group("v"), 0.95)
              for h in search(pages, place) if _iso(h.match.group("v"))]

@@ -44,6 +44,8 @@ class PageText:
     mean_confidence: float | None = None   # None: born-digital text, fully trusted
     # Each word's readings in page order: the one a value stands on counts, not a worse one elsewhere.
     occurrences: dict[str, list[float]] = field(default_factory=dict)
+    # Words with digits: OCR's confidence in each character (the least sure where a word stands twice).
+    glyphs: dict[str, list[float]] = field(default_factory=dict)
 
     @classmethod
     def from_page(cls, page) -> "PageText":
@@ -51,12 +53,17 @@ class PageText:
         words = getattr(page, "words", None) or []
         confidences: dict[str, float] = {}
         occurrences: dict[str, list[float]] = {}
+        glyphs: dict[str, list[float]] = {}
         for word in words:
             key = word.text.strip()
             if key:
                 confidences[key] = min(confidences.get(key, 100.0), float(word.confidence))
                 occurrences.setdefault(key, []).append(float(word.confidence))
-        return cls(page.number, page.text or "", confidences, page.ocr_confidence, occurrences)
+                chars = getattr(word, "glyphs", None)
+                if chars and len(chars) == len(key):
+                    seen = glyphs.get(key, chars)
+                    glyphs[key] = [min(a, b) for a, b in zip(seen, chars)]
+        return cls(page.number, page.text or "", confidences, page.ocr_confidence, occurrences, glyphs)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -64,7 +71,8 @@ class PageText:
     @classmethod
     def from_json(cls, data: dict) -> "PageText":
         return cls(int(data["number"]), data.get("text") or "", dict(data.get("word_confidence") or {}),
-                   data.get("mean_confidence"), {k: list(v) for k, v in (data.get("occurrences") or {}).items()})
+                   data.get("mean_confidence"), {k: list(v) for k, v in (data.get("occurrences") or {}).items()},
+                   {k: list(v) for k, v in (data.get("glyphs") or {}).items()})
 
     def _occurrence(self, token: str, at: int) -> float | None:
         """OCR's confidence in the reading of *token* that stands at *at* in the text (None: not known)."""
@@ -102,6 +110,22 @@ class PageText:
             scores.append(score)
         return max(0.0, min(1.0, min(scores) / 100.0))
 
+    def digits_confidence(self, snippet: str, at: int) -> float | None:
+        """How sure OCR was of each digit of *snippet*, standing at *at* in the text (0..1): the least sure
+        digit's own confidence, without OCR's doubt about the spaces around its words or the marks between
+        the digits; None when not known for each word."""
+        if self.mean_confidence is None:
+            return 1.0
+        scores = []
+        for token in re.finditer(r"\S*\d\S*", snippet):
+            where = at + token.start()
+            start = max(self.text.rfind(" ", 0, where), self.text.rfind("\n", 0, where)) + 1
+            end = re.compile(r"\s|$").search(self.text, where).start()
+            chars = self.glyphs.get(self.text[start:end])
+            if not chars or len(chars) != end - start or self.text[where:where + len(token.group())] != token.group():
+                return None
+            scores += [c for c, ch in zip(chars[where - start:], token.group()) if ch.isdigit()]
+        return max(0.0, min(1.0, min(scores) / 100.0)) if scores else None
 
 def unread(name: str, reason: str = "") -> ExtractedField:
     """A field nothing trustworthy was found for."""

@@ -28,9 +28,11 @@ _D = r"[0-9OoIl|]"
 _GLUED = r"(?<=[^\W\d_]\.)"
 _START = rf"(?:(?<![\w.])|{_GLUED})"
 DATE = re.compile(
-    # OCR reads a date's dot as ':' at times ("15.12:2020"), the first as ',' ("01,01.2019"); one of the
-    # two separators must be a dot.
-    rf"{_START}(?P<d>[0-3OoIl]?{_D})\s?(?P<s1>[.:,])\s?(?P<m>[01OoIl]?{_D})\s?(?P<s2>[.:])\s?(?P<y>(?:19|20){_D}{{2}})"
+    # OCR reads a date's dot as ':' at times ("15.12:2020"), the first as ',' ("01,01.2019"), a dot with a
+    # speck as a degree sign ("03°11.2026"); one of the two separators must be a dot.
+    # OCR may split a day's two digits ("1 1.03.2020", both sure): taken whole only where the month has two
+    # digits, as a day written with one would not stand beside it.
+    rf"{_START}(?P<d>[0-3OoIl]?{_D}|[1-3]\s\d(?=\s?[.:,°]\s?\d{{2}}\s?[.:°]))\s?(?P<s1>[.:,°])\s?(?P<m>[01OoIl]?{_D})\s?(?P<s2>[.:°])\s?(?P<y>(?:19|20){_D}{{2}})"
     rf"(?![\d])"
     rf"|{_START}(?P<td>[0-3]?\d)\.\s*(?P<mon>{MONTH_NAME})\.?\s+(?P<ty>(?:19|20)\d{{2}})(?!\d)"
     rf"|(?<!\d)(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?!\d)",
@@ -41,8 +43,13 @@ MONTH_YEAR = re.compile(
     rf"|(?<![\d./])(?P<m>0?[1-9]|1[0-2])\s?[/.-]\s?(?P<y2>(?:19|20)\d{{2}})(?![\d./])",
     re.IGNORECASE,
 )
-# German notation; OCR also reads the thousands dot as ',' or ':' and puts spaces around separators.
-AMOUNT = re.compile(rf"(?:(?<![\d.,])|{_GLUED})(?P<v>\d{{1,3}}(?:\s?[.,':]\s?\d{{3}})+\s?,\s?\d{{2}}|\d+\s?,\s?\d{{2}})(?![\d])")
+# German notation; OCR also reads the thousands dot as ',' or ':' and puts spaces around separators. The
+# thousands may stand apart by a space alone (DIN 5008 groups so; OCR also loses a faint dot: "6 124,62").
+# The decimal comma, the last separator with two digits after it, OCR reads as ':' or ';' at times
+# ("930:00", "3.594;50", seed 231).
+_DECIMAL = r"\s?[,:;]\s?\d{2}"
+AMOUNT = re.compile(rf"(?:(?<![\d.,])|{_GLUED})(?P<v>\d{{1,3}}(?:(?:\s?[.,':]\s?|\s)\d{{3}})+{_DECIMAL}|\d+{_DECIMAL})"
+                    r"(?!\d|\s?Uhr)")   # "12:30 Uhr" is a time
 CEFR = re.compile(r"(?<![A-Za-z0-9])(?P<l>[ABC])\s?(?P<n>[12lI|])(?![A-Za-z0-9])")
 _CEFR_ORDER = ["A1", "A2", "B1", "B2", "C1", "C2"]
 _STREET_WORD = r"[A-ZÄÖÜ][\wäöüß.-]*(?:straße|straBe|strasse|str\.|weg|allee|platz|ring|gasse|ufer|damm|markt|chaussee|pfad|steig|hof|park|berg|stieg|kamp|garten)"
@@ -52,6 +59,15 @@ ADDRESS = re.compile(
     # OCR may put a space into the postcode ("451 27 Essen", seed 56).
     r"(?P<plz>\d{5}|\d{3} \d{2}|\d{2} \d{3})\s+(?P<city>[A-ZÄÖÜ][\wäöüß.-]+(?:\s(?:am|an der|im|bei|ob der)\s[A-ZÄÖÜ][\wäöüß.-]+)?)",
 )
+
+
+# A date with two digits of day and month and four of year, with the separators OCR makes of its dots.
+_FULL_DATE = re.compile(r"(?<!\d)\d{2}\s?[.:,°]\s?\d{2}\s?[.:°]\s?(?:19|20)\d{2}(?!\d)")
+
+
+def full_dates_only(text: str) -> bool:
+    """The text's digits are dates written in full: no digit lost or added at a date's ends leaves a date."""
+    return bool(_FULL_DATE.search(text)) and not re.search(r"\d", _FULL_DATE.sub("", text))
 
 
 def date_from_match(m: re.Match[str]) -> dt.date | None:
@@ -64,7 +80,7 @@ def date_from_match(m: re.Match[str]) -> dt.date | None:
         if "." not in (m.group("s1"), m.group("s2")):
             return None  # a time or a ratio, not a date
         return dt.date(int(m.group("y").translate(_OCR_DIGITS)), int(m.group("m").translate(_OCR_DIGITS)),
-                       int(m.group("d").translate(_OCR_DIGITS)))
+                       int(m.group("d").replace(" ", "").translate(_OCR_DIGITS)))
     except (ValueError, KeyError):
         return None
 
@@ -109,7 +125,7 @@ def parse_amount(text: str) -> Decimal | None:
         return None
     digits = re.sub(r"\s", "", m.group("v"))
     whole, cents = digits[:-3], digits[-2:]          # the last separator is the decimal comma
-    raw = re.sub(r"[.,':]", "", whole) + "." + cents
+    raw = re.sub(r"[.,':;]", "", whole) + "." + cents
     try:
         return Decimal(raw)
     except InvalidOperation:

@@ -16,7 +16,8 @@ from pathlib import Path
 from ..office_time import office_day
 from .folding import keys
 
-ANALYSER_VERSION = 3          # 2: a team token on every page of a case (team_scope.py); 3: office (Berlin) days
+ANALYSER_VERSION = 4          # 2: a team token on every page of a case (team_scope.py); 3: office (Berlin) days;
+                              # 4: short filter and strong-word tokens (a kind letter, base 36)
 HUNSPELL_DIC = Path("/usr/share/hunspell/de_DE.dic")
 
 # BM25 parameters used to decide which words weigh strongly on a page (see `strong` below).
@@ -154,19 +155,51 @@ def _joined(piece: str, lexicon: frozenset[str]) -> bool:
 
 # --- filter tokens -------------------------------------------------------------------------------
 # Filters run inside the full-text query as tokens of their own, so counts and paging are right and
-# a page outside the allowed cases never leaves the database. Hashed: always one alphanumeric token.
+# a page outside the allowed cases never leaves the database. A token is one upper-case kind letter
+# and its value in [a-z0-9]: no word key holds an upper-case letter (folding.fold_letters), so page
+# text can never make one on PostgreSQL, where words and tokens share a page's tsvector (FTS5 keeps
+# them in a column of their own, which folds case: the kind letters tell them apart there).
+# Each character costs a byte per token and page, so values are short: dates and review reversibly
+# encoded (no two values share a token); case numbers, types and teams hashed to HASH_CHARACTERS
+# base-36 characters (about 41 bits), the empty value (no case, type or team) being the bare kind
+# letter, which no hash equals. A hash collision can only bring foreign candidates to the row check
+# (search.Filters.admits), which drops them: it costs speed, never shows a page.
 
-def filter_token(kind: str, value: str) -> str:
-    return "zz" + kind + hashlib.blake2b(value.encode(), digest_size=6).hexdigest()
+KINDS = {"case": "C", "team": "G", "type": "T", "review": "R", "day": "D", "month": "M", "year": "Y", "strong": "S"}
+HASH_CHARACTERS = 8
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def base36(number: int) -> str:
+    """A non-negative integer in base 36, no leading zeros: one string per number."""
+    out = _DIGITS[number % 36]
+    while number >= 36:
+        number //= 36
+        out = _DIGITS[number % 36] + out
+    return out
+
+
+def hashed_token(kind: str, value: str) -> str:
+    """KINDS[kind] and *value* hashed (the bare kind letter for the empty value)."""
+    if not value:
+        return KINDS[kind]
+    digest = int.from_bytes(hashlib.blake2b(value.encode(), digest_size=8).digest(), "big")
+    return KINDS[kind] + base36(digest % 36 ** HASH_CHARACTERS).rjust(HASH_CHARACTERS, "0")
+
+
+def strong_token(key: str) -> str:
+    """The token of a word weighing strongly on a page ("Santrag"); strong_token(prefix) is a prefix of
+    the strong tokens of the words it begins, and of nothing else."""
+    return KINDS["strong"] + key
 
 
 def case_token(case_number: str | None) -> str:
-    return filter_token("c", (case_number or "").strip().upper())
+    return hashed_token("case", (case_number or "").strip().upper())
 
 
 def team_token(team: str | None) -> str:
     """The token of the team responsible for a page's case ("" : a case no team is responsible for)."""
-    return filter_token("g", team or "")
+    return hashed_token("team", team or "")
 
 
 def case_scope_tokens(case_number: str | None, team: str | None) -> list[str]:
@@ -175,23 +208,23 @@ def case_scope_tokens(case_number: str | None, team: str | None) -> list[str]:
 
 
 def type_token(doc_type: str | None) -> str:
-    return filter_token("t", doc_type or "")
+    return hashed_token("type", doc_type or "")
 
 
 def review_token(review: bool) -> str:
-    return filter_token("r", "1" if review else "0")
+    return KINDS["review"] + ("1" if review else "0")
 
 
 def day_token(day: date) -> str:
-    return filter_token("d", day.isoformat())
+    return KINDS["day"] + base36(day.toordinal())
 
 
 def month_token(day: date) -> str:
-    return filter_token("m", day.strftime("%Y-%m"))
+    return KINDS["month"] + base36(day.year * 12 + day.month - 1)
 
 
 def year_token(day: date) -> str:
-    return filter_token("y", str(day.year))
+    return KINDS["year"] + base36(day.year)
 
 
 def document_tokens(doc_type: str | None, case_number: str | None, review: bool, received: datetime | date) -> list[str]:

@@ -37,8 +37,11 @@ def fold_plain(text: str) -> str:
 
 
 def fold_letters(word: str) -> str:
-    """A word's key before spelled-out umlauts are folded (lower case, ß→ss, marks dropped)."""
-    return _strip_marks(unicodedata.normalize("NFC", word).casefold().translate(_KEY))
+    """A word's key before spelled-out umlauts are folded (lower case, ß→ss, marks dropped).
+
+    Lower case once more after the compatibility forms are unfolded ("ℍ", "ᴬ", "𝐀" give "H", "A"):
+    no key holds an upper-case letter, which marks the filter tokens (analysis.KINDS)."""
+    return _strip_marks(unicodedata.normalize("NFC", word).casefold().translate(_KEY)).lower()
 
 
 @lru_cache(maxsize=500_000)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
-from .analysis import PageTerms
+from .analysis import PageTerms, strong_token
 from .compound_lookup import Compounds, compounds_of
 from .rows import fetch_rows
 from .page_text import unpack
@@ -52,10 +52,6 @@ class IndexEntry:
     page_id: int
     terms: PageTerms
     tokens: list[str]                   # filter tokens of the document and "strong word" tokens
-
-
-def strong_token(key: str) -> str:
-    return "zzs" + key
 
 
 class SqliteFullText:

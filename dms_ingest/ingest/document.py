@@ -16,6 +16,10 @@ class Word:
     box: tuple[float, float, float, float]
     confidence: float = 100.0
     line: int = 0
+    # OCR's confidence in each character of a word with digits (None: not known). The word's own
+    # confidence also holds its doubt about the spaces around it (a speck after "21.11.2027."), which
+    # a date's or an amount's digits need not share.
+    glyphs: tuple[float, ...] | None = None
 
 
 @dataclass

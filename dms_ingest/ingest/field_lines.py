@@ -146,9 +146,10 @@ _FOLD = str.maketrans("äöüÄÖÜéèêáàóòíìúù", "aouAOUeeeaaooiiuu")
 def _agreement_key(words: list[Word]) -> str:
     """What two readings must share to agree: their letters and digits in order. Where OCR put the spaces
     ("07. 05. 2016." / "07.05.2016."), specks glued to a word, lost umlaut dots or a speck read as an
-    accent ("Bégrenzung"), and which of '.', ':' or ',' a speck made of a date's separator
+    accent ("Bégrenzung"), and which of '.', ':', ',' or '°' a speck made of a date's separator
     ("31:01.2021", the date the same) do not count."""
-    joined = re.sub(r"[^\w.,:/-]|_", "", "".join(w.text for w in words)).translate(_FOLD).strip(".,:/-")
+    joined = re.sub(r"(?<=\d)°(?=\d)", ".", "".join(w.text for w in words))
+    joined = re.sub(r"[^\w.,:/-]|_", "", joined).translate(_FOLD).strip(".,:/-")
     return _DATE_SEPARATORS.sub(r"\1.\2.\3", joined)
 
 
@@ -188,6 +189,15 @@ def _sureness(agreeing: list[tuple[list[Word], float]]) -> list[float]:
     return [_second_best([min((w.confidence for w in words), default=0.0) for words, _ in agreeing])] * len(first)
 
 
+def _agreed_glyphs(agreeing: list[tuple[list[Word], float]], i: int) -> tuple[float, ...] | None:
+    """Word *i*'s characters' confidences by the readings that agree, each the second surest (as
+    `_sureness` for words); None unless every reading read that word alike, with its characters'."""
+    words = [ws[i] if i < len(ws) else None for ws, _ in agreeing]
+    if any(w is None or w.glyphs is None or w.text != words[0].text for w in words):
+        return None
+    return tuple(_second_best([w.glyphs[c] for w in words]) for c in range(len(words[0].text)))
+
+
 def _second_best(values: list[float]) -> float:
     return sorted(values, reverse=True)[1] if len(values) > 1 else min(values)
 
@@ -223,7 +233,8 @@ def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
                                           keep=False)
             else:
                 dotted = {}
-            changed[k] = [Word(dotted.get(id(w), w.text), w.box, better.get(id(w), w.confidence), w.line) for w in line]
+            changed[k] = [Word(dotted.get(id(w), w.text), w.box, better.get(id(w), w.confidence), w.line,
+                               w.glyphs if id(w) not in dotted else None) for w in line]
             continue
         old = [w.text for w in line]
         if not any(row.split() == old for row in page.text.split("\n")):
@@ -232,7 +243,7 @@ def reread_field_lines(page: Page, gray: np.ndarray, ocr) -> int:
         page.text = replace_lines(page.text, [" ".join(old)], " ".join(w.text for w in words), keep=False)
         # Boxes back into page pixels: the crop's white margin and the enlargement undone.
         changed[k] = [Word(w.text, tuple(origin + (v - MARGIN) / scale for origin, v in zip((left, top, left, top), w.box)),
-                           c, line[0].line) for w, c in zip(words, sure)]
+                           c, line[0].line, _agreed_glyphs(agreeing, i)) for i, (w, c) in enumerate(zip(words, sure))]
     if changed:
         page.words = [w for k, line in enumerate(lines) for w in changed.get(k, line)]
     return len(changed)

@@ -13,6 +13,8 @@ line cost nothing extra.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import itertools
 import re
 from typing import Protocol
 
@@ -166,13 +168,17 @@ def reread_mrz(page: Page, gray: np.ndarray, reader: MrzLineReader, *, today: dt
     if band is None:
         return None
     verified: list[MrzResult] = []
+    band_texts: list[str] = []
     for turned in (band, cv2.rotate(band, cv2.ROTATE_180)):
         for image, dpi in enlarged(turned, page.dpi, _TARGET_DPI):
-            result = parse_band_text(reader.read_mrz(image, dpi), today)
+            band_texts.append(reader.read_mrz(image, dpi))
+            result = parse_band_text(band_texts[-1], today)
             if result is not None:
                 verified.append(result)
         if verified:
             break  # upright read: the page is the right way up, the turned band would be noise
+    if not verified:
+        verified = cross_read(page.text, band_texts, today)
     if not verified or any(not _agree(verified[0], other) for other in verified[1:]):
         return None
     line1 = _choose_line1(_page_line1_readings(page.text, today) + [v.lines[0] for v in verified],
@@ -182,6 +188,66 @@ def reread_mrz(page: Page, gray: np.ndarray, reader: MrzLineReader, *, today: dt
         return None
     page.text = _replace_mrz_lines(page.text, result.lines)
     return result
+
+
+# Readings of line 2 that differ in more places than this are not one line read twice.
+_MAX_DISAGREEMENTS = 4
+
+
+def cross_read(page_text: str, band_texts: list[str], today: dt.date) -> list[MrzResult]:
+    """The MRZ verified by combining readings of line 2 where no single one verifies: the page's and
+    the band's readings, lined up character by character, each differing place taken from one reading
+    or another ("U46562596..." in the band, whose last digit OCR lost, and "146562596...0" on the
+    page). Every character comes from a reading; the check digits decide, and only when exactly one
+    combination verifies (two that verify prove nothing)."""
+    line1s = [line for text in band_texts for line in _band_lines(text) if line.startswith("P")]
+    line1s += _page_line1_readings(page_text, today)
+    seconds = [line for text in band_texts for line in _band_lines(text) if not _is_line1(line)]
+    seconds += [_trim(row) for row in page_text.splitlines()
+                if not _is_line1(re.sub(r"\s+", "", row)) and (_mrz_like(row) or _garbled_partner(row))]
+    found: dict[str, MrzResult] = {}
+    for base in {line for line in seconds if len(line) == LINE_LENGTH}:
+        for line2 in _combinations(base, [other for other in seconds if other != base]):
+            for line1 in dict.fromkeys(line1s):
+                result = parse_td3(line1[:LINE_LENGTH].ljust(LINE_LENGTH, "<"), line2, today=today)
+                if result is not None and result.valid:
+                    found.setdefault(result.lines[1], result)
+                    break
+    return list(found.values()) if len(found) == 1 else []
+
+
+def _band_lines(text: str) -> list[str]:
+    return [line for line in (_trim(row) for row in text.splitlines()) if len(line) >= 30]
+
+
+def _trim(row: str) -> str:
+    """A line as an MRZ line: without spaces and the stray marks OCR put beside it ("_ 146562596...")."""
+    line = re.sub(r"\s+", "", _without_end_specks(row))
+    return re.sub(r"^[^A-Za-z0-9<«]+|[^A-Za-z0-9<«]+$", "", line)
+
+
+def _combinations(base: str, others: list[str]) -> list[str]:
+    """*base* with, at each place where another reading lined up against it reads another character,
+    that character instead - every way of choosing, when the readings differ in few places."""
+    choices: dict[int, set[str]] = {}
+    for other in others:
+        matcher = difflib.SequenceMatcher(None, base, other, autojunk=False)
+        if sum(block.size for block in matcher.get_matching_blocks()) < LINE_LENGTH - _MAX_DISAGREEMENTS:
+            continue  # another line, or noise
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "replace" and i2 - i1 == j2 - j1:
+                for i, j in zip(range(i1, i2), range(j1, j2)):
+                    choices.setdefault(i, {base[i]}).add(other[j])
+    if not choices or len(choices) > _MAX_DISAGREEMENTS:
+        return []
+    places = sorted(choices)
+    out = []
+    for picked in itertools.product(*(sorted(choices[i]) for i in places)):
+        chars = list(base)
+        for i, ch in zip(places, picked):
+            chars[i] = ch
+        out.append("".join(chars))
+    return out
 
 
 def _garbled_partner(row: str) -> bool:

@@ -79,6 +79,8 @@ class Recognizer:
         api.SetSourceResolution(int(round(dpi)))
         api.Recognize()
         words: list[Word] = []
+        positions: list[int] = []   # each word's place among the result's words (for its glyphs)
+        position = 0
         line = -1
         iterator = api.GetIterator()
         level = tess.RIL.WORD
@@ -94,12 +96,30 @@ class Recognizer:
                 box = iterator.BoundingBox(level)
                 if text and box:
                     words.append(Word(text, tuple(float(v) for v in box), float(iterator.Confidence(level)), max(line, 0)))
+                    positions.append(position)
+                position += 1
                 if not iterator.Next(level):
                     break
+            _add_glyphs(words, positions, position, self._glyphs(api))
         text = api.GetUTF8Text() or ""
         confidence = float(np.mean([w.confidence for w in words])) if words else 0.0
         api.Clear()
         return OcrResult(_tidy(text), words, confidence)
+
+    def _glyphs(self, api) -> list[list[tuple[str, float]]]:
+        """The characters of each of the result's words with their confidences, in word order."""
+        tess = self._tesserocr
+        level = tess.RIL.SYMBOL
+        found: list[list[tuple[str, float]]] = []
+        iterator = api.GetIterator()
+        while iterator is not None:
+            if not iterator.Empty(level):
+                if iterator.IsAtBeginningOf(tess.RIL.WORD) or not found:
+                    found.append([])
+                found[-1].append((iterator.GetUTF8Text(level) or "", float(iterator.Confidence(level))))
+            if not iterator.Next(level):
+                break
+        return found
 
     def detect_orientation(self, gray: np.ndarray, dpi: float) -> tuple[int, float]:
         """Tesseract OSD: (degrees clockwise to turn the page upright, confidence). Costly: call rarely."""
@@ -158,6 +178,19 @@ def mrz_reader() -> MrzReader:
     if not _mrz_reader:
         _mrz_reader.append(MrzReader())
     return _mrz_reader[0]
+
+
+def _add_glyphs(words: list[Word], positions: list[int], count: int, glyphs: list[list[tuple[str, float]]]) -> None:
+    """Give each word with a digit its characters' confidences, where the result's *count* words and
+    *glyphs* line up and a word's characters are its text one for one (else it keeps none: a confidence
+    is never put on the wrong character)."""
+    if len(glyphs) != count:
+        return
+    for word, at in zip(words, positions):
+        if at < len(glyphs) and any(ch.isdigit() for ch in word.text):
+            chars = glyphs[at]
+            if "".join(ch for ch, _ in chars) == word.text and all(len(ch) == 1 for ch, _ in chars):
+                word.glyphs = tuple(round(c, 1) for _, c in chars)
 
 
 def _tidy(text: str) -> str:

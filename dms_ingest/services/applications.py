@@ -7,6 +7,7 @@ import datetime as dt
 
 from ..access import policy
 from ..applications import checklist
+from ..applications.address import BadAddress, typed_address
 from ..applications.letter import NothingToRequest, compose, file_letter
 from ..applications.sponsor import file_waiting_sponsor_documents
 from ..errors import Invalid, NotFound, Unavailable
@@ -94,16 +95,28 @@ def ready_cases(actor: Actor, runtime: Runtime, *, today: dt.date | None = None)
         return rows
 
 
+class InvalidAddress(Invalid):
+    """A typed address refused (address.BadAddress); `german` says the same for a page."""
+
+    def __init__(self, exc: BadAddress):
+        super().__init__(str(exc))
+        self.german = exc.german
+
+
 def request_letter(actor: Actor, runtime: Runtime, case_number: str, *, application_type: str | None = None,
-                   today: dt.date | None = None) -> list[dict]:
+                   today: dt.date | None = None, address: str | list[str] | None = None) -> list[dict]:
     """Write the letter asking for the missing and expired documents (PDF/A, German, from the
     template in config) and file it into the case as an outgoing document; one per open application
-    with something to ask for."""
+    with something to ask for. *address* (typed by the actor: one text or lines) replaces the address
+    the case file's documents give; the access log and the letter's event record that it was typed."""
     today = today or dt.date.today()
     with operation(runtime, actor, "request_letter", case_number, application_type=application_type,
                    **_about(case_number)) as note:
         row = _case(runtime, case_number)
         policy.require(actor, "request_letter", case_number=row.case_number, catalog=runtime.catalog)
+        if address is not None:
+            note.update(address_typed=True)             # the entry names who typed it, used or refused
+        typed = _typed(address)
         status = checklist.case_checklist(runtime.catalog, runtime.settings, row.case_number, today=today)
         entries = [a for a in status.applications if application_type in (None, a.application_type)]
         if not entries:
@@ -111,13 +124,14 @@ def request_letter(actor: Actor, runtime: Runtime, case_number: str, *, applicat
                           + (f" of type {application_type}" if application_type else "")
                           + "; open one with: dms cases apply " + row.case_number + " --type TYPE")
         config = runtime.settings.applications.letter
-        address = _address(status.documents)
+        lines = typed if typed is not None else _address(status.documents)
+        source = "typed" if typed is not None else ("case_file" if lines else None)
         letters, unread = [], []
         for entry in entries:
             unread += [r.label for r in entry.status.requirements if r.state == "unread"]
             try:
                 letter = compose(config, case_number=row.case_number, applicant_name=status.applicant,
-                                 address=address, status=entry.status, today=today)
+                                 address=lines, status=entry.status, today=today)
             except NothingToRequest:
                 continue
             try:
@@ -127,15 +141,25 @@ def request_letter(actor: Actor, runtime: Runtime, case_number: str, *, applicat
                 raise Unavailable(f"object store unavailable: {exc}") from None
             store.update_application(runtime.catalog, entry.id, last_letter=doc_id)
             runtime.catalog.record_event(actor.login, "request_letter_filed", doc_id, case_number=row.case_number,
-                                         application_type=entry.application_type, items=letter.items)
+                                         application_type=entry.application_type, items=letter.items,
+                                         address_typed=typed is not None)
             letters.append({"id": doc_id, "case_number": row.case_number, "application_type": entry.application_type,
-                            "subject": letter.subject, "items": letter.items, "address_known": bool(address),
-                            "unread_to_check": unread})
+                            "subject": letter.subject, "items": letter.items, "address_known": bool(lines),
+                            "address": lines, "address_source": source, "unread_to_check": unread})
         if not letters:
             reason = ("; the office must first check: " + ", ".join(unread)) if unread else ""
             raise Invalid(f"nothing to request for case {row.case_number}: every requirement is satisfied{reason}")
         note.update(letters=[l["id"] for l in letters])
         return letters
+
+
+def _typed(address: str | list[str] | None) -> list[str] | None:
+    if address is None:
+        return None
+    try:
+        return typed_address(address)
+    except BadAddress as exc:
+        raise InvalidAddress(exc) from None
 
 
 def _address(documents: list[dict]) -> list[str]:

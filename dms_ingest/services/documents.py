@@ -16,6 +16,7 @@ from ..index.query import SearchQuery
 from ..index.search import SearchPage
 from ..storage import RetentionError, StoreError
 from .actor import Actor
+from .reasons_view import OUTSIDE, ReasonsView
 from .runtime import Runtime, operation
 
 
@@ -87,7 +88,11 @@ def _as_seen_by(actor: Actor, runtime: Runtime, result):
     doc = runtime.catalog.get(doc_id) if doc_id else None
     if doc is None or policy.allowed(actor, "intake") or policy.allowed(actor, "show", document=doc,
                                                                          catalog=runtime.catalog):
-        return result
+        # Their own case's document may still name other cases in its reasons (or its cover sheet).
+        view = ReasonsView(actor, runtime)
+        cover = result.cover_case_number
+        return replace(result, review_reasons=view.reasons(result.review_reasons, mentioned=(cover,)),
+                       cover_case_number=OUTSIDE if view.hides(cover) else cover)
     return replace(result, id=None, doc_type=None, case_number=None, duplicate_of=[], review_reasons=[],
                    warnings=[], archive_sha256=None, cover_case_number=None)
 
@@ -144,14 +149,16 @@ def show(actor: Actor, runtime: Runtime, doc_id: str, *, text: bool = False) -> 
         policy.require(actor, "show", document=doc, catalog=runtime.catalog)
         catalog = runtime.catalog
         data = doc.model_dump(mode="json")
-        data["review_reasons"] = json.loads(doc.review_reasons)
-        data["candidates"] = json.loads(doc.candidates)
+        view = ReasonsView(actor, runtime)      # other cases the reasons and history name, as the reader may see them
+        seen = view.of_document(doc)
+        data.update(review_reasons=seen["reasons"], candidates=seen["candidates"],
+                    candidates_hidden=seen["candidates_hidden"])
         pages, events = catalog.pages_and_events(doc_id)
         data["page_details"] = [{"number": p.number, "ocr_confidence": p.ocr_confidence, "blank": p.blank,
                                  "rotation": p.rotation, "skew": p.skew, "colour": p.colour,
                                  **({"text": p.text} if text else {})} for p in pages]
         data["audit"] = [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action,
-                          "detail": json.loads(e.detail)} for e in events]
+                          "detail": view.history_detail(json.loads(e.detail))} for e in events]
         data["fields"] = _fields(catalog, doc)
         return data
 

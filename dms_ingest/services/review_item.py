@@ -7,7 +7,6 @@ which name, which birthday and which number speak for or against each case.
 
 from __future__ import annotations
 
-import json
 import re
 
 from ..access import policy
@@ -16,6 +15,7 @@ from ..classifiers.persons import find_birth_dates, find_name_candidates, loose_
 from ..index.models import CaseRow
 from .actor import Actor
 from .documents import document
+from .reasons_view import ReasonsView
 from .runtime import Runtime, operation
 
 _NAME_MATCH = 88.0      # word similarity (0-100) from which a name counts as read
@@ -31,7 +31,9 @@ def review_item(actor: Actor, runtime: Runtime, doc_id: str) -> dict:
         numbers = sorted({h.canonical for h in find_case_numbers(text, runtime.settings.classification.case_number)})
         births = sorted({h.date for h in find_birth_dates(text)})
         names = list(dict.fromkeys(c.full for c in find_name_candidates(text)))
-        wanted = list(dict.fromkeys(json.loads(doc.candidates or "[]") + ([doc.case_number] if doc.case_number else [])))
+        # Candidate cases the clerk may not see are counted, never shown (not even their evidence).
+        seen = ReasonsView(actor, runtime).of_document(doc)
+        wanted = list(dict.fromkeys(seen["candidates"] + ([doc.case_number] if doc.case_number else [])))
         cases = {c.case_number: c for c in (catalog.case(n) for n in wanted) if c is not None}
         read_values = []
         if numbers:
@@ -41,10 +43,13 @@ def review_item(actor: Actor, runtime: Runtime, doc_id: str) -> dict:
         if names:
             read_values.append(("Gelesene Namen", ", ".join(names[:6])))
         return {"id": doc.id, "received": doc.created_at, "source": doc.source, "pages": doc.pages,
-                "reasons": json.loads(doc.review_reasons or "[]"), "doc_type": doc.doc_type,
+                "reasons": seen["reasons"], "candidates_hidden": seen["candidates_hidden"], "doc_type": doc.doc_type,
                 "doc_type_confidence": doc.doc_type_confidence, "case_number": doc.case_number,
                 "text": text.replace("\f", ""), "read_values": read_values,
-                "candidates": [_candidate(cases[n], text, numbers, births) for n in wanted if n in cases]}
+                "candidates": [_candidate(cases[n], text, numbers, births) for n in wanted if n in cases],
+                # a team lead may hand an item of the team's case back to the mailroom to forward
+                "may_give_back": bool(doc.case_number and doc.review) and policy.allowed(actor, "review_return", document=doc,
+                                                                          catalog=catalog)}
 
 
 def _name_evidence(label: str, part: str, words: dict[str, str]) -> dict:

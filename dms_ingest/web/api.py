@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 import tempfile
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -88,14 +88,6 @@ def api_me(request: Request, actor: CurrentActor) -> dict:
 
 # --- search, cases, documents -----------------------------------------------------------------
 
-def office_day_bounds(day_from: date | None, day_to: date | None) -> tuple[datetime | None, datetime | None]:
-    """A from/to pair of days as instants: a day a clerk names is the office's (Berlin) day, so a
-    document received at 00:30 on 4 March local time is found from 4 March, as `dms search --from`."""
-    start = office_time.day_start(day_from) if day_from else None
-    end = office_time.day_end(day_to) if day_to else None
-    return start, end
-
-
 @router.get("/search", response_model=None, tags=["search"], summary="Full-text search within the documents one may see")
 def api_search(request: Request, actor: CurrentActor,
                q: Annotated[str, Query(max_length=500)] = "",
@@ -111,7 +103,7 @@ def api_search(request: Request, actor: CurrentActor,
 
     if from_ and to and from_ > to:
         raise Invalid("'from' lies after 'to'.")
-    start, end = office_day_bounds(from_, to)
+    start, end = office_time.office_day_bounds(from_, to)
     return ReadyJSON(documents.search_page(actor, _runtime(request), q, case_number=case, doc_type=type,
                                            received_from=start, received_to=end, review=review,
                                            limit=limit, offset=offset))
@@ -190,6 +182,18 @@ def api_review_assign(request: Request, actor: CurrentActor, doc_id: str, decisi
                                 doc_type=decision.doc_type)
 
 
+class ReviewReturn(BaseModel):
+    note: str = Field(..., max_length=500)
+
+
+@router.post("/review/{doc_id}/return", response_model=None, tags=["review"],
+             summary="Give a review item back to the mailroom to forward (team leads)")
+def api_review_return(request: Request, actor: CurrentActor, doc_id: str, body: ReviewReturn) -> dict:
+    from ..services import review
+
+    return review.review_return(actor, _runtime(request), doc_id, note=body.note)
+
+
 # --- upload --------------------------------------------------------------------------------
 
 @router.post("/cases/{case_number}/documents", response_model=None, tags=["cases"], status_code=201,
@@ -226,7 +230,7 @@ def api_audit(request: Request, actor: CurrentActor,
               offset: Annotated[int, Query(ge=0)] = 0) -> dict:
     from ..services import audit_log
 
-    since, until = office_day_bounds(from_, to)
+    since, until = office_time.office_day_bounds(from_, to)
     entries = audit_log.entries(actor, _runtime(request), case_number=case, login=user,
                                 since=since, until=until, limit=limit, offset=offset)
     return {"total": len(entries), "entries": entries}

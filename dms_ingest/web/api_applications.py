@@ -6,7 +6,7 @@ Thin over services/applications.py (rights and access log there). Field names as
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Optional
+from typing import Annotated, Optional, Union
 
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
@@ -23,6 +23,11 @@ class ApplicationRequest(BaseModel):
 
 class LetterRequest(BaseModel):
     application_type: Optional[str] = Field(None, max_length=64)
+    # Checked in the service (applications/address.py); the access log records who typed it.
+    address: Optional[Union[Annotated[str, Field(max_length=500)],
+                            Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=20)]]] = Field(
+        None, description="The recipient's address instead of the one the case file's documents give: one text "
+                          "(lines split at newlines and commas) or a list of lines; at most 5 lines")
 
 
 @router.get("/cases/{case_number}/applications", tags=["applications"],
@@ -45,7 +50,7 @@ def api_open_application(request: Request, actor: CurrentActor, case_number: str
              summary="Write the letter asking for missing and expired documents and file it into the case")
 def api_request_letter(request: Request, actor: CurrentActor, case_number: str, body: LetterRequest) -> dict:
     letters = applications.request_letter(actor, _runtime(request), case_number,
-                                          application_type=body.application_type)
+                                          application_type=body.application_type, address=body.address)
     return {"case_number": case_number, "letters": letters}
 
 

@@ -1,10 +1,13 @@
 """Where a query's hits are: on the page image (word boxes) and in the text (marked spans).
 
-Terms are folded the way the search index folds them ("Strasse" meets "Straße", "Aenderung" meets
-"Änderung", "Verlangerung" with an OCR-lost umlaut meets "Verlängerung"), so what the search found
-is what the page shows. A word is a hit when it equals a term, starts with a prefix term (`Aufenth*`),
-contains a term of at least four letters (compound parts: "erlaubnis" in "Aufenthaltserlaubnis")
-or is within a fuzzy term's distance (`Mohammed~` marks "Mohamad", by the index's own rule). Negated terms (`-Entwurf`) and the operators are never marked.
+The query is read by the search's own parser (index/query.parse: phrases, `Aufenth*`, „…“, `word~`,
+-/NOT) and a word is matched by the snippets' own rule (index/snippets.hit_spans, on search keys):
+so "Strasse" meets "Straße", "Aenderung" and "Verlangerung" (an OCR-lost umlaut) meet "Änderung",
+and what the search found is what the page shows. A word is a hit when one of its keys equals a
+query word, starts with a prefix word (`Aufenth*`), contains a word of at least four letters
+(compound parts: "erlaubnis" in "Aufenthaltserlaubnis"; not for a quoted single word) or is within a
+fuzzy word's distance (`Mohammed~` marks "Mohamad", by the index's own rule). The words of a phrase
+are marked each; negated words (`-Entwurf`, NOT Entwurf) and the operators never are.
 """
 
 from __future__ import annotations
@@ -13,20 +16,10 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-from ..index.folding import fold_plain, fold_translit, word_key
-from ..index.query import parse, typed_query
+from ..index.folding import keys
+from ..index.query import Word, parse
 from ..index.search import similar_words
-
-_QUERY_TOKEN = re.compile(r'"([^"]*)"|(-?)([\w][\w\-./§]*)(\*|~\d?)?', re.UNICODE)
-_OPERATORS = {"AND", "OR", "NOT"}
-_NOT_ALNUM = re.compile(r"[\W_]+", re.UNICODE)
-_MIN_PART = 4
-@dataclass(frozen=True)
-class Term:
-    forms: frozenset[str]   # folded spellings
-    prefix: bool = False
-    fuzzy: int = 0          # `word~`: the edit distance the index allowed (0: exact)
-    key: str = ""           # the index's key of a fuzzy word
+from ..index.snippets import hit_spans
 
 
 @dataclass(frozen=True)
@@ -39,48 +32,25 @@ class Box:
     height: float
 
 
-def _forms(word: str) -> frozenset[str]:
-    forms = {_NOT_ALNUM.sub("", fold(word)) for fold in (fold_translit, fold_plain)}
-    return frozenset(f for f in forms if f)
+def query_terms(user_query: str) -> list[Word]:
+    """The words a search query asks for (a phrase gives each of its words), negated ones not."""
+    return parse(user_query).words()
 
 
-def query_terms(user_query: str) -> list[Term]:
-    """The positive terms of a search query, folded; phrases contribute each of their words."""
-    terms: list[Term] = []
-    for phrase, minus, word, suffix in _QUERY_TOKEN.findall(typed_query(user_query)):
-        if minus or word in _OPERATORS:
-            continue
-        if not phrase and suffix.startswith("~"):
-            # The index's own reading of `word~` (key and distance), so the page marks what it found.
-            fuzzy = [w for w in parse(word + suffix).words() if w.fuzzy]
-            if fuzzy and _forms(word):
-                terms.append(Term(_forms(word), fuzzy=fuzzy[0].fuzzy, key=fuzzy[0].key))
-                continue
-        words = phrase.split() if phrase else [word]
-        for item in words:
-            forms = _forms(item)
-            if forms:
-                terms.append(Term(forms, suffix == "*" and not phrase))
-    return terms
-
-
-def is_hit(word: str, terms: Sequence[Term]) -> bool:
-    forms = _forms(word)
-    for term in terms:
-        if term.fuzzy:
-            key = word_key(word)
-            if key and similar_words(term.key, term.fuzzy, {len(key): [key]}):   # the index's rule for `word~`
-                return True
-        for form in forms:
-            for wanted in term.forms:
-                if form == wanted or (term.prefix and form.startswith(wanted)):
-                    return True
-                if len(wanted) >= _MIN_PART and wanted in form:
-                    return True
+def is_hit(word: str, terms: Sequence[Word]) -> bool:
+    if next(hit_spans(word, list(terms)), None) is not None:
+        return True
+    fuzzy = [term for term in terms if term.fuzzy]
+    if fuzzy:
+        vocabulary: dict[int, list[str]] = {}
+        for key in keys(word):
+            vocabulary.setdefault(len(key), []).append(key)
+        # The index's rule for `word~`, so the page marks what the search found.
+        return any(similar_words(term.key, term.fuzzy, vocabulary) for term in fuzzy)
     return False
 
 
-def hit_boxes(words: Iterable, terms: Sequence[Term], pad: float = 0.002) -> list[Box]:
+def hit_boxes(words: Iterable, terms: Sequence[Word], pad: float = 0.002) -> list[Box]:
     """Rectangles over the words (objects with text, x0, y0, x1, y1) that are hits."""
     if not terms:
         return []
@@ -96,7 +66,7 @@ def hit_boxes(words: Iterable, terms: Sequence[Term], pad: float = 0.002) -> lis
 _TEXT_WORD = re.compile(r"[\w§][\w\-./§]*", re.UNICODE)
 
 
-def marked_segments(text: str, terms: Sequence[Term]) -> list[tuple[str, bool]]:
+def marked_segments(text: str, terms: Sequence[Word]) -> list[tuple[str, bool]]:
     """The text cut into (piece, is_hit) runs; templates escape each piece and wrap hits in <mark>."""
     if not terms:
         return [(text, False)] if text else []

@@ -44,7 +44,8 @@ ACCESS_OUTCOMES = {"ok": "erlaubt", "denied": "verweigert", "refused": "abgelehn
 ACCESS_ACTIONS = {
     "login": "Anmeldung", "logout": "Abmeldung", "search": "Suche", "show": "Dokument angesehen",
     "get": "Download", "page_image": "Seitenbild", "case_view": "Fallakte geöffnet", "review_list": "Prüfliste",
-    "review_show": "Prüfung geöffnet", "review_assign": "Prüfung entschieden", "upload": "Upload",
+    "review_show": "Prüfung geöffnet", "review_assign": "Prüfung entschieden",
+    "review_return": "An Poststelle zurückgegeben", "upload": "Upload",
     "ingest": "Eingang verarbeitet", "inbox": "Posteingang", "inbox_mark": "Posteingang markiert",
     "intake": "Eingang des Tages", "quarantine_list": "Quarantäne", "audit_read": "Protokoll gelesen",
     "audit_verify": "Protokoll geprüft", "audit_report": "Auskunft Art. 15", "audit_prune": "Protokoll gekürzt",

@@ -85,10 +85,15 @@ def opened_notice(settings, entries: list[dict], application_type: str, created:
 
 @router.post("/akten/{case_number}/nachforderung", name="request_letter")
 def request_letter(request: Request, actor: PageActor, case_number: str,
-                   application_type: Annotated[str, Form(max_length=64)] = ""):
+                   application_type: Annotated[str, Form(max_length=64)] = "",
+                   address: Annotated[str, Form(max_length=500)] = ""):
     rt = runtime(request)
     try:
-        letters = applications.request_letter(actor, rt, case_number, application_type=application_type or None)
+        # A blank field: the address the case file's documents give.
+        letters = applications.request_letter(actor, rt, case_number, application_type=application_type or None,
+                                              address=address if address.strip() else None)
+    except applications.InvalidAddress as exc:
+        raise Invalid(exc.german) from None
     except Invalid:
         # The service's reason is for programs; the form is offered only when something is missing,
         # so what is left is an application whose doubts the office must settle first.

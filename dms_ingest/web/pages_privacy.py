@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from .. import office_time
 from ..services import audit_log
 from . import exports, labels
-from .api import OptionalDay, office_day_bounds
+from .api import OptionalDay
 from .pages import PageActor, page_url, query_string, render, router, runtime
 
 SHOWN = 500
@@ -41,7 +41,7 @@ def _row(entry: dict) -> dict:
 def _entries(request: Request, actor, case: str, user: str, from_: date | None, to: date | None,
              outcome: str, limit: int = 1_000_000) -> list[dict]:
     """Matching entries, newest first (at most *limit*)."""
-    since, until = office_day_bounds(from_, to)
+    since, until = office_time.office_day_bounds(from_, to)
     found = audit_log.entries(actor, runtime(request), case_number=case or None, login=user or None,
                               since=since, until=until, outcome=outcome or None, limit=limit, newest_first=True)
     return [_row(e) for e in found]

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import Form, Query, Request
 
-from ..errors import Invalid
+from .. import office_time
+from ..errors import Forbidden, Invalid
 from ..services import documents, review, review_item
+from ..services.reasons_view import outside_count
 from . import labels
-from .api import OptionalDay, office_day_bounds
+from .api import OptionalDay
 from .highlight import bracket_segments, marked_segments, query_terms
 from ..index.query import parse
 from .pages import PageActor, message, page_url, query_string, redirect, render, router, runtime
@@ -45,7 +47,7 @@ def search_page(request: Request, actor: PageActor,
                       searched=False, messages=messages)
     if from_ and to and from_ > to:
         raise Invalid("Das Datum „Eingang ab“ liegt nach „Eingang bis“.")
-    start, end = office_day_bounds(from_, to)
+    start, end = office_time.office_day_bounds(from_, to)
     result = documents.search_page(actor, runtime(request), q, case_number=form["case"] or None,
                                    doc_type=type or None, received_from=start, received_to=end,
                                    review=REVIEW_STATES[pruefung][1] if pruefung else None,
@@ -95,23 +97,27 @@ def _facet_counts(result: dict) -> dict[str, int]:
 # --- Prüfliste --------------------------------------------------------------------------------
 
 @router.get("/pruefliste", name="review")
-def review_page(request: Request, actor: PageActor, erledigt: str = ""):
+def review_page(request: Request, actor: PageActor, erledigt: str = "", zurueck: str = ""):
     queue = review.review_list(actor, runtime(request))
     if queue:
         url = page_url("review_item", doc_id=queue[0]["id"])
-        return redirect(url + (query_string(erledigt=erledigt)))
+        return redirect(url + (query_string(erledigt=erledigt, zurueck=zurueck)))
     messages = [message("ok", f"Zugeordnet: {erledigt}.")] if erledigt else []
+    if zurueck:
+        messages.append(message("ok", "An die Poststelle zurückgegeben."))
     return render(request, "review.html", "Prüfliste", item=None, total=0, queue=[], messages=messages)
 
 
 @router.get("/pruefliste/{doc_id}", name="review_item")
-def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: str = ""):
+def review_item_page(request: Request, actor: PageActor, doc_id: str, erledigt: str = "", zurueck: str = ""):
     messages = [message("ok", f"Zugeordnet: {erledigt}. Weiter mit dem nächsten Dokument.")] if erledigt else []
+    if zurueck:
+        messages.append(message("ok", "An die Poststelle zurückgegeben. Weiter mit dem nächsten Dokument."))
     return _review_item(request, actor, doc_id, messages)
 
 
 def _review_item(request: Request, actor, doc_id: str, messages: list, typed_case: str | None = None,
-                 status: int = 200):
+                 status: int = 200, typed_note: str = ""):
     """The item page; after a refused decision with the reason on top and what was typed kept."""
     rt = runtime(request)
     queue = review.review_list(actor, rt)
@@ -128,7 +134,9 @@ def _review_item(request: Request, actor, doc_id: str, messages: list, typed_cas
             "case_number": detail["case_number"] if typed_case is None else typed_case,
             "read_values": detail["read_values"],
             "candidates": [{**c, "date_of_birth": labels.day(c["date_of_birth"])} for c in detail["candidates"]],
-            "page_numbers": list(range(1, detail["pages"] + 1))[:4], "text": detail["text"]}
+            "candidates_outside": outside_count(detail["candidates_hidden"]),
+            "page_numbers": list(range(1, detail["pages"] + 1))[:4], "text": detail["text"],
+            "may_give_back": detail["may_give_back"], "note": typed_note}
     rows = [{"href": page_url("review_item", doc_id=row["id"]), "current": row["id"] == doc_id,
              "received": labels.when(row["created_at"]), "doc_type_label": labels.doc_type(row["doc_type"]),
              "source_label": labels.source_name(row["source"]), "reason": (row["reasons"] or [""])[0]}
@@ -139,6 +147,13 @@ def _review_item(request: Request, actor, doc_id: str, messages: list, typed_cas
                   messages=messages, status=status)
 
 
+# A team lead's refusal reads the same for another team's case and an unknown number (no registry
+# oracle); the mailroom, which files into every case, is told when a number is not in the registry.
+OUTSIDE_TEAMS = ("Das Aktenzeichen „{case}“ gehört zu keiner Akte Ihrer Teams. In Akten anderer Teams ordnet "
+                 "die Poststelle zu: Bitte prüfen Sie die Schreibweise oder geben Sie das Dokument an die "
+                 "Poststelle zurück.")
+
+
 @router.post("/pruefliste/{doc_id}", name="review_assign")
 def review_assign(request: Request, actor: PageActor, doc_id: str,
                   case_number: Annotated[str, Form(max_length=64)] = "",
@@ -147,6 +162,10 @@ def review_assign(request: Request, actor: PageActor, doc_id: str,
     case_number = case_number.strip()
     try:
         result = review.review_assign(actor, rt, doc_id, case=case_number or None, doc_type=doc_type or None)
+    except Forbidden:
+        # The item itself stays one's own (else showing it again refuses too): the target case was refused.
+        return _review_item(request, actor, doc_id, [message("error", OUTSIDE_TEAMS.format(case=case_number))],
+                            typed_case=case_number, status=403)
     except Invalid:
         # The form offers only known types, so what can be wrong is the case number typed (or none).
         problem = (f"Das Aktenzeichen „{case_number}“ steht nicht im Register. Bitte die Schreibweise prüfen "
@@ -154,7 +173,25 @@ def review_assign(request: Request, actor: PageActor, doc_id: str,
                    else "Bitte ein Aktenzeichen eintragen oder eine der möglichen Akten wählen.")
         return _review_item(request, actor, doc_id, [message("error", problem)], typed_case=case_number, status=422)
     done = f"{labels.doc_type(result['doc_type'])} → {result['case_number'] or 'ohne Akte'}"
+    return _next_item(actor, rt, erledigt=done)
+
+
+@router.post("/pruefliste/{doc_id}/zurueckgeben", name="review_return")
+def review_return(request: Request, actor: PageActor, doc_id: str,
+                  note: Annotated[str, Form(max_length=review.NOTE_MAX)] = ""):
+    """A team lead gives the item back to the mailroom, which forwards it (another team's case)."""
+    rt = runtime(request)
+    try:
+        review.review_return(actor, rt, doc_id, note=note)
+    except Invalid:
+        problem = "Bitte kurz für die Poststelle notieren, warum das Dokument zurückgeht (z. B. welche Akte)."
+        return _review_item(request, actor, doc_id, [message("error", problem)], status=422, typed_note=note)
+    return _next_item(actor, rt, zurueck="1")
+
+
+def _next_item(actor, rt, **done):
+    """On to the next waiting item (or the empty queue), saying what was just done."""
     remaining = review.review_list(actor, rt)
     if remaining:
-        return redirect(page_url("review_item", doc_id=remaining[0]["id"]) + query_string(erledigt=done))
-    return redirect(page_url("review") + query_string(erledigt=done))
+        return redirect(page_url("review_item", doc_id=remaining[0]["id"]) + query_string(**done))
+    return redirect(page_url("review") + query_string(**done))

@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse
 from .. import office_time
 from ..errors import NotFound
 from ..services import case_lookup, casefile, documents, inbox, page_images
+from ..services.reasons_view import ReasonsView
 from . import labels, pages_applications
 from .api import OptionalDay, _upload_result
 from .uploads import receive, scratch_folder
@@ -74,11 +75,12 @@ def inbox_mark(request: Request, actor: PageActor,
 def mailroom_page(request: Request, actor: PageActor, day: Annotated[OptionalDay, Query()] = None):
     rt = runtime(request)
     data = inbox.intake(actor, rt, day)
+    view = ReasonsView(actor, rt)
     rows = []
     for doc in data["documents"]:
         outcome = ("review", "zur Prüfung", "warn") if doc.review else (
             ("archived", "archiviert", "ok") if doc.case_number else ("review", "ohne Akte", "warn"))
-        reasons = json.loads(doc.review_reasons or "[]")
+        reasons = view.of_document(doc)["reasons"]
         rows.append({"time": labels.clock(doc.created_at), "name": labels.source_name(doc.source),
                      "href": page_url("document", doc_id=doc.id) if not doc.case_number else "",
                      "source_label": labels.source(doc.source, doc.part, doc.message_id), "pages": doc.pages,
