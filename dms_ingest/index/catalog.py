@@ -359,7 +359,7 @@ class Catalog:
             indexed += len(rows)
             done += len(rows)
             rewritten += len(rows)
-            if rewritten >= max(batch, total // 20):    # the table grows by at most a 20th (fulltext.reclaim)
+            if rewritten >= max(batch, total // 50):    # the table grows by about a 50th (fulltext.reclaim)
                 self.fulltext.reclaim(self.engine)
                 rewritten = 0
             if progress:
@@ -370,6 +370,7 @@ class Catalog:
                 compaction.note_built(conn, self.fulltext)     # built at once: compact (compaction.py)
             conn.execute(text(f"DELETE FROM search_state WHERE name IN {_REBUILD_STATE}"))
             _set_state(conn, "analyser", self.index_version)
+        self.fulltext.reclaim(self.engine, finished=True)
         self.outdated = False
         return indexed
 
