@@ -62,8 +62,9 @@ from sqlalchemy.dialects.postgresql import TSVECTOR  # noqa: E402
 
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import AuditEvent, CaseRow, DocumentRow, PageRow  # noqa: E402
+from dms_ingest.index.object_keys import stored_row  # noqa: E402
 from dms_ingest.index.query import SearchQuery  # noqa: E402
-from dms_ingest.storage.s3 import S3Store  # noqa: E402
+from dms_ingest.storage.keys import key_for  # noqa: E402
 from search_queries import CLASSES, query_classes  # noqa: E402
 
 PAGES_PER_CASE = 33
@@ -146,9 +147,9 @@ def archived_rows(doc_id: str, label: str, case_number: str, received: datetime,
 
     scan = f"scan_{received:%Y%m%d_%H%M%S}.pdf"
     doc = DocumentRow(id=doc_id, source=f"/srv/scans/{received:%Y/%m}/{scan}", media_type="application/pdf",
-                      original_sha256=digest("original"), original_key=S3Store.key_for(doc_id, "original", "pdf"),
-                      original_ext="pdf", archive_sha256=digest("archive"), archive_key=S3Store.key_for(doc_id, "archive"),
-                      metadata_key=S3Store.key_for(doc_id, "metadata-1"), metadata_sha256=digest("metadata-1"),
+                      original_sha256=digest("original"), original_key=key_for(doc_id, "original", "pdf"),
+                      original_ext="pdf", archive_sha256=digest("archive"), archive_key=key_for(doc_id, "archive"),
+                      metadata_key=key_for(doc_id, "metadata-1"), metadata_sha256=digest("metadata-1"),
                       pages=len(texts), doc_type=label, doc_type_confidence=round(rng.uniform(0.6, 1), 3),
                       case_number=case_number, case_method="text", title=f"{label} {scan}",
                       ocr_confidence=round(rng.uniform(80, 96), 1), created_at=received, updated_at=received)
@@ -175,7 +176,7 @@ class Archive:
         catalog, pages = self.catalog, PageRow.__table__
         started = time.perf_counter()
         with catalog.engine.begin() as conn:
-            conn.execute(DocumentRow.__table__.insert(), [doc.model_dump() for doc, _ in batch])
+            conn.execute(DocumentRow.__table__.insert(), [stored_row(doc) for doc, _ in batch])
             # add_document's audit event ("archived"), so that the bytes per page count it too
             conn.execute(AuditEvent.__table__.insert(), [{"document_id": doc.id, "at": doc.created_at, "actor": "pipeline",
                                                           "action": "archived", "detail": "{}"} for doc, _ in batch])

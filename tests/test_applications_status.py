@@ -321,3 +321,80 @@ def test_a_tenancy_naming_the_applicant_with_an_n_read_as_ri_is_the_applicants(t
                                 STAN) is False
     assert belongs_to_applicant(doc("m", "mietvertrag", STEFARI_TENANCY.replace("Stefari", "Stefan")),
                                 Applicant("Stan", "Stefari", dt.date(1978, 8, 13))) is False
+
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 201 --scenarios complete`, ABH-2019-84288_02_pass:
+# every check digit verified; line 1 read two letters of the surname wrong ("NIKOLTE" for NIKOLIC).
+NIKOLIC_PAGE = """Ihr Zeichen: ABH-2019-84288
+
+REISEPASS / PASSPORT
+
+TypeP CodeSRB Passport No. N30378260
+Surname/Nom . .
+
+NIKOLIC
+
+Given names / Prénoms
+
+MARKO DRAGAN
+
+DATE OF BIRTH 08 JAN. 1965
+
+SexM Place of birth NIS
+
+. DATE OF ISSUE 23 DEC 2022 DATE OF EXPIRY 23 DEC 2032
+
+P<SRBNIKOLTE<<MARKO<DRAGAN<<<<<<<<<<<<<<<<<<
+N303782602SRB6501082M3212231<<<<<<<<<<<<<<<0"""
+NIKOLIC = Applicant("Nikolić", "Marko Dragan", dt.date(1965, 1, 8))
+
+# Seed 230, ABH-2019-00019_02_pass: line 2 verified, line 1 letter soup with no given names.
+HABTE_PAGE = """Eingang 29.06.2025 - Az. ABH-2019-00019
+
+PASSPORT / PASSEPORT
+TypeP Code ERI . Passport No. U94076840
+
+Surname / Nom
+
+HABTE
+
+Given names / Prénoms Q
+
+DAWIT
+
+DATE OF BIRTH 10 OCT 1999
+
+Sex M Place of birth ASMARA
+
+DATE OF ISSUE 01 OCT 2020 DATE OF EXPIRY 01 OCT 2030
+
+eA TE ONE Feces ete eee eee
+P<ORTOOSESOEDESSETSESOOSOE<<<<<<<<<<<<<<<<<<
+U940768406ERI9910104M3010013<<<<<<<<<<<<<<<6"""
+HABTE = Applicant("Habte", "Dawit", dt.date(1999, 10, 10))
+
+
+def test_a_passport_whose_line_1_misread_two_letters_or_was_read_as_noise_is_the_applicants_by_its_data_page():
+    from dms_ingest.applications.status import belongs_to_applicant
+    from dms_ingest.fields import PageText
+    from dms_ingest.fields.extractors import passport
+
+    def read(text):
+        """The passport as the extractor reads it from the page text (line 1's names unverified)."""
+        fields = {f.name: f for f in passport([PageText(1, text)], dt.date(2025, 6, 30))}
+        return CaseDocument("p", "pass", fields, text)
+
+    nikolic, habte = read(NIKOLIC_PAGE), read(HABTE_PAGE)
+    assert (nikolic.fields["surname"].value, habte.fields["given_names"].value) == ("NIKOLTE", "")
+    assert belongs_to_applicant(nikolic, NIKOLIC) is True
+    assert belongs_to_applicant(habte, HABTE) is True
+    # Two letters off only with the given names exactly the applicant's ...
+    assert belongs_to_applicant(read(NIKOLIC_PAGE.replace("NIKOLTE<<MARKO<DRAGAN<<", "NIKOLTE<<MARKO<<<<<<<<<")),
+                                NIKOLIC) is False
+    # ... the data page must print the applicant's name, and the verified birth date must be theirs.
+    assert belongs_to_applicant(read(NIKOLIC_PAGE.replace("\nMARKO DRAGAN\n", "\nMILAN\n")), NIKOLIC) is False
+    assert belongs_to_applicant(read(HABTE_PAGE.replace("\nDAWIT\n", "\nSELAM\n")), HABTE) is False
+    assert belongs_to_applicant(read(HABTE_PAGE), Applicant("Habte", "Dawit", dt.date(1999, 10, 11))) is False
+    # Another surname with the applicant's given names is someone else's.
+    assert belongs_to_applicant(doc("p", "pass", PETROVIC_PAGE, expiry_date="2030-07-05", surname="PETERS",
+                                    given_names="MILOS", date_of_birth="1970-01-14"), PETROVIC) is False

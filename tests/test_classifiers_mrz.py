@@ -132,3 +132,21 @@ def test_a_doubled_glyph_is_not_dropped_where_nothing_then_verifies_or_where_two
     # A line read right is taken as it is, its doubled letters and digits untouched ("C01X00T478D").
     (german,) = find_mrz("\n".join(GERMAN), today=TODAY)
     assert german.valid and german.document_number == "C01X00T47"
+
+
+def test_a_filler_run_read_as_lower_case_letters_and_a_speck_after_line_2_are_no_part_of_the_mrz():
+    # Seed 75's passport (ABH-2015-39467_02_pass.pdf) as the page's OCR read it: line 1's fillers came out
+    # as "ccccccccecece" with no '<' beside them, and a speck after line 2's composite digit as ",".
+    text = ("DATE OF ISSUE 14 SEP 2022 DATE OF EXPIRY 14 SEP 2032\n\n"
+            "P<POLKAMINSKI<<MAGDALENAccccccccecececeecece\n"
+            "U958277468P0L7804182F3209147<<<<<<<<<<<<<<<Q,\n\n.\n.")
+    (result,) = find_mrz(text, today=TODAY)
+    assert result.valid, result.failed_checks
+    assert (result.surname, result.given_names) == ("KAMINSKI", "MAGDALENA")
+    assert (result.document_number, result.expiry_date) == ("U95827746", dt.date(2032, 9, 14))
+
+
+def test_a_mark_beside_a_line_2_of_the_right_length_still_leaves_its_place_unreadable():
+    line2 = "U958277468P0L7804182F3209147<<<<<<<<<<<<<<<Q"
+    (result,) = find_mrz(f"P<POLKAMINSKI<<MAGDALENA<<<<<<<<<<<<<<<<<<<<\n{line2[:-1]},", today=TODAY)
+    assert not result.valid and "composite_unreadable" in result.failed_checks

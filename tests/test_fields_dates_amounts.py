@@ -107,3 +107,24 @@ def test_the_place_and_date_line_with_a_mark_before_the_place_or_a_semicolon_for
     head = "Meldebescheinigung\nAnschrift: Waldstraße 67, 10115 Berlin\nArt der Wohnung: alleinige Wohnung\n"
     assert fields("meldebescheinigung", head + "«Berlin, 13.06.2025", {})["issue_date"].value == "2025-06-13"
     assert fields("meldebescheinigung", head + "Frankfurt am Main; 10.05.2025", {})["issue_date"].value == "2025-05-10"
+
+
+def test_an_amount_counts_its_digits_and_the_doubt_before_its_first_word():
+    # Seed 75: a speck read as a quote after the thousands dot; OCR doubted "‚535,47" (53 %) for it.
+    text = "Arbeitsvertrag\nDas Bruttomonatsgehalt beträgt 5. ‚535,47 €."
+    words = {"Das": 96, "Bruttomonatsgehalt": 93, "beträgt": 96, "5.": 86, "‚535,47": 53}
+    sure = {"5.": [99.5, 99.0], "‚535,47": [80.0, 99.5, 99.6, 99.5, 99.5, 99.6, 99.5]}
+    salary = fields("arbeitsvertrag", text, words, sure)["salary"]
+    assert (salary.value, salary.confidence) == ("5535.47", 0.86)
+    assert fields("arbeitsvertrag", text, words)["salary"].value is None           # the words' doubt alone
+    # OCR unsure of the space before the amount's first word: a digit may have been lost there.
+    assert fields("arbeitsvertrag", text, {**words, "5.": 60}, sure)["salary"].value is None
+
+
+def test_labels_with_a_quote_between_their_words_or_f_for_t():
+    # Seed 75: "beginnt‘am"; "Netfoentgelt" (and seed 72's "Gesamtbrutfo").
+    text = "Mietvertrag\nDas Mietverhaltnis beginnt‘am 22.08.2020.\nGesamtmiete 511,00 €"
+    assert fields("mietvertrag", text, {})["start_date"].value == "2020-08-22"
+    slip = fields("gehaltsnachweis", "Verdienstabrechnung März 2025\nGesamtbrutfo 3.214,42 €\nNetfoentgelt 2.298,89 €", {})
+    assert (slip["gross_pay"].value, slip["net_pay"].value) == ("3214.42", "2298.89")
+

@@ -260,3 +260,13 @@ def test_slips_of_seed_44_in_a_subject_an_employer_and_a_street():
         "Metallbau Krüger GmbH & Co.KG"
     tenancy = "§ 1 Mietsache\nVermietet wird die Wohnung im Hause Muhlenweg 158a, 28195 Bremen, bestehend aus 4 Zimmern"
     assert read("mietvertrag", tenancy)["address"].value == "Mühlenweg 158a, 28195 Bremen"
+
+
+def test_a_dot_before_the_legal_form_and_an_i_for_a_towns_u():
+    # Seed 71: "Klinikum am Stadtpark.gGmbH"; seed 72: "48143 Minster" (the registration's address).
+    contract = read("arbeitsvertrag", "Arbeitsvertrag\nzwischen der Klinikum am Stadtpark.gGmbH (Arbeitgeber)")
+    assert contract["employer"].value == "Klinikum am Stadtpark gGmbH"
+    text = "Meldebescheinigung\nAnschrift: Lindenstraße 99a, 48143 Minster’ . -\nEinzugsdatum: 28.05.2017"
+    assert read("meldebescheinigung", text)["address"].value == "Lindenstraße 99a, 48143 Münster"
+    text = "Meldebescheinigung\nAnschrift: Lindenstraße 9, 24103 Kiel\nEinzugsdatum: 28.05.2017"
+    assert read("meldebescheinigung", text)["address"].value == "Lindenstraße 9, 24103 Kiel"

@@ -11,8 +11,10 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from rapidfuzz.distance import Levenshtein
+
 from ..classifiers.persons import (TextNames, find_birth_dates, find_person_mentions, name_letters, person_name_score,
-                                   reads_as_name, word_similarity)
+                                   name_tokens, reads_as_name, word_similarity)
 from ..fields import ExtractedField
 from ..fields.values import add_months, cefr_rank, month_label, previous_months
 from .config import (ApplicationType, MinAmount, MinLevel, NotOlderThan, RecentMonths, Requirement, ValidFor,
@@ -278,19 +280,26 @@ def _condition(condition, fields: dict[str, ExtractedField], today: dt.date) -> 
 
 # --------------------------------------------------------------------------- whose document is it?
 
-def _printed_page_names(doc: CaseDocument, applicant: Applicant, mrz_surname: str, birth: ExtractedField | None,
-                        threshold: float) -> bool:
-    """A passport whose MRZ line 1 names the applicant's surname with another given name ("PETROVIC<<MISS"
-    for MILOS) or with one letter misread: no check digit covers line 1's names, so the data page
-    printed above it decides - when it names the applicant and the MRZ's verified birth date is theirs. A relative's passport (a twin:
-    same surname and birthday) prints the relative's given name there."""
+def _printed_page_names(doc: CaseDocument, applicant: Applicant, mrz_surname: str, mrz_given: str,
+                        birth: ExtractedField | None, threshold: float) -> bool:
+    """A passport whose MRZ line 1 misread the applicant's name: no check digit covers line 1's names, so
+    the data page printed above it decides - when it names the applicant and the MRZ's verified birth
+    date is theirs. Line 1 must still read as the applicant's name with OCR's slips: the surname with
+    another given name ("PETROVIC<<MISS" for MILOS) or one letter misread ("YILDEZ"), the given names
+    exactly with two letters of a surname of seven or more misread ("NIKOLTE<<MARKO<DRAGAN" for NIKOLIC,
+    seed 201), or
+    no name read at all (no given names, the surname letter soup: "ORTOOSESOEDESSETSESOOSOE", seed 230).
+    A relative's passport (a twin: same surname and birthday) prints the relative's given name there;
+    another surname with the applicant's given names ("PETERS<<MILOS") is someone else's."""
     if birth is None or not birth.read or applicant.date_of_birth is None:
         return False
     own, read = name_letters(applicant.surname), name_letters(mrz_surname)
-    # Line 1 has no check digit for the surname either: one letter read as another ("YILDEZ" for
-    # YILDIZ) is still the applicant's surname when the data page prints the applicant's full name.
     one_letter_off = len(own) == len(read) >= 4 and sum(a != b for a, b in zip(own, read)) == 1
-    if word_similarity(own, read) < threshold and not one_letter_off:
+    given_exact = bool(name_tokens(mrz_given)) and name_tokens(mrz_given) == name_tokens(applicant.given_names)
+    # Two slips in a long surname only (in "YILDIZ", "YELDEZ" is another name).
+    two_letters_off = given_exact and len(own) >= 7 and Levenshtein.distance(own, read) <= 2
+    unread = not name_tokens(mrz_given) and word_similarity(own, read) < threshold
+    if word_similarity(own, read) < threshold and not (one_letter_off or two_letters_off or unread):
         return False
     printed = TextNames(doc.text).find(applicant.surname, applicant.given_names)
     return printed is not None and printed.score >= threshold
@@ -306,7 +315,7 @@ def belongs_to_applicant(doc: CaseDocument, applicant: Applicant, threshold: flo
         if applicant.date_of_birth and birth and birth.read and birth.value != applicant.date_of_birth.isoformat():
             return False
         if person_name_score(applicant.surname, applicant.given_names, surname.value, given.value) < threshold:
-            return _printed_page_names(doc, applicant, surname.value, birth, threshold)
+            return _printed_page_names(doc, applicant, surname.value, given.value, birth, threshold)
         return True
     match = TextNames(doc.text).find(applicant.surname, applicant.given_names)
     if match is not None and match.score >= threshold:

@@ -343,6 +343,7 @@ class _PrintedNumbers:
     # number alone, only where the document's people confirm exactly one of them (_Judge.by_near_miss).
     near_misses: list[CaseRecord] = field(default_factory=list)
     one_unread: bool = False                   # near_misses fill one unreadable character, not a wrong digit
+    lost_digit: bool = False                   # near_misses have one digit more than the serial read
 
 
 def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> _PrintedNumbers:
@@ -364,12 +365,19 @@ def _read_printed_numbers(text: str, pattern: CaseNumberPattern, registry: CaseR
     elif unknown:
         out.problem = (f"Aktenzeichen {', '.join(unknown)} (Text) steht nicht im Register; "
                        "ein ähnliches nur, wenn Name und Geburtsdatum im Dokument allein dessen Akte bestätigen.")
-        if len(unknown) == 1 and len(registered) <= 1 and all(h.certain for h in hits):
+        own = [h for h in hits if h.canonical == unknown[0]]
+        others_certain = len(unknown) == 1 and len(registered) <= 1 and all(h.certain for h in hits if h not in own)
+        near: list[CaseRecord] = []
+        if others_certain and all(h.certain for h in own):
             out.unknown = unknown[0]
-            near = _one_digit_away(next(h for h in hits if h.canonical == unknown[0]), pattern, registry)
-            # Printed twice, read once right and once a digit off ("91926" in the header, "91026" in
-            # the field): only the printed registered number may be the one meant.
-            out.near_misses = [r for r in near if r in registered] if registered else near
+            near = _one_digit_away(own[0], pattern, registry)
+        elif others_certain and all(_plain_short_serial(h, pattern) for h in own):
+            # A serial one digit short, read without guessing: the digit may have been lost, not a zero.
+            out.unknown, out.lost_digit = own[0].raw.strip(), True
+            near = _one_digit_lost(own[0], pattern, registry)
+        # Printed twice, read once right and once a digit off ("91926" in the header, "91026" in
+        # the field): only the printed registered number may be the one meant.
+        out.near_misses = [r for r in near if r in registered] if registered else near
     elif len(registered) > 1:
         out.problem = "Widersprüchliche Aktenzeichen im Text: " + ", ".join(out.candidates) + "."
     elif registered:
@@ -394,6 +402,26 @@ def _one_digit_away(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: Ca
     return found
 
 
+def _plain_short_serial(hit: CaseNumberHit, pattern: CaseNumberPattern) -> bool:
+    """A serial one digit short of the pattern, read as printed digits (no look-alike letter, no split)."""
+    serial = hit.parts[2]
+    return hit.padded and not hit.split and len(serial) == pattern.serial_digits - 1 \
+        and re.sub(r"\D", "", hit.raw).endswith(hit.parts[1] + serial)
+
+
+def _one_digit_lost(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: CaseRegistry) -> list[CaseRecord]:
+    """Registered case numbers whose serial is the short serial read with one digit put back anywhere
+    ("ABH-2019-1092" for ABH-2019-10921); a leading zero gives the number as read, which is not registered."""
+    prefix, year, serial = hit.parts
+    found: list[CaseRecord] = []
+    for position in range(len(serial) + 1):
+        for digit in "0123456789":
+            record = registry.get(pattern.format(prefix, year, serial[:position] + digit + serial[position:]))
+            if record is not None and record not in found:
+                found.append(record)
+    return found
+
+
 def _registered_digit_variants(prefix: str, digits: str, position: int, year_digits: int,
                                pattern: CaseNumberPattern, registry: CaseRegistry):
     """(year and serial, record) of every registered case whose year and serial are *digits* with any
@@ -407,9 +435,10 @@ def _registered_digit_variants(prefix: str, digits: str, position: int, year_dig
 
 def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: CaseRegistry) -> list[CaseRecord]:
     """Registered cases that an illegible number fits when exactly one of its characters is unreadable:
-    a digit read as no digit ("ABH-2024-9%327") or one letter of the office's prefix read as another
-    ("ABN-2023-39842"), year and serial complete in length, every other character plain. Like a number
-    one digit off, never taken on the number alone."""
+    a digit read as no digit ("ABH-2024-9%327"), one letter of the office's prefix read as another
+    ("ABN-2023-39842"), a speck glued before the prefix ("AktenzeichensABH-2023-31257") or a year digit
+    that makes a year no case has ("ABH-2920-35990"); year and serial complete in length, every other
+    character plain. Like a number one digit off, never taken on the number alone."""
     # A speck after the number reads as a quote or a stop ("ABM-2014-21986‘"): no character of it.
     parts = re.split(r"[ \t]*[-–/. ][ \t]*", fragment.strip().rstrip("‘’‚'`´\"“”„.,:;"))
     if len(parts) != 3:
@@ -418,6 +447,14 @@ def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: C
     if len(year) != pattern.year_digits or len(serial) != pattern.serial_digits:
         return []
     unread = [i for i, c in enumerate(year + serial) if not c.isdigit()]
+    if not unread and read_prefix in pattern.prefixes and pattern.year_digits == 4 \
+            and not pattern.year_range[0] <= int(year) <= pattern.year_range[1]:
+        return [record for position in range(len(year))
+                for _, record in _registered_digit_variants(read_prefix, year + serial, position, len(year),
+                                                            pattern, registry)]
+    if not unread and read_prefix[1:] in pattern.prefixes and not read_prefix[0].isdigit():
+        record = registry.get(pattern.format(read_prefix[1:], year, serial))
+        return [record] if record is not None else []
     # Or the prefix with one letter read as another ("ABN-2023-39842") and every digit plain.
     prefix = next((p for p in pattern.prefixes if len(p) == len(read_prefix)
                    and sum(a != b for a, b in zip(p, read_prefix)) == (0 if unread else 1)), None)
@@ -433,18 +470,10 @@ def _one_character_unread(fragment: str, pattern: CaseNumberPattern, registry: C
 def _unmistakable_short_serial(hit: CaseNumberHit, pattern: CaseNumberPattern, registry: CaseRegistry) -> bool:
     """A labelled number printed without its leading zero ("Ihr Zeichen: ABH-2019-8509") is taken as
     written when it was read without repairs and no other registered case is one lost digit away."""
-    prefix, year, serial = hit.parts
-    if not hit.padded or hit.split or hit.label is None or len(serial) != pattern.serial_digits - 1:
+    if hit.label is None or not _plain_short_serial(hit, pattern):
         return False
-    if not re.sub(r"\D", "", hit.raw).endswith(year + serial):
-        return False  # a digit had to be guessed from a look-alike letter
     own = registry.get(hit.canonical)
-    for position in range(len(serial) + 1):
-        for digit in "0123456789":
-            other = registry.get(pattern.format(prefix, year, serial[:position] + digit + serial[position:]))
-            if other is not None and other is not own:
-                return False
-    return True
+    return all(record is own for record in _one_digit_lost(hit, pattern, registry))
 
 
 class _Judge:
@@ -585,6 +614,7 @@ class _Judge:
         if against:
             return self.review(printed.problem, *against, candidates=[record.case_number] + others)
         how = ("ist in einem Zeichen unlesbar und passt dort zu" if printed.one_unread
+               else "steht nicht im Register, ihm fehlt eine Ziffer von" if printed.lost_digit
                else "steht nicht im Register und weicht in einer Ziffer ab von")
         return self.assign(record, "case_number", (
             f"Aktenzeichen „{printed.unknown}“ (Text) {how} {record.case_number}; "

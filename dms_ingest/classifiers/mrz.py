@@ -58,11 +58,25 @@ class MrzResult:
 def _clean(line: str) -> str:
     """Remove spaces and read filler look-alikes as '<' (case is kept: digit positions need it)."""
     line = re.sub(r"\s+", "", line.translate(_FILLER_LOOKALIKES))
-    # Tesseract reads runs of '<' in non-OCR-B fonts as "cccece"; lower case next to a filler is a filler.
+    # Tesseract reads runs of '<' in non-OCR-B fonts as "cccece"; lower case next to a filler is a filler,
+    # and so is a run of such letters where OCR read no filler at all ("MAGDALENAccccccccecece", seed 75):
+    # an MRZ holds no lower case.
+    line = re.sub(r"[cekx]{4,}", lambda m: "<" * len(m.group()), line)
     previous = None
     while previous != line:
         previous = line
         line = re.sub(r"(?<=<)[cekx]|[cekx](?=<)", "<", line)
+    return line
+
+
+def _without_stray_marks(line: str) -> str:
+    """A line 2 too long by a speck OCR read as a mark after or before it ("...<<<Q,", "_1465...", seeds
+    75 and 62) without that mark: no MRZ character is one. A line of the right length keeps its marks,
+    which leave the place they stand on unreadable."""
+    if len(line) > LINE_LENGTH:
+        line = re.sub(r"[^A-Za-z0-9<«]+$", "", line)
+    if len(line) > LINE_LENGTH:
+        line = re.sub(r"^[^A-Za-z0-9<«]+", "", line)
     return line
 
 
@@ -177,7 +191,7 @@ def parse_td3(line1: str, line2: str, *, today: dt.date | None = None) -> MrzRes
     line1 = line1[:5] + re.sub(r"[^A-Z0-9<]", "<", line1[5:])
     if not _MRZ_CHARS.match(line1):
         return None
-    readings = _line2_readings(_clean(line2))
+    readings = _line2_readings(_without_stray_marks(_clean(line2)))
     results = _parse_readings(line1, readings, today)
     if not any(r.valid for r in results.values()):
         # OCR doubled a glyph ("1I" read "11I" in "...571IND"): each single undoubling is tried, and

@@ -46,9 +46,10 @@ def name_letters(name: str) -> str:
 
 
 def _ocr_shape(word: str) -> str:
-    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m, vv/w, cl/d, q/g ("Nagib" for "Naqib"),
-    # and an upper-case H split into F and I ("KFIALIL" for "KHALIL").
-    return (word.replace("fi", "h").replace("rn", "m").replace("vv", "w").replace("cl", "d").replace("l", "i")
+    # Glyphs OCR confuses in names: l/I/i ("lon" for "Ion"), rn/m and nr/m ("Yılnraz" for "Yılmaz"), vv/w,
+    # cl/d, q/g ("Nagib" for "Naqib"), and an upper-case H split into F and I ("KFIALIL" for "KHALIL").
+    return (word.replace("fi", "h").replace("rn", "m").replace("nr", "m").replace("vv", "w").replace("cl", "d")
+            .replace("l", "i")
             .replace("j", "i").replace("q", "g"))
 
 
@@ -252,11 +253,12 @@ def _month_number(word: str) -> int | None:
     return _MONTHS[best] if fuzz.ratio(folded, best) >= 80 else None
 
 
-# OCR-damaged spellings are accepted too ("gcb.", "qeb.", "Gebursdatum", "Geburtsdaturn", "geb. äm").
+# OCR-damaged spellings are accepted too ("gcb.", "qeb.", "Gebursdatum", "Geburtsdaturn", "geb. äm", "geb:" with
+# a speck on its dot).
 _GE = r"[gq][eéc]"
 _BIRTH_LABEL = re.compile(
     rf"\b{_GE}b[uü]?r?t?s?[\s.-]{{0,3}}d[ao]t(?:um|urn|rn|nm|u)|\b{_GE}burtsta[gq]|tag\s+(?:und\s+ort\s+)?der\s+geburt"
-    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+[aä]m)?|\b{_GE}b[.,](?:\s*[aä]m)?|born(?:\s+on)?"
+    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+[aä]m)?|\b{_GE}b[.,:;](?:\s*[aä]m)?|born(?:\s+on)?"
     r"|(?<![\w*])\*(?=[\s.]?\d)",
     re.IGNORECASE,
 )

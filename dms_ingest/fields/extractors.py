@@ -162,8 +162,9 @@ def _company(text: str) -> str | None:
     # "zwischen der Kranich Digital GmbH", "Die Logistik Nord GmbH (im Folgenden ...)": the name only.
     text = re.sub(r"^(?:[^\w\s(]*[a-zäöüß]+\s+|(?:Die|Der|Das|Firma)\s+)+", "", text)
     text = re.split(r"\s+\(", text)[0].strip()
-    # A speck read as a dot between two words ("Paketdienst.Schnell GmbH", seed 44); "Co.KG" stays.
-    text = re.sub(r"(?<=[a-zäöüß]{4})\.(?=[A-ZÄÖÜ][a-zäöüß])", " ", text)
+    # A speck read as a dot between two words ("Paketdienst.Schnell GmbH", seed 44; "Stadtpark.gGmbH",
+    # seed 71); "Co.KG" stays.
+    text = re.sub(r"(?<=[a-zäöüß]{4})\.(?=[A-ZÄÖÜ][a-zäöüß]|gGmbH\b)", " ", text)
     # "(Arbeitgeber)" with its opening bracket lost to OCR ("Bäckerei Sonnenschein beitgeber)").
     text = re.sub(r"\s+[^\s()]*\)$", "", text)
     form = list(_LEGAL_FORM_END.finditer(text))
@@ -178,6 +179,11 @@ def _company(text: str) -> str | None:
 # Between a pay label and its amount: spaces, a colon, the euro sign - or a speck read as a quote
 # ("Nettoentgelt‘3. 266,37") or as a dash glued to the label ("Gesamtbrutto-4.468,79"; no pay is negative).
 _PAY_GAP = r"(?:[\s:.€‘’'‚]{0,40}|(?<=[a-zäöü])[-–][\s:.€]{0,4})"
+
+
+def _tt(label: str) -> str:
+    """A pay label whose "tt" (netto, brutto) OCR may read with an 'f' for a 't'."""
+    return label.replace("tto", "(?:tt|ft|tf)o")
 
 
 def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
@@ -198,13 +204,14 @@ def payslip(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
             dates = hit.page.text[hit.match.start("a"):hit.match.end("b")]
             periods.append(field_from("period", month_key(start.year, start.month), hit, dates, 0.95))
     # OCR reads "brutto" as "hrutto", "brütto" or "bratto" (seed 57) at times, a speck on "Gesamt" as an
-    # umlaut ("Gesämtbrutto", seed 73).
-    gross = labelled(pages, "gross_pay", r"ges[^\W\d_]{2,5}-?\s?[bh]r(?:ü|a)tto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
-                     r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge", _AMOUNT_VALUE, _amount,
+    # umlaut ("Gesämtbrutto", seed 73), and a 't' of "brutto" or "netto" as 'f' ("Gesamtbrutfo", seed 72;
+    # "Netfoentgelt", seed 75).
+    gross = labelled(pages, "gross_pay", _tt(r"ges[^\W\d_]{2,5}-?\s?[bh]r(?:ü|a)tto|brutto-?\s?(?:bezüge|entgelt|verdienst|lohn|gehalt)|"
+                                            r"summe\s+brutto|bruttobetrag|brutto\s+gesamt|gesamtbezüge"), _AMOUNT_VALUE, _amount,
                      gap=_PAY_GAP)
     # OCR reads the 'ü' of "Nettobezüge" as "ii" at times ("Nettobeziige").
-    net = labelled(pages, "net_pay", r"netto-?\s?(?:entgelt|bez(?:ü|u|ii)ge|verdienst|lohn|gehalt|betrag)|nettobezug|"
-                   r"netto\s+gesamt|gesetzliches\s+netto", _AMOUNT_VALUE, _amount, gap=_PAY_GAP)
+    net = labelled(pages, "net_pay", _tt(r"netto-?\s?(?:entgelt|bez(?:ü|u|ii)ge|verdienst|lohn|gehalt|betrag)|nettobezug|"
+                                        r"netto\s+gesamt|gesetzliches\s+netto"), _AMOUNT_VALUE, _amount, gap=_PAY_GAP)
     return [f for f in (best(periods), best(_employer(pages, r"arbeitgeber(?:in)?|firma|betrieb")),
                         best(gross), best(net)) if f]
 

@@ -106,10 +106,13 @@ _TOWN_BY_FOLDED = {t.lower().translate(_UMLAUT_FOLD): t for t in _TOWNS}
 
 
 def restore_town_umlauts(city: str) -> str:
-    """'Munchen' → 'München', 'Miinster' → 'Münster' (known towns, whole words only)."""
+    """'Munchen' → 'München', 'Miinster' or 'Minster' → 'Münster' (known towns, whole words only; an 'i'
+    for the 'ü' whose dots ran together only in a word that is no known town as read)."""
     def word(m: re.Match[str]) -> str:
         token = m.group()
-        for folded in (token.lower(), token.lower().replace("ii", "u")):
+        lower = token.lower()
+        one_i = [lower[:k] + "u" + lower[k + 1:] for k, ch in enumerate(lower) if ch == "i"]
+        for folded in (lower, lower.replace("ii", "u"), *one_i):
             if folded in _TOWN_BY_FOLDED:
                 return _TOWN_BY_FOLDED[folded]
         return token

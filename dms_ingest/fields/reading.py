@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator
 
 from .model import READ, ExtractedField, PageText
-from .values import full_dates_only, parse_date
+from .values import full_dates_only, is_amount, parse_date
 
 
 @dataclass
@@ -42,12 +42,16 @@ def field_from(name: str, value: str, hit: Hit, value_text: str, weight: float =
     A date written in full ("21.11.2027") whose every digit OCR was sure of is read: its word's doubt
     then lies in the spaces around it or the marks between its digits (a speck after "21.11.2027.", a
     quote glued before it, a dot read as ':'), none of which can make it another date - no date has a
-    digit more at either end, and its separators are no digits."""
+    digit more at either end, and its separators are no digits. An amount likewise, but for its left
+    end: a digit more there ("15.535,47") would be another amount, so its first word's own confidence,
+    which holds OCR's doubt about the space before it, still counts ("5. ‚535,47": 86 % for "5.")."""
     at = hit.page.text.find(value_text, hit.match.start())
     sure = hit.page.confidence_of(value_text, at if at >= 0 else None)
-    if at >= 0 and full_dates_only(value_text):
+    if at >= 0 and (full_dates_only(value_text) or is_amount(value_text)):
         digits = hit.page.digits_confidence(value_text, at)
         if digits is not None and digits >= _SURE_DIGITS:
+            if not full_dates_only(value_text):
+                digits = min(digits, hit.page.confidence_of(value_text.split()[0], at))
             sure = max(sure, digits)
     return ExtractedField(name, value, round(weight * sure, 3), hit.page.number, hit.source, READ)
 
@@ -91,8 +95,9 @@ DATE_GAP = r"[\s:;.‘’'‚`´\"„“]{0,6}"
 def labelled(pages: list[PageText], name: str, label: str, value: str, parse: Callable[[str], str | None],
              *, weight: float = 1.0, gap: str = r"[\s:;.,–-]{0,6}") -> list[ExtractedField]:
     """Every reading of '<label><gap><value>' whose value parses; *value* is a regex with group v. The
-    label's words may stand apart by a speck read as a dot or dash as well ("beginnt.am", "beginnt-am")."""
-    words_apart = tolerant(label).replace(r"\s+", r"[.\s-]+")
+    label's words may stand apart by a speck read as a dot, dash or quote as well ("beginnt.am",
+    "beginnt-am", "beginnt‘am")."""
+    words_apart = tolerant(label).replace(r"\s+", r"[.\s‘’'‚-]+")
     pattern = re.compile(rf"(?:{words_apart}){gap}(?P<v>{value})", re.IGNORECASE)
     found = []
     for hit in search(pages, pattern):

@@ -43,12 +43,13 @@ MONTH_YEAR = re.compile(
     rf"|(?<![\d./])(?P<m>0?[1-9]|1[0-2])\s?[/.-]\s?(?P<y2>(?:19|20)\d{{2}})(?![\d./])",
     re.IGNORECASE,
 )
-# German notation; OCR also reads the thousands dot as ',' or ':' and puts spaces around separators. The
-# thousands may stand apart by a space alone (DIN 5008 groups so; OCR also loses a faint dot: "6 124,62").
+# German notation; OCR also reads the thousands dot as ',' or ':' and puts spaces around separators, a
+# speck after it as a quote ("5. ‚535,47", seed 75). The thousands may stand apart by a space alone (DIN
+# 5008 groups so; OCR also loses a faint dot: "6 124,62").
 # The decimal comma, the last separator with two digits after it, OCR reads as ':' or ';' at times
 # ("930:00", "3.594;50", seed 231).
 _DECIMAL = r"\s?[,:;]\s?\d{2}"
-AMOUNT = re.compile(rf"(?:(?<![\d.,])|{_GLUED})(?P<v>\d{{1,3}}(?:(?:\s?[.,':]\s?|\s)\d{{3}})+{_DECIMAL}|\d+{_DECIMAL})"
+AMOUNT = re.compile(rf"(?:(?<![\d.,])|{_GLUED})(?P<v>\d{{1,3}}(?:(?:\s?[.,':]\s?[‚‘’']?|\s)\d{{3}})+{_DECIMAL}|\d+{_DECIMAL})"
                     r"(?!\d|\s?Uhr)")   # "12:30 Uhr" is a time
 CEFR = re.compile(r"(?<![A-Za-z0-9])(?P<l>[ABC])\s?(?P<n>[12lI|])(?![A-Za-z0-9])")
 _CEFR_ORDER = ["A1", "A2", "B1", "B2", "C1", "C2"]
@@ -118,6 +119,11 @@ def month_label(key: str) -> str:
     return f"{MONTHS_DE[int(month) - 1]} {year}"
 
 
+def is_amount(text: str) -> bool:
+    """The text is one amount in German notation, nothing more."""
+    return AMOUNT.fullmatch(text.strip()) is not None
+
+
 def parse_amount(text: str) -> Decimal | None:
     """'3.364,40' → Decimal('3364.40'); None if the text holds no amount in German notation."""
     m = AMOUNT.search(text)
@@ -125,7 +131,7 @@ def parse_amount(text: str) -> Decimal | None:
         return None
     digits = re.sub(r"\s", "", m.group("v"))
     whole, cents = digits[:-3], digits[-2:]          # the last separator is the decimal comma
-    raw = re.sub(r"[.,':;]", "", whole) + "." + cents
+    raw = re.sub(r"[.,':;‚‘’]", "", whole) + "." + cents
     try:
         return Decimal(raw)
     except InvalidOperation:

@@ -18,7 +18,7 @@ from sqlalchemy import LargeBinary, event, inspect, text
 from sqlalchemy.exc import IntegrityError as SqlIntegrityError
 from sqlmodel import Session, SQLModel, create_engine, select
 
-from . import compaction, team_scope
+from . import compaction, digests, object_keys, team_scope
 from .analysis import ANALYSER_VERSION, analyse, case_scope_tokens, document_tokens
 from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, compound_pairs, pages_in_index, remember_words
 from .models import AuditEvent, CaseRow, DocumentRow, PageRow, PendingWrite, utcnow
@@ -66,6 +66,7 @@ class Catalog:
             SQLModel.metadata.create_all(conn)
             _add_missing_columns(conn)
             _match_index_methods(conn)
+            digests.upgrade(conn)
             rebuild = self._upgrade_schema(conn)
         if rebuild:
             self.reindex()
@@ -157,7 +158,7 @@ class Catalog:
         """Insert a document, its pages, search entries and an audit event in one transaction."""
         terms = [analyse(page.text) for page in pages]      # outside the lock: the slow part
         tokens = document_tokens(doc.doc_type, doc.case_number, doc.review, parse_datetime(doc.created_at))
-        record = doc.model_dump()
+        record = object_keys.stored_row(doc)
         audit = {"document_id": doc.id, "at": utcnow(), "actor": actor, "action": "archived",
                  "detail": json.dumps(detail or {})}
         vectors = None if self.is_sqlite else [self.fulltext.tsvector(IndexEntry(0, t, tokens)) for t in terms]
@@ -421,10 +422,12 @@ class Catalog:
 
     def documents_of_case(self, case_number: str) -> list:
         """A case's documents in order of receipt, as plain rows with DocumentRow's columns as
-        attributes: read at every case view, where ORM objects cost twice the query."""
+        attributes, the object keys left out (stored in short, object_keys.py): read at every case
+        view, where ORM objects cost twice the query."""
         documents = DocumentRow.__table__
+        columns = [c for c in documents.columns if c.name not in object_keys.KEY_COLUMNS]
         with self.engine.connect() as conn:
-            return conn.execute(select(documents).where(documents.c.case_number == case_number)
+            return conn.execute(select(*columns).where(documents.c.case_number == case_number)
                                 .order_by(documents.c.created_at, documents.c.id)).all()
 
     def review_queue(self) -> list[DocumentRow]:

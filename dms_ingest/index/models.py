@@ -7,6 +7,8 @@ from datetime import date, datetime, timezone
 from sqlalchemy import Column, Index
 from sqlmodel import Field, SQLModel
 
+from . import object_keys
+from .digests import Sha256
 from .page_text import CompressedText
 
 
@@ -26,13 +28,15 @@ class DocumentRow(SQLModel, table=True):
     part: str | None = None                 # mail: attachment | body
     message_id: str | None = Field(default=None, index=True)
     media_type: str = ""
-    original_sha256: str                    # indexed (see __table_args__)
+    # The SHA-256 columns hold 32 bytes, read and written as hex (digests.py); indexed: __table_args__.
+    original_sha256: str = Field(sa_column=Column("original_sha256", Sha256(), nullable=False))
     original_key: str = ""
     original_ext: str = ""
-    archive_sha256: str = ""
+    archive_sha256: str = Field(default="", sa_column=Column("archive_sha256", Sha256(), nullable=False))
     archive_key: str = ""
     metadata_key: str = ""
-    metadata_sha256: str | None = None      # of the current version: read back and verified before n+1
+    # Of the current version: read back and verified before n+1.
+    metadata_sha256: str | None = Field(default=None, sa_column=Column("metadata_sha256", Sha256()))
     metadata_version: int = 1
     previous_metadata_keys: str = "[]"     # JSON: older metadata versions, kept (never overwritten)
     pages: int = 0
@@ -50,6 +54,9 @@ class DocumentRow(SQLModel, table=True):
     legal_hold: bool = False
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+object_keys.track(DocumentRow)      # keys the row's own fields give are not stored (object_keys.py)
 
 
 class PageRow(SQLModel, table=True):

@@ -238,7 +238,7 @@ def _combinations(base: str, others: list[str]) -> list[str]:
             if tag == "replace" and i2 - i1 == j2 - j1:
                 for i, j in zip(range(i1, i2), range(j1, j2)):
                     choices.setdefault(i, {base[i]}).add(other[j])
-    if not choices or len(choices) > _MAX_DISAGREEMENTS:
+    if len(choices) > _MAX_DISAGREEMENTS:
         return []
     places = sorted(choices)
     out = []

@@ -1,10 +1,6 @@
 """The production store: an S3 bucket with Object Lock (WORM), spoken to with the minio client.
 
-Layout, by document id and never by case (a case number may change, a document id never does)::
-
-    documents/{doc_id}/original.{ext}
-    documents/{doc_id}/archive.pdf
-    documents/{doc_id}/metadata-{n}.json     # a metadata change writes n+1
+Layout by document id, never by case (a case number may change, a document id never does): keys.py.
 
 Nothing is ever overwritten: every write is conditional (``If-None-Match: *``) and a key that
 already holds different bytes is refused. Every upload carries its SHA-256 as user metadata
@@ -31,7 +27,6 @@ import logging
 import mimetypes
 import os
 import random
-import re
 import tempfile
 import threading
 import time
@@ -46,6 +41,7 @@ from minio.commonconfig import COMPLIANCE, GOVERNANCE
 from minio.error import MinioException, S3Error
 
 from .base import CHUNK, IntegrityError, ObjectRef, StoreError
+from .keys import key_for
 from .s3_errors import (DIGEST_CODES, MISSING_CODES, NO_RETENTION_CODES, UNSUPPORTED_CODES, Unsupported, b64,
                         describe, is_transient, md5_b64, one_line)
 from .s3_multipart import MultipartUpload
@@ -55,10 +51,6 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-PREFIX = "documents"
-_DOC_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
-_METADATA_ROLE = re.compile(r"metadata-([1-9][0-9]{0,8})")
-_EXT = re.compile(r"[a-z0-9]{1,16}")
 
 # Error codes a server sends for a request it may accept a moment later.
 class S3Store(MultipartUpload, ObjectLock):
@@ -115,28 +107,7 @@ class S3Store(MultipartUpload, ObjectLock):
         """Keys are laid out by document id (never by case, which can change)."""
         return self.key_for(doc_id, role, ext)
 
-    @staticmethod
-    def key_for(doc_id: str, role: str, ext: str = "") -> str:
-        """The object key of a document's original, archive or metadata version."""
-        if not isinstance(doc_id, str) or not _DOC_ID.fullmatch(doc_id) or ".." in doc_id:
-            raise StoreError(f"invalid document id {doc_id!r}")
-        ext = (ext or "").strip().lstrip(".").lower()
-        if role == "original":
-            ext = ext or "bin"
-            if not _EXT.fullmatch(ext):
-                raise StoreError(f"invalid file extension {ext!r} for the original of {doc_id}")
-            name = f"original.{ext}"
-        elif role == "archive":
-            if ext not in ("", "pdf"):
-                raise StoreError(f"the archive copy of {doc_id} must be a PDF, not {ext!r}")
-            name = "archive.pdf"
-        elif match := _METADATA_ROLE.fullmatch(role or ""):
-            if ext not in ("", "json"):
-                raise StoreError(f"metadata of {doc_id} must be JSON, not {ext!r}")
-            name = f"metadata-{int(match.group(1))}.json"
-        else:
-            raise StoreError(f"invalid object role {role!r} (original, archive or metadata-N)")
-        return f"{PREFIX}/{doc_id}/{name}"
+    key_for = staticmethod(key_for)         # the layout (keys.py), as S3Store.key_for
 
     # ------------------------------------------------------------------ resilience
 
