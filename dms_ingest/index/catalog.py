@@ -337,7 +337,7 @@ class Catalog:
             total = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :u"), {"u": upto}).scalar() or 0
             done = conn.execute(text("SELECT count(*) FROM pages WHERE id <= :c"), {"c": cursor}).scalar() or 0
         self._known_words = self._known_compounds = None
-        indexed = rewritten = 0
+        indexed = 0
         if progress:
             progress(done, total)
         while True:
@@ -359,10 +359,7 @@ class Catalog:
                 _set_state(conn, "reindex_cursor", str(cursor))
             indexed += len(rows)
             done += len(rows)
-            rewritten += len(rows)
-            if rewritten >= max(batch, total // 50):    # the table grows by about a 50th (fulltext.reclaim)
-                self.fulltext.reclaim(self.engine)
-                rewritten = 0
+            self.fulltext.reclaim(self.engine)      # the next batch reuses this one's old rows (fulltext.reclaim)
             if progress:
                 progress(done, total)
         with self._lock, self.engine.begin() as conn:
