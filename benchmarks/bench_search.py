@@ -64,6 +64,7 @@ from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import AuditEvent, CaseRow, DocumentRow, PageRow  # noqa: E402
 from dms_ingest.index.object_keys import stored_row  # noqa: E402
 from dms_ingest.index.query import SearchQuery  # noqa: E402
+from dms_ingest.ingest.persist import archived_detail  # noqa: E402
 from dms_ingest.storage.keys import key_for  # noqa: E402
 from search_queries import CLASSES, query_classes  # noqa: E402
 
@@ -177,9 +178,10 @@ class Archive:
         started = time.perf_counter()
         with catalog.engine.begin() as conn:
             conn.execute(DocumentRow.__table__.insert(), [stored_row(doc) for doc, _ in batch])
-            # add_document's audit event ("archived"), so that the bytes per page count it too
+            # add_document's audit event ("archived", with the pipeline's detail), so that the bytes per page count it too
             conn.execute(AuditEvent.__table__.insert(), [{"document_id": doc.id, "at": doc.created_at, "actor": "pipeline",
-                                                          "action": "archived", "detail": "{}"} for doc, _ in batch])
+                                                          "action": "archived", "detail": json.dumps(archived_detail(doc))}
+                                                         for doc, _ in batch])
             rows = [page for _, doc_pages in batch for page in doc_pages]
             by_id = {doc.id: doc for doc, _ in batch}
             entries = [catalog._entry(conn, by_id[page.document_id], 0, page.text) for page in rows]
@@ -231,7 +233,7 @@ class Archive:
                     batch = []
             else:
                 started = time.perf_counter()
-                self.catalog.add_document(doc, rows)
+                self.catalog.add_document(doc, rows, actor="pipeline", detail=archived_detail(doc))
                 self.seconds += time.perf_counter() - started
             self.documents += 1
             self.pages += len(texts)

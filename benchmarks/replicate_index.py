@@ -144,7 +144,7 @@ def copy_vectors(catalog: Catalog, source: dict, times: int) -> int:
         new_id = f"'bench-' || lpad((substr(%s, 7)::bigint + :k * {documents})::text, {width}, '0')"
         # A copy's original: another SHA-256 as long as the source's (the source path stays as it is)
         replaced = {"id": new_id % "d.id",
-                    "original_sha256": "sha256(d.original_sha256 || convert_to(:k::text, 'UTF8'))",
+                    "original_sha256": "sha256(d.original_sha256 || convert_to(CAST(:k AS text), 'UTF8'))",
                     "case_number": "m.new_case",
                     "created_at": "d.created_at + make_interval(days => :k * :shift)",
                     "updated_at": "d.updated_at + make_interval(days => :k * :shift)"}

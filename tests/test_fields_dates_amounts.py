@@ -128,3 +128,12 @@ def test_labels_with_a_quote_between_their_words_or_f_for_t():
     slip = fields("gehaltsnachweis", "Verdienstabrechnung März 2025\nGesamtbrutfo 3.214,42 €\nNetfoentgelt 2.298,89 €", {})
     assert (slip["gross_pay"].value, slip["net_pay"].value) == ("3214.42", "2298.89")
 
+
+
+def test_a_comma_for_a_dates_second_dot_and_a_degree_sign_after_its_label():
+    # Seed 78: the exam date and the decision's date stood unread.
+    exam = "Goethe-Institut Prüfungszentrum\nhat die Prüfung am 31.05,2021 mit folgendem Ergebnis bestanden:"
+    assert fields("sprachzertifikat", exam, {})["date"].value == "2021-05-31"
+    decision = "Stadt Bonn - Ausländerbehörde\nDatum:°26.10.2024 — @\nBescheid uber die Erteilung einer Beschaftigungserlaubnis"
+    assert fields("bescheid", decision, {})["date"].value == "2024-10-26"
+    assert fields("sprachzertifikat", "hat die Prüfung am 31,05,2021 bestanden", {})["date"].value is None   # no dot

@@ -135,6 +135,11 @@ def _prefix_alternatives(ch: str) -> set[str]:
     return alts
 
 
+def _upper_alternatives(ch: str) -> str:
+    """A character class of a prefix letter as OCR reads it, upper case only ("Abholung" is no "ABH")."""
+    return "[" + "".join(re.escape(a) for a in sorted(_prefix_alternatives(ch) - {ch.lower()})) + "]"
+
+
 def _tolerant_prefix(prefix: str) -> str:
     chars = ["[" + "".join(re.escape(a) for a in sorted(_prefix_alternatives(ch))) + "]" for ch in prefix]
     # OCR sometimes splits a short prefix with a space ("A BH").
@@ -276,10 +281,7 @@ def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = N
     pattern = pattern or CaseNumberPattern()
     valid = [h.span for h in find_case_numbers(text, pattern)]
     # Upper-case prefix only: "Abholung" or "abhängig" must not count.
-    prefixes = "|".join(
-        " ?".join("[" + "".join(re.escape(a) for a in sorted(_prefix_alternatives(ch) - {ch.lower()})) + "]" for ch in p)
-        for p in pattern.prefixes
-    )
+    prefixes = "|".join(" ?".join(_upper_alternatives(ch) for ch in p) for p in pattern.prefixes)
     token = r"[0-9OIlSBZ][0-9OIlSBZ\-–/.`'´~]*(?![A-Za-z])"
     tail = re.compile(rf"[ \t]?[-‐–—/._:]?[`'´~]?[ \t]?{token}(?:[ \t]{{1,2}}{token}){{0,3}}")
     found = []
@@ -301,13 +303,14 @@ def find_malformed_case_numbers(text: str, pattern: CaseNumberPattern | None = N
         if sum(c.isdigit() for c in value) >= needed or truncated:
             start = label.end() + lead
             found.append((value, (start, start + len(value))))
-    # A prefix that lost a letter ("BH-2019-04711") or has one read as another ("ARH.2013.64549"), with the
-    # usual digit structure after it.
+    # A prefix that lost a letter ("BH-2019-04711", "A8-2014-97563" with a look-alike for another) or has one
+    # read as another ("ARH.2013.64549"), with the usual digit structure after it.
     sep = r"[ \t]*[-–/. ][ \t]*"
     digits = rf"{sep}\d{{{pattern.year_digits}}}{sep}\d{{{pattern.shortest_serial},{pattern.serial_digits}}}(?!\d)"
     for prefix in pattern.prefixes:
+        letters = [_upper_alternatives(ch) for ch in prefix]
         for k in range(len(prefix)) if len(prefix) >= 3 else ():
-            for damaged in (prefix[:k] + prefix[k + 1:], prefix[:k] + r"[^\W\d_]" + prefix[k + 1:]):
+            for damaged in ("".join(letters[:k] + letters[k + 1:]), "".join(letters[:k] + [r"[^\W\d_]"] + letters[k + 1:])):
                 for m in re.finditer(rf"(?<![^\W_]){damaged}{digits}", text):
                     if not any(s <= m.start() < e for s, e in valid + [f[1] for f in found]):
                         found.append((m.group(), m.span()))

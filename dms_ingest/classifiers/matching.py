@@ -70,6 +70,8 @@ class _PeopleEvidence:
     mentions: list[PersonMention] = field(default_factory=list)
     valid_mrz: list[MrzResult] = field(default_factory=list)
     birth_dates: set[dt.date] = field(default_factory=set)
+    # each date's digits as printed, with the text just before it (where its person is named)
+    birth_printed: dict[dt.date, list[tuple[str, str]]] = field(default_factory=dict)
     unread_birth_dates: list[str] = field(default_factory=list)  # labelled, with digits that read as no date
     # a person named with the page's date of birth, and the other date that date was read as closer up
     disputed: list[tuple[CaseRecord, dt.date]] = field(default_factory=list)
@@ -120,7 +122,10 @@ def _collect_people(
         evidence.identified.setdefault(record.case_number, set()).add(how)
         evidence.records[record.case_number] = record
 
-    evidence.birth_dates = {h.date for h in find_birth_dates(text, today=today)}
+    for hit in find_birth_dates(text, today=today):
+        evidence.birth_dates.add(hit.date)
+        before = text[max(0, hit.span[0] - 120):hit.span[0]].rsplit("\n", 2)[-1]
+        evidence.birth_printed.setdefault(hit.date, []).append((re.sub(r"\D", "", hit.printed), before))
     evidence.unread_birth_dates = find_unread_birth_dates(text, today=today)
     read_otherwise = {first: again for first, again in rereads if first is not None}
 
@@ -242,12 +247,32 @@ def _contradictions(record: CaseRecord, people: _PeopleEvidence, threshold: floa
         )
     for mrz in people.valid_mrz:
         reasons.append(f"Pass-MRZ gehört zu {mrz.given_names} {mrz.surname}, nicht zu {_who(record)}.")
-    foreign_births = sorted(people.birth_dates - {record.date_of_birth})
+    foreign_births = [d for d in sorted(people.birth_dates - {record.date_of_birth})
+                      if not _owner_birth_lost_a_digit(d, record, people)]
     if not reasons and foreign_births and record.date_of_birth not in people.birth_dates:
         # Someone's birthday is on the page, and it is not the case owner's.
         shown = ", ".join(f"{d:%d.%m.%Y}" for d in foreign_births[:3])
         reasons.append(f"Geburtsdatum im Dokument ({shown}) passt nicht zu {_who(record)}.")
     return reasons, [o.case_number for o in others]
+
+
+def _owner_birth_lost_a_digit(date: dt.date, record: CaseRecord, people: _PeopleEvidence) -> bool:
+    """The owner's birth date with one digit OCR lost ("13.2.1979" for 13.12.1979, seed 78's
+    certificate), each time written right after the owner's name spelled exactly (the registry's
+    letters as OCR reads them count: "Michat" for Michał): no one else's birthday, so no objection to
+    the owner's case (it identifies no one either). A relative of the same name born on the date as
+    read (a father) would have it printed in full."""
+    if record.date_of_birth is None:
+        return False
+    full = f"{record.date_of_birth:%d%m%Y}"
+    lost = {full[:i] + full[i + 1:] for i in range(len(full))}
+    printed = people.birth_printed.get(date, [])
+
+    def named(before: str) -> bool:
+        match = TextNames(before).find(record.surname, record.given_names)
+        return match is not None and match.score == 100.0
+
+    return bool(printed) and all(digits in lost and named(before) for digits, before in printed)
 
 
 def _named_registry_people(names: TextNames, registry: CaseRegistry, threshold: float) -> list[CaseRecord]:

@@ -273,6 +273,7 @@ class BirthDateHit:
     date: dt.date
     span: tuple[int, int]
     label: str
+    printed: str = ""          # the date as the text writes it
 
 
 def _digits(value: str) -> str:
@@ -309,8 +310,8 @@ def _fuzzy_label(before: str) -> str | None:
     for n in (1, 2, 3):
         if len(words) < n:
             break
-        if any(len(w) < 2 for w in words[-n:]):
-            break  # a speck read as a letter ("g Datum:") is no label
+        if len(words[-n]) < 2:
+            continue  # a speck read as a letter ("g Datum:") begins no label; a label split ("Geb.-Datu m:") ends one
         candidate = "".join(words[-n:]).casefold()
         if len(candidate) >= 6 and max(fuzz.ratio(candidate, w) for w in _LABEL_WORDS) >= 80:
             # "Datum:" alone is a letter's date: whatever stands before it must look like "Geb"/"Geburts".
@@ -339,26 +340,44 @@ def find_birth_dates(text: str, *, today: dt.date | None = None) -> list[BirthDa
         # Matched on the text from the label's end: a day run into the label ("geb. am07 OKT 1952") is no
         # number inside a word.
         m = _DATE.match(text[start:start + 80])
-        if m is None:
-            continue
-        value = _date_from_match(m, today)
+        value = _date_from_match(m, today) if m is not None else None
         if value is not None:
-            hits.append(BirthDateHit(value, (start + m.start(), start + m.end()), label.group().strip()))
-    taken = {h.span[0] for h in hits}
+            hits.append(BirthDateHit(value, (start + m.start(), start + m.end()), label.group().strip(), m.group()))
+        # A '*' may be a speck ("Datum:*1 1.03.2025"): only a written label takes a date OCR split.
+        elif label.group().strip() != "*" and (split := _date_split_by_a_space(text[start:start + 80], today)):
+            value, length = split
+            hits.append(BirthDateHit(value, (start, start + length), label.group().strip(), text[start:start + length]))
+    taken = [h.span for h in hits]
     for m in _DATE.finditer(text):
-        if m.start() in taken:
+        if any(s <= m.start() < e for s, e in taken):
             continue
         before = text[max(0, m.start() - 40):m.start()]
         label_end = before.rstrip(" \t\n:.,-/*")
-        # The label stands on the date's line or the line above.
-        if before[len(label_end):].count("\n") > 1:
+        # The label stands on the date's line or the line above; digits before the date make it part of
+        # a longer number ("21.1 1.1989" is not "1 1.1989").
+        if before[len(label_end):].count("\n") > 1 or label_end[-1:].isdigit():
             continue
         label = _fuzzy_label(label_end)
         value = _date_from_match(m, today) if label else None
         if value is not None:
-            hits.append(BirthDateHit(value, (m.start(), m.end()), label))
+            hits.append(BirthDateHit(value, (m.start(), m.end()), label, m.group()))
     hits.sort(key=lambda h: h.span)
     return hits
+
+
+def _date_split_by_a_space(chunk: str, today: dt.date) -> tuple[dt.date, int] | None:
+    """A date right after its label that reads as one only without a space OCR put between two of its
+    digits ("geboren am 21.1 1.1989", seed 78's certificate: otherwise "1 1.1989" was taken for the
+    1st of January): the date and how many characters of *chunk* it takes. Every digit is as read."""
+    head = re.match(r"[0-9OoIl][0-9OoIl. ]{5,12}", chunk)
+    if head is None or head.group().count(" ") != 1:
+        return None
+    joined = re.sub(r"(?<=[0-9OoIl]) (?=[0-9OoIl])", "", head.group())
+    m = _DATE.match(joined)
+    if m is None or m.group("y") is None or len(m.group("y")) != 4 or " " in joined[:m.end()]:
+        return None
+    value = _date_from_match(m, today)
+    return (value, m.end() + 1) if value is not None else None
 
 
 # What a birth-date label must be followed by to count as a date that could not be read: a year's digits.

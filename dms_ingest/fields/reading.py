@@ -88,8 +88,8 @@ def tolerant(pattern: str) -> str:
 
 
 # Between a label and its date: OCR reads the colon as ';' at times ("Datum; 23.03.2024", seed 57), a
-# speck as a quote glued to the date ("vom'09.09.2019").
-DATE_GAP = r"[\s:;.‘’'‚`´\"„“]{0,6}"
+# speck as a quote or degree sign glued to the date ("vom'09.09.2019", "Datum:°26.10.2024", seed 78).
+DATE_GAP = r"[\s:;.‘’'‚`´\"„“°]{0,6}"
 
 
 def labelled(pages: list[PageText], name: str, label: str, value: str, parse: Callable[[str], str | None],

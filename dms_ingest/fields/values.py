@@ -28,11 +28,11 @@ _D = r"[0-9OoIl|]"
 _GLUED = r"(?<=[^\W\d_]\.)"
 _START = rf"(?:(?<![\w.])|{_GLUED})"
 DATE = re.compile(
-    # OCR reads a date's dot as ':' at times ("15.12:2020"), the first as ',' ("01,01.2019"), a dot with a
-    # speck as a degree sign ("03°11.2026"); one of the two separators must be a dot.
+    # OCR reads a date's dot as ':' at times ("15.12:2020"), as ',' ("01,01.2019", "31.05,2021", seed 78),
+    # a dot with a speck as a degree sign ("03°11.2026"); one of the two separators must be a dot.
     # OCR may split a day's two digits ("1 1.03.2020", both sure): taken whole only where the month has two
     # digits, as a day written with one would not stand beside it.
-    rf"{_START}(?P<d>[0-3OoIl]?{_D}|[1-3]\s\d(?=\s?[.:,°]\s?\d{{2}}\s?[.:°]))\s?(?P<s1>[.:,°])\s?(?P<m>[01OoIl]?{_D})\s?(?P<s2>[.:°])\s?(?P<y>(?:19|20){_D}{{2}})"
+    rf"{_START}(?P<d>[0-3OoIl]?{_D}|[1-3]\s\d(?=\s?[.:,°]\s?\d{{2}}\s?[.:°]))\s?(?P<s1>[.:,°])\s?(?P<m>[01OoIl]?{_D})\s?(?P<s2>[.:,°])\s?(?P<y>(?:19|20){_D}{{2}})"
     rf"(?![\d])"
     rf"|{_START}(?P<td>[0-3]?\d)\.\s*(?P<mon>{MONTH_NAME})\.?\s+(?P<ty>(?:19|20)\d{{2}})(?!\d)"
     rf"|(?<!\d)(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?!\d)",
@@ -63,7 +63,7 @@ ADDRESS = re.compile(
 
 
 # A date with two digits of day and month and four of year, with the separators OCR makes of its dots.
-_FULL_DATE = re.compile(r"(?<!\d)\d{2}\s?[.:,°]\s?\d{2}\s?[.:°]\s?(?:19|20)\d{2}(?!\d)")
+_FULL_DATE = re.compile(r"(?<!\d)\d{2}\s?[.:,°]\s?\d{2}\s?[.:,°]\s?(?:19|20)\d{2}(?!\d)")
 
 
 def full_dates_only(text: str) -> bool:

@@ -22,6 +22,11 @@ from ..storage import IntegrityError, ObjectStore, StoreError
 from ..storage.fixity import ExpectedObject
 from .record import ArchiveRecord, record_sha256
 
+def archived_detail(doc: DocumentRow) -> dict:
+    """The "archived" audit event's detail: where the document came from and its archive's hash."""
+    return {"source": doc.source, "archive_sha256": doc.archive_sha256}
+
+
 def rows_from_record(record: ArchiveRecord, *, metadata_key: str = "", metadata_sha256: str | None = None,
                      previous_keys: list[str] = ()) -> tuple[DocumentRow, list[PageRow]]:
     """The index rows of a document, from its archive record (the index holds nothing else)."""
@@ -95,7 +100,7 @@ def _store_and_index(record: ArchiveRecord, original_path, archive_path, store: 
     for key in (original_key, archive_key, meta_key):
         store.seal(key)
     doc, pages = rows_from_record(record, metadata_key=meta_key, metadata_sha256=meta_sha)
-    catalog.add_document(doc, pages, actor=actor, detail={"source": record.source, "archive_sha256": doc.archive_sha256})
+    catalog.add_document(doc, pages, actor=actor, detail=archived_detail(doc))
     save_fields(catalog, doc_id, record.doc_type, record.fields)
     catalog.end_write(doc_id)
     return doc
