@@ -43,7 +43,7 @@ def padding_words(catalog: Catalog, rare: bool, wanted: int, rng: random.Random)
             return words[:wanted]
         chosen = []
         for word in words:
-            plan = conn.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM page_search WHERE tsv @@ CAST(:q AS tsquery)"),
+            plan = conn.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM pages WHERE tsv @@ CAST(:q AS tsquery)"),
                                 {"q": f"'{word}'"}).scalar()
             plan = json.loads(plan) if isinstance(plan, str) else plan
             if plan[0]["Plan"]["Plan Rows"] <= RARE_PAGES:

@@ -117,7 +117,7 @@ def trigram(pages: list[str]) -> None:
             conn.exec_driver_sql("VACUUM ANALYZE")
             text_bytes = conn.exec_driver_sql("SELECT sum(octet_length(text)) FROM page_texts").scalar()
             trgm = conn.exec_driver_sql("SELECT pg_relation_size('pages_trgm')").scalar()
-            gin = conn.exec_driver_sql("SELECT pg_relation_size('page_search_tsv')").scalar()
+            gin = conn.exec_driver_sql("SELECT pg_relation_size('pages_tsv')").scalar()
             print(f"\nPostgreSQL, {len(pages)} pages: trigram GIN {trgm / text_bytes:.2f} × the text, "
                   f"the product's tsvector GIN {gin / text_bytes:.2f} × the text")
             for part in ("erlaubnis", "vertrag", "bescheinigung", "urkunde"):

@@ -127,7 +127,7 @@ def run(backend: str, args) -> dict:
 
 
 def compare_rum(catalog: Catalog, pages: int) -> dict:
-    """GIN and RUM over copies of page_search: bulk build, size, per-page insert cost, ranked top 20."""
+    """GIN and RUM over copies of the page vectors (pages.tsv): bulk build, size, per-page insert cost, ranked top 20."""
     out: dict = {}
     with catalog.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         if not conn.exec_driver_sql("SELECT count(*) FROM pg_available_extensions WHERE name = 'rum'").scalar():
@@ -138,7 +138,7 @@ def compare_rum(catalog: Catalog, pages: int) -> dict:
         for name, method in indexes.items():
             table = f"eval_{name}"
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
-            conn.exec_driver_sql(f"CREATE TABLE {table} AS SELECT page_id, tsv FROM page_search")
+            conn.exec_driver_sql(f"CREATE TABLE {table} AS SELECT id AS page_id, tsv FROM pages WHERE tsv IS NOT NULL")
             cpu = backend_cpu(conn)
             conn.exec_driver_sql(f"CREATE INDEX {table}_tsv ON {table} {method}")
             build = backend_cpu(conn) - cpu
@@ -148,8 +148,8 @@ def compare_rum(catalog: Catalog, pages: int) -> dict:
             sample = max(1000, pages // 10)
             cpu = backend_cpu(conn)
             for start in range(0, sample, 50):
-                conn.exec_driver_sql(f"INSERT INTO {table} SELECT page_id + 1000000000, tsv FROM page_search "
-                                     f"ORDER BY page_id OFFSET {start} LIMIT 50")
+                conn.exec_driver_sql(f"INSERT INTO {table} SELECT id + 1000000000, tsv FROM pages "
+                                     f"WHERE tsv IS NOT NULL ORDER BY id OFFSET {start} LIMIT 50")
             conn.exec_driver_sql(f"VACUUM ANALYZE {table}")      # GIN merges its pending list here: counted
             insert = (backend_cpu(conn) - cpu) / sample
             rank = ("ORDER BY ts_rank('{1, 0, 0, 0.1}', tsv, q, 1) DESC" if name == "gin" else "ORDER BY tsv <=> q")

@@ -57,6 +57,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dms_datagen import training_corpus as corpus  # noqa: E402
+from sqlalchemy import Column, MetaData, Table  # noqa: E402
+from sqlalchemy.dialects.postgresql import TSVECTOR  # noqa: E402
+
 from dms_ingest.index.catalog import Catalog  # noqa: E402
 from dms_ingest.index.models import AuditEvent, CaseRow, DocumentRow, PageRow  # noqa: E402
 from dms_ingest.index.object_keys import stored_row  # noqa: E402
@@ -66,6 +69,9 @@ from dms_ingest.storage.keys import key_for  # noqa: E402
 from search_queries import CLASSES, query_classes  # noqa: E402
 
 PAGES_PER_CASE = 33
+# PostgreSQL's pages table as the index has it: the model's columns and the page vector (fulltext.py).
+PAGES_WITH_VECTORS = Table("pages", MetaData(), *(Column(c.name, c.type, primary_key=c.primary_key, autoincrement=c.autoincrement)
+                                                  for c in PageRow.__table__.columns), Column("tsv", TSVECTOR))
 CASE_NUMBER = re.compile(r"ABH-\d{4}-\d{5}")
 SYLLABLES = ["ka", "ra", "mi", "to", "sel", "dur", "han", "bek", "lo", "vic", "nes", "ta", "gu", "zel", "ori", "pa",
              "ven", "shi", "mur", "al", "de", "kov", "in", "yil", "sch", "ber", "wa", "no", "ly", "ek"]
@@ -177,11 +183,18 @@ class Archive:
                                                           "action": "archived", "detail": json.dumps(archived_detail(doc))}
                                                          for doc, _ in batch])
             rows = [page for _, doc_pages in batch for page in doc_pages]
-            ids = conn.execute(pages.insert().returning(pages.c.id, sort_by_parameter_order=True),
-                               [page.model_dump(exclude={"id"}) for page in rows]).scalars().all()
             by_id = {doc.id: doc for doc, _ in batch}
-            entries = [catalog._entry(conn, by_id[page.document_id], page_id, page.text) for page, page_id in zip(rows, ids)]
-            catalog.fulltext.insert(conn, entries)
+            entries = [catalog._entry(conn, by_id[page.document_id], 0, page.text) for page in rows]
+            values = [page.model_dump(exclude={"id"}) for page in rows]
+            if not catalog.is_sqlite:           # PostgreSQL: the vector in the page row, as add_document writes it
+                pages = PAGES_WITH_VECTORS
+                for value, entry in zip(values, entries):
+                    value["tsv"] = catalog.fulltext.tsvector(entry)
+            ids = conn.execute(pages.insert().returning(pages.c.id, sort_by_parameter_order=True), values).scalars().all()
+            for entry, page_id in zip(entries, ids):
+                entry.page_id = page_id
+            if catalog.is_sqlite:
+                catalog.fulltext.insert(conn, entries)
             catalog._remember_words(conn, entries)
         self.seconds += time.perf_counter() - started
 

@@ -150,7 +150,9 @@ def copy_vectors(catalog: Catalog, source: dict, times: int) -> int:
                     "updated_at": "d.updated_at + make_interval(days => :k * :shift)"}
         page_columns = [r[0] for r in conn.execute(text(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'pages' ORDER BY ordinal_position"))]
-        page_values = {"id": "p.id + :k * :max_page", "document_id": new_id % "p.document_id"}
+        # A copy's page vector: the source's with the copy's case, team and day tokens.
+        page_values = {"id": "p.id + :k * :max_page", "document_id": new_id % "p.document_id",
+                       "tsv": "ts_delete(p.tsv, dm.old_toks || m.old_toks) || array_to_tsvector(dm.new_toks || m.new_toks)"}
         for k in range(1, times):
             params = {"k": k, "shift": shift_days, "max_page": max_page}
             conn.execute(text(
@@ -162,15 +164,10 @@ def copy_vectors(catalog: Catalog, source: dict, times: int) -> int:
             conn.execute(text(
                 f"INSERT INTO pages ({', '.join(page_columns)}) SELECT "
                 + ", ".join(page_values.get(c, f"p.{c}") for c in page_columns)
-                + " FROM pages p WHERE p.id <= :max_page ORDER BY p.id"), params)
-            conn.execute(text(
-                "INSERT INTO page_search (page_id, tsv) "
-                "SELECT s.page_id + :k * :max_page, "
-                "ts_delete(s.tsv, dm.old_toks || m.old_toks) || array_to_tsvector(dm.new_toks || m.new_toks) "
-                "FROM page_search s JOIN pages p ON p.id = s.page_id JOIN documents d ON d.id = p.document_id "
-                "JOIN case_map m ON m.k = :k AND m.old_case = d.case_number "
-                "JOIN day_map dm ON dm.k = :k AND dm.old_day = d.created_at::date "
-                "WHERE s.page_id <= :max_page ORDER BY s.page_id"), params)
+                + " FROM pages p JOIN documents d ON d.id = p.document_id "
+                  "JOIN case_map m ON m.k = :k AND m.old_case = d.case_number "
+                  "JOIN day_map dm ON dm.k = :k AND dm.old_day = d.created_at::date "
+                  "WHERE p.id <= :max_page ORDER BY p.id"), params)
             # The documents' audit events ("archived"), so that the copy's bytes per page count them too
             conn.execute(text(
                 "INSERT INTO audit_events (document_id, at, actor, action, detail) SELECT "
@@ -181,7 +178,7 @@ def copy_vectors(catalog: Catalog, source: dict, times: int) -> int:
         conn.execute(text("SELECT setval(pg_get_serial_sequence('pages', 'id'), (SELECT max(id) FROM pages))"))
         catalog.fulltext.create_index(conn)
     with catalog.engine.connect() as conn:
-        indexed = conn.execute(text("SELECT count(*) FROM page_search")).scalar()
+        indexed = conn.execute(text("SELECT count(tsv) FROM pages")).scalar()
     if indexed != source["pages"] * times:
         raise SystemExit(f"copy incomplete: {indexed:,} pages indexed of {source['pages'] * times:,}")
     print(f"  {source['pages'] * times:,} pages in {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -16,7 +16,7 @@ LETTER = "Antrag auf Verlängerung der Aufenthaltserlaubnis, Aktenzeichen ABH-20
 def index_file(catalog) -> int:
     """The GIN index's file: a rebuild gives it a new one."""
     with catalog.engine.connect() as conn:
-        return conn.execute(text("SELECT pg_relation_filenode('page_search_tsv')")).scalar()
+        return conn.execute(text("SELECT pg_relation_filenode('pages_tsv')")).scalar()
 
 
 def built_note(catalog) -> dict:
@@ -72,12 +72,12 @@ def test_an_interrupted_rebuild_leaves_nothing_behind(make_catalog):
         return
     add(catalog, "d1", LETTER)
     with catalog.engine.begin() as conn:       # what a cancelled REINDEX CONCURRENTLY leaves: an invalid copy
-        conn.execute(text("CREATE INDEX page_search_tsv_ccnew ON page_search USING gin (tsv)"))
-        conn.execute(text("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'page_search_tsv_ccnew'::regclass"))
+        conn.execute(text("CREATE INDEX pages_tsv_ccnew ON pages USING gin (tsv)"))
+        conn.execute(text("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'pages_tsv_ccnew'::regclass"))
     assert catalog.compact_search_index(force=True)["status"] == "done"
     with catalog.engine.connect() as conn:
-        indexes = {r[0] for r in conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'page_search'"))}
-    assert indexes == {"page_search_pkey", "page_search_tsv"}
+        indexes = {r[0] for r in conn.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'pages'"))}
+    assert indexes == {"pages_pkey", "ix_pages_document_id", "pages_tsv"}
     assert found(catalog, "Aufenthaltserlaubnis") == {"d1"}
 
 

@@ -52,7 +52,7 @@ def test_postgresql_vectors_hold_no_parts_and_the_vocabulary_is_rebuilt(make_cat
         return                                  # FTS5's layout keeps its parts column
     _archive(catalog)
     with catalog.engine.connect() as conn:
-        vector = conn.execute(text("SELECT tsv::text FROM page_search ORDER BY page_id LIMIT 1")).scalar()
+        vector = conn.execute(text("SELECT tsv::text FROM pages ORDER BY id LIMIT 1")).scalar()
         pairs = set(conn.execute(text("SELECT part, word FROM search_parts")).all())
     assert "'mietvertrag'" in vector.split() and "'vertrag'" not in vector.split()
     assert {("vertrag", "mietvertrag"), ("vertrag", "arbeitsvertrag"), ("erlaubnis", "aufenthaltserlaubnis")} <= pairs

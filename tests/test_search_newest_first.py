@@ -18,7 +18,7 @@ from .test_search import add, make_catalog  # noqa: F401  (the fixture, per back
 def page_ids(catalog, query: str, limit: int, **kwargs) -> list[int]:
     with catalog.engine.begin() as conn:
         if not catalog.is_sqlite:               # the planner's statistics, as autovacuum keeps them
-            conn.exec_driver_sql("ANALYZE page_search")
+            conn.exec_driver_sql("ANALYZE pages")
         return [row[0] for row in catalog.fulltext.match(conn, parse(query), [], limit, **kwargs)]
 
 

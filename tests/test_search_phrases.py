@@ -111,8 +111,8 @@ def test_an_index_of_the_earlier_layout_is_rebuilt(make_catalog):
     reopened = make_catalog()
     with reopened.engine.begin() as conn:
         version = conn.execute(text("SELECT value FROM search_state WHERE name = 'analyser'")).scalar()
-        vector = None if reopened.is_sqlite else conn.execute(text("SELECT tsv::text FROM page_search")).scalar()
-    assert version == str(ANALYSER_VERSION) + ("" if reopened.is_sqlite else "vc")
+        vector = None if reopened.is_sqlite else conn.execute(text("SELECT tsv::text FROM pages")).scalar()
+    assert version == str(ANALYSER_VERSION) + ("" if reopened.is_sqlite else "vcp")
     assert vector is None or ("'antrag'" in vector.split() and ":1" not in vector)
     assert ids(reopened.search('"Antrag auf"')) == {"phrase"}
 

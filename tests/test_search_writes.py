@@ -91,7 +91,7 @@ def _stored_vectors(catalog) -> dict | None:
     if catalog.is_sqlite:
         return None
     with catalog.engine.connect() as conn:
-        return dict(conn.execute(text(f"SELECT page_id, tsv::text FROM {catalog.fulltext.table}")).all())
+        return dict(conn.execute(text("SELECT id, tsv::text FROM pages WHERE tsv IS NOT NULL")).all())
 
 
 def test_long_documents_and_repeated_page_counts_are_written_alike(make_catalog):

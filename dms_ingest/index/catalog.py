@@ -106,7 +106,9 @@ class Catalog:
             _set_state(conn, "analyser", self.index_version)
             return False
         if pages > self.rebuild_on_open_limit:
+            self.fulltext.create(conn, index=False)     # new pages can be written; `dms reindex` indexes all
             self.outdated = True
+            log.warning("the search index was built by an older version: run `dms reindex`")
             return False
         self._start_reindex(conn)
         return True
@@ -167,8 +169,7 @@ class Catalog:
             if vectors is not None and scope:
                 vectors = [f"{v} {' '.join(scope)}" for v in vectors]
             # PostgreSQL: all rows in one statement (one round trip), unless page numbers repeat.
-            ids = None if vectors is None else insert_document_postgres(conn, record, pages, audit,
-                                                                         self.fulltext.table, vectors)
+            ids = None if vectors is None else insert_document_postgres(conn, record, pages, audit, vectors)
             written = ids is not None
             if not written:
                 insert_records(conn, DocumentRow.__table__, [record])
@@ -358,14 +359,16 @@ class Catalog:
                 _set_state(conn, "reindex_cursor", str(cursor))
             indexed += len(rows)
             done += len(rows)
+            self.fulltext.reclaim(self.engine)      # the next batch reuses this one's old rows (fulltext.reclaim)
             if progress:
                 progress(done, total)
         with self._lock, self.engine.begin() as conn:
             if not self.is_sqlite:
                 self.fulltext.create_index(conn)
-                compaction.note_built(conn, self.fulltext.table)     # built at once: compact (compaction.py)
+                compaction.note_built(conn, self.fulltext)     # built at once: compact (compaction.py)
             conn.execute(text(f"DELETE FROM search_state WHERE name IN {_REBUILD_STATE}"))
             _set_state(conn, "analyser", self.index_version)
+        self.fulltext.reclaim(self.engine, finished=True)
         self.outdated = False
         return indexed
 

@@ -26,10 +26,10 @@ MIN_NEW_PAGES = 10_000  # and at least this many: a small index is not worth a r
 _STATE = "gin_built"
 
 
-def note_built(conn: Connection, table: str) -> dict:
+def note_built(conn: Connection, fulltext) -> dict:
     """Remember the index's pages and bytes as just built (in the caller's transaction)."""
-    pages, size = conn.execute(text(f"SELECT (SELECT count(*) FROM {table}), pg_relation_size(:index)"),
-                               {"index": f"{table}_tsv"}).one()
+    pages, size = conn.execute(text(f"SELECT (SELECT count(*) FROM {fulltext.table}), pg_relation_size(:index)"),
+                               {"index": fulltext.index}).one()
     built = {"pages": int(pages), "bytes": int(size)}
     conn.execute(text("INSERT INTO search_state (name, value) VALUES (:n, :v) "
                       "ON CONFLICT (name) DO UPDATE SET value = excluded.value"), {"n": _STATE, "v": json.dumps(built)})
@@ -46,8 +46,7 @@ def compact_search_index(catalog, *, growth: float = GROWTH, min_new_pages: int 
     """Rebuild the GIN index if it has grown enough since its last build (or *force*); what was done."""
     if catalog.is_sqlite:
         return {"status": "skipped", "reason": "SQLite: FTS5 merges its segments as it goes"}
-    table = catalog.fulltext.table
-    index = f"{table}_tsv"
+    table, index = catalog.fulltext.table, catalog.fulltext.index
     with catalog.engine.connect() as conn:
         if conn.execute(text("SELECT count(*) FROM search_state WHERE name = 'reindex_upto'")).scalar():
             return {"status": "skipped", "reason": "a search index rebuild (`dms reindex`) is running"}
@@ -69,5 +68,5 @@ def compact_search_index(catalog, *, growth: float = GROWTH, min_new_pages: int 
             conn.execute(text(f'DROP INDEX CONCURRENTLY IF EXISTS "{leftover}"'))
         conn.execute(text(f"REINDEX INDEX CONCURRENTLY {index}"))
     with catalog.engine.begin() as conn:
-        built = note_built(conn, table)
+        built = note_built(conn, catalog.fulltext)
     return {"status": "done", **figures, "bytes_after": built["bytes"], "seconds": round(time.monotonic() - started, 1)}

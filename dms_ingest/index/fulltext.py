@@ -64,7 +64,7 @@ class SqliteFullText:
     version = ""                # search_state's analyser version gets no suffix
     rank_limit = 1000           # candidate pages per search (see search.py); cost grows with it
 
-    def create(self, conn: Connection) -> None:
+    def create(self, conn: Connection, index: bool = True) -> None:
         conn.execute(text(
             f"CREATE VIRTUAL TABLE IF NOT EXISTS {self.table} USING fts5(words, parts, meta, content='', "
             "tokenize = 'unicode61 remove_diacritics 0')"))
@@ -92,6 +92,9 @@ class SqliteFullText:
 
     def clear(self, conn: Connection) -> None:
         conn.execute(text(f"INSERT INTO {self.table} ({self.table}) VALUES ('delete-all')"))
+
+    def reclaim(self, engine, finished: bool = False) -> None:
+        pass                    # FTS5 rewrites no page rows
 
     keeps_compounds = False     # FTS5 indexes the parts in a column of their own: no part vocabulary
 
@@ -182,9 +185,12 @@ class Matches(list):
 
 
 class PostgresFullText:
-    """One tsvector per page in page_search (GIN). The page's words without positions (stripped):
-    positions were a sixth of the index per page and only phrases need them, which are checked
-    against the stored text instead (phrases.py). Filter and strong-word tokens are stripped too.
+    """One tsvector per page, in the page's own row (pages.tsv, GIN pages_tsv). The page's words
+    without positions (stripped): positions were a sixth of the index per page and only phrases
+    need them, which are checked against the stored text instead (phrases.py). Filter and
+    strong-word tokens are stripped too. In the page row rather than a table of its own
+    (page_search before): no second tuple header, key and primary key per page (~55 bytes) and one
+    insert per page fewer. A page not (yet) indexed has no vector (NULL: matches nothing).
 
     Compound parts are not in the page vectors (they were ~190 of ~1,470 bytes per page): the
     vocabulary search_parts (part → compound word, kept beside search_words) turns a word of the
@@ -196,35 +202,49 @@ class PostgresFullText:
     back through the strong-word tokens, which the rank query asks for beside each word (a page
     where the word weighs strongly scores more)."""
 
-    table = "page_search"
-    # search_state's analyser version gets this suffix: "3vc" (words stripped, compounds found by
-    # the part vocabulary; "3v" held part lexemes in the vectors).
-    version = "vc"
+    table = "pages"
+    index = "pages_tsv"
+    legacy_table = "page_search"    # where the vectors were before (version "vc"): dropped by a rebuild
+    # search_state's analyser version gets this suffix: "3vcp" (words stripped, compounds found by
+    # the part vocabulary, vectors in the page rows; "3vc" kept them in page_search, "3v" held part
+    # lexemes in the vectors). An index of another suffix is rebuilt (catalog.py).
+    version = "vcp"
 
     rank_limit = 1000           # ranking reads each candidate's tsvector from the heap
 
-    def create(self, conn: Connection) -> None:
-        exists = conn.execute(text("SELECT to_regclass(:t)"), {"t": self.table}).scalar()
-        conn.execute(text(f"CREATE TABLE IF NOT EXISTS {self.table} (page_id bigint PRIMARY KEY, tsv tsvector NOT NULL)"))
+    def create(self, conn: Connection, index: bool = True) -> None:
+        """The vector column (and with *index* its GIN index). Every variable-length column of the
+        page row is kept in the row (storage MAIN) rather than in TOAST: ranking reads vectors,
+        phrase checks texts, every search the document id. A row over ~2 kB (a fifth of generated
+        pages) then has its vector compressed in place; with EXTENDED, PostgreSQL would first have
+        moved the text out, and any value over ~24 bytes, the 24-character document id included."""
+        exists = conn.execute(text("SELECT count(*) FROM pg_attribute WHERE attrelid = 'pages'::regclass "
+                                   "AND attname = 'tsv' AND NOT attisdropped")).scalar()
         if not exists:
-            # Keep vectors in the row (compressed if long) rather than in TOAST: ranking reads them.
-            conn.execute(text(f"ALTER TABLE {self.table} ALTER COLUMN tsv SET STORAGE MAIN"))
+            conn.execute(text("ALTER TABLE pages ADD COLUMN tsv tsvector"))
+            columns = conn.execute(text("SELECT attname FROM pg_attribute WHERE attrelid = 'pages'::regclass "
+                                        "AND attnum > 0 AND NOT attisdropped AND attstorage = 'x'")).scalars().all()
+            conn.execute(text("ALTER TABLE pages " + ", ".join(f'ALTER COLUMN "{c}" SET STORAGE MAIN' for c in columns)))
             if conn.execute(text("SELECT count(*) FROM pg_settings WHERE name = 'default_toast_compression' "
                                  "AND 'lz4' = ANY(enumvals)")).scalar():
-                conn.execute(text(f"ALTER TABLE {self.table} ALTER COLUMN tsv SET COMPRESSION lz4"))
-        self.create_index(conn)
+                conn.execute(text("ALTER TABLE pages ALTER COLUMN tsv SET COMPRESSION lz4"))
+        if index:
+            self.create_index(conn)
 
     def create_index(self, conn: Connection) -> None:
-        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {self.table}_tsv ON {self.table} USING gin (tsv)"))
+        conn.execute(text(f"CREATE INDEX IF NOT EXISTS {self.index} ON pages USING gin (tsv)"))
 
     def drop_index(self, conn: Connection) -> None:
-        conn.execute(text(f"DROP INDEX IF EXISTS {self.table}_tsv"))
+        conn.execute(text(f"DROP INDEX IF EXISTS {self.index}"))
 
     def drop(self, conn: Connection) -> None:
-        conn.execute(text(f"DROP TABLE IF EXISTS {self.table}"))
+        """Forget every vector: the column goes (at once, whatever the table's size; the rows drop
+        the old values when next written, as `dms reindex` does to each), and the older layout's table."""
+        conn.execute(text(f"DROP TABLE IF EXISTS {self.legacy_table}"))
+        conn.execute(text("ALTER TABLE pages DROP COLUMN IF EXISTS tsv"))
 
     def has_current_layout(self, conn: Connection) -> bool:
-        return True
+        return conn.execute(text("SELECT to_regclass(:t)"), {"t": self.legacy_table}).scalar() is None
 
     @staticmethod
     def tsvector(entry: IndexEntry) -> str:
@@ -232,16 +252,43 @@ class PostgresFullText:
         return " ".join([*dict.fromkeys(entry.terms.words), *entry.tokens, *(strong_token(w) for w in entry.terms.strong)])
 
     def insert(self, conn: Connection, entries: list[IndexEntry]) -> None:
-        insert_rows(conn, self.table, ("page_id", "tsv"), [(e.page_id, self.tsvector(e)) for e in entries],
-                    "ON CONFLICT (page_id) DO UPDATE SET tsv = excluded.tsv")
+        """Set the vectors of existing page rows."""
+        if not entries:
+            return
+        from psycopg2.extras import execute_values
+
+        cursor = conn.connection.cursor()
+        try:
+            execute_values(cursor, "UPDATE pages SET tsv = CAST(v.tsv AS tsvector) FROM (VALUES %s) AS v (id, tsv) "
+                                   "WHERE pages.id = v.id", [(e.page_id, self.tsvector(e)) for e in entries],
+                           page_size=1000)
+        finally:
+            cursor.close()
 
     def delete(self, conn: Connection, entries: list[IndexEntry]) -> None:
         if entries:
-            conn.execute(text(f"DELETE FROM {self.table} WHERE page_id = ANY(:ids)"),
+            conn.execute(text("UPDATE pages SET tsv = NULL WHERE id = ANY(:ids) AND tsv IS NOT NULL"),
                          {"ids": [e.page_id for e in entries]})
 
     def clear(self, conn: Connection) -> None:
-        conn.execute(text(f"TRUNCATE {self.table}"))
+        conn.execute(text("UPDATE pages SET tsv = NULL WHERE tsv IS NOT NULL"))
+
+    @staticmethod
+    def reclaim(engine, finished: bool = False) -> None:
+        """VACUUM the page rows, after each batch of `dms reindex`: each vector written rewrites its
+        page row, and the old versions' space is only reused once VACUUM has freed it (a whole
+        rewrite without it left the table twice its size: 5.29 × the text instead of 3.3 at 30k);
+        so the table grows by about one batch. Cheap at any size: VACUUM reads only the pages
+        written since, and skips the indexes while under 2 % of the table's pages hold dead rows.
+        *finished*: also rebuild the table's b-trees (online), which every rewritten row had given
+        a second entry (their size doubled)."""
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM pages"))
+            if finished:
+                for (index,) in conn.execute(text(
+                        "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid "
+                        "JOIN pg_am a ON a.oid = c.relam WHERE i.indrelid = 'pages'::regclass AND a.amname = 'btree'")).all():
+                    conn.execute(text(f'REINDEX INDEX CONCURRENTLY "{index}"'))
 
     keeps_compounds = True      # search_parts: part → compound words
 
@@ -334,22 +381,22 @@ class PostgresFullText:
             rank = f"ts_rank({_WEIGHTS}, tsv, CAST(:r AS tsquery), 1)"
             if params["rc"]:
                 rank += f" + {PART_WEIGHT} * ts_rank({_WEIGHTS}, tsv, CAST(:rc AS tsquery), 1)"
-        select = f"SELECT page_id, {rank} FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"
+        select = f"SELECT id, {rank} FROM pages WHERE tsv @@ CAST(:q AS tsquery)"
         params["floor"] = floor = self._scan_floor(conn, query, params["q"], limit, filters)
         found = _Found(conn, limit, _phrase_check(conn, query) if check_text else None)
         if floor is not None:
             conn.execute(text("SET LOCAL enable_bitmapscan = off"))
-            newest = select + " AND page_id > :floor ORDER BY page_id DESC LIMIT :n"
+            newest = select + " AND id > :floor ORDER BY id DESC LIMIT :n"
             while found.wanted():
                 asked = found.more()
                 batch = fetch_rows(conn, newest, {**params, "n": asked})
                 if not found.add(batch, complete=len(batch) < asked):
                     break
-                newest = select + " AND page_id > :floor AND page_id < :below ORDER BY page_id DESC LIMIT :n"
+                newest = select + " AND id > :floor AND id < :below ORDER BY id DESC LIMIT :n"
                 params["below"] = batch[-1][0]
             conn.execute(text("SET LOCAL enable_bitmapscan = on"))
         # GIN (an unordered LIMIT): a phrase's further batches ask again for more, the pages seen skipped.
-        older = select + ("" if floor is None else " AND page_id <= :floor") + " LIMIT :n"
+        older = select + ("" if floor is None else " AND id <= :floor") + " LIMIT :n"
         asked = found.more()
         while found.wanted() and not found.done:
             batch = fetch_rows(conn, older, {**params, "n": asked})
@@ -374,9 +421,9 @@ class PostgresFullText:
         if not phrases and self._planned_rows(conn, expression) <= limit:
             return None
         top, bottom, found, tested = fetch_rows(
-            conn, f"SELECT max(page_id), (SELECT min(page_id) FROM {self.table}), "
-                  f"count(*) FILTER (WHERE tsv @@ CAST(:q AS tsquery)), count(*) "
-                  f"FROM (SELECT page_id, tsv FROM {self.table} ORDER BY page_id DESC LIMIT :p) newest",
+            conn, "SELECT max(id), (SELECT min(id) FROM pages), "
+                  "count(*) FILTER (WHERE tsv @@ CAST(:q AS tsquery)), count(*) "
+                  "FROM (SELECT id, tsv FROM pages ORDER BY id DESC LIMIT :p) newest",
             {"q": expression, "p": SCAN_PROBE})[0]
         if not found:
             return None
@@ -406,13 +453,15 @@ class PostgresFullText:
         return self._planned_rows(conn, self.expression(query, filters, compounds=compounds_of(conn, query)))
 
     def _planned_rows(self, conn: Connection, expression: str) -> int:
-        plan = conn.execute(text(f"EXPLAIN (FORMAT JSON) SELECT 1 FROM {self.table} WHERE tsv @@ CAST(:q AS tsquery)"),
+        plan = conn.execute(text("EXPLAIN (FORMAT JSON) SELECT 1 FROM pages WHERE tsv @@ CAST(:q AS tsquery)"),
                             {"q": expression}).scalar()
         plan = json.loads(plan) if isinstance(plan, str) else plan
         return int(plan[0]["Plan"]["Plan Rows"])
 
     def size_bytes(self, conn: Connection) -> int:
-        return int(conn.execute(text(f"SELECT pg_total_relation_size('{self.table}')")).scalar() or 0)
+        """The GIN index and the vectors in the page rows."""
+        return int(conn.execute(text(f"SELECT pg_relation_size('{self.index}') + "
+                                     "(SELECT coalesce(sum(pg_column_size(tsv)), 0) FROM pages)")).scalar() or 0)
 
 
 class _Found:

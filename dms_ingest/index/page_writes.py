@@ -97,10 +97,9 @@ def _sql_types(table: Table, names: tuple[str, ...], dialect) -> list[str]:
 
 
 def _add_document_statement(dialect, document_names: tuple[str, ...], audit_names: tuple[str, ...],
-                            pages: int, search_table: str) -> str:
-    """The document, audit, pages and page-vectors insert for *pages* pages, with $n parameters
-    (each cast to its column's type): document values, audit values, then per page its row's values
-    and, after all rows, per page its number and tsvector."""
+                            pages: int) -> str:
+    """The document, audit and pages insert for *pages* pages, with $n parameters (each cast to its
+    column's type): document values, audit values, then per page its row's values and its tsvector."""
     count = 0
 
     def marks(types) -> str:
@@ -116,14 +115,11 @@ def _add_document_statement(dialect, document_names: tuple[str, ...], audit_name
 
     document = marks(_sql_types(DocumentRow.__table__, document_names, dialect))
     audit = marks(_sql_types(AuditEvent.__table__, audit_names, dialect))
-    page_types = _sql_types(PageRow.__table__, _PAGE_COLUMNS, dialect)
+    page_types = [*_sql_types(PageRow.__table__, _PAGE_COLUMNS, dialect), "tsvector"]
     rows = ", ".join(marks(page_types) for _ in range(pages))
-    vectors = ", ".join(marks(("INTEGER", "tsvector")) for _ in range(pages))
     return (f"WITH d AS (INSERT INTO documents ({columns(document_names)}) VALUES {document}), "
-            f"a AS (INSERT INTO audit_events ({columns(audit_names)}) VALUES {audit}), "
-            f"p AS (INSERT INTO pages ({columns(_PAGE_COLUMNS)}) VALUES {rows} RETURNING id, number), "
-            f"s AS (INSERT INTO {search_table} (page_id, tsv) SELECT p.id, v.tsv FROM p JOIN (VALUES {vectors}) "
-            "AS v (number, tsv) ON v.number = p.number) SELECT id, number FROM p")
+            f"a AS (INSERT INTO audit_events ({columns(audit_names)}) VALUES {audit}) "
+            f"INSERT INTO pages ({columns(_PAGE_COLUMNS)}, tsv) VALUES {rows} RETURNING id, number")
 
 
 def prepared_statement(conn: Connection, cursor, key, build) -> str:
@@ -152,25 +148,25 @@ def execute_prepared(conn: Connection, key, build, values: list) -> list[tuple]:
 
 
 def insert_document_postgres(conn: Connection, document: dict, pages: list[PageRow], audit: dict,
-                             search_table: str, vectors: list[str]) -> list[int] | None:
-    """PostgreSQL: a document row, its pages, its audit event and the pages' tsvectors (*vectors*, in
-    page order) in one statement: one round trip and one plan instead of four. Returns the new page
-    ids in page order; None (nothing written) when page numbers repeat, as the vectors are matched
-    to the new page rows by number."""
+                             vectors: list[str]) -> list[int] | None:
+    """PostgreSQL: a document row, its audit event and its pages with their tsvectors (*vectors*,
+    in page order) in one statement: one round trip and one plan instead of three. Returns the new
+    page ids in page order; None (nothing written) when page numbers repeat, as the ids are matched
+    to the pages by number."""
     if len({page.number for page in pages}) != len(pages):
         return None
     cursor = conn.connection.cursor()
     try:
         document_names, audit_names = tuple(document), tuple(audit)
+        page_rows = [(*row, vector) for row, vector in zip(
+            _rows(PageRow.__table__, conn.dialect, _PAGE_COLUMNS, ([getattr(page, n) for n in _PAGE_COLUMNS] for page in pages)),
+            vectors)]
         if 0 < len(pages) <= PREPARED_MAX_PAGES:
-            name = prepared_statement(conn, cursor, ("add_document", document_names, audit_names, len(pages), search_table),
-                                      lambda: _add_document_statement(conn.dialect, document_names, audit_names,
-                                                                      len(pages), search_table))
+            name = prepared_statement(conn, cursor, ("add_document", document_names, audit_names, len(pages)),
+                                      lambda: _add_document_statement(conn.dialect, document_names, audit_names, len(pages)))
             values = [*_rows(DocumentRow.__table__, conn.dialect, document_names, [[document[n] for n in document_names]]),
                       *_rows(AuditEvent.__table__, conn.dialect, audit_names, [[audit[n] for n in audit_names]]),
-                      *_rows(PageRow.__table__, conn.dialect, _PAGE_COLUMNS,
-                             ([getattr(page, n) for n in _PAGE_COLUMNS] for page in pages)),
-                      *((page.number, vector) for page, vector in zip(pages, vectors))]
+                      *page_rows]
             flat = [value for row in values for value in row]
             cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(flat))})", flat)
             by_number = dict((number, page_id) for page_id, number in cursor.fetchall())
@@ -192,14 +188,10 @@ def insert_document_postgres(conn: Connection, document: dict, pages: list[PageR
         if not pages:
             cursor.execute(b"".join(statement + [b" SELECT 1"]))
             return []
+        page_marks = "(" + ", ".join(["%s"] * len(_PAGE_COLUMNS)) + ", CAST(%s AS tsvector))"
         statement += [
-            b", p AS (INSERT INTO pages (", columns(_PAGE_COLUMNS), b") VALUES ",
-            values(PageRow.__table__, _PAGE_COLUMNS, ([getattr(page, n) for n in _PAGE_COLUMNS] for page in pages)),
-            b" RETURNING id, number), ",
-            f"s AS (INSERT INTO {search_table} (page_id, tsv) SELECT p.id, CAST(v.tsv AS tsvector) FROM p JOIN "
-            "(VALUES ".encode(),
-            b", ".join(mogrify("(%s, %s)", (page.number, vector)) for page, vector in zip(pages, vectors)),
-            b") AS v (number, tsv) ON v.number = p.number) SELECT id, number FROM p"]
+            b" INSERT INTO pages (", columns(_PAGE_COLUMNS), b", tsv) VALUES ",
+            b", ".join(mogrify(page_marks, row) for row in page_rows), b" RETURNING id, number"]
         cursor.execute(b"".join(statement))
         by_number = dict((number, page_id) for page_id, number in cursor.fetchall())
         return [by_number[page.number] for page in pages]

@@ -21,7 +21,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from .analysis import analyse, case_scope_tokens, document_tokens, team_token
-from .fulltext import IndexEntry, PostgresFullText, SqliteFullText, pages_in_index
+from .fulltext import IndexEntry, SqliteFullText, pages_in_index
 from .rows import fetch_rows
 from .page_text import unpack
 from .page_writes import execute_prepared
@@ -92,8 +92,8 @@ def retag(conn: Connection) -> int:
         if sqlite:
             _retag_sqlite(conn, case_number, rows, old, new)
         elif rows:
-            conn.execute(text(f"UPDATE {PostgresFullText.table} SET tsv = ts_delete(tsv, CAST(:old AS text)) "
-                              "|| CAST(:new AS tsvector) WHERE page_id = ANY(:ids)"),
+            conn.execute(text("UPDATE pages SET tsv = ts_delete(tsv, CAST(:old AS text)) "
+                              "|| CAST(:new AS tsvector) WHERE id = ANY(:ids)"),
                          {"old": team_token(old), "new": team_token(new), "ids": [r[0] for r in rows]})
         conn.execute(text(f"UPDATE {TABLE} SET team = :t WHERE case_number = :c"), {"t": new, "c": case_number})
         moved += len(rows)
