@@ -247,9 +247,12 @@ _OPEN_END = r"ohne\s+zeitliche\s+begrenzung|unbefristet|auf\s+unbestimmte\s+zeit
 _BORN = r"\s+geb(?:\.|oren\b)"
 # "bis" as OCR reads it at times ("vom 04.06.2017 his 09.10.2025", "b1s"): only right after a date.
 _UNTIL = r"[bh][il1|]s"
-_INSURED_FROM = (r"versicherungsschutz\s+(?:besteht\s+)?(?:ab|seit)(?:\s+dem)?|versichert\s+(?:ab|seit)(?:\s+dem)?|"
-                 r"gültig\s+(?:ab|vom|von)(?:\s+dem)?|versicherungsbeginn|beginn\s+der\s+(?:mitgliedschaft|versicherung)|"
-                 r"\bseit(?:\s+dem)?|vom")
+# "dem" before the start date, its letters as OCR may garble them ("seit dei 26.05.2020", seed 235): an
+# article carries no value, a word of more letters is no article.
+_DEM = r"(?:\s+d[^\W\d_]{1,2}(?!\w))?"
+_INSURED_FROM = (rf"versicherungsschutz\s+(?:besteht\s+)?(?:ab|seit){_DEM}|versichert\s+(?:ab|seit){_DEM}|"
+                 rf"gültig\s+(?:ab|vom|von){_DEM}|versicherungsbeginn|beginn\s+der\s+(?:mitgliedschaft|versicherung)|"
+                 rf"\bseit{_DEM}|vom")
 _INSURED_TO = (r"gültig\s+bis(?:\s+zum)?|versicherungsende|ende\s+der\s+(?:versicherung|mitgliedschaft)|"
                r"(?:endet|endete|beendet)\s+(?:am|zum|mit\s+dem)|"
                rf"versichert\s+bis(?:\s+zum)?|läuft\s+bis|(?<=\d{{4}})[.,]?\s*{_UNTIL}(?:\s+zum)?|bis\s+einschließlich")
