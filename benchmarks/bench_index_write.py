@@ -43,7 +43,8 @@ def backend_cpu(conn) -> float:
 
 
 def documents(catalog: Catalog, pages: int, seed: int) -> tuple[list, int]:
-    """Generated (document, pages) pairs of about *pages* pages, and their bytes of text."""
+    """Generated (document, pages, add_document's keyword arguments) of about *pages* pages, and their bytes
+    of text (the keywords: the pipeline's actor and audit detail, as bench_search's Archive passes them)."""
     rng = random.Random(seed)
     cases = gen.make_cases(max(200, pages // gen.PAGES_PER_CASE), rng)
     catalog.replace_cases([CaseRow(case_number=c.number, surname=c.surname, given_names=c.given, team=c.team)
@@ -51,7 +52,7 @@ def documents(catalog: Catalog, pages: int, seed: int) -> tuple[list, int]:
     archive = gen.Archive(catalog, cases, gen.make_pool(3000, random.Random(seed)), seed)
     made: list = []
     real_add = catalog.add_document
-    catalog.add_document = lambda doc, rows: made.append((doc, rows))
+    catalog.add_document = lambda doc, rows, **audit: made.append((doc, rows, audit))
     try:
         archive.grow(pages, lambda _: None)
     finally:
@@ -89,14 +90,14 @@ def run(backend: str, args) -> dict:
     catalog = Catalog(url)
     try:
         made, text_bytes = documents(catalog, args.pages, args.seed)
-        pages = sum(len(rows) for _, rows in made)
+        pages = sum(len(rows) for _, rows, _ in made)
         warm = len(made) // 20                          # the Hunspell word list and caches load here
-        for doc, rows in made[:warm]:
-            catalog.add_document(doc, rows)
-        measured = sum(len(rows) for _, rows in made[warm:])
+        for doc, rows, audit in made[:warm]:
+            catalog.add_document(doc, rows, **audit)
+        measured = sum(len(rows) for _, rows, _ in made[warm:])
         cpu, server, wall = time.process_time(), server_pids_cpu(catalog), time.perf_counter()
-        for doc, rows in made[warm:]:
-            catalog.add_document(doc, rows)
+        for doc, rows, audit in made[warm:]:
+            catalog.add_document(doc, rows, **audit)
         cpu, server, wall = (time.process_time() - cpu, server_pids_cpu(catalog) - server,
                              time.perf_counter() - wall)
         result = {"backend": backend, "pages": pages, "load": os.getloadavg()[0],

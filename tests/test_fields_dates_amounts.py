@@ -137,3 +137,11 @@ def test_a_comma_for_a_dates_second_dot_and_a_degree_sign_after_its_label():
     decision = "Stadt Bonn - Ausländerbehörde\nDatum:°26.10.2024 — @\nBescheid uber die Erteilung einer Beschaftigungserlaubnis"
     assert fields("bescheid", decision, {})["date"].value == "2024-10-26"
     assert fields("sprachzertifikat", "hat die Prüfung am 31,05,2021 bestanden", {})["date"].value is None   # no dot
+
+
+def test_the_article_before_the_start_date_as_ocr_garbles_it():
+    # Seed 235: "dem" read "dei"; the start stood unread and the certificate went to review.
+    line = "Versicherungsschutz besteht seit dei 26.05.2020 ohne zeitliche Begrenzung."
+    assert fields("krankenversicherung", HEAD + line, {})["valid_from"].value == "2020-05-26"
+    # A word that is no article keeps the label from the date.
+    assert fields("krankenversicherung", HEAD + "Versicherungsschutz besteht seit damals 26.05.2020", {})["valid_from"].value is None

@@ -12,6 +12,7 @@ from ..classifiers.mrz import find_mrz, parse_td3
 from .lexicon import (is_office_word, restore_street_umlauts, restore_stroked_given_names, restore_town_umlauts,
                       restore_trade_umlauts, restore_umlauts)
 from .model import ExtractedField, PageText, unread
+from .nationality_codes import NATIONALITY_CODES
 from .reading import DATE_GAP, best, field_from, first_lines, labelled, search, tolerant
 from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
                      parse_amount, parse_date)
@@ -19,8 +20,6 @@ from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_f
 # The date pattern without its group names, to embed (more than once) in other patterns.
 _DATE_VALUE = re.sub(r"\(\?P<\w+>", "(?:", DATE.pattern)
 _AMOUNT_VALUE = re.sub(r"\(\?P<\w+>", "(?:", AMOUNT.pattern)
-# ICAO 9303 codes that are not countries but occur as nationality.
-_SPECIAL_NATIONALITY = {"D", "XXA", "XXB", "XXC", "XXX", "EUE", "UNO", "UNA", "UNK"}
 
 
 def _iso(text: str) -> str | None:
@@ -75,7 +74,7 @@ def passport(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
                 return ExtractedField(name, str(value), 0.99, page.number, source)
 
             nationality = mrz.nationality.replace("<", "")
-            known = bool(re.fullmatch(r"[A-Z]{3}", nationality)) or nationality in _SPECIAL_NATIONALITY
+            known = nationality in NATIONALITY_CODES      # a well-formed misreading ("IIN") is no code
             # No check digit covers it: trusted when every check passed, or when line 1's issuing
             # state (read independently) names the same code.
             nationality_ok = known and (mrz.valid or nationality == mrz.issuing_state)
@@ -247,9 +246,12 @@ _OPEN_END = r"ohne\s+zeitliche\s+begrenzung|unbefristet|auf\s+unbestimmte\s+zeit
 _BORN = r"\s+geb(?:\.|oren\b)"
 # "bis" as OCR reads it at times ("vom 04.06.2017 his 09.10.2025", "b1s"): only right after a date.
 _UNTIL = r"[bh][il1|]s"
-_INSURED_FROM = (r"versicherungsschutz\s+(?:besteht\s+)?(?:ab|seit)(?:\s+dem)?|versichert\s+(?:ab|seit)(?:\s+dem)?|"
-                 r"gültig\s+(?:ab|vom|von)(?:\s+dem)?|versicherungsbeginn|beginn\s+der\s+(?:mitgliedschaft|versicherung)|"
-                 r"\bseit(?:\s+dem)?|vom")
+# "dem" before the start date, its letters as OCR may garble them ("seit dei 26.05.2020", seed 235): an
+# article carries no value, a word of more letters is no article.
+_DEM = r"(?:\s+d[^\W\d_]{1,2}(?!\w))?"
+_INSURED_FROM = (rf"versicherungsschutz\s+(?:besteht\s+)?(?:ab|seit){_DEM}|versichert\s+(?:ab|seit){_DEM}|"
+                 rf"gültig\s+(?:ab|vom|von){_DEM}|versicherungsbeginn|beginn\s+der\s+(?:mitgliedschaft|versicherung)|"
+                 rf"\bseit{_DEM}|vom")
 _INSURED_TO = (r"gültig\s+bis(?:\s+zum)?|versicherungsende|ende\s+der\s+(?:versicherung|mitgliedschaft)|"
                r"(?:endet|endete|beendet)\s+(?:am|zum|mit\s+dem)|"
                rf"versichert\s+bis(?:\s+zum)?|läuft\s+bis|(?<=\d{{4}})[.,]?\s*{_UNTIL}(?:\s+zum)?|bis\s+einschließlich")
