@@ -995,3 +995,25 @@ def test_a_space_inside_a_birth_dates_day_or_month_is_one_number():
     # The tail alone is no date: her relative born 01.01.1989 is not named by it.
     sneha = SPLIT_MONTH.replace("Deepika", "Sneha").replace("Aktenzeichen: ABH-2015-27142", "")
     assert assigned(decide(sneha, registry)) is None
+
+
+# `... --count 400 --seed 13 --text --damage-evidence`, doc_0161_mietvertrag.txt: Okafor's number on Saba
+# Tesfay's tenancy, her birth date labelled "gb." with "am" on the next line: not read, so nothing objected.
+GB_AM = """handschriftlic: Geschaftszeichen:  ABH-2014-24863
+Vertrag über die Anmietung eiuer Wohnung
+Eigentümer/Vermieterseite: Claudia Schwarz
+Mieterseite: Saba esfay, gb.
+am
+24.08.1957
+Objekt: Kastanienalle e 104,"""
+OKAFOR_ROWS = """case_number,surname,given_names,date_of_birth,nationality
+ABH-2014-24863,Okafor,Uchenna Chinedu,1968-07-29,NGA
+"""
+
+
+def test_a_birth_date_after_gb_am_with_its_e_lost_objects_to_the_printed_number():
+    registry = CaseRegistry(parse_registry_text(OKAFOR_ROWS))
+    assert_reviewed(decide(GB_AM, registry), "24.08.1957")
+    # The owner's own birth date there: his number stands; "gb." without "am" is no label.
+    assert assigned(decide(GB_AM.replace("24.08.1957", "29.07.1968"), registry)) == "ABH-2014-24863"
+    assert assigned(decide(GB_AM.replace("gb.\nam", "Speicher 4 gb."), registry)) == "ABH-2014-24863"

@@ -254,11 +254,11 @@ def _month_number(word: str) -> int | None:
 
 
 # OCR-damaged spellings are accepted too ("gcb.", "qeb.", "Gebursdatum", "Geburtsdaturn", "geb. äm", "geb:" with
-# a speck on its dot).
+# a speck on its dot, "gb. am" without its e: only with the "am").
 _GE = r"[gq][eéc]"
 _BIRTH_LABEL = re.compile(
     rf"\b{_GE}b[uü]?r?t?s?[\s.-]{{0,3}}d[ao]t(?:um|urn|rn|nm|u)|\b{_GE}burtsta[gq]|tag\s+(?:und\s+ort\s+)?der\s+geburt"
-    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+[aä]m)?|\b{_GE}b[.,:;](?:\s*[aä]m)?|born(?:\s+on)?"
+    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+[aä]m)?|\b{_GE}b[.,:;](?:\s*[aä]m)?|\b[gq]b[.,]\s*[aä]m\b|born(?:\s+on)?"
     r"|(?<![\w*])\*(?=[\s.]?\d)",
     re.IGNORECASE,
 )
