@@ -276,6 +276,12 @@ class BirthDateHit:
     printed: str = ""          # the date as the text writes it
 
 
+def lost_a_digit(printed: str, date: dt.date) -> bool:
+    """*printed* is *date* written with one of its digits lost to OCR ("13.2.1979" for 13.12.1979)."""
+    full = f"{date:%d%m%Y}"
+    return re.sub(r"\D", "", printed) in {full[:i] + full[i + 1:] for i in range(len(full))}
+
+
 def _digits(value: str) -> str:
     return value.translate(str.maketrans("OoIl", "0011"))
 
