@@ -1018,3 +1018,27 @@ def test_a_damaged_birth_date_label_still_objects_to_the_printed_number(text, sh
     # The owner's own birth date there: the number stands; and where no label is read, nothing objects.
     assert assigned(decide(text.replace(*owners), registry)) == case_number
     assert assigned(decide(text.replace(*no_label), registry)) == case_number
+
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 209 --scenarios relative`,
+# ABH-2025-78185_08_mietvertrag.png: the sponsor "Ion Karimi" (registered by name and birth date) read "lon".
+L_FOR_I = """Ihr Zeichen: ABH-2025-78185
+
+Mietvertrag über Wohnraum
+Vermieter: Uwe Neumann, Bahnhofstraße 34, 01067 Dresden
+Mieter: lon Karimi, geb. 17.10.1982
+§ 1 Mietsache"""
+KARIMI_ROWS = """case_number,surname,given_names,date_of_birth,nationality,sponsor_case_number,sponsor_surname,sponsor_given_names,sponsor_date_of_birth
+ABH-2025-78185,Karimi,Wahid,1981-10-05,AFG,,Karimi,Ion,1982-10-17
+ABH-2022-00520,Karimi,Ahmad,1970-06-05,AFG,,,,
+"""
+
+
+def test_a_given_names_capital_i_read_as_l_still_names_the_registered_sponsor():
+    registry = CaseRegistry(parse_registry_text(KARIMI_ROWS))
+    assert_filed(decide_tenancy(L_FOR_I, registry), "ABH-2025-78185", "Referenzperson Ion Karimi")
+    # Another given name or birth date is someone else's tenancy; a relative in the registry as well.
+    assert assigned(decide_tenancy(L_FOR_I.replace("lon", "lan"), registry)) is None
+    assert assigned(decide_tenancy(L_FOR_I.replace("17.10.1982", "17.10.1983"), registry)) is None
+    assert assigned(decide_tenancy(L_FOR_I.replace("lon", "Ahmad").replace("17.10.1982", "05.06.1970"),
+                                   registry)) is None

@@ -425,6 +425,8 @@ def unread_birth_date(text: str, *, today: dt.date | None = None) -> bool:
 # Name candidates
 
 _WORD = r"[A-ZÄÖÜÇŞĞİÁÉÍÓÚÀÈÂÊÎÔÛŁŽŠČĆ][\w'’]*(?:-[A-ZÄÖÜÇŞĞİ][\w'’]*)?"
+# A given name whose capital I OCR read as "l" ("lon Karimi" for Ion), only before a capitalised word.
+_L_FOR_I = r"l[a-zäöü]{1,10}(?=[ \t]+[A-ZÄÖÜ])"
 # Capitalised words that follow names in forms but are not names.
 _NOT_NAMES = {
     "geb", "geboren", "geburtsdatum", "geburtsort", "staatsangehörigkeit", "anschrift", "wohnhaft",
@@ -435,7 +437,7 @@ _NOT_NAMES = {
     "als", "bei", "für", "an", "am", "auf", "aus", "sowie", "bzw", "ehefrau", "ehemann", "kind", "sohn",
     "tochter", "mutter", "vater", "gemäß", "nach", "hiermit", "bitte", "ist", "wird", "hat", "war",
 }
-_NAME_RUN = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"     # up to five words: "Quang Huy Van Minh Pham"
+_NAME_RUN = rf"(?:{_L_FOR_I}|{_WORD})(?:[ \t]+{_WORD}){{0,4}}"     # up to five words: "Quang Huy Van Minh Pham"
 _ROLE = (
     r"Antragsteller(?:in)?|Mandant(?:in)?|Arbeitnehmer(?:in)?|Mieter(?:in)?|Versicherte[rn]?|Inhaber(?:in)?"
     r"|Prüfungsteilnehmer(?:in)?|Teilnehmer(?:in)?|Beschäftigte[rn]?|Mitarbeiter(?:in)?|Kind|Ehemann|Ehefrau"
