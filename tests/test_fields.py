@@ -195,3 +195,17 @@ def test_nationality_and_names_of_an_mrz_with_an_unreadable_number():
     assert fields["expiry_date"].value == "2029-02-07"           # its own check digit passes
     assert fields["nationality"].value == "TUR"                  # line 1 says TUR as well
     assert (fields["surname"].value, fields["given_names"].value) == ("YILDIZ", "MUSTAFA")
+
+
+def test_a_nationality_no_one_issues_is_unread_though_every_check_digit_passes():
+    # No check digit covers the nationality: OCR's "IIN" for "IND" (seed 233) verified in full.
+    line1, line2 = make_td3(surname="SHARMA", given_names="PRIYA", document_number="Z41837265",
+                            nationality="IIN", date_of_birth=dt.date(1991, 3, 9), sex="F",
+                            expiry_date=dt.date(2032, 6, 30), issuing_state="IND")
+    fields = read("pass", [PageText(1, f"PASSPORT\n{line1}\n{line2}")])
+    assert fields["expiry_date"].value == "2032-06-30" and fields["document_number"].value == "Z41837265"
+    assert fields["nationality"].status == "unread" and fields["nationality"].value is None
+    line1, line2 = make_td3(surname="SHARMA", given_names="PRIYA", document_number="Z41837265",
+                            nationality="IND", date_of_birth=dt.date(1991, 3, 9), sex="F",
+                            expiry_date=dt.date(2032, 6, 30))
+    assert read("pass", [PageText(1, f"PASSPORT\n{line1}\n{line2}")])["nationality"].value == "IND"

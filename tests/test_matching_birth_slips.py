@@ -66,3 +66,17 @@ def test_a_date_a_digit_off_that_is_no_lost_digit_or_stands_with_another_name_st
     assert decide(CERTIFICATE.replace("Michat Szymanski", "Piotr Szymanski")).review
     namesake = ROWS + "ABH-2016-11111,Szymański,Michał,1979-02-13,POL\n"
     assert decide(CERTIFICATE, namesake).review
+
+
+def test_the_checklist_counts_the_certificate_whose_birth_date_lost_a_digit_as_the_applicant_s():
+    from dms_ingest.applications.status import Applicant, CaseDocument, belongs_to_applicant
+
+    owner = Applicant("Szymański", "Michał", dt.date(1979, 12, 13))
+
+    def certificate(text):
+        return CaseDocument("c", "sprachzertifikat", {}, text)
+
+    assert belongs_to_applicant(certificate(CERTIFICATE), owner) is True
+    # A father's date in full, or the name not spelled exactly: a namesake's certificate.
+    assert belongs_to_applicant(certificate(CERTIFICATE.replace("13.2.1979", "13.12.1949")), owner) is False
+    assert belongs_to_applicant(certificate(CERTIFICATE.replace("Szymanski", "Szymansky")), owner) is False

@@ -7,6 +7,8 @@ has refusing neighbours: the rules must stay exactly as strict as stated in the 
 
 import datetime as dt
 
+import pytest
+
 from dms_ingest.classifiers.case_numbers import CaseNumberPattern
 from dms_ingest.classifiers.matching import CaseHints, match_case
 from dms_ingest.classifiers.registry import CaseRegistry, parse_registry_text
@@ -953,14 +955,6 @@ ABH-2019-30408,Marchenko,Mykola Oleksandr,1980-11-06,UKR
 """
 
 
-def test_a_birth_date_label_split_by_a_space_still_objects_to_the_printed_number():
-    registry = CaseRegistry(parse_registry_text(TRAP_ROWS))
-    assert_reviewed(decide(SPLIT_LABEL, registry), "21.11.1965")
-    # The owner's own birthday there: his payslip; a speck before "Datum" is still no birth-date label.
-    assert assigned(decide(SPLIT_LABEL.replace("21. November 1965", "12. August 1982"), registry)) == "ABH-2012-48261"
-    assert assigned(decide(SPLIT_LABEL.replace("Geb.-Datu m", "Ort, g Datum"), registry)) == "ABH-2012-48261"
-
-
 def test_a_prefix_that_lost_a_letter_and_has_a_look_alike_is_an_illegible_number():
     registry = CaseRegistry(parse_registry_text(TRAP_ROWS))
     assert_reviewed(decide(LOOKALIKE_SHORT_PREFIX, registry), "A8-2014-97563")
@@ -995,3 +989,56 @@ def test_a_space_inside_a_birth_dates_day_or_month_is_one_number():
     # The tail alone is no date: her relative born 01.01.1989 is not named by it.
     sneha = SPLIT_MONTH.replace("Deepika", "Sneha").replace("Aktenzeichen: ABH-2015-27142", "")
     assert assigned(decide(sneha, registry)) is None
+
+
+# `... --count 400 --seed 13 --text --damage-evidence`, doc_0161_mietvertrag.txt: Okafor's number on Saba
+# Tesfay's tenancy, her birth date labelled "gb." with "am" on the next line: not read, so nothing objected.
+GB_AM = """handschriftlic: Geschaftszeichen:  ABH-2014-24863
+Vertrag über die Anmietung eiuer Wohnung
+Eigentümer/Vermieterseite: Claudia Schwarz
+Mieterseite: Saba esfay, gb.
+am
+24.08.1957
+Objekt: Kastanienalle e 104,"""
+OKAFOR_ROWS = """case_number,surname,given_names,date_of_birth,nationality
+ABH-2014-24863,Okafor,Uchenna Chinedu,1968-07-29,NGA
+"""
+
+
+@pytest.mark.parametrize("text, shown, owners, no_label, case_number", [
+    (SPLIT_LABEL, "21.11.1965", ("21. November 1965", "12. August 1982"), ("Geb.-Datu m", "Ort, g Datum"),
+     "ABH-2012-48261"),
+    (GB_AM, "24.08.1957", ("24.08.1957", "29.07.1968"), ("gb.\nam", "Speicher 4 gb."), "ABH-2014-24863")])
+def test_a_damaged_birth_date_label_still_objects_to_the_printed_number(text, shown, owners, no_label,
+                                                                       case_number):
+    """A label split by a space ("Geb.-Datu m") or with its e lost ("gb. am"); not a speck before "Datum"
+    or "gb." without "am"."""
+    registry = CaseRegistry(parse_registry_text(TRAP_ROWS + OKAFOR_ROWS.split("\n", 1)[1]))
+    assert_reviewed(decide(text, registry), shown)
+    # The owner's own birth date there: the number stands; and where no label is read, nothing objects.
+    assert assigned(decide(text.replace(*owners), registry)) == case_number
+    assert assigned(decide(text.replace(*no_label), registry)) == case_number
+
+
+# `python -m dms_datagen.applications DIR --cases 8 --seed 209 --scenarios relative`,
+# ABH-2025-78185_08_mietvertrag.png: the sponsor "Ion Karimi" (registered by name and birth date) read "lon".
+L_FOR_I = """Ihr Zeichen: ABH-2025-78185
+
+Mietvertrag über Wohnraum
+Vermieter: Uwe Neumann, Bahnhofstraße 34, 01067 Dresden
+Mieter: lon Karimi, geb. 17.10.1982
+§ 1 Mietsache"""
+KARIMI_ROWS = """case_number,surname,given_names,date_of_birth,nationality,sponsor_case_number,sponsor_surname,sponsor_given_names,sponsor_date_of_birth
+ABH-2025-78185,Karimi,Wahid,1981-10-05,AFG,,Karimi,Ion,1982-10-17
+ABH-2022-00520,Karimi,Ahmad,1970-06-05,AFG,,,,
+"""
+
+
+def test_a_given_names_capital_i_read_as_l_still_names_the_registered_sponsor():
+    registry = CaseRegistry(parse_registry_text(KARIMI_ROWS))
+    assert_filed(decide_tenancy(L_FOR_I, registry), "ABH-2025-78185", "Referenzperson Ion Karimi")
+    # Another given name or birth date is someone else's tenancy; a relative in the registry as well.
+    assert assigned(decide_tenancy(L_FOR_I.replace("lon", "lan"), registry)) is None
+    assert assigned(decide_tenancy(L_FOR_I.replace("17.10.1982", "17.10.1983"), registry)) is None
+    assert assigned(decide_tenancy(L_FOR_I.replace("lon", "Ahmad").replace("17.10.1982", "05.06.1970"),
+                                   registry)) is None

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz.distance import Levenshtein
 
 from ..classifiers.persons import (TextNames, find_birth_dates, find_person_mentions, name_letters, person_name_score,
-                                   name_tokens, reads_as_name, word_similarity)
+                                   lost_a_digit, name_tokens, reads_as_name, word_similarity)
 from ..fields import ExtractedField
 from ..fields.values import add_months, cefr_rank, month_label, previous_months
 from .config import (ApplicationType, MinAmount, MinLevel, NotOlderThan, RecentMonths, Requirement, ValidFor,
@@ -319,10 +319,12 @@ def belongs_to_applicant(doc: CaseDocument, applicant: Applicant, threshold: flo
         return True
     match = TextNames(doc.text).find(applicant.surname, applicant.given_names)
     if match is not None and match.score >= threshold:
-        births = {hit.date for hit in find_birth_dates(doc.text)}
-        # A namesake in the family (father and son): the birth dates tell them apart.
+        hits = find_birth_dates(doc.text)
+        births = {hit.date for hit in hits}
+        # A namesake in the family (father and son): the birth dates tell them apart. The applicant's
+        # own date with a digit OCR lost ("13.2.1979", seed 78) beside their exact name is theirs.
         if applicant.date_of_birth and births and applicant.date_of_birth not in births:
-            return False
+            return match.score == 100.0 and all(lost_a_digit(hit.printed, applicant.date_of_birth) for hit in hits)
         return True
     # A name OCR misread letter for letter ("Stefari Stan" for Ștefan Stan) beside the applicant's birth date.
     if applicant.date_of_birth and any(

@@ -15,7 +15,7 @@ from .birth_rows import find_table_birth_dates
 from .case_numbers import CaseNumberHit, CaseNumberPattern, find_case_numbers, find_malformed_case_numbers
 from .mrz import MrzResult, find_mrz
 from .persons import (PersonMention, TextNames, find_birth_dates, find_name_candidates, find_person_mentions,
-                      find_unread_birth_dates, person_name_score, reads_as_name,
+                      find_unread_birth_dates, lost_a_digit, person_name_score, reads_as_name,
                       registry_name_score)
 from .registry import CaseRecord, CaseRegistry
 
@@ -264,15 +264,14 @@ def _owner_birth_lost_a_digit(date: dt.date, record: CaseRecord, people: _People
     read (a father) would have it printed in full."""
     if record.date_of_birth is None:
         return False
-    full = f"{record.date_of_birth:%d%m%Y}"
-    lost = {full[:i] + full[i + 1:] for i in range(len(full))}
     printed = people.birth_printed.get(date, [])
 
     def named(before: str) -> bool:
         match = TextNames(before).find(record.surname, record.given_names)
         return match is not None and match.score == 100.0
 
-    return bool(printed) and all(digits in lost and named(before) for digits, before in printed)
+    return bool(printed) and all(lost_a_digit(digits, record.date_of_birth) and named(before)
+                                 for digits, before in printed)
 
 
 def _named_registry_people(names: TextNames, registry: CaseRegistry, threshold: float) -> list[CaseRecord]:

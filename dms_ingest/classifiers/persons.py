@@ -254,11 +254,11 @@ def _month_number(word: str) -> int | None:
 
 
 # OCR-damaged spellings are accepted too ("gcb.", "qeb.", "Gebursdatum", "Geburtsdaturn", "geb. äm", "geb:" with
-# a speck on its dot).
+# a speck on its dot, "gb. am" without its e: only with the "am").
 _GE = r"[gq][eéc]"
 _BIRTH_LABEL = re.compile(
     rf"\b{_GE}b[uü]?r?t?s?[\s.-]{{0,3}}d[ao]t(?:um|urn|rn|nm|u)|\b{_GE}burtsta[gq]|tag\s+(?:und\s+ort\s+)?der\s+geburt"
-    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+[aä]m)?|\b{_GE}b[.,:;](?:\s*[aä]m)?|born(?:\s+on)?"
+    rf"|date\s+of\s+birth|date\s+de\s+naissance|\b{_GE}b[o0]r[eéc]n(?:\s+[aä]m)?|\b{_GE}b[.,:;](?:\s*[aä]m)?|\b[gq]b[.,]\s*[aä]m\b|born(?:\s+on)?"
     r"|(?<![\w*])\*(?=[\s.]?\d)",
     re.IGNORECASE,
 )
@@ -274,6 +274,12 @@ class BirthDateHit:
     span: tuple[int, int]
     label: str
     printed: str = ""          # the date as the text writes it
+
+
+def lost_a_digit(printed: str, date: dt.date) -> bool:
+    """*printed* is *date* written with one of its digits lost to OCR ("13.2.1979" for 13.12.1979)."""
+    full = f"{date:%d%m%Y}"
+    return re.sub(r"\D", "", printed) in {full[:i] + full[i + 1:] for i in range(len(full))}
 
 
 def _digits(value: str) -> str:
@@ -419,6 +425,8 @@ def unread_birth_date(text: str, *, today: dt.date | None = None) -> bool:
 # Name candidates
 
 _WORD = r"[A-ZÄÖÜÇŞĞİÁÉÍÓÚÀÈÂÊÎÔÛŁŽŠČĆ][\w'’]*(?:-[A-ZÄÖÜÇŞĞİ][\w'’]*)?"
+# A given name whose capital I OCR read as "l" ("lon Karimi" for Ion), only before a capitalised word.
+_L_FOR_I = r"l[a-zäöü]{1,10}(?=[ \t]+[A-ZÄÖÜ])"
 # Capitalised words that follow names in forms but are not names.
 _NOT_NAMES = {
     "geb", "geboren", "geburtsdatum", "geburtsort", "staatsangehörigkeit", "anschrift", "wohnhaft",
@@ -429,7 +437,7 @@ _NOT_NAMES = {
     "als", "bei", "für", "an", "am", "auf", "aus", "sowie", "bzw", "ehefrau", "ehemann", "kind", "sohn",
     "tochter", "mutter", "vater", "gemäß", "nach", "hiermit", "bitte", "ist", "wird", "hat", "war",
 }
-_NAME_RUN = rf"{_WORD}(?:[ \t]+{_WORD}){{0,4}}"     # up to five words: "Quang Huy Van Minh Pham"
+_NAME_RUN = rf"(?:{_L_FOR_I}|{_WORD})(?:[ \t]+{_WORD}){{0,4}}"     # up to five words: "Quang Huy Van Minh Pham"
 _ROLE = (
     r"Antragsteller(?:in)?|Mandant(?:in)?|Arbeitnehmer(?:in)?|Mieter(?:in)?|Versicherte[rn]?|Inhaber(?:in)?"
     r"|Prüfungsteilnehmer(?:in)?|Teilnehmer(?:in)?|Beschäftigte[rn]?|Mitarbeiter(?:in)?|Kind|Ehemann|Ehefrau"

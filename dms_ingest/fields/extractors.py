@@ -12,6 +12,7 @@ from ..classifiers.mrz import find_mrz, parse_td3
 from .lexicon import (is_office_word, restore_street_umlauts, restore_stroked_given_names, restore_town_umlauts,
                       restore_trade_umlauts, restore_umlauts)
 from .model import ExtractedField, PageText, unread
+from .nationality_codes import NATIONALITY_CODES
 from .reading import DATE_GAP, best, field_from, first_lines, labelled, search, tolerant
 from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_from_match, month_from_match, month_key,
                      parse_amount, parse_date)
@@ -19,8 +20,6 @@ from .values import (ADDRESS, AMOUNT, CEFR, DATE, MONTH_NAME, MONTH_YEAR, cefr_f
 # The date pattern without its group names, to embed (more than once) in other patterns.
 _DATE_VALUE = re.sub(r"\(\?P<\w+>", "(?:", DATE.pattern)
 _AMOUNT_VALUE = re.sub(r"\(\?P<\w+>", "(?:", AMOUNT.pattern)
-# ICAO 9303 codes that are not countries but occur as nationality.
-_SPECIAL_NATIONALITY = {"D", "XXA", "XXB", "XXC", "XXX", "EUE", "UNO", "UNA", "UNK"}
 
 
 def _iso(text: str) -> str | None:
@@ -75,7 +74,7 @@ def passport(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
                 return ExtractedField(name, str(value), 0.99, page.number, source)
 
             nationality = mrz.nationality.replace("<", "")
-            known = bool(re.fullmatch(r"[A-Z]{3}", nationality)) or nationality in _SPECIAL_NATIONALITY
+            known = nationality in NATIONALITY_CODES      # a well-formed misreading ("IIN") is no code
             # No check digit covers it: trusted when every check passed, or when line 1's issuing
             # state (read independently) names the same code.
             nationality_ok = known and (mrz.valid or nationality == mrz.issuing_state)
