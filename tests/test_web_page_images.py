@@ -77,7 +77,7 @@ def test_word_boxes_locate_the_hits_on_the_page(tmp_path, archive):
 def test_terms_fold_like_the_search_and_skip_negations():
     terms = query_terms('"Antrag auf" Aufenth* OR erlaubnis -Entwurf AND')
     hits = lambda w: any(marked for _, marked in marked_segments(w, terms))  # noqa: E731
-    assert hits("Antrag") and hits("auf") and hits("Aufenthaltstitel") and hits("Aufenthaltserlaubnis")
+    assert hits("Antrag auf") and hits("Aufenthaltstitel") and hits("Aufenthaltserlaubnis")
     assert not hits("Entwurf") and not hits("AND") and not hits("Bescheid")
     assert hits("ABH-2019-04711,") is False
     assert any(m for _, m in marked_segments("Az. ABH-2019-04711.", query_terms("ABH-2019-04711")))
@@ -88,8 +88,14 @@ def _marked(text: str, query: str) -> list[str]:
 
 
 @pytest.mark.parametrize("query, text, marked", [
-    # A phrase marks its words (in the search's folding), not the others.
+    # A phrase marks its words (in the search's folding) where they stand in its order, not the others.
     ('"Antrag auf Änderung"', "Der Antrag auf Aenderung liegt vor.", ["Antrag", "auf", "Aenderung"]),
+    ('"Antrag auf Änderung"', "Antrag vom Mai, auf Seite 2: Änderung", []),
+    ('"Antrag auf" Bescheid', "Ein Antrag. Antrag auf Bescheid", ["Antrag", "auf", "Bescheid"]),
+    # A case number is a phrase of its parts: a date's year or another number's part stays unmarked.
+    ("ABH-2019-04711", "Az. ABH-2019-04711 vom 3.4.2019, Antrag 2019, ABH-2019-04712",
+     ["ABH-2019-04711"]),
+    ("ABH-2019-04711", "Az.: ABH- 2019-\n04711", ["ABH-", "2019-", "04711"]),
     # A prefix marks the words it begins; without `*` the same (short) letters mark nothing.
     ("Aufenth*", "Aufenthaltstitel und Aufenthaltserlaubnis, kein Titel", ["Aufenthaltstitel", "Aufenthaltserlaubnis"]),
     ("Auf*", "Aufenthaltstitel", ["Aufenthaltstitel"]),
@@ -118,7 +124,9 @@ def test_highlighting_reads_the_query_with_the_search_parser():
     from dms_ingest.index.query import parse
 
     query = '„Antrag auf“ Miet* -Entwurf Mohammed~ OR Bescheid'
-    assert query_terms(query) == parse(query).words()
+    terms = query_terms(query)
+    assert {w.key for w in terms.words} | {k for p in terms.phrases for k in p} == {w.key for w in parse(query).words()}
+    assert terms.phrases == (("antrag", "auf"),)
 
 
 def test_marked_segments_keep_the_text_intact():

@@ -6,8 +6,9 @@ so "Strasse" meets "Straße", "Aenderung" and "Verlangerung" (an OCR-lost umlaut
 and what the search found is what the page shows. A word is a hit when one of its keys equals a
 query word, starts with a prefix word (`Aufenth*`), contains a word of at least four letters
 (compound parts: "erlaubnis" in "Aufenthaltserlaubnis"; not for a quoted single word) or is within a
-fuzzy word's distance (`Mohammed~` marks "Mohamad", by the index's own rule). The words of a phrase
-are marked each; negated words (`-Entwurf`, NOT Entwurf) and the operators never are.
+fuzzy word's distance (`Mohammed~` marks "Mohamad", by the index's own rule). A phrase marks its
+words only where they stand in its order (a case number "ABH-2019-04711" marks no lone "2019" of a
+date); negated words (`-Entwurf`, NOT Entwurf) and the operators are never marked.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 from ..index.folding import keys
-from ..index.query import Word, parse
+from ..index.query import AnyOf, Phrase, Word, parse
 from ..index.search import similar_words
 from ..index.snippets import hit_spans
 
@@ -32,15 +33,37 @@ class Box:
     height: float
 
 
-def query_terms(user_query: str) -> list[Word]:
-    """The words a search query asks for (a phrase gives each of its words), negated ones not."""
-    return parse(user_query).words()
+@dataclass(frozen=True)
+class Terms:
+    """What a query marks: its words, and its phrases' keys (marked only in sequence); negated ones not."""
+
+    words: tuple[Word, ...] = ()
+    phrases: tuple[tuple[str, ...], ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.phrases)
 
 
-def is_hit(word: str, terms: Sequence[Word]) -> bool:
-    if next(hit_spans(word, list(terms)), None) is not None:
+def query_terms(user_query: str) -> Terms:
+    """The words and phrases a search query asks for, as the search's parser reads it."""
+    words: list[Word] = []
+    phrases: list[tuple[str, ...]] = []
+    for term in parse(user_query).required:
+        for item in (term.items if isinstance(term, AnyOf) else (term,)):
+            if isinstance(item, Phrase):
+                phrases.append(item.keys)
+            else:
+                words.append(item)
+    return Terms(tuple(words), tuple(phrases))
+
+
+def is_hit(word: str, terms: Terms) -> bool:
+    """Is *word* a hit of one of the query's single words (phrases need their neighbours: `hit_flags`)?"""
+    if not terms.words:
+        return False
+    if next(hit_spans(word, list(terms.words)), None) is not None:
         return True
-    fuzzy = [term for term in terms if term.fuzzy]
+    fuzzy = [term for term in terms.words if term.fuzzy]
     if fuzzy:
         vocabulary: dict[int, list[str]] = {}
         for key in keys(word):
@@ -50,13 +73,32 @@ def is_hit(word: str, terms: Sequence[Word]) -> bool:
     return False
 
 
-def hit_boxes(words: Iterable, terms: Sequence[Word], pad: float = 0.002) -> list[Box]:
-    """Rectangles over the words (objects with text, x0, y0, x1, y1) that are hits."""
+def _phrase_positions(words: Sequence[str], phrases) -> set[int]:
+    """The indexes of the words that hold a phrase's keys in its order (one word may hold several
+    keys, "ABH-2019-04711", and a phrase may run across words and lines)."""
+    flat = [(key, i) for i, word in enumerate(words) for key in keys(word)]
+    found: set[int] = set()
+    for phrase in phrases:
+        for start in range(len(flat) - len(phrase) + 1):
+            if all(flat[start + j][0] == key for j, key in enumerate(phrase)):
+                found.update(flat[start + j][1] for j in range(len(phrase)))
+    return found
+
+
+def hit_flags(words: Sequence[str], terms: Terms) -> list[bool]:
+    """For each word of a text in reading order: is it a hit?"""
+    in_phrase = _phrase_positions(words, terms.phrases) if terms.phrases else set()
+    return [i in in_phrase or is_hit(word, terms) for i, word in enumerate(words)]
+
+
+def hit_boxes(words: Iterable, terms: Terms, pad: float = 0.002) -> list[Box]:
+    """Rectangles over the words (objects with text, x0, y0, x1, y1, in reading order) that are hits."""
     if not terms:
         return []
+    words = list(words)
     boxes = []
-    for w in words:
-        if is_hit(w.text, terms):
+    for w, hit in zip(words, hit_flags([w.text for w in words], terms)):
+        if hit:
             x0, y0 = max(w.x0 - pad, 0.0), max(w.y0 - pad, 0.0)
             x1, y1 = min(w.x1 + pad, 1.0), min(w.y1 + pad, 1.0)
             boxes.append(Box(round(x0, 5), round(y0, 5), round(x1 - x0, 5), round(y1 - y0, 5)))
@@ -66,14 +108,15 @@ def hit_boxes(words: Iterable, terms: Sequence[Word], pad: float = 0.002) -> lis
 _TEXT_WORD = re.compile(r"[\w§][\w\-./§]*", re.UNICODE)
 
 
-def marked_segments(text: str, terms: Sequence[Word]) -> list[tuple[str, bool]]:
+def marked_segments(text: str, terms: Terms) -> list[tuple[str, bool]]:
     """The text cut into (piece, is_hit) runs; templates escape each piece and wrap hits in <mark>."""
     if not terms:
         return [(text, False)] if text else []
     segments: list[tuple[str, bool]] = []
     position = 0
-    for match in _TEXT_WORD.finditer(text):
-        if not is_hit(match.group(), terms):
+    matches = list(_TEXT_WORD.finditer(text))
+    for match, hit in zip(matches, hit_flags([m.group() for m in matches], terms)):
+        if not hit:
             continue
         if match.start() > position:
             segments.append((text[position:match.start()], False))
