@@ -35,6 +35,25 @@ def test_a_comma_glued_between_the_start_and_bis_still_ends_the_period():
     assert period(line, words) == ("2017-05-13", "2026-08-15")
 
 
+def test_a_colon_glued_between_the_start_and_bis_still_ends_the_period():
+    # Unseen set 81: "26.02.2018:bis" read as one word at 82 %; the end date stood unread.
+    line = "Versicherungsschutz vom 26.02.2018:bis 15.05.2027. |"
+    words = {"Versicherungsschutz": 92, "vom": 93, "26.02.2018:bis": 82, "15.05.2027.": 89, "|": 65}
+    assert period(line, words) == ("2018-02-26", "2027-05-15")
+
+
+def test_a_running_membership_whose_open_end_ocr_doubted_is_still_open():
+    # Unseen set 81: "Begrenzung." at 0 % (a speck on it) had left the end unread, where the same
+    # letter without that sentence counts as running ("seit dem ..."); a doubted dated end does not.
+    line = "Versicherungsschutz besteht seit dem 05. 07.2022 ohne zeitliche Begrenzung."
+    words = {"Versicherungsschutz": 92, "besteht": 97, "seit": 96, "dem": 97, "05.": 94, "07.2022": 96,
+             "ohne": 96, "zeitliche": 96, "Begrenzung.": 0}
+    assert period(line, words) == ("2022-07-05", "open")
+    doubted_end = "Versicherungsschutz besteht seit dem 05.07.2022 bis 3l.12.2O25."
+    assert period(doubted_end, {"Versicherungsschutz": 92, "besteht": 97, "seit": 96, "dem": 97,
+                                "05.07.2022": 96, "bis": 96, "3l.12.2O25.": 40})[1] != "open"
+
+
 def test_his_elsewhere_is_no_end_date():
     assert period("Versicherungsschutz vom 04.06.2017.\nAuskunft gibt his 09.10.2025 die Geschäftsstelle")[1] is None
 

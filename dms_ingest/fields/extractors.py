@@ -254,7 +254,7 @@ _INSURED_FROM = (rf"versicherungsschutz\s+(?:besteht\s+)?(?:ab|seit){_DEM}|versi
                  rf"\bseit{_DEM}|vom")
 _INSURED_TO = (r"gültig\s+bis(?:\s+zum)?|versicherungsende|ende\s+der\s+(?:versicherung|mitgliedschaft)|"
                r"(?:endet|endete|beendet)\s+(?:am|zum|mit\s+dem)|"
-               rf"versichert\s+bis(?:\s+zum)?|läuft\s+bis|(?<=\d{{4}})[.,]?\s*{_UNTIL}(?:\s+zum)?|bis\s+einschließlich")
+               rf"versichert\s+bis(?:\s+zum)?|läuft\s+bis|(?<=\d{{4}})[.,:;]?\s*{_UNTIL}(?:\s+zum)?|bis\s+einschließlich")
 
 
 def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedField]:
@@ -283,10 +283,16 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
     if not valid_to and open_end:
         hit = open_end[0]
         valid_to = [field_from("valid_to", "open", hit, hit.match.group(0))]
-    elif not valid_to and valid_from and any(re.search(r"seit", f.text, re.IGNORECASE) for f in valid_from):
-        # "ist seit dem ... versichert": a running membership, no end named.
+    end_named = next(search(pages, re.compile(_INSURED_TO, re.IGNORECASE)), None) is not None
+    if (not valid_to or valid_to[0].value == "open") and valid_from and not end_named \
+            and any(re.search(r"seit", f.text, re.IGNORECASE) for f in valid_from):
+        # "ist seit dem ... versichert": a running membership, whether or not an open end is named
+        # (an "ohne zeitliche Begrenzung" OCR doubted, a speck on its last word, says no less); not
+        # where an end is named whose date OCR garbled ("bis 3l.12.2O25"): that end is unread.
         top = best(valid_from)
-        valid_to = [ExtractedField("valid_to", "open", round(top.confidence * 0.95, 3), top.page, top.text)]
+        running = ExtractedField("valid_to", "open", round(top.confidence * 0.95, 3), top.page, top.text)
+        if not valid_to or valid_to[0].confidence < running.confidence:
+            valid_to = [running]
     issued = _issue_date(pages)
     return [f for f in (best(insurer), best(insured), best(valid_from), best(valid_to), issued) if f]
 
