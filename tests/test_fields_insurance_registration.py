@@ -28,18 +28,16 @@ def test_bis_read_as_his_after_the_start_date():
     assert period(line, words) == ("2017-06-04", "2025-10-09")
 
 
-def test_a_comma_glued_between_the_start_and_bis_still_ends_the_period():
+@pytest.mark.parametrize("line, words, expected", [
     # Unseen set 77: "13.05.2017,bis" read as one word at 92 %; the end date stood unread.
-    line = "Versicherungsschutz vom 13.05.2017,bis 15.08.2026. : :"
-    words = {"Versicherungsschutz": 91, "vom": 96, "13.05.2017,bis": 92, "15.08.2026.": 96}
-    assert period(line, words) == ("2017-05-13", "2026-08-15")
-
-
-def test_a_colon_glued_between_the_start_and_bis_still_ends_the_period():
-    # Unseen set 81: "26.02.2018:bis" read as one word at 82 %; the end date stood unread.
-    line = "Versicherungsschutz vom 26.02.2018:bis 15.05.2027. |"
-    words = {"Versicherungsschutz": 92, "vom": 93, "26.02.2018:bis": 82, "15.05.2027.": 89, "|": 65}
-    assert period(line, words) == ("2018-02-26", "2027-05-15")
+    ("Versicherungsschutz vom 13.05.2017,bis 15.08.2026. : :",
+     {"Versicherungsschutz": 91, "vom": 96, "13.05.2017,bis": 92, "15.08.2026.": 96}, ("2017-05-13", "2026-08-15")),
+    # Unseen set 81: "26.02.2018:bis" at 82 %, the same with a colon.
+    ("Versicherungsschutz vom 26.02.2018:bis 15.05.2027. |",
+     {"Versicherungsschutz": 92, "vom": 93, "26.02.2018:bis": 82, "15.05.2027.": 89, "|": 65}, ("2018-02-26", "2027-05-15")),
+])
+def test_a_mark_glued_between_the_start_and_bis_still_ends_the_period(line, words, expected):
+    assert period(line, words) == expected
 
 
 def test_a_running_membership_whose_open_end_ocr_doubted_is_still_open():
