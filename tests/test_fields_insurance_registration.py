@@ -120,3 +120,14 @@ def test_a_given_name_whose_l_with_stroke_ocr_read_as_t(line, name):
     page = PageText(1, "BARMER\nVersicherungsbescheinigung\n" + line)
     fields = {f.name: f for f in extract_fields("krankenversicherung", [page], min_confidence=0.7, today=TODAY)}
     assert fields["insured_person"].value == name
+
+
+def test_a_month_whose_two_digits_ocr_split_is_one_month():
+    # Unseen set 82: "02.1 1.2018", every digit at 99.5 %; the start stood unread. Only a two-digit
+    # day before it and a four-digit year after make it a date; a 13th month stays none.
+    line = "Versicherungsschutz besteht seit dem 02.1 1.2018 ohne zeitliche Begrenzung."
+    words = {"Versicherungsschutz": 93, "besteht": 92, "seit": 97, "dem": 97, "02.1": 96, "1.2018": 97,
+             "ohne": 93, "zeitliche": 93, "Begrenzung.": 91}
+    assert period(line, words) == ("2018-11-02", "open")
+    assert period("Versicherungsschutz besteht seit dem 12.1 3.2018 ohne zeitliche Begrenzung.")[0] is None
+    assert period("Versicherungsschutz besteht seit dem 2.1 1.2018 ohne zeitliche Begrenzung.")[0] is None

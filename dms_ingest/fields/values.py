@@ -31,8 +31,10 @@ DATE = re.compile(
     # OCR reads a date's dot as ':' at times ("15.12:2020"), as ',' ("01,01.2019", "31.05,2021", seed 78),
     # a dot with a speck as a degree sign ("03°11.2026"); one of the two separators must be a dot.
     # OCR may split a day's two digits ("1 1.03.2020", both sure): taken whole only where the month has two
-    # digits, as a day written with one would not stand beside it.
-    rf"{_START}(?P<d>[0-3OoIl]?{_D}|[1-3]\s\d(?=\s?[.:,°]\s?\d{{2}}\s?[.:°]))\s?(?P<s1>[.:,°])\s?(?P<m>[01OoIl]?{_D})\s?(?P<s2>[.:,°])\s?(?P<y>(?:19|20){_D}{{2}})"
+    # digits, as a day written with one would not stand beside it; a month's the same way ("02.1 1.2018",
+    # unseen set 82) after a day of two digits and before a year of four.
+    rf"{_START}(?P<d>[0-3OoIl]?{_D}|[1-3]\s\d(?=\s?[.:,°]\s?\d{{2}}\s?[.:°]))\s?(?P<s1>[.:,°])\s?"
+    rf"(?P<m>(?:(?<=\d\d[.:,°])|(?<=\d\d[.:,°]\s))[01]\s\d(?=\s?[.:°]\s?(?:19|20)\d{{2}}(?!\d))|[01OoIl]?{_D})\s?(?P<s2>[.:,°])\s?(?P<y>(?:19|20){_D}{{2}})"
     rf"(?![\d])"
     rf"|{_START}(?P<td>[0-3]?\d)\.\s*(?P<mon>{MONTH_NAME})\.?\s+(?P<ty>(?:19|20)\d{{2}})(?!\d)"
     rf"|(?<!\d)(?P<iy>(?:19|20)\d{{2}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?!\d)",
@@ -80,7 +82,7 @@ def date_from_match(m: re.Match[str]) -> dt.date | None:
             return dt.date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
         if "." not in (m.group("s1"), m.group("s2")):
             return None  # a time or a ratio, not a date
-        return dt.date(int(m.group("y").translate(_OCR_DIGITS)), int(m.group("m").translate(_OCR_DIGITS)),
+        return dt.date(int(m.group("y").translate(_OCR_DIGITS)), int(m.group("m").replace(" ", "").translate(_OCR_DIGITS)),
                        int(m.group("d").replace(" ", "").translate(_OCR_DIGITS)))
     except (ValueError, KeyError):
         return None
