@@ -487,6 +487,26 @@ def test_a_damaged_birth_date_label_is_no_part_of_the_name_and_q_read_g_is_the_s
     # Another birthday still objects.
     assert assigned(decide(KARIMI_PAYSLIP.replace("25.05.1995", "25.05.1996"), registry)) is None
 
+# Unseen set 81, ABH-2019-19671_05_gehaltsnachweis.pdf: the sponsor's payslip, OCR's hyphen for the
+# space between her given name and surname.
+JOINED_SPONSOR = ("Ihr Zeichen: ABH-2019-19671\nElektro Schulz GmbH\nEntgeltabrechnung für März 2025\n"
+                  "Frau Katarzyna-Sharma Geburtsdatum: 13.01.1972\nPersonal-Nr.: 15557 - Steuerklasse: 4\n"
+                  "Nettoverdienst 2.319,69 €")
+JOINED_ROWS = """case_number,surname,given_names,date_of_birth,nationality,sponsor_case_number,sponsor_surname,sponsor_given_names,sponsor_date_of_birth
+ABH-2019-19671,Sharma,Ananya,1967-04-20,IND,,Sharma,Katarzyna,1972-01-13
+"""
+
+
+def test_a_hyphen_for_the_space_in_a_salutation_names_the_sponsor():
+    registry = CaseRegistry(parse_registry_text(JOINED_ROWS))
+    filed = lambda text: assigned(match_case(text, registry, pattern=CaseNumberPattern(), today=TODAY,  # noqa: E731
+                                             sponsor_accepted=lambda case: True))
+    assert filed(JOINED_SPONSOR) == "ABH-2019-19671"
+    # Her letters exactly and her birth date only: another given name or birthday still objects.
+    assert filed(JOINED_SPONSOR.replace("Katarzyna-", "Katarina-")) is None
+    assert filed(JOINED_SPONSOR.replace("13.01.1972", "13.01.1973")) is None
+
+
 # seed 97 (fresh), scan_0049.pdf (upside down, turned): a clean "Kılıç" read "Kılıg", the cedilla taken for a descender.
 CEDILLA = """Zertifikat Deutsch-Test für Zuwanderer (DTZ)
 
