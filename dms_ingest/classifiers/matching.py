@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from .birth_rows import find_table_birth_dates
@@ -179,23 +179,9 @@ def _collect_people(
         elif lookalikes and lookalikes not in evidence.ambiguous:
             evidence.ambiguous.append(lookalikes)
 
-    evidence.mentions = [m for m in map(_hyphen_for_a_space, find_person_mentions(text, today=today))
-                         if m.name.surname and m.name.given_names]
+    evidence.mentions = [m for m in find_person_mentions(text, today=today) if m.name.surname and m.name.given_names]
     return evidence, notes
 
-
-def _hyphen_for_a_space(mention: PersonMention) -> PersonMention:
-    """A salutation's one word of two names joined by a hyphen ("Frau Katarzyna-Sharma, Geburtsdatum:
-    13.01.1972", unseen set 81): OCR's hyphen for the space between given name and surname. Read so, it
-    fits a registry person only with exactly their letters and birth date; left whole, a mention
-    without given names was no mention at all, and the birth date alone vetoed even the sponsor."""
-    name = mention.name
-    if name.given_names or not name.surname or name.source != "salutation" or name.surname.count("-") != 1:
-        return mention
-    given, surname = name.surname.split("-")
-    if len(given) < 2 or len(surname) < 2:
-        return mention
-    return replace(mention, name=replace(name, surname=surname, given_names=given))
 
 
 def _reread_bearer(first: dt.date | None, again: dt.date, registry: CaseRegistry, names: TextNames,

@@ -283,9 +283,9 @@ def health_insurance(pages: list[PageText], today: dt.date) -> list[ExtractedFie
     if not valid_to and open_end:
         hit = open_end[0]
         valid_to = [field_from("valid_to", "open", hit, hit.match.group(0))]
-    end_named = next(search(pages, re.compile(_INSURED_TO, re.IGNORECASE)), None) is not None
-    if (not valid_to or valid_to[0].value == "open") and valid_from and not end_named \
-            and any(re.search(r"seit", f.text, re.IGNORECASE) for f in valid_from):
+    if (not valid_to or valid_to[0].value == "open") and valid_from \
+            and any(re.search(r"seit", f.text, re.IGNORECASE) for f in valid_from) \
+            and next(search(pages, re.compile(_INSURED_TO, re.IGNORECASE)), None) is None:
         # "ist seit dem ... versichert": a running membership, whether or not an open end is named
         # (an "ohne zeitliche Begrenzung" OCR doubted, a speck on its last word, says no less); not
         # where an end is named whose date OCR garbled ("bis 3l.12.2O25"): that end is unread.
