@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import re
 
-from dms_ingest.index.folding import keys
+from dms_ingest.index.folding import MAX_KEY_LENGTH, keys
 from dms_ingest.index.phrases import PhraseCheck, holds_phrase, plain_keys_text
 from dms_ingest.index.query import parse
 
@@ -15,8 +15,9 @@ RUNS = re.compile(r"[a-z0-9]+")
 
 
 def quick_keys(page_text: str) -> list[str] | None:
+    """The keys the quick fold leaves: its runs of [a-z0-9], debris (too long a run) left out."""
     folded = plain_keys_text(page_text)
-    return None if folded is None else RUNS.findall(folded)
+    return None if folded is None else [run for run in RUNS.findall(folded) if len(run) <= MAX_KEY_LENGTH]
 
 
 def test_every_character_the_quick_fold_accepts_folds_to_the_keys_of_folding():
@@ -36,7 +37,8 @@ def test_every_character_the_quick_fold_accepts_folds_to_the_keys_of_folding():
 TRICKY = ["Antrag", "auf", "ANTRAG", "Änderung", "Aenderung", "Anderung", "AENDERUNG", "Straße", "Strasse",
           "STRASSE", "Grüße", "Gruesse", "GRÜSSE", "Grusse", "gemäß", "gemaess", "§", "28", "VwVfG", "Fassung",
           "in", "der", "ÖFFNUNG", "Oeffnung", "uee", "aee", "Mitglied", "Müller", "Mueller", "Muller",
-          "Café", "İbrahim", "Yılmaz", "ﬁnal", "x²", "a\u0308nderung", "K", "Straẞe"]
+          "Café", "İbrahim", "Yılmaz", "ﬁnal", "x²", "a\u0308nderung", "K", "Straẞe",
+          "x" * 121, "Ä" * 120 + "E", "a" * 120, "Ö" * 60 + "x" * 61]      # OCR debris, and words just short of it
 GLUE = [" ", "  ", "\n", "-\n", "-", ", ", ". ", " – ", "_", "/", " „", "“ ", "\xa0", "\u00ad", "", "'"]
 
 
@@ -68,5 +70,19 @@ def test_spellings_of_one_phrase_that_the_quick_fold_must_find():
                       "Antrag auf Ände-\nrung der Straße", "Gegenantrag auf Änderung der Straße"]:
         assert not check(page_text), page_text
     assert plain_keys_text("Łukasz Wójcik, İbrahim Yılmaz, 12 m²") == "lukasz wojcik, ibrahim yilmaz, 12 m2"
-    for page_text in ["ﬁnal", "Ba\u0308r", "Ωmega", "x" * 121]:          # left to `keys`
+    for page_text in ["ﬁnal", "Ba\u0308r", "Ωmega"]:          # left to `keys`
         assert plain_keys_text(page_text) is None, page_text
+
+
+def test_ocr_debris_between_a_phrases_words_is_stepped_over_as_the_keys_leave_it_out():
+    """A run of letters too long for a word (`keys` leaves it out) joins the words around it, on
+    the quick fold as in the index; a word just short of that length still parts them."""
+    check = PhraseCheck(parse('"Antrag auf Änderung"'))
+    debris = "Ix" * 61
+    for page_text in [f"Antrag {debris} auf Änderung", f"Antrag, {debris}\n{debris}: auf Änderung",
+                      f"{debris} Antrag auf {debris} Änderung {debris}"]:
+        assert plain_keys_text(page_text) is not None and check(page_text), page_text
+        assert holds_phrase(keys(page_text), ("antrag", "auf", "anderung"))
+    for page_text in [f"Antrag {'x' * 120} auf Änderung", f"Antrag{debris} auf Änderung", f"Antrag {debris}auf Änderung"]:
+        assert not check(page_text), page_text
+        assert not holds_phrase(keys(page_text), ("antrag", "auf", "anderung"))

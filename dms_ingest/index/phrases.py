@@ -69,10 +69,11 @@ class _AsWritten:
 # Page text of Latin script (nearly every page) folds to its keys with str methods alone: lower
 # case, then each letter beyond ASCII replaced by its key (`folding.fold_letters`: "ä"→"a", "ß"→"ss",
 # "ł"→"l", "é"→"e", "²"→"2"), then "ae"/"oe"/"ue"→"a"/"o"/"u" as `folding.word_key` does (which
-# never reaches across words). Its words are then exactly the runs of [a-z0-9] (the keys, in order),
-# so a phrase is one regular expression over the folded text: several times quicker than reading
-# the page into keys. Any other character (another script, ligatures, combining marks...)
-# leaves the page to `keys`; so does a word `keys` leaves out as too long.
+# never reaches across words). Its words are then the runs of [a-z0-9]: the keys in order, except
+# runs longer than MAX_KEY_LENGTH, OCR debris that `keys` leaves out (the phrase's pattern steps
+# over them). So a phrase is one regular expression over the folded text: several times quicker
+# than reading the page into keys. Any other character (another script, ligatures, combining
+# marks...) leaves the page to `keys`.
 _UMLAUTS = (("ä", "a"), ("ö", "o"), ("ü", "u"), ("ß", "ss"))
 _PUNCTUATION = "§„“”‚‘’–—…•€«»°·\xa0\xad"
 
@@ -89,13 +90,13 @@ def _letter_keys() -> dict[str, str]:
 
 
 _LETTER_KEYS = _letter_keys()
-_DEBRIS = re.compile(r"[a-z0-9]{%d}" % (MAX_KEY_LENGTH + 1))
 _BEYOND = re.compile("[^\\x00-\\x7f]")
 
 
 def plain_keys_text(page_text: str) -> str | None:
-    """The page's keys as one string (each key a run of [a-z0-9], separated by other characters),
-    or None if the page holds a character that folds otherwise (then `folding.keys` decides)."""
+    """The page's keys as one string (each key a run of [a-z0-9] of at most MAX_KEY_LENGTH, separated
+    by other characters and debris), or None if the page holds a character that folds otherwise
+    (then `folding.keys` decides)."""
     # "İ" (Turkish names) lowers to "i" and a combining dot, which would part the word: its key is "i".
     lowered = (page_text.replace("İ", "I") if "İ" in page_text else page_text).lower()
     if not lowered.isascii():
@@ -110,19 +111,17 @@ def plain_keys_text(page_text: str) -> str | None:
                 if key is None:
                     return None
                 lowered = lowered.replace(char, key)
-    folded = lowered.replace("ae", "a").replace("oe", "o").replace("ue", "u")
-    if max(map(len, folded.split()), default=0) > MAX_KEY_LENGTH and _DEBRIS.search(folded):
-        return None
-    return folded
+    return lowered.replace("ae", "a").replace("oe", "o").replace("ue", "u")
 
 
 def _phrase_pattern(phrase: tuple[str, ...]):
-    """Matches *phrase* (keys) as consecutive whole keys in a `plain_keys_text`. It begins with the
-    first key's letters (the regular expression engine then looks for them quickly), the key's
-    start checked after."""
+    """Matches *phrase* (keys) as consecutive whole keys in a `plain_keys_text`, stepping over debris
+    between them as `keys` leaves it out. It begins with the first key's letters (the regular
+    expression engine then looks for them quickly), the key's start checked after."""
     first = re.escape(phrase[0])
+    gap = "(?:[^a-z0-9]+[a-z0-9]{%d,})*[^a-z0-9]+" % (MAX_KEY_LENGTH + 1)
     return re.compile("(?s)" + first + "(?<![a-z0-9]" + "." * len(phrase[0]) + ")"
-                      + "".join("[^a-z0-9]+" + re.escape(key) for key in phrase[1:]) + "(?![a-z0-9])")
+                      + "".join(gap + re.escape(key) for key in phrase[1:]) + "(?![a-z0-9])")
 
 
 class PhraseCheck:
