@@ -238,28 +238,26 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
     with catalog.engine.begin() as conn:
         parsed = expand_prefixes(conn, parsed)
         rows, exact, estimate, newest_read = _candidates(conn, fulltext, parsed, filters.groups, limit, wanted)
-        pages = _page_documents(conn, catalog.is_sqlite, [r[0] for r in rows])
         excluded = _excluded_documents(conn, catalog, parsed, filters) if parsed.excluded else set()
-        excluded |= _filtered_out(filters, pages)
-        ranked = _ranked(rows, pages, excluded)
+        documents = _PageDocuments(conn, catalog.is_sqlite, filters, excluded)
         check = fulltext.phrase_check(conn, parsed)
-        if check is not None:           # PostgreSQL: the rows hold the phrase's words, not yet in order
-            every = exact and len(ranked) <= PHRASE_COUNT_CHECKS
-            ranked, decided, share = _holding_phrases(conn, check, ranked, None if every else wanted)
+        if check is None:
+            ranked = documents.ranked(rows)
+        else:       # PostgreSQL: the rows hold the phrase's words, not yet in order
+            every = exact and len(rows) <= PHRASE_COUNT_CHECKS
+            ranked, decided, share = _holding_phrases(conn, check, rows, None if every else wanted, documents)
             if len(ranked) < wanted and not exact and not newest_read:
                 # Too few ranked pages hold the phrase: the newest holding its words join them (as
                 # for a common word, at most 2 × limit pages in all; the pages checked above are
                 # not checked again).
                 newest = fulltext.match(conn, parsed, filters.groups, limit + 1, check_text=False)
-                more = _page_documents(conn, catalog.is_sqlite, [r[0] for r in newest if r[0] not in pages])
-                pages.update(more)
-                excluded |= _filtered_out(filters, more)
                 rows = rows + newest[:limit]
                 exact = len(newest) <= limit        # then these are all the pages holding its words
-                ranked, decided, share = _holding_phrases(conn, check, _ranked(rows, pages, excluded), wanted)
+                ranked, decided, share = _holding_phrases(conn, check, rows, wanted, documents)
             if not (exact and decided):         # the rest are pages holding the words: scaled by the share holding the phrase
                 estimate = round((estimate if estimate is not None else len(rows)) * share)
                 exact = False
+        pages = documents.pages
         best: dict[str, tuple[float, int]] = {}     # document → (score, page id) of its best page
         doc_types: dict[str, str | None] = {}
         for page_id, score, doc_id in ranked:
@@ -285,12 +283,35 @@ def _filtered_out(filters: Filters, pages: dict[int, tuple]) -> set[str]:
             if not filters.admits(case_number, doc_type, review, received, team)}
 
 
-def _ranked(rows: list[tuple[int, float]], pages: dict[int, tuple], excluded: set[str]) -> list[tuple[int, float, str]]:
-    """(page id, score, document) of the rows whose document is found and not excluded, best
-    first (ties: the newer page)."""
-    ranked = [(page_id, score, pages[page_id][0]) for page_id, score in rows
-              if page_id in pages and pages[page_id][0] not in excluded]
-    return sorted(ranked, key=lambda row: (-row[1], -row[0]))
+def _best_first(rows: list[tuple]) -> list[tuple]:
+    """Rows (page id, score, ...) by score, ties: the newer page first."""
+    return sorted(rows, key=lambda row: (-row[1], -row[0]))
+
+
+class _PageDocuments:
+    """The documents of candidate pages, looked up when needed (a phrase's candidates: only those
+    holding it) and kept for the search: `pages` maps page id → its _page_documents row. A
+    document failing the filters joins *excluded*."""
+
+    def __init__(self, conn, is_sqlite: bool, filters: Filters, excluded: set[str]):
+        self.conn, self.is_sqlite, self.filters, self.excluded = conn, is_sqlite, filters, excluded
+        self.pages: dict[int, tuple] = {}
+
+    def of(self, page_ids: list[int]) -> dict[int, str]:
+        """page id → document of those pages whose document is found and not excluded."""
+        missing = [page_id for page_id in page_ids if page_id not in self.pages]
+        if missing:
+            more = _page_documents(self.conn, self.is_sqlite, missing)
+            self.pages.update(more)
+            self.excluded |= _filtered_out(self.filters, more)
+        pages, excluded = self.pages, self.excluded
+        return {page_id: pages[page_id][0] for page_id in page_ids
+                if page_id in pages and pages[page_id][0] not in excluded}
+
+    def ranked(self, rows: list[tuple[int, float]]) -> list[tuple[int, float, str]]:
+        """(page id, score, document) of the rows whose document is found and not excluded, best first."""
+        located = self.of([page_id for page_id, _ in rows])
+        return _best_first([(page_id, score, located[page_id]) for page_id, score in rows if page_id in located])
 
 
 def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], limit: int,
@@ -341,13 +362,16 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
 PHRASE_COUNT_CHECKS = 200
 
 
-def _holding_phrases(conn, check, ranked: list[tuple[int, float, str]], wanted: int | None
+def _holding_phrases(conn, check, rows: list[tuple[int, float]], wanted: int | None, documents: _PageDocuments
                      ) -> tuple[list[tuple[int, float, str]], bool, float]:
     """The (page id, score, document) rows, best first, whose page text holds the query's phrases
     (PostgreSQL keeps no word positions), checked a chunk of texts at a time until *wanted*
-    documents have one (None: all). A document's first passing page is its best, so the documents
-    found are exactly the first ones of the whole ranking. Returns those rows, whether every row was
-    decided (the rest belong to documents found) and the share of the checked pages that passed."""
+    documents have one (None: all). Only the pages holding them are looked up (*documents*): most
+    candidates of a rare phrase do not. A document's first passing page is its best, so the
+    documents found are exactly the first ones of the whole ranking. Returns those rows, whether
+    every row was decided (the rest belong to documents found) and the share of the checked pages
+    that passed."""
+    ranked = _best_first(rows)
     passing: list[tuple[int, float, str]] = []
     found: set[str] = set()
     at = checked = held = 0
@@ -359,19 +383,18 @@ def _holding_phrases(conn, check, ranked: list[tuple[int, float, str]], wanted: 
             # Aufenthaltserlaubnis" passes on none of its first 40 pages and on half after)
             share = max(held / checked, 0.05) if checked else 1.0
             size = min(int((wanted - len(found)) / share * 1.2) + 16, max(checked, 40))
-        chunk = []
-        while at < len(ranked) and len(chunk) < size:
-            if ranked[at][2] not in found:
-                chunk.append(ranked[at])
-            at += 1
-        check_pages(conn, check, [row[0] for row in chunk])
-        for row in chunk:
-            checked += 1
-            if check.results[row[0]]:
-                held += 1
-                if row[2] not in found:
-                    found.add(row[2])
-                    passing.append(row)
+        chunk = ranked[at:at + size]
+        at += len(chunk)
+        check_pages(conn, check, [page_id for page_id, _ in chunk])
+        holding = [row for row in chunk if check.results[row[0]]]
+        checked += len(chunk)
+        held += len(holding)
+        located = documents.of([page_id for page_id, _ in holding])
+        for page_id, score in holding:
+            document = located.get(page_id)
+            if document is not None and document not in found:
+                found.add(document)
+                passing.append((page_id, score, document))
     return passing, at >= len(ranked), held / checked if checked else 1.0
 
 
