@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 
 from .analysis import PageTerms, strong_token
 from .compound_lookup import Compounds, compounds_of
-from .rows import fetch_rows
+from .rows import fetch_rows, id_array
 from .page_text import unpack
 from .page_writes import insert_rows
 from .phrases import PhraseCheck
@@ -519,7 +519,8 @@ def check_pages(conn: Connection, check: PhraseCheck, page_ids: list[int]) -> in
     known = check.results
     unknown = [page_id for page_id in page_ids if page_id not in known]
     if unknown:
-        texts = dict(fetch_rows(conn, "SELECT id, text FROM pages WHERE id = ANY(:ids)", {"ids": unknown}))
+        texts = dict(fetch_rows(conn, "SELECT id, text FROM pages WHERE id = ANY(CAST(:ids AS integer[]))",
+                                {"ids": id_array(unknown)}))
         for page_id in unknown:
             stored = texts.get(page_id)
             known[page_id] = stored is not None and check(unpack(stored))

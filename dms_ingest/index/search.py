@@ -30,7 +30,7 @@ from sqlalchemy import text
 
 from ..office_time import as_utc, day_end, day_start, office_day
 from .fulltext import check_pages
-from .rows import fetch_rows
+from .rows import fetch_rows, id_array
 from .analysis import case_token, date_range_tokens, review_token, team_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
 from .page_text import unpack
@@ -237,7 +237,7 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
     wanted = query.offset + query.limit
     with catalog.engine.begin() as conn:
         parsed = expand_prefixes(conn, parsed)
-        rows, exact, estimate, newest_read = _candidates(conn, fulltext, parsed, filters.groups, limit, wanted)
+        rows, exact, estimate, newest_read, newest = _candidates(conn, fulltext, parsed, filters.groups, limit, wanted)
         excluded = _excluded_documents(conn, catalog, parsed, filters) if parsed.excluded else set()
         documents = _PageDocuments(conn, catalog.is_sqlite, filters, excluded)
         check = fulltext.phrase_check(conn, parsed)
@@ -249,8 +249,9 @@ def run_search(catalog, query: SearchQuery) -> SearchPage:
             if len(ranked) < wanted and not exact and not newest_read:
                 # Too few ranked pages hold the phrase: the newest holding its words join them (as
                 # for a common word, at most 2 × limit pages in all; the pages checked above are
-                # not checked again).
-                newest = fulltext.match(conn, parsed, filters.groups, limit + 1, check_text=False)
+                # not checked again). The counting pass may have read them.
+                if newest is None:
+                    newest = fulltext.match(conn, parsed, filters.groups, limit + 1, check_text=False)
                 rows = rows + newest[:limit]
                 exact = len(newest) <= limit        # then these are all the pages holding its words
                 ranked, decided, share = _holding_phrases(conn, check, rows, wanted, documents)
@@ -315,10 +316,11 @@ class _PageDocuments:
 
 
 def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], limit: int,
-                wanted: int) -> tuple[list[tuple[int, float]], bool, int | None, bool]:
+                wanted: int) -> tuple[list[tuple[int, float]], bool, int | None, bool, list | None]:
     """(page id, score) of the pages to rank, whether they are all matching pages, if not about
-    how many pages match, and whether the newest matches are among them. Never more than about
-    2 × limit pages are read or scored.
+    how many pages match, whether the newest matches are among them, and if not, those newest
+    limit + 1 matches where they were read anyway (else None). Never more than about 2 × limit
+    pages are read or scored.
     A phrase's pages are those holding its words (PostgreSQL): the caller checks its order."""
     # PostgreSQL's planner knows how common a word is: a common one skips the counting pass, which
     # would build the whole bitmap of matches once more.
@@ -327,14 +329,15 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     if estimate is None or estimate <= 4 * limit:
         # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
         # token list (allowed cases) makes few matches and is costly to evaluate twice: scored at once.
-        scored = bool(parsed.required) and any(len(group) > 8 for group in groups)
+        # So is a phrase's: these are the newest matches its check falls back to (run_search).
+        scored = bool(parsed.required) and (any(len(group) > 8 for group in groups) or fulltext.checks_text(parsed))
         rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored, check_text=False)
         first = (scored, rows)
         if len(rows) <= limit:
             rescore = parsed.required and rows and not scored
-            return (fulltext.match(conn, parsed, groups, limit + 1, check_text=False) if rescore else rows), True, None, True
+            return (fulltext.match(conn, parsed, groups, limit + 1, check_text=False) if rescore else rows), True, None, True, None
         if not parsed.required:         # filters alone: the newest documents
-            return rows[:limit], False, _estimate_pages(conn, [r[0] for r in rows]), True
+            return rows[:limit], False, _estimate_pages(conn, [r[0] for r in rows]), True, None
         estimate = _estimate_pages(conn, [r[0] for r in rows])
     # Many matches: rank the pages where a query word weighs strongly (analysis.STRONG_IMPACT), as no
     # other page can reach the first result pages; if they are too few, fill up with the newest.
@@ -351,10 +354,10 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
         newest = first[1] if first is not None and first[0] == scored else \
             fulltext.match(conn, parsed, groups, limit + 1, scored=scored, check_text=False)
         if len(newest) <= limit:        # the estimate was too high: these are all
-            return (newest if scored else fulltext.match(conn, parsed, groups, limit + 1, check_text=False)), True, None, True
+            return (newest if scored else fulltext.match(conn, parsed, groups, limit + 1, check_text=False)), True, None, True, None
         rows += newest[:limit]
-        return rows, False, estimate, True
-    return rows, False, estimate, False
+        return rows, False, estimate, True, None
+    return rows, False, estimate, False, first[1] if first is not None and first[0] else None
 
 
 # A phrase whose words stand on at most this many pages has every one checked (its total is then a
@@ -426,7 +429,7 @@ def _id_list(is_sqlite: bool, ids: list[int]) -> tuple[str, dict]:
     """An SQL condition "column in ids" that stays one parameter however many ids there are."""
     if is_sqlite:
         return "IN (SELECT value FROM json_each(:ids))", {"ids": json.dumps(ids)}
-    return "= ANY(:ids)", {"ids": ids}
+    return "= ANY(CAST(:ids AS integer[]))", {"ids": id_array(ids)}
 
 
 def _page_documents(conn, is_sqlite: bool, page_ids: list[int]) -> dict[int, tuple]:
