@@ -122,11 +122,20 @@ class Browser:
             link.click()
         else:
             link.send_keys(press)
+        # Chromium may reserve the file's name with an empty file while it writes NAME.crdownload, renamed
+        # when complete: done is a new file while no new .crdownload is left (an empty one only
+        # once it has stayed empty a while: a download may be empty).
         deadline = time.monotonic() + 30
+        empty_since = None
         while time.monotonic() < deadline:
-            done = [p for p in set(self.downloads.glob("*")) - before if not p.name.endswith(".crdownload")]
-            if done:
-                return done[0]
+            new = set(self.downloads.glob("*")) - before
+            done = [p for p in new if not p.name.endswith(".crdownload")]
+            if done and len(done) == len(new):
+                if done[0].stat().st_size > 0:
+                    return done[0]
+                empty_since = empty_since or time.monotonic()
+                if time.monotonic() - empty_since > 2:
+                    return done[0]
             time.sleep(0.1)
         raise AssertionError("download did not arrive")
 
