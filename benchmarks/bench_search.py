@@ -253,11 +253,25 @@ class Timing(NamedTuple):
     empty: int                   # queries that found nothing
 
 
-def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str, Timing]:
+def host_loop_ms() -> float:
+    """How long a fixed pure-Python loop takes now: the speed the host gives this machine's cores.
+    On a shared host it swings (16-29 ms within a minute, 29 Nov 2026), and every query time with it."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(300_000):
+        total += i * i
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]], host: list[float] | None = None
+            ) -> dict[str, Timing]:
     """Per class: wall and CPU ms p50 / p95 (CPU: what a query costs whatever else the machine
-    runs) and how many documents the queries found."""
+    runs) and how many documents the queries found. *host*: the host loop's time (host_loop_ms)
+    before each class and after the last is appended to it."""
     results = {}
     for name, queries in classes.items():
+        if host is not None:
+            host.append(host_loop_ms())
         for query in queries[:3]:
             catalog.find(query)                           # warm-up
         times, cpus, totals = [], [], []
@@ -270,6 +284,8 @@ def measure(catalog: Catalog, classes: dict[str, list[SearchQuery]]) -> dict[str
             totals.append(page.total)
         results[name] = Timing(statistics.median(times), p95(times), statistics.median(totals),
                                statistics.median(cpus), p95(cpus), sum(1 for t in totals if t == 0))
+    if host is not None:
+        host.append(host_loop_ms())
     return results
 
 
@@ -356,13 +372,14 @@ def measured_row(backend: str, catalog: Catalog, built: dict, args) -> dict:
     stats = catalog.index_stats()
     pages = built["pages"]
     catalogs = system_catalog_bytes(catalog)
-    timings = measure(catalog, query_classes(catalog, random.Random(built["size"]), args.queries))
+    host: list[float] = []
+    timings = measure(catalog, query_classes(catalog, random.Random(built["size"]), args.queries), host)
     return {"backend": backend, "pages": pages, "rate": pages / built["seconds"],
             "cpu_rate": pages / max(built["cpu_seconds"], 1e-9), "load": os.getloadavg()[0],
             "bytes_per_page": stats["database_bytes"] / pages, "index_per_page": stats["fulltext_bytes"] / pages,
             "ratio": stats["database_bytes"] / built["text_bytes"], "chars_per_page": built["text_bytes"] / pages,
             "system_catalog_bytes": catalogs, "tables_ratio": (stats["database_bytes"] - catalogs) / built["text_bytes"],
-            "timings": timings, "replicated_from": built.get("replicated_from"),
+            "timings": timings, "replicated_from": built.get("replicated_from"), "host_loop_ms": host,
             "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
 
@@ -486,6 +503,11 @@ def report_row(row: dict, rows: list[dict]) -> None:
     rows.append(row)
     print_row(row)
     sys.stdout.flush()
+    if row.get("host_loop_ms"):
+        loops = sorted(row["host_loop_ms"])
+        print(f"  {row['backend']} {row['pages']:,}: host speed, a fixed Python loop (host_loop_ms) took "
+              f"{loops[0]:.0f}-{loops[-1]:.0f} ms (median {statistics.median(loops):.0f}) during the measurement",
+              file=sys.stderr)
     for name in empty_classes(row):
         print(f"WARNING: {row['backend']} {row['pages']:,}: class '{name}' found nothing (median total 0): "
               "its times say nothing", file=sys.stderr)
