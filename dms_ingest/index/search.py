@@ -5,7 +5,7 @@ The plan of one search, the same on both backends:
    a prefix into its few indexed words (`expand_prefixes`).
 2. Turn filters and access limits into token groups that run inside the full-text query.
 3. Fetch up to `rank_limit` + 1 matching pages, unscored (PostgreSQL skips this when the planner
-   already knows the words are common). If that is all of them, score them: ranking, total and
+   already knows the words are common, or the newest pages show that words standing together are). If that is all of them, score them: ranking, total and
    facets are exact.
 4. Otherwise (a common word) rank only the pages where a query word weighs strongly (see
    `analysis.STRONG_IMPACT`), at most rank_limit of them, the newest first (on PostgreSQL where
@@ -322,9 +322,10 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
     limit + 1 matches where they were read anyway (else None). Never more than about 2 × limit
     pages are read or scored.
     A phrase's pages are those holding its words (PostgreSQL): the caller checks its order."""
-    # PostgreSQL's planner knows how common a word is: a common one skips the counting pass, which
-    # would build the whole bitmap of matches once more.
-    estimate = fulltext.estimate(conn, parsed, groups) if parsed.required else None
+    # PostgreSQL's planner knows how common a word is, and the newest pages show how common words
+    # standing together are: a common one skips the counting pass, which would build the whole
+    # bitmap of matches once more.
+    estimate = fulltext.estimate(conn, parsed, groups, probe_below=4 * limit) if parsed.required else None
     first: tuple[bool, list] | None = None      # (scored?, rows) of the counting pass, if it ran
     if estimate is None or estimate <= 4 * limit:
         # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
