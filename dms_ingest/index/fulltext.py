@@ -175,6 +175,12 @@ SCAN_WINDOW = 20000
 SCAN_ROW_COST = 2
 
 
+def long_token_lists(filters: list[list[str]]) -> bool:
+    """Whether a filter is a long token list (an allowed list of cases): few matches, costly to
+    test row by row, and not judged by the newest pages."""
+    return any(len(group) > 8 for group in filters)
+
+
 # Phrase candidates (all their words on the page) checked against the page text per match, at most
 # this many times its limit: beyond, the matches returned are marked cut short (Matches).
 PHRASE_CHECK_FACTOR = 2
@@ -417,7 +423,7 @@ class PostgresFullText:
         cases) are costly to test row by row and leave few matches: GIN. So are words the planner
         knows to be rare (its statistics hold each common word's frequency; it misjudges phrases,
         which are always probed)."""
-        if any(len(group) > 8 for group in filters):
+        if long_token_lists(filters):
             return None
         phrases = any(isinstance(item, Phrase) for term in query.required
                       for item in (term.items if isinstance(term, AnyOf) else (term,)))
@@ -456,7 +462,7 @@ class PostgresFullText:
         the ~20,000 pages at 1M. Long token lists (allowed cases) are left to the planner."""
         expression = self.expression(query, filters, compounds=compounds_of(conn, query))
         planned = self._planned_rows(conn, expression)
-        if planned > probe_below or any(len(group) > 8 for group in filters):
+        if planned > probe_below or long_token_lists(filters):
             return planned
         top, bottom, found, tested = _probe(conn, expression)
         return max(planned, round(found / tested * (top - bottom + 1))) if tested else planned
@@ -473,23 +479,28 @@ class PostgresFullText:
                                      "(SELECT coalesce(sum(pg_column_size(tsv)), 0) FROM pages)")).scalar() or 0)
 
 
-# The probes of one search's expressions (estimate, then each match's newest-first judgement):
-# per connection, and forgotten with it.
+def _per_search(store: weakref.WeakKeyDictionary, conn: Connection, key, make):
+    """What *make* gives for *key* within one search: kept per connection (a search runs in one
+    transaction), forgotten with it."""
+    memo = store.get(conn)
+    if memo is None:
+        memo = store[conn] = {}
+    if key not in memo:
+        memo[key] = make()
+    return memo[key]
+
+
+# The probes of one search's expressions (estimate, then each match's newest-first judgement).
 _PROBES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _probe(conn: Connection, expression: str) -> tuple[int, int, int, int]:
     """(newest page id, oldest page id, matches, pages tested) among the newest SCAN_PROBE pages."""
-    probes = _PROBES.get(conn)
-    if probes is None:
-        probes = _PROBES[conn] = {}
-    if expression not in probes:
-        probes[expression] = fetch_rows(
-            conn, "SELECT max(id), (SELECT min(id) FROM pages), "
-                  "count(*) FILTER (WHERE tsv @@ CAST(:q AS tsquery)), count(*) "
-                  "FROM (SELECT id, tsv FROM pages ORDER BY id DESC LIMIT :p) newest",
-            {"q": expression, "p": SCAN_PROBE})[0]
-    return probes[expression]
+    return _per_search(_PROBES, conn, expression, lambda: fetch_rows(
+        conn, "SELECT max(id), (SELECT min(id) FROM pages), "
+              "count(*) FILTER (WHERE tsv @@ CAST(:q AS tsquery)), count(*) "
+              "FROM (SELECT id, tsv FROM pages ORDER BY id DESC LIMIT :p) newest",
+        {"q": expression, "p": SCAN_PROBE})[0])
 
 
 class _Found:
@@ -561,9 +572,4 @@ _CHECKS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _phrase_check(conn: Connection, query: ParsedQuery) -> PhraseCheck | None:
-    checks = _CHECKS.get(conn)
-    if checks is None:
-        checks = _CHECKS[conn] = {}
-    if query not in checks:
-        checks[query] = PhraseCheck.of(query)
-    return checks[query]
+    return _per_search(_CHECKS, conn, query, lambda: PhraseCheck.of(query))

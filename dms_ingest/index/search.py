@@ -29,7 +29,7 @@ from rapidfuzz.distance import Levenshtein
 from sqlalchemy import text
 
 from ..office_time import as_utc, day_end, day_start, office_day
-from .fulltext import check_pages
+from .fulltext import check_pages, long_token_lists
 from .rows import fetch_rows, id_array
 from .analysis import case_token, date_range_tokens, review_token, team_token, type_token
 from .query import AnyOf, ParsedQuery, SearchQuery, Word, parse
@@ -331,7 +331,7 @@ def _candidates(conn, fulltext, parsed: ParsedQuery, groups: list[list[str]], li
         # Which pages match, up to limit + 1 and unscored: scoring comes when we know how many. A long
         # token list (allowed cases) makes few matches and is costly to evaluate twice: scored at once.
         # So is a phrase's: these are the newest matches its check falls back to (run_search).
-        scored = bool(parsed.required) and (any(len(group) > 8 for group in groups) or fulltext.checks_text(parsed))
+        scored = bool(parsed.required) and (long_token_lists(groups) or fulltext.checks_text(parsed))
         rows = fulltext.match(conn, parsed, groups, limit + 1, scored=scored, check_text=False)
         first = (scored, rows)
         if len(rows) <= limit:
